@@ -1,0 +1,115 @@
+/**
+ * Typed errors. Every error phaseq throws for bad input is one of these, names what was
+ * wrong, and is thrown before anything is stored.
+ */
+
+/** Base class of every phaseq error; `code` is stable and machine-readable. */
+export class PhaseqError extends Error {
+  /** Stable, machine-readable code, e.g. `VALIDATION_ERROR`. */
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.code = code;
+  }
+}
+
+/** One problem found while validating input. */
+export interface ValidationIssue {
+  /** Dotted path of the offending field (`payload.to`, `enrichment.maxPoster`), or '' for the whole value. */
+  path: string;
+  /** What rule it broke. */
+  message: string;
+}
+
+/** Input was rejected; `issues` lists every offending field. Nothing was stored. */
+export class ValidationError extends PhaseqError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[] = []) {
+    super('VALIDATION_ERROR', message);
+    this.issues = issues;
+  }
+}
+
+/** `addJob` (or a worker) met a job type that no handler is registered for. */
+export class UnknownJobTypeError extends PhaseqError {
+  readonly type: string;
+  constructor(type: string) {
+    super('UNKNOWN_JOB_TYPE', `Unknown job type "${type}": no handler is registered for it`);
+    this.type = type;
+  }
+}
+
+/** A job type was registered twice, or a registration is incomplete. */
+export class RegistrationError extends PhaseqError {
+  constructor(message: string) {
+    super('REGISTRATION_ERROR', message);
+  }
+}
+
+/**
+ * Thrown by a handler to fail its job at once, skipping the retries left.
+ *
+ * @example
+ * ```ts
+ * if (!user) throw new UnrecoverableError(`user ${id} was deleted`);
+ * ```
+ */
+export class UnrecoverableError extends PhaseqError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNRECOVERABLE', message, options);
+  }
+}
+
+/** An attempt ran past its `timeoutMs`; its signal was aborted. */
+export class JobTimeoutError extends PhaseqError {
+  constructor(timeoutMs: number) {
+    super('JOB_TIMEOUT', `Job timed out after ${timeoutMs} ms`);
+  }
+}
+
+/** A job was cancelled while it ran. */
+export class JobCancelledError extends PhaseqError {
+  constructor() {
+    super('JOB_CANCELLED', 'Job was cancelled');
+  }
+}
+
+/** The storage backend failed or is not usable (unreadable file, full disk, lost connection). */
+export class StorageError extends PhaseqError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORAGE_ERROR', message, options);
+  }
+}
+
+/** The queue is in the wrong state for the call (e.g. `start()` while stopping). */
+export class QueueStateError extends PhaseqError {
+  constructor(message: string) {
+    super('QUEUE_STATE', message);
+  }
+}
+
+/** A migration failed, or the database is newer than this code. */
+export class MigrationError extends PhaseqError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('MIGRATION_ERROR', message, options);
+  }
+}
+
+/** A job (or other record) the caller named does not exist. */
+export class NotFoundError extends PhaseqError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** Turns any thrown value into an Error, keeping Errors as they are. */
+export function toError(value: unknown): Error {
+  if (value instanceof Error) return value;
+  if (typeof value === 'string') return new Error(value);
+  try {
+    return new Error(`Non-error thrown: ${JSON.stringify(value)}`);
+  } catch {
+    return new Error(`Non-error thrown: ${String(value)}`);
+  }
+}

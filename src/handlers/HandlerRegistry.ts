@@ -1,0 +1,151 @@
+/**
+ * HandlerRegistry: which function runs each job type, and the zod schema its payload
+ * must satisfy. The queue validates every payload against it before storing anything.
+ */
+import type { Logger } from 'pino';
+import type { ZodType } from 'zod';
+import { RegistrationError, UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
+import type { BackoffOptions } from '../queue/backoff.js';
+import type { Job, JobInput } from '../types.js';
+
+/** The part of the queue a handler may use: enqueueing further jobs (the next phase). */
+export interface JobEnqueuer {
+  addJob<T extends string>(input: JobInput<T>): Promise<string>;
+  addJobs(inputs: readonly JobInput[]): Promise<string[]>;
+}
+
+/**
+ * Extra services handed to every handler through its context. Augment it (declaration
+ * merging) when a module adds one; the phase configuration adds `phases`.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface JobContextServices {}
+
+/** What a handler receives besides its job. */
+export type JobContext = JobContextServices & {
+  /** Aborted on timeout, cancellation, lease loss or shutdown; pass it to I/O calls. */
+  readonly signal: AbortSignal;
+  /** pino child logger bound to the job's id and type. */
+  readonly logger: Logger;
+  /** The queue, to enqueue the next phase. */
+  readonly queue: JobEnqueuer;
+  /** Id of the worker running this attempt. */
+  readonly workerId: string;
+  /** Reports progress: stored on the job and emitted as `job:progress`. */
+  progress(value: unknown): Promise<void>;
+};
+
+/** A job handler. What it resolves with is reported as the `result` of `job:completed`. */
+export type JobHandler<T extends string = string> = (job: Job<T>, ctx: JobContext) => Promise<unknown> | unknown;
+
+/** Options of one registration. */
+export interface RegisterOptions<T extends string> {
+  /** zod schema of the payload; required, so that no payload is stored unchecked. */
+  schema: ZodType<Job<T>['payload']>;
+  /** Retry delays for this type. @default the queue's `backoff` */
+  backoff?: BackoffOptions;
+  /** Retries for jobs of this type that do not set `maxRetries`. @default the queue's `maxRetries` */
+  maxRetries?: number;
+  /** Attempt time limit for jobs of this type that do not set `timeoutMs`. @default none */
+  timeoutMs?: number;
+}
+
+/** One registered job type. */
+export interface Registration {
+  readonly type: string;
+  readonly handler: JobHandler;
+  readonly schema: ZodType;
+  readonly backoff: BackoffOptions | undefined;
+  readonly maxRetries: number | undefined;
+  readonly timeoutMs: number | undefined;
+}
+
+/** Turns zod issues into {@link ValidationIssue}s with dotted paths under `prefix`. */
+export function zodIssues(
+  prefix: string,
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+): ValidationIssue[] {
+  return issues.map((i) => ({
+    path: [prefix, ...i.path.map((p) => String(p))].filter((s) => s !== '').join('.'),
+    message: i.message,
+  }));
+}
+
+/**
+ * The registry of job types.
+ *
+ * @example
+ * ```ts
+ * const registry = new HandlerRegistry();
+ * registry.register('send-email', async (job, ctx) => {
+ *   await mailer.send(job.payload.to, { signal: ctx.signal });
+ * }, { schema: z.object({ to: z.string().email() }) });
+ * ```
+ */
+export class HandlerRegistry {
+  readonly #entries = new Map<string, Registration>();
+
+  /**
+   * Registers the handler of a job type. Registering a type twice, or without a schema,
+   * throws {@link RegistrationError}.
+   */
+  register<T extends string>(type: T, handler: JobHandler<T>, options: RegisterOptions<T>): this {
+    if (typeof type !== 'string' || type.trim() === '') {
+      throw new RegistrationError('A job type must be a non-empty string');
+    }
+    if (this.#entries.has(type)) {
+      throw new RegistrationError(`Job type "${type}" is already registered`);
+    }
+    if (typeof handler !== 'function') {
+      throw new RegistrationError(`Job type "${type}" needs a handler function`);
+    }
+    if (!options || typeof options.schema?.safeParse !== 'function') {
+      throw new RegistrationError(`Job type "${type}" needs a zod schema (options.schema)`);
+    }
+    this.#entries.set(type, {
+      type,
+      // A handler typed for Job<T> is stored as a handler of any job: the queue only
+      // calls it with jobs of type T whose payload passed T's schema.
+      handler: handler as JobHandler,
+      schema: options.schema,
+      backoff: options.backoff,
+      maxRetries: options.maxRetries,
+      timeoutMs: options.timeoutMs,
+    });
+    return this;
+  }
+
+  /** The registration of `type`, or undefined. */
+  get(type: string): Registration | undefined {
+    return this.#entries.get(type);
+  }
+
+  /** Whether `type` is registered. */
+  has(type: string): boolean {
+    return this.#entries.has(type);
+  }
+
+  /** Registered types, in registration order. */
+  types(): string[] {
+    return [...this.#entries.keys()];
+  }
+
+  /**
+   * Validates a payload against its type's schema and returns the parsed value (zod
+   * defaults applied, unknown keys stripped as the schema says).
+   *
+   * @throws UnknownJobTypeError when no handler is registered for `type`
+   * @throws ValidationError naming each offending field as `payload.<path>`
+   */
+  parsePayload(type: string, payload: unknown): unknown {
+    const entry = this.#entries.get(type);
+    if (!entry) throw new UnknownJobTypeError(type);
+    const result = entry.schema.safeParse(payload);
+    if (!result.success) {
+      const issues = zodIssues('payload', result.error.issues);
+      const detail = issues.map((i) => `${i.path || 'payload'}: ${i.message}`).join('; ');
+      throw new ValidationError(`Invalid payload for job type "${type}": ${detail}`, issues);
+    }
+    return result.data;
+  }
+}

@@ -1,0 +1,481 @@
+/**
+ * SQLiteJobQueueStorage: the embedded default. One file, no server (better-sqlite3).
+ *
+ * - WAL journal, synchronous=NORMAL, busy_timeout: readers never block the writer, and a
+ *   commit costs no fsync (a power cut can lose the last commits, never corrupt the file).
+ * - Every write is one IMMEDIATE transaction, so a read-then-write never has to upgrade
+ *   its lock (the upgrade is what fails with SQLITE_BUSY under contention in WAL mode).
+ * - A claim is one `UPDATE ... RETURNING` over the `jobs_ready` index: atomic across every
+ *   process sharing the file.
+ * - `watch` polls `PRAGMA data_version`, which changes only when another connection
+ *   commits; it reads no table, so polling it often costs almost nothing.
+ */
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { PhaseqError, StorageError, ValidationError } from '../errors.js';
+import { migrate } from '../db/migrate.js';
+import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
+import { compareClaimOrder, rowToJob, type JobRow } from './rows.js';
+import type {
+  AddedJob,
+  CancelOutcome,
+  FailOutcome,
+  IJobQueueStorage,
+  JobListQuery,
+  LeaseReport,
+  LeaseRef,
+  NewJob,
+  StallPolicy,
+  StallReport,
+} from './types.js';
+
+/** Options of {@link SQLiteJobQueueStorage}: a file to open, or a database the host opened. */
+export type SQLiteJobQueueStorageOptions = (
+  | {
+      /** Path of the database file (created when missing), or ':memory:'. */
+      filename: string;
+      database?: undefined;
+    }
+  | {
+      /** An open better-sqlite3 database; the host keeps ownership (close() leaves it open). */
+      database: SqliteDatabase;
+      filename?: undefined;
+    }
+) & {
+  /**
+   * How long a write waits for another process's lock before failing.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+  /**
+   * Workers a queue starts on this storage by default.
+   * @default 3
+   */
+  defaultConcurrency?: number;
+};
+
+interface Statements {
+  insert: Statement;
+  findDedupe: Statement;
+  claim: Statement;
+  complete: Statement;
+  retryLater: Statement;
+  failRetain: Statement;
+  failDelete: Statement;
+  release: Statement;
+  extend: Statement;
+  expired: Statement;
+  stallBack: Statement;
+  stallFailRetain: Statement;
+  deleteById: Statement;
+  progress: Statement;
+  get: Statement;
+  requestCancel: Statement;
+  retry: Statement;
+  minRunAt: Statement;
+  counts: Statement;
+}
+
+const BUSY_RETRIES = 8;
+
+function isBusy(error: unknown): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'code' in error &&
+    typeof error.code === 'string' &&
+    (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'))
+  );
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * The SQLite storage backend.
+ *
+ * @example
+ * ```ts
+ * const storage = new SQLiteJobQueueStorage({ filename: './data/phaseq.db' });
+ * const queue = new JobQueue({ storage, registry });
+ * ```
+ */
+export class SQLiteJobQueueStorage implements IJobQueueStorage {
+  readonly name = 'sqlite';
+  readonly defaultConcurrency: number;
+  readonly #options: SQLiteJobQueueStorageOptions;
+  #db: SqliteDatabase | null = null;
+  #stmts: Statements | null = null;
+
+  constructor(options: SQLiteJobQueueStorageOptions) {
+    if (!options || (options.filename === undefined && options.database === undefined)) {
+      throw new ValidationError('SQLiteJobQueueStorage needs { filename } or { database }', [
+        { path: 'filename', message: 'required when no database is given' },
+      ]);
+    }
+    this.#options = options;
+    this.defaultConcurrency = options.defaultConcurrency ?? 3;
+  }
+
+  /** The open database (after `init`), for hosts that share it with their own tables. */
+  get database(): SqliteDatabase {
+    if (!this.#db) throw new StorageError('SQLite storage is not open: call init() (or queue.start()) first');
+    return this.#db;
+  }
+
+  async init(): Promise<void> {
+    if (this.#db) return;
+    let db: SqliteDatabase;
+    try {
+      db = this.#options.database ?? new Database(this.#options.filename);
+    } catch (error) {
+      throw new StorageError(`Cannot open SQLite database "${this.#options.filename}": ${String(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.#options.busyTimeoutMs ?? 5000))}`);
+      db.pragma('journal_mode = WAL');
+      db.pragma('synchronous = NORMAL');
+      this.#retryBusy(() => migrate(db));
+      this.#stmts = prepare(db);
+      this.#db = db;
+    } catch (error) {
+      if (!this.#options.database) db.close();
+      if (error instanceof PhaseqError) throw error;
+      throw new StorageError(`Cannot use SQLite database "${this.#options.filename ?? db.name}": ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = null;
+    this.#stmts = null;
+    if (db && !this.#options.database) db.close();
+  }
+
+  async add(jobs: readonly NewJob[], now: number): Promise<AddedJob[]> {
+    return this.#write('add', (s) => {
+      const out: AddedJob[] = [];
+      for (const j of jobs) {
+        const row = s.insert.get(
+          j.type,
+          j.payloadJson,
+          j.priority,
+          j.runAt,
+          j.maxRetries,
+          j.dedupeKey,
+          j.timeoutMs,
+          j.manual ? 1 : 0,
+          now,
+        ) as { id: number } | undefined;
+        if (row) {
+          out.push({ id: String(row.id), created: true });
+          continue;
+        }
+        const existing = s.findDedupe.get(j.dedupeKey) as { id: number } | undefined;
+        if (!existing) throw new StorageError(`Insert of a "${j.type}" job stored nothing`);
+        out.push({ id: String(existing.id), created: false });
+      }
+      return out;
+    });
+  }
+
+  async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
+    if (limit <= 0) return [];
+    return this.#write('claim', (s) => {
+      const rows = s.claim.all(workerId, now + leaseMs, now, limit) as JobRow[];
+      return rows.map(rowToJob).sort(compareClaimOrder);
+    });
+  }
+
+  async complete(refs: readonly LeaseRef[]): Promise<number> {
+    if (refs.length === 0) return 0;
+    return this.#write('complete', (s) => {
+      let n = 0;
+      for (const r of refs) n += s.complete.run(r.id, r.workerId).changes;
+      return n;
+    });
+  }
+
+  async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
+    return this.#write('fail', (s) => {
+      if (outcome.retryAt !== null) {
+        return s.retryLater.run(outcome.retryAt, outcome.error, ref.id, ref.workerId).changes > 0;
+      }
+      if (outcome.retain) return s.failRetain.run(outcome.error, now, ref.id, ref.workerId).changes > 0;
+      return s.failDelete.run(ref.id, ref.workerId).changes > 0;
+    });
+  }
+
+  async release(refs: readonly LeaseRef[]): Promise<void> {
+    if (refs.length === 0) return;
+    this.#write('release', (s) => {
+      for (const r of refs) s.release.run(r.id, r.workerId);
+    });
+  }
+
+  async extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport> {
+    const report: LeaseReport = { lost: [], cancelRequested: [] };
+    if (refs.length === 0) return report;
+    return this.#write('extendLeases', (s) => {
+      for (const r of refs) {
+        const row = s.extend.get(now + leaseMs, r.id, r.workerId) as { cancel_requested: number } | undefined;
+        if (!row) report.lost.push(r.id);
+        else if (row.cancel_requested === 1) report.cancelRequested.push(r.id);
+      }
+      return report;
+    });
+  }
+
+  async recoverStalled(policy: StallPolicy): Promise<StallReport> {
+    return this.#write('recoverStalled', (s) => {
+      const report: StallReport = { recovered: [], failed: [] };
+      for (const row of s.expired.all(policy.now) as JobRow[]) {
+        const job = rowToJob(row);
+        const outOfStalls = row.stalls + 1 > policy.maxStalls;
+        const outOfAttempts = row.attempts > row.max_retries;
+        if (outOfStalls || outOfAttempts || row.cancel_requested === 1) {
+          const why = outOfStalls
+            ? `stalled ${row.stalls + 1} time(s): its worker stopped renewing the lease (process died?)`
+            : 'stalled on its last attempt';
+          if (policy.retain && row.cancel_requested !== 1) s.stallFailRetain.run(why, policy.now, row.id);
+          else s.deleteById.run(row.id);
+          report.failed.push({ ...job, stalls: row.stalls + 1, lastError: why });
+        } else {
+          s.stallBack.run(row.id);
+          report.recovered.push({ ...job, state: 'pending', stalls: row.stalls + 1, lockedBy: null, lockedUntil: null });
+        }
+      }
+      return report;
+    });
+  }
+
+  async setProgress(ref: LeaseRef, value: unknown): Promise<void> {
+    this.#write('setProgress', (s) => s.progress.run(JSON.stringify(value ?? null), ref.id, ref.workerId));
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const row = this.#read('get', (s) => s.get.get(id) as JobRow | undefined);
+    return row ? rowToJob(row) : null;
+  }
+
+  async cancel(id: string): Promise<CancelOutcome> {
+    return this.#write('cancel', (s): CancelOutcome => {
+      const row = s.get.get(id) as JobRow | undefined;
+      if (!row) return { outcome: 'not_found', job: null };
+      if (row.state === 'processing') {
+        s.requestCancel.run(row.id);
+        return { outcome: 'requested', job: rowToJob(row) };
+      }
+      s.deleteById.run(row.id);
+      return { outcome: 'deleted', job: rowToJob(row) };
+    });
+  }
+
+  async retry(id: string, now: number): Promise<Job | null> {
+    return this.#write('retry', (s) => {
+      try {
+        const row = s.retry.get(now, id) as JobRow | undefined;
+        return row ? rowToJob(row) : null;
+      } catch (error) {
+        if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
+          throw new ValidationError(`Job ${id} cannot be retried: a live job already holds its dedupe key`, [
+            { path: 'dedupeKey', message: 'already used by a pending or running job' },
+          ]);
+        }
+        throw error;
+      }
+    });
+  }
+
+  async list(query: JobListQuery, now: number): Promise<Job[]> {
+    const where: string[] = [];
+    const params: (string | number)[] = [];
+    switch (query.state) {
+      case 'pending':
+        where.push("state = 'pending' AND run_at <= ?");
+        params.push(now);
+        break;
+      case 'delayed':
+        where.push("state = 'pending' AND run_at > ?");
+        params.push(now);
+        break;
+      case 'processing':
+      case 'failed':
+        where.push('state = ?');
+        params.push(query.state);
+        break;
+      case undefined:
+        break;
+    }
+    if (query.type !== undefined) {
+      where.push('type = ?');
+      params.push(query.type);
+    }
+    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const sql =
+      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
+      `ORDER BY priority, run_at, id LIMIT ? OFFSET ?`;
+    return this.#read('list', () => (this.database.prepare(sql).all(...params, limit, offset) as JobRow[]).map(rowToJob));
+  }
+
+  async stats(now: number): Promise<QueueStats> {
+    const rows = this.#read(
+      'stats',
+      (s) => s.counts.all(now) as { type: string; state: string; delayed: number; n: number }[],
+    );
+    const stats: QueueStats = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} };
+    for (const r of rows) {
+      const bucket = (stats.byType[r.type] ??= { pending: 0, delayed: 0, processing: 0, failed: 0 });
+      const key = r.state === 'pending' ? (r.delayed ? 'delayed' : 'pending') : r.state === 'processing' ? 'processing' : 'failed';
+      bucket[key] += r.n;
+      stats[key] += r.n;
+    }
+    return stats;
+  }
+
+  async nextRunAt(): Promise<number | null> {
+    // One MIN() per priority: each is a single seek on jobs_ready (priority, run_at, id),
+    // so this stays O(10) whatever the depth, without a second index on run_at.
+    return this.#read('nextRunAt', (s) => {
+      let min: number | null = null;
+      for (let p = MIN_PRIORITY; p <= MAX_PRIORITY; p++) {
+        const row = s.minRunAt.get(p) as { m: number | null };
+        if (row.m !== null && (min === null || row.m < min)) min = row.m;
+      }
+      return min;
+    });
+  }
+
+  watch(onChange: () => void, intervalMs: number): () => void {
+    const db = this.database;
+    let last = db.pragma('data_version', { simple: true }) as number;
+    const timer = setInterval(() => {
+      if (!this.#db) return;
+      let current: number;
+      try {
+        current = this.#db.pragma('data_version', { simple: true }) as number;
+      } catch {
+        // The next real operation reports the storage error; a watcher only hints.
+        return;
+      }
+      if (current !== last) {
+        last = current;
+        onChange();
+      }
+    }, Math.max(1, intervalMs));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  #statements(): Statements {
+    if (!this.#stmts) throw new StorageError('SQLite storage is not open: call init() (or queue.start()) first');
+    return this.#stmts;
+  }
+
+  /** Runs a write in one IMMEDIATE transaction, retrying while another process holds the lock. */
+  #write<T>(op: string, fn: (s: Statements) => T): T {
+    const s = this.#statements();
+    const db = this.database;
+    return this.#wrap(op, () => this.#retryBusy(() => db.transaction(() => fn(s)).immediate()));
+  }
+
+  #read<T>(op: string, fn: (s: Statements) => T): T {
+    const s = this.#statements();
+    return this.#wrap(op, () => this.#retryBusy(() => fn(s)));
+  }
+
+  #wrap<T>(op: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof PhaseqError) throw error;
+      throw new StorageError(`SQLite ${op} failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  /**
+   * busy_timeout already waits for locks; this outer retry covers the cases SQLite
+   * reports BUSY without waiting (e.g. a WAL checkpoint or recovery in another process),
+   * with a short growing pause so that no SQLITE_BUSY reaches the caller under contention.
+   */
+  #retryBusy<T>(fn: () => T): T {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (error) {
+        if (!isBusy(error) || attempt >= BUSY_RETRIES) throw error;
+        sleepSync(Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      }
+    }
+  }
+}
+
+function prepare(db: SqliteDatabase): Statements {
+  return {
+    insert: db.prepare(
+      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, dedupe_key, timeout_ms, manual, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('pending', 'processing') DO NOTHING
+       RETURNING id`,
+    ),
+    findDedupe: db.prepare(
+      `SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
+    ),
+    claim: db.prepare(
+      `UPDATE jobs
+          SET state = 'processing', locked_by = ?1, locked_until = ?2, attempts = attempts + 1
+        WHERE id IN (SELECT id FROM jobs
+                      WHERE state = 'pending' AND run_at <= ?3
+                      ORDER BY priority, run_at, id
+                      LIMIT ?4)
+       RETURNING *`,
+    ),
+    complete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
+    retryLater: db.prepare(
+      `UPDATE jobs SET state = 'pending', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
+        WHERE id = ? AND locked_by = ? AND state = 'processing'`,
+    ),
+    failRetain: db.prepare(
+      `UPDATE jobs SET state = 'failed', last_error = ?, failed_at = ?, locked_by = NULL, locked_until = NULL
+        WHERE id = ? AND locked_by = ? AND state = 'processing'`,
+    ),
+    failDelete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
+    release: db.prepare(
+      `UPDATE jobs SET state = 'pending', attempts = MAX(0, attempts - 1), locked_by = NULL, locked_until = NULL
+        WHERE id = ? AND locked_by = ? AND state = 'processing'`,
+    ),
+    extend: db.prepare(
+      `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND state = 'processing'
+       RETURNING cancel_requested`,
+    ),
+    expired: db.prepare(`SELECT * FROM jobs WHERE state = 'processing' AND locked_until < ?`),
+    stallBack: db.prepare(
+      `UPDATE jobs SET state = 'pending', stalls = stalls + 1, locked_by = NULL, locked_until = NULL WHERE id = ?`,
+    ),
+    stallFailRetain: db.prepare(
+      `UPDATE jobs SET state = 'failed', stalls = stalls + 1, last_error = ?, failed_at = ?,
+              locked_by = NULL, locked_until = NULL WHERE id = ?`,
+    ),
+    deleteById: db.prepare(`DELETE FROM jobs WHERE id = ?`),
+    progress: db.prepare(`UPDATE jobs SET progress = ? WHERE id = ? AND locked_by = ? AND state = 'processing'`),
+    get: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
+    requestCancel: db.prepare(`UPDATE jobs SET cancel_requested = 1 WHERE id = ?`),
+    retry: db.prepare(
+      `UPDATE jobs SET state = 'pending', attempts = 0, stalls = 0, run_at = ?, failed_at = NULL
+        WHERE id = ? AND state = 'failed' RETURNING *`,
+    ),
+    minRunAt: db.prepare(`SELECT MIN(run_at) AS m FROM jobs WHERE state = 'pending' AND priority = ?`),
+    counts: db.prepare(
+      `SELECT type, state, (state = 'pending' AND run_at > ?) AS delayed, COUNT(*) AS n
+         FROM jobs GROUP BY type, state, delayed`,
+    ),
+  };
+}

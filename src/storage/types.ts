@@ -1,0 +1,143 @@
+/**
+ * IJobQueueStorage: the one contract every storage backend fulfils.
+ *
+ * The queue owns policy (validation, retries, backoff, events, logging); a backend only
+ * stores jobs and makes each transition atomic. Every method that changes a leased job
+ * names the lease holder (`workerId`) and does nothing when the lease was lost, so a
+ * process that was presumed dead can never overwrite the work of the one that took over.
+ *
+ * Times are epoch milliseconds, passed in by the caller so that one clock decides.
+ */
+import type { Job, QueueStats } from '../types.js';
+
+/** A job to store, already validated and normalised by the queue. */
+export interface NewJob {
+  type: string;
+  /** The validated payload. */
+  payload: unknown;
+  /** `payload` serialised as JSON (the queue serialises once, to check its size). */
+  payloadJson: string;
+  priority: number;
+  maxRetries: number;
+  runAt: number;
+  dedupeKey: string | null;
+  timeoutMs: number | null;
+  manual: boolean;
+}
+
+/** Result of storing one {@link NewJob}. */
+export interface AddedJob {
+  id: string;
+  /** False when an existing pending/running job with the same dedupe key was returned. */
+  created: boolean;
+}
+
+/** A leased job, named by its id and the worker that holds its lease. */
+export interface LeaseRef {
+  id: string;
+  workerId: string;
+}
+
+/** How a failed attempt ends. */
+export interface FailOutcome {
+  /** Message (and stack) of the error, kept on the row for retained or retried jobs. */
+  error: string;
+  /** When to run again, or `null` when this was the last attempt. */
+  retryAt: number | null;
+  /** On a last attempt: keep the row as `failed` (dead-letter) instead of deleting it. */
+  retain: boolean;
+}
+
+/** What one heartbeat learned. */
+export interface LeaseReport {
+  /** Jobs whose lease is no longer held by the caller (recovered by someone else, or gone). */
+  lost: string[];
+  /** Jobs someone asked to cancel while they run (e.g. from another process). */
+  cancelRequested: string[];
+}
+
+/** What one stalled-job sweep did. */
+export interface StallReport {
+  /** Jobs whose lease had expired and that went back to pending. */
+  recovered: Job[];
+  /** Jobs whose lease had expired and that ran out of stalls or attempts. */
+  failed: Job[];
+}
+
+/** Result of a cancel request. */
+export type CancelOutcome =
+  | { outcome: 'deleted'; job: Job }
+  | { outcome: 'requested'; job: Job }
+  | { outcome: 'not_found'; job: null };
+
+/** Filter for {@link IJobQueueStorage.list}. */
+export interface JobListQuery {
+  state?: 'pending' | 'delayed' | 'processing' | 'failed';
+  type?: string;
+  /** @default 50 */
+  limit?: number;
+  /** @default 0 */
+  offset?: number;
+}
+
+/** Options for {@link IJobQueueStorage.recoverStalled}. */
+export interface StallPolicy {
+  now: number;
+  /** Stalls allowed before a job fails for good. */
+  maxStalls: number;
+  /** Keep finally-failed jobs as `failed` instead of deleting them. */
+  retain: boolean;
+}
+
+/** The storage contract. See the module comment for the rules every backend keeps. */
+export interface IJobQueueStorage {
+  /** Short backend name for logs (`sqlite`, `memory`, `bullmq`). */
+  readonly name: string;
+  /** Workers a queue starts on this backend when the host does not say. */
+  readonly defaultConcurrency: number;
+
+  /** Opens connections and creates or migrates tables. Idempotent. */
+  init(): Promise<void>;
+  /** Releases connections. Jobs stay stored. */
+  close(): Promise<void>;
+
+  /** Stores jobs atomically, all or none, applying dedupe keys. Results follow input order. */
+  add(jobs: readonly NewJob[], now: number): Promise<AddedJob[]>;
+  /**
+   * Atomically leases up to `limit` ready jobs (run time <= now), best priority first,
+   * then earliest run time, then insertion order. Each claim counts as an attempt.
+   */
+  claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]>;
+  /** Deletes completed jobs whose lease the caller still holds; returns how many. */
+  complete(refs: readonly LeaseRef[]): Promise<number>;
+  /** Records a failed attempt; false when the lease was lost (nothing changed). */
+  fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean>;
+  /** Returns leased jobs to pending without counting the attempt (graceful shutdown). */
+  release(refs: readonly LeaseRef[], now: number): Promise<void>;
+  /** Renews leases held by the caller (heartbeat). */
+  extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport>;
+  /** Sends jobs whose lease expired back to pending, or fails them for good. */
+  recoverStalled(policy: StallPolicy): Promise<StallReport>;
+  /** Stores a progress value on a leased job. */
+  setProgress(ref: LeaseRef, value: unknown): Promise<void>;
+
+  /** One job, or null. */
+  get(id: string): Promise<Job | null>;
+  /** Deletes a pending or failed job; flags a running one for its worker to abort. */
+  cancel(id: string): Promise<CancelOutcome>;
+  /** Puts a retained `failed` job back to pending with fresh attempts; null when not failed. */
+  retry(id: string, now: number): Promise<Job | null>;
+  /** Lists jobs, ordered as they would be claimed. */
+  list(query: JobListQuery, now: number): Promise<Job[]>;
+  /** Counts by state and type. */
+  stats(now: number): Promise<QueueStats>;
+  /** Earliest run time among pending jobs, or null when there are none. */
+  nextRunAt(): Promise<number | null>;
+
+  /**
+   * Optional capability: call `onChange` when another process (or another queue on the
+   * same store) may have added work, checking at most every `intervalMs`. Returns a
+   * function that stops watching. Backends without it are polled by the workers.
+   */
+  watch?(onChange: () => void, intervalMs: number): () => void;
+}

@@ -1,0 +1,131 @@
+/**
+ * Public types of phaseq: job payload typing, priorities and job options.
+ *
+ * Payload types are tied to job types through {@link JobPayloadMap}, an interface that
+ * hosts and plugins extend by declaration merging (the same technique graphile-worker
+ * uses for its task list).
+ */
+
+/**
+ * Maps every job type to the type of its payload. Empty here: augment it.
+ *
+ * @example
+ * ```ts
+ * declare module 'phaseq' {
+ *   interface JobPayloadMap {
+ *     'send-email': { to: string; subject?: string };
+ *   }
+ * }
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export interface JobPayloadMap {}
+
+/** The job types known at compile time (the keys of {@link JobPayloadMap}). */
+export type KnownJobType = keyof JobPayloadMap & string;
+
+/**
+ * The payload type of job type `T`: the declared one for a known type, `unknown` for a
+ * type only known at run time (plugins loaded by path, the CLI). A known type's payload
+ * is therefore checked at compile time; any type is checked at run time by its schema.
+ */
+export type PayloadOf<T extends string> = T extends KnownJobType ? JobPayloadMap[T] : unknown;
+
+/** Job priorities. Lower runs first; any integer from 1 to 10 is accepted. */
+export const JOB_PRIORITY = {
+  CRITICAL: 1,
+  HIGH: 3,
+  NORMAL: 5,
+  LOW: 8,
+} as const;
+
+/** A priority value: one of {@link JOB_PRIORITY} or any integer 1..10. */
+export type JobPriority = number;
+
+/** Bounds of a priority. */
+export const MIN_PRIORITY = 1;
+/** Bounds of a priority. */
+export const MAX_PRIORITY = 10;
+
+/**
+ * Where a stored job is in its life. Completed jobs are deleted, so there is no
+ * `completed` state; `failed` exists only with `retainFailed: true` (a dead-letter).
+ */
+export type JobState = 'pending' | 'processing' | 'failed';
+
+/** A job as handlers, events and `getJob` see it. */
+export interface Job<T extends string = string> {
+  /** Storage-assigned id, unique for the lifetime of the store. */
+  readonly id: string;
+  readonly type: T;
+  readonly payload: PayloadOf<T>;
+  readonly state: JobState;
+  readonly priority: number;
+  /** Attempts started so far, including the running one (a stall counts as an attempt). */
+  readonly attempts: number;
+  /** Retries allowed after the first attempt. */
+  readonly maxRetries: number;
+  /** How many times this job's lease expired while it ran (its process died). */
+  readonly stalls: number;
+  /** Epoch milliseconds at which the job may run. */
+  readonly runAt: number;
+  readonly createdAt: number;
+  readonly dedupeKey: string | null;
+  /** Per-attempt time limit in milliseconds, or null for none. */
+  readonly timeoutMs: number | null;
+  /** Started by a person rather than by the system (chained phases run at HIGH). */
+  readonly manual: boolean;
+  /** Last value passed to `ctx.progress`, or null. */
+  readonly progress: unknown;
+  /** Message of the last failed attempt, or null. */
+  readonly lastError: string | null;
+  /** Worker holding the lease while `processing`. */
+  readonly lockedBy: string | null;
+  /** Epoch milliseconds at which the lease expires while `processing`. */
+  readonly lockedUntil: number | null;
+}
+
+/** What `addJob` accepts. */
+export interface JobInput<T extends string = string> {
+  type: T;
+  payload: PayloadOf<T>;
+  /**
+   * 1 (first) .. 10 (last).
+   * @default JOB_PRIORITY.NORMAL
+   */
+  priority?: number;
+  /**
+   * Retries after the first attempt.
+   * @default 3 (the queue's `maxRetries`)
+   */
+  maxRetries?: number;
+  /** Run no earlier than this many milliseconds from now. Exclusive with `runAt`. */
+  delayMs?: number;
+  /** Run no earlier than this moment. Exclusive with `delayMs`. */
+  runAt?: Date | number;
+  /**
+   * While a job with this key is pending or running, adding another returns its id and
+   * stores nothing.
+   */
+  dedupeKey?: string;
+  /** Abort the handler's signal and fail the attempt after this many milliseconds. */
+  timeoutMs?: number;
+  /**
+   * Started by a person (UI, CLI) rather than by the system.
+   * @default false
+   */
+  manual?: boolean;
+}
+
+/** Counts returned by `getStats()`. */
+export interface QueueStats {
+  /** Ready to run now. */
+  pending: number;
+  /** Waiting for their run time (delayed or backing off). */
+  delayed: number;
+  processing: number;
+  /** Retained dead-letter jobs (`retainFailed: true`). */
+  failed: number;
+  /** Per job type, the same four counts. */
+  byType: Record<string, { pending: number; delayed: number; processing: number; failed: number }>;
+}

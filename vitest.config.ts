@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    exclude: ['test/faults/**', 'node_modules/**'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+    // Child-process tests share two cores with the runner: keep file parallelism modest.
+    maxWorkers: 2,
+    typecheck: {
+      enabled: true,
+      include: ['test/**/*.test-d.ts'],
+    },
+  },
+});
