@@ -1,0 +1,95 @@
+/**
+ * Typed errors of the media pipeline. Each names what failed (provider, player, path)
+ * and keeps the HTTP status so a handler can decide between retrying and giving up.
+ */
+import { PhaseqError } from '../errors.js';
+
+/** Statuses worth retrying: the server or the network may recover. */
+function isTransient(status: number | null): boolean {
+  return status === null || status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * A metadata provider (or the artwork host behind it) failed: network error, non-2xx
+ * status, or an answer of the wrong shape.
+ */
+export class ProviderError extends PhaseqError {
+  /** Provider name, e.g. `tmdb`. */
+  readonly provider: string;
+  /** HTTP status, or null for network errors, aborts and unreadable answers. */
+  readonly status: number | null;
+  /** URL path that failed (without the api key), or the file read. */
+  readonly path: string;
+  constructor(provider: string, path: string, status: number | null, message: string, options?: { cause?: unknown }) {
+    super('PROVIDER_ERROR', `${provider}: ${message} (${path}${status === null ? '' : `, HTTP ${status}`})`, options);
+    this.provider = provider;
+    this.path = path;
+    this.status = status;
+  }
+  /** True when a later attempt may succeed (network error, 408, 429, 5xx). */
+  get transient(): boolean {
+    return isTransient(this.status);
+  }
+}
+
+/** A media player refused or did not answer a notification (non-2xx, JSON-RPC error, network). */
+export class PlayerError extends PhaseqError {
+  /** Configured player name. */
+  readonly player: string;
+  /** URL path called, e.g. `/jsonrpc`. */
+  readonly path: string;
+  /** HTTP status, or null for network errors and aborts. */
+  readonly status: number | null;
+  /** Kodi only: the JSON-RPC `error` member when the call failed at the RPC level. */
+  readonly rpcError?: { code: number; message: string };
+  constructor(
+    player: string,
+    path: string,
+    status: number | null,
+    message: string,
+    options?: { cause?: unknown; rpcError?: { code: number; message: string } },
+  ) {
+    super('PLAYER_ERROR', `player "${player}": ${message} (${path}${status === null ? '' : `, HTTP ${status}`})`, options);
+    this.player = player;
+    this.path = path;
+    this.status = status;
+    if (options?.rpcError) this.rpcError = options.rpcError;
+  }
+  /** True when a later attempt may succeed (network error, 408, 429, 5xx). */
+  get transient(): boolean {
+    return isTransient(this.status);
+  }
+}
+
+/** A path would land outside the library root (`..`, an absolute path, or a symlink leading out). */
+export class PathOutsideLibraryError extends PhaseqError {
+  readonly root: string;
+  /** The offending path, as given. */
+  readonly path: string;
+  constructor(root: string, path: string, reason: string) {
+    super('PATH_OUTSIDE_LIBRARY', `Path "${path}" is outside the library "${root}": ${reason}`);
+    this.root = root;
+    this.path = path;
+  }
+}
+
+/** Fetching a file (artwork, trailer) failed: HTTP status, size limit, or a missing source file. */
+export class DownloadError extends PhaseqError {
+  /** URL or file path that was fetched. */
+  readonly source: string;
+  /** HTTP status, or null when there was none. */
+  readonly status: number | null;
+  /** True when a later attempt may succeed (network error, 408, 429, 5xx); false for size limits and missing files. */
+  readonly transient: boolean;
+  constructor(
+    source: string,
+    status: number | null,
+    message: string,
+    options?: { cause?: unknown; transient?: boolean },
+  ) {
+    super('DOWNLOAD_ERROR', `Download of ${source} failed: ${message}${status === null ? '' : ` (HTTP ${status})`}`, options);
+    this.source = source;
+    this.status = status;
+    this.transient = options?.transient ?? isTransient(status);
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Domain types of the reference media pipeline: what a metadata provider answers, the
+ * artwork it offers, and how a media player is reached. Plain data only, so handlers,
+ * storage and tests can share them without pulling in any I/O.
+ */
+
+/** What to look a movie up by: usually parsed from its folder name ("The Matrix (1999)"). */
+export interface MovieQuery {
+  /** Title as parsed from the folder or file name. */
+  title: string;
+  /** Release year, when known; narrows the search a lot. */
+  year?: number;
+  /** Language of the answer, as a BCP 47 tag (`en-US`, `de-DE`) or a bare code (`en`). */
+  language: string;
+}
+
+/** One hit of {@link MetadataProvider.search}, best match first. */
+export interface MovieSearchResult {
+  /** The provider's own id, passed back to `details` and `artwork`. */
+  id: string;
+  title: string;
+  originalTitle: string | null;
+  /** Year of release, or null when the provider does not know it. */
+  year: number | null;
+}
+
+/**
+ * Ids of the movie in outside databases. `tmdb` and `imdb` (`tt0133093`) are the ones
+ * Kodi understands as `<uniqueid>`; others may be added by other providers.
+ */
+export interface ProviderIds {
+  tmdb?: string;
+  imdb?: string;
+  [provider: string]: string | undefined;
+}
+
+/** One actor of the cast. */
+export interface CastMember {
+  name: string;
+  /** Character played; '' when the provider does not say. */
+  role: string;
+  /** Billing order, 0 first. */
+  order: number;
+  /** Photo of the actor, http(s) URL or a local file path; absent when there is none. */
+  thumbUrl?: string;
+}
+
+/** Everything the NFO needs about a movie, as returned by {@link MetadataProvider.details}. */
+export interface MovieDetails {
+  /** Ids in outside databases; at least the providing one is set. */
+  providerIds: ProviderIds;
+  /** Title in the requested language. */
+  title: string;
+  /** Title in the original language, or null when the provider gives none. */
+  originalTitle: string | null;
+  year: number | null;
+  /** Long summary. */
+  plot: string | null;
+  tagline: string | null;
+  /** Running time in minutes (Kodi's unit for `<runtime>`). */
+  runtimeMinutes: number | null;
+  genres: string[];
+  /** Production companies. */
+  studios: string[];
+  /** First release date, `YYYY-MM-DD`. */
+  premiered: string | null;
+  /** Average user rating on a 0–10 scale. */
+  rating: number | null;
+  /** Number of votes behind {@link rating}. */
+  votes: number | null;
+  /** Age rating for the requested country, e.g. `PG-13`, `FSK 12`; null when unknown. */
+  certification: string | null;
+  /** Always present (possibly empty): actors are part of every details call. */
+  cast: CastMember[];
+  directors: string[];
+  /** Screenplay and story credits. */
+  writers: string[];
+}
+
+/**
+ * Kinds of artwork Kodi knows. The pipeline fetches and publishes `poster`, `fanart`,
+ * `clearlogo` and `trailer`; the others are accepted so providers can pass them through.
+ */
+export type ArtworkKind =
+  | 'poster'
+  | 'fanart'
+  | 'clearlogo'
+  | 'trailer'
+  | 'banner'
+  | 'landscape'
+  | 'clearart'
+  | 'discart';
+
+/** Every {@link ArtworkKind}, in a stable order (handy for zod enums and loops). */
+export const ARTWORK_KINDS = [
+  'poster',
+  'fanart',
+  'clearlogo',
+  'trailer',
+  'banner',
+  'landscape',
+  'clearart',
+  'discart',
+] as const satisfies readonly ArtworkKind[];
+
+/** One piece of artwork a provider offers. Selection happens later, by the enrich phase. */
+export interface ArtworkCandidate {
+  kind: ArtworkKind;
+  /** http(s) URL or absolute local file path of the image (or trailer). */
+  url: string;
+  /** Language of text in the image (`en`), or null when it has none (most fanart). */
+  language: string | null;
+  /** Pixels; for trailers the frame width (0 when unknown). */
+  width: number;
+  /** Pixels; for trailers the frame height, e.g. 1080 (0 when unknown). */
+  height: number;
+  /** Community votes or score, higher is better; 0 when the provider has none. */
+  votes: number;
+  /**
+   * File extension without the dot (`jpg`, `png`, `mp4`) when `url` is a downloadable
+   * file. Absent for trailers that are only a web page (e.g. a YouTube video): those can
+   * be referenced from the NFO but not saved next to the movie.
+   */
+  ext?: string;
+}
+
+/**
+ * Source of movie metadata. Implementations do HTTP or file I/O, honour `signal`, and
+ * throw `ProviderError` (never return partial data) when the source fails.
+ *
+ * @example
+ * ```ts
+ * const [hit] = await provider.search({ title: 'The Matrix', year: 1999, language: 'en-US' }, signal);
+ * if (hit) {
+ *   const details = await provider.details(hit.id, { language: 'en-US' }, signal);
+ *   const art = await provider.artwork(hit.id, signal);
+ * }
+ * ```
+ */
+export interface MetadataProvider {
+  /** Short stable name (`tmdb`, `local`), used in logs and as the key in `providerIds`. */
+  readonly name: string;
+  /** Finds movies by title (and year); best match first, `[]` when nothing matches. */
+  search(query: MovieQuery, signal?: AbortSignal): Promise<MovieSearchResult[]>;
+  /** Full details of one movie, cast included. Throws `ProviderError` (status 404) for an unknown id. */
+  details(id: string, options: { language: string }, signal?: AbortSignal): Promise<MovieDetails>;
+  /** Every artwork candidate of one movie, in every language the provider has. */
+  artwork(id: string, signal?: AbortSignal): Promise<ArtworkCandidate[]>;
+}
+
+/**
+ * Rewrites the start of a path: the library path `from` is seen by the player as `to`.
+ * When several mappings match, the longest `from` wins.
+ */
+export interface PathMapping {
+  /** Prefix as the library (this process) sees it, e.g. `/srv/media/movies`. */
+  from: string;
+  /** Same place as the player sees it, e.g. `smb://nas/movies` or `/data/movies`. */
+  to: string;
+}
+
+interface PlayerConfigBase {
+  /** Name of this player in logs and job payloads, unique among the configured players. */
+  name: string;
+  /** Base URL of the player's HTTP API, e.g. `http://kodi.local:8080`. */
+  url: string;
+  /** How library paths look from the player; unmapped paths are sent unchanged. */
+  pathMap?: PathMapping[];
+}
+
+/** Kodi, reached by JSON-RPC 2.0 over HTTP with basic auth. */
+export interface KodiPlayerConfig extends PlayerConfigBase {
+  kind: 'kodi';
+  auth: { username: string; password: string };
+}
+
+/** Jellyfin (or Emby), reached with an API key. */
+export interface JellyfinPlayerConfig extends PlayerConfigBase {
+  kind: 'jellyfin';
+  auth: { apiKey: string };
+}
+
+/** Plex Media Server, reached with an `X-Plex-Token`; `sectionId` is the movie library's section. */
+export interface PlexPlayerConfig extends PlayerConfigBase {
+  kind: 'plex';
+  auth: { token: string; sectionId: string | number };
+}
+
+/** A media player to tell about library changes, as configured by the host. */
+export type PlayerConfig = KodiPlayerConfig | JellyfinPlayerConfig | PlexPlayerConfig;
+
+/** `'kodi' | 'jellyfin' | 'plex'`. */
+export type PlayerKind = PlayerConfig['kind'];
+
+/** What to tell a player. */
+export interface NotifyRequest {
+  /** Folder that changed, as the library sees it (mapped to the player's view before sending). */
+  libraryPath: string;
+  /** Kodi only: run `VideoLibrary.Clean` before the scan, to drop removed movies. @default false */
+  cleanFirst?: boolean;
+}
+
+/** One HTTP call made to a player. */
+export interface PlayerCall {
+  method: 'GET' | 'POST';
+  /** URL path and query, e.g. `/library/sections/1/refresh?path=%2Fdata`. */
+  path: string;
+  status: number;
+  /** Kodi only: the JSON-RPC method called. */
+  rpcMethod?: string;
+}
+
+/** What `notifyPlayer` did, for logs and job results. */
+export interface NotifyResult {
+  player: string;
+  kind: PlayerKind;
+  /** The path as sent to the player, after mapping. */
+  playerPath: string;
+  calls: PlayerCall[];
+}
