@@ -47,7 +47,7 @@ export interface CastMember {
 
 /** Everything the NFO needs about a movie, as returned by {@link MetadataProvider.details}. */
 export interface MovieDetails {
-  /** Ids in outside databases; at least the providing one is set. */
+  /** Ids in outside databases known for this movie (written as `<uniqueid>`). */
   providerIds: ProviderIds;
   /** Title in the requested language. */
   title: string;
@@ -194,8 +194,16 @@ export type PlayerKind = PlayerConfig['kind'];
 
 /** What to tell a player. */
 export interface NotifyRequest {
-  /** Folder that changed, as the library sees it (mapped to the player's view before sending). */
+  /**
+   * The library (source) folder, as this process sees it; mapped to the player's view
+   * before sending. Scanned as a whole when `moviePath` is absent.
+   */
   libraryPath: string;
+  /**
+   * The movie folder that changed, below `libraryPath`. Jellyfin and Plex scan just this
+   * folder; Kodi scans its parent, because Kodi skips a scan of a folder it never listed.
+   */
+  moviePath?: string;
   /** Kodi only: run `VideoLibrary.Clean` before the scan, to drop removed movies. @default false */
   cleanFirst?: boolean;
 }
