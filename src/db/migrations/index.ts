@@ -4,11 +4,14 @@
  */
 import type { Migration } from '../migrate.js';
 import { jobsMigration } from './001_jobs.js';
+import { appSettingsMigration } from './002_app_settings.js';
+import { phaseRefactorMigration } from './003_phase_refactor.js';
+import { mediaMigration } from '../../media/db/004_media.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
-  // 2: app_settings (phase configuration)
-  // 3: phase refactor (drops job_history and workflow.* settings)
-  // 4: media library tables
+  appSettingsMigration,
+  phaseRefactorMigration,
+  mediaMigration,
   // 5: schedules
 ];

@@ -1,0 +1,72 @@
+import type { Migration } from '../../db/migrate.js';
+
+/**
+ * Tables of the reference media pipeline, in the queue's own database.
+ *
+ * - `movies`: one row per video file (`video_file` is the identity, so a flat library with
+ *   many movies in one folder works as well as one folder per movie). `file_size` and
+ *   `mtime` let a rescan tell a changed file from an unchanged one; `metadata` holds the
+ *   provider's answer as JSON, because the NFO needs all of it and nothing queries inside.
+ * - `movie_assets`: artwork candidates kept by the enrich phase, with `selected` marking
+ *   what publish writes. Unique per (movie, kind, url) so re-enriching upserts.
+ * - `movie_actors`: the cast, in billing order; publish writes `<actor>` entries and photos.
+ *
+ * Child rows are deleted by the repository explicitly as well as by ON DELETE CASCADE,
+ * because foreign keys are only enforced on connections that enable them.
+ */
+export const mediaMigration: Migration = {
+  version: 4,
+  name: 'media',
+  up(db) {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS movies (
+        id            INTEGER PRIMARY KEY AUTOINCREMENT,
+        library_path  TEXT    NOT NULL,
+        path          TEXT    NOT NULL,
+        video_file    TEXT    NOT NULL UNIQUE,
+        title         TEXT    NOT NULL,
+        year          INTEGER,
+        file_size     INTEGER NOT NULL,
+        mtime         INTEGER NOT NULL,
+        tmdb_id       TEXT,
+        imdb_id       TEXT,
+        provider      TEXT,
+        provider_id   TEXT,
+        metadata      TEXT,
+        scanned_at    INTEGER NOT NULL,
+        enriched_at   INTEGER,
+        published_at  INTEGER,
+        created_at    INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS movies_library ON movies (library_path);
+      CREATE INDEX IF NOT EXISTS movies_path ON movies (path);
+      CREATE TABLE IF NOT EXISTS movie_assets (
+        id          INTEGER PRIMARY KEY AUTOINCREMENT,
+        movie_id    INTEGER NOT NULL REFERENCES movies (id) ON DELETE CASCADE,
+        kind        TEXT    NOT NULL,
+        url         TEXT    NOT NULL,
+        language    TEXT,
+        width       INTEGER NOT NULL DEFAULT 0,
+        height      INTEGER NOT NULL DEFAULT 0,
+        votes       REAL    NOT NULL DEFAULT 0,
+        ext         TEXT,
+        selected    INTEGER NOT NULL DEFAULT 0 CHECK (selected IN (0, 1)),
+        created_at  INTEGER NOT NULL,
+        UNIQUE (movie_id, kind, url)
+      );
+      CREATE INDEX IF NOT EXISTS movie_assets_movie ON movie_assets (movie_id, kind);
+      CREATE TABLE IF NOT EXISTS movie_actors (
+        movie_id    INTEGER NOT NULL REFERENCES movies (id) ON DELETE CASCADE,
+        sort_order  INTEGER NOT NULL,
+        name        TEXT    NOT NULL,
+        role        TEXT    NOT NULL DEFAULT '',
+        thumb_url   TEXT,
+        PRIMARY KEY (movie_id, sort_order)
+      );
+    `);
+  },
+  down(db) {
+    db.exec('DROP TABLE IF EXISTS movie_actors; DROP TABLE IF EXISTS movie_assets; DROP TABLE IF EXISTS movies;');
+  },
+};

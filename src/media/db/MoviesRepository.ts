@@ -1,0 +1,392 @@
+/**
+ * MoviesRepository: the media pipeline's reads and writes of `movies`, `movie_assets` and
+ * `movie_actors` (migration 4), over a better-sqlite3 connection the caller owns and has
+ * migrated. Every multi-row change is one transaction, so a crash mid-way leaves either
+ * the old rows or the new ones, never a mix.
+ */
+import type { Database, Statement } from 'better-sqlite3';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import type { ArtworkCandidate, ArtworkKind, CastMember, MovieDetails } from '../types.js';
+
+/** One movie as stored. */
+export interface MovieRecord {
+  id: number;
+  /** Library root the movie was found in. */
+  libraryPath: string;
+  /** Folder holding the video file. */
+  path: string;
+  /** Absolute path of the video file: the movie's identity. */
+  videoFile: string;
+  /** Title parsed from the folder or file name (the provider's title lives in `metadata`). */
+  title: string;
+  year: number | null;
+  fileSize: number;
+  /** Modification time of the video file, epoch milliseconds. */
+  mtime: number;
+  tmdbId: string | null;
+  imdbId: string | null;
+  /** Name of the provider that enriched it, and its id there. */
+  provider: string | null;
+  providerId: string | null;
+  /** The provider's details, or null before enrichment. */
+  metadata: MovieDetails | null;
+  scannedAt: number;
+  enrichedAt: number | null;
+  publishedAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** An artwork candidate as stored, with its id (for {@link MoviesRepository.selectAsset}). */
+export interface AssetRecord extends ArtworkCandidate {
+  id: number;
+  movieId: number;
+  /** Whether publish writes this one. At most one per movie and kind. */
+  selected: boolean;
+}
+
+/** What the scan phase found on disk for one movie. */
+export interface ScannedMovie {
+  libraryPath: string;
+  path: string;
+  videoFile: string;
+  title: string;
+  year: number | null;
+  fileSize: number;
+  mtime: number;
+}
+
+/** Outcome of {@link MoviesRepository.upsertScanned}. */
+export interface UpsertOutcome {
+  id: number;
+  /** `new`: first seen; `changed`: size or mtime differ; `unchanged`: same file as before. */
+  status: 'new' | 'changed' | 'unchanged';
+  /** False until an enrichment has been stored for it. */
+  enriched: boolean;
+}
+
+/** What the enrich phase stores in one go. */
+export interface EnrichmentRecord {
+  provider: string;
+  providerId: string;
+  details: MovieDetails;
+  /** Candidates to keep, each with whether it is selected. Replaces the previous ones. */
+  assets: (ArtworkCandidate & { selected: boolean })[];
+}
+
+interface MovieRow {
+  id: number;
+  library_path: string;
+  path: string;
+  video_file: string;
+  title: string;
+  year: number | null;
+  file_size: number;
+  mtime: number;
+  tmdb_id: string | null;
+  imdb_id: string | null;
+  provider: string | null;
+  provider_id: string | null;
+  metadata: string | null;
+  scanned_at: number;
+  enriched_at: number | null;
+  published_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+interface AssetRow {
+  id: number;
+  movie_id: number;
+  kind: string;
+  url: string;
+  language: string | null;
+  width: number;
+  height: number;
+  votes: number;
+  ext: string | null;
+  selected: number;
+}
+
+function toMovie(row: MovieRow): MovieRecord {
+  return {
+    id: row.id,
+    libraryPath: row.library_path,
+    path: row.path,
+    videoFile: row.video_file,
+    title: row.title,
+    year: row.year,
+    fileSize: row.file_size,
+    mtime: row.mtime,
+    tmdbId: row.tmdb_id,
+    imdbId: row.imdb_id,
+    provider: row.provider,
+    providerId: row.provider_id,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as MovieDetails),
+    scannedAt: row.scanned_at,
+    enrichedAt: row.enriched_at,
+    publishedAt: row.published_at,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function toAsset(row: AssetRow): AssetRecord {
+  const asset: AssetRecord = {
+    id: row.id,
+    movieId: row.movie_id,
+    // Only the enrich phase writes this column, from the ArtworkKind union.
+    kind: row.kind as ArtworkKind,
+    url: row.url,
+    language: row.language,
+    width: row.width,
+    height: row.height,
+    votes: row.votes,
+    selected: row.selected === 1,
+  };
+  if (row.ext !== null) asset.ext = row.ext;
+  return asset;
+}
+
+/**
+ * Data access for the media tables.
+ *
+ * @example
+ * ```ts
+ * const db = new Database('./data/phaseq.db');
+ * migrate(db);
+ * const movies = new MoviesRepository(db);
+ * const { id, status } = movies.upsertScanned({ libraryPath, path, videoFile, title: 'Alien', year: 1979, fileSize, mtime });
+ * ```
+ */
+export class MoviesRepository {
+  readonly #db: Database;
+  readonly #byVideo: Statement;
+  readonly #byId: Statement;
+
+  constructor(db: Database) {
+    this.#db = db;
+    this.#byVideo = db.prepare('SELECT * FROM movies WHERE video_file = ?');
+    this.#byId = db.prepare('SELECT * FROM movies WHERE id = ?');
+  }
+
+  /**
+   * Inserts a movie found on disk, or updates the stored one with the same video file.
+   * A changed file (size or mtime) keeps its metadata until the next enrichment
+   * replaces it, so publishing never loses what was known.
+   */
+  upsertScanned(movie: ScannedMovie, now: number = Date.now()): UpsertOutcome {
+    return this.#db
+      .transaction((): UpsertOutcome => {
+        const existing = this.#byVideo.get(movie.videoFile) as MovieRow | undefined;
+        if (!existing) {
+          const info = this.#db
+            .prepare(
+              `INSERT INTO movies (library_path, path, video_file, title, year, file_size, mtime, scanned_at, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+            )
+            .run(movie.libraryPath, movie.path, movie.videoFile, movie.title, movie.year, movie.fileSize, movie.mtime, now, now, now);
+          return { id: Number(info.lastInsertRowid), status: 'new', enriched: false };
+        }
+        const changed =
+          existing.file_size !== movie.fileSize ||
+          existing.mtime !== movie.mtime ||
+          existing.title !== movie.title ||
+          existing.year !== movie.year;
+        this.#db
+          .prepare(
+            `UPDATE movies SET library_path = ?, path = ?, title = ?, year = ?, file_size = ?, mtime = ?, scanned_at = ?,
+               updated_at = CASE WHEN ? THEN ? ELSE updated_at END
+             WHERE id = ?`,
+          )
+          .run(
+            movie.libraryPath,
+            movie.path,
+            movie.title,
+            movie.year,
+            movie.fileSize,
+            movie.mtime,
+            now,
+            changed ? 1 : 0,
+            now,
+            existing.id,
+          );
+        return { id: existing.id, status: changed ? 'changed' : 'unchanged', enriched: existing.enriched_at !== null };
+      })
+      .immediate();
+  }
+
+  /**
+   * Deletes the movies under `folder` (the library root, or one movie folder) whose video
+   * file is not in `present`, with their assets and actors. Returns the deleted ids.
+   */
+  removeMissing(folder: string, present: ReadonlySet<string>): number[] {
+    return this.#db
+      .transaction((): number[] => {
+        const rows = this.listUnder(folder);
+        const gone = rows.filter((m) => !present.has(m.videoFile)).map((m) => m.id);
+        for (const id of gone) this.#deleteOne(id);
+        return gone;
+      })
+      .immediate();
+  }
+
+  /** Deletes one movie with its assets and actors; false when it did not exist. */
+  delete(id: number): boolean {
+    return this.#db.transaction(() => this.#deleteOne(id)).immediate();
+  }
+
+  #deleteOne(id: number): boolean {
+    this.#db.prepare('DELETE FROM movie_assets WHERE movie_id = ?').run(id);
+    this.#db.prepare('DELETE FROM movie_actors WHERE movie_id = ?').run(id);
+    return this.#db.prepare('DELETE FROM movies WHERE id = ?').run(id).changes > 0;
+  }
+
+  /** The movie with this id, or undefined. */
+  get(id: number): MovieRecord | undefined {
+    const row = this.#byId.get(id) as MovieRow | undefined;
+    return row ? toMovie(row) : undefined;
+  }
+
+  /** The movie with this id; throws {@link NotFoundError} naming the id when there is none. */
+  require(id: number): MovieRecord {
+    const movie = this.get(id);
+    if (!movie) throw new NotFoundError(`Movie ${id} does not exist (was it removed by a rescan?)`);
+    return movie;
+  }
+
+  /** The movie whose video file is `videoFile`, or undefined. */
+  getByVideoFile(videoFile: string): MovieRecord | undefined {
+    const row = this.#byVideo.get(videoFile) as MovieRow | undefined;
+    return row ? toMovie(row) : undefined;
+  }
+
+  /**
+   * Movies whose folder is `folder` or lies below it, by video file. The prefix test is
+   * done on whole path segments so `/movies/Alien` does not match `/movies/Aliens`.
+   */
+  listUnder(folder: string): MovieRecord[] {
+    const base = folder.endsWith('/') ? folder.slice(0, -1) : folder;
+    const rows = this.#db
+      .prepare(`SELECT * FROM movies WHERE path = ? OR substr(path, 1, ?) = ? OR library_path = ? ORDER BY id`)
+      .all(base, base.length + 1, `${base}/`, base) as MovieRow[];
+    return rows.map(toMovie);
+  }
+
+  /** Every movie, by id. */
+  list(): MovieRecord[] {
+    return (this.#db.prepare('SELECT * FROM movies ORDER BY id').all() as MovieRow[]).map(toMovie);
+  }
+
+  /** Number of stored movies. */
+  count(): number {
+    return (this.#db.prepare('SELECT COUNT(*) AS n FROM movies').get() as { n: number }).n;
+  }
+
+  /**
+   * Stores an enrichment: the details, the cast (replaced), the asset candidates
+   * (replaced) with their selection, and `enriched_at`. One transaction.
+   */
+  saveEnrichment(id: number, record: EnrichmentRecord, now: number = Date.now()): void {
+    for (const kind of new Set(record.assets.filter((a) => a.selected).map((a) => a.kind))) {
+      if (record.assets.filter((a) => a.selected && a.kind === kind).length > 1) {
+        throw new ValidationError(`At most one ${kind} may be selected per movie`, [
+          { path: 'assets', message: `more than one selected ${kind}` },
+        ]);
+      }
+    }
+    this.#db
+      .transaction(() => {
+        const info = this.#db
+          .prepare(
+            `UPDATE movies SET provider = ?, provider_id = ?, tmdb_id = ?, imdb_id = ?, metadata = ?, enriched_at = ?, updated_at = ?
+             WHERE id = ?`,
+          )
+          .run(
+            record.provider,
+            record.providerId,
+            record.details.providerIds.tmdb ?? null,
+            record.details.providerIds.imdb ?? null,
+            JSON.stringify(record.details),
+            now,
+            now,
+            id,
+          );
+        if (info.changes === 0) throw new NotFoundError(`Movie ${id} does not exist (was it removed by a rescan?)`);
+        this.#db.prepare('DELETE FROM movie_actors WHERE movie_id = ?').run(id);
+        const addActor = this.#db.prepare(
+          'INSERT INTO movie_actors (movie_id, sort_order, name, role, thumb_url) VALUES (?, ?, ?, ?, ?)',
+        );
+        // Billing order from the provider may repeat or skip numbers: store the position.
+        [...record.details.cast]
+          .sort((a, b) => a.order - b.order)
+          .forEach((actor, i) => addActor.run(id, i, actor.name, actor.role, actor.thumbUrl ?? null));
+        this.#db.prepare('DELETE FROM movie_assets WHERE movie_id = ?').run(id);
+        const addAsset = this.#db.prepare(
+          `INSERT OR IGNORE INTO movie_assets (movie_id, kind, url, language, width, height, votes, ext, selected, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        for (const a of record.assets) {
+          addAsset.run(id, a.kind, a.url, a.language, a.width, a.height, a.votes, a.ext ?? null, a.selected ? 1 : 0, now);
+        }
+      })
+      .immediate();
+  }
+
+  /** The cast in billing order. */
+  actors(id: number): CastMember[] {
+    const rows = this.#db
+      .prepare('SELECT sort_order, name, role, thumb_url FROM movie_actors WHERE movie_id = ? ORDER BY sort_order')
+      .all(id) as { sort_order: number; name: string; role: string; thumb_url: string | null }[];
+    return rows.map((r) => {
+      const actor: CastMember = { name: r.name, role: r.role, order: r.sort_order };
+      if (r.thumb_url !== null) actor.thumbUrl = r.thumb_url;
+      return actor;
+    });
+  }
+
+  /** Asset candidates of a movie (of one kind when given): selected first, then by id. */
+  assets(id: number, kind?: ArtworkKind): AssetRecord[] {
+    const rows = (
+      kind === undefined
+        ? this.#db.prepare('SELECT * FROM movie_assets WHERE movie_id = ? ORDER BY kind, selected DESC, id').all(id)
+        : this.#db
+            .prepare('SELECT * FROM movie_assets WHERE movie_id = ? AND kind = ? ORDER BY selected DESC, id')
+            .all(id, kind)
+    ) as AssetRow[];
+    return rows.map(toAsset);
+  }
+
+  /** The selected asset of each kind. */
+  selectedAssets(id: number): AssetRecord[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM movie_assets WHERE movie_id = ? AND selected = 1 ORDER BY kind')
+      .all(id) as AssetRow[];
+    return rows.map(toAsset);
+  }
+
+  /**
+   * Marks one candidate as the selected asset of its kind, unselecting the others of
+   * that kind. Returns the selected record.
+   *
+   * @throws NotFoundError when the movie has no asset with this id
+   */
+  selectAsset(movieId: number, assetId: number): AssetRecord {
+    return this.#db
+      .transaction((): AssetRecord => {
+        const row = this.#db
+          .prepare('SELECT * FROM movie_assets WHERE id = ? AND movie_id = ?')
+          .get(assetId, movieId) as AssetRow | undefined;
+        if (!row) throw new NotFoundError(`Movie ${movieId} has no asset candidate ${assetId}`);
+        this.#db.prepare('UPDATE movie_assets SET selected = 0 WHERE movie_id = ? AND kind = ?').run(movieId, row.kind);
+        this.#db.prepare('UPDATE movie_assets SET selected = 1 WHERE id = ?').run(assetId);
+        return toAsset({ ...row, selected: 1 });
+      })
+      .immediate();
+  }
+
+  /** Records a successful publish. */
+  markPublished(id: number, now: number = Date.now()): void {
+    this.#db.prepare('UPDATE movies SET published_at = ? WHERE id = ?').run(now, id);
+  }
+}

@@ -1,0 +1,197 @@
+/**
+ * The `enrich-metadata` phase: looks a movie up at the metadata provider, stores its
+ * details and cast (always), keeps artwork candidates and selects the best of each kind
+ * (as the `enrichment` config says), then ALWAYS enqueues `publish`.
+ *
+ * Provider failures are thrown, so the attempt fails and the queue's retries apply. A
+ * movie the provider does not know is not a failure: it is published with what the scan
+ * knew (title, year), so the chain never stops half-way.
+ */
+import { UnrecoverableError } from '../../errors.js';
+import type { JobContext } from '../../handlers/HandlerRegistry.js';
+import type { Job } from '../../types.js';
+import type { MovieRecord } from '../db/MoviesRepository.js';
+import type { EnrichMetadataPayload } from '../schemas.js';
+import type { ArtworkCandidate, ArtworkKind, MovieDetails, MovieSearchResult } from '../types.js';
+import { chainPriority, isManual, type MediaServices, phasesOf } from './deps.js';
+
+/** The enrichment settings this phase reads (the `enrichment` phase config). */
+export interface AssetRules {
+  fetchProviderAssets: boolean;
+  autoSelectAssets: boolean;
+  maxPoster: number;
+  maxFanart: number;
+  maxLogo: number;
+  maxTrailer: number;
+  /** ISO 639-1 code, e.g. `en`. */
+  language: string;
+  /** Smallest accepted image height in pixels (see {@link resolutionOf}). */
+  minResolution: number;
+}
+
+/** What an `enrich-metadata` job reports as its result. */
+export interface EnrichMetadataResult {
+  movieId: number;
+  /** Provider id of the match, or null when the provider knows no such movie. */
+  providerId: string | null;
+  actors: number;
+  /** Candidates kept per kind. */
+  candidates: Partial<Record<ArtworkKind, number>>;
+  /** Kinds that have a selected asset. */
+  selected: ArtworkKind[];
+  publishJobId: string;
+}
+
+/** Kinds the pipeline keeps, with the setting that caps each. */
+const KIND_LIMITS = {
+  poster: 'maxPoster',
+  fanart: 'maxFanart',
+  clearlogo: 'maxLogo',
+  trailer: 'maxTrailer',
+} as const satisfies Partial<Record<ArtworkKind, keyof AssetRules>>;
+
+type KeptKind = keyof typeof KIND_LIMITS;
+
+function primaryLanguage(tag: string | null): string | null {
+  return tag === null ? null : (tag.split(/[-_]/)[0] ?? '').toLowerCase();
+}
+
+/**
+ * The resolution `minResolution` is compared with: the image height, as the setting is
+ * documented. Clear logos are exempt (they are short by design: 800x310 is a good logo)
+ * and so are trailers whose height the provider does not know (0), since most trailer
+ * hosts do not say.
+ */
+export function resolutionOf(candidate: ArtworkCandidate): number | null {
+  if (candidate.kind === 'clearlogo') return null;
+  if (candidate.kind === 'trailer' && candidate.height === 0) return null;
+  return candidate.height;
+}
+
+/** Orders candidates best first: wanted language, then textless, then others; then pixels; then votes. */
+export function compareCandidates(language: string): (a: ArtworkCandidate, b: ArtworkCandidate) => number {
+  const want = primaryLanguage(language);
+  const rank = (c: ArtworkCandidate): number => {
+    const lang = primaryLanguage(c.language);
+    return lang === want ? 2 : lang === null ? 1 : 0;
+  };
+  return (a, b) => rank(b) - rank(a) || b.width * b.height - a.width * a.height || b.votes - a.votes;
+}
+
+/**
+ * Applies the asset rules to a provider's artwork: kinds the pipeline uses, at or above
+ * `minResolution`, best first, at most `max*` of each kind; the first of each kind is
+ * selected when `autoSelectAssets`, otherwise a previous manual choice that is still
+ * offered stays selected.
+ */
+export function pickCandidates(
+  artwork: readonly ArtworkCandidate[],
+  rules: AssetRules,
+  previouslySelected: ReadonlySet<string> = new Set(),
+): (ArtworkCandidate & { selected: boolean })[] {
+  const order = compareCandidates(rules.language);
+  const kept: (ArtworkCandidate & { selected: boolean })[] = [];
+  for (const [kind, limitKey] of Object.entries(KIND_LIMITS) as [KeptKind, (typeof KIND_LIMITS)[KeptKind]][]) {
+    const limit = rules[limitKey];
+    const seen = new Set<string>();
+    const ofKind = artwork
+      .filter((c) => c.kind === kind)
+      .filter((c) => {
+        const res = resolutionOf(c);
+        return res === null || res >= rules.minResolution;
+      })
+      .filter((c) => !seen.has(c.url) && seen.add(c.url))
+      .sort(order)
+      .slice(0, limit);
+    const manualChoice = ofKind.find((c) => previouslySelected.has(c.url));
+    ofKind.forEach((c, i) => {
+      const selected = rules.autoSelectAssets ? i === 0 : c === manualChoice;
+      kept.push({ ...c, selected });
+    });
+  }
+  return kept;
+}
+
+async function findMatch(
+  services: MediaServices,
+  movie: MovieRecord,
+  language: string,
+  signal: AbortSignal,
+): Promise<MovieSearchResult | null> {
+  const query = { title: movie.title, language, ...(movie.year === null ? {} : { year: movie.year }) };
+  const hits = await services.provider.search(query, signal);
+  if (hits[0]) return hits[0];
+  if (movie.year === null) return null;
+  // Years in folder names are often off by one (release vs. premiere): retry without it.
+  const loose = await services.provider.search({ title: movie.title, language }, signal);
+  return loose[0] ?? null;
+}
+
+/**
+ * Builds the `enrich-metadata` handler.
+ *
+ * @example
+ * ```ts
+ * await queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: 7, manual: true }, manual: true });
+ * ```
+ */
+export function createEnrichMetadataHandler(services: MediaServices) {
+  return async function enrichMetadata(
+    job: Job<'enrich-metadata', EnrichMetadataPayload>,
+    ctx: JobContext,
+  ): Promise<EnrichMetadataResult> {
+    const manual = isManual(job);
+    const log = ctx.logger;
+    const movie = services.movies.get(job.payload.entityId);
+    if (!movie) {
+      throw new UnrecoverableError(`Movie ${job.payload.entityId} does not exist (removed by a rescan?): nothing to enrich`);
+    }
+    const rules = await phasesOf(ctx, services.phases).getConfig('enrichment');
+    const provider = services.provider;
+    log.info({ movieId: movie.id, title: movie.title, year: movie.year, provider: provider.name }, 'enrich: searching');
+
+    const result: EnrichMetadataResult = {
+      movieId: movie.id,
+      providerId: null,
+      actors: 0,
+      candidates: {},
+      selected: [],
+      publishJobId: '',
+    };
+    const hit = await findMatch(services, movie, rules.language, ctx.signal);
+    if (!hit) {
+      log.warn({ movieId: movie.id, title: movie.title, year: movie.year }, 'enrich: no match at the provider, publishing what the scan knows');
+    } else {
+      // Actors are always part of the details: the NFO needs them whatever the settings.
+      const details: MovieDetails = await provider.details(hit.id, { language: rules.language }, ctx.signal);
+      let assets: (ArtworkCandidate & { selected: boolean })[] = [];
+      if (rules.fetchProviderAssets) {
+        const artwork = await provider.artwork(hit.id, ctx.signal);
+        const before = new Set(services.movies.selectedAssets(movie.id).map((a) => a.url));
+        assets = pickCandidates(artwork, rules, before);
+        log.debug({ movieId: movie.id, offered: artwork.length, kept: assets.length }, 'enrich: artwork candidates');
+      }
+      services.movies.saveEnrichment(movie.id, { provider: provider.name, providerId: hit.id, details, assets });
+      result.providerId = hit.id;
+      result.actors = details.cast.length;
+      for (const a of assets) {
+        result.candidates[a.kind] = (result.candidates[a.kind] ?? 0) + 1;
+        if (a.selected) result.selected.push(a.kind);
+      }
+      log.info(
+        { movieId: movie.id, providerId: hit.id, actors: result.actors, candidates: result.candidates, selected: result.selected },
+        'enrich: stored',
+      );
+    }
+
+    // Chaining is unconditional: publish always runs, the settings decide what it writes.
+    result.publishJobId = await ctx.queue.addJob({
+      type: 'publish',
+      payload: { entityType: 'movie', entityId: movie.id, libraryPath: movie.libraryPath, manual },
+      priority: chainPriority(manual),
+      manual,
+      dedupeKey: `publish:movie:${movie.id}`,
+    });
+    return result;
+  };
+}

@@ -1,0 +1,158 @@
+/**
+ * The `publish` phase: ALWAYS writes the movie's Kodi NFO; writes the selected artwork,
+ * actor photos and trailer as the `publish` config says; then enqueues one `notify-*`
+ * job per configured player, scheduled `playerSync.delaySeconds` later.
+ *
+ * Every path is built from the library root and checked by `resolveInside`, so neither a
+ * stored folder with `..` in it nor a hostile actor name can make publish write outside
+ * the library. Every file is written atomically; unchanged content is not rewritten, so
+ * publishing twice leaves the folder as it was.
+ */
+import path from 'node:path';
+import { UnrecoverableError } from '../../errors.js';
+import type { JobContext } from '../../handlers/HandlerRegistry.js';
+import type { Job, JobInput } from '../../types.js';
+import type { AssetRecord, MovieRecord } from '../db/MoviesRepository.js';
+import { PathOutsideLibraryError } from '../errors.js';
+import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
+import { actorThumbFileName, artworkPathFor, buildMovieNfo, nfoPathsFor, type NfoRemoteArt } from '../nfo.js';
+import { NOTIFY_JOB_TYPES, type NotifyJobType, type PublishPayload } from '../schemas.js';
+import type { MovieDetails } from '../types.js';
+import { chainPriority, isManual, type MediaServices, phasesOf } from './deps.js';
+
+/** What a `publish` job reports as its result. */
+export interface PublishResult {
+  movieId: number;
+  /** Files written or confirmed unchanged, relative to the library root. */
+  files: { path: string; written: boolean }[];
+  /** Ids of the `notify-*` jobs enqueued (one per player). */
+  notifyJobIds: string[];
+}
+
+/** What an NFO says about a movie the provider did not match: what the scan parsed. */
+function scanDetails(movie: MovieRecord): MovieDetails {
+  return {
+    providerIds: {},
+    title: movie.title,
+    originalTitle: null,
+    year: movie.year,
+    plot: null,
+    tagline: null,
+    runtimeMinutes: null,
+    genres: [],
+    studios: [],
+    premiered: null,
+    rating: null,
+    votes: null,
+    certification: null,
+    cast: [],
+    directors: [],
+    writers: [],
+  };
+}
+
+function isRemote(url: string): boolean {
+  return /^https?:\/\//i.test(url);
+}
+
+/**
+ * Builds the `publish` handler.
+ *
+ * @example
+ * ```ts
+ * await queue.addJob({ type: 'publish', payload: { entityType: 'movie', entityId: 7, libraryPath: '/srv/movies' } });
+ * ```
+ */
+export function createPublishHandler(services: MediaServices) {
+  return async function publish(job: Job<'publish', PublishPayload>, ctx: JobContext): Promise<PublishResult> {
+    const manual = isManual(job);
+    const log = ctx.logger;
+    const movie = services.movies.get(job.payload.entityId);
+    if (!movie) {
+      throw new UnrecoverableError(`Movie ${job.payload.entityId} does not exist (removed by a rescan?): nothing to publish`);
+    }
+    const root = path.resolve(job.payload.libraryPath);
+    if (root !== path.resolve(movie.libraryPath)) {
+      throw new PathOutsideLibraryError(root, movie.videoFile, `movie ${movie.id} belongs to the library "${movie.libraryPath}"`);
+    }
+    const config = await phasesOf(ctx, services.phases).getConfig('publish');
+    const sync = await phasesOf(ctx, services.phases).getConfig('playerSync');
+    // Relative to the root WITHOUT normalising first: a stored "../" stays visible and is refused.
+    const relVideo = path.relative(root, movie.videoFile);
+    const relFolder = path.relative(root, movie.path);
+    const inside = (absoluteUnderVideoDir: string): Promise<string> =>
+      resolveInside(root, path.join(path.dirname(relVideo), path.basename(absoluteUnderVideoDir)));
+    await resolveInside(root, relVideo);
+
+    const result: PublishResult = { movieId: movie.id, files: [], notifyJobIds: [] };
+    const record = (file: string, written: boolean): void => {
+      result.files.push({ path: path.relative(root, file), written });
+    };
+    const selected = services.movies.selectedAssets(movie.id);
+    const byKind = new Map<string, AssetRecord>(selected.map((a) => [a.kind, a]));
+
+    // NFO first: it is what every player reads, and it is written whatever the settings.
+    const details: MovieDetails = movie.metadata
+      ? { ...movie.metadata, cast: services.movies.actors(movie.id) }
+      : scanDetails(movie);
+    const remoteArt: NfoRemoteArt = {};
+    for (const a of selected) if (a.kind !== 'trailer' && isRemote(a.url)) remoteArt[a.kind] = a.url;
+    const trailer = byKind.get('trailer');
+    const xml = buildMovieNfo(details, {
+      remoteArt,
+      ...(trailer && isRemote(trailer.url) && !(config.trailers && trailer.ext) ? { trailer: trailer.url } : {}),
+    });
+    for (const nfo of nfoPathsFor(movie.videoFile)) {
+      const target = await inside(nfo);
+      record(target, await writeFileAtomic(target, xml));
+    }
+    log.info({ movieId: movie.id, nfo: result.files[0]?.path }, 'publish: NFO written');
+
+    if (config.assets) {
+      for (const asset of selected) {
+        if (asset.kind === 'trailer') continue;
+        const target = await inside(artworkPathFor(movie.videoFile, asset.kind, asset.ext));
+        const outcome = await downloadTo(asset.url, target, ctx.signal);
+        record(target, outcome.outcome === 'written');
+      }
+      log.info({ movieId: movie.id, artwork: selected.filter((a) => a.kind !== 'trailer').length }, 'publish: artwork written');
+    }
+
+    if (config.actors) {
+      let photos = 0;
+      for (const actor of services.movies.actors(movie.id)) {
+        if (!actor.thumbUrl) continue;
+        const target = await resolveInside(root, path.join(relFolder, '.actors', actorThumbFileName(actor.name)));
+        const outcome = await downloadTo(actor.thumbUrl, target, ctx.signal);
+        record(target, outcome.outcome === 'written');
+        photos += 1;
+      }
+      log.info({ movieId: movie.id, photos }, 'publish: actor photos written');
+    }
+
+    if (config.trailers && trailer?.ext) {
+      const target = await inside(artworkPathFor(movie.videoFile, 'trailer', trailer.ext));
+      const outcome = await downloadTo(trailer.url, target, ctx.signal);
+      record(target, outcome.outcome === 'written');
+      log.info({ movieId: movie.id, trailer: path.relative(root, target) }, 'publish: trailer written');
+    }
+
+    services.movies.markPublished(movie.id);
+
+    // Chaining is unconditional; whether a player is really called is the notify job's
+    // decision (playerSync.notify). The delay is the job's run time, not a sleep here.
+    const runAt = Date.now() + sync.delaySeconds * 1000;
+    const notify: JobInput<NotifyJobType>[] = services.players.map((player) => ({
+      type: NOTIFY_JOB_TYPES[player.kind],
+      payload: { libraryPath: root, player: player.name, manual },
+      priority: chainPriority(manual),
+      manual,
+      runAt,
+      // One waiting rescan per player and library: a burst of publishes shares it.
+      dedupeKey: `${NOTIFY_JOB_TYPES[player.kind]}:${player.name}:${root}`,
+    }));
+    if (notify.length > 0) result.notifyJobIds = await ctx.queue.addJobs(notify);
+    log.info({ movieId: movie.id, files: result.files.length, players: notify.length, runAt }, 'publish: done, players enqueued');
+    return result;
+  };
+}

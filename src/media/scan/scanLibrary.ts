@@ -1,0 +1,215 @@
+/**
+ * Walks a library folder and returns the movies in it, honouring the scan settings:
+ * ignore globs (picomatch, against the path relative to the library root), file size
+ * limits, and video extensions.
+ *
+ * One video file is one movie. Its title comes from its folder when the folder holds
+ * exactly one movie ("Alien (1979)/alien.1080p.mkv"), otherwise from the file name (a flat
+ * library). Stacked parts ("cd1", "part2") count once, as their first part. Symlinked
+ * folders are not followed: they could lead outside the library or into a loop.
+ */
+import { lstat, readdir, stat } from 'node:fs/promises';
+import path from 'node:path';
+import picomatch from 'picomatch';
+import { NotFoundError, ValidationError } from '../../errors.js';
+import { parseMovieName } from './parseMovieName.js';
+
+/** The scan settings this walker reads (a subset of the `scan` phase config). */
+export interface ScanOptions {
+  /** Globs of paths to skip, relative to the library root; a glob without `/` matches a base name. */
+  ignorePatterns: readonly string[];
+  /** Files smaller than this many MiB are skipped (samples, trailers). */
+  minFileSizeMB: number;
+  /** Files larger than this many GiB are skipped; 0 means no limit. */
+  maxFileSizeGB: number;
+  /** Video file extensions, with or without the dot, any case. */
+  videoExtensions: readonly string[];
+}
+
+/** A movie found on disk. */
+export interface FoundMovie {
+  /** Folder holding the video file. */
+  folder: string;
+  videoFile: string;
+  /** Bytes. */
+  size: number;
+  /** Modification time, whole epoch milliseconds. */
+  mtime: number;
+  title: string;
+  year: number | null;
+  tmdbId?: string;
+  imdbId?: string;
+}
+
+/** A file or folder the walk left out, and why (for the log). */
+export interface SkippedPath {
+  path: string;
+  reason: 'ignored' | 'too-small' | 'too-large' | 'symlinked-folder' | 'stacked-part';
+}
+
+/** What {@link scanLibrary} returns. */
+export interface ScanResult {
+  movies: FoundMovie[];
+  skipped: SkippedPath[];
+  /** Folders read. */
+  folders: number;
+}
+
+const MIB = 1024 * 1024;
+const GIB = 1024 * MIB;
+const STACK_PART = /[\s._-]*[([]?(?:cd|dvd|part|pt|disc|disk)[\s._-]?(\d{1,2})[)\]]?(?=\.[^.]+$)/i;
+
+interface FileEntry {
+  file: string;
+  size: number;
+  mtime: number;
+}
+
+/**
+ * Checks that `folder` is an existing directory.
+ *
+ * @throws NotFoundError when it does not exist
+ * @throws ValidationError when it exists but is not a folder
+ */
+export async function assertFolder(folder: string, what: string): Promise<void> {
+  let info;
+  try {
+    info = await stat(folder);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new NotFoundError(`${what} "${folder}" does not exist`);
+    }
+    throw error;
+  }
+  if (!info.isDirectory()) {
+    throw new ValidationError(`${what} "${folder}" is not a folder`, [{ path: what, message: 'is a file, not a folder' }]);
+  }
+}
+
+/** How {@link scanLibrary} walks. */
+export interface WalkOptions {
+  /** Aborts the walk between folders. */
+  signal?: AbortSignal;
+  /**
+   * Look at this one video file only: `target` must be its folder, which is read without
+   * descending, so the file gets the same filters and title rules as in a full scan.
+   */
+  onlyFile?: string;
+}
+
+/**
+ * Scans `target` (the library root or a folder inside it) for movies.
+ *
+ * @param root library root: ignore globs are matched against paths relative to it
+ * @param target folder to walk; `root` itself for a full scan
+ * @example
+ * ```ts
+ * const { movies } = await scanLibrary('/srv/movies', '/srv/movies', scanConfig, { signal });
+ * ```
+ */
+export async function scanLibrary(
+  root: string,
+  target: string,
+  options: ScanOptions,
+  walkOptions: WalkOptions = {},
+): Promise<ScanResult> {
+  const { signal, onlyFile } = walkOptions;
+  await assertFolder(target, 'Library path');
+  const isIgnored = options.ignorePatterns.length
+    ? picomatch([...options.ignorePatterns], { dot: true, nocase: true, basename: true })
+    : () => false;
+  const extensions = new Set(options.videoExtensions.map((e) => e.replace(/^\./, '').toLowerCase()));
+  const minBytes = options.minFileSizeMB * MIB;
+  // 0 means no upper limit (the scan config's documented meaning).
+  const maxBytes = options.maxFileSizeGB > 0 ? options.maxFileSizeGB * GIB : Number.POSITIVE_INFINITY;
+  const result: ScanResult = { movies: [], skipped: [], folders: 0 };
+
+  const walk = async (dir: string): Promise<void> => {
+    signal?.throwIfAborted();
+    result.folders += 1;
+    const entries = await readdir(dir, { withFileTypes: true });
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const videos: FileEntry[] = [];
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      const rel = path.relative(root, full).split(path.sep).join('/');
+      if (isIgnored(rel)) {
+        result.skipped.push({ path: full, reason: 'ignored' });
+        continue;
+      }
+      let info;
+      if (entry.isSymbolicLink()) {
+        // A symlinked file is followed (its bytes are the movie); a folder is not.
+        info = await stat(full).catch(() => null);
+        if (!info) continue;
+        if (info.isDirectory()) {
+          result.skipped.push({ path: full, reason: 'symlinked-folder' });
+          continue;
+        }
+      } else if (entry.isDirectory()) {
+        subdirs.push(full);
+        continue;
+      } else if (!entry.isFile()) {
+        continue;
+      }
+      const ext = path.extname(entry.name).slice(1).toLowerCase();
+      if (!extensions.has(ext)) continue;
+      info ??= await lstat(full);
+      if (info.size < minBytes) {
+        result.skipped.push({ path: full, reason: 'too-small' });
+        continue;
+      }
+      if (info.size > maxBytes) {
+        result.skipped.push({ path: full, reason: 'too-large' });
+        continue;
+      }
+      videos.push({ file: full, size: info.size, mtime: Math.floor(info.mtimeMs) });
+    }
+    collect(dir, dropStackedParts(videos, result.skipped));
+    if (onlyFile !== undefined) return;
+    for (const sub of subdirs) await walk(sub);
+  };
+
+  const collect = (dir: string, videos: FileEntry[]): void => {
+    const useFolder = videos.length === 1 && path.resolve(dir) !== path.resolve(root);
+    const fromFolder = useFolder ? parseMovieName(path.basename(dir)) : null;
+    for (const v of videos) {
+      const fromFile = parseMovieName(path.basename(v.file));
+      const movie: FoundMovie = {
+        folder: dir,
+        videoFile: v.file,
+        size: v.size,
+        mtime: v.mtime,
+        title: fromFolder?.title ?? fromFile.title,
+        year: fromFolder?.year ?? fromFile.year,
+      };
+      const tmdbId = fromFolder?.tmdbId ?? fromFile.tmdbId;
+      const imdbId = fromFolder?.imdbId ?? fromFile.imdbId;
+      if (tmdbId !== undefined) movie.tmdbId = tmdbId;
+      if (imdbId !== undefined) movie.imdbId = imdbId;
+      result.movies.push(movie);
+    }
+  };
+
+  await walk(target);
+  if (onlyFile !== undefined) result.movies = result.movies.filter((m) => m.videoFile === onlyFile);
+  return result;
+}
+
+/** Keeps the first part of each stack ("Movie cd1.avi" + "Movie cd2.avi" -> "Movie cd1.avi"). */
+function dropStackedParts(videos: FileEntry[], skipped: SkippedPath[]): FileEntry[] {
+  const seen = new Set<string>();
+  const kept: FileEntry[] = [];
+  for (const v of videos) {
+    const name = path.basename(v.file);
+    const key = STACK_PART.test(name) ? name.replace(STACK_PART, '').toLowerCase() : null;
+    if (key !== null && seen.has(key)) {
+      skipped.push({ path: v.file, reason: 'stacked-part' });
+      continue;
+    }
+    if (key !== null) seen.add(key);
+    kept.push(v);
+  }
+  return kept;
+}
