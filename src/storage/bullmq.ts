@@ -1,0 +1,406 @@
+/**
+ * BullMQJobQueueStorage: the Redis backend, for installs that outgrow one machine.
+ *
+ * Every contract operation is one atomic Lua script on Redis (the counterpart of one SQLite
+ * statement), so any number of processes on any number of machines share one queue. Times
+ * come from the caller, as on every backend: leases, delays and the stalled sweep follow
+ * the queue's clock, not Redis's. Job outcomes are appended to the queue's event stream in
+ * BullMQ's format, and BullMQ's `QueueEvents` reads it back on every node ({@link
+ * BullMQJobQueueStorage.events}). docs/architecture/bullmq.md explains why the lifecycle
+ * runs in these scripts rather than in BullMQ's own job scripts.
+ */
+import { randomUUID } from 'node:crypto';
+import { Redis, type RedisOptions } from 'ioredis';
+import { PhaseqError, StorageError, ValidationError } from '../errors.js';
+import type { Job, QueueStats } from '../types.js';
+import { CANCEL_SCRIPT, LIST_SCRIPT, NEXT_RUN_AT_SCRIPT, RETRY_SCRIPT, STATS_SCRIPT } from './bullmq/adminScripts.js';
+import { subscribeJobEvents, type StorageJobEvent } from './bullmq/crossNodeEvents.js';
+import { hashToJob, isRedisJobId } from './bullmq/hashToJob.js';
+import {
+  ADD_SCRIPT,
+  CLAIM_SCRIPT,
+  COMPLETE_SCRIPT,
+  EXTEND_SCRIPT,
+  FAIL_SCRIPT,
+  PROGRESS_SCRIPT,
+  RECOVER_SCRIPT,
+  RELEASE_SCRIPT,
+} from './bullmq/leaseScripts.js';
+import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
+import { compareClaimOrder } from './rows.js';
+import type {
+  AddedJob,
+  CancelOutcome,
+  FailOutcome,
+  IJobQueueStorage,
+  JobListQuery,
+  LeaseReport,
+  LeaseRef,
+  NewJob,
+  StallPolicy,
+  StallReport,
+} from './types.js';
+
+export type { StorageJobEvent } from './bullmq/crossNodeEvents.js';
+
+/** Options of {@link BullMQJobQueueStorage}. */
+export interface BullMQJobQueueStorageOptions {
+  /**
+   * Where Redis is: a `redis://` URL, ioredis options, or an open ioredis client (the host
+   * keeps ownership: `close()` leaves it open).
+   */
+  connection: string | RedisOptions | Redis;
+  /**
+   * First part of every key. Use a hash tag (`{phaseq}`) on Redis Cluster, so that all keys
+   * of one queue live in one slot.
+   * @default 'phaseq'
+   */
+  prefix?: string;
+  /**
+   * Name of the queue; several queues can share one Redis under one prefix.
+   * @default 'jobs'
+   */
+  queueName?: string;
+  /**
+   * Workers a queue starts on this storage by default. Higher than on SQLite: a claim
+   * waits on the network, not on the disk.
+   * @default 10
+   */
+  defaultConcurrency?: number;
+}
+
+const scripts = {
+  add: new RedisScript(ADD_SCRIPT),
+  claim: new RedisScript(CLAIM_SCRIPT),
+  complete: new RedisScript(COMPLETE_SCRIPT),
+  fail: new RedisScript(FAIL_SCRIPT),
+  release: new RedisScript(RELEASE_SCRIPT),
+  extend: new RedisScript(EXTEND_SCRIPT),
+  recover: new RedisScript(RECOVER_SCRIPT),
+  progress: new RedisScript(PROGRESS_SCRIPT),
+  cancel: new RedisScript(CANCEL_SCRIPT),
+  retry: new RedisScript(RETRY_SCRIPT),
+  list: new RedisScript(LIST_SCRIPT),
+  stats: new RedisScript(STATS_SCRIPT),
+  nextRunAt: new RedisScript(NEXT_RUN_AT_SCRIPT),
+};
+
+function leasePairs(refs: readonly LeaseRef[]): string[] {
+  const out: string[] = [];
+  for (const r of refs) if (isRedisJobId(r.id)) out.push(r.id, r.workerId);
+  return out;
+}
+
+function asArray(value: unknown, what: string): unknown[] {
+  if (!Array.isArray(value)) throw new StorageError(`Redis ${what} returned an unexpected reply`);
+  return value;
+}
+
+function isNameSafe(value: string): boolean {
+  return value.length > 0 && !/[\s]/.test(value);
+}
+
+/**
+ * The Redis storage backend (`phaseq/bullmq`).
+ *
+ * @example
+ * ```ts
+ * import { BullMQJobQueueStorage } from 'phaseq/bullmq';
+ * const storage = new BullMQJobQueueStorage({ connection: 'redis://127.0.0.1:6379/0' });
+ * const queue = new JobQueue({ storage, registry, concurrency: 20 });
+ * ```
+ */
+export class BullMQJobQueueStorage implements IJobQueueStorage {
+  readonly name = 'bullmq';
+  readonly defaultConcurrency: number;
+  /** Key prefix. */
+  readonly prefix: string;
+  /** Queue name. */
+  readonly queueName: string;
+  /** Identifies this instance in the event stream, so it can skip its own events. */
+  readonly instanceId = randomUUID();
+  readonly #connection: BullMQJobQueueStorageOptions['connection'];
+  readonly #base: string;
+  #redis: Redis | null = null;
+  #ownsClient = false;
+
+  constructor(options: BullMQJobQueueStorageOptions) {
+    if (!options || options.connection === undefined || options.connection === null) {
+      throw new ValidationError('BullMQJobQueueStorage needs { connection }', [
+        { path: 'connection', message: 'a redis:// URL, ioredis options or an ioredis client is required' },
+      ]);
+    }
+    const prefix = options.prefix ?? 'phaseq';
+    const queueName = options.queueName ?? 'jobs';
+    const issues = [
+      ...(isNameSafe(prefix) ? [] : [{ path: 'prefix', message: 'must be a non-empty string without spaces' }]),
+      ...(isNameSafe(queueName) && !queueName.includes(':')
+        ? []
+        : [{ path: 'queueName', message: 'must be a non-empty string without spaces or ":"' }]),
+    ];
+    if (issues.length > 0) throw new ValidationError('Invalid BullMQJobQueueStorage options', issues);
+    this.#connection = options.connection;
+    this.prefix = prefix;
+    this.queueName = queueName;
+    this.#base = `${prefix}:${queueName}:`;
+    this.defaultConcurrency = options.defaultConcurrency ?? 10;
+  }
+
+  /** The Redis client (after `init`), e.g. to share it with a {@link RedisSettingsStore}. */
+  get redis(): Redis {
+    if (!this.#redis) throw new StorageError('Redis storage is not open: call init() (or queue.start()) first');
+    return this.#redis;
+  }
+
+  async init(): Promise<void> {
+    if (this.#redis) return;
+    const c = this.#connection;
+    const redis =
+      c instanceof Redis
+        ? c
+        : typeof c === 'string'
+          ? new Redis(c, { lazyConnect: true, maxRetriesPerRequest: 3 })
+          : new Redis({ lazyConnect: true, maxRetriesPerRequest: 3, ...c });
+    const owns = !(c instanceof Redis);
+    try {
+      if (owns) await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      if (owns) redis.disconnect();
+      throw new StorageError(`Cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+    this.#redis = redis;
+    this.#ownsClient = owns;
+  }
+
+  async close(): Promise<void> {
+    const redis = this.#redis;
+    this.#redis = null;
+    if (redis && this.#ownsClient) await redis.quit().catch(() => redis.disconnect());
+  }
+
+  async add(jobs: readonly NewJob[], now: number): Promise<AddedJob[]> {
+    if (jobs.length === 0) return [];
+    const args: ScriptArg[] = [now];
+    for (const j of jobs) {
+      args.push(
+        j.type,
+        j.payloadJson,
+        j.priority,
+        j.maxRetries,
+        j.runAt,
+        j.dedupeKey === null ? '' : `=${j.dedupeKey}`,
+        j.timeoutMs === null ? '' : j.timeoutMs,
+        j.manual ? 1 : 0,
+      );
+    }
+    const reply = asArray(await this.#run('add', scripts.add, args), 'add');
+    const out: AddedJob[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) out.push({ id: String(reply[i]), created: reply[i + 1] === 1 });
+    return out;
+  }
+
+  async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
+    if (limit <= 0) return [];
+    const reply = await this.#run('claim', scripts.claim, [workerId, now, now + leaseMs, Math.floor(limit)]);
+    return asArray(reply, 'claim').map(hashToJob);
+  }
+
+  async complete(refs: readonly LeaseRef[]): Promise<number> {
+    const pairs = leasePairs(refs);
+    if (pairs.length === 0) return 0;
+    return Number(await this.#run('complete', scripts.complete, [this.instanceId, ...pairs]));
+  }
+
+  async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
+    if (!isRedisJobId(ref.id)) return false;
+    const mode = outcome.retryAt !== null ? 'retry' : outcome.retain ? 'retain' : 'delete';
+    const args = [this.instanceId, ref.id, ref.workerId, mode, outcome.retryAt ?? 0, outcome.error, now];
+    return (await this.#run('fail', scripts.fail, args)) === 1;
+  }
+
+  async release(refs: readonly LeaseRef[]): Promise<void> {
+    const pairs = leasePairs(refs);
+    if (pairs.length > 0) await this.#run('release', scripts.release, pairs);
+  }
+
+  async extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport> {
+    const report: LeaseReport = { lost: refs.filter((r) => !isRedisJobId(r.id)).map((r) => r.id), cancelRequested: [] };
+    const pairs = leasePairs(refs);
+    if (pairs.length === 0) return report;
+    const [lost, cancel] = asArray(await this.#run('extendLeases', scripts.extend, [now + leaseMs, ...pairs]), 'extend');
+    report.lost.push(...asArray(lost, 'extend').map(String));
+    report.cancelRequested.push(...asArray(cancel, 'extend').map(String));
+    return report;
+  }
+
+  async recoverStalled(policy: StallPolicy): Promise<StallReport> {
+    const args = [this.instanceId, policy.now, policy.maxStalls, policy.retain ? 1 : 0];
+    const report: StallReport = { recovered: [], failed: [] };
+    for (const entry of asArray(await this.#run('recoverStalled', scripts.recover, args), 'recoverStalled')) {
+      const [kind, why, hash] = asArray(entry, 'recoverStalled');
+      const job = hashToJob(hash);
+      if (kind === 'f') report.failed.push({ ...job, stalls: job.stalls + 1, lastError: String(why) });
+      else report.recovered.push({ ...job, state: 'pending', stalls: job.stalls + 1, lockedBy: null, lockedUntil: null });
+    }
+    return report;
+  }
+
+  async setProgress(ref: LeaseRef, value: unknown): Promise<void> {
+    if (!isRedisJobId(ref.id)) return;
+    await this.#run('setProgress', scripts.progress, [ref.id, ref.workerId, JSON.stringify(value ?? null)]);
+  }
+
+  async get(id: string): Promise<Job | null> {
+    if (!isRedisJobId(id)) return null;
+    const flat = await this.#wrap('get', () => this.redis.call('HGETALL', `${this.#base}job:${id}`));
+    return asArray(flat, 'get').length === 0 ? null : hashToJob(flat);
+  }
+
+  async cancel(id: string): Promise<CancelOutcome> {
+    if (!isRedisJobId(id)) return { outcome: 'not_found', job: null };
+    const [outcome, hash] = asArray(await this.#run('cancel', scripts.cancel, [id]), 'cancel');
+    if (outcome === 'deleted') return { outcome: 'deleted', job: hashToJob(hash) };
+    if (outcome === 'requested') return { outcome: 'requested', job: hashToJob(hash) };
+    return { outcome: 'not_found', job: null };
+  }
+
+  async retry(id: string, now: number): Promise<Job | null> {
+    if (!isRedisJobId(id)) return null;
+    const reply = await this.#run('retry', scripts.retry, [id, now]);
+    if (reply === 'DEDUPE') {
+      throw new ValidationError(`Job ${id} cannot be retried: a live job already holds its dedupe key`, [
+        { path: 'dedupeKey', message: 'already used by a pending or running job' },
+      ]);
+    }
+    return reply === null ? null : hashToJob(reply);
+  }
+
+  async list(query: JobListQuery, now: number): Promise<Job[]> {
+    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const state = query.state ?? 'all';
+    const args = [now, state, query.type ?? '', limit, offset];
+    const jobs = asArray(await this.#run('list', scripts.list, args), 'list').map(hashToJob);
+    // Pending and delayed come out of the script in claim order, already sliced.
+    if (state === 'pending' || state === 'delayed') return jobs;
+    return jobs.sort(compareClaimOrder).slice(offset, offset + limit);
+  }
+
+  async stats(now: number): Promise<QueueStats> {
+    const [totals, perType] = asArray(await this.#run('stats', scripts.stats, [now]), 'stats');
+    const t = asArray(totals, 'stats').map(Number);
+    const stats: QueueStats = {
+      pending: t[0] ?? 0,
+      delayed: t[1] ?? 0,
+      processing: t[2] ?? 0,
+      failed: t[3] ?? 0,
+      byType: {},
+    };
+    const pt = asArray(perType, 'stats');
+    for (let i = 0; i + 4 < pt.length; i += 5) {
+      stats.byType[String(pt[i])] = {
+        pending: Number(pt[i + 1]),
+        delayed: Number(pt[i + 2]),
+        processing: Number(pt[i + 3]),
+        failed: Number(pt[i + 4]),
+      };
+    }
+    return stats;
+  }
+
+  async nextRunAt(): Promise<number | null> {
+    const reply = await this.#run('nextRunAt', scripts.nextRunAt, []);
+    return reply === null ? null : Number(reply);
+  }
+
+  /**
+   * Calls `onChange` when any process made work ready (added, retried, released or
+   * recovered a job), checking one counter every `intervalMs`: one GET, no scan.
+   */
+  watch(onChange: () => void, intervalMs: number): () => void {
+    const redis = this.redis;
+    const key = `${this.#base}seq`;
+    let last: string | null | undefined;
+    let busy = false;
+    const check = async (): Promise<void> => {
+      if (busy || !this.#redis) return;
+      busy = true;
+      try {
+        const current = await redis.get(key);
+        if (last !== undefined && current !== last) onChange();
+        last = current;
+      } catch {
+        // A watcher only hints; the next real operation reports the storage error.
+      } finally {
+        busy = false;
+      }
+    };
+    void check();
+    const timer = setInterval(() => void check(), Math.max(1, intervalMs));
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
+  /**
+   * Optional capability: hear the outcomes of jobs run by any node sharing this queue
+   * (BullMQ `QueueEvents` on the queue's event stream). Events recorded through this very
+   * storage instance are skipped unless `includeOwn` is set, since the local queue emits
+   * those itself. `onError` hears connection errors of the listener. Resolves, once
+   * listening, with a function that stops it.
+   *
+   * @example
+   * ```ts
+   * const stop = await storage.events((e) => console.log(e.kind, e.jobId, e.type), {
+   *   onError: (error) => logger.error({ err: error }, 'event stream'),
+   * });
+   * ```
+   */
+  async events(
+    listener: (event: StorageJobEvent) => void,
+    options: { includeOwn?: boolean; onError: (error: Error) => void },
+  ): Promise<() => Promise<void>> {
+    return subscribeJobEvents({
+      redis: this.redis,
+      prefix: this.prefix,
+      queueName: this.queueName,
+      skipOrigin: options.includeOwn ? null : this.instanceId,
+      listener,
+      onError: options.onError,
+    });
+  }
+
+  /** Deletes every key of this queue (tests, tear-down). Jobs are gone for good. */
+  async destroy(): Promise<void> {
+    const redis = this.redis;
+    await this.#wrap('destroy', async () => {
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(this.#base)}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await redis.unlink(...keys);
+      } while (cursor !== '0');
+    });
+  }
+
+  #run(op: string, script: RedisScript, args: readonly ScriptArg[]): Promise<unknown> {
+    return this.#wrap(op, () => script.run(this.redis, [this.#base, ...args]));
+  }
+
+  async #wrap<T>(op: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof PhaseqError) throw error;
+      throw new StorageError(`Redis ${op} failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+function escapeGlob(value: string): string {
+  return value.replace(/[*?[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,235 @@
+/**
+ * Redis scripts for the job lifecycle: add, claim, and every change to a leased job.
+ * Each is one atomic script, the Redis counterpart of one SQLite statement. Every change
+ * to a leased job checks `state = processing` and `lockedBy = <caller>` first and does
+ * nothing otherwise, so a worker presumed dead cannot overwrite the one that took over.
+ * ARGV[1] is always the key base (see the prelude).
+ */
+import { LUA_PRELUDE } from './luaPrelude.js';
+
+/**
+ * ARGV: base, now, then 8 values per job: type, payload JSON, priority, maxRetries, run
+ * time, dedupe key (`''` for none, else `'='` + key), timeout (`''` for none), manual (0/1).
+ * Returns `[id, created(1|0), ...]` in input order.
+ */
+export const ADD_SCRIPT = `${LUA_PRELUDE}
+local now = ARGV[2]
+local out = {}
+local created = false
+for o = 3, #ARGV - 1, 8 do
+  local typ, payload, prio, maxr, runAt, dk, tmo, manual =
+    ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5], ARGV[o + 6], ARGV[o + 7]
+  local existing = false
+  if dk ~= '' then
+    dk = string.sub(dk, 2)
+    existing = rcall('HGET', base .. 'dedupe', dk)
+  end
+  if existing then
+    out[#out + 1] = existing
+    out[#out + 1] = 0
+  else
+    local id = string.format('%d', rcall('INCR', base .. 'id'))
+    rcall('HSET', jk(id), 'id', id, 'type', typ, 'payload', payload, 'state', 'pending',
+      'priority', prio, 'runAt', runAt, 'attempts', 0, 'maxRetries', maxr, 'stalls', 0,
+      'manual', manual, 'createdAt', now)
+    if dk ~= '' then
+      rcall('HSET', jk(id), 'dedupeKey', dk)
+      rcall('HSET', base .. 'dedupe', dk, id)
+    end
+    if tmo ~= '' then rcall('HSET', jk(id), 'timeoutMs', tmo) end
+    rcall('SADD', base .. 'types', typ)
+    addPending(id, typ, prio, runAt)
+    created = true
+    out[#out + 1] = id
+    out[#out + 1] = 1
+  end
+end
+if created then bump() end
+return out
+`;
+
+/**
+ * ARGV: base, workerId, now, lease expiry, limit. Leases up to `limit` ready jobs, best
+ * priority first, then run time, then insertion; counts the attempt. Returns job hashes.
+ */
+export const CLAIM_SCRIPT = `${LUA_PRELUDE}
+local worker, now, untilT, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local out = {}
+for p = 1, MAX_PRIORITY do
+  if #out >= limit then break end
+  local ms = rcall('ZRANGEBYSCORE', pk(p), '-inf', now, 'LIMIT', 0, limit - #out)
+  for _, m in ipairs(ms) do
+    local id = idOf(m)
+    local k = jk(id)
+    local typ = rcall('HGET', k, 'type')
+    dropPending(id, typ, p)
+    rcall('HINCRBY', k, 'attempts', 1)
+    rcall('HSET', k, 'state', 'processing', 'lockedBy', worker, 'lockedUntil', untilT)
+    rcall('ZADD', base .. 'active', untilT, m)
+    count('processing', typ, 1)
+    out[#out + 1] = rcall('HGETALL', k)
+  end
+end
+return out
+`;
+
+/** ARGV: base, origin, then (id, workerId) pairs. Deletes completed jobs; returns how many. */
+export const COMPLETE_SCRIPT = `${LUA_PRELUDE}
+local origin = ARGV[2]
+local n = 0
+for i = 3, #ARGV - 1, 2 do
+  local id, w = ARGV[i], ARGV[i + 1]
+  local k = jk(id)
+  local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts')
+  if j[1] == 'processing' and j[2] == w then
+    rcall('DEL', k)
+    rcall('ZREM', base .. 'active', mem(id))
+    dropDedupe(j[4], id)
+    count('processing', j[3], -1)
+    emit('completed', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'returnvalue', 'null',
+      'prev', 'active', 'origin', origin)
+    n = n + 1
+  end
+end
+return n
+`;
+
+/**
+ * ARGV: base, origin, id, workerId, mode (`retry` | `retain` | `delete`), retry time, error,
+ * now. Returns 1 when the failure was recorded, 0 when the lease was lost.
+ */
+export const FAIL_SCRIPT = `${LUA_PRELUDE}
+local origin, id, w, mode, retryAt, err, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
+local k = jk(id)
+local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts', 'priority')
+if j[1] ~= 'processing' or j[2] ~= w then return 0 end
+rcall('ZREM', base .. 'active', mem(id))
+count('processing', j[3], -1)
+if mode == 'retry' then
+  rcall('HSET', k, 'state', 'pending', 'runAt', retryAt, 'lastError', err)
+  rcall('HDEL', k, 'lockedBy', 'lockedUntil')
+  addPending(id, j[3], j[6], retryAt)
+  bump()
+  emit('retrying', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'failedReason', err,
+    'nextRunAt', retryAt, 'origin', origin)
+  return 1
+end
+dropDedupe(j[4], id)
+if mode == 'retain' then
+  rcall('HSET', k, 'state', 'failed', 'lastError', err, 'failedAt', now)
+  rcall('HDEL', k, 'lockedBy', 'lockedUntil')
+  rcall('ZADD', base .. 'failed', now, mem(id))
+  count('failed', j[3], 1)
+else
+  rcall('DEL', k)
+end
+emit('failed', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'failedReason', err,
+  'prev', 'active', 'origin', origin)
+return 1
+`;
+
+/** ARGV: base, then (id, workerId) pairs. Back to pending, giving the attempt back. */
+export const RELEASE_SCRIPT = `${LUA_PRELUDE}
+local any = false
+for i = 2, #ARGV - 1, 2 do
+  local id, w = ARGV[i], ARGV[i + 1]
+  local k = jk(id)
+  local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'priority', 'runAt', 'attempts')
+  if j[1] == 'processing' and j[2] == w then
+    local attempts = math.max(0, tonumber(j[6]) - 1)
+    rcall('HSET', k, 'state', 'pending', 'attempts', attempts)
+    rcall('HDEL', k, 'lockedBy', 'lockedUntil')
+    rcall('ZREM', base .. 'active', mem(id))
+    count('processing', j[3], -1)
+    addPending(id, j[3], j[4], j[5])
+    any = true
+  end
+end
+if any then bump() end
+return 0
+`;
+
+/**
+ * ARGV: base, new expiry, then (id, workerId) pairs. Renews held leases.
+ * Returns `{ lost ids, cancel-requested ids }`.
+ */
+export const EXTEND_SCRIPT = `${LUA_PRELUDE}
+local untilT = ARGV[2]
+local lost, cancel = {}, {}
+for i = 3, #ARGV - 1, 2 do
+  local id, w = ARGV[i], ARGV[i + 1]
+  local k = jk(id)
+  local j = rcall('HMGET', k, 'state', 'lockedBy', 'cancel')
+  if j[1] == 'processing' and j[2] == w then
+    rcall('HSET', k, 'lockedUntil', untilT)
+    rcall('ZADD', base .. 'active', 'XX', untilT, mem(id))
+    if j[3] == '1' then cancel[#cancel + 1] = id end
+  else
+    lost[#lost + 1] = id
+  end
+end
+return { lost, cancel }
+`;
+
+/**
+ * ARGV: base, origin, now, maxStalls, retain (0/1). Jobs whose lease expired before `now`
+ * go back to pending (a stall counts as an attempt: it was counted at claim), or fail for
+ * good when out of stalls or attempts, or when cancelled. Returns `{ kind, why, hash }`
+ * triples, kind `r` (recovered) or `f` (failed), with the hash as it was before.
+ */
+export const RECOVER_SCRIPT = `${LUA_PRELUDE}
+local origin, now, maxStalls, retain = ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5] == '1'
+local out = {}
+local back = false
+local ms = rcall('ZRANGEBYSCORE', base .. 'active', '-inf', '(' .. now)
+for _, m in ipairs(ms) do
+  local id = idOf(m)
+  local k = jk(id)
+  local hash = rcall('HGETALL', k)
+  local j = rcall('HMGET', k, 'type', 'priority', 'runAt', 'attempts', 'maxRetries', 'stalls', 'cancel', 'dedupeKey')
+  local stalls = tonumber(j[6]) + 1
+  local outOfStalls = stalls > maxStalls
+  local outOfAttempts = tonumber(j[4]) > tonumber(j[5])
+  local cancelled = j[7] == '1'
+  rcall('ZREM', base .. 'active', m)
+  count('processing', j[1], -1)
+  if outOfStalls or outOfAttempts or cancelled then
+    local why
+    if outOfStalls then
+      why = 'stalled ' .. stalls .. ' time(s): its worker stopped renewing the lease (process died?)'
+    else
+      why = 'stalled on its last attempt'
+    end
+    dropDedupe(j[8], id)
+    if retain and not cancelled then
+      rcall('HSET', k, 'state', 'failed', 'stalls', stalls, 'lastError', why, 'failedAt', now)
+      rcall('HDEL', k, 'lockedBy', 'lockedUntil')
+      rcall('ZADD', base .. 'failed', now, m)
+      count('failed', j[1], 1)
+    else
+      rcall('DEL', k)
+    end
+    emit('failed', 'jobId', id, 'name', j[1], 'attemptsMade', j[4], 'failedReason', why,
+      'prev', 'active', 'origin', origin)
+    out[#out + 1] = { 'f', why, hash }
+  else
+    rcall('HSET', k, 'state', 'pending', 'stalls', stalls)
+    rcall('HDEL', k, 'lockedBy', 'lockedUntil')
+    addPending(id, j[1], j[2], j[3])
+    emit('stalled', 'jobId', id, 'name', j[1], 'origin', origin)
+    back = true
+    out[#out + 1] = { 'r', '', hash }
+  end
+end
+if back then bump() end
+return out
+`;
+
+/** ARGV: base, id, workerId, progress JSON. Stores progress on a held lease. */
+export const PROGRESS_SCRIPT = `${LUA_PRELUDE}
+local k = jk(ARGV[2])
+local j = rcall('HMGET', k, 'state', 'lockedBy')
+if j[1] ~= 'processing' or j[2] ~= ARGV[3] then return 0 end
+rcall('HSET', k, 'progress', ARGV[4])
+return 1
+`;

@@ -1,0 +1,49 @@
+/**
+ * Lua shared by every Redis script of the Redis backend: key names and the index updates
+ * each state change needs. Prepended to each script, so every script is self-contained
+ * and runs atomically (Redis runs one script at a time).
+ *
+ * Layout under `base` (`<prefix>:<queueName>:`):
+ * - `job:<id>`      hash: one job (fields named after {@link Job}).
+ * - `pending:<p>`   sorted set per priority 1..10, score = run time; member = the id
+ *                   zero-padded to 16 digits, so equal run times sort by insertion.
+ * - `type:<t>`      sorted set of pending jobs of type `t`, score = run time (per-type stats).
+ * - `active`        sorted set of leased jobs, score = lease expiry (stalled sweep).
+ * - `failed`        sorted set of retained dead-letter jobs, score = failure time.
+ * - `dedupe`        hash: dedupe key -> id of the pending or running job holding it.
+ * - `counts`        hash: `processing:<t>` and `failed:<t>` counters (per-type stats).
+ * - `types`         set of job types ever stored (per-type stats).
+ * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready.
+ * - `events`        stream in BullMQ's event format, read by BullMQ's `QueueEvents`.
+ */
+export const LUA_PRELUDE = `
+local rcall = redis.call
+local base = ARGV[1]
+local MAX_PRIORITY = 10
+local MAX_EVENTS = 10000
+local function mem(id) return string.format('%016d', tonumber(id)) end
+local function idOf(m) return string.format('%d', tonumber(m)) end
+local function jk(id) return base .. 'job:' .. id end
+local function pk(p) return base .. 'pending:' .. p end
+local function tk(t) return base .. 'type:' .. t end
+local function addPending(id, typ, prio, runAt)
+  rcall('ZADD', pk(prio), runAt, mem(id))
+  rcall('ZADD', tk(typ), runAt, mem(id))
+end
+local function dropPending(id, typ, prio)
+  rcall('ZREM', pk(prio), mem(id))
+  rcall('ZREM', tk(typ), mem(id))
+end
+local function count(state, typ, by)
+  rcall('HINCRBY', base .. 'counts', state .. ':' .. typ, by)
+end
+local function dropDedupe(key, id)
+  if key and rcall('HGET', base .. 'dedupe', key) == id then
+    rcall('HDEL', base .. 'dedupe', key)
+  end
+end
+local function bump() rcall('INCR', base .. 'seq') end
+local function emit(...)
+  rcall('XADD', base .. 'events', 'MAXLEN', '~', MAX_EVENTS, '*', 'event', ...)
+end
+`;
