@@ -1,0 +1,370 @@
+/**
+ * PhaseConfigService: reads and changes the phase settings kept in a settings store.
+ *
+ * Handlers call `getConfig(phase)` once per job, so reads are served from a cache that is
+ * checked against the store's change token on every call: one cheap probe instead of a
+ * table read, and still no job runs with settings older than the last committed change,
+ * whichever process made it. Writes validate the whole phase (cross-field rules
+ * included) before anything is stored, store all their keys in one transaction, and are
+ * serialised within this service so that two calls cannot interleave their read-modify-write.
+ */
+import EventEmitter from 'eventemitter3';
+import type * as TE from 'typed-emitter';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { ISettingsStore } from '../settings/types.js';
+import { describePhases, type PhaseDescription } from './describe.js';
+import { coerceField, decodeField, encodeField, FieldDecodeError, fieldInfo, type FieldInfo } from './fields.js';
+import { checkPhase, parseSettingKey, PHASE_KEY_PREFIX, storedKey } from './keys.js';
+import {
+  deepFreeze,
+  MEDIA_PHASE_SCHEMAS,
+  phaseDefaults,
+  type MediaPhaseSchemas,
+  type PhaseConfigOf,
+  type PhasePatchOf,
+  type PhaseSchemas,
+  type PhaseSettingKeyOf,
+} from './phaseConfig.js';
+
+/**
+ * One setting that changed. `origin` is `local` for a change made through this service,
+ * `external` for one made by someone else (another process, another service instance),
+ * reported when this service next reads.
+ */
+export type PhaseConfigChange<C> = {
+  [P in keyof C & string]: {
+    [K in keyof C[P] & string]: {
+      /** The phase, e.g. `enrichment`. */
+      phase: P;
+      /** The field within the phase, e.g. `maxPoster`. */
+      field: K;
+      /** `phase.field`, e.g. `enrichment.maxPoster`. */
+      key: `${P}.${K}`;
+      /** The value before the change. */
+      previous: C[P][K];
+      /** The value now in effect. */
+      value: C[P][K];
+      origin: 'local' | 'external';
+    };
+  }[keyof C[P] & string];
+}[keyof C & string];
+
+/** Events of {@link PhaseConfigService}. */
+export type PhaseConfigEvents<C> = {
+  /** A setting took a new value: one event per changed setting, after it was stored. */
+  changed: (change: PhaseConfigChange<C>) => void;
+};
+
+/** Options of {@link PhaseConfigService}. */
+export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
+  /** Where the settings live; initialised on first use. */
+  store: ISettingsStore;
+  /**
+   * The phase schemas: phase name -> zod object whose every field has a `.default()`.
+   * @default MEDIA_PHASE_SCHEMAS (scan, enrichment, publish, playerSync)
+   */
+  phases?: S;
+}
+
+// eventemitter3 with the typed-emitter surface; a generic constructor so that the event
+// map can depend on the class's own type parameter.
+const TypedEmitter = EventEmitter as unknown as new <E extends TE.EventMap>() => TE.default<E>;
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto: unknown = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+function describeIssues(issues: readonly ValidationIssue[]): string {
+  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
+}
+
+/**
+ * Phase settings with validation, coercion, caching and change events.
+ *
+ * @example
+ * ```ts
+ * const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: './jobs.db' }) });
+ * const { maxPoster } = await phases.getConfig('enrichment');
+ * await phases.set('enrichment.maxPoster', 4);            // 'phase.enrichment.maxPoster' and '4' work too
+ * await phases.setPhase('publish', { assets: false, trailers: true });
+ * phases.on('changed', ({ key, previous, value }) => log.info({ key, previous, value }, 'setting changed'));
+ * ```
+ */
+export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> extends TypedEmitter<
+  PhaseConfigEvents<PhaseConfigOf<S>>
+> {
+  /** The store the settings live in. */
+  readonly store: ISettingsStore;
+  /** The phase schemas in use. */
+  readonly schemas: S;
+  /** The default settings of every phase, deeply frozen. */
+  readonly defaults: Readonly<PhaseConfigOf<S>>;
+  readonly #fields = new Map<string, Map<string, FieldInfo>>();
+  #cache: { token: string | null; config: PhaseConfigOf<S> } | null = null;
+  #tail: Promise<unknown> = Promise.resolve();
+  #ready: Promise<void> | null = null;
+
+  constructor(options: PhaseConfigServiceOptions<S>) {
+    super();
+    if (!options || typeof options !== 'object' || !options.store) {
+      throw new ValidationError('PhaseConfigService needs { store }', [
+        { path: 'store', message: 'required: a settings store such as SQLiteSettingsStore or MemorySettingsStore' },
+      ]);
+    }
+    this.store = options.store;
+    // Without `phases` the type parameter is its default, MediaPhaseSchemas.
+    this.schemas = options.phases ?? (MEDIA_PHASE_SCHEMAS as unknown as S);
+    const issues: ValidationIssue[] = [];
+    if (Object.keys(this.schemas).length === 0) issues.push({ path: 'phases', message: 'needs at least one phase' });
+    for (const [phase, schema] of Object.entries(this.schemas)) {
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(phase)) {
+        issues.push({ path: `phases.${phase}`, message: 'a phase name is letters, digits and _ (it becomes part of a key)' });
+      }
+      const fields = new Map<string, FieldInfo>();
+      for (const [field, fieldSchema] of Object.entries(schema.shape)) {
+        if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) {
+          issues.push({ path: `${phase}.${field}`, message: 'a setting name is letters, digits and _' });
+        }
+        fields.set(field, fieldInfo(fieldSchema));
+      }
+      this.#fields.set(phase, fields);
+    }
+    if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
+    const defaults = phaseDefaults(this.schemas);
+    // Writes re-validate the current (parsed) values together with the change, so a
+    // schema's output must be a valid input again: no transforms that change the type.
+    for (const [phase, schema] of Object.entries(this.schemas)) {
+      const again = schema.safeParse(defaults[phase as keyof typeof defaults]);
+      if (!again.success) {
+        issues.push({ path: phase, message: "its parsed defaults do not parse again (a transform changes the value's type)" });
+      }
+    }
+    if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
+    this.defaults = deepFreeze(defaults);
+  }
+
+  /**
+   * The settings of one phase (cached; see {@link getAll}).
+   * @throws ValidationError for an unknown phase.
+   */
+  async getConfig<P extends keyof S & string>(phase: P): Promise<PhaseConfigOf<S>[P]> {
+    checkPhase(this.schemas, phase);
+    const all = await this.getAll();
+    return all[phase];
+  }
+
+  /**
+   * The settings of every phase: stored values over defaults, deeply frozen. Served from
+   * a cache while the store's change token is unchanged, so the hot path costs one token
+   * probe; a change by any process is seen by the next call.
+   * @throws ValidationError when a stored value breaks its rule (the table was edited by hand).
+   */
+  async getAll(): Promise<Readonly<PhaseConfigOf<S>>> {
+    return this.#locked(() => this.#read());
+  }
+
+  /**
+   * Changes one setting. `key` is `phase.key` or `phase.<phase>.<key>`; a string value is
+   * coerced where unambiguous ('4' -> 4, 'false' -> false, '["a"]' -> ['a']).
+   * @throws ValidationError for an unknown phase or key, a legacy `workflow.*` key, a wrong
+   * type or a value out of range; nothing is stored then.
+   */
+  async set(key: PhaseSettingKeyOf<S> | `phase.${PhaseSettingKeyOf<S>}` | (string & {}), value: unknown): Promise<void> {
+    const { phase, field } = parseSettingKey(this.schemas, key);
+    if (value === undefined) {
+      throw new ValidationError(`No value given for ${phase}.${field}`, [
+        { path: `${phase}.${field}`, message: 'a value is required' },
+      ]);
+    }
+    await this.#locked(() => this.#apply(new Map([[phase, { [field]: value }]])));
+  }
+
+  /**
+   * Changes several settings of one phase, all or nothing. Strings are coerced as in
+   * {@link set}; fields whose value is `undefined` are left as they are.
+   * @returns The phase's settings after the change.
+   * @throws ValidationError naming every bad field; nothing is stored then.
+   */
+  async setPhase<P extends keyof S & string>(phase: P, patch: PhasePatchOf<S, P>): Promise<PhaseConfigOf<S>[P]> {
+    checkPhase(this.schemas, phase);
+    if (!isPlainObject(patch)) {
+      throw new ValidationError(`Settings for phase "${phase}" must be an object of field -> value`, [
+        { path: phase, message: `expected an object, got ${Array.isArray(patch) ? 'an array' : typeof patch}` },
+      ]);
+    }
+    const values = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+    const next = await this.#locked(() => this.#apply(new Map([[phase, values]])));
+    return next[phase];
+  }
+
+  /**
+   * Puts every setting of one phase (or of all phases) back to its default, in one
+   * transaction. The defaults are written, so the table shows what is in effect.
+   * @throws ValidationError for an unknown phase.
+   */
+  async resetToDefaults(phase?: keyof S & string): Promise<void> {
+    const phases = phase === undefined ? Object.keys(this.schemas) : [checkPhase(this.schemas, phase)];
+    const patches = new Map<string, Record<string, unknown>>();
+    for (const p of phases) patches.set(p, { ...(this.defaults[p as keyof S & string] as Record<string, unknown>) });
+    await this.#locked(() => this.#apply(patches));
+  }
+
+  /** JSON description of this service's phases and settings, for forms and help texts. */
+  describe(): PhaseDescription[] {
+    return describePhases(this.schemas);
+  }
+
+  /** Closes the store. The service can be used again afterwards (the store reopens). */
+  async close(): Promise<void> {
+    await this.#locked(async () => {
+      this.#cache = null;
+      this.#ready = null;
+      await this.store.close();
+    });
+  }
+
+  #locked<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#tail.then(fn);
+    this.#tail = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    return run;
+  }
+
+  async #init(): Promise<void> {
+    this.#ready ??= this.store.init().catch((error: unknown) => {
+      this.#ready = null;
+      throw error;
+    });
+    await this.#ready;
+  }
+
+  /** Current settings; call with the lock held. */
+  async #read(): Promise<PhaseConfigOf<S>> {
+    await this.#init();
+    // Token first, data second: a change landing in between makes the next call reload
+    // again, never keeps newer data labelled with an older token.
+    const token = await this.store.changeToken();
+    const cached = this.#cache;
+    if (cached && cached.token === token) return cached.config;
+    const config = await this.#load();
+    this.#cache = { token, config };
+    if (cached) this.#emitChanges(cached.config, config, 'external');
+    return config;
+  }
+
+  async #load(): Promise<PhaseConfigOf<S>> {
+    const rows = await this.store.getAll(PHASE_KEY_PREFIX);
+    const issues: ValidationIssue[] = [];
+    const out: Record<string, unknown> = {};
+    for (const [phase, schema] of Object.entries(this.schemas)) {
+      const raw: Record<string, unknown> = {};
+      // Rows of unknown fields (left by older releases) are ignored: they configure nothing.
+      for (const [field, info] of this.#fieldsOf(phase)) {
+        const text = rows.get(storedKey(phase, field));
+        if (text === undefined) continue;
+        try {
+          raw[field] = decodeField(info.kind, text);
+        } catch (error) {
+          if (!(error instanceof FieldDecodeError)) throw error;
+          issues.push({ path: `${phase}.${field}`, message: `stored value: ${error.message}` });
+        }
+      }
+      const parsed = schema.safeParse(raw);
+      if (parsed.success) out[phase] = parsed.data;
+      else {
+        for (const issue of parsed.error.issues) {
+          issues.push({ path: [phase, ...issue.path.map(String)].join('.'), message: `stored value: ${issue.message}` });
+        }
+      }
+    }
+    if (issues.length > 0) {
+      throw new ValidationError(
+        `The stored phase settings are invalid (edited outside phaseq?): ${describeIssues(issues)}. ` +
+          'Fix them with set(), or resetToDefaults(phase).',
+        issues,
+      );
+    }
+    // Safe: every phase of the schemas was parsed into `out` under its own name.
+    return deepFreeze(out as PhaseConfigOf<S>);
+  }
+
+  /** Validates and stores patches (phase -> field -> value); call with the lock held. */
+  async #apply(patches: Map<string, Record<string, unknown>>): Promise<PhaseConfigOf<S>> {
+    const current = await this.#read();
+    const next: Record<string, unknown> = { ...current };
+    const issues: ValidationIssue[] = [];
+    const entries: [string, string][] = [];
+    for (const [phase, patch] of patches) {
+      const fields = this.#fieldsOf(phase);
+      const coerced: Record<string, unknown> = {};
+      for (const [field, value] of Object.entries(patch)) {
+        const info = fields.get(field);
+        if (!info) {
+          issues.push({
+            path: `${phase}.${field}`,
+            message: `unknown setting of phase "${phase}"; its settings are ${[...fields.keys()].join(', ')}`,
+          });
+          continue;
+        }
+        try {
+          coerced[field] = coerceField(info.kind, value);
+        } catch (error) {
+          if (!(error instanceof FieldDecodeError)) throw error;
+          issues.push({ path: `${phase}.${field}`, message: error.message });
+        }
+      }
+      const schema = this.schemas[phase];
+      if (!schema) continue; // unreachable: phases were checked by the callers
+      // The whole phase is validated, so cross-field rules see the result of the change.
+      const parsed = schema.safeParse({ ...(current[phase as keyof S & string] as object), ...coerced });
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) {
+          issues.push({ path: [phase, ...issue.path.map(String)].join('.'), message: issue.message });
+        }
+        continue;
+      }
+      next[phase] = parsed.data;
+      const values = parsed.data as Record<string, unknown>;
+      for (const field of Object.keys(coerced)) {
+        const info = fields.get(field);
+        if (info) entries.push([storedKey(phase, field), encodeField(info.kind, values[field])]);
+      }
+    }
+    if (issues.length > 0) {
+      throw new ValidationError(`Invalid phase settings: ${describeIssues(issues)}`, issues);
+    }
+    await this.store.setMany(entries);
+    // Safe: `next` is `current` with some phases replaced by their parsed output.
+    const config = deepFreeze(next as PhaseConfigOf<S>);
+    // Token unknown on purpose: another process may have written since, so the next read
+    // reloads; keeping the config lets that reload report only changes made elsewhere.
+    this.#cache = { token: null, config };
+    this.#emitChanges(current, config, 'local');
+    return config;
+  }
+
+  #fieldsOf(phase: string): Map<string, FieldInfo> {
+    return this.#fields.get(phase) ?? new Map<string, FieldInfo>();
+  }
+
+  #emitChanges(before: PhaseConfigOf<S>, after: PhaseConfigOf<S>, origin: 'local' | 'external'): void {
+    for (const phase of Object.keys(this.schemas)) {
+      const a = before[phase as keyof S & string] as Record<string, unknown>;
+      const b = after[phase as keyof S & string] as Record<string, unknown>;
+      for (const field of this.#fieldsOf(phase).keys()) {
+        if (sameValue(a[field], b[field])) continue;
+        const change = { phase, field, key: `${phase}.${field}`, previous: a[field], value: b[field], origin };
+        // Safe: phase and field come from the schemas, the values from their parsed output.
+        this.emit('changed', change as PhaseConfigChange<PhaseConfigOf<S>>);
+      }
+    }
+  }
+}

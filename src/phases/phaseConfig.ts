@@ -1,0 +1,250 @@
+/**
+ * The phase schemas: what each phase of the media pipeline can be told to do, with
+ * defaults and ranges. Every phase always runs, in sequence (scan -> enrichment ->
+ * publish -> playerSync); these settings change *what* it does, never *whether* it runs.
+ *
+ * The schemas are the single source of truth: types are inferred from them, the
+ * defaults are what they parse `{}` to, and `describePhases()` reads the documentation
+ * and limits from them for forms and help texts.
+ */
+import { z } from 'zod';
+import { ValidationError } from '../errors.js';
+import { fieldInfo } from './fields.js';
+import { isIso6391 } from './languages.js';
+
+/** A set of phase schemas: phase name -> zod object of that phase's settings. */
+export type PhaseSchemas = { readonly [phase: string]: z.ZodObject };
+
+/** The settings of every phase of `S`, as the schemas output them. */
+export type PhaseConfigOf<S extends PhaseSchemas> = { [P in keyof S & string]: z.output<S[P]> };
+
+/** What `setPhase(phase, patch)` accepts for phase `P`: any subset of its fields (strings are coerced). */
+export type PhasePatchOf<S extends PhaseSchemas, P extends keyof S & string> = {
+  [K in keyof z.input<S[P]>]?: z.input<S[P]>[K] | string;
+};
+
+/** Every `phase.key` setting name of `S` (e.g. `'enrichment.maxPoster'`). */
+export type PhaseSettingKeyOf<S extends PhaseSchemas> = {
+  [P in keyof S & string]: `${P}.${keyof z.output<S[P]> & string}`;
+}[keyof S & string];
+
+const count = (what: string, fallback: number) =>
+  z
+    .number()
+    .int()
+    .min(0)
+    .max(50)
+    .default(fallback)
+    .describe(`How many ${what} to keep per item (0 to 50; 0 keeps none).`);
+
+/** Default `scan.ignorePatterns`: sample folders and files, partial downloads, hidden files. */
+const DEFAULT_IGNORE_PATTERNS: readonly string[] = [
+  '**/[Ss]ample/**',
+  '**/[Ss]amples/**',
+  '**/*[._-][Ss]ample.*',
+  '**/*.part',
+  '**/*.partial',
+  '**/*.!qB',
+  '**/*.crdownload',
+  '**/*.tmp',
+  '**/.*',
+  '**/.*/**',
+];
+
+/** Default `scan.videoExtensions`. */
+const DEFAULT_VIDEO_EXTENSIONS: readonly string[] = [
+  'mkv', 'mp4', 'avi', 'm4v', 'mov', 'ts', 'm2ts', 'wmv', 'mpg', 'mpeg', 'webm', 'flv', 'vob', 'iso',
+];
+
+/** Settings of the scan phase: which files in a library folder count as movies. */
+export const scanConfigSchema = z
+  .strictObject({
+    ignorePatterns: z
+      .array(z.string().min(1, 'a pattern must not be empty').max(500))
+      .max(200)
+      .default(() => [...DEFAULT_IGNORE_PATTERNS])
+      .describe(
+        'Glob patterns (picomatch syntax) of paths to skip, matched against the path relative to the library folder. ' +
+          'Default: sample folders and files, partial downloads (.part, .!qB, .crdownload, .tmp) and hidden files.',
+      ),
+    minFileSizeMB: z
+      .number()
+      .min(0)
+      .max(1_048_576)
+      .default(50)
+      .describe('Video files smaller than this many megabytes are ignored (trailers, samples, extras). 0 accepts any size.'),
+    maxFileSizeGB: z
+      .number()
+      .min(0)
+      .max(100_000)
+      .default(100)
+      .describe('Video files larger than this many gigabytes are ignored. 0 means no upper limit.'),
+    videoExtensions: z
+      .array(
+        z
+          .string()
+          .trim()
+          .toLowerCase()
+          .regex(/^[a-z0-9]{1,10}$/, 'an extension is 1-10 letters or digits, without the dot (e.g. "mkv")'),
+      )
+      .min(1, 'at least one extension is needed, or no file would ever be found')
+      .max(100)
+      .refine((list) => new Set(list).size === list.length, 'extensions must not repeat')
+      .default(() => [...DEFAULT_VIDEO_EXTENSIONS])
+      .describe('File extensions (without the dot, case-insensitive) that are treated as video files.'),
+  })
+  .superRefine((value, ctx) => {
+    if (value.maxFileSizeGB > 0 && value.minFileSizeMB > value.maxFileSizeGB * 1024) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['minFileSizeMB'],
+        message: `must not exceed maxFileSizeGB (${value.maxFileSizeGB} GB = ${value.maxFileSizeGB * 1024} MB)`,
+      });
+    }
+  })
+  .describe('Scan: finds the video files of a library folder and records what changed.');
+
+/** Settings of the enrichment phase: metadata and artwork from the providers. */
+export const enrichmentConfigSchema = z
+  .strictObject({
+    fetchProviderAssets: z
+      .boolean()
+      .default(true)
+      .describe('Download artwork and trailers offered by the metadata providers. Off: only local files and metadata are used.'),
+    autoSelectAssets: z
+      .boolean()
+      .default(true)
+      .describe('Pick the best artwork automatically (language, resolution, votes). Off: a person picks in the UI.'),
+    maxPoster: count('posters', 3),
+    maxFanart: count('fanart (backdrop) images', 5),
+    maxLogo: count('clear logos', 2),
+    maxTrailer: count('trailers', 1),
+    language: z
+      .string()
+      .trim()
+      .toLowerCase()
+      .refine(isIso6391, 'must be an ISO 639-1 language code: two letters such as "en", "de" or "fr"')
+      .default('en')
+      .describe('Preferred language (ISO 639-1) of metadata and artwork; artwork without text is accepted too.'),
+    minResolution: z
+      .number()
+      .int()
+      .min(0)
+      .max(8640)
+      .default(720)
+      .describe(
+        'Smallest image height in pixels that artwork may have (usual: 480, 576, 720, 1080, 1440, 2160, 4320). ' +
+          '0 accepts any size.',
+      ),
+  })
+  .describe('Enrichment: fetches metadata and selects artwork and trailers from the providers.');
+
+/** Settings of the publish phase: what is written next to the video in the library. */
+export const publishConfigSchema = z
+  .strictObject({
+    assets: z
+      .boolean()
+      .default(true)
+      .describe('Write the selected artwork (poster, fanart, logo) next to the video. The NFO file is always written.'),
+    actors: z
+      .boolean()
+      .default(true)
+      .describe('Write actor photos to the .actors folder and list the cast in the NFO.'),
+    trailers: z.boolean().default(false).describe('Copy downloaded trailers next to the video (<name>-trailer.<ext>).'),
+  })
+  .describe('Publish: writes the NFO, artwork, actor photos and trailers into the library.');
+
+/** Settings of the player-sync phase: telling Kodi, Jellyfin or Plex about the change. */
+export const playerSyncConfigSchema = z
+  .strictObject({
+    notify: z
+      .boolean()
+      .default(true)
+      .describe('Ask the configured media players to scan the changed folder. Off: players find changes on their own schedule.'),
+    delaySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(3600)
+      .default(0)
+      .describe('Seconds to wait before notifying (0 to 3600), e.g. to let a network share settle.'),
+    cleanFirst: z
+      .boolean()
+      .default(false)
+      .describe('Ask the players to clean their library (drop missing items) before scanning.'),
+  })
+  .describe('Player sync: notifies media players (Kodi, Jellyfin, Plex) so that they pick up the change.');
+
+/**
+ * The four phases of the media pipeline, in the order they run. The default phase set of
+ * `PhaseConfigService`.
+ */
+export const MEDIA_PHASE_SCHEMAS = {
+  scan: scanConfigSchema,
+  enrichment: enrichmentConfigSchema,
+  publish: publishConfigSchema,
+  playerSync: playerSyncConfigSchema,
+} as const;
+
+/** The schemas of the media phases. */
+export type MediaPhaseSchemas = typeof MEDIA_PHASE_SCHEMAS;
+/** Settings of the scan phase. */
+export type ScanConfig = z.output<typeof scanConfigSchema>;
+/** Settings of the enrichment phase. */
+export type EnrichmentConfig = z.output<typeof enrichmentConfigSchema>;
+/** Settings of the publish phase. */
+export type PublishConfig = z.output<typeof publishConfigSchema>;
+/** Settings of the player-sync phase. */
+export type PlayerSyncConfig = z.output<typeof playerSyncConfigSchema>;
+/** Settings of all four media phases. */
+export type PhaseConfiguration = PhaseConfigOf<MediaPhaseSchemas>;
+/** Name of a media phase. */
+export type PhaseName = keyof PhaseConfiguration;
+
+/** Freezes an object and everything in it, so a shared config cannot be changed by accident. */
+export function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * The defaults of a phase set: what each schema parses `{}` to. Throws `ValidationError`
+ * naming every field without a default (a phase must be usable before anyone sets it).
+ */
+export function phaseDefaults<S extends PhaseSchemas>(schemas: S): PhaseConfigOf<S> {
+  const issues: { path: string; message: string }[] = [];
+  const out: Record<string, unknown> = {};
+  for (const [phase, schema] of Object.entries(schemas)) {
+    for (const [key, field] of Object.entries(schema.shape)) {
+      if (!fieldInfo(field).hasDefault) issues.push({ path: `${phase}.${key}`, message: 'has no .default()' });
+    }
+    const parsed = schema.safeParse({});
+    if (parsed.success) out[phase] = parsed.data;
+    else if (issues.length === 0) {
+      for (const issue of parsed.error.issues) {
+        issues.push({ path: [phase, ...issue.path.map(String)].join('.'), message: issue.message });
+      }
+    }
+  }
+  if (issues.length > 0) {
+    throw new ValidationError(
+      `Every phase setting needs a valid default: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  // Safe: each entry is the parsed output of the schema under the same phase name.
+  return out as PhaseConfigOf<S>;
+}
+
+/**
+ * The defaults of the four media phases, deeply frozen.
+ *
+ * @example
+ * ```ts
+ * DEFAULT_PHASE_CONFIG.enrichment.maxPoster; // 3
+ * ```
+ */
+export const DEFAULT_PHASE_CONFIG: Readonly<PhaseConfiguration> = deepFreeze(phaseDefaults(MEDIA_PHASE_SCHEMAS));

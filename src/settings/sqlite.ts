@@ -1,0 +1,230 @@
+/**
+ * SQLiteSettingsStore: settings in the `app_settings` table of a SQLite file, usually
+ * the same file as the job queue (pass the queue's open database, or the same filename).
+ *
+ * The change token is the point of this class. `PhaseConfigService` asks for it before
+ * every cached read, i.e. once per job, so it must not read the settings table:
+ * - `PRAGMA data_version` changes only when *another* connection commits, and reading it
+ *   touches no table; `total_changes()` counts this connection's own writes (the host may
+ *   write `app_settings` through the very connection it shared with us). Both come from
+ *   one prepared statement.
+ * - Only when one of them moved do we read the one-row `settings_version` counter, which
+ *   triggers bump on every change to `app_settings` (migration 2). The jobs table changes
+ *   all the time; the counter tells those commits apart from settings changes, so a busy
+ *   queue does not make the settings cache reload.
+ */
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { PhaseqError, StorageError, ValidationError } from '../errors.js';
+import { migrate } from '../db/migrate.js';
+import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './types.js';
+import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from './validate.js';
+
+/** Options of {@link SQLiteSettingsStore}: a file to open, or a database the host opened. */
+export type SQLiteSettingsStoreOptions = (
+  | {
+      /** Path of the database file (created when missing). May be the queue's file. */
+      filename: string;
+      database?: undefined;
+    }
+  | {
+      /** An open better-sqlite3 database (e.g. the queue storage's); the host keeps ownership. */
+      database: SqliteDatabase;
+      filename?: undefined;
+    }
+) & {
+  /**
+   * How long a write waits for another process's lock before failing.
+   * @default 5000
+   */
+  busyTimeoutMs?: number;
+};
+
+interface Statements {
+  probe: Statement;
+  version: Statement;
+  all: Statement;
+  byGlob: Statement;
+  upsert: Statement;
+  deleteKey: Statement;
+  deleteGlob: Statement;
+}
+
+/** Escapes GLOB's wildcards so that a prefix matches literally (`[*]` is a literal `*`). */
+function globPrefix(prefix: string): string {
+  return `${prefix.replace(/[*?[]/g, (c) => `[${c}]`)}*`;
+}
+
+/**
+ * The SQLite settings store.
+ *
+ * @example
+ * ```ts
+ * const storage = new SQLiteJobQueueStorage({ filename: './data/phaseq.db' });
+ * await storage.init();
+ * const store = new SQLiteSettingsStore({ database: storage.database });
+ * const phases = new PhaseConfigService({ store });
+ * ```
+ */
+export class SQLiteSettingsStore implements ISettingsStore {
+  readonly name = 'sqlite';
+  readonly #options: SQLiteSettingsStoreOptions;
+  #db: SqliteDatabase | null = null;
+  #stmts: Statements | null = null;
+  #opening: Promise<void> | null = null;
+  #lastProbe: { d: number; t: number } | null = null;
+  #token = '';
+
+  constructor(options: SQLiteSettingsStoreOptions) {
+    if (!options || (options.filename === undefined && options.database === undefined)) {
+      throw new ValidationError('SQLiteSettingsStore needs { filename } or { database }', [
+        { path: 'filename', message: 'required when no database is given' },
+      ]);
+    }
+    this.#options = options;
+  }
+
+  /** The open database (after `init`). */
+  get database(): SqliteDatabase {
+    if (!this.#db) throw new StorageError('SQLite settings store is not open: call init() first');
+    return this.#db;
+  }
+
+  async init(): Promise<void> {
+    if (this.#db) return;
+    this.#opening ??= this.#open();
+    try {
+      await this.#opening;
+    } finally {
+      this.#opening = null;
+    }
+  }
+
+  async #open(): Promise<void> {
+    let db: SqliteDatabase;
+    try {
+      db = this.#options.database ?? new Database(this.#options.filename);
+    } catch (error) {
+      throw new StorageError(`Cannot open SQLite database "${this.#options.filename}": ${String(error)}`, {
+        cause: error,
+      });
+    }
+    try {
+      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.#options.busyTimeoutMs ?? 5000))}`);
+      if (!this.#options.database) {
+        // Same settings as the queue storage, so both can share the file; a host that
+        // passed its own database chose its own pragmas.
+        db.pragma('journal_mode = WAL');
+        db.pragma('synchronous = NORMAL');
+      }
+      migrate(db);
+      this.#stmts = prepare(db);
+      this.#db = db;
+    } catch (error) {
+      if (!this.#options.database) db.close();
+      if (error instanceof PhaseqError) throw error;
+      throw new StorageError(`Cannot use SQLite database "${this.#options.filename ?? db.name}": ${String(error)}`, {
+        cause: error,
+      });
+    }
+  }
+
+  async close(): Promise<void> {
+    const db = this.#db;
+    this.#db = null;
+    this.#stmts = null;
+    this.#lastProbe = null;
+    if (db && !this.#options.database) db.close();
+  }
+
+  async getAll(prefix?: string): Promise<Map<string, string>> {
+    const p = normalizePrefix(prefix);
+    const s = this.#statements();
+    const rows = this.#wrap('getAll', () =>
+      (p === '' ? s.all.all() : s.byGlob.all(globPrefix(p))) as { key: string; value: string }[],
+    );
+    return new Map(rows.map((r) => [r.key, r.value]));
+  }
+
+  async setMany(entries: SettingsEntries): Promise<void> {
+    const pairs = normalizeEntries(entries);
+    if (pairs.length === 0) return;
+    const s = this.#statements();
+    const db = this.database;
+    const now = Date.now();
+    this.#wrap('setMany', () =>
+      db
+        .transaction(() => {
+          for (const [key, value] of pairs) s.upsert.run(key, value, now);
+        })
+        .immediate(),
+    );
+  }
+
+  async deleteMany(target: SettingsDeleteTarget): Promise<number> {
+    const t = normalizeDeleteTarget(target);
+    const s = this.#statements();
+    const db = this.database;
+    return this.#wrap('deleteMany', () =>
+      db
+        .transaction(() => {
+          if ('prefix' in t) return s.deleteGlob.run(globPrefix(t.prefix)).changes;
+          let n = 0;
+          for (const key of t.keys) n += s.deleteKey.run(key).changes;
+          return n;
+        })
+        .immediate(),
+    );
+  }
+
+  async changeToken(): Promise<string> {
+    const s = this.#statements();
+    return this.#wrap('changeToken', () => {
+      const probe = s.probe.get() as { d: number; t: number };
+      const last = this.#lastProbe;
+      if (last === null || last.d !== probe.d || last.t !== probe.t) {
+        // Read the counter before remembering the probe: if the read fails, the next
+        // call probes again instead of trusting a token it never refreshed.
+        const row = s.version.get() as { version: number } | undefined;
+        if (!row) throw new StorageError('settings_version row is missing: the database was not migrated');
+        this.#token = String(row.version);
+        this.#lastProbe = probe;
+      }
+      return this.#token;
+    });
+  }
+
+  #statements(): Statements {
+    if (!this.#stmts) throw new StorageError('SQLite settings store is not open: call init() first');
+    return this.#stmts;
+  }
+
+  #wrap<T>(op: string, fn: () => T): T {
+    try {
+      return fn();
+    } catch (error) {
+      if (error instanceof PhaseqError) throw error;
+      throw new StorageError(
+        `SQLite settings ${op} failed: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+  }
+}
+
+function prepare(db: SqliteDatabase): Statements {
+  return {
+    probe: db.prepare('SELECT data_version AS d, total_changes() AS t FROM pragma_data_version'),
+    version: db.prepare('SELECT version FROM settings_version WHERE id = 1'),
+    all: db.prepare('SELECT key, value FROM app_settings ORDER BY key'),
+    byGlob: db.prepare('SELECT key, value FROM app_settings WHERE key GLOB ? ORDER BY key'),
+    // The WHERE makes an unchanged value a no-op: no row change, no trigger, no new token.
+    upsert: db.prepare(
+      `INSERT INTO app_settings (key, value, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at
+       WHERE app_settings.value IS NOT excluded.value`,
+    ),
+    deleteKey: db.prepare('DELETE FROM app_settings WHERE key = ?'),
+    deleteGlob: db.prepare('DELETE FROM app_settings WHERE key GLOB ?'),
+  };
+}
