@@ -99,7 +99,7 @@ describe.skipIf(skip !== null)(`BullMQJobQueueStorage on Redis${skip ? ` — ski
   it('release gives the attempt back and keeps priority and run time', async () => {
     const [a] = await storage.add([newJob({ priority: 2, runAt: 700 })], 0);
     await storage.claim('w', 1, 1000, 1000);
-    await storage.release([{ id: a!.id, workerId: 'w' }], 1000);
+    await storage.release([{ id: a!.id, workerId: 'w' }]);
     const job = await storage.get(a!.id);
     expect(job).toMatchObject({ state: 'pending', attempts: 0, priority: 2, runAt: 700, lockedBy: null });
   });
