@@ -1,0 +1,109 @@
+/**
+ * `phaseq/media`: the reference media pipeline (scan -> enrich -> publish -> notify) as a
+ * plugin, with its job schemas, metadata providers, player notifiers, data access and
+ * file helpers. Re-exports only.
+ */
+export { createMediaPlugin, type MediaPlugin, type MediaPluginOptions } from './plugin.js';
+export {
+  scanMovieSchema,
+  enrichMetadataSchema,
+  publishSchema,
+  notifyPlayerSchema,
+  scheduledCleanupSchema,
+  scheduledProviderUpdateSchema,
+  scheduledVerificationSchema,
+  webhookReceivedSchema,
+  entityTypeSchema,
+  NOTIFY_JOB_TYPES,
+  type NotifyJobType,
+  type ScanMoviePayload,
+  type EnrichMetadataPayload,
+  type PublishPayload,
+  type NotifyPlayerPayload,
+  type ScheduledCleanupPayload,
+  type ScheduledProviderUpdatePayload,
+  type ScheduledVerificationPayload,
+  type WebhookReceivedPayload,
+} from './schemas.js';
+export { listAssetCandidates, selectAsset, type SelectAssetOptions, type SelectAssetResult } from './handlers/assetSelection.js';
+export type { MediaPhaseReader } from './handlers/deps.js';
+export type { ScanMovieResult } from './handlers/scanMovie.js';
+export {
+  pickCandidates,
+  compareCandidates,
+  resolutionOf,
+  type AssetRules,
+  type EnrichMetadataResult,
+} from './handlers/enrichMetadata.js';
+export type { PublishResult } from './handlers/publish.js';
+export type { NotifyPlayerResult } from './handlers/notifyPlayer.js';
+export {
+  MoviesRepository,
+  type MovieRecord,
+  type AssetRecord,
+  type ScannedMovie,
+  type UpsertOutcome,
+  type EnrichmentRecord,
+} from './db/MoviesRepository.js';
+export { mediaMigration } from './db/004_media.js';
+export { parseMovieName, type ParsedMovieName } from './scan/parseMovieName.js';
+export {
+  scanLibrary,
+  type ScanOptions,
+  type WalkOptions,
+  type FoundMovie,
+  type SkippedPath,
+  type ScanResult,
+} from './scan/scanLibrary.js';
+export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
+export { LocalProvider, type LocalProviderOptions } from './providers/LocalProvider.js';
+export {
+  notifyPlayer,
+  notifyKodi,
+  notifyJellyfin,
+  notifyPlex,
+  kodiScanDirectory,
+  mapPath,
+  parentDirectory,
+  withTrailingSeparator,
+} from './players/index.js';
+export {
+  buildMovieNfo,
+  nfoPathsFor,
+  artworkPathFor,
+  actorThumbFileName,
+  actorThumbPath,
+  stripXmlInvalid,
+  type MovieNfoOptions,
+  type NfoPathOptions,
+  type NfoRemoteArt,
+} from './nfo.js';
+export {
+  writeFileAtomic,
+  resolveInside,
+  downloadTo,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  type DownloadOptions,
+  type DownloadResult,
+} from './files.js';
+export { ProviderError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
+export {
+  ARTWORK_KINDS,
+  type ArtworkKind,
+  type ArtworkCandidate,
+  type CastMember,
+  type MovieDetails,
+  type MovieQuery,
+  type MovieSearchResult,
+  type MetadataProvider,
+  type ProviderIds,
+  type PathMapping,
+  type PlayerConfig,
+  type PlayerKind,
+  type KodiPlayerConfig,
+  type JellyfinPlayerConfig,
+  type PlexPlayerConfig,
+  type NotifyRequest,
+  type NotifyResult,
+  type PlayerCall,
+} from './types.js';

@@ -1,0 +1,181 @@
+/**
+ * The media pipeline as a plugin: `queue.use(createMediaPlugin({ ... }))` registers
+ * `scan-movie`, `enrich-metadata`, `publish` and the three `notify-*` job types. It is
+ * built only on the public plugin API, like any third-party plugin would be.
+ */
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { migrate } from '../db/migrate.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import { definePlugin, type Plugin } from '../plugins/definePlugin.js';
+import { MoviesRepository } from './db/MoviesRepository.js';
+import { createEnrichMetadataHandler } from './handlers/enrichMetadata.js';
+import type { MediaPhaseReader, MediaServices } from './handlers/deps.js';
+import { createNotifyPlayerHandler } from './handlers/notifyPlayer.js';
+import { createPublishHandler } from './handlers/publish.js';
+import { createScanMovieHandler } from './handlers/scanMovie.js';
+import { enrichMetadataSchema, notifyPlayerSchema, publishSchema, scanMovieSchema } from './schemas.js';
+import type { MetadataProvider, PlayerConfig } from './types.js';
+
+/** Options of {@link createMediaPlugin}: a database (or a file to open) plus the services. */
+export type MediaPluginOptions = (
+  | {
+      /** An open better-sqlite3 database (e.g. the queue's); the host keeps ownership. */
+      database: SqliteDatabase;
+      filename?: undefined;
+    }
+  | {
+      /** Path of the SQLite file holding the media tables (created when missing); may be the queue's file. */
+      filename: string;
+      database?: undefined;
+    }
+) & {
+  /** Where metadata and artwork come from: `TmdbProvider`, `LocalProvider`, or your own. */
+  provider: MetadataProvider;
+  /**
+   * Media players to notify after publishing; names must be unique.
+   * @default []
+   */
+  players?: readonly PlayerConfig[];
+  /**
+   * Absolute library folders. When given, scans outside them are refused and a
+   * `moviePath` scan is attributed to the root that contains it.
+   * @default [] (any absolute folder may be scanned)
+   */
+  libraryRoots?: readonly string[];
+  /**
+   * Phase configuration to read when the queue's handler context has none (the queue's
+   * `phases` is used first).
+   */
+  phases?: MediaPhaseReader;
+  /**
+   * Retries of each media job after its first attempt.
+   * @default the queue's `maxRetries`
+   */
+  maxRetries?: number;
+};
+
+/** The schemas of the job types the media plugin registers. */
+const MEDIA_JOB_SCHEMAS = {
+  'scan-movie': scanMovieSchema,
+  'enrich-metadata': enrichMetadataSchema,
+  publish: publishSchema,
+  'notify-kodi': notifyPlayerSchema,
+  'notify-jellyfin': notifyPlayerSchema,
+  'notify-plex': notifyPlayerSchema,
+} as const;
+
+/** What {@link createMediaPlugin} returns: the plugin, plus the data it works on. */
+export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
+  /** The movies, their artwork candidates and cast. */
+  readonly movies: MoviesRepository;
+  /** The database holding the media tables. */
+  readonly database: SqliteDatabase;
+  /** Closes the database when the plugin opened it (`filename`); does nothing otherwise. */
+  close(): void;
+};
+
+function checkOptions(options: MediaPluginOptions): void {
+  const issues: ValidationIssue[] = [];
+  if (!options || typeof options !== 'object') {
+    throw new ValidationError('createMediaPlugin needs an options object', [{ path: '', message: 'required' }]);
+  }
+  if (!options.database && (typeof options.filename !== 'string' || options.filename === '')) {
+    issues.push({ path: 'database', message: 'give an open database or a filename' });
+  }
+  const provider = options.provider;
+  if (!provider || typeof provider.search !== 'function' || typeof provider.details !== 'function' || typeof provider.artwork !== 'function') {
+    issues.push({ path: 'provider', message: 'must be a MetadataProvider (search, details, artwork)' });
+  }
+  const names = new Set<string>();
+  (options.players ?? []).forEach((player, i) => {
+    if (!player || !['kodi', 'jellyfin', 'plex'].includes(player.kind)) {
+      issues.push({ path: `players.${i}.kind`, message: 'must be "kodi", "jellyfin" or "plex"' });
+      return;
+    }
+    if (typeof player.name !== 'string' || player.name === '') {
+      issues.push({ path: `players.${i}.name`, message: 'must be a non-empty string' });
+    } else if (names.has(player.name)) {
+      issues.push({ path: `players.${i}.name`, message: `"${player.name}" is used by another player` });
+    }
+    names.add(player.name);
+  });
+  (options.libraryRoots ?? []).forEach((root, i) => {
+    if (typeof root !== 'string' || !path.isAbsolute(root)) {
+      issues.push({ path: `libraryRoots.${i}`, message: 'must be an absolute path' });
+    }
+  });
+  if (issues.length > 0) {
+    throw new ValidationError(
+      `Invalid media plugin options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+}
+
+/**
+ * Creates the media pipeline plugin. Opens (or uses) the database, applies the
+ * migrations (the media tables are migration 4), and binds the handlers to the provider
+ * and players.
+ *
+ * @throws ValidationError naming every bad option
+ * @example
+ * ```ts
+ * const media = createMediaPlugin({
+ *   filename: './data/phaseq.db',
+ *   provider: new TmdbProvider({ apiKey: process.env.TMDB_API_KEY! }),
+ *   players: [{ kind: 'kodi', name: 'living-room', url: 'http://kodi:8080', auth: { username: 'kodi', password: 'kodi' } }],
+ *   libraryRoots: ['/srv/movies'],
+ * });
+ * await queue.use(media);
+ * await queue.addJob({ type: 'scan-movie', payload: { libraryPath: '/srv/movies', manual: true }, manual: true });
+ * ```
+ */
+export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
+  checkOptions(options);
+  const owned = !options.database;
+  const db = options.database ?? new Database(options.filename);
+  try {
+    if (owned) {
+      // WAL + busy timeout: the queue's connection and this one share the file safely.
+      db.pragma('journal_mode = WAL');
+      db.pragma('busy_timeout = 5000');
+    }
+    migrate(db);
+  } catch (error) {
+    if (owned) db.close();
+    throw error;
+  }
+  const movies = new MoviesRepository(db);
+  const services: MediaServices = {
+    movies,
+    provider: options.provider,
+    players: [...(options.players ?? [])],
+    libraryRoots: (options.libraryRoots ?? []).map((root) => path.resolve(root)),
+    ...(options.phases ? { phases: options.phases } : {}),
+  };
+  const retry = options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries };
+  const plugin = definePlugin({
+    name: 'media',
+    jobs: {
+      'scan-movie': { schema: scanMovieSchema, handler: createScanMovieHandler(services), ...retry },
+      'enrich-metadata': { schema: enrichMetadataSchema, handler: createEnrichMetadataHandler(services), ...retry },
+      publish: { schema: publishSchema, handler: createPublishHandler(services), ...retry },
+      'notify-kodi': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'kodi'), ...retry },
+      'notify-jellyfin': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'jellyfin'), ...retry },
+      'notify-plex': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'plex'), ...retry },
+    },
+  });
+  let closed = false;
+  return Object.assign(plugin, {
+    movies,
+    database: db,
+    close(): void {
+      if (owned && !closed) {
+        closed = true;
+        db.close();
+      }
+    },
+  });
+}
