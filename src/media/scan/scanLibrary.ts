@@ -115,9 +115,7 @@ export async function scanLibrary(
 ): Promise<ScanResult> {
   const { signal, onlyFile } = walkOptions;
   await assertFolder(target, 'Library path');
-  const isIgnored = options.ignorePatterns.length
-    ? picomatch([...options.ignorePatterns], { dot: true, nocase: true, basename: true })
-    : () => false;
+  const isIgnored = ignoreMatcher(options.ignorePatterns);
   const extensions = new Set(options.videoExtensions.map((e) => e.replace(/^\./, '').toLowerCase()));
   const minBytes = options.minFileSizeMB * MIB;
   // 0 means no upper limit (the scan config's documented meaning).
@@ -134,7 +132,7 @@ export async function scanLibrary(
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(root, full).split(path.sep).join('/');
-      if (isIgnored(rel)) {
+      if (isIgnored(rel, entry.isDirectory())) {
         result.skipped.push({ path: full, reason: 'ignored' });
         continue;
       }
@@ -195,6 +193,27 @@ export async function scanLibrary(
   await walk(target);
   if (onlyFile !== undefined) result.movies = result.movies.filter((m) => m.videoFile === onlyFile);
   return result;
+}
+
+/** A name no real pattern targets, used to ask "is everything inside this folder ignored?". */
+const PROBE = 'phaseq-ignore-probe';
+
+/**
+ * Builds the ignore test. A pattern with a `/` is matched against the path relative to
+ * the library root; one without is matched against the base name too (so `*.part` works
+ * at any depth). A folder is skipped whole when a pattern matches it or anything inside
+ * it: a glob ending in `Sample/**` matches "Heat/Sample/x" but not "Heat/Sample" itself.
+ */
+function ignoreMatcher(patterns: readonly string[]): (rel: string, isDirectory: boolean) => boolean {
+  if (patterns.length === 0) return () => false;
+  const options = { dot: true, nocase: true };
+  const pathGlobs = picomatch([...patterns], options);
+  const namePatterns = patterns.filter((p) => !p.includes('/'));
+  const nameGlobs = namePatterns.length > 0 ? picomatch(namePatterns, options) : () => false;
+  return (rel, isDirectory) => {
+    if (pathGlobs(rel) || nameGlobs(path.posix.basename(rel))) return true;
+    return isDirectory && pathGlobs(`${rel}/${PROBE}`);
+  };
 }
 
 /** Keeps the first part of each stack ("Movie cd1.avi" + "Movie cd2.avi" -> "Movie cd1.avi"). */
