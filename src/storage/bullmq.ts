@@ -26,6 +26,7 @@ import {
   RECOVER_SCRIPT,
   RELEASE_SCRIPT,
 } from './bullmq/leaseScripts.js';
+import { IMPORT_SCRIPT } from './bullmq/importScript.js';
 import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
 import { compareClaimOrder } from './rows.js';
 import type {
@@ -83,7 +84,24 @@ const scripts = {
   list: new RedisScript(LIST_SCRIPT),
   stats: new RedisScript(STATS_SCRIPT),
   nextRunAt: new RedisScript(NEXT_RUN_AT_SCRIPT),
+  import: new RedisScript(IMPORT_SCRIPT),
 };
+
+/** A job moved from another backend, as {@link BullMQJobQueueStorage.importJobs} takes it. */
+export interface ImportedJob {
+  /** Names the job in its source, e.g. `sqlite#42`: importing the same origin twice stores it once. */
+  origin: string;
+  /** The job as the source backend returned it; it is stored as pending. */
+  job: Job;
+}
+
+/** What happened to one {@link ImportedJob}. */
+export interface ImportResult {
+  /** Id of the job on this storage (for `dedupe`: the live job holding the key). */
+  id: string;
+  /** `imported` now, imported `before` (a re-run), or refused: `dedupe` key held by a live job. */
+  status: 'imported' | 'before' | 'dedupe';
+}
 
 function leasePairs(refs: readonly LeaseRef[]): string[] {
   const out: string[] = [];
@@ -317,31 +335,81 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   }
 
   /**
+   * Stores jobs moved from another backend as pending, keeping their priority, run time,
+   * attempts, stalls, creation time and last error, in one atomic script. Safe to re-run:
+   * an origin imported before is not stored again.
+   */
+  async importJobs(jobs: readonly ImportedJob[]): Promise<ImportResult[]> {
+    if (jobs.length === 0) return [];
+    const args: ScriptArg[] = [];
+    for (const { origin, job: j } of jobs) {
+      args.push(
+        origin,
+        j.type,
+        JSON.stringify(j.payload),
+        j.priority,
+        j.maxRetries,
+        j.runAt,
+        j.dedupeKey === null ? '' : `=${j.dedupeKey}`,
+        j.timeoutMs === null ? '' : j.timeoutMs,
+        j.manual ? 1 : 0,
+        j.attempts,
+        j.stalls,
+        j.createdAt,
+        j.lastError === null ? '' : `=${j.lastError}`,
+      );
+    }
+    const reply = asArray(await this.#run('importJobs', scripts.import, args), 'importJobs');
+    const out: ImportResult[] = [];
+    for (let i = 0; i + 1 < reply.length; i += 2) {
+      const code = reply[i + 1];
+      out.push({ id: String(reply[i]), status: code === 1 ? 'imported' : code === 0 ? 'before' : 'dedupe' });
+    }
+    return out;
+  }
+
+  /**
    * Calls `onChange` when any process made work ready (added, retried, released or
-   * recovered a job), checking one counter every `intervalMs`: one GET, no scan.
+   * recovered a job). Pushed: the scripts publish on the queue's `work` channel, so an
+   * idle node costs Redis nothing. A slow poll of the `seq` counter (every `intervalMs`,
+   * at least every second) covers the moments the subscription is reconnecting, when
+   * messages are lost.
    */
   watch(onChange: () => void, intervalMs: number): () => void {
     const redis = this.redis;
     const key = `${this.#base}seq`;
     let last: string | null | undefined;
-    let busy = false;
+    let stopped = false;
     const check = async (): Promise<void> => {
-      if (busy || !this.#redis) return;
-      busy = true;
       try {
         const current = await redis.get(key);
-        if (last !== undefined && current !== last) onChange();
+        if (!stopped && last !== undefined && current !== last) onChange();
         last = current;
       } catch {
         // A watcher only hints; the next real operation reports the storage error.
-      } finally {
-        busy = false;
       }
     };
+    const sub = redis.duplicate({ lazyConnect: true });
+    sub.on('message', (_channel: string, value: string) => {
+      last = value;
+      if (!stopped) onChange();
+    });
+    sub.on('error', () => {
+      // Reconnecting is ioredis's job; the poll below covers the gap.
+    });
+    // Failures here only delay hints (the poll still runs); ioredis retries the connection.
+    sub
+      .connect()
+      .then(() => sub.subscribe(`${this.#base}work`))
+      .catch(() => {});
     void check();
-    const timer = setInterval(() => void check(), Math.max(1, intervalMs));
+    const timer = setInterval(() => void check(), Math.max(1000, intervalMs));
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      sub.disconnect();
+    };
   }
 
   /**

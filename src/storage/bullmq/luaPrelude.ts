@@ -13,7 +13,8 @@
  * - `dedupe`        hash: dedupe key -> id of the pending or running job holding it.
  * - `counts`        hash: `processing:<t>` and `failed:<t>` counters (per-type stats).
  * - `types`         set of job types ever stored (per-type stats).
- * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready.
+ * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready,
+ *                   and its new value published on channel `work`.
  * - `events`        stream in BullMQ's event format, read by BullMQ's `QueueEvents`.
  */
 export const LUA_PRELUDE = `
@@ -42,7 +43,9 @@ local function dropDedupe(key, id)
     rcall('HDEL', base .. 'dedupe', key)
   end
 end
-local function bump() rcall('INCR', base .. 'seq') end
+local function bump()
+  rcall('PUBLISH', base .. 'work', rcall('INCR', base .. 'seq'))
+end
 local function emit(...)
   rcall('XADD', base .. 'events', 'MAXLEN', '~', MAX_EVENTS, '*', 'event', ...)
 end

@@ -1,0 +1,161 @@
+/**
+ * migrateStorage from a real SQLite file (built by the real migrations) to Redis: 1,000
+ * pending and delayed jobs and changed phase settings move, with priority, run time and
+ * attempts; it refuses while a worker holds a live lease; re-runs store nothing twice;
+ * and a queue on Redis then runs every moved job exactly once.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { QueueStateError } from '../../src/errors.js';
+import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
+import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
+import { JobQueue } from '../../src/queue/JobQueue.js';
+import { RedisSettingsStore } from '../../src/settings/redis.js';
+import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
+import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { migrateStorage } from '../../src/storage/migrateStorage.js';
+import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import type { NewJob } from '../../src/storage/types.js';
+import type { Job } from '../../src/types.js';
+import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
+
+const skip = await redisSkipReason();
+
+function newJob(n: number, now: number): NewJob {
+  const payload = { n };
+  return {
+    type: 'migrated',
+    payload,
+    payloadJson: JSON.stringify(payload),
+    priority: n % 50 === 0 ? 1 : (n % 10) + 1,
+    maxRetries: 3,
+    // Every fourth job is delayed, by up to a second.
+    runAt: n % 4 === 0 ? now + 200 + (n % 800) : now - 1,
+    dedupeKey: n % 100 === 0 ? `key-${n}` : null,
+    timeoutMs: null,
+    manual: n % 7 === 0,
+  };
+}
+
+/** The fields a move must keep, keyed by payload (ids change). */
+function snapshot(jobs: Job[]): Map<number, Record<string, unknown>> {
+  return new Map(
+    jobs.map((j) => [
+      (j.payload as { n: number }).n,
+      { priority: j.priority, runAt: j.runAt, attempts: j.attempts, dedupeKey: j.dedupeKey, manual: j.manual, lastError: j.lastError },
+    ]),
+  );
+}
+
+async function listAll(storage: SQLiteJobQueueStorage | BullMQJobQueueStorage, now: number): Promise<Job[]> {
+  const out: Job[] = [];
+  for (const state of ['pending', 'delayed'] as const) {
+    for (let offset = 0; ; offset += 1000) {
+      const page = await storage.list({ state, limit: 1000, offset }, now);
+      out.push(...page);
+      if (page.length < 1000) break;
+    }
+  }
+  return out;
+}
+
+describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — skipped: ${skip}` : ''}`, () => {
+  let dir: string;
+  let prefix: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phaseq-migrate-'));
+    prefix = freshPrefix();
+  });
+
+  afterEach(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await deletePrefix(prefix);
+  });
+
+  it('moves 1,000 pending and delayed jobs and the settings; workers on Redis finish them all', async () => {
+    const file = path.join(dir, 'phaseq.db');
+    const source = new SQLiteJobQueueStorage({ filename: file });
+    const sourceSettings = new SQLiteSettingsStore({ filename: file });
+    const target = new BullMQJobQueueStorage({ connection: REDIS_URL, prefix });
+    const targetSettings = new RedisSettingsStore({ connection: REDIS_URL, prefix });
+    await Promise.all([source.init(), sourceSettings.init(), target.init(), targetSettings.init()]);
+    try {
+      const now = Date.now();
+      await source.add(Array.from({ length: 1000 }, (_, i) => newJob(i + 1, now)), now);
+      // Ten jobs already failed once: they wait for their retry, with attempts = 1.
+      const tried = await source.claim('old-worker', 10, now, 60_000);
+      for (const j of tried) {
+        await source.fail({ id: j.id, workerId: 'old-worker' }, { error: 'first try failed', retryAt: now + 300, retain: false }, now);
+      }
+      const sourcePhases = new PhaseConfigService({ store: sourceSettings });
+      await sourcePhases.set('enrichment.maxPoster', 7);
+      await sourcePhases.set('scan.minFileSizeMB', 123);
+      const before = snapshot(await listAll(source, now));
+      expect(before.size).toBe(1000);
+
+      // A worker holding a live lease on the source: refused, nothing moved.
+      const [running] = await source.claim('live-worker', 1, now, 60_000);
+      await expect(
+        migrateStorage({ from: { storage: source, settings: sourceSettings }, to: { storage: target, settings: targetSettings } }),
+      ).rejects.toBeInstanceOf(QueueStateError);
+      expect((await target.stats(now)).pending + (await target.stats(now)).delayed).toBe(0);
+      await source.release([{ id: running!.id, workerId: 'live-worker' }]);
+
+      // Copy, then re-run the copy: the second run stores nothing new.
+      const from = { storage: source, settings: sourceSettings };
+      const to = { storage: target, settings: targetSettings };
+      const first = await migrateStorage({ from, to, keepSource: true, batchSize: 300 });
+      expect(first).toMatchObject({ moved: 1000, alreadyMoved: 0, dedupeConflicts: [] });
+      const sourceAll = await sourceSettings.getAll();
+      expect(first.settings).toBe(sourceAll.size);
+      expect(await targetSettings.getAll()).toEqual(sourceAll);
+      const again = await migrateStorage({ from, to, keepSource: true });
+      expect(again).toMatchObject({ moved: 0, alreadyMoved: 1000 });
+      // The real move: nothing new stored, the source emptied.
+      const last = await migrateStorage({ from, to });
+      expect(last).toMatchObject({ moved: 0, alreadyMoved: 1000 });
+      const sourceStats = await source.stats(Date.now());
+      expect(sourceStats.pending + sourceStats.delayed + sourceStats.processing).toBe(0);
+
+      const moved = await listAll(target, now);
+      expect(moved).toHaveLength(1000);
+      expect(snapshot(moved)).toEqual(before);
+      expect(moved.filter((j) => j.attempts === 1)).toHaveLength(10);
+
+      // Settings arrived: the same service reads them from Redis.
+      const targetPhases = new PhaseConfigService({ store: targetSettings });
+      expect((await targetPhases.getConfig('enrichment')).maxPoster).toBe(7);
+      expect((await targetPhases.getConfig('scan')).minFileSizeMB).toBe(123);
+
+      // Workers on Redis run every moved job exactly once.
+      const ran = new Map<number, number>();
+      const registry = new HandlerRegistry();
+      registry.register(
+        'migrated',
+        async (job) => {
+          const { n } = job.payload as { n: number };
+          ran.set(n, (ran.get(n) ?? 0) + 1);
+        },
+        { schema: z.object({ n: z.number() }) },
+      );
+      const queue = new JobQueue({ storage: target, registry, concurrency: 20, logger: pino({ level: 'silent' }) });
+      await queue.start();
+      try {
+        await expect.poll(() => ran.size, { timeout: 30_000, interval: 50 }).toBe(1000);
+        const stats = await target.stats(Date.now());
+        await expect.poll(async () => (await target.stats(Date.now())).processing, { timeout: 10_000 }).toBe(0);
+        expect(stats.pending + stats.delayed).toBe(0);
+      } finally {
+        await queue.stop({ timeoutMs: 5000 });
+      }
+      expect([...ran.values()].every((count) => count === 1)).toBe(true);
+    } finally {
+      await Promise.all([source.close(), sourceSettings.close(), target.close(), targetSettings.close()]);
+    }
+  });
+});
