@@ -70,6 +70,9 @@ export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
 // map can depend on the class's own type parameter.
 const TypedEmitter = EventEmitter as unknown as new <E extends TE.EventMap>() => TE.default<E>;
 
+/** Stored values break their rules; a ValidationError for callers, told apart inside. */
+class InvalidStoredSettingsError extends ValidationError {}
+
 function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
@@ -200,7 +203,8 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
     }
     const values = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
     const next = await this.#locked(() => this.#apply(new Map([[phase, values]])));
-    return next[phase];
+    // Safe: #apply returns the parsed settings of every phase it was given.
+    return next[phase] as PhaseConfigOf<S>[P];
   }
 
   /**
@@ -260,33 +264,47 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
     return config;
   }
 
+  /**
+   * Decodes the stored rows of one phase. A text that cannot be decoded is kept as it is,
+   * so that validation names it (rather than the default silently taking its place).
+   */
+  #decodePhase(rows: ReadonlyMap<string, string>, phase: string, issues: ValidationIssue[]): Record<string, unknown> {
+    const raw: Record<string, unknown> = {};
+    // Rows of unknown fields (left by older releases) are ignored: they configure nothing.
+    for (const [field, info] of this.#fieldsOf(phase)) {
+      const text = rows.get(storedKey(phase, field));
+      if (text === undefined) continue;
+      try {
+        raw[field] = decodeField(info.kind, text);
+      } catch (error) {
+        if (!(error instanceof FieldDecodeError)) throw error;
+        issues.push({ path: `${phase}.${field}`, message: `stored value: ${error.message}` });
+        raw[field] = text;
+      }
+    }
+    return raw;
+  }
+
   async #load(): Promise<PhaseConfigOf<S>> {
     const rows = await this.store.getAll(PHASE_KEY_PREFIX);
     const issues: ValidationIssue[] = [];
     const out: Record<string, unknown> = {};
     for (const [phase, schema] of Object.entries(this.schemas)) {
-      const raw: Record<string, unknown> = {};
-      // Rows of unknown fields (left by older releases) are ignored: they configure nothing.
-      for (const [field, info] of this.#fieldsOf(phase)) {
-        const text = rows.get(storedKey(phase, field));
-        if (text === undefined) continue;
-        try {
-          raw[field] = decodeField(info.kind, text);
-        } catch (error) {
-          if (!(error instanceof FieldDecodeError)) throw error;
-          issues.push({ path: `${phase}.${field}`, message: `stored value: ${error.message}` });
-        }
-      }
+      const decodeIssues: ValidationIssue[] = [];
+      const raw = this.#decodePhase(rows, phase, decodeIssues);
+      issues.push(...decodeIssues);
       const parsed = schema.safeParse(raw);
       if (parsed.success) out[phase] = parsed.data;
       else {
+        const reported = new Set(decodeIssues.map((i) => i.path));
         for (const issue of parsed.error.issues) {
-          issues.push({ path: [phase, ...issue.path.map(String)].join('.'), message: `stored value: ${issue.message}` });
+          const at = [phase, ...issue.path.map(String)].join('.');
+          if (!reported.has(at)) issues.push({ path: at, message: `stored value: ${issue.message}` });
         }
       }
     }
     if (issues.length > 0) {
-      throw new ValidationError(
+      throw new InvalidStoredSettingsError(
         `The stored phase settings are invalid (edited outside phaseq?): ${describeIssues(issues)}. ` +
           'Fix them with set(), or resetToDefaults(phase).',
         issues,
@@ -296,10 +314,24 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
     return deepFreeze(out as PhaseConfigOf<S>);
   }
 
-  /** Validates and stores patches (phase -> field -> value); call with the lock held. */
-  async #apply(patches: Map<string, Record<string, unknown>>): Promise<PhaseConfigOf<S>> {
-    const current = await this.#read();
+  /**
+   * Validates and stores patches (phase -> field -> value); call with the lock held.
+   * Returns each patched phase's settings after the change.
+   */
+  async #apply(patches: Map<string, Record<string, unknown>>): Promise<Record<string, unknown>> {
+    let current: PhaseConfigOf<S> | null = null;
+    let rows: Map<string, string> | null = null;
+    try {
+      current = await this.#read();
+    } catch (error) {
+      // Broken stored values must not block the very calls that repair them: patch the
+      // stored values as they are; validation still names any broken field the patch
+      // leaves in its phase.
+      if (!(error instanceof InvalidStoredSettingsError)) throw error;
+      rows = await this.store.getAll(PHASE_KEY_PREFIX);
+    }
     const next: Record<string, unknown> = { ...current };
+    const result: Record<string, unknown> = {};
     const issues: ValidationIssue[] = [];
     const entries: [string, string][] = [];
     for (const [phase, patch] of patches) {
@@ -323,8 +355,9 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       }
       const schema = this.schemas[phase];
       if (!schema) continue; // unreachable: phases were checked by the callers
+      const base = current ? (current[phase as keyof S & string] as object) : this.#decodePhase(rows ?? new Map(), phase, []);
       // The whole phase is validated, so cross-field rules see the result of the change.
-      const parsed = schema.safeParse({ ...(current[phase as keyof S & string] as object), ...coerced });
+      const parsed = schema.safeParse({ ...base, ...coerced });
       if (!parsed.success) {
         for (const issue of parsed.error.issues) {
           issues.push({ path: [phase, ...issue.path.map(String)].join('.'), message: issue.message });
@@ -332,6 +365,7 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
         continue;
       }
       next[phase] = parsed.data;
+      result[phase] = deepFreeze(parsed.data);
       const values = parsed.data as Record<string, unknown>;
       for (const field of Object.keys(coerced)) {
         const info = fields.get(field);
@@ -342,13 +376,18 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       throw new ValidationError(`Invalid phase settings: ${describeIssues(issues)}`, issues);
     }
     await this.store.setMany(entries);
+    if (!current) {
+      // There was no valid "before" to compare with: no events, and the next read reloads.
+      this.#cache = null;
+      return result;
+    }
     // Safe: `next` is `current` with some phases replaced by their parsed output.
     const config = deepFreeze(next as PhaseConfigOf<S>);
     // Token unknown on purpose: another process may have written since, so the next read
     // reloads; keeping the config lets that reload report only changes made elsewhere.
     this.#cache = { token: null, config };
     this.#emitChanges(current, config, 'local');
-    return config;
+    return result;
   }
 
   #fieldsOf(phase: string): Map<string, FieldInfo> {
