@@ -9,7 +9,8 @@
  * (starting, reconnecting) does it read the counter from Redis instead, and it re-reads it
  * after every reconnect, since messages sent while disconnected are lost.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { closeRedis, openRedis, type OpenedRedis, type RedisConnection } from '../storage/bullmq/openRedis.js';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './types.js';
 import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from './validate.js';
@@ -20,7 +21,7 @@ export interface RedisSettingsStoreOptions {
    * Where Redis is: a `redis://` URL, ioredis options, or an open ioredis client (the host
    * keeps ownership: `close()` leaves it open; a second connection is opened for pub/sub).
    */
-  connection: string | RedisOptions | Redis;
+  connection: RedisConnection;
   /**
    * First part of the keys: `<prefix>:settings` (hash), `<prefix>:settings:version`,
    * channel `<prefix>:settings:changed`. Use the queue storage's prefix to keep one
@@ -86,8 +87,7 @@ export class RedisSettingsStore implements ISettingsStore {
   readonly #versionKey: string;
   readonly #channel: string;
   readonly #subscriberName: string;
-  #redis: Redis | null = null;
-  #ownsClient = false;
+  #opened: OpenedRedis | null = null;
   #sub: Redis | null = null;
   /** Highest version heard (own writes, messages, counter reads). */
   #heard: number | null = null;
@@ -115,7 +115,7 @@ export class RedisSettingsStore implements ISettingsStore {
   }
 
   async init(): Promise<void> {
-    if (this.#redis) return;
+    if (this.#opened) return;
     this.#opening ??= this.#open();
     try {
       await this.#opening;
@@ -125,14 +125,8 @@ export class RedisSettingsStore implements ISettingsStore {
   }
 
   async #open(): Promise<void> {
-    const c = this.#connection;
-    const owns = !(c instanceof Redis);
-    const redis =
-      c instanceof Redis
-        ? c
-        : typeof c === 'string'
-          ? new Redis(c, { lazyConnect: true, maxRetriesPerRequest: 3 })
-          : new Redis({ lazyConnect: true, maxRetriesPerRequest: 3, ...c });
+    const opened = await openRedis(this.#connection, 'settings');
+    const redis = opened.redis;
     // We resubscribe ourselves after a reconnect, so that we know when it is done.
     // Named so that an operator can tell it apart in CLIENT LIST.
     const sub = redis.duplicate({ lazyConnect: true, autoResubscribe: false, connectionName: this.#subscriberName });
@@ -147,19 +141,16 @@ export class RedisSettingsStore implements ISettingsStore {
       // and reports any error of its own.
     });
     try {
-      if (owns) await redis.connect();
-      await redis.ping();
-      this.#redis = redis;
-      this.#ownsClient = owns;
+      this.#opened = opened;
       this.#sub = sub;
       await sub.connect();
       await this.#resync(sub);
       sub.on('ready', () => void this.#resync(sub).catch(() => {}));
     } catch (error) {
-      this.#redis = null;
+      this.#opened = null;
       this.#sub = null;
       sub.disconnect();
-      if (owns) redis.disconnect();
+      await closeRedis(opened);
       throw new StorageError(`Cannot reach Redis for settings: ${error instanceof Error ? error.message : String(error)}`, {
         cause: error,
       });
@@ -181,14 +172,14 @@ export class RedisSettingsStore implements ISettingsStore {
   }
 
   async close(): Promise<void> {
-    const redis = this.#redis;
+    const opened = this.#opened;
     const sub = this.#sub;
-    this.#redis = null;
+    this.#opened = null;
     this.#sub = null;
     this.#heard = null;
     this.#synced = false;
     sub?.disconnect();
-    if (redis && this.#ownsClient) await redis.quit().catch(() => redis.disconnect());
+    if (opened) await closeRedis(opened);
   }
 
   async getAll(prefix?: string): Promise<Map<string, string>> {
@@ -237,8 +228,8 @@ export class RedisSettingsStore implements ISettingsStore {
   }
 
   #client(): Redis {
-    if (!this.#redis) throw new StorageError('Redis settings store is not open: call init() first');
-    return this.#redis;
+    if (!this.#opened) throw new StorageError('Redis settings store is not open: call init() first');
+    return this.#opened.redis;
   }
 
   async #wrap<T>(op: string, fn: () => Promise<T>): Promise<T> {

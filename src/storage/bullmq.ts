@@ -10,7 +10,7 @@
  * runs in these scripts rather than in BullMQ's own job scripts.
  */
 import { randomUUID } from 'node:crypto';
-import { Redis, type RedisOptions } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import type { Job, QueueStats } from '../types.js';
 import { CANCEL_SCRIPT, LIST_SCRIPT, NEXT_RUN_AT_SCRIPT, RETRY_SCRIPT, STATS_SCRIPT } from './bullmq/adminScripts.js';
@@ -26,7 +26,9 @@ import {
   RECOVER_SCRIPT,
   RELEASE_SCRIPT,
 } from './bullmq/leaseScripts.js';
-import { IMPORT_SCRIPT } from './bullmq/importScript.js';
+import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type ImportResult } from './bullmq/importScript.js';
+import { watchWork } from './bullmq/watchWork.js';
+import { closeRedis, openRedis, type OpenedRedis, type RedisConnection } from './bullmq/openRedis.js';
 import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
 import { compareClaimOrder } from './rows.js';
 import type {
@@ -43,6 +45,7 @@ import type {
 } from './types.js';
 
 export type { StorageJobEvent } from './bullmq/crossNodeEvents.js';
+export type { ImportedJob, ImportResult } from './bullmq/importScript.js';
 
 /** Options of {@link BullMQJobQueueStorage}. */
 export interface BullMQJobQueueStorageOptions {
@@ -50,7 +53,7 @@ export interface BullMQJobQueueStorageOptions {
    * Where Redis is: a `redis://` URL, ioredis options, or an open ioredis client (the host
    * keeps ownership: `close()` leaves it open).
    */
-  connection: string | RedisOptions | Redis;
+  connection: RedisConnection;
   /**
    * First part of every key. Use a hash tag (`{phaseq}`) on Redis Cluster, so that all keys
    * of one queue live in one slot.
@@ -86,22 +89,6 @@ const scripts = {
   nextRunAt: new RedisScript(NEXT_RUN_AT_SCRIPT),
   import: new RedisScript(IMPORT_SCRIPT),
 };
-
-/** A job moved from another backend, as {@link BullMQJobQueueStorage.importJobs} takes it. */
-export interface ImportedJob {
-  /** Names the job in its source, e.g. `sqlite#42`: importing the same origin twice stores it once. */
-  origin: string;
-  /** The job as the source backend returned it; it is stored as pending. */
-  job: Job;
-}
-
-/** What happened to one {@link ImportedJob}. */
-export interface ImportResult {
-  /** Id of the job on this storage (for `dedupe`: the live job holding the key). */
-  id: string;
-  /** `imported` now, imported `before` (a re-run), or refused: `dedupe` key held by a live job. */
-  status: 'imported' | 'before' | 'dedupe';
-}
 
 function leasePairs(refs: readonly LeaseRef[]): string[] {
   const out: string[] = [];
@@ -139,8 +126,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   readonly instanceId = randomUUID();
   readonly #connection: BullMQJobQueueStorageOptions['connection'];
   readonly #base: string;
-  #redis: Redis | null = null;
-  #ownsClient = false;
+  #opened: OpenedRedis | null = null;
 
   constructor(options: BullMQJobQueueStorageOptions) {
     if (!options || options.connection === undefined || options.connection === null) {
@@ -166,37 +152,19 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
 
   /** The Redis client (after `init`), e.g. to share it with a {@link RedisSettingsStore}. */
   get redis(): Redis {
-    if (!this.#redis) throw new StorageError('Redis storage is not open: call init() (or queue.start()) first');
-    return this.#redis;
+    if (!this.#opened) throw new StorageError('Redis storage is not open: call init() (or queue.start()) first');
+    return this.#opened.redis;
   }
 
   async init(): Promise<void> {
-    if (this.#redis) return;
-    const c = this.#connection;
-    const redis =
-      c instanceof Redis
-        ? c
-        : typeof c === 'string'
-          ? new Redis(c, { lazyConnect: true, maxRetriesPerRequest: 3 })
-          : new Redis({ lazyConnect: true, maxRetriesPerRequest: 3, ...c });
-    const owns = !(c instanceof Redis);
-    try {
-      if (owns) await redis.connect();
-      await redis.ping();
-    } catch (error) {
-      if (owns) redis.disconnect();
-      throw new StorageError(`Cannot reach Redis: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
-    }
-    this.#redis = redis;
-    this.#ownsClient = owns;
+    if (this.#opened) return;
+    this.#opened = await openRedis(this.#connection, 'the job queue');
   }
 
   async close(): Promise<void> {
-    const redis = this.#redis;
-    this.#redis = null;
-    if (redis && this.#ownsClient) await redis.quit().catch(() => redis.disconnect());
+    const opened = this.#opened;
+    this.#opened = null;
+    if (opened) await closeRedis(opened);
   }
 
   async add(jobs: readonly NewJob[], now: number): Promise<AddedJob[]> {
@@ -341,75 +309,16 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
    */
   async importJobs(jobs: readonly ImportedJob[]): Promise<ImportResult[]> {
     if (jobs.length === 0) return [];
-    const args: ScriptArg[] = [];
-    for (const { origin, job: j } of jobs) {
-      args.push(
-        origin,
-        j.type,
-        JSON.stringify(j.payload),
-        j.priority,
-        j.maxRetries,
-        j.runAt,
-        j.dedupeKey === null ? '' : `=${j.dedupeKey}`,
-        j.timeoutMs === null ? '' : j.timeoutMs,
-        j.manual ? 1 : 0,
-        j.attempts,
-        j.stalls,
-        j.createdAt,
-        j.lastError === null ? '' : `=${j.lastError}`,
-      );
-    }
-    const reply = asArray(await this.#run('importJobs', scripts.import, args), 'importJobs');
-    const out: ImportResult[] = [];
-    for (let i = 0; i + 1 < reply.length; i += 2) {
-      const code = reply[i + 1];
-      out.push({ id: String(reply[i]), status: code === 1 ? 'imported' : code === 0 ? 'before' : 'dedupe' });
-    }
-    return out;
+    return parseImportReply(asArray(await this.#run('importJobs', scripts.import, importArgs(jobs)), 'importJobs'));
   }
 
   /**
    * Calls `onChange` when any process made work ready (added, retried, released or
-   * recovered a job). Pushed: the scripts publish on the queue's `work` channel, so an
-   * idle node costs Redis nothing. A slow poll of the `seq` counter (every `intervalMs`,
-   * at least every second) covers the moments the subscription is reconnecting, when
-   * messages are lost.
+   * recovered a job): pushed through the queue's `work` channel, with a slow poll of a
+   * counter (every `intervalMs`, at least every second) for reconnects.
    */
   watch(onChange: () => void, intervalMs: number): () => void {
-    const redis = this.redis;
-    const key = `${this.#base}seq`;
-    let last: string | null | undefined;
-    let stopped = false;
-    const check = async (): Promise<void> => {
-      try {
-        const current = await redis.get(key);
-        if (!stopped && last !== undefined && current !== last) onChange();
-        last = current;
-      } catch {
-        // A watcher only hints; the next real operation reports the storage error.
-      }
-    };
-    const sub = redis.duplicate({ lazyConnect: true });
-    sub.on('message', (_channel: string, value: string) => {
-      last = value;
-      if (!stopped) onChange();
-    });
-    sub.on('error', () => {
-      // Reconnecting is ioredis's job; the poll below covers the gap.
-    });
-    // Failures here only delay hints (the poll still runs); ioredis retries the connection.
-    sub
-      .connect()
-      .then(() => sub.subscribe(`${this.#base}work`))
-      .catch(() => {});
-    void check();
-    const timer = setInterval(() => void check(), Math.max(1000, intervalMs));
-    timer.unref();
-    return () => {
-      stopped = true;
-      clearInterval(timer);
-      sub.disconnect();
-    };
+    return watchWork(this.redis, this.#base, onChange, intervalMs);
   }
 
   /**

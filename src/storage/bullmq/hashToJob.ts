@@ -36,6 +36,14 @@ function optNum(h: Record<string, string>, field: string): number | null {
   return h[field] === undefined ? null : num(h, field);
 }
 
+const STATES: readonly string[] = ['pending', 'processing', 'failed'] satisfies JobState[];
+
+function jobState(h: Record<string, string>): JobState {
+  const state = h.state;
+  if (state === 'pending' || state === 'processing' || state === 'failed') return state;
+  throw new StorageError(`Redis job ${h.id ?? '?'} has an unknown state "${state}" (expected ${STATES.join(', ')})`);
+}
+
 /** Maps one job hash (flat reply) to a {@link Job}. */
 export function hashToJob(value: unknown): Job {
   const h = flatToRecord(value);
@@ -46,7 +54,7 @@ export function hashToJob(value: unknown): Job {
     id: h.id,
     type: h.type,
     payload: JSON.parse(h.payload),
-    state: (h.state ?? 'pending') as JobState,
+    state: jobState(h),
     priority: num(h, 'priority'),
     attempts: num(h, 'attempts'),
     maxRetries: num(h, 'maxRetries'),

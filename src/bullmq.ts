@@ -1,0 +1,28 @@
+/**
+ * `phaseq/bullmq`: the Redis backend, for installs that outgrow one machine. Needs the
+ * optional peer dependencies `ioredis` and `bullmq`.
+ *
+ * @example
+ * ```ts
+ * import { JobQueue, PhaseConfigService } from 'phaseq';
+ * import { BullMQJobQueueStorage, RedisSettingsStore } from 'phaseq/bullmq';
+ * const connection = 'redis://127.0.0.1:6379/0';
+ * const queue = new JobQueue({ storage: new BullMQJobQueueStorage({ connection }), registry });
+ * const phases = new PhaseConfigService({ store: new RedisSettingsStore({ connection }) });
+ * ```
+ */
+export {
+  BullMQJobQueueStorage,
+  type BullMQJobQueueStorageOptions,
+  type ImportedJob,
+  type ImportResult,
+  type StorageJobEvent,
+} from './storage/bullmq.js';
+export type { RedisConnection } from './storage/bullmq/openRedis.js';
+export { RedisSettingsStore, type RedisSettingsStoreOptions } from './settings/redis.js';
+export {
+  migrateStorage,
+  type JobImportTarget,
+  type MigrateStorageOptions,
+  type MigrateStorageReport,
+} from './storage/migrateStorage.js';

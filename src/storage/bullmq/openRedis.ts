@@ -1,0 +1,47 @@
+/**
+ * Opens the Redis connection of a Redis-backed phaseq object from what the host gave:
+ * a `redis://` URL, ioredis options, or an open client it keeps owning.
+ */
+import { Redis, type RedisOptions } from 'ioredis';
+import { StorageError } from '../../errors.js';
+
+/** What a host passes as `connection`. */
+export type RedisConnection = string | RedisOptions | Redis;
+
+/** An open connection, and whether closing it is ours to do. */
+export interface OpenedRedis {
+  redis: Redis;
+  /** False when the host passed its own client: it stays open on `close()`. */
+  owned: boolean;
+}
+
+/**
+ * Connects (or checks a host's client with PING).
+ * @throws StorageError naming `what` when Redis does not answer.
+ */
+export async function openRedis(connection: RedisConnection, what: string): Promise<OpenedRedis> {
+  const owned = !(connection instanceof Redis);
+  // A few retries per command ride out a brief network blip without hanging callers.
+  const redis =
+    connection instanceof Redis
+      ? connection
+      : typeof connection === 'string'
+        ? new Redis(connection, { lazyConnect: true, maxRetriesPerRequest: 3 })
+        : new Redis({ lazyConnect: true, maxRetriesPerRequest: 3, ...connection });
+  try {
+    if (owned) await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    if (owned) redis.disconnect();
+    throw new StorageError(`Cannot reach Redis for ${what}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+  return { redis, owned };
+}
+
+/** Closes a connection opened by {@link openRedis}, unless the host owns it. */
+export async function closeRedis(opened: OpenedRedis): Promise<void> {
+  if (!opened.owned) return;
+  await opened.redis.quit().catch(() => opened.redis.disconnect());
+}
