@@ -54,6 +54,8 @@ describe('resolveInside', () => {
   it('joins a plain relative path, existing or not', async () => {
     expect(await resolveInside(dir, 'Heat (1995)/Heat.nfo')).toBe(path.join(dir, 'Heat (1995)', 'Heat.nfo'));
     expect(await resolveInside(dir, '')).toBe(path.resolve(dir));
+    // Dots inside a name are not a ".." segment.
+    expect(await resolveInside(dir, 'Movie..Name (2000)/..x.nfo')).toBe(path.join(dir, 'Movie..Name (2000)', '..x.nfo'));
   });
 
   it.each([
