@@ -6,8 +6,8 @@
  * every cached read, i.e. once per job, so it must not read the settings table:
  * - `PRAGMA data_version` changes only when *another* connection commits, and reading it
  *   touches no table; `total_changes()` counts this connection's own writes (the host may
- *   write `app_settings` through the very connection it shared with us). Both come from
- *   one prepared statement.
+ *   write `app_settings` through the very connection it shared with us) and costs
+ *   nothing. Both are prepared once.
  * - Only when one of them moved do we read the one-row `settings_version` counter, which
  *   triggers bump on every change to `app_settings` (migration 2). The jobs table changes
  *   all the time; the counter tells those commits apart from settings changes, so a busy
@@ -41,7 +41,8 @@ export type SQLiteSettingsStoreOptions = (
 };
 
 interface Statements {
-  probe: Statement;
+  dataVersion: Statement;
+  totalChanges: Statement;
   version: Statement;
   all: Statement;
   byGlob: Statement;
@@ -180,7 +181,7 @@ export class SQLiteSettingsStore implements ISettingsStore {
   async changeToken(): Promise<string> {
     const s = this.#statements();
     return this.#wrap('changeToken', () => {
-      const probe = s.probe.get() as { d: number; t: number };
+      const probe = { d: s.dataVersion.get() as number, t: s.totalChanges.get() as number };
       const last = this.#lastProbe;
       if (last === null || last.d !== probe.d || last.t !== probe.t) {
         // Read the counter before remembering the probe: if the read fails, the next
@@ -214,7 +215,9 @@ export class SQLiteSettingsStore implements ISettingsStore {
 
 function prepare(db: SqliteDatabase): Statements {
   return {
-    probe: db.prepare('SELECT data_version AS d, total_changes() AS t FROM pragma_data_version'),
+    // Two plain statements: measurably cheaper than one query over pragma_data_version.
+    dataVersion: db.prepare('PRAGMA data_version').pluck(),
+    totalChanges: db.prepare('SELECT total_changes()').pluck(),
     version: db.prepare('SELECT version FROM settings_version WHERE id = 1'),
     all: db.prepare('SELECT key, value FROM app_settings ORDER BY key'),
     byGlob: db.prepare('SELECT key, value FROM app_settings WHERE key GLOB ? ORDER BY key'),
