@@ -71,6 +71,12 @@ export interface BullMQJobQueueStorageOptions {
    * @default 10
    */
   defaultConcurrency?: number;
+  /**
+   * Entries the queue's event stream keeps (about: Redis trims in whole blocks). Listeners
+   * that fall further behind miss events. Stored on Redis by `init()`, for every node;
+   * when omitted, the value already stored (or 10,000) applies.
+   */
+  maxEvents?: number;
 }
 
 const scripts = {
@@ -127,6 +133,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   readonly #connection: BullMQJobQueueStorageOptions['connection'];
   readonly #base: string;
   #opened: OpenedRedis | null = null;
+  readonly #maxEvents: number | null;
 
   constructor(options: BullMQJobQueueStorageOptions) {
     if (!options || options.connection === undefined || options.connection === null) {
@@ -148,6 +155,12 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     this.queueName = queueName;
     this.#base = `${prefix}:${queueName}:`;
     this.defaultConcurrency = options.defaultConcurrency ?? 10;
+    if (options.maxEvents !== undefined && (!Number.isInteger(options.maxEvents) || options.maxEvents < 1)) {
+      throw new ValidationError('Invalid BullMQJobQueueStorage options', [
+        { path: 'maxEvents', message: 'must be a positive integer' },
+      ]);
+    }
+    this.#maxEvents = options.maxEvents ?? null;
   }
 
   /** The Redis client (after `init`), e.g. to share it with a {@link RedisSettingsStore}. */
@@ -158,7 +171,18 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
 
   async init(): Promise<void> {
     if (this.#opened) return;
-    this.#opened = await openRedis(this.#connection, 'the job queue');
+    const opened = await openRedis(this.#connection, 'the job queue');
+    if (this.#maxEvents !== null) {
+      try {
+        await opened.redis.hset(`${this.#base}meta`, 'maxEvents', this.#maxEvents);
+      } catch (error) {
+        await closeRedis(opened);
+        throw new StorageError(`Redis init failed: ${error instanceof Error ? error.message : String(error)}`, {
+          cause: error,
+        });
+      }
+    }
+    this.#opened = opened;
   }
 
   async close(): Promise<void> {

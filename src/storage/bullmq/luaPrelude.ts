@@ -15,7 +15,8 @@
  * - `types`         set of job types ever stored (per-type stats).
  * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready,
  *                   and its new value published on channel `work`.
- * - `events`        stream in BullMQ's event format, read by BullMQ's `QueueEvents`.
+ * - `events`        stream in BullMQ's event format, read by BullMQ's `QueueEvents`,
+ *                   trimmed to about `maxEvents` entries (hash `meta`, default 10,000).
  */
 export const LUA_PRELUDE = `
 local rcall = redis.call
@@ -47,6 +48,7 @@ local function bump()
   rcall('PUBLISH', base .. 'work', rcall('INCR', base .. 'seq'))
 end
 local function emit(...)
-  rcall('XADD', base .. 'events', 'MAXLEN', '~', MAX_EVENTS, '*', 'event', ...)
+  local max = tonumber(rcall('HGET', base .. 'meta', 'maxEvents')) or MAX_EVENTS
+  rcall('XADD', base .. 'events', 'MAXLEN', '~', max, '*', 'event', ...)
 end
 `;
