@@ -64,7 +64,8 @@ export const scanConfigSchema = z
       .max(200)
       .default(() => [...DEFAULT_IGNORE_PATTERNS])
       .describe(
-        'Glob patterns (picomatch syntax) of paths to skip, matched against the path relative to the library folder. ' +
+        'Glob patterns (picomatch syntax, case-insensitive) of paths to skip, matched against the path relative to ' +
+          'the library folder; a pattern without "/" matches a file or folder name. ' +
           'Default: sample folders and files, partial downloads (.part, .!qB, .crdownload, .tmp) and hidden files.',
       ),
     minFileSizeMB: z
@@ -72,13 +73,15 @@ export const scanConfigSchema = z
       .min(0)
       .max(1_048_576)
       .default(50)
-      .describe('Video files smaller than this many megabytes are ignored (trailers, samples, extras). 0 accepts any size.'),
+      .describe(
+        'Video files smaller than this many megabytes (MiB) are ignored: trailers, samples, extras. 0 accepts any size.',
+      ),
     maxFileSizeGB: z
       .number()
       .min(0)
       .max(100_000)
       .default(100)
-      .describe('Video files larger than this many gigabytes are ignored. 0 means no upper limit.'),
+      .describe('Video files larger than this many gigabytes (GiB) are ignored. 0 means no upper limit.'),
     videoExtensions: z
       .array(
         z

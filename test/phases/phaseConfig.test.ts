@@ -52,7 +52,8 @@ describe('DEFAULT_PHASE_CONFIG', () => {
 });
 
 describe('default scan.ignorePatterns', () => {
-  const ignored = picomatch([...DEFAULT_PHASE_CONFIG.scan.ignorePatterns]);
+  // Matched as the scan phase matches them: dot files included, case-insensitive.
+  const ignored = picomatch([...DEFAULT_PHASE_CONFIG.scan.ignorePatterns], { dot: true, nocase: true });
   it.each([
     'Movie (2010)/Sample/movie-sample.mkv',
     'Movie (2010)/sample/clip.mkv',
@@ -65,6 +66,7 @@ describe('default scan.ignorePatterns', () => {
     'Movie (2010)/.hidden.mkv',
     '.recycle/Movie (2010)/Movie.mkv',
     'Movie (2010)/.actors/x.mkv',
+    'Movie (2010)/SAMPLE/x.mkv',
   ])('ignores %s', (p) => {
     expect(ignored(p)).toBe(true);
   });
