@@ -13,6 +13,7 @@ import type * as TE from 'typed-emitter';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { ISettingsStore } from '../settings/types.js';
 import { describePhases, type PhaseDescription } from './describe.js';
+import type { PhaseConfigChange, PhaseConfigEvents } from './events.js';
 import { coerceField, decodeField, encodeField, FieldDecodeError, fieldInfo, type FieldInfo } from './fields.js';
 import { checkPhase, parseSettingKey, PHASE_KEY_PREFIX, storedKey } from './keys.js';
 import {
@@ -25,35 +26,6 @@ import {
   type PhaseSchemas,
   type PhaseSettingKeyOf,
 } from './phaseConfig.js';
-
-/**
- * One setting that changed. `origin` is `local` for a change made through this service,
- * `external` for one made by someone else (another process, another service instance),
- * reported when this service next reads.
- */
-export type PhaseConfigChange<C> = {
-  [P in keyof C & string]: {
-    [K in keyof C[P] & string]: {
-      /** The phase, e.g. `enrichment`. */
-      phase: P;
-      /** The field within the phase, e.g. `maxPoster`. */
-      field: K;
-      /** `phase.field`, e.g. `enrichment.maxPoster`. */
-      key: `${P}.${K}`;
-      /** The value before the change. */
-      previous: C[P][K];
-      /** The value now in effect. */
-      value: C[P][K];
-      origin: 'local' | 'external';
-    };
-  }[keyof C[P] & string];
-}[keyof C & string];
-
-/** Events of {@link PhaseConfigService}. */
-export type PhaseConfigEvents<C> = {
-  /** A setting took a new value: one event per changed setting, after it was stored. */
-  changed: (change: PhaseConfigChange<C>) => void;
-};
 
 /** Options of {@link PhaseConfigService}. */
 export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {

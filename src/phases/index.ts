@@ -19,12 +19,8 @@ export {
   type PublishConfig,
   type ScanConfig,
 } from './phaseConfig.js';
-export {
-  PhaseConfigService,
-  type PhaseConfigChange,
-  type PhaseConfigEvents,
-  type PhaseConfigServiceOptions,
-} from './PhaseConfigService.js';
+export { PhaseConfigService, type PhaseConfigServiceOptions } from './PhaseConfigService.js';
+export type { PhaseConfigChange, PhaseConfigEvents } from './events.js';
 export { describePhases, type PhaseDescription, type PhaseFieldDescription } from './describe.js';
 export type { FieldKind } from './fields.js';
 export { ISO_639_1_CODES, isIso6391 } from './languages.js';
