@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { DEFAULT_PHASE_CONFIG, type EnrichmentConfig } from '../../src/phases/phaseConfig.js';
+import { DEFAULT_PHASE_CONFIG } from '../../src/phases/phaseConfig.js';
 import type { PhaseConfigChange } from '../../src/phases/events.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
 import { MemorySettingsStore } from '../../src/settings/memory.js';
