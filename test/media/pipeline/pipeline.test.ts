@@ -1,0 +1,128 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { XMLParser } from 'fast-xml-parser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JOB_PRIORITY } from '../../../src/types.js';
+import { imageSize } from '../support/images.js';
+import { makeProviderMovies } from '../support/providerServer.js';
+import { folderOf, startPipeline, type Pipeline } from './harness.js';
+
+let pipeline: Pipeline | undefined;
+afterEach(async () => {
+  await pipeline?.close();
+  pipeline = undefined;
+});
+
+const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false });
+function readNfo(file: string): Record<string, unknown> {
+  const doc = parser.parse(readFileSync(file, 'utf8')) as { movie: Record<string, unknown> };
+  return doc.movie;
+}
+
+describe('media pipeline end to end', () => {
+  it('runs a manual scan of a 3-movie library through enrich, publish and notify', async () => {
+    pipeline = await startPipeline();
+    const { queue, library, media, players } = pipeline;
+    await queue.addJob({ type: 'scan-movie', payload: { libraryPath: library, manual: true }, manual: true });
+    await pipeline.idle();
+
+    expect(pipeline.failed).toEqual([]);
+    expect(pipeline.done('scan-movie')).toHaveLength(1);
+    expect(pipeline.done('enrich-metadata')).toHaveLength(3);
+    expect(pipeline.done('publish')).toHaveLength(3);
+    // Manual work chains at HIGH priority, all the way down.
+    for (const o of [...pipeline.done('enrich-metadata'), ...pipeline.done('publish'), ...pipeline.done('notify-kodi')]) {
+      expect(o.job.priority).toBe(JOB_PRIORITY.HIGH);
+      expect(o.job.manual).toBe(true);
+    }
+
+    // The movies table, read straight from the file.
+    const db = new Database(pipeline.dbFile, { readonly: true });
+    const rows = db.prepare('SELECT * FROM movies ORDER BY title').all() as Record<string, unknown>[];
+    db.close();
+    expect(rows.map((r) => [r['title'], r['year'], r['tmdb_id'], r['imdb_id']])).toEqual([
+      ['Movie 001', 1990, '1', 'tt0000001'],
+      ['Movie 002', 1991, '2', 'tt0000002'],
+      ['Movie 003', 1992, '3', 'tt0000003'],
+    ]);
+    for (const r of rows) {
+      expect(r['library_path']).toBe(library);
+      expect(r['enriched_at']).toEqual(expect.any(Number));
+      expect(r['published_at']).toEqual(expect.any(Number));
+      expect(r['file_size']).toBeGreaterThan(0);
+    }
+
+    // NFO, parsed back.
+    const folder = path.join(library, 'Movie 001 (1990)');
+    const stem = 'Movie.001.1990.1080p';
+    const nfo = readNfo(path.join(folder, `${stem}.nfo`));
+    expect(nfo['title']).toBe('Movie 001');
+    expect(nfo['year']).toBe('1990');
+    expect(nfo['plot']).toBe('Plot of movie 001. It goes on.');
+    expect(nfo['runtime']).toBe('90');
+    expect(nfo['genre']).toBe('Drama');
+    const ids = ([] as { '#text': string; '@type': string }[]).concat(nfo['uniqueid'] as never);
+    expect(ids.find((u) => u['@type'] === 'tmdb')?.['#text']).toBe('1');
+    const actors = nfo['actor'] as { name: string; role: string; order: string }[];
+    expect(actors.map((a) => [a.name, a.role, a.order])).toEqual([
+      ['Lead Actor 001', 'Hero', '0'],
+      ['Second Actor 001', 'Villain', '1'],
+    ]);
+
+    // Artwork: the best of each kind (English first, then pixels), in Kodi's names.
+    expect(imageSize(readFileSync(path.join(folder, `${stem}-poster.jpg`)))).toEqual({ format: 'jpeg', width: 1000, height: 1500 });
+    expect(imageSize(readFileSync(path.join(folder, `${stem}-fanart.jpg`)))).toEqual({ format: 'jpeg', width: 1920, height: 1080 });
+    expect(imageSize(readFileSync(path.join(folder, `${stem}-clearlogo.png`)))).toEqual({ format: 'png', width: 800, height: 310 });
+    expect(readdirSync(path.join(folder, '.actors')).sort()).toEqual(['Lead_Actor_001.jpg', 'Second_Actor_001.jpg']);
+    expect(existsSync(path.join(folder, `${stem}-trailer.mp4`))).toBe(false);
+
+    // Candidates: at most the configured counts, one selected per kind.
+    const movie = media.movies.getByVideoFile(path.join(folder, `${stem}.mkv`))!;
+    const assets = media.movies.assets(movie.id);
+    expect(assets.filter((a) => a.kind === 'poster')).toHaveLength(3);
+    expect(assets.filter((a) => a.kind === 'fanart')).toHaveLength(2);
+    expect(media.movies.selectedAssets(movie.id).map((a) => a.kind).sort()).toEqual(['clearlogo', 'fanart', 'poster', 'trailer']);
+
+    // Players: each told to rescan the library, with its own protocol.
+    const kodiCalls = players.kodi.rpcCalls();
+    expect(kodiCalls.length).toBeGreaterThanOrEqual(1);
+    for (const call of kodiCalls) {
+      expect(call.method).toBe('VideoLibrary.Scan');
+      expect(call.params).toMatchObject({ directory: `${library}/` });
+    }
+    const jellyfin = players.jellyfin.requests.filter((r) => r.status === 204);
+    expect(jellyfin.length).toBeGreaterThanOrEqual(1);
+    expect(jellyfin[0]).toMatchObject({ method: 'POST', path: '/Library/Media/Updated' });
+    const plex = players.plex.requests.filter((r) => r.status === 200);
+    expect(plex.length).toBeGreaterThanOrEqual(1);
+    expect(plex[0]).toMatchObject({ method: 'GET', path: '/library/sections/1/refresh', query: { path: library } });
+    expect(pipeline.done('notify-kodi').length).toBe(kodiCalls.length);
+  });
+
+  it('re-publishing leaves every file as it was', async () => {
+    pipeline = await startPipeline({ movies: makeProviderMovies(1) });
+    const { queue, library, media } = pipeline;
+    await queue.addJob({ type: 'scan-movie', payload: { libraryPath: library }, manual: false });
+    await pipeline.idle();
+    const folder = path.join(library, folderOf(makeProviderMovies(1)[0]!));
+    const snapshot = () =>
+      readdirSync(folder, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => {
+          const file = path.join(e.parentPath, e.name);
+          return [path.relative(folder, file), readFileSync(file).toString('base64')];
+        })
+        .sort();
+    const before = snapshot();
+    const [movie] = media.movies.list();
+    await queue.addJob({ type: 'publish', payload: { entityType: 'movie', entityId: movie!.id, libraryPath: library } });
+    await pipeline.idle();
+    const again = pipeline.done('publish').at(-1)!.result as { files: { written: boolean }[] };
+    expect(again.files.length).toBeGreaterThan(3);
+    expect(again.files.every((f) => !f.written)).toBe(true);
+    expect(snapshot()).toEqual(before);
+    // Automatic work chains at NORMAL priority.
+    expect(pipeline.done('enrich-metadata')[0]!.job.priority).toBe(JOB_PRIORITY.NORMAL);
+  });
+});
