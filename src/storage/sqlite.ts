@@ -88,6 +88,14 @@ function isBusy(error: unknown): boolean {
   );
 }
 
+/**
+ * Ids are strings in the API but INTEGER rowids here: binding the string would compare
+ * TEXT with INTEGER and lose the rowid lookup. A non-numeric id names no row (-1).
+ */
+function toRowId(id: string): number {
+  return /^[0-9]{1,15}$/.test(id) ? Number(id) : -1;
+}
+
 function sleepSync(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
@@ -187,7 +195,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
     if (limit <= 0) return [];
     return this.#write('claim', (s) => {
-      const rows = s.claim.all(workerId, now + leaseMs, now, limit) as JobRow[];
+      const rows = s.claim.all({ owner: workerId, until: now + leaseMs, now, limit }) as JobRow[];
       return rows.map(rowToJob).sort(compareClaimOrder);
     });
   }
@@ -196,7 +204,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     if (refs.length === 0) return 0;
     return this.#write('complete', (s) => {
       let n = 0;
-      for (const r of refs) n += s.complete.run(r.id, r.workerId).changes;
+      for (const r of refs) n += s.complete.run(toRowId(r.id), r.workerId).changes;
       return n;
     });
   }
@@ -204,17 +212,17 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
     return this.#write('fail', (s) => {
       if (outcome.retryAt !== null) {
-        return s.retryLater.run(outcome.retryAt, outcome.error, ref.id, ref.workerId).changes > 0;
+        return s.retryLater.run(outcome.retryAt, outcome.error, toRowId(ref.id), ref.workerId).changes > 0;
       }
-      if (outcome.retain) return s.failRetain.run(outcome.error, now, ref.id, ref.workerId).changes > 0;
-      return s.failDelete.run(ref.id, ref.workerId).changes > 0;
+      if (outcome.retain) return s.failRetain.run(outcome.error, now, toRowId(ref.id), ref.workerId).changes > 0;
+      return s.failDelete.run(toRowId(ref.id), ref.workerId).changes > 0;
     });
   }
 
   async release(refs: readonly LeaseRef[]): Promise<void> {
     if (refs.length === 0) return;
     this.#write('release', (s) => {
-      for (const r of refs) s.release.run(r.id, r.workerId);
+      for (const r of refs) s.release.run(toRowId(r.id), r.workerId);
     });
   }
 
@@ -223,7 +231,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     if (refs.length === 0) return report;
     return this.#write('extendLeases', (s) => {
       for (const r of refs) {
-        const row = s.extend.get(now + leaseMs, r.id, r.workerId) as { cancel_requested: number } | undefined;
+        const row = s.extend.get(now + leaseMs, toRowId(r.id), r.workerId) as { cancel_requested: number } | undefined;
         if (!row) report.lost.push(r.id);
         else if (row.cancel_requested === 1) report.cancelRequested.push(r.id);
       }
@@ -255,17 +263,17 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async setProgress(ref: LeaseRef, value: unknown): Promise<void> {
-    this.#write('setProgress', (s) => s.progress.run(JSON.stringify(value ?? null), ref.id, ref.workerId));
+    this.#write('setProgress', (s) => s.progress.run(JSON.stringify(value ?? null), toRowId(ref.id), ref.workerId));
   }
 
   async get(id: string): Promise<Job | null> {
-    const row = this.#read('get', (s) => s.get.get(id) as JobRow | undefined);
+    const row = this.#read('get', (s) => s.get.get(toRowId(id)) as JobRow | undefined);
     return row ? rowToJob(row) : null;
   }
 
   async cancel(id: string): Promise<CancelOutcome> {
     return this.#write('cancel', (s): CancelOutcome => {
-      const row = s.get.get(id) as JobRow | undefined;
+      const row = s.get.get(toRowId(id)) as JobRow | undefined;
       if (!row) return { outcome: 'not_found', job: null };
       if (row.state === 'processing') {
         s.requestCancel.run(row.id);
@@ -279,7 +287,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   async retry(id: string, now: number): Promise<Job | null> {
     return this.#write('retry', (s) => {
       try {
-        const row = s.retry.get(now, id) as JobRow | undefined;
+        const row = s.retry.get(now, toRowId(id)) as JobRow | undefined;
         return row ? rowToJob(row) : null;
       } catch (error) {
         if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
@@ -431,11 +439,11 @@ function prepare(db: SqliteDatabase): Statements {
     ),
     claim: db.prepare(
       `UPDATE jobs
-          SET state = 'processing', locked_by = ?1, locked_until = ?2, attempts = attempts + 1
+          SET state = 'processing', locked_by = @owner, locked_until = @until, attempts = attempts + 1
         WHERE id IN (SELECT id FROM jobs
-                      WHERE state = 'pending' AND run_at <= ?3
+                      WHERE state = 'pending' AND run_at <= @now
                       ORDER BY priority, run_at, id
-                      LIMIT ?4)
+                      LIMIT @limit)
        RETURNING *`,
     ),
     complete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
