@@ -13,7 +13,6 @@ import type { PlayerConfig } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
 import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
-import { MemoryJobQueueStorage } from '../../../src/storage/memory.js';
 import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
 import type { Job } from '../../../src/types.js';
 import { startFakePlayers, type FakePlayers } from '../support/fakePlayers.js';
@@ -97,7 +96,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: dbFile }) });
   await phases.set('scan.minFileSizeMB', 0);
   const queue = new JobQueue({
-    storage: process.env.MEDIA_TEST_MEMORY ? new MemoryJobQueueStorage() : new SQLiteJobQueueStorage({ filename: dbFile }),
+    storage: new SQLiteJobQueueStorage({ filename: dbFile }),
     concurrency: options.concurrency ?? 3,
     logger: pino({ level: 'silent' }),
     maxRetries: options.maxRetries ?? 3,
