@@ -3,10 +3,11 @@
  * must satisfy. The queue validates every payload against it before storing anything.
  */
 import type { Logger } from 'pino';
-import type { ZodType } from 'zod';
+import type { z, ZodType } from 'zod';
 import { RegistrationError, UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { BackoffOptions } from '../queue/backoff.js';
-import type { Job, JobInput } from '../types.js';
+import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
+import type { Job, JobInput, PayloadOf } from '../types.js';
 
 /** The part of the queue a handler may use: enqueueing further jobs (the next phase). */
 export interface JobEnqueuer {
@@ -14,15 +15,8 @@ export interface JobEnqueuer {
   addJobs(inputs: readonly JobInput[]): Promise<string[]>;
 }
 
-/**
- * Extra services handed to every handler through its context. Augment it (declaration
- * merging) when a module adds one; the phase configuration adds `phases`.
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface JobContextServices {}
-
 /** What a handler receives besides its job. */
-export type JobContext = JobContextServices & {
+export interface JobContext {
   /** Aborted on timeout, cancellation, lease loss or shutdown; pass it to I/O calls. */
   readonly signal: AbortSignal;
   /** pino child logger bound to the job's id and type. */
@@ -31,17 +25,25 @@ export type JobContext = JobContextServices & {
   readonly queue: JobEnqueuer;
   /** Id of the worker running this attempt. */
   readonly workerId: string;
+  /**
+   * The phase configuration: read it when the job runs, so every phase does what the
+   * current settings say. Throws when the queue was built without `phases`.
+   */
+  readonly phases: PhaseConfigService;
   /** Reports progress: stored on the job and emitted as `job:progress`. */
   progress(value: unknown): Promise<void>;
-};
+}
 
 /** A job handler. What it resolves with is reported as the `result` of `job:completed`. */
-export type JobHandler<T extends string = string> = (job: Job<T>, ctx: JobContext) => Promise<unknown> | unknown;
+export type JobHandler<T extends string = string, P = PayloadOf<T>> = (
+  job: Job<T, P>,
+  ctx: JobContext,
+) => Promise<unknown> | unknown;
 
 /** Options of one registration. */
-export interface RegisterOptions<T extends string> {
+export interface RegisterOptions<S extends ZodType = ZodType> {
   /** zod schema of the payload; required, so that no payload is stored unchecked. */
-  schema: ZodType<Job<T>['payload']>;
+  schema: S;
   /** Retry delays for this type. @default the queue's `backoff` */
   backoff?: BackoffOptions;
   /** Retries for jobs of this type that do not set `maxRetries`. @default the queue's `maxRetries` */
@@ -53,7 +55,7 @@ export interface RegisterOptions<T extends string> {
 /** One registered job type. */
 export interface Registration {
   readonly type: string;
-  readonly handler: JobHandler;
+  readonly handler: JobHandler<string, unknown>;
   readonly schema: ZodType;
   readonly backoff: BackoffOptions | undefined;
   readonly maxRetries: number | undefined;
@@ -86,10 +88,15 @@ export class HandlerRegistry {
   readonly #entries = new Map<string, Registration>();
 
   /**
-   * Registers the handler of a job type. Registering a type twice, or without a schema,
-   * throws {@link RegistrationError}.
+   * Registers the handler of a job type. The handler sees the schema's output type; for a
+   * type declared in `JobPayloadMap` the schema must produce that payload type.
+   * Registering a type twice, or without a schema, throws {@link RegistrationError}.
    */
-  register<T extends string>(type: T, handler: JobHandler<T>, options: RegisterOptions<T>): this {
+  register<T extends string, S extends ZodType<PayloadOf<T>>>(
+    type: T,
+    handler: JobHandler<T, z.output<S>>,
+    options: RegisterOptions<S>,
+  ): this {
     if (typeof type !== 'string' || type.trim() === '') {
       throw new RegistrationError('A job type must be a non-empty string');
     }
@@ -104,9 +111,9 @@ export class HandlerRegistry {
     }
     this.#entries.set(type, {
       type,
-      // A handler typed for Job<T> is stored as a handler of any job: the queue only
-      // calls it with jobs of type T whose payload passed T's schema.
-      handler: handler as JobHandler,
+      // A handler typed for Job<T, z.output<S>> is stored as a handler of any job: the
+      // queue only calls it with jobs of type T whose payload passed this schema.
+      handler: handler as JobHandler<string, unknown>,
       schema: options.schema,
       backoff: options.backoff,
       maxRetries: options.maxRetries,

@@ -19,6 +19,7 @@ import { hashToJob, isRedisJobId } from './bullmq/hashToJob.js';
 import {
   ADD_SCRIPT,
   CLAIM_SCRIPT,
+  COMPLETE_AND_CLAIM_SCRIPT,
   COMPLETE_SCRIPT,
   EXTEND_SCRIPT,
   FAIL_SCRIPT,
@@ -28,7 +29,7 @@ import {
 } from './bullmq/leaseScripts.js';
 import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type ImportResult } from './bullmq/importScript.js';
 import { watchWork } from './bullmq/watchWork.js';
-import { closeRedis, openRedis, type OpenedRedis, type RedisConnection } from './bullmq/openRedis.js';
+import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis, type RedisConnection } from './bullmq/openRedis.js';
 import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
 import { compareClaimOrder } from './rows.js';
 import type {
@@ -83,6 +84,7 @@ const scripts = {
   add: new RedisScript(ADD_SCRIPT),
   claim: new RedisScript(CLAIM_SCRIPT),
   complete: new RedisScript(COMPLETE_SCRIPT),
+  completeAndClaim: new RedisScript(COMPLETE_AND_CLAIM_SCRIPT),
   fail: new RedisScript(FAIL_SCRIPT),
   release: new RedisScript(RELEASE_SCRIPT),
   extend: new RedisScript(EXTEND_SCRIPT),
@@ -222,6 +224,22 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     const pairs = leasePairs(refs);
     if (pairs.length === 0) return 0;
     return Number(await this.#run('complete', scripts.complete, [this.instanceId, ...pairs]));
+  }
+
+  /**
+   * Optional capability: {@link complete} then {@link claim} in one atomic round trip, as
+   * BullMQ's workers fetch their next job with the completion of the last. On Redis a
+   * round trip costs more than the work of either script, so a queue that records a
+   * completion and asks for the next job at once should prefer this.
+   */
+  async completeAndClaim(
+    refs: readonly LeaseRef[],
+    claim: { workerId: string; limit: number; now: number; leaseMs: number },
+  ): Promise<{ completed: number; jobs: Job[] }> {
+    const limit = Math.max(0, Math.floor(claim.limit));
+    const args = [this.instanceId, claim.workerId, claim.now, claim.now + claim.leaseMs, limit, ...leasePairs(refs)];
+    const [completed, jobs] = asArray(await this.#run('completeAndClaim', scripts.completeAndClaim, args), 'completeAndClaim');
+    return { completed: Number(completed), jobs: asArray(jobs, 'completeAndClaim').map(hashToJob) };
   }
 
   async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
@@ -376,14 +394,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   /** Deletes every key of this queue (tests, tear-down). Jobs are gone for good. */
   async destroy(): Promise<void> {
     const redis = this.redis;
-    await this.#wrap('destroy', async () => {
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${escapeGlob(this.#base)}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await redis.unlink(...keys);
-      } while (cursor !== '0');
-    });
+    await this.#wrap('destroy', () => deleteKeysWithPrefix(redis, this.#base));
   }
 
   #run(op: string, script: RedisScript, args: readonly ScriptArg[]): Promise<unknown> {
@@ -400,8 +411,4 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
       });
     }
   }
-}
-
-function escapeGlob(value: string): string {
-  return value.replace(/[*?[\]\\]/g, '\\$&');
 }

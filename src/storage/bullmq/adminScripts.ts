@@ -20,6 +20,7 @@ if j[1] == 'processing' then
 end
 if j[1] == 'pending' then
   dropPending(id, j[2], j[3])
+  tidyPriority(j[3])
   dropDedupe(j[4], id)
 else
   rcall('ZREM', base .. 'failed', mem(id))
@@ -66,7 +67,7 @@ if state == 'pending' or state == 'delayed' then
   local lo, hi = '-inf', now
   if state == 'delayed' then lo, hi = '(' .. now, '+inf' end
   local skipped = 0
-  for p = 1, MAX_PRIORITY do
+  for _, p in ipairs(livePriorities()) do
     if #out >= limit then break end
     for _, m in ipairs(rcall('ZRANGEBYSCORE', pk(p), lo, hi)) do
       local k = jk(idOf(m))
@@ -85,7 +86,7 @@ local sets = {}
 if state == 'processing' or state == 'all' then sets[#sets + 1] = rcall('ZRANGE', base .. 'active', 0, -1) end
 if state == 'failed' or state == 'all' then sets[#sets + 1] = rcall('ZRANGE', base .. 'failed', 0, -1) end
 if state == 'all' then
-  for p = 1, MAX_PRIORITY do sets[#sets + 1] = rcall('ZRANGE', pk(p), 0, -1) end
+  for _, p in ipairs(livePriorities()) do sets[#sets + 1] = rcall('ZRANGE', pk(p), 0, -1) end
 end
 for _, ms in ipairs(sets) do
   for _, m in ipairs(ms) do
@@ -103,17 +104,22 @@ return out
 export const STATS_SCRIPT = `${LUA_PRELUDE}
 local now = ARGV[2]
 local pending, delayed = 0, 0
-for p = 1, MAX_PRIORITY do
+for _, p in ipairs(livePriorities()) do
   pending = pending + rcall('ZCOUNT', pk(p), '-inf', now)
   delayed = delayed + rcall('ZCOUNT', pk(p), '(' .. now, '+inf')
 end
 local totals = { pending, delayed, rcall('ZCARD', base .. 'active'), rcall('ZCARD', base .. 'failed') }
+local running = {}
+for _, m in ipairs(rcall('ZRANGE', base .. 'active', 0, -1)) do
+  local t = rcall('HGET', jk(idOf(m)), 'type')
+  if t then running[t] = (running[t] or 0) + 1 end
+end
 local perType = {}
 for _, t in ipairs(rcall('SMEMBERS', base .. 'types')) do
   local tp = rcall('ZCOUNT', tk(t), '-inf', now)
   local td = rcall('ZCOUNT', tk(t), '(' .. now, '+inf')
-  local c = rcall('HMGET', base .. 'counts', 'processing:' .. t, 'failed:' .. t)
-  local tr, tf = tonumber(c[1]) or 0, tonumber(c[2]) or 0
+  local tr = running[t] or 0
+  local tf = tonumber(rcall('HGET', base .. 'counts', 'failed:' .. t)) or 0
   if tp + td + tr + tf > 0 then
     perType[#perType + 1] = t
     perType[#perType + 1] = tp
@@ -128,7 +134,7 @@ return { totals, perType }
 /** ARGV: base. Earliest run time among pending jobs as a string, or false. */
 export const NEXT_RUN_AT_SCRIPT = `${LUA_PRELUDE}
 local min = false
-for p = 1, MAX_PRIORITY do
+for _, p in ipairs(livePriorities()) do
   local first = rcall('ZRANGE', pk(p), 0, 0, 'WITHSCORES')
   if first[2] and (not min or tonumber(first[2]) < min) then min = tonumber(first[2]) end
 end

@@ -48,50 +48,69 @@ if created then bump() end
 return out
 `;
 
-/**
- * ARGV: base, workerId, now, lease expiry, limit. Leases up to `limit` ready jobs, best
- * priority first, then run time, then insertion; counts the attempt. Returns job hashes.
- */
-export const CLAIM_SCRIPT = `${LUA_PRELUDE}
-local worker, now, untilT, limit = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local out = {}
-for p = 1, MAX_PRIORITY do
-  if #out >= limit then break end
-  local ms = rcall('ZRANGEBYSCORE', pk(p), '-inf', now, 'LIMIT', 0, limit - #out)
-  for _, m in ipairs(ms) do
-    local id = idOf(m)
-    local k = jk(id)
-    local typ = rcall('HGET', k, 'type')
-    dropPending(id, typ, p)
-    rcall('HINCRBY', k, 'attempts', 1)
-    rcall('HSET', k, 'state', 'processing', 'lockedBy', worker, 'lockedUntil', untilT)
-    rcall('ZADD', base .. 'active', untilT, m)
-    count('processing', typ, 1)
-    out[#out + 1] = rcall('HGETALL', k)
+/** Lua functions shared by the claim and complete scripts and their combination. */
+const CLAIM_COMPLETE_FUNCTIONS = `
+-- Leases up to limit ready jobs, best priority first, then run time, then insertion, and
+-- counts the attempt. Returns the job hashes (flat).
+local function claimJobs(worker, now, untilT, limit)
+  local out = {}
+  for _, p in ipairs(livePriorities()) do
+    if #out >= limit then break end
+    local ms = rcall('ZRANGEBYSCORE', pk(p), '-inf', now, 'LIMIT', 0, limit - #out)
+    for _, m in ipairs(ms) do
+      local id = idOf(m)
+      local k = jk(id)
+      local j = toMap(rcall('HGETALL', k))
+      dropPending(id, j.type, p)
+      j.state, j.lockedBy, j.lockedUntil = 'processing', worker, untilT
+      j.attempts = tostring(tonumber(j.attempts) + 1)
+      rcall('HSET', k, 'state', 'processing', 'lockedBy', worker, 'lockedUntil', untilT, 'attempts', j.attempts)
+      rcall('ZADD', base .. 'active', untilT, m)
+      out[#out + 1] = toFlat(j)
+    end
+    if #ms > 0 then tidyPriority(p) end
   end
+  return out
 end
-return out
+-- Deletes the completed jobs named by (id, workerId) pairs in ARGV[from..to] whose lease
+-- the worker still holds. Returns how many.
+local function completeJobs(origin, from, to)
+  local n = 0
+  for i = from, to - 1, 2 do
+    local id, w = ARGV[i], ARGV[i + 1]
+    local k = jk(id)
+    local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts')
+    if j[1] == 'processing' and j[2] == w then
+      rcall('DEL', k)
+      rcall('ZREM', base .. 'active', mem(id))
+      dropDedupe(j[4], id)
+      emit('completed', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'returnvalue', 'null',
+        'prev', 'active', 'origin', origin)
+      n = n + 1
+    end
+  end
+  return n
+end
+`;
+
+/** ARGV: base, workerId, now, lease expiry, limit. Returns the claimed job hashes. */
+export const CLAIM_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
+return claimJobs(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
 `;
 
 /** ARGV: base, origin, then (id, workerId) pairs. Deletes completed jobs; returns how many. */
-export const COMPLETE_SCRIPT = `${LUA_PRELUDE}
-local origin = ARGV[2]
-local n = 0
-for i = 3, #ARGV - 1, 2 do
-  local id, w = ARGV[i], ARGV[i + 1]
-  local k = jk(id)
-  local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts')
-  if j[1] == 'processing' and j[2] == w then
-    rcall('DEL', k)
-    rcall('ZREM', base .. 'active', mem(id))
-    dropDedupe(j[4], id)
-    count('processing', j[3], -1)
-    emit('completed', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'returnvalue', 'null',
-      'prev', 'active', 'origin', origin)
-    n = n + 1
-  end
-end
-return n
+export const COMPLETE_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
+return completeJobs(ARGV[2], 3, #ARGV)
+`;
+
+/**
+ * ARGV: base, origin, workerId, now, lease expiry, limit, then (id, workerId) pairs.
+ * Completes, then claims, in one round trip (what BullMQ's `moveToFinished` with
+ * `fetchNext` does). Returns `{ completed, job hashes }`.
+ */
+export const COMPLETE_AND_CLAIM_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
+local n = completeJobs(ARGV[2], 7, #ARGV)
+return { n, claimJobs(ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])) }
 `;
 
 /**
@@ -104,7 +123,6 @@ local k = jk(id)
 local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts', 'priority')
 if j[1] ~= 'processing' or j[2] ~= w then return 0 end
 rcall('ZREM', base .. 'active', mem(id))
-count('processing', j[3], -1)
 if mode == 'retry' then
   rcall('HSET', k, 'state', 'pending', 'runAt', retryAt, 'lastError', err)
   rcall('HDEL', k, 'lockedBy', 'lockedUntil')
@@ -140,7 +158,6 @@ for i = 2, #ARGV - 1, 2 do
     rcall('HSET', k, 'state', 'pending', 'attempts', attempts)
     rcall('HDEL', k, 'lockedBy', 'lockedUntil')
     rcall('ZREM', base .. 'active', mem(id))
-    count('processing', j[3], -1)
     addPending(id, j[3], j[4], j[5])
     any = true
   end
@@ -192,7 +209,6 @@ for _, m in ipairs(ms) do
   local outOfAttempts = tonumber(j[4]) > tonumber(j[5])
   local cancelled = j[7] == '1'
   rcall('ZREM', base .. 'active', m)
-  count('processing', j[1], -1)
   if outOfStalls or outOfAttempts or cancelled then
     local why
     if outOfStalls then

@@ -7,11 +7,13 @@
  * - `job:<id>`      hash: one job (fields named after {@link Job}).
  * - `pending:<p>`   sorted set per priority 1..10, score = run time; member = the id
  *                   zero-padded to 16 digits, so equal run times sort by insertion.
+ * - `prios`         set of the priorities that have pending jobs (claims visit only those).
  * - `type:<t>`      sorted set of pending jobs of type `t`, score = run time (per-type stats).
  * - `active`        sorted set of leased jobs, score = lease expiry (stalled sweep).
  * - `failed`        sorted set of retained dead-letter jobs, score = failure time.
  * - `dedupe`        hash: dedupe key -> id of the pending or running job holding it.
- * - `counts`        hash: `processing:<t>` and `failed:<t>` counters (per-type stats).
+ * - `counts`        hash: `failed:<t>` counters (per-type stats; running jobs are few and
+ *                   counted from `active` when asked).
  * - `types`         set of job types ever stored (per-type stats).
  * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready,
  *                   and its new value published on channel `work`.
@@ -31,10 +33,36 @@ local function tk(t) return base .. 'type:' .. t end
 local function addPending(id, typ, prio, runAt)
   rcall('ZADD', pk(prio), runAt, mem(id))
   rcall('ZADD', tk(typ), runAt, mem(id))
+  rcall('SADD', base .. 'prios', prio)
 end
 local function dropPending(id, typ, prio)
   rcall('ZREM', pk(prio), mem(id))
   rcall('ZREM', tk(typ), mem(id))
+end
+-- Forget a priority whose set ran empty, so claims do not visit it.
+local function tidyPriority(prio)
+  if rcall('ZCARD', pk(prio)) == 0 then rcall('SREM', base .. 'prios', prio) end
+end
+-- Priorities that have pending jobs, best first.
+local function livePriorities()
+  local ps = rcall('SMEMBERS', base .. 'prios')
+  for i = 1, #ps do ps[i] = tonumber(ps[i]) end
+  table.sort(ps)
+  return ps
+end
+-- A flat HGETALL reply as a field table, and back.
+local function toMap(flat)
+  local m = {}
+  for i = 1, #flat, 2 do m[flat[i]] = flat[i + 1] end
+  return m
+end
+local function toFlat(m)
+  local flat = {}
+  for k, v in pairs(m) do
+    flat[#flat + 1] = k
+    flat[#flat + 1] = v
+  end
+  return flat
 end
 local function count(state, typ, by)
   rcall('HINCRBY', base .. 'counts', state .. ':' .. typ, by)
@@ -47,8 +75,9 @@ end
 local function bump()
   rcall('PUBLISH', base .. 'work', rcall('INCR', base .. 'seq'))
 end
+local maxEvents = nil
 local function emit(...)
-  local max = tonumber(rcall('HGET', base .. 'meta', 'maxEvents')) or MAX_EVENTS
-  rcall('XADD', base .. 'events', 'MAXLEN', '~', max, '*', 'event', ...)
+  maxEvents = maxEvents or tonumber(rcall('HGET', base .. 'meta', 'maxEvents')) or MAX_EVENTS
+  rcall('XADD', base .. 'events', 'MAXLEN', '~', maxEvents, '*', 'event', ...)
 end
 `;

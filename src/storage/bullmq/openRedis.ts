@@ -45,3 +45,14 @@ export async function closeRedis(opened: OpenedRedis): Promise<void> {
   if (!opened.owned) return;
   await opened.redis.quit().catch(() => opened.redis.disconnect());
 }
+
+/** Deletes every key starting with `prefix` (SCAN, so Redis is never blocked for long). */
+export async function deleteKeysWithPrefix(redis: Redis, prefix: string): Promise<void> {
+  const pattern = `${prefix.replace(/[*?[\]\\]/g, '\\$&')}*`;
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.unlink(...keys);
+  } while (cursor !== '0');
+}

@@ -1,0 +1,57 @@
+/**
+ * phaseq — embeddable, event-driven job queue and phase pipelines.
+ * The public surface: re-exports only.
+ */
+export { JobQueue, type JobQueueOptions, type StopOptions, type CancelResult } from './queue/JobQueue.js';
+export { Worker, type WorkerOptions } from './queue/Worker.js';
+export {
+  computeBackoff,
+  exponentialBackoff,
+  fixedBackoff,
+  DEFAULT_BACKOFF,
+  type BackoffOptions,
+  type BackoffFunction,
+} from './queue/backoff.js';
+export {
+  HandlerRegistry,
+  type JobHandler,
+  type JobContext,
+  type JobEnqueuer,
+  type RegisterOptions,
+  type Registration,
+} from './handlers/HandlerRegistry.js';
+export { definePlugin, type Plugin, type PluginDefinition, type PluginJob } from './plugins/definePlugin.js';
+export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './storage/sqlite.js';
+export { MemoryJobQueueStorage } from './storage/memory.js';
+export type * from './storage/types.js';
+export { migrate, rollback, currentVersion, type Migration, type MigrationStep } from './db/migrate.js';
+export {
+  JOB_PRIORITY,
+  MIN_PRIORITY,
+  MAX_PRIORITY,
+  type Job,
+  type JobInput,
+  type JobPayloadMap,
+  type JobPriority,
+  type JobState,
+  type KnownJobType,
+  type PayloadOf,
+  type QueueStats,
+} from './types.js';
+export type { QueueEvents, QueueEventName } from './events.js';
+export * from './phases/index.js';
+export * from './settings/index.js';
+export {
+  PhaseqError,
+  ValidationError,
+  UnknownJobTypeError,
+  RegistrationError,
+  UnrecoverableError,
+  JobTimeoutError,
+  JobCancelledError,
+  StorageError,
+  QueueStateError,
+  MigrationError,
+  NotFoundError,
+  type ValidationIssue,
+} from './errors.js';

@@ -1,0 +1,103 @@
+/**
+ * Plugins: a named set of job types, each with its zod schema and handler, plus an
+ * optional setup step. `queue.use(plugin)` registers them all or none.
+ */
+import type { z, ZodType } from 'zod';
+import { RegistrationError } from '../errors.js';
+import type { JobHandler } from '../handlers/HandlerRegistry.js';
+import type { BackoffOptions } from '../queue/backoff.js';
+import type { JobQueue } from '../queue/JobQueue.js';
+
+/** One job type of a plugin. The handler sees the schema's output as its payload type. */
+export interface PluginJob<T extends string, S extends ZodType> {
+  /** Payload schema; required. */
+  schema: S;
+  handler: JobHandler<T, z.output<S>>;
+  /** @default the queue's backoff */
+  backoff?: BackoffOptions;
+  /** @default the queue's maxRetries */
+  maxRetries?: number;
+  /** @default none */
+  timeoutMs?: number;
+}
+
+/** What `definePlugin` takes: `S` maps each job type to its schema. */
+export interface PluginDefinition<S extends Record<string, ZodType>> {
+  /** Name, for logs and errors. */
+  name: string;
+  jobs: { [K in keyof S & string]: PluginJob<K, S[K]> };
+  /** Runs once at `queue.use(plugin)`, after the job types are registered. */
+  setup?: (queue: JobQueue) => void | Promise<void>;
+}
+
+/** A plugin ready for `queue.use`. */
+export interface Plugin<S extends Record<string, ZodType> = Record<string, ZodType>> {
+  readonly name: string;
+  /** The job types it registers. */
+  readonly jobTypes: readonly (keyof S & string)[];
+  /** The payload schemas, by job type. */
+  readonly schemas: S;
+  /** Registers the job types on `queue` (all or none), then runs `setup`. */
+  register(queue: JobQueue): Promise<void>;
+}
+
+/**
+ * Defines a plugin. Payload types flow from each schema into its handler.
+ *
+ * @example
+ * ```ts
+ * export const emailPlugin = definePlugin({
+ *   name: 'email',
+ *   jobs: {
+ *     'send-email': {
+ *       schema: z.object({ to: z.string().email() }),
+ *       handler: async (job, ctx) => mailer.send(job.payload.to, { signal: ctx.signal }),
+ *     },
+ *   },
+ * });
+ * await queue.use(emailPlugin);
+ * ```
+ */
+export function definePlugin<S extends Record<string, ZodType>>(definition: PluginDefinition<S>): Plugin<S> {
+  if (!definition || typeof definition.name !== 'string' || definition.name.trim() === '') {
+    throw new RegistrationError('A plugin needs a non-empty name');
+  }
+  const { name, jobs, setup } = definition;
+  if (!jobs || typeof jobs !== 'object') throw new RegistrationError(`Plugin "${name}" needs a jobs object`);
+  const jobTypes = Object.keys(jobs) as (keyof S & string)[];
+  const schemas = {} as Record<string, ZodType>;
+  for (const type of jobTypes) schemas[type] = jobs[type].schema;
+  return {
+    name,
+    jobTypes,
+    schemas: schemas as S,
+    async register(queue: JobQueue): Promise<void> {
+      // Check everything first so that a bad plugin registers nothing.
+      for (const type of jobTypes) {
+        const job = jobs[type];
+        if (queue.registry.has(type)) {
+          throw new RegistrationError(`Plugin "${name}": job type "${type}" is already registered`);
+        }
+        if (!job || typeof job.schema?.safeParse !== 'function') {
+          throw new RegistrationError(`Plugin "${name}": job type "${type}" has no zod schema`);
+        }
+        if (typeof job.handler !== 'function') {
+          throw new RegistrationError(`Plugin "${name}": job type "${type}" has no handler`);
+        }
+      }
+      for (const type of jobTypes) {
+        const job = jobs[type];
+        // The plugin's own generics already tie each handler to its schema's output;
+        // the registry stores handlers untyped (it only calls them with parsed payloads).
+        queue.registry.register<string, ZodType>(type, job.handler as JobHandler<string, unknown>, {
+          schema: job.schema,
+          backoff: job.backoff,
+          maxRetries: job.maxRetries,
+          timeoutMs: job.timeoutMs,
+        });
+      }
+      await setup?.(queue);
+      queue.logger.debug({ plugin: name, jobTypes }, 'plugin registered');
+    },
+  };
+}

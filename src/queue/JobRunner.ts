@@ -1,0 +1,234 @@
+/**
+ * JobRunner: runs one claimed job to a recorded outcome — completed (row deleted),
+ * retried (run time moved by the backoff), failed for good (deleted or retained),
+ * cancelled, or released on shutdown. It also owns the table of running jobs that the
+ * heartbeat renews and that `stop()` aborts.
+ */
+import type { EventEmitter } from 'eventemitter3';
+import type { Logger } from 'pino';
+import {
+  JobTimeoutError,
+  PhaseqError,
+  QueueStateError,
+  UnknownJobTypeError,
+  UnrecoverableError,
+  toError,
+} from '../errors.js';
+import type { QueueEvents } from '../events.js';
+import type { HandlerRegistry, JobContext, JobEnqueuer } from '../handlers/HandlerRegistry.js';
+import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
+import type { Job } from '../types.js';
+import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
+import type { TickBatcher } from './batch.js';
+import { computeBackoff, type BackoffOptions } from './backoff.js';
+
+/** Why a running job's signal was aborted. */
+export type AbortReason = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';
+
+/** A job this process is running. */
+export interface RunningJob {
+  readonly job: Job;
+  readonly workerId: string;
+  readonly controller: AbortController;
+  reason: AbortReason | null;
+}
+
+/** Everything the runner needs from its queue. */
+export interface RunnerHost {
+  readonly storage: IJobQueueStorage;
+  readonly registry: HandlerRegistry;
+  readonly ownerId: string;
+  readonly logger: Logger;
+  readonly events: EventEmitter<QueueEvents>;
+  readonly enqueuer: JobEnqueuer;
+  readonly backoff: BackoffOptions;
+  readonly retainFailed: boolean;
+  readonly completions: TickBatcher<LeaseRef, void>;
+  /** Handed to handlers as `ctx.phases`. */
+  readonly phases: PhaseConfigService | undefined;
+  /** Asks the queue to wake a worker at `time` (epoch ms) for a retry. */
+  wakeAt(time: number): void;
+}
+
+/** Formats an error for the job row: message, then stack. */
+export function describeError(error: Error): string {
+  return error.stack && error.stack.includes(error.message) ? error.stack : `${error.message}\n${error.stack ?? ''}`;
+}
+
+/** Rejects with the signal's reason when it aborts, whether or not `work` listens to it. */
+function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
+}
+
+/** Runs jobs for one queue. */
+export class JobRunner {
+  readonly #host: RunnerHost;
+  readonly running = new Map<string, RunningJob>();
+
+  constructor(host: RunnerHost) {
+    this.#host = host;
+  }
+
+  /** Aborts a running job of this process. Returns false when it does not run here. */
+  abort(id: string, reason: AbortReason, error: Error): boolean {
+    const r = this.running.get(id);
+    if (!r) return false;
+    if (r.reason === null) r.reason = reason;
+    r.controller.abort(error);
+    return true;
+  }
+
+  /** Runs `job` to a recorded outcome. Never rejects for a handler failure. */
+  async run(job: Job, workerId: string): Promise<void> {
+    const host = this.#host;
+    const ref: LeaseRef = { id: job.id, workerId: host.ownerId };
+    const entry: RunningJob = { job, workerId, controller: new AbortController(), reason: null };
+    this.running.set(job.id, entry);
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const registration = host.registry.get(job.type);
+      if (!registration) throw new UnknownJobTypeError(job.type);
+      if (job.timeoutMs !== null) {
+        const ms = job.timeoutMs;
+        timer = setTimeout(() => this.abort(job.id, 'timeout', new JobTimeoutError(ms)), ms);
+      }
+      if (host.events.listenerCount('job:started') > 0) host.events.emit('job:started', { job, workerId });
+      const ctx = this.#context(job, entry, ref);
+      const result = await raceAbort(
+        new Promise<unknown>((resolve) => resolve(registration.handler(job, ctx))),
+        entry.controller.signal,
+      );
+      clearTimeout(timer);
+      await host.completions.request(ref);
+      if (host.events.listenerCount('job:completed') > 0) {
+        host.events.emit('job:completed', { job, result, durationMs: performance.now() - started });
+      }
+      if (host.logger.isLevelEnabled('debug')) {
+        host.logger.debug({ jobId: job.id, type: job.type, attempts: job.attempts, durationMs: performance.now() - started }, 'job completed');
+      }
+    } catch (thrown) {
+      clearTimeout(timer);
+      await this.#recordFailure(entry, ref, toError(thrown), performance.now() - started);
+    } finally {
+      this.running.delete(job.id);
+    }
+  }
+
+  #context(job: Job, entry: RunningJob, ref: LeaseRef): JobContext {
+    return new HandlerContext(this.#host, job, entry, ref);
+  }
+
+  async #recordFailure(entry: RunningJob, ref: LeaseRef, error: Error, durationMs: number): Promise<void> {
+    const host = this.#host;
+    const { job } = entry;
+    const now = Date.now();
+    switch (entry.reason) {
+      case 'shutdown':
+        // stop() releases these jobs itself, without counting the attempt.
+        return;
+      case 'lease-lost':
+        host.logger.warn({ jobId: job.id, type: job.type }, 'job lease lost while running: another worker recovered it');
+        return;
+      case 'cancel': {
+        await host.completions.request(ref);
+        host.logger.info({ jobId: job.id, type: job.type }, 'job cancelled while running');
+        host.events.emit('job:cancelled', { job });
+        return;
+      }
+      case 'timeout':
+      case null:
+        break;
+    }
+    const registration = host.registry.get(job.type);
+    const final = error instanceof UnrecoverableError || job.attempts > job.maxRetries;
+    const retryAt = final
+      ? null
+      : now + computeBackoff(registration?.backoff ?? host.backoff, job.attempts, error);
+    const stored = await host.storage.fail(
+      ref,
+      { error: describeError(error), retryAt, retain: host.retainFailed },
+      now,
+    );
+    if (!stored) {
+      host.logger.warn({ jobId: job.id, type: job.type }, 'job failed after its lease was lost: outcome left to the new owner');
+      return;
+    }
+    const failed: Job = { ...job, lastError: error.message };
+    if (retryAt === null) {
+      // No history table: this line and the job:failed event are the job's record.
+      host.logger.error(
+        { jobId: job.id, type: job.type, payload: job.payload, attempts: job.attempts, durationMs, err: error },
+        'job failed',
+      );
+      host.events.emit('job:failed', { job: { ...failed, state: 'failed' }, error, attempts: job.attempts, payload: job.payload });
+    } else {
+      host.logger.warn(
+        { jobId: job.id, type: job.type, attempts: job.attempts, nextRunAt: retryAt, err: error },
+        'job attempt failed, retrying',
+      );
+      host.events.emit('job:retrying', { job: { ...failed, state: 'pending', runAt: retryAt }, error, attempt: job.attempts, nextRunAt: retryAt });
+      host.wakeAt(retryAt);
+    }
+  }
+}
+
+/** The error a job's signal carries when the queue shuts down under it. */
+export class ShutdownAbortError extends PhaseqError {
+  constructor() {
+    super('SHUTDOWN', 'The queue is stopping: the job goes back to pending');
+  }
+}
+
+/** The context handed to a handler. A class, so that the logger getter stays lazy. */
+class HandlerContext implements JobContext {
+  readonly signal: AbortSignal;
+  readonly queue: JobEnqueuer;
+  readonly workerId: string;
+  readonly #host: RunnerHost;
+  readonly #job: Job;
+  readonly #ref: LeaseRef;
+  #logger: Logger | undefined;
+
+  constructor(host: RunnerHost, job: Job, entry: RunningJob, ref: LeaseRef) {
+    this.#host = host;
+    this.#job = job;
+    this.#ref = ref;
+    this.signal = entry.controller.signal;
+    this.queue = host.enqueuer;
+    this.workerId = entry.workerId;
+  }
+
+  // A pino child costs microseconds; most handlers never log, so it is made on first use.
+  get logger(): Logger {
+    this.#logger ??= this.#host.logger.child({ jobId: this.#job.id, type: this.#job.type });
+    return this.#logger;
+  }
+
+  get phases(): PhaseConfigService {
+    const phases = this.#host.phases;
+    if (!phases) {
+      throw new QueueStateError('ctx.phases is not available: pass a PhaseConfigService to new JobQueue({ phases })');
+    }
+    return phases;
+  }
+
+  async progress(value: unknown): Promise<void> {
+    await this.#host.storage.setProgress(this.#ref, value);
+    this.#host.events.emit('job:progress', { job: this.#job, progress: value });
+  }
+}

@@ -1,0 +1,301 @@
+/**
+ * MemoryJobQueueStorage: the whole contract in process memory, for tests and for hosts
+ * that do not need jobs to survive a restart. Several queues in one process may share
+ * one instance (it then behaves like several processes sharing one database).
+ *
+ * Claims scan the pending jobs (O(n) per claim); it is meant for thousands of jobs, not
+ * millions — use SQLite for depth.
+ */
+import { ValidationError } from '../errors.js';
+import type { Job, QueueStats } from '../types.js';
+import { compareClaimOrder } from './rows.js';
+import type {
+  AddedJob,
+  CancelOutcome,
+  FailOutcome,
+  IJobQueueStorage,
+  JobListQuery,
+  LeaseReport,
+  LeaseRef,
+  NewJob,
+  StallPolicy,
+  StallReport,
+} from './types.js';
+
+interface Entry {
+  job: Job;
+  /** Serialised payload: every read returns a fresh copy, as a real store would. */
+  payloadJson: string;
+  cancelRequested: boolean;
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * In-memory storage backend.
+ *
+ * @example
+ * ```ts
+ * const queue = new JobQueue({ storage: new MemoryJobQueueStorage(), registry });
+ * ```
+ */
+export class MemoryJobQueueStorage implements IJobQueueStorage {
+  readonly name = 'memory';
+  readonly defaultConcurrency: number;
+  readonly #entries = new Map<string, Entry>();
+  readonly #dedupe = new Map<string, string>();
+  readonly #watchers = new Set<() => void>();
+  #nextId = 1;
+
+  /** @param options.defaultConcurrency Workers a queue starts by default. @default 3 */
+  constructor(options: { defaultConcurrency?: number } = {}) {
+    this.defaultConcurrency = options.defaultConcurrency ?? 3;
+  }
+
+  async init(): Promise<void> {}
+
+  async close(): Promise<void> {}
+
+  async add(jobs: readonly NewJob[], now: number): Promise<AddedJob[]> {
+    const out: AddedJob[] = [];
+    for (const j of jobs) {
+      const existing = j.dedupeKey === null ? undefined : this.#dedupe.get(j.dedupeKey);
+      if (existing !== undefined) {
+        out.push({ id: existing, created: false });
+        continue;
+      }
+      const id = String(this.#nextId++);
+      const job: Job = {
+        id,
+        type: j.type,
+        payload: null,
+        state: 'pending',
+        priority: j.priority,
+        attempts: 0,
+        maxRetries: j.maxRetries,
+        stalls: 0,
+        runAt: j.runAt,
+        createdAt: now,
+        dedupeKey: j.dedupeKey,
+        timeoutMs: j.timeoutMs,
+        manual: j.manual,
+        progress: null,
+        lastError: null,
+        lockedBy: null,
+        lockedUntil: null,
+      };
+      this.#entries.set(id, { job, payloadJson: j.payloadJson, cancelRequested: false });
+      if (j.dedupeKey !== null) this.#dedupe.set(j.dedupeKey, id);
+      out.push({ id, created: true });
+    }
+    if (out.some((a) => a.created)) for (const w of this.#watchers) w();
+    return out;
+  }
+
+  async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
+    if (limit <= 0) return [];
+    const ready = [...this.#entries.values()]
+      .filter((e) => e.job.state === 'pending' && e.job.runAt <= now)
+      .sort((a, b) => compareClaimOrder(a.job, b.job))
+      .slice(0, limit);
+    return ready.map((e) => {
+      const job = this.#update(e, {
+        state: 'processing',
+        lockedBy: workerId,
+        lockedUntil: now + leaseMs,
+        attempts: e.job.attempts + 1,
+      });
+      e.cancelRequested = false;
+      return this.#copy(e, job);
+    });
+  }
+
+  async complete(refs: readonly LeaseRef[]): Promise<number> {
+    let n = 0;
+    for (const r of refs) {
+      const e = this.#leased(r);
+      if (e) {
+        this.#delete(e);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
+    const e = this.#leased(ref);
+    if (!e) return false;
+    if (outcome.retryAt !== null) {
+      this.#update(e, { state: 'pending', runAt: outcome.retryAt, lastError: outcome.error, lockedBy: null, lockedUntil: null });
+    } else if (outcome.retain) {
+      this.#unindexDedupe(e);
+      this.#update(e, { state: 'failed', lastError: outcome.error, lockedBy: null, lockedUntil: null });
+    } else {
+      this.#delete(e);
+    }
+    return true;
+  }
+
+  async release(refs: readonly LeaseRef[]): Promise<void> {
+    for (const r of refs) {
+      const e = this.#leased(r);
+      if (e) {
+        this.#update(e, { state: 'pending', attempts: Math.max(0, e.job.attempts - 1), lockedBy: null, lockedUntil: null });
+      }
+    }
+  }
+
+  async extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport> {
+    const report: LeaseReport = { lost: [], cancelRequested: [] };
+    for (const r of refs) {
+      const e = this.#leased(r);
+      if (!e) {
+        report.lost.push(r.id);
+        continue;
+      }
+      this.#update(e, { lockedUntil: now + leaseMs });
+      if (e.cancelRequested) report.cancelRequested.push(r.id);
+    }
+    return report;
+  }
+
+  async recoverStalled(policy: StallPolicy): Promise<StallReport> {
+    const report: StallReport = { recovered: [], failed: [] };
+    for (const e of [...this.#entries.values()]) {
+      const j = e.job;
+      if (j.state !== 'processing' || j.lockedUntil === null || j.lockedUntil >= policy.now) continue;
+      const stalls = j.stalls + 1;
+      const outOfStalls = stalls > policy.maxStalls;
+      if (outOfStalls || j.attempts > j.maxRetries || e.cancelRequested) {
+        const why = outOfStalls
+          ? `stalled ${stalls} time(s): its worker stopped renewing the lease (process died?)`
+          : 'stalled on its last attempt';
+        const snapshot = this.#copy(e, { ...j, stalls, lastError: why });
+        if (policy.retain && !e.cancelRequested) {
+          this.#unindexDedupe(e);
+          this.#update(e, { state: 'failed', stalls, lastError: why, lockedBy: null, lockedUntil: null });
+        } else {
+          this.#delete(e);
+        }
+        report.failed.push(snapshot);
+      } else {
+        const job = this.#update(e, { state: 'pending', stalls, lockedBy: null, lockedUntil: null });
+        report.recovered.push(this.#copy(e, job));
+      }
+    }
+    return report;
+  }
+
+  async setProgress(ref: LeaseRef, value: unknown): Promise<void> {
+    const e = this.#leased(ref);
+    if (e) this.#update(e, { progress: JSON.parse(JSON.stringify(value ?? null)) });
+  }
+
+  async get(id: string): Promise<Job | null> {
+    const e = this.#entries.get(id);
+    return e ? this.#copy(e, e.job) : null;
+  }
+
+  async cancel(id: string): Promise<CancelOutcome> {
+    const e = this.#entries.get(id);
+    if (!e) return { outcome: 'not_found', job: null };
+    const job = this.#copy(e, e.job);
+    if (e.job.state === 'processing') {
+      e.cancelRequested = true;
+      return { outcome: 'requested', job };
+    }
+    this.#delete(e);
+    return { outcome: 'deleted', job };
+  }
+
+  async retry(id: string, now: number): Promise<Job | null> {
+    const e = this.#entries.get(id);
+    if (!e || e.job.state !== 'failed') return null;
+    const key = e.job.dedupeKey;
+    if (key !== null) {
+      if (this.#dedupe.has(key)) {
+        throw new ValidationError(`Job ${id} cannot be retried: a live job already holds its dedupe key`, [
+          { path: 'dedupeKey', message: 'already used by a pending or running job' },
+        ]);
+      }
+      this.#dedupe.set(key, id);
+    }
+    const job = this.#update(e, { state: 'pending', attempts: 0, stalls: 0, runAt: now });
+    for (const w of this.#watchers) w();
+    return this.#copy(e, job);
+  }
+
+  async list(query: JobListQuery, now: number): Promise<Job[]> {
+    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    return [...this.#entries.values()]
+      .filter((e) => (query.type === undefined || e.job.type === query.type) && matchesState(e.job, query.state, now))
+      .sort((a, b) => compareClaimOrder(a.job, b.job))
+      .slice(offset, offset + limit)
+      .map((e) => this.#copy(e, e.job));
+  }
+
+  async stats(now: number): Promise<QueueStats> {
+    const stats: QueueStats = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} };
+    for (const { job } of this.#entries.values()) {
+      const key =
+        job.state === 'pending' ? (job.runAt > now ? 'delayed' : 'pending') : job.state === 'processing' ? 'processing' : 'failed';
+      const bucket = (stats.byType[job.type] ??= { pending: 0, delayed: 0, processing: 0, failed: 0 });
+      bucket[key]++;
+      stats[key]++;
+    }
+    return stats;
+  }
+
+  async nextRunAt(): Promise<number | null> {
+    let min: number | null = null;
+    for (const { job } of this.#entries.values()) {
+      if (job.state === 'pending' && (min === null || job.runAt < min)) min = job.runAt;
+    }
+    return min;
+  }
+
+  watch(onChange: () => void): () => void {
+    // Changes are seen synchronously in one process: no polling needed.
+    const listener = (): void => queueMicrotask(onChange);
+    this.#watchers.add(listener);
+    return () => this.#watchers.delete(listener);
+  }
+
+  #leased(ref: LeaseRef): Entry | undefined {
+    const e = this.#entries.get(ref.id);
+    return e && e.job.state === 'processing' && e.job.lockedBy === ref.workerId ? e : undefined;
+  }
+
+  #update(e: Entry, patch: Partial<Mutable<Job>>): Job {
+    e.job = { ...e.job, ...patch };
+    return e.job;
+  }
+
+  #copy(e: Entry, job: Job): Job {
+    return { ...job, payload: JSON.parse(e.payloadJson) };
+  }
+
+  #unindexDedupe(e: Entry): void {
+    const key = e.job.dedupeKey;
+    if (key !== null && this.#dedupe.get(key) === e.job.id) this.#dedupe.delete(key);
+  }
+
+  #delete(e: Entry): void {
+    this.#unindexDedupe(e);
+    this.#entries.delete(e.job.id);
+  }
+}
+
+function matchesState(job: Job, state: JobListQuery['state'], now: number): boolean {
+  switch (state) {
+    case undefined:
+      return true;
+    case 'pending':
+      return job.state === 'pending' && job.runAt <= now;
+    case 'delayed':
+      return job.state === 'pending' && job.runAt > now;
+    default:
+      return job.state === state;
+  }
+}
