@@ -4,6 +4,7 @@
  * priority, lease holders, stall policy, dead-letter, per-type stats, the watch counter
  * and cross-node events through BullMQ's QueueEvents).
  */
+import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BullMQJobQueueStorage, type StorageJobEvent } from '../../src/storage/bullmq.js';
 import type { NewJob } from '../../src/storage/types.js';
@@ -94,6 +95,30 @@ describe.skipIf(skip !== null)(`BullMQJobQueueStorage on Redis${skip ? ` — ski
     expect(b?.created).toBe(true);
     // ...so retrying it while the new one lives is refused.
     await expect(storage.retry(a!.id, 3000)).rejects.toThrow(/dedupe key/);
+  });
+
+  it('completeAndClaim completes held leases and claims the next jobs in one call', async () => {
+    const [a, b, c] = await storage.add([newJob(), newJob(), newJob()], 0);
+    await storage.claim('w', 1, 1000, 1000);
+    const first = await storage.completeAndClaim([{ id: a!.id, workerId: 'w' }], { workerId: 'w', limit: 1, now: 1000, leaseMs: 500 });
+    expect(first.completed).toBe(1);
+    expect(first.jobs.map((j) => [j.id, j.lockedUntil])).toEqual([[b!.id, 1500]]);
+    // A lease the caller lost is not completed; the claim still happens.
+    const second = await storage.completeAndClaim([{ id: b!.id, workerId: 'other' }], { workerId: 'w', limit: 5, now: 1000, leaseMs: 500 });
+    expect(second).toMatchObject({ completed: 0, jobs: [{ id: c!.id }] });
+    expect(await storage.get(a!.id)).toBeNull();
+    expect((await storage.get(b!.id))?.state).toBe('processing');
+  });
+
+  it('destroy removes every key of the queue', async () => {
+    await storage.add([newJob({ dedupeKey: 'd' })], 0);
+    await storage.destroy();
+    const redis = new Redis(REDIS_URL);
+    try {
+      expect(await redis.keys(`${prefix}:*`)).toEqual([]);
+    } finally {
+      redis.disconnect();
+    }
   });
 
   it('release gives the attempt back and keeps priority and run time', async () => {
