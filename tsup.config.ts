@@ -1,15 +1,35 @@
+import { existsSync } from 'node:fs';
 import { defineConfig } from 'tsup';
 
-// One entry per public subpath; later subpaths (express, bullmq, media, cli) are added here.
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
+// One entry per public subpath (see package.json "exports") plus the CLI bin.
+const entries: Record<string, string> = {
+  index: 'src/index.ts',
+  express: 'src/express.ts',
+  bullmq: 'src/bullmq.ts',
+  media: 'src/media/index.ts',
+};
+
+export default defineConfig([
+  {
+    entry: Object.fromEntries(Object.entries(entries).filter(([, file]) => existsSync(file))),
+    format: ['esm', 'cjs'],
+    dts: true,
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: true,
+    splitting: false,
+    // Optional peers stay external: a host that never imports phaseq/express needs no express.
+    external: ['express', 'bullmq', 'ioredis'],
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  target: 'node20',
-  platform: 'node',
-  sourcemap: true,
-  clean: true,
-  splitting: false,
-});
+  {
+    entry: existsSync('src/adapters/cli/main.ts') ? { cli: 'src/adapters/cli/main.ts' } : {},
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+    external: ['express', 'bullmq', 'ioredis'],
+  },
+]);

@@ -1,0 +1,4 @@
+import { MemoryJobQueueStorage } from '../../src/index.js';
+import { runStorageConformance } from './storageSuite.js';
+
+runStorageConformance('memory', async () => ({ storage: new MemoryJobQueueStorage(), cleanup: () => {} }));
