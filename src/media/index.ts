@@ -26,7 +26,6 @@ export {
   type WebhookReceivedPayload,
 } from './schemas.js';
 export { listAssetCandidates, selectAsset, type SelectAssetOptions, type SelectAssetResult } from './handlers/assetSelection.js';
-export type { MediaPhaseReader } from './handlers/deps.js';
 export type { ScanMovieResult } from './handlers/scanMovie.js';
 export {
   pickCandidates,

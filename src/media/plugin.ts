@@ -11,7 +11,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import { definePlugin, type Plugin } from '../plugins/definePlugin.js';
 import { MoviesRepository } from './db/MoviesRepository.js';
 import { createEnrichMetadataHandler } from './handlers/enrichMetadata.js';
-import type { MediaPhaseReader, MediaServices } from './handlers/deps.js';
+import type { MediaServices } from './handlers/deps.js';
 import { createNotifyPlayerHandler } from './handlers/notifyPlayer.js';
 import { createPublishHandler } from './handlers/publish.js';
 import { createScanMovieHandler } from './handlers/scanMovie.js';
@@ -44,11 +44,6 @@ export type MediaPluginOptions = (
    * @default [] (any absolute folder may be scanned)
    */
   libraryRoots?: readonly string[];
-  /**
-   * Phase configuration to read when the queue's handler context has none (the queue's
-   * `phases` is used first).
-   */
-  phases?: MediaPhaseReader;
   /**
    * Retries of each media job after its first attempt.
    * @default the queue's `maxRetries`
@@ -117,7 +112,8 @@ function checkOptions(options: MediaPluginOptions): void {
 /**
  * Creates the media pipeline plugin. Opens (or uses) the database, applies the
  * migrations (the media tables are migration 4), and binds the handlers to the provider
- * and players.
+ * and players. The handlers read their settings from the queue's `phases` (a
+ * `PhaseConfigService`), so the queue must be created with one.
  *
  * @throws ValidationError naming every bad option
  * @example
@@ -153,7 +149,6 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
     provider: options.provider,
     players: [...(options.players ?? [])],
     libraryRoots: (options.libraryRoots ?? []).map((root) => path.resolve(root)),
-    ...(options.phases ? { phases: options.phases } : {}),
   };
   const retry = options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries };
   const plugin = definePlugin({

@@ -13,7 +13,7 @@ import type { Job } from '../../types.js';
 import type { MovieRecord } from '../db/MoviesRepository.js';
 import type { EnrichMetadataPayload } from '../schemas.js';
 import type { ArtworkCandidate, ArtworkKind, MovieDetails, MovieSearchResult } from '../types.js';
-import { chainPriority, isManual, type MediaServices, phasesOf } from './deps.js';
+import { chainPriority, isManual, type MediaServices } from './deps.js';
 
 /** The enrichment settings this phase reads (the `enrichment` phase config). */
 export interface AssetRules {
@@ -146,7 +146,7 @@ export function createEnrichMetadataHandler(services: MediaServices) {
     if (!movie) {
       throw new UnrecoverableError(`Movie ${job.payload.entityId} does not exist (removed by a rescan?): nothing to enrich`);
     }
-    const rules = await phasesOf(ctx, services.phases).getConfig('enrichment');
+    const rules = await ctx.phases.getConfig('enrichment');
     const provider = services.provider;
     log.info({ movieId: movie.id, title: movie.title, year: movie.year, provider: provider.name }, 'enrich: searching');
 

@@ -13,7 +13,7 @@ import type { Job } from '../../types.js';
 import { notifyPlayer } from '../players/index.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType, type NotifyPlayerPayload } from '../schemas.js';
 import type { NotifyResult, PlayerKind } from '../types.js';
-import { phasesOf, type MediaServices } from './deps.js';
+import type { MediaServices } from './deps.js';
 
 /** What a `notify-*` job reports as its result. */
 export interface NotifyPlayerResult {
@@ -45,7 +45,7 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     if (player.kind !== kind) {
       throw new UnrecoverableError(`${jobType}: player "${name}" is a ${player.kind} player, not ${kind}`);
     }
-    const sync = await phasesOf(ctx, services.phases).getConfig('playerSync');
+    const sync = await ctx.phases.getConfig('playerSync');
     if (!sync.notify) {
       log.info({ player: name, libraryPath }, 'notify: player notification is off (playerSync.notify), no call made');
       return { player: name, notified: false, result: null };

@@ -18,7 +18,7 @@ import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
 import { actorThumbFileName, artworkPathFor, buildMovieNfo, nfoPathsFor, type NfoRemoteArt } from '../nfo.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType, type PublishPayload } from '../schemas.js';
 import type { MovieDetails } from '../types.js';
-import { chainPriority, isManual, type MediaServices, phasesOf } from './deps.js';
+import { chainPriority, isManual, type MediaServices } from './deps.js';
 
 /** What a `publish` job reports as its result. */
 export interface PublishResult {
@@ -75,8 +75,8 @@ export function createPublishHandler(services: MediaServices) {
     if (root !== path.resolve(movie.libraryPath)) {
       throw new PathOutsideLibraryError(root, movie.videoFile, `movie ${movie.id} belongs to the library "${movie.libraryPath}"`);
     }
-    const config = await phasesOf(ctx, services.phases).getConfig('publish');
-    const sync = await phasesOf(ctx, services.phases).getConfig('playerSync');
+    const config = await ctx.phases.getConfig('publish');
+    const sync = await ctx.phases.getConfig('playerSync');
     // Relative to the root WITHOUT normalising first: a stored "../" stays visible and is refused.
     const relVideo = path.relative(root, movie.videoFile);
     const relFolder = path.relative(root, movie.path);

@@ -11,7 +11,7 @@ import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job, JobInput } from '../../types.js';
 import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie } from '../scan/scanLibrary.js';
-import { chainPriority, isInside, isManual, type MediaServices, phasesOf } from './deps.js';
+import { chainPriority, isInside, isManual, type MediaServices } from './deps.js';
 
 /** What a `scan-movie` job reports as its result. */
 export interface ScanMovieResult {
@@ -122,7 +122,7 @@ export function createScanMovieHandler(services: MediaServices) {
       return result;
     }
 
-    const config = await phasesOf(ctx, services.phases).getConfig('scan');
+    const config = await ctx.phases.getConfig('scan');
     log.info({ libraryPath: root, target: result.scanned, manual }, 'scan: walking');
     const walked = await scanLibrary(root, target, config, onlyFile === undefined ? { signal: ctx.signal } : { signal: ctx.signal, onlyFile });
     result.found = walked.movies.length;

@@ -101,7 +101,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     logger: pino({ level: 'silent' }),
     maxRetries: options.maxRetries ?? 3,
     backoff: { type: 'fixed', delayMs: 20 },
-    context: { phases },
+    phases,
   });
   const media = createMediaPlugin({
     filename: dbFile,
