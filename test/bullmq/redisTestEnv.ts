@@ -12,13 +12,16 @@ export const REDIS_URL = process.env.PHASEQ_TEST_REDIS_URL ?? 'redis://127.0.0.1
 /** Null when Redis answers PING, else why not (one line). */
 export async function redisUnavailableReason(): Promise<string | null> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => {});
+  // The connection error (e.g. ECONNREFUSED) says more than the rejection ("Connection is closed").
+  let cause: Error | null = null;
+  redis.on('error', (error: Error) => (cause ??= error));
   try {
     await redis.connect();
     await redis.ping();
     return null;
   } catch (error) {
-    return `Redis at ${REDIS_URL} does not answer (${error instanceof Error ? error.message : String(error)})`;
+    const why = cause?.message ?? (error instanceof Error ? error.message : String(error));
+    return `Redis at ${REDIS_URL} does not answer (${why})`;
   } finally {
     redis.disconnect();
   }
@@ -31,6 +34,7 @@ export async function redisUnavailableReason(): Promise<string | null> {
 export async function redisSkipReason(): Promise<string | null> {
   const reason = await redisUnavailableReason();
   if (reason && process.env.CI === 'true') throw new Error(`${reason}; CI=true requires Redis`);
+  if (reason) console.warn(`Redis tests skipped: ${reason}`);
   return reason;
 }
 
