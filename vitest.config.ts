@@ -11,6 +11,8 @@ export default defineConfig({
     typecheck: {
       enabled: true,
       include: ['test/**/*.test-d.ts'],
+      // Only the type tests and what they import: the whole project is checked by the build.
+      tsconfig: './tsconfig.typetest.json',
     },
   },
 });

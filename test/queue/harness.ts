@@ -1,0 +1,56 @@
+/**
+ * Builds queues for behaviour tests on each backend: memory, and a SQLite file in a temp
+ * dir built by the real migrations.
+ */
+import { join } from 'node:path';
+import { pino } from 'pino';
+import {
+  HandlerRegistry,
+  JobQueue,
+  MemoryJobQueueStorage,
+  SQLiteJobQueueStorage,
+  type IJobQueueStorage,
+  type JobQueueOptions,
+} from '../../src/index.js';
+import { makeTempDir } from '../support/tmp.js';
+
+export interface Backend {
+  name: string;
+  /** A fresh storage; `cleanup` removes its files. */
+  make(): { storage: IJobQueueStorage; cleanup: () => void };
+}
+
+export const BACKENDS: Backend[] = [
+  { name: 'memory', make: () => ({ storage: new MemoryJobQueueStorage(), cleanup: () => {} }) },
+  {
+    name: 'sqlite',
+    make: () => {
+      const tmp = makeTempDir();
+      return { storage: new SQLiteJobQueueStorage({ filename: join(tmp.dir, 'jobs.db') }), cleanup: tmp.cleanup };
+    },
+  },
+];
+
+/** A queue on `backend` with fast timings for tests; returns it with a disposer. */
+export function makeQueue(
+  backend: Backend,
+  options: Partial<JobQueueOptions> = {},
+): { queue: JobQueue; registry: HandlerRegistry; dispose: () => Promise<void> } {
+  const { storage, cleanup } = backend.make();
+  const registry = options.registry ?? new HandlerRegistry();
+  const queue = new JobQueue({
+    storage,
+    registry,
+    logger: pino({ level: 'silent' }),
+    backoff: { type: 'fixed', delayMs: 10 },
+    ...options,
+  });
+  return {
+    queue,
+    registry,
+    dispose: async () => {
+      await queue.stop({ timeoutMs: 1_000 });
+      cleanup();
+    },
+  };
+}

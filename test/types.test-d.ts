@@ -1,0 +1,83 @@
+/**
+ * Type tests: payload types follow job types at compile time. Each `@ts-expect-error`
+ * fails the type check if the misuse below it ever compiles.
+ */
+import { describe, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { definePlugin, HandlerRegistry, JobQueue, MemoryJobQueueStorage, type Job } from '../src/index.js';
+
+declare module '../src/types.js' {
+  interface JobPayloadMap {
+    'typed-email': { to: string; subject?: string };
+  }
+}
+
+const queue = new JobQueue({ storage: new MemoryJobQueueStorage() });
+
+describe('payload typing', () => {
+  it('addJob checks a declared type\'s payload', () => {
+    void queue.addJob({ type: 'typed-email', payload: { to: 'a@b.c' } });
+    // @ts-expect-error -- `to` must be a string
+    void queue.addJob({ type: 'typed-email', payload: { to: 42 } });
+    // @ts-expect-error -- `to` is required
+    void queue.addJob({ type: 'typed-email', payload: { subject: 'hi' } });
+    // @ts-expect-error -- unknown option
+    void queue.addJob({ type: 'typed-email', payload: { to: 'x' }, priorty: 3 });
+    expectTypeOf(queue.addJob({ type: 'typed-email', payload: { to: 'x' } })).resolves.toEqualTypeOf<string>();
+  });
+
+  it('a handler of a declared type sees its payload type', () => {
+    const registry = new HandlerRegistry();
+    registry.register(
+      'typed-email',
+      async (job) => {
+        expectTypeOf(job.payload).toEqualTypeOf<{ to: string; subject?: string }>();
+        expectTypeOf(job).toMatchTypeOf<Job<'typed-email'>>();
+      },
+      { schema: z.object({ to: z.string(), subject: z.string().optional() }) },
+    );
+    registry.register('typed-email', async () => {}, {
+      // @ts-expect-error -- the schema must produce the declared payload type
+      schema: z.object({ to: z.number() }),
+    });
+  });
+
+  it('an undeclared type takes its payload type from the schema', () => {
+    const registry = new HandlerRegistry();
+    registry.register(
+      'resize-image',
+      async (job) => {
+        expectTypeOf(job.payload).toEqualTypeOf<{ url: string; width: number }>();
+      },
+      { schema: z.object({ url: z.string(), width: z.number() }) },
+    );
+  });
+
+  it('plugins type each handler from its own schema', () => {
+    definePlugin({
+      name: 'p',
+      jobs: {
+        one: {
+          schema: z.object({ a: z.string() }),
+          handler: async (job) => {
+            expectTypeOf(job.payload).toEqualTypeOf<{ a: string }>();
+            // @ts-expect-error -- `b` belongs to the other job type
+            void job.payload.b;
+          },
+        },
+        two: {
+          schema: z.object({ b: z.number() }),
+          handler: async (job) => {
+            expectTypeOf(job.payload.b).toEqualTypeOf<number>();
+            expectTypeOf(job.type).toEqualTypeOf<'two'>();
+          },
+        },
+      },
+    });
+  });
+
+  it('Job<T> carries the declared payload', () => {
+    expectTypeOf<Job<'typed-email'>['payload']>().toEqualTypeOf<{ to: string; subject?: string }>();
+    expectTypeOf<Job<'undeclared'>['payload']>().toEqualTypeOf<unknown>();
+  });
+});
