@@ -115,7 +115,8 @@ export function createScanMovieHandler(services: MediaServices) {
 
     if (!exists) {
       // A single movie that disappeared: forget it (and only it). Unknown paths are an error.
-      const known = services.movies.getByVideoFile(target) ? [services.movies.getByVideoFile(target)!] : services.movies.listUnder(target);
+      const single = services.movies.getByVideoFile(target);
+      const known = single ? [single] : services.movies.listUnder(target);
       if (known.length === 0) throw new NotFoundError(`moviePath "${target}" does not exist and no movie is stored there`);
       for (const movie of known) if (services.movies.delete(movie.id)) result.removed += 1;
       log.info({ moviePath: target, removed: result.removed }, 'scan: movie files are gone, removed from the library');
@@ -124,7 +125,8 @@ export function createScanMovieHandler(services: MediaServices) {
 
     const config = await ctx.phases.getConfig('scan');
     log.info({ libraryPath: root, target: result.scanned, manual }, 'scan: walking');
-    const walked = await scanLibrary(root, target, config, onlyFile === undefined ? { signal: ctx.signal } : { signal: ctx.signal, onlyFile });
+    const walkOptions = onlyFile === undefined ? { signal: ctx.signal } : { signal: ctx.signal, onlyFile };
+    const walked = await scanLibrary(root, target, config, walkOptions);
     result.found = walked.movies.length;
     result.skipped = walked.skipped.length;
     if (walked.skipped.length > 0) {

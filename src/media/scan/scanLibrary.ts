@@ -44,7 +44,7 @@ export interface FoundMovie {
 /** A file or folder the walk left out, and why (for the log). */
 export interface SkippedPath {
   path: string;
-  reason: 'ignored' | 'too-small' | 'too-large' | 'symlinked-folder' | 'stacked-part';
+  reason: 'ignored' | 'too-small' | 'too-large' | 'symlinked-folder' | 'broken-link' | 'stacked-part';
 }
 
 /** What {@link scanLibrary} returns. */
@@ -139,8 +139,16 @@ export async function scanLibrary(
       let info;
       if (entry.isSymbolicLink()) {
         // A symlinked file is followed (its bytes are the movie); a folder is not.
-        info = await stat(full).catch(() => null);
-        if (!info) continue;
+        info = await stat(full).catch((error: NodeJS.ErrnoException) => {
+          // A dangling or looping link is a skipped entry, not a failed scan; anything
+          // else (permissions, I/O) fails the scan.
+          if (error.code === 'ENOENT' || error.code === 'ELOOP') return null;
+          throw error;
+        });
+        if (!info) {
+          result.skipped.push({ path: full, reason: 'broken-link' });
+          continue;
+        }
         if (info.isDirectory()) {
           result.skipped.push({ path: full, reason: 'symlinked-folder' });
           continue;

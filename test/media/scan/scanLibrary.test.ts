@@ -138,3 +138,24 @@ describe('scanLibrary', () => {
     await expect(scanLibrary(root, root, defaults, { signal: controller.signal })).rejects.toThrow('stop now');
   });
 });
+
+describe('scanLibrary and links', () => {
+  it('skips a dangling symlink instead of failing the scan', async () => {
+    video('Heat (1995)/Heat.mkv');
+    mkdirSync(path.join(root, 'Ghost (2001)'));
+    symlinkSync(path.join(outside, 'missing.mkv'), path.join(root, 'Ghost (2001)', 'ghost.mkv'));
+    const result = await scanLibrary(root, root, defaults);
+    expect(result.movies.map((m) => m.title)).toEqual(['Heat']);
+    expect(result.skipped).toEqual([{ path: path.join(root, 'Ghost (2001)', 'ghost.mkv'), reason: 'broken-link' }]);
+  });
+
+  it('follows a symlinked video file', async () => {
+    const real = path.join(outside, 'real.mkv');
+    writeFileSync(real, '');
+    truncateSync(real, 60 * MB);
+    mkdirSync(path.join(root, 'Linked (2002)'));
+    symlinkSync(real, path.join(root, 'Linked (2002)', 'linked.mkv'));
+    const { movies } = await scanLibrary(root, root, defaults);
+    expect(movies).toEqual([expect.objectContaining({ title: 'Linked', year: 2002, size: 60 * MB })]);
+  });
+});

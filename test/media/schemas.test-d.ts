@@ -1,0 +1,38 @@
+import { describe, expectTypeOf, it } from 'vitest';
+import type { JobHandler } from '../../src/handlers/HandlerRegistry.js';
+import type { EnrichMetadataPayload, NotifyPlayerPayload, PublishPayload, ScanMoviePayload } from '../../src/media/schemas.js';
+import type { JobQueue } from '../../src/queue/JobQueue.js';
+import type { Job, PayloadOf } from '../../src/types.js';
+
+declare const queue: JobQueue;
+
+describe('media job payload types', () => {
+  it('ties each media job type to its payload', () => {
+    expectTypeOf<PayloadOf<'scan-movie'>>().toEqualTypeOf<ScanMoviePayload>();
+    expectTypeOf<PayloadOf<'enrich-metadata'>>().toEqualTypeOf<EnrichMetadataPayload>();
+    expectTypeOf<PayloadOf<'publish'>>().toEqualTypeOf<PublishPayload>();
+    expectTypeOf<PayloadOf<'notify-kodi'>>().toEqualTypeOf<NotifyPlayerPayload>();
+    expectTypeOf<Job<'enrich-metadata'>['payload']['entityId']>().toEqualTypeOf<number>();
+  });
+
+  it('checks addJob payloads at compile time', () => {
+    void queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: 1, manual: true } });
+    void queue.addJob({ type: 'notify-plex', payload: { libraryPath: '/srv/movies', player: 'plex' } });
+    // @ts-expect-error entityId is a number
+    void queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: '1' } });
+    // @ts-expect-error only movies exist
+    void queue.addJob({ type: 'publish', payload: { entityType: 'show', entityId: 1, libraryPath: '/x' } });
+    // @ts-expect-error a notify job names its player
+    void queue.addJob({ type: 'notify-kodi', payload: { libraryPath: '/srv/movies' } });
+    // @ts-expect-error a scan needs a path
+    void queue.addJob({ type: 'scan-movie', payload: { manual: true } });
+  });
+
+  it('types handler payloads from the schema', () => {
+    const handler: JobHandler<'publish'> = (job) => {
+      expectTypeOf(job.payload.libraryPath).toEqualTypeOf<string>();
+      expectTypeOf(job.payload.manual).toEqualTypeOf<boolean | undefined>();
+    };
+    void handler;
+  });
+});
