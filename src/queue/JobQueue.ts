@@ -196,7 +196,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     });
     this.#state = 'started';
     this.#timers.push(
-      this.#every(this.#opts.heartbeatMs, () => this.#heartbeat()),
+      // The heartbeat timer stays referenced: a started queue keeps its process alive
+      // (even when every handler awaits something that holds no handle) until stop().
+      this.#every(this.#opts.heartbeatMs, () => this.#heartbeat(), true),
       this.#every(this.#opts.stalledCheckMs, () => this.#recoverStalled()),
     );
     this.#unwatch = this.storage.watch?.(() => this.#wakeIdle(this.concurrency), this.#opts.pollIntervalMs) ?? null;
@@ -410,7 +412,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     if (report.recovered.length > 0) this.#wakeIdle(report.recovered.length);
   }
 
-  #every(ms: number, fn: () => Promise<void>): NodeJS.Timeout {
+  #every(ms: number, fn: () => Promise<void>, keepAlive = false): NodeJS.Timeout {
     let busy = false;
     const timer = setInterval(() => {
       if (busy || this.#state !== 'started') return;
@@ -421,7 +423,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
           busy = false;
         });
     }, ms);
-    timer.unref();
+    if (!keepAlive) timer.unref();
     return timer;
   }
 
