@@ -13,14 +13,14 @@ export const REDIS_URL = process.env.PHASEQ_TEST_REDIS_URL ?? 'redis://127.0.0.1
 export async function redisUnavailableReason(): Promise<string | null> {
   const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
   // The connection error (e.g. ECONNREFUSED) says more than the rejection ("Connection is closed").
-  let cause: Error | null = null;
-  redis.on('error', (error: Error) => (cause ??= error));
+  const seen: { error?: Error } = {};
+  redis.on('error', (error: Error) => (seen.error ??= error));
   try {
     await redis.connect();
     await redis.ping();
     return null;
   } catch (error) {
-    const why = cause?.message ?? (error instanceof Error ? error.message : String(error));
+    const why = seen.error?.message ?? (error instanceof Error ? error.message : String(error));
     return `Redis at ${REDIS_URL} does not answer (${why})`;
   } finally {
     redis.disconnect();
