@@ -23,7 +23,10 @@ export interface QueueEvents {
   'job:stalled': (event: { job: Job }) => void;
   /** A job was cancelled: deleted while pending, or aborted while running. */
   'job:cancelled': (event: { job: Job }) => void;
-  /** The queue ran out of ready jobs after processing some. */
+  /**
+   * After processing some jobs, this queue found no pending or delayed job left and runs
+   * none (jobs other processes are running may still be in progress).
+   */
   'queue:drained': (event: Record<string, never>) => void;
   /** A worker or maintenance loop met an error outside any handler (storage down, ...). */
   'worker:error': (event: { error: Error; workerId: string | null }) => void;

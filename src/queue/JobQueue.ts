@@ -351,7 +351,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     const next = await this.storage.nextRunAt();
     if (next !== null && next > Date.now()) this.#wakeAt(next);
     const idle = claimed === 0 && (this.#runner?.running.size ?? 0) === 0;
-    if (this.#busySinceDrain && idle && (next === null || next > Date.now())) {
+    // Drained means nothing left to do at all: delayed jobs still count as work.
+    if (this.#busySinceDrain && idle && next === null) {
       this.#busySinceDrain = false;
       this.emit('queue:drained', {});
     }
