@@ -385,6 +385,14 @@ export class MoviesRepository {
       .immediate();
   }
 
+  /** The latest `published_at` among the movies of a library, or null when none was published. */
+  lastPublishedAt(libraryPath: string): number | null {
+    const row = this.#db.prepare('SELECT MAX(published_at) AS t FROM movies WHERE library_path = ?').get(libraryPath) as {
+      t: number | null;
+    };
+    return row.t;
+  }
+
   /** Records a successful publish. */
   markPublished(id: number, now: number = Date.now()): void {
     this.#db.prepare('UPDATE movies SET published_at = ? WHERE id = ?').run(now, id);

@@ -36,3 +36,11 @@ export function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
+
+/**
+ * Dedupe key of the notify job of one player and library: publishes that happen while
+ * one is waiting join it, so a burst of publishes makes one rescan per player.
+ */
+export function notifyDedupeKey(jobType: string, player: string, libraryPath: string): string {
+  return `${jobType}:${player}:${libraryPath}`;
+}

@@ -13,7 +13,7 @@ import type { Job } from '../../types.js';
 import { notifyPlayer } from '../players/index.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType, type NotifyPlayerPayload } from '../schemas.js';
 import type { NotifyResult, PlayerKind } from '../types.js';
-import type { MediaServices } from './deps.js';
+import { notifyDedupeKey, type MediaServices } from './deps.js';
 
 /** What a `notify-*` job reports as its result. */
 export interface NotifyPlayerResult {
@@ -22,6 +22,8 @@ export interface NotifyPlayerResult {
   notified: boolean;
   /** The calls made, when notified. */
   result: NotifyResult | null;
+  /** Id of the follow-up notify job enqueued because the library changed during the call, or null. */
+  followUpJobId: string | null;
 }
 
 /**
@@ -48,11 +50,28 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     const sync = await ctx.phases.getConfig('playerSync');
     if (!sync.notify) {
       log.info({ player: name, libraryPath }, 'notify: player notification is off (playerSync.notify), no call made');
-      return { player: name, notified: false, result: null };
+      return { player: name, notified: false, result: null, followUpJobId: null };
     }
+    const startedAt = Date.now();
     log.info({ player: name, kind, libraryPath, cleanFirst: sync.cleanFirst }, 'notify: calling player');
     const result = await notifyPlayer(player, { libraryPath, cleanFirst: sync.cleanFirst }, ctx.signal);
     log.info({ player: name, playerPath: result.playerPath, calls: result.calls.length }, 'notify: player told to rescan');
-    return { player: name, notified: true, result };
+
+    // A publish that finished while this job ran joined it (same dedupe key) but may have
+    // written its files after the player was called: one follow-up covers all of them.
+    let followUpJobId: string | null = null;
+    const latest = services.movies.lastPublishedAt(libraryPath);
+    if (latest !== null && latest >= startedAt) {
+      followUpJobId = await ctx.queue.addJob({
+        type: jobType,
+        payload: job.payload,
+        priority: job.priority,
+        manual: job.manual,
+        runAt: Date.now() + sync.delaySeconds * 1000,
+        dedupeKey: `${notifyDedupeKey(jobType, name, libraryPath)}:after:${job.id}`,
+      });
+      log.info({ player: name, followUpJobId }, 'notify: library changed during the call, follow-up enqueued');
+    }
+    return { player: name, notified: true, result, followUpJobId };
   };
 }

@@ -18,7 +18,7 @@ import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
 import { actorThumbFileName, artworkPathFor, buildMovieNfo, nfoPathsFor, type NfoRemoteArt } from '../nfo.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType, type PublishPayload } from '../schemas.js';
 import type { MovieDetails } from '../types.js';
-import { chainPriority, isManual, type MediaServices } from './deps.js';
+import { chainPriority, isManual, notifyDedupeKey, type MediaServices } from './deps.js';
 
 /** What a `publish` job reports as its result. */
 export interface PublishResult {
@@ -149,7 +149,7 @@ export function createPublishHandler(services: MediaServices) {
       manual,
       runAt,
       // One waiting rescan per player and library: a burst of publishes shares it.
-      dedupeKey: `${NOTIFY_JOB_TYPES[player.kind]}:${player.name}:${root}`,
+      dedupeKey: notifyDedupeKey(NOTIFY_JOB_TYPES[player.kind], player.name, root),
     }));
     if (notify.length > 0) result.notifyJobIds = await ctx.queue.addJobs(notify);
     log.info({ movieId: movie.id, files: result.files.length, players: notify.length, runAt }, 'publish: done, players enqueued');

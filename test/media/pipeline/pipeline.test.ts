@@ -1,4 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
@@ -124,5 +126,49 @@ describe('media pipeline end to end', () => {
     expect(snapshot()).toEqual(before);
     // Automatic work chains at NORMAL priority.
     expect(pipeline.done('enrich-metadata')[0]!.job.priority).toBe(JOB_PRIORITY.NORMAL);
+  });
+});
+
+describe('player notification and concurrent publishes', () => {
+  it('a publish that finishes while the player is being called gets a follow-up notification', async () => {
+    // A Kodi stand-in that, while answering the first call, sees a movie published.
+    let calls = 0;
+    let onCall: () => void = () => {};
+    const kodi = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        calls += 1;
+        if (calls === 1) onCall();
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: 1, result: 'OK' }));
+      });
+    });
+    await new Promise<void>((resolve) => kodi.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(kodi.address() as AddressInfo).port}`;
+    try {
+      pipeline = await startPipeline({
+        movies: makeProviderMovies(1),
+        players: () => [{ kind: 'kodi', name: 'kodi', url, auth: { username: 'k', password: 'k' } }],
+      });
+      const p = pipeline;
+      await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library } });
+      await p.idle();
+      expect(p.done('notify-kodi')).toHaveLength(1);
+      expect(calls).toBe(1);
+
+      // Second round: the movie is (re)published while the notify call is in flight.
+      calls = 0;
+      const [movie] = p.media.movies.list();
+      onCall = () => p.media.movies.markPublished(movie!.id);
+      await p.queue.addJob({ type: 'notify-kodi', payload: { libraryPath: p.library, player: 'kodi' } });
+      await p.idle();
+      const rounds = p.done('notify-kodi').slice(1).map((o) => o.result as { followUpJobId: string | null });
+      expect(rounds).toHaveLength(2);
+      expect(rounds[0]!.followUpJobId).toEqual(expect.any(String));
+      expect(rounds[1]!.followUpJobId).toBeNull();
+      expect(calls).toBe(2);
+    } finally {
+      await new Promise((resolve) => kodi.close(resolve));
+    }
   });
 });
