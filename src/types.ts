@@ -53,12 +53,15 @@ export const MAX_PRIORITY = 10;
  */
 export type JobState = 'pending' | 'processing' | 'failed';
 
-/** A job as handlers, events and `getJob` see it. */
-export interface Job<T extends string = string> {
+/**
+ * A job as handlers, events and `getJob` see it. `P` defaults to the payload declared for
+ * `T` in {@link JobPayloadMap}; handlers registered with a schema see the schema's output.
+ */
+export interface Job<T extends string = string, P = PayloadOf<T>> {
   /** Storage-assigned id, unique for the lifetime of the store. */
   readonly id: string;
   readonly type: T;
-  readonly payload: PayloadOf<T>;
+  readonly payload: P;
   readonly state: JobState;
   readonly priority: number;
   /** Attempts started so far, including the running one (a stall counts as an attempt). */
