@@ -135,6 +135,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   readonly #connection: BullMQJobQueueStorageOptions['connection'];
   readonly #base: string;
   #opened: OpenedRedis | null = null;
+  #opening: Promise<void> | null = null;
   readonly #maxEvents: number | null;
 
   constructor(options: BullMQJobQueueStorageOptions) {
@@ -173,6 +174,15 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
 
   async init(): Promise<void> {
     if (this.#opened) return;
+    // Concurrent callers (a queue and a settings migration sharing one storage) share
+    // one connection attempt.
+    this.#opening ??= this.#open().finally(() => {
+      this.#opening = null;
+    });
+    await this.#opening;
+  }
+
+  async #open(): Promise<void> {
     const opened = await openRedis(this.#connection, 'the job queue');
     if (this.#maxEvents !== null) {
       try {

@@ -5,6 +5,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
+import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
 import { RedisSettingsStore } from '../../src/settings/redis.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 
@@ -82,6 +83,25 @@ describe.skipIf(skip !== null)(`RedisSettingsStore${skip ? ` — skipped: ${skip
       await expect.poll(() => b.changeToken(), { timeout: 5000 }).not.toBe(mid);
     } finally {
       admin.disconnect();
+    }
+  });
+
+  it('a phase setting changed on one node is what PhaseConfigService reads on another', async () => {
+    const nodeA = new PhaseConfigService({ store: a });
+    const nodeB = new PhaseConfigService({ store: b });
+    expect((await nodeB.getConfig('enrichment')).maxPoster).toBe(nodeB.defaults.enrichment.maxPoster);
+    await nodeA.set('enrichment.maxPoster', 9);
+    await expect.poll(async () => (await nodeB.getConfig('enrichment')).maxPoster, { timeout: 5000 }).toBe(9);
+  });
+
+  it('concurrent init() calls open one connection', async () => {
+    const c = new RedisSettingsStore({ connection: REDIS_URL, prefix });
+    await Promise.all([c.init(), c.init()]);
+    try {
+      await c.setMany({ k: 'v' });
+      expect(await a.getAll()).toEqual(new Map([['k', 'v']]));
+    } finally {
+      await c.close();
     }
   });
 
