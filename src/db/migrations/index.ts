@@ -7,11 +7,12 @@ import { jobsMigration } from './001_jobs.js';
 import { appSettingsMigration } from './002_app_settings.js';
 import { phaseRefactorMigration } from './003_phase_refactor.js';
 import { mediaMigration } from '../../media/db/004_media.js';
+import { schedulesMigration } from './005_schedules.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
   appSettingsMigration,
   phaseRefactorMigration,
   mediaMigration,
-  // 5: schedules
+  schedulesMigration,
 ];

@@ -1,0 +1,16 @@
+/** Recurring jobs: the scheduler, its store contract and the two stores. */
+export {
+  Scheduler,
+  MIN_EVERY_MS,
+  type ScheduleTrigger,
+  type ScheduledJob,
+  type ScheduleOptions,
+  type ScheduleInfo,
+  type SchedulerEvents,
+  type SchedulerOptions,
+} from './Scheduler.js';
+export { createScheduler, defaultScheduleStore, type CreateSchedulerOptions } from './attach.js';
+export type { IScheduleStore, StoredSchedule, ScheduleDefinition, UpsertResult } from './ScheduleStore.js';
+export { SQLiteScheduleStore, type SQLiteScheduleStoreOptions, type SharedSqliteStorage } from './SQLiteScheduleStore.js';
+export { MemoryScheduleStore } from './MemoryScheduleStore.js';
+export { nextTickAfter, latestTickAtOrBefore } from './ticks.js';
