@@ -44,3 +44,8 @@ export function isInside(parent: string, child: string): boolean {
 export function notifyDedupeKey(jobType: string, player: string, libraryPath: string): string {
   return `${jobType}:${player}:${libraryPath}`;
 }
+
+/** Dedupe key of a movie's enrichment: a rescan while one waits adds nothing. */
+export function enrichDedupeKey(movieId: number): string {
+  return `enrich-metadata:movie:${movieId}`;
+}

@@ -13,7 +13,7 @@ import type { Job } from '../../types.js';
 import type { MovieRecord } from '../db/MoviesRepository.js';
 import type { EnrichMetadataPayload } from '../schemas.js';
 import type { ArtworkCandidate, ArtworkKind, MovieDetails, MovieSearchResult } from '../types.js';
-import { chainPriority, isManual, type MediaServices } from './deps.js';
+import { chainPriority, enrichDedupeKey, isManual, type MediaServices } from './deps.js';
 
 /** The enrichment settings this phase reads (the `enrichment` phase config). */
 export interface AssetRules {
@@ -40,6 +40,8 @@ export interface EnrichMetadataResult {
   /** Kinds that have a selected asset. */
   selected: ArtworkKind[];
   publishJobId: string;
+  /** Id of the follow-up enrichment enqueued because a rescan changed the movie meanwhile, or null. */
+  followUpJobId: string | null;
 }
 
 /** Kinds the pipeline keeps, with the setting that caps each. */
@@ -112,6 +114,16 @@ export function pickCandidates(
   return kept;
 }
 
+/** Did a rescan change what the search is based on? */
+function scannedChanged(before: MovieRecord, after: MovieRecord): boolean {
+  return (
+    before.title !== after.title ||
+    before.year !== after.year ||
+    before.fileSize !== after.fileSize ||
+    before.mtime !== after.mtime
+  );
+}
+
 async function findMatch(
   services: MediaServices,
   movie: MovieRecord,
@@ -157,6 +169,7 @@ export function createEnrichMetadataHandler(services: MediaServices) {
       candidates: {},
       selected: [],
       publishJobId: '',
+      followUpJobId: null,
     };
     const hit = await findMatch(services, movie, rules.language, ctx.signal);
     if (!hit) {
@@ -185,13 +198,28 @@ export function createEnrichMetadataHandler(services: MediaServices) {
     }
 
     // Chaining is unconditional: publish always runs, the settings decide what it writes.
+    // No dedupe key: each enrichment is followed by its own publish, so a publish already
+    // running with older data never swallows this one.
     result.publishJobId = await ctx.queue.addJob({
       type: 'publish',
       payload: { entityType: 'movie', entityId: movie.id, libraryPath: movie.libraryPath, manual },
       priority: chainPriority(manual),
       manual,
-      dedupeKey: `publish:movie:${movie.id}`,
     });
+
+    // A rescan that changed the movie while this job ran joined it (same dedupe key) but
+    // this job searched with the old title: look it up again.
+    const after = services.movies.get(movie.id);
+    if (after && scannedChanged(movie, after)) {
+      result.followUpJobId = await ctx.queue.addJob({
+        type: 'enrich-metadata',
+        payload: job.payload,
+        priority: job.priority,
+        manual: job.manual,
+        dedupeKey: `${enrichDedupeKey(movie.id)}:after:${job.id}`,
+      });
+      log.info({ movieId: movie.id, followUpJobId: result.followUpJobId }, 'enrich: movie changed meanwhile, follow-up enqueued');
+    }
     return result;
   };
 }

@@ -11,7 +11,7 @@ import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job, JobInput } from '../../types.js';
 import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie } from '../scan/scanLibrary.js';
-import { chainPriority, isInside, isManual, type MediaServices } from './deps.js';
+import { chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
 
 /** What a `scan-movie` job reports as its result. */
 export interface ScanMovieResult {
@@ -150,7 +150,7 @@ export function createScanMovieHandler(services: MediaServices) {
           priority: chainPriority(manual),
           manual,
           // One pending enrichment per movie: a rescan while it waits adds nothing.
-          dedupeKey: `enrich-metadata:movie:${outcome.id}`,
+          dedupeKey: enrichDedupeKey(outcome.id),
         });
       }
     }

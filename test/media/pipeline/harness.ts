@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { createMediaPlugin, type MediaPlugin } from '../../../src/media/plugin.js';
 import { TmdbProvider } from '../../../src/media/providers/TmdbProvider.js';
-import type { PlayerConfig } from '../../../src/media/types.js';
+import type { MetadataProvider, PlayerConfig } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
 import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
@@ -30,6 +30,8 @@ export interface PipelineOptions {
   players?: (players: FakePlayers) => PlayerConfig[];
   /** Retries after the first attempt. @default 3 */
   maxRetries?: number;
+  /** Wraps the TMDB provider, e.g. to make something happen while a lookup is in flight. */
+  wrapProvider?: (provider: MetadataProvider) => MetadataProvider;
 }
 
 /** A completed job as seen through the queue's events. */
@@ -105,7 +107,9 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   });
   const media = createMediaPlugin({
     filename: dbFile,
-    provider: new TmdbProvider({ apiKey: provider.apiKey, baseUrl: provider.baseUrl, imageBaseUrl: provider.imageBaseUrl }),
+    provider: (options.wrapProvider ?? ((p) => p))(
+      new TmdbProvider({ apiKey: provider.apiKey, baseUrl: provider.baseUrl, imageBaseUrl: provider.imageBaseUrl }),
+    ),
     players: options.players ? options.players(players) : players.configs,
     libraryRoots: [library],
   });

@@ -171,4 +171,35 @@ describe('player notification and concurrent publishes', () => {
       await new Promise((resolve) => kodi.close(resolve));
     }
   });
+
+  it('a rescan that changes a movie while it is being enriched gets a follow-up enrichment', async () => {
+    let duringSearch: () => void = () => {};
+    pipeline = await startPipeline({
+      movies: makeProviderMovies(1),
+      wrapProvider: (real) => ({
+        name: real.name,
+        search: async (query, signal) => {
+          duringSearch();
+          duringSearch = () => {};
+          return real.search(query, signal);
+        },
+        details: (id, options, signal) => real.details(id, options, signal),
+        artwork: (id, signal) => real.artwork(id, signal),
+      }),
+    });
+    const p = pipeline;
+    await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library } });
+    await p.idle();
+    const [movie] = p.media.movies.list();
+    // The file is replaced (new size) while its enrichment searches.
+    duringSearch = () => p.media.movies.upsertScanned({ ...movie!, fileSize: movie!.fileSize + 1 });
+    await p.queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: movie!.id } });
+    await p.idle();
+    const rounds = p.done('enrich-metadata').slice(1).map((o) => o.result as { followUpJobId: string | null });
+    expect(rounds).toHaveLength(2);
+    expect(rounds[0]!.followUpJobId).toEqual(expect.any(String));
+    expect(rounds[1]!.followUpJobId).toBeNull();
+    // Each enrichment was followed by its own publish.
+    expect(p.done('publish')).toHaveLength(3);
+  });
 });
