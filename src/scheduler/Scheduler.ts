@@ -207,7 +207,10 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
       try {
         first = nextTickAfter(spec, now);
       } catch (error) {
-        issues.push({ path: cron !== undefined ? 'trigger.cron' : 'options.tz', message: toError(error).message });
+        const message = toError(error).message;
+        // croner reports both a bad pattern and a bad zone when asked for a date: tell them apart.
+        const field = options.tz !== undefined && /time ?zone/i.test(message) ? 'options.tz' : 'trigger.cron';
+        issues.push({ path: field, message });
       }
     }
     if (issues.length > 0) {
