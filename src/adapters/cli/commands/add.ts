@@ -1,0 +1,56 @@
+/**
+ * `phaseq add <type> --payload <json|@file>`: validates a job against its type's schema
+ * (the type comes from a `--plugin`) and stores it; prints the id.
+ */
+import type { Command } from 'commander';
+import type { JobInput } from '../../../types.js';
+import { quietLogger, withDb, withJson, withPlugins, type DbOptions, type JsonOptions, type PluginOptions } from '../common.js';
+import { openContext } from '../context.js';
+import { println, printJson } from '../output.js';
+import { integerIn, parseDuration, parseJsonArgument, parsePriority } from '../parse.js';
+
+interface AddOptions extends DbOptions, JsonOptions, PluginOptions {
+  payload?: string;
+  priority?: number;
+  delay?: number;
+  dedupe?: string;
+  maxRetries?: number;
+  timeout?: number;
+  manual?: boolean;
+}
+
+/** Registers `add`. */
+export function registerAddCommand(program: Command): void {
+  const command = program
+    .command('add')
+    .description('add a job; its payload is checked against the schema of its type (from --plugin)')
+    .argument('<type>', 'job type, registered by a --plugin module')
+    .option('--payload <json|@file>', 'payload as JSON, or @file to read it from a file (@- for stdin)', '{}')
+    .option('--priority <priority>', 'critical, high, normal, low, or 1 (first) .. 10 (last)', parsePriority)
+    .option('--delay <duration>', 'run no earlier than this from now: 500ms, 30s, 5m, 1h', parseDuration)
+    .option('--dedupe <key>', 'store nothing while a job with this key is pending or running')
+    .option('--max-retries <n>', 'retries after the first attempt', integerIn(0, 1000))
+    .option('--timeout <duration>', 'fail an attempt that runs longer than this', parseDuration)
+    .option('--manual', 'mark the job as started by a person (its chained phases run at high priority)');
+  withPlugins(withJson(withDb(command))).action(async (type: string, options: AddOptions) => {
+    const payload = parseJsonArgument(options.payload ?? '{}', '--payload');
+    const ctx = await openContext({ db: options.db, logger: quietLogger(options), plugins: options.plugin });
+    try {
+      const input: JobInput = {
+        type,
+        payload,
+        priority: options.priority,
+        delayMs: options.delay,
+        dedupeKey: options.dedupe,
+        maxRetries: options.maxRetries,
+        timeoutMs: options.timeout,
+        manual: options.manual,
+      };
+      const id = await ctx.queue.addJob(input);
+      if (options.json) printJson({ id });
+      else println(id);
+    } finally {
+      await ctx.close();
+    }
+  });
+}

@@ -1,0 +1,72 @@
+/**
+ * The media pipeline's options (`scan`, and `worker --media-library`): which metadata
+ * provider (`--catalogue` file or `--tmdb-key`), which players (`--players` file), and
+ * the plugin built from them on the command's database connection.
+ */
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { createMediaPlugin, type MediaPlugin } from '../../media/plugin.js';
+import { LocalProvider } from '../../media/providers/LocalProvider.js';
+import { TmdbProvider } from '../../media/providers/TmdbProvider.js';
+import type { MetadataProvider, PlayerConfig } from '../../media/types.js';
+import { UsageError } from './errors.js';
+import { parseJsonArgument } from './parse.js';
+
+/** Options added by {@link withMediaOptions}. */
+export interface MediaCliOptions {
+  catalogue?: string;
+  tmdbKey?: string;
+  tmdbUrl?: string;
+  tmdbImageUrl?: string;
+  players?: string;
+}
+
+/** Adds the provider and player options. */
+export function withMediaOptions(command: Command): Command {
+  return command
+    .option('--catalogue <file>', 'metadata from a local JSON catalogue (LocalProvider)')
+    .addOption(new Option('--tmdb-key <key>', 'metadata from TMDB with this API key').env('TMDB_API_KEY'))
+    .option('--tmdb-url <url>', 'TMDB API root (default https://api.themoviedb.org/3)')
+    .option('--tmdb-image-url <url>', 'TMDB image URL prefix (default https://image.tmdb.org/t/p/original)')
+    .option('--players <file>', 'JSON file with the list of players to notify (kodi, jellyfin, plex)');
+}
+
+/** The provider the options name. @throws UsageError when none, or both, is named */
+function providerFrom(options: MediaCliOptions): MetadataProvider {
+  if (options.catalogue && options.tmdbKey) {
+    throw new UsageError('Give either --catalogue or --tmdb-key, not both');
+  }
+  if (options.catalogue) return new LocalProvider({ cataloguePath: path.resolve(options.catalogue) });
+  if (options.tmdbKey) {
+    return new TmdbProvider({ apiKey: options.tmdbKey, baseUrl: options.tmdbUrl, imageBaseUrl: options.tmdbImageUrl });
+  }
+  throw new UsageError('The media pipeline needs a metadata provider: give --catalogue <file> or --tmdb-key <key>');
+}
+
+/** The players listed in the `--players` file (the plugin checks each entry). */
+function playersFrom(options: MediaCliOptions): PlayerConfig[] {
+  if (!options.players) return [];
+  const list = parseJsonArgument(`@${options.players}`, '--players');
+  if (!Array.isArray(list)) throw new UsageError(`--players file ${path.resolve(options.players)} must hold a JSON array of players`);
+  // Each entry's kind, name and uniqueness are validated by createMediaPlugin.
+  return list as PlayerConfig[];
+}
+
+/**
+ * Builds the media plugin on an open database.
+ *
+ * @throws UsageError for missing or conflicting provider options; ValidationError for bad players
+ */
+export function createMediaFromOptions(
+  options: MediaCliOptions,
+  database: SqliteDatabase,
+  libraryRoots: readonly string[],
+): MediaPlugin {
+  return createMediaPlugin({
+    database,
+    provider: providerFrom(options),
+    players: playersFrom(options),
+    libraryRoots: libraryRoots.map((root) => path.resolve(root)),
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * Follows one media pipeline run through the queue's events: which jobs belong to it
+ * (the scan job and every job its handlers enqueued), how many of each phase are done,
+ * and what they did. `done` resolves once every job of the run has completed or failed
+ * for good; a job can only be added by a job of the run that is still running, so no
+ * job can join after that moment.
+ */
+import cliProgress from 'cli-progress';
+import type { PublishResult } from '../../media/handlers/publish.js';
+import type { NotifyPlayerResult } from '../../media/handlers/notifyPlayer.js';
+import type { ScanMovieResult } from '../../media/handlers/scanMovie.js';
+import type { QueueEvents } from '../../events.js';
+import type { JobQueue } from '../../queue/JobQueue.js';
+
+/** The pipeline's phases, in order, as the progress bars show them. */
+export const MEDIA_PHASES = ['scan', 'enrich', 'publish', 'notify'] as const;
+/** One phase of {@link MEDIA_PHASES}. */
+export type MediaPhase = (typeof MEDIA_PHASES)[number];
+
+function phaseOf(type: string): MediaPhase | null {
+  if (type === 'scan-movie') return 'scan';
+  if (type === 'enrich-metadata') return 'enrich';
+  if (type === 'publish') return 'publish';
+  if (type.startsWith('notify-')) return 'notify';
+  return null;
+}
+
+/** What a run did, for the summary. */
+export interface ScanSummary {
+  moviesFound: number;
+  nfosWritten: number;
+  artworkWritten: number;
+  playersNotified: number;
+  /** Jobs that failed for good. */
+  failures: { id: string; type: string; error: string }[];
+  /** Jobs per phase: added and finished (completed or failed). */
+  phases: Record<MediaPhase, { total: number; finished: number }>;
+}
+
+/** Tracks a run; attach it before adding the run's first job. */
+export class ScanRun {
+  readonly summary: ScanSummary = {
+    moviesFound: 0,
+    nfosWritten: 0,
+    artworkWritten: 0,
+    playersNotified: 0,
+    failures: [],
+    phases: { scan: { total: 0, finished: 0 }, enrich: { total: 0, finished: 0 }, publish: { total: 0, finished: 0 }, notify: { total: 0, finished: 0 } },
+  };
+  /** Resolves when every job of the run has finished. */
+  readonly done: Promise<void>;
+  readonly #ids = new Set<string>();
+  readonly #queue: JobQueue;
+  readonly #onChange: () => void;
+  #resolve: () => void = () => undefined;
+  #detach: () => void;
+
+  constructor(queue: JobQueue, onChange: () => void = () => undefined) {
+    this.#queue = queue;
+    this.#onChange = onChange;
+    this.done = new Promise<void>((resolve) => {
+      this.#resolve = resolve;
+    });
+    const added: QueueEvents['job:added'] = ({ job }) => {
+      const phase = phaseOf(job.type);
+      if (!phase) return;
+      this.#ids.add(job.id);
+      this.summary.phases[phase].total++;
+      this.#onChange();
+    };
+    const completed: QueueEvents['job:completed'] = ({ job, result }) => {
+      if (this.#finish(job.id, job.type)) this.#record(job.type, result);
+      this.#check();
+    };
+    const failed: QueueEvents['job:failed'] = ({ job, error }) => {
+      if (this.#finish(job.id, job.type)) this.summary.failures.push({ id: job.id, type: job.type, error: error.message });
+      this.#check();
+    };
+    queue.on('job:added', added);
+    queue.on('job:completed', completed);
+    queue.on('job:failed', failed);
+    this.#detach = () => {
+      queue.off('job:added', added);
+      queue.off('job:completed', completed);
+      queue.off('job:failed', failed);
+    };
+  }
+
+  /** Stops listening. */
+  detach(): void {
+    this.#detach();
+  }
+
+  #finish(id: string, type: string): boolean {
+    const phase = phaseOf(type);
+    if (!phase || !this.#ids.delete(id)) return false;
+    this.summary.phases[phase].finished++;
+    return true;
+  }
+
+  #record(type: string, result: unknown): void {
+    if (type === 'scan-movie') {
+      this.summary.moviesFound += (result as ScanMovieResult).found;
+    } else if (type === 'publish') {
+      for (const file of (result as PublishResult).files) {
+        if (!file.written) continue;
+        if (file.path.endsWith('.nfo')) this.summary.nfosWritten++;
+        else this.summary.artworkWritten++;
+      }
+    } else if (type.startsWith('notify-')) {
+      if ((result as NotifyPlayerResult).notified) this.summary.playersNotified++;
+    }
+  }
+
+  #check(): void {
+    this.#onChange();
+    const total = MEDIA_PHASES.reduce((n, p) => n + this.summary.phases[p].total, 0);
+    if (total > 0 && this.#ids.size === 0) this.#resolve();
+  }
+}
+
+/**
+ * One cli-progress bar per phase on stderr. On a non-terminal stderr cli-progress draws
+ * nothing, so piped output holds only the summary.
+ */
+export function createPhaseBars(run: () => ScanSummary): { update(): void; stop(): void } {
+  const multi = new cliProgress.MultiBar(
+    {
+      format: '{phase} |{bar}| {value}/{total} {failed}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  const bars = new Map(MEDIA_PHASES.map((p) => [p, multi.create(0, 0, { phase: p.padEnd(7), failed: '' })]));
+  return {
+    update() {
+      const summary = run();
+      for (const phase of MEDIA_PHASES) {
+        const { total, finished } = summary.phases[phase];
+        const failed = summary.failures.filter((f) => phaseOf(f.type) === phase).length;
+        const bar = bars.get(phase)!;
+        bar.setTotal(total);
+        bar.update(finished, { phase: phase.padEnd(7), failed: failed > 0 ? `(${failed} failed)` : '' });
+      }
+    },
+    stop() {
+      multi.stop();
+    },
+  };
+}
