@@ -72,6 +72,9 @@ export type CancelResult = 'cancelled' | 'cancelling' | 'not_found';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
+/** A worker's request to the storage, batched per event-loop turn. */
+type QueueOp = { kind: 'claim'; workerId: string } | { kind: 'complete'; ref: LeaseRef };
+
 /**
  * The job queue.
  *
@@ -97,8 +100,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   #ready: Promise<void> | null = null;
   #workers: Worker[] = [];
   #runner: JobRunner | null = null;
-  #claims: TickBatcher<string, Job | null> | null = null;
-  #completions: TickBatcher<LeaseRef, void> | null = null;
+  #ops: TickBatcher<QueueOp, Job | null> | null = null;
   #timers: NodeJS.Timeout[] = [];
   #unwatch: (() => void) | null = null;
   #wakeTimer: NodeJS.Timeout | null = null;
@@ -165,11 +167,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       throw error;
     }
     this.#ownerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    this.#completions = new TickBatcher<LeaseRef, void>(async (refs) => {
-      await this.storage.complete(refs);
-      return refs.map(() => undefined);
-    });
-    this.#claims = new TickBatcher<string, Job | null>((ids) => this.#claimBatch(ids.length));
+    const ops = new TickBatcher<QueueOp, Job | null>((batch) => this.#flushOps(batch));
+    this.#ops = ops;
     this.#runner = new JobRunner({
       storage: this.storage,
       registry: this.registry,
@@ -179,16 +178,16 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       enqueuer: this,
       backoff: this.#opts.backoff,
       retainFailed: this.#opts.retainFailed,
-      completions: this.#completions,
+      complete: async (ref) => void (await ops.request({ kind: 'complete', ref })),
+      reportError: (error) => this.#reportError(error, null),
       phases: this.phases,
       wakeAt: (t) => this.#wakeAt(t),
     });
     const runner = this.#runner;
-    const claims = this.#claims;
     this.#workers = Array.from({ length: this.concurrency }, (_, i) => {
       return new Worker({
         id: `${this.#ownerId}#${i + 1}`,
-        fetch: (workerId) => (this.#state === 'started' ? claims.request(workerId) : Promise.resolve(null)),
+        fetch: (workerId) => (this.#state === 'started' ? ops.request({ kind: 'claim', workerId }) : Promise.resolve(null)),
         run: (job, workerId) => runner.run(job, workerId),
         onError: (error, workerId) => this.#reportError(error, workerId),
         maxIdleMs: this.#opts.maxIdleMs,
@@ -338,12 +337,30 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     return this.#ready;
   }
 
-  async #claimBatch(n: number): Promise<(Job | null)[]> {
-    if (this.#state !== 'started') return Array.from({ length: n }, () => null);
-    const jobs = await this.storage.claim(this.#ownerId, n, Date.now(), this.#opts.leaseMs);
+  /**
+   * Serves one turn's worth of completions and claims: with a storage that can, in one
+   * transaction (one commit for a whole turn of a busy queue).
+   */
+  async #flushOps(batch: QueueOp[]): Promise<(Job | null)[]> {
+    const refs: LeaseRef[] = [];
+    let claimers = 0;
+    for (const op of batch) {
+      if (op.kind === 'complete') refs.push(op.ref);
+      else claimers++;
+    }
+    const limit = this.#state === 'started' ? claimers : 0;
+    const claim = { workerId: this.#ownerId, limit, now: Date.now(), leaseMs: this.#opts.leaseMs };
+    let jobs: Job[] = [];
+    if (refs.length > 0 && limit > 0 && this.storage.completeAndClaim) {
+      ({ jobs } = await this.storage.completeAndClaim(refs, claim));
+    } else {
+      if (refs.length > 0) await this.storage.complete(refs);
+      if (limit > 0) jobs = await this.storage.claim(claim.workerId, limit, claim.now, claim.leaseMs);
+    }
     if (jobs.length > 0) this.#busySinceDrain = true;
-    if (jobs.length < n) await this.#onShortClaim(jobs.length);
-    return Array.from({ length: n }, (_, i) => jobs[i] ?? null);
+    if (claimers > 0 && jobs.length < claimers) await this.#onShortClaim(jobs.length);
+    let next = 0;
+    return batch.map((op) => (op.kind === 'claim' ? (jobs[next++] ?? null) : null));
   }
 
   /** Some workers found nothing: arm a wake-up for the next delayed job, maybe drained. */
@@ -457,8 +474,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       this.logger.warn({ jobs: refs.map((r) => r.id) }, 'stop timed out: running jobs aborted and returned to pending');
     }
     await stopped;
-    await this.#claims?.drain();
-    await this.#completions?.drain();
+    await this.#ops?.drain();
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
     this.#workers = [];

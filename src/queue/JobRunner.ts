@@ -19,7 +19,6 @@ import type { HandlerRegistry, JobContext, JobEnqueuer } from '../handlers/Handl
 import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
 import type { Job } from '../types.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
-import type { TickBatcher } from './batch.js';
 import { computeBackoff, type BackoffOptions } from './backoff.js';
 
 /** Why a running job's signal was aborted. */
@@ -43,7 +42,10 @@ export interface RunnerHost {
   readonly enqueuer: JobEnqueuer;
   readonly backoff: BackoffOptions;
   readonly retainFailed: boolean;
-  readonly completions: TickBatcher<LeaseRef, void>;
+  /** Records a completion; batched with other completions and claims of the same turn. */
+  complete(ref: LeaseRef): Promise<void>;
+  /** Reports an error outside any handler. */
+  reportError(error: unknown): void;
   /** Handed to handlers as `ctx.phases`. */
   readonly phases: PhaseConfigService | undefined;
   /** Asks the queue to wake a worker at `time` (epoch ms) for a retry. */
@@ -114,13 +116,19 @@ export class JobRunner {
         entry.controller.signal,
       );
       clearTimeout(timer);
-      await host.completions.request(ref);
-      if (host.events.listenerCount('job:completed') > 0) {
-        host.events.emit('job:completed', { job, result, durationMs: performance.now() - started });
-      }
-      if (host.logger.isLevelEnabled('debug')) {
-        host.logger.debug({ jobId: job.id, type: job.type, attempts: job.attempts, durationMs: performance.now() - started }, 'job completed');
-      }
+      const durationMs = performance.now() - started;
+      // Not awaited: the worker asks for its next job in this same turn, so the queue can
+      // record this completion and that claim in one transaction. The event follows the
+      // commit; if the commit fails the lease expires and the job runs again.
+      host.complete(ref).then(
+        () => {
+          if (host.events.listenerCount('job:completed') > 0) host.events.emit('job:completed', { job, result, durationMs });
+          if (host.logger.isLevelEnabled('debug')) {
+            host.logger.debug({ jobId: job.id, type: job.type, attempts: job.attempts, durationMs }, 'job completed');
+          }
+        },
+        (error: unknown) => host.reportError(error),
+      );
     } catch (thrown) {
       clearTimeout(timer);
       await this.#recordFailure(entry, ref, toError(thrown), performance.now() - started);
@@ -145,7 +153,7 @@ export class JobRunner {
         host.logger.warn({ jobId: job.id, type: job.type }, 'job lease lost while running: another worker recovered it');
         return;
       case 'cancel': {
-        await host.completions.request(ref);
+        await host.complete(ref);
         host.logger.info({ jobId: job.id, type: job.type }, 'job cancelled while running');
         host.events.emit('job:cancelled', { job });
         return;

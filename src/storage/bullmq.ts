@@ -52,7 +52,10 @@ export type { ImportedJob, ImportResult } from './bullmq/importScript.js';
 export interface BullMQJobQueueStorageOptions {
   /**
    * Where Redis is: a `redis://` URL, ioredis options, or an open ioredis client (the host
-   * keeps ownership: `close()` leaves it open).
+   * keeps ownership: `close()` leaves it open). A client you pass should be created with
+   * `autoResendUnfulfilledCommands: false`, as the ones phaseq opens are: re-sending a
+   * script that Redis already ran when the connection dropped would add or lease jobs
+   * twice.
    */
   connection: RedisConnection;
   /**

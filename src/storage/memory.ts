@@ -12,6 +12,7 @@ import { compareClaimOrder } from './rows.js';
 import type {
   AddedJob,
   CancelOutcome,
+  ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
   JobListQuery,
@@ -120,6 +121,11 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
       }
     }
     return n;
+  }
+
+  async completeAndClaim(refs: readonly LeaseRef[], claim: ClaimRequest): Promise<{ completed: number; jobs: Job[] }> {
+    const completed = await this.complete(refs);
+    return { completed, jobs: await this.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs) };
   }
 
   async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {

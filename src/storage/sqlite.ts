@@ -19,6 +19,7 @@ import { compareClaimOrder, rowToJob, type JobRow } from './rows.js';
 import type {
   AddedJob,
   CancelOutcome,
+  ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
   JobListQuery,
@@ -202,10 +203,15 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
 
   async complete(refs: readonly LeaseRef[]): Promise<number> {
     if (refs.length === 0) return 0;
-    return this.#write('complete', (s) => {
-      let n = 0;
-      for (const r of refs) n += s.complete.run(toRowId(r.id), r.workerId).changes;
-      return n;
+    return this.#write('complete', (s) => deleteLeased(s, refs));
+  }
+
+  async completeAndClaim(refs: readonly LeaseRef[], claim: ClaimRequest): Promise<{ completed: number; jobs: Job[] }> {
+    return this.#write('completeAndClaim', (s) => {
+      const completed = deleteLeased(s, refs);
+      if (claim.limit <= 0) return { completed, jobs: [] };
+      const rows = s.claim.all({ owner: claim.workerId, until: claim.now + claim.leaseMs, now: claim.now, limit: claim.limit }) as JobRow[];
+      return { completed, jobs: rows.map(rowToJob).sort(compareClaimOrder) };
     });
   }
 
@@ -424,6 +430,12 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       }
     }
   }
+}
+
+function deleteLeased(s: Statements, refs: readonly LeaseRef[]): number {
+  let n = 0;
+  for (const r of refs) n += s.complete.run(toRowId(r.id), r.workerId).changes;
+  return n;
 }
 
 function prepare(db: SqliteDatabase): Statements {

@@ -38,6 +38,14 @@ export interface LeaseRef {
   workerId: string;
 }
 
+/** What {@link IJobQueueStorage.completeAndClaim} claims. */
+export interface ClaimRequest {
+  workerId: string;
+  limit: number;
+  now: number;
+  leaseMs: number;
+}
+
 /** How a failed attempt ends. */
 export interface FailOutcome {
   /** Message (and stack) of the error, kept on the row for retained or retried jobs. */
@@ -110,6 +118,12 @@ export interface IJobQueueStorage {
   claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]>;
   /** Deletes completed jobs whose lease the caller still holds; returns how many. */
   complete(refs: readonly LeaseRef[]): Promise<number>;
+  /**
+   * Optional capability: `complete(refs)` then `claim(...)` as one atomic step (one
+   * transaction, one round trip). The queue records the completions of a turn together
+   * with the claims of the workers they freed, so a busy queue pays one commit per turn.
+   */
+  completeAndClaim?(refs: readonly LeaseRef[], claim: ClaimRequest): Promise<{ completed: number; jobs: Job[] }>;
   /** Records a failed attempt; false when the lease was lost (nothing changed). */
   fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean>;
   /** Returns leased jobs to pending without counting the attempt (graceful shutdown). */

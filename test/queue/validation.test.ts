@@ -11,7 +11,7 @@ for (const backend of BACKENDS) {
     function setup(maxPayloadBytes?: number) {
       const made = makeQueue(backend, maxPayloadBytes ? { maxPayloadBytes } : {});
       dispose = made.dispose;
-      made.registry.register('send-email', async () => {}, {
+      made.registry.register('email', async () => {}, {
         schema: z.object({ to: z.string().email(), subject: z.string().optional() }),
       });
       return made.queue;
@@ -24,7 +24,7 @@ for (const backend of BACKENDS) {
 
     it('rejects a payload that breaks its schema, naming the field', async () => {
       const queue = setup();
-      const error = await queue.addJob({ type: 'send-email', payload: { to: 'not-an-email' } }).catch((e: unknown) => e);
+      const error = await queue.addJob({ type: 'email', payload: { to: 'not-an-email' } }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues[0]!.path).toBe('payload.to');
       expect((error as ValidationError).message).toMatch(/payload\.to/);
@@ -39,7 +39,7 @@ for (const backend of BACKENDS) {
 
     it.each([0, 11, 2.5, -1, Number.NaN])('rejects priority %s', async (priority) => {
       const queue = setup();
-      const error = await queue.addJob({ type: 'send-email', payload: { to: 'a@b.co' }, priority }).catch((e: unknown) => e);
+      const error = await queue.addJob({ type: 'email', payload: { to: 'a@b.co' }, priority }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues[0]!.path).toBe('priority');
       await expectNothingStored(queue);
@@ -47,7 +47,7 @@ for (const backend of BACKENDS) {
 
     it('accepts every integer priority from 1 to 10', async () => {
       const queue = setup();
-      for (let p = 1; p <= 10; p++) await queue.addJob({ type: 'send-email', payload: { to: 'a@b.co' }, priority: p });
+      for (let p = 1; p <= 10; p++) await queue.addJob({ type: 'email', payload: { to: 'a@b.co' }, priority: p });
       expect((await queue.getStats()).pending).toBe(10);
     });
 
@@ -67,7 +67,7 @@ for (const backend of BACKENDS) {
     it('rejects a payload above the size limit', async () => {
       const queue = setup(1024);
       const error = await queue
-        .addJob({ type: 'send-email', payload: { to: 'a@b.co', subject: 'x'.repeat(2000) } })
+        .addJob({ type: 'email', payload: { to: 'a@b.co', subject: 'x'.repeat(2000) } })
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as Error).message).toMatch(/limit is 1024/);
@@ -76,7 +76,7 @@ for (const backend of BACKENDS) {
 
     it('rejects unknown options, delayMs with runAt, and bad numbers', async () => {
       const queue = setup();
-      const base = { type: 'send-email', payload: { to: 'a@b.co' } };
+      const base = { type: 'email', payload: { to: 'a@b.co' } };
       for (const bad of [
         { ...base, priorty: 3 },
         { ...base, delayMs: 10, runAt: Date.now() },
@@ -97,16 +97,16 @@ for (const backend of BACKENDS) {
       const queue = setup();
       const error = await queue
         .addJobs([
-          { type: 'send-email', payload: { to: 'a@b.co' } },
-          { type: 'send-email', payload: { to: 'bad' } },
+          { type: 'email', payload: { to: 'a@b.co' } },
+          { type: 'email', payload: { to: 'bad' } },
         ])
         .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as ValidationError).issues[0]!.path).toBe('1.payload.to');
       await expectNothingStored(queue);
       const ids = await queue.addJobs([
-        { type: 'send-email', payload: { to: 'a@b.co' }, priority: JOB_PRIORITY.LOW },
-        { type: 'send-email', payload: { to: 'c@d.co' } },
+        { type: 'email', payload: { to: 'a@b.co' }, priority: JOB_PRIORITY.LOW },
+        { type: 'email', payload: { to: 'c@d.co' } },
       ]);
       expect(ids).toHaveLength(2);
     });
@@ -121,7 +121,7 @@ for (const backend of BACKENDS) {
 
     it('registering a type twice or without a schema is an error', () => {
       const queue = setup();
-      expect(() => queue.registry.register('send-email', async () => {}, { schema: z.object({}) })).toThrow(RegistrationError);
+      expect(() => queue.registry.register('email', async () => {}, { schema: z.object({}) })).toThrow(RegistrationError);
       // @ts-expect-error -- the schema is required
       expect(() => queue.registry.register('x', async () => {}, {})).toThrow(/zod schema/);
     });

@@ -21,13 +21,17 @@ export interface OpenedRedis {
  */
 export async function openRedis(connection: RedisConnection, what: string): Promise<OpenedRedis> {
   const owned = !(connection instanceof Redis);
-  // A few retries per command ride out a brief network blip without hanging callers.
+  // - A few retries per command ride out a brief network blip without hanging callers.
+  // - No re-sending of commands in flight when the connection dropped: Redis may already
+  //   have run them, and running an `add` or a `claim` script twice would store or lease
+  //   jobs twice. The caller gets a StorageError instead and decides.
+  const defaults = { lazyConnect: true, maxRetriesPerRequest: 3, autoResendUnfulfilledCommands: false };
   const redis =
     connection instanceof Redis
       ? connection
       : typeof connection === 'string'
-        ? new Redis(connection, { lazyConnect: true, maxRetriesPerRequest: 3 })
-        : new Redis({ lazyConnect: true, maxRetriesPerRequest: 3, ...connection });
+        ? new Redis(connection, defaults)
+        : new Redis({ ...defaults, ...connection, lazyConnect: true });
   try {
     if (owned) await redis.connect();
     await redis.ping();
