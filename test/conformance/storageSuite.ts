@@ -111,6 +111,23 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       expect(await storage.complete([{ id: j1!.id, workerId: 'a' }])).toBe(0);
     });
 
+    it('completeAndClaim (when offered) deletes held leases and claims in claim order', async (ctx) => {
+      if (!storage.completeAndClaim) return ctx.skip();
+      await storage.add([newJob({ priority: 9 }), newJob({ priority: 1 }), newJob({ priority: 5 })], 0);
+      const [first] = await storage.claim('a', 1, 1_000, LEASE);
+      const result = await storage.completeAndClaim(
+        [{ id: first!.id, workerId: 'a' }, { id: first!.id, workerId: 'a' }],
+        { workerId: 'a', limit: 5, now: 1_000, leaseMs: LEASE },
+      );
+      expect(result.completed).toBe(1);
+      expect(result.jobs.map((j) => j.priority)).toEqual([5, 9]);
+      expect(await storage.get(first!.id)).toBeNull();
+      const none = await storage.completeAndClaim([{ id: result.jobs[0]!.id, workerId: 'intruder' }], {
+        workerId: 'a', limit: 1, now: 1_000, leaseMs: LEASE,
+      });
+      expect(none).toEqual({ completed: 0, jobs: [] });
+    });
+
     it('fail: a retry moves the run time; a last attempt deletes or retains; a lost lease changes nothing', async () => {
       await storage.add([newJob(), newJob(), newJob()], 0);
       const [r, d, k] = await storage.claim('a', 3, 1_000, LEASE);
