@@ -1,0 +1,117 @@
+/**
+ * `GET /events`: the queue's and the phase configuration's events as server-sent events,
+ * for live pages. Each event keeps its library name (`job:completed`, ...; phase changes
+ * are `phase-config:changed`) and a JSON payload; `stats` carries fresh counts on connect
+ * and shortly after jobs change state, so a page never has to poll.
+ */
+import type { RequestHandler, Response } from 'express';
+import type { QueueEventName } from '../../events.js';
+import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
+import type { PhaseSchemas } from '../../phases/phaseConfig.js';
+import type { JobQueue } from '../../queue/JobQueue.js';
+import type { AdapterLogger } from './errors.js';
+
+/** Options of {@link sseHandler}. */
+export interface EventStreamOptions {
+  /** Phase configuration whose `changed` events are forwarded. */
+  phases?: PhaseConfigService<PhaseSchemas> | undefined;
+  /** How long to gather job events before sending one `stats` event. @default 200 */
+  statsDelayMs?: number;
+  /** Interval of keep-alive comments, so proxies do not close an idle stream. @default 15_000 */
+  keepAliveMs?: number;
+  logger?: AdapterLogger | undefined;
+}
+
+/** Queue events forwarded to clients. */
+export const FORWARDED_QUEUE_EVENTS: readonly QueueEventName[] = [
+  'job:added',
+  'job:started',
+  'job:progress',
+  'job:completed',
+  'job:retrying',
+  'job:failed',
+  'job:stalled',
+  'job:cancelled',
+  'queue:drained',
+  'worker:error',
+];
+
+// Events that change the counts of getStats().
+const COUNT_CHANGES = new Set<QueueEventName>([
+  'job:added',
+  'job:started',
+  'job:completed',
+  'job:retrying',
+  'job:failed',
+  'job:stalled',
+  'job:cancelled',
+]);
+
+/** JSON has no Error: send what a page can show. */
+function toJson(payload: unknown): string {
+  return JSON.stringify(payload, (_key, value: unknown) => {
+    if (value instanceof Error) {
+      const code = (value as Error & { code?: unknown }).code;
+      return { name: value.name, message: value.message, ...(typeof code === 'string' ? { code } : {}) };
+    }
+    return value;
+  });
+}
+
+function send(res: Response, event: string, payload: unknown): void {
+  res.write(`event: ${event}\ndata: ${toJson(payload)}\n\n`);
+}
+
+/** The SSE request handler for one queue (and optionally its phase configuration). */
+export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): RequestHandler {
+  const statsDelayMs = options.statsDelayMs ?? 200;
+  const keepAliveMs = options.keepAliveMs ?? 15_000;
+  return (req, res) => {
+    res.status(200).set({
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Reverse proxies such as nginx would otherwise buffer the stream.
+      'X-Accel-Buffering': 'no',
+    });
+    res.flushHeaders();
+    res.write('retry: 3000\n\n');
+
+    let statsTimer: NodeJS.Timeout | null = null;
+    let closed = false;
+    const sendStats = (): void => {
+      statsTimer = null;
+      queue.getStats().then(
+        (stats) => {
+          if (!closed) send(res, 'stats', stats);
+        },
+        (error: unknown) => options.logger?.warn({ err: error }, 'event stream: stats unavailable'),
+      );
+    };
+    const scheduleStats = (): void => {
+      statsTimer ??= setTimeout(sendStats, statsDelayMs);
+    };
+
+    const listeners = FORWARDED_QUEUE_EVENTS.map((name) => {
+      const listener = (payload: unknown): void => {
+        send(res, name, payload);
+        if (COUNT_CHANGES.has(name)) scheduleStats();
+      };
+      queue.on(name, listener);
+      return [name, listener] as const;
+    });
+    const onPhaseChange = (change: unknown): void => send(res, 'phase-config:changed', change);
+    options.phases?.on('changed', onPhaseChange);
+    const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
+    keepAlive.unref();
+
+    sendStats();
+    req.on('close', () => {
+      closed = true;
+      for (const [name, listener] of listeners) queue.off(name, listener);
+      options.phases?.off('changed', onPhaseChange);
+      clearInterval(keepAlive);
+      if (statsTimer) clearTimeout(statsTimer);
+    });
+  };
+}

@@ -1,0 +1,17 @@
+/** Express adapter: routers and helpers. Re-exports only. */
+export { createPhaseConfigRouter } from './phaseConfig.js';
+export { createJobsRouter, type JobsRouterOptions } from './jobs.js';
+export { createHealthRouter, type HealthRouterOptions, type HealthReport } from './health.js';
+export { sseHandler, FORWARDED_QUEUE_EVENTS, type EventStreamOptions } from './events.js';
+export { type RouterOptions } from './options.js';
+export {
+  phaseqErrorHandler,
+  notFoundHandler,
+  sendError,
+  describeError,
+  HttpError,
+  type ApiErrorBody,
+  type AdapterLogger,
+} from './errors.js';
+export { requireApiKey, refuseCrossSite, warnIfExposed, isLoopbackAddress } from './security.js';
+export { jsonBody, DEFAULT_BODY_LIMIT } from './body.js';
