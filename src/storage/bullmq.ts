@@ -35,6 +35,7 @@ import { compareClaimOrder } from './rows.js';
 import type {
   AddedJob,
   CancelOutcome,
+  ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
   JobListQuery,
@@ -247,7 +248,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
    */
   async completeAndClaim(
     refs: readonly LeaseRef[],
-    claim: { workerId: string; limit: number; now: number; leaseMs: number },
+    claim: ClaimRequest,
   ): Promise<{ completed: number; jobs: Job[] }> {
     const limit = Math.max(0, Math.floor(claim.limit));
     const args = [this.instanceId, claim.workerId, claim.now, claim.now + claim.leaseMs, limit, ...leasePairs(refs)];
