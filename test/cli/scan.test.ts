@@ -1,0 +1,126 @@
+/**
+ * `phaseq scan` on a fixture library: with `--wait` the built bin runs the whole media
+ * pipeline in its own process against the fake TMDB server and the fake Kodi, Jellyfin
+ * and Plex servers (real HTTP on 127.0.0.1), then prints a summary that must match what
+ * is on disk and what the players received. Without `--wait` it only enqueues.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addVideo, folderOf } from '../media/pipeline/harness.js';
+import { startFakePlayers, type FakePlayers } from '../media/support/fakePlayers.js';
+import { makeProviderMovies, startProviderServer, type ProviderServer } from '../media/support/providerServer.js';
+import { requireBin, runCli, tempDir } from './support/cli.js';
+
+interface Summary {
+  moviesFound: number;
+  nfosWritten: number;
+  artworkWritten: number;
+  playersNotified: number;
+  failures: { type: string; error: string }[];
+  phases: Record<'scan' | 'enrich' | 'publish' | 'notify', { total: number; finished: number }>;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+let provider: ProviderServer;
+let players: FakePlayers;
+beforeAll(async () => {
+  requireBin();
+  provider = await startProviderServer(makeProviderMovies(3));
+  players = await startFakePlayers();
+});
+afterAll(async () => {
+  await provider?.close();
+  await players?.close();
+});
+
+/** A temp dir with a three-movie library, a players file, and tiny videos allowed by the scan settings. */
+async function fixture(): Promise<{ cwd: string; library: string; playersFile: string; media: string[] }> {
+  const cwd = tempDir('phaseq-cli-scan-');
+  const library = path.join(cwd, 'library');
+  for (const movie of makeProviderMovies(3)) addVideo(library, folderOf(movie));
+  const playersFile = path.join(cwd, 'players.json');
+  writeFileSync(playersFile, JSON.stringify(players.configs));
+  const set = await runCli(['config', 'set', 'scan.minFileSizeMB', '0'], cwd);
+  expect(set.code).toBe(0);
+  const media = ['--tmdb-key', provider.apiKey, '--tmdb-url', provider.baseUrl, '--tmdb-image-url', provider.imageBaseUrl, '--players', playersFile];
+  return { cwd, library, playersFile, media };
+}
+
+describe('phaseq scan --wait', () => {
+  it('runs scan, enrich, publish and notify in process and reports what was written and notified', async () => {
+    const { cwd, library, media } = await fixture();
+    players.reset();
+    const result = await runCli(['scan', library, '--wait', '--json', ...media], cwd);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const summary = JSON.parse(result.stdout) as Summary;
+    expect(summary.failures).toEqual([]);
+    expect(summary.moviesFound).toBe(3);
+    const files = filesUnder(library);
+    expect(summary.nfosWritten).toBe(files.filter((f) => f.endsWith('.nfo')).length);
+    expect(summary.nfosWritten).toBeGreaterThanOrEqual(3);
+    expect(summary.artworkWritten).toBe(files.filter((f) => /\.(jpe?g|png)$/.test(f)).length);
+    expect(summary.artworkWritten).toBeGreaterThan(0);
+    expect(summary.phases.scan).toEqual({ total: 1, finished: 1 });
+    expect(summary.phases.enrich).toEqual({ total: 3, finished: 3 });
+    expect(summary.phases.publish.finished).toBe(summary.phases.publish.total);
+    // Notifications of one player are coalesced while one is pending, so there are 3..9 of them.
+    expect(summary.phases.notify.finished).toBe(summary.phases.notify.total);
+    expect(summary.phases.notify.total).toBeGreaterThanOrEqual(3);
+    expect(summary.playersNotified).toBe(summary.phases.notify.total);
+    for (const kind of ['kodi', 'jellyfin', 'plex'] as const) {
+      expect(players[kind].requests.filter((r) => r.status >= 200 && r.status < 300).length, kind).toBeGreaterThanOrEqual(1);
+    }
+    const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number; processing: number };
+    expect(stats.pending + stats.delayed + stats.processing).toBe(0);
+
+    // A second run finds the same movies and rewrites nothing; the text summary says so.
+    const again = await runCli(['scan', library, '--wait', ...media], cwd);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toMatch(/movies found\s+3/);
+    expect(again.stdout).toMatch(/NFOs written\s+0/);
+    expect(again.stdout).toMatch(/failures\s+0/);
+  }, 240_000);
+
+  it('exits 1 and names the failed jobs when a phase fails for good', async () => {
+    const { cwd, library, media } = await fixture();
+    provider.failAlways({ status: 401 });
+    try {
+      const result = await runCli(['scan', library, '--wait', '--json', ...media], cwd);
+      expect(result.code).toBe(1);
+      const summary = JSON.parse(result.stdout) as Summary;
+      expect(summary.moviesFound).toBe(3);
+      expect(summary.failures.length).toBeGreaterThan(0);
+      expect(summary.failures.every((f) => f.type === 'enrich-metadata')).toBe(true);
+    } finally {
+      provider.failNone();
+    }
+  }, 240_000);
+});
+
+describe('phaseq scan without --wait', () => {
+  it('only enqueues a manual scan, needing no provider', async () => {
+    const { cwd, library } = await fixture();
+    const result = await runCli(['scan', library], cwd);
+    expect(result.code).toBe(0);
+    const id = result.stdout.trim();
+    const job = JSON.parse((await runCli(['jobs', 'show', id, '--json'], cwd)).stdout) as { type: string; manual: boolean; payload: unknown };
+    expect(job).toMatchObject({ type: 'scan-movie', manual: true, payload: { libraryPath: library, manual: true } });
+  }, 120_000);
+
+  it('refuses a missing folder, and --wait without a provider, with exit 2 and one line', async () => {
+    const cwd = tempDir();
+    const missing = await runCli(['scan', path.join(cwd, 'nope')], cwd);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`error: Library folder not found: ${path.join(cwd, 'nope')}`);
+    const noProvider = await runCli(['scan', cwd, '--wait'], cwd);
+    expect(noProvider.code).toBe(2);
+    expect(noProvider.stderr.trim()).toBe('error: The media pipeline needs a metadata provider: give --catalogue <file> or --tmdb-key <key>');
+  }, 120_000);
+});
