@@ -26,3 +26,4 @@ export {
   type MigrateStorageOptions,
   type MigrateStorageReport,
 } from './storage/migrateStorage.js';
+export { migrateStorageByUrl, type MigrateStorageByUrlOptions } from './storage/bullmq/migrateByUrl.js';

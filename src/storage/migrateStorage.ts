@@ -33,7 +33,9 @@ export interface MigrateStorageOptions {
   to: { storage: JobImportTarget; settings?: ISettingsStore };
   /**
    * Names the source in the target's import record; re-runs must use the same label.
-   * Give each source its own label when merging several into one target.
+   * Give each source its own label when merging several into one target: two sources
+   * under one label would take each other's jobs for already moved (and, unless
+   * `keepSource`, delete them).
    * @default from.storage.name (e.g. `sqlite`)
    */
   sourceLabel?: string;

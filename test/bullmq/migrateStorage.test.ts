@@ -10,13 +10,14 @@ import path from 'node:path';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { QueueStateError } from '../../src/errors.js';
+import { QueueStateError, ValidationError } from '../../src/errors.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../src/queue/JobQueue.js';
 import { RedisSettingsStore } from '../../src/settings/redis.js';
 import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
 import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { migrateStorageByUrl } from '../../src/storage/bullmq/migrateByUrl.js';
 import { migrateStorage } from '../../src/storage/migrateStorage.js';
 import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
 import type { NewJob } from '../../src/storage/types.js';
@@ -156,6 +157,61 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       expect([...ran.values()].every((count) => count === 1)).toBe(true);
     } finally {
       await Promise.all([source.close(), sourceSettings.close(), target.close(), targetSettings.close()]);
+    }
+  });
+});
+
+describe.skipIf(skip !== null)(`migrateStorageByUrl${skip ? ` — skipped: ${skip}` : ''}`, () => {
+  let dir: string;
+  let prefix: string;
+
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'phaseq-migrate-url-'));
+    prefix = freshPrefix();
+  });
+
+  afterEach(async () => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await deletePrefix(prefix);
+  });
+
+  it('rejects locations it cannot use, naming them, before touching anything', async () => {
+    const missing = path.join(dir, 'missing.db');
+    await expect(migrateStorageByUrl({ from: './x.db', to: 'http://x' })).rejects.toMatchObject({
+      issues: [
+        { path: 'from', message: expect.stringContaining('sqlite:') },
+        { path: 'to', message: expect.stringContaining('redis://') },
+      ],
+    });
+    await expect(migrateStorageByUrl({ from: `sqlite:${missing}`, to: REDIS_URL, prefix })).rejects.toBeInstanceOf(
+      ValidationError,
+    );
+    expect(fs.existsSync(missing)).toBe(false);
+  });
+
+  it('opens both ends from their locations, moves jobs and settings, and closes them', async () => {
+    const file = path.join(dir, 'phaseq.db');
+    const source = new SQLiteJobQueueStorage({ filename: file });
+    await source.init();
+    const now = Date.now();
+    await source.add(Array.from({ length: 25 }, (_, i) => newJob(i + 1, now)), now);
+    const settings = new SQLiteSettingsStore({ database: source.database });
+    await settings.init();
+    await settings.setMany({ 'custom.key': 'moved' });
+    await source.close();
+
+    const report = await migrateStorageByUrl({ from: `sqlite:${file}`, to: REDIS_URL, prefix });
+    expect(report).toMatchObject({ moved: 25, alreadyMoved: 0 });
+
+    const target = new BullMQJobQueueStorage({ connection: REDIS_URL, prefix });
+    const targetSettings = new RedisSettingsStore({ connection: REDIS_URL, prefix });
+    await Promise.all([target.init(), targetSettings.init()]);
+    try {
+      const stats = await target.stats(now);
+      expect(stats.pending + stats.delayed).toBe(25);
+      expect((await targetSettings.getAll('custom.')).get('custom.key')).toBe('moved');
+    } finally {
+      await Promise.all([target.close(), targetSettings.close()]);
     }
   });
 });
