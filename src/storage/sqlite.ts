@@ -116,6 +116,8 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   readonly #options: SQLiteJobQueueStorageOptions;
   #db: SqliteDatabase | null = null;
   #stmts: Statements | null = null;
+  /** One transaction wrapper for every write: building one per call costs more than the commit of a small batch. */
+  #tx: ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown } | null = null;
 
   constructor(options: SQLiteJobQueueStorageOptions) {
     if (!options || (options.filename === undefined && options.database === undefined)) {
@@ -149,6 +151,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       db.pragma('synchronous = NORMAL');
       this.#retryBusy(() => migrate(db));
       this.#stmts = prepare(db);
+      this.#tx = db.transaction((fn: () => unknown) => fn());
       this.#db = db;
     } catch (error) {
       if (!this.#options.database) db.close();
@@ -163,6 +166,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     const db = this.#db;
     this.#db = null;
     this.#stmts = null;
+    this.#tx = null;
     if (db && !this.#options.database) db.close();
   }
 
@@ -395,8 +399,8 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   /** Runs a write in one IMMEDIATE transaction, retrying while another process holds the lock. */
   #write<T>(op: string, fn: (s: Statements) => T): T {
     const s = this.#statements();
-    const db = this.database;
-    return this.#wrap(op, () => this.#retryBusy(() => db.transaction(() => fn(s)).immediate()));
+    const tx = this.#tx!;
+    return this.#wrap(op, () => this.#retryBusy(() => tx.immediate(() => fn(s)) as T));
   }
 
   #read<T>(op: string, fn: (s: Statements) => T): T {

@@ -1,0 +1,51 @@
+/**
+ * Idle workers are woken by work, not by their poll: with a one-minute idle cap, a job
+ * added in the same process, or by another connection to the same SQLite file, must
+ * still start (the latter through the PRAGMA data_version watch).
+ */
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { z } from 'zod';
+import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage } from '../../src/index.js';
+import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
+
+describe('waking idle workers', () => {
+  let cleanup = (): void => {};
+  const queues: JobQueue[] = [];
+  afterEach(async () => {
+    for (const q of queues.splice(0)) await q.stop({ timeoutMs: 500 });
+    cleanup();
+  });
+
+  function queueOn(file: string, ran: string[]): JobQueue {
+    const registry = new HandlerRegistry();
+    registry.register('t', async (job) => void ran.push(job.id), { schema: z.object({}) });
+    const queue = new JobQueue({
+      storage: new SQLiteJobQueueStorage({ filename: file }),
+      registry,
+      logger: pino({ level: 'silent' }),
+      maxIdleMs: 60_000,
+    });
+    queues.push(queue);
+    return queue;
+  }
+
+  it('a job added in the same process or by another connection starts without waiting for the idle poll', async () => {
+    const tmp = makeTempDir();
+    cleanup = tmp.cleanup;
+    const file = join(tmp.dir, 'jobs.db');
+    const ran: string[] = [];
+    const worker = queueOn(file, ran);
+    await worker.start();
+    await sleep(300); // every worker has backed off into a long sleep
+    const local = await worker.addJob({ type: 't', payload: {} });
+    await waitFor(() => ran.includes(local), 5_000, 'the local job');
+
+    const producer = queueOn(file, []); // never started: a producer on its own connection
+    await sleep(300);
+    const remote = await producer.addJob({ type: 't', payload: {} });
+    await waitFor(() => ran.includes(remote), 5_000, 'the job added by the other connection');
+    expect(ran).toEqual([local, remote]);
+  });
+});
