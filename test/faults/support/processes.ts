@@ -1,0 +1,73 @@
+/**
+ * Child processes for the fault suite. Fixtures are bundled once with esbuild (packages
+ * stay external) so that a child starts in a few hundred milliseconds: the chaos test
+ * starts a new worker every ~2 s on two cores, and compiling TypeScript at every start
+ * would leave most workers still booting when they are killed.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+
+const ROOT = join(import.meta.dirname, '../../..');
+// Inside node_modules so that the bundle's bare imports resolve to the project's packages.
+const OUT_DIR = join(ROOT, 'node_modules/.cache/phaseq-faults');
+const built = new Map<string, Promise<string>>();
+
+/** Bundles `test/faults/fixtures/<fixture>` (once per run); resolves to the bundle's path. */
+export function bundleFixture(fixture: string): Promise<string> {
+  let out = built.get(fixture);
+  if (!out) {
+    const outfile = join(OUT_DIR, `${process.pid}-${fixture.replace(/\.ts$/, '.mjs')}`);
+    mkdirSync(OUT_DIR, { recursive: true });
+    out = build({
+      entryPoints: [join(import.meta.dirname, '../fixtures', fixture)],
+      outfile,
+      bundle: true,
+      packages: 'external',
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
+    }).then(() => outfile);
+    built.set(fixture, out);
+  }
+  return out;
+}
+
+/** A running child with its captured stdout. */
+export interface Child {
+  readonly child: ChildProcess;
+  readonly pid: number;
+  /** Every complete stdout line so far. */
+  readonly lines: string[];
+  /** Resolves with the exit code (null when killed by a signal) and the time of exit. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
+}
+
+/** Spawns a bundled fixture (see {@link bundleFixture}) with `args`. */
+export async function spawnFixture(fixture: string, args: string[]): Promise<Child> {
+  const file = await bundleFixture(fixture);
+  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const lines: string[] = [];
+  let partial = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    const parts = (partial + d.toString()).split('\n');
+    partial = parts.pop() ?? '';
+    lines.push(...parts);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, at: Date.now() })),
+  );
+  return { child, pid: child.pid ?? -1, lines, exited };
+}
+
+/** True while the child has neither exited nor been killed. */
+export function isAlive(c: Child): boolean {
+  return c.child.exitCode === null && c.child.signalCode === null;
+}
+
+/** Kills every child that is still running (SIGKILL): for afterEach. */
+export function killAll(children: Iterable<Child>): void {
+  for (const c of children) if (isAlive(c)) c.child.kill('SIGKILL');
+}
