@@ -48,4 +48,28 @@ describe('waking idle workers', () => {
     await waitFor(() => ran.includes(remote), 5_000, 'the job added by the other connection');
     expect(ran).toEqual([local, remote]);
   });
+
+  it('the SQLite watch fires when another connection commits, not for its own writes', async () => {
+    const tmp = makeTempDir();
+    cleanup = tmp.cleanup;
+    const file = join(tmp.dir, 'jobs.db');
+    const mine = new SQLiteJobQueueStorage({ filename: file });
+    const other = new SQLiteJobQueueStorage({ filename: file });
+    await mine.init();
+    await other.init();
+    let changes = 0;
+    const stop = mine.watch((() => changes++), 2);
+    const job = { type: 't', payload: {}, payloadJson: '{}', priority: 5, maxRetries: 0, runAt: 0, dedupeKey: null, timeoutMs: null, manual: false };
+    await mine.add([job], 0);
+    await sleep(50);
+    expect(changes).toBe(0);
+    await other.add([job], 0);
+    await waitFor(() => changes === 1, 5_000, 'the watch to see the other connection');
+    stop();
+    await other.add([job], 0);
+    await sleep(50);
+    expect(changes).toBe(1);
+    await mine.close();
+    await other.close();
+  });
 });
