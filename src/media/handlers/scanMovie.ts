@@ -128,6 +128,16 @@ export function createScanMovieHandler(services: MediaServices) {
     const walkOptions = onlyFile === undefined ? { signal: ctx.signal } : { signal: ctx.signal, onlyFile };
     const walked = await scanLibrary(root, target, config, walkOptions);
     result.found = walked.movies.length;
+    if (onlyFile === undefined && target === root && walked.entries === 0) {
+      // An empty library folder is what an unmounted disk looks like: refuse to read it as
+      // "every movie was deleted". Retries apply, since mounts come back.
+      const stored = services.movies.listUnder(root).length;
+      if (stored > 0) {
+        throw new NotFoundError(
+          `Library path "${root}" is empty but ${stored} movies are stored for it: is the disk mounted? Nothing was removed`,
+        );
+      }
+    }
     result.skipped = walked.skipped.length;
     if (walked.skipped.length > 0) {
       log.debug({ skipped: walked.skipped.slice(0, 50) }, 'scan: paths left out by the scan settings');

@@ -53,6 +53,8 @@ export interface ScanResult {
   skipped: SkippedPath[];
   /** Folders read. */
   folders: number;
+  /** Entries (files and folders) directly in the scanned folder: 0 means it is empty. */
+  entries: number;
 }
 
 const MIB = 1024 * 1024;
@@ -120,12 +122,13 @@ export async function scanLibrary(
   const minBytes = options.minFileSizeMB * MIB;
   // 0 means no upper limit (the scan config's documented meaning).
   const maxBytes = options.maxFileSizeGB > 0 ? options.maxFileSizeGB * GIB : Number.POSITIVE_INFINITY;
-  const result: ScanResult = { movies: [], skipped: [], folders: 0 };
+  const result: ScanResult = { movies: [], skipped: [], folders: 0, entries: 0 };
 
   const walk = async (dir: string): Promise<void> => {
     signal?.throwIfAborted();
     result.folders += 1;
     const entries = await readdir(dir, { withFileTypes: true });
+    if (dir === target) result.entries = entries.length;
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     const videos: FileEntry[] = [];
     const subdirs: string[] = [];

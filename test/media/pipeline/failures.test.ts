@@ -83,6 +83,19 @@ describe('bad input gets a clear error', () => {
     expect(pipeline.media.movies.count()).toBe(1);
   });
 
+  it('an empty library folder (an unmounted disk) does not empty the table', async () => {
+    pipeline = await startPipeline({ movies: makeProviderMovies(2) });
+    await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: pipeline.library } });
+    await pipeline.idle();
+    for (const entry of readdirSync(pipeline.library)) rmSync(path.join(pipeline.library, entry), { recursive: true });
+    await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: pipeline.library }, maxRetries: 0 });
+    await pipeline.idle();
+    expect(pipeline.failed.map((f) => f.error.message)).toEqual([
+      expect.stringMatching(/is empty but 2 movies are stored for it: is the disk mounted\? Nothing was removed/),
+    ]);
+    expect(pipeline.media.movies.count()).toBe(2);
+  });
+
   it('payloads are validated before anything is stored', async () => {
     pipeline = await startPipeline({ movies: ONE });
     await expect(pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: 'relative/path' } })).rejects.toThrow(
