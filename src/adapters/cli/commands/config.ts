@@ -85,7 +85,8 @@ export function registerConfigCommand(program: Command): void {
       const rows = phases.flatMap((p) =>
         p.fields.map((f) => {
           const range = f.options ? f.options.join('|') : f.min !== undefined || f.max !== undefined ? `${f.min ?? ''}..${f.max ?? ''}` : '';
-          return [f.setting, f.type, JSON.stringify(f.default), range, f.description];
+          const shown = JSON.stringify(f.default);
+          return [f.setting, f.type, shown.length > 40 ? `${shown.slice(0, 39)}…` : shown, range, f.description];
         }),
       );
       println(formatTable(['SETTING', 'TYPE', 'DEFAULT', 'RANGE', 'DESCRIPTION'], rows));
