@@ -1,0 +1,77 @@
+/**
+ * The example server (`npm start`): the phaseq REST API and the settings dashboard over
+ * one SQLite file, with a small demo library scanned against a local catalogue.
+ *
+ * Environment:
+ * - `PORT` (default 3000; 0 picks a free port), `HOST` (default 127.0.0.1)
+ * - `PHASEQ_DATA`: folder of the database and the demo library (default ./data)
+ * - `PHASEQ_API_KEY`: when set, the API needs `Authorization: Bearer <key>`
+ * - `LOG_LEVEL`: pino level (default info)
+ *
+ * SIGTERM or SIGINT stops it gracefully: no new requests, running jobs finish, exit 0.
+ */
+import type { ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { pino } from 'pino';
+import { warnIfExposed } from '../../src/express.js';
+import { createExampleApp } from './app.js';
+
+const logger = pino({ name: 'phaseq-example', level: process.env.LOG_LEVEL ?? 'info' });
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? '127.0.0.1';
+const dataDir = path.resolve(process.env.PHASEQ_DATA ?? './data');
+const apiKey = process.env.PHASEQ_API_KEY || undefined;
+
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  logger.fatal({ port: process.env.PORT }, 'PORT must be a whole number from 0 to 65535');
+  process.exit(2);
+}
+
+const example = await createExampleApp({ dataDir, apiKey, logger });
+const server = example.app.listen(port, host);
+// Event streams never end on their own: remember them so that a stop can end them.
+const streams = new Set<ServerResponse>();
+server.on('request', (req, res) => {
+  if (req.url?.startsWith('/api/events')) {
+    streams.add(res);
+    res.once('close', () => streams.delete(res));
+  }
+});
+warnIfExposed(server, { apiKey, logger });
+server.once('listening', () => {
+  const address = server.address() as AddressInfo;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  logger.info({ dataDir, library: example.libraryPath }, `phaseq example server listening on http://${shown}:${address.port}`);
+});
+server.once('error', (error) => {
+  logger.fatal({ err: error }, 'cannot listen');
+  void example.stop().finally(() => process.exit(1));
+});
+
+let stopping = false;
+async function shutdown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'stopping');
+  // No new connections; requests in flight complete; event streams are ended (browsers
+  // reconnect to the next server); idle keep-alive connections are closed.
+  const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+  for (const res of streams) res.end();
+  server.closeIdleConnections();
+  await closed;
+  await example.stop();
+  logger.info('stopped');
+}
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    shutdown(signal).then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.fatal({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,46 @@
+// The dashboard: settings forms and the live queue panel, wired to the phaseq API.
+import { ApiError, followEvents, getApiKey, setApiKey } from './api.js';
+import { renderSettings } from './settings.js';
+import { createQueuePanel } from './queue.js';
+
+const connection = document.getElementById('connection');
+const keyForm = document.getElementById('key-form');
+const STATE_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', unauthorized: 'API key needed' };
+
+function setConnection(state) {
+  connection.dataset.state = state;
+  connection.textContent = STATE_TEXT[state] ?? state;
+  keyForm.hidden = state !== 'unauthorized';
+}
+
+let settings = null;
+const queue = createQueuePanel();
+
+async function loadAll() {
+  try {
+    settings = await renderSettings(document.getElementById('phase-forms'));
+    await queue.load();
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) {
+      setConnection('unauthorized');
+      return;
+    }
+    document.getElementById('phase-forms').textContent = `Could not load the settings: ${error.message}`;
+  }
+}
+
+const events = followEvents((name, data) => {
+  if (name === 'phase-config:changed') settings?.applyChange(data);
+  else queue.onEvent(name, data);
+}, setConnection);
+
+keyForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  setApiKey(document.getElementById('api-key').value.trim());
+  setConnection('connecting');
+  events.restart();
+  void loadAll();
+});
+
+if (getApiKey()) document.getElementById('api-key').value = getApiKey();
+void loadAll();

@@ -1,0 +1,107 @@
+/**
+ * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against
+ * the example server started as its README says.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, startExampleServer, type RunningServer } from './exampleServer.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = path.join(ROOT, 'test-output');
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+
+async function apiGet(pathname: string): Promise<unknown> {
+  const res = await fetch(`${server.url}${pathname}`);
+  return res.json();
+}
+
+describe('settings dashboard', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
+    server = await startExampleServer({ PHASEQ_DATA: dataDir });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(server.url);
+    await page.locator('#connection[data-state="live"]').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('shows the four phases with fitting, labelled controls', async () => {
+    for (const title of ['Scan', 'Enrichment', 'Publish', 'Player sync']) {
+      await page.getByRole('heading', { name: title, exact: true }).waitFor();
+    }
+    const maxPoster = page.getByLabel('Posters to keep');
+    expect(await maxPoster.getAttribute('type')).toBe('number');
+    expect(await maxPoster.getAttribute('min')).toBe('0');
+    expect(await maxPoster.getAttribute('max')).toBe('50');
+    expect(await page.getByRole('switch', { name: 'Fetch provider artwork' }).isChecked()).toBe(true);
+    expect(await page.getByLabel('Language').evaluate((el) => el.tagName)).toBe('SELECT');
+    expect(await page.getByLabel('Language').inputValue()).toBe('en');
+    const extensions = page.locator('#field-scan-videoExtensions input[data-item]');
+    expect(await extensions.count()).toBeGreaterThan(5);
+    expect(await page.locator('#field-scan-ignorePatterns input[data-item]').count()).toBeGreaterThan(3);
+  });
+
+  it('saves enrichment.maxPoster, and the value survives a reload', async () => {
+    const form = page.locator('#phase-enrichment');
+    await page.getByLabel('Posters to keep').fill('7');
+    await form.getByRole('button', { name: 'Save' }).click();
+    await form.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    expect(await apiGet('/api/phase-config/enrichment')).toMatchObject({ maxPoster: 7 });
+    await page.reload();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await expect.poll(() => page.getByLabel('Posters to keep').inputValue()).toBe('7');
+  });
+
+  it('shows the field error for an invalid value and saves nothing', async () => {
+    const form = page.locator('#phase-enrichment');
+    await page.getByLabel('Posters to keep').fill('99');
+    await page.getByLabel('Trailers to keep').fill('2');
+    await form.getByRole('button', { name: 'Save' }).click();
+    const error = page.locator('#field-enrichment-maxPoster-error');
+    await error.filter({ hasText: /\S/ }).waitFor();
+    expect(await error.textContent()).toMatch(/50/);
+    expect(await page.getByLabel('Posters to keep').getAttribute('aria-invalid')).toBe('true');
+    expect(await form.getByRole('status').textContent()).toContain('Nothing was saved');
+    // All or nothing: the valid field of the same save was not stored either.
+    expect(await apiGet('/api/phase-config/enrichment')).toMatchObject({ maxPoster: 7, maxTrailer: 1 });
+    await page.reload();
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await expect.poll(() => page.getByLabel('Posters to keep').inputValue()).toBe('7');
+    expect(await page.locator('#field-enrichment-maxPoster-error').textContent()).toBe('');
+  });
+
+  it('"Scan library" runs the pipeline and the counts move to done', async () => {
+    await page.getByRole('button', { name: 'Scan library' }).click();
+    await page.locator('#scan-status').filter({ hasText: 'Scan queued' }).waitFor();
+    // 1 scan + 3 enrich + 3 publish for the three sample movies.
+    await page.locator('#count-done').filter({ hasText: /^7$/ }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.locator('#count-pending').textContent()).toBe('0');
+    expect(await page.locator('#count-processing').textContent()).toBe('0');
+    expect(await page.locator('#count-failed').textContent()).toBe('0');
+    expect(await page.locator('#by-type tr[data-type="publish"] td.done').textContent()).toBe('3');
+    const nfo = readFileSync(path.join(dataDir, 'library', 'Alien (1979)', 'Alien (1979).nfo'), 'utf8');
+    expect(nfo).toContain('<title>Alien</title>');
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.screenshot({ path: path.join(OUTPUT, 'dashboard.png'), fullPage: true });
+    expect(existsSync(path.join(OUTPUT, 'dashboard.png'))).toBe(true);
+  });
+});
