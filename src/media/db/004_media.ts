@@ -6,7 +6,9 @@ import type { Migration } from '../../db/migrate.js';
  * - `movies`: one row per video file (`video_file` is the identity, so a flat library with
  *   many movies in one folder works as well as one folder per movie). `file_size` and
  *   `mtime` let a rescan tell a changed file from an unchanged one; `metadata` holds the
- *   provider's answer as JSON, because the NFO needs all of it and nothing queries inside.
+ *   provider's answer as JSON, because the NFO needs all of it and nothing queries inside. `id_hints` holds
+ *   ids written in the folder name (`{tmdb-603}`), kept apart from the matched ids so a
+ *   rename that corrects a wrong match wins over the old match.
  * - `movie_assets`: artwork candidates kept by the enrich phase, with `selected` marking
  *   what publish writes. Unique per (movie, kind, url) so re-enriching upserts.
  * - `movie_actors`: the cast, in billing order; publish writes `<actor>` entries and photos.
@@ -28,6 +30,7 @@ export const mediaMigration: Migration = {
         year          INTEGER,
         file_size     INTEGER NOT NULL,
         mtime         INTEGER NOT NULL,
+        id_hints      TEXT,
         tmdb_id       TEXT,
         imdb_id       TEXT,
         provider      TEXT,

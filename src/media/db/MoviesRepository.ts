@@ -23,6 +23,8 @@ export interface MovieRecord {
   fileSize: number;
   /** Modification time of the video file, epoch milliseconds. */
   mtime: number;
+  /** Ids written in the folder or file name (`{tmdb-603}`), by provider name. */
+  idHints: Record<string, string>;
   tmdbId: string | null;
   imdbId: string | null;
   /** Name of the provider that enriched it, and its id there. */
@@ -54,6 +56,8 @@ export interface ScannedMovie {
   year: number | null;
   fileSize: number;
   mtime: number;
+  /** Ids written in the name, by provider name (`{ tmdb: '603' }`). @default {} */
+  idHints?: Record<string, string>;
 }
 
 /** Outcome of {@link MoviesRepository.upsertScanned}. */
@@ -83,6 +87,7 @@ interface MovieRow {
   year: number | null;
   file_size: number;
   mtime: number;
+  id_hints: string | null;
   tmdb_id: string | null;
   imdb_id: string | null;
   provider: string | null;
@@ -118,6 +123,7 @@ function toMovie(row: MovieRow): MovieRecord {
     year: row.year,
     fileSize: row.file_size,
     mtime: row.mtime,
+    idHints: row.id_hints === null ? {} : (JSON.parse(row.id_hints) as Record<string, string>),
     tmdbId: row.tmdb_id,
     imdbId: row.imdb_id,
     provider: row.provider,
@@ -172,45 +178,36 @@ export class MoviesRepository {
 
   /**
    * Inserts a movie found on disk, or updates the stored one with the same video file.
-   * A changed file (size or mtime) keeps its metadata until the next enrichment
+   * A changed file (size, mtime, parsed title/year or id hints) keeps its metadata until the next enrichment
    * replaces it, so publishing never loses what was known.
    */
   upsertScanned(movie: ScannedMovie, now: number = Date.now()): UpsertOutcome {
+    const hints = movie.idHints && Object.keys(movie.idHints).length > 0 ? JSON.stringify(movie.idHints) : null;
     return this.#db
       .transaction((): UpsertOutcome => {
         const existing = this.#byVideo.get(movie.videoFile) as MovieRow | undefined;
         if (!existing) {
           const info = this.#db
             .prepare(
-              `INSERT INTO movies (library_path, path, video_file, title, year, file_size, mtime, scanned_at, created_at, updated_at)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+              `INSERT INTO movies (library_path, path, video_file, title, year, file_size, mtime, id_hints, scanned_at, created_at, updated_at)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(movie.libraryPath, movie.path, movie.videoFile, movie.title, movie.year, movie.fileSize, movie.mtime, now, now, now);
+            .run(movie.libraryPath, movie.path, movie.videoFile, movie.title, movie.year, movie.fileSize, movie.mtime, hints, now, now, now);
           return { id: Number(info.lastInsertRowid), status: 'new', enriched: false };
         }
         const changed =
           existing.file_size !== movie.fileSize ||
           existing.mtime !== movie.mtime ||
           existing.title !== movie.title ||
-          existing.year !== movie.year;
+          existing.year !== movie.year ||
+          existing.id_hints !== hints;
         this.#db
           .prepare(
-            `UPDATE movies SET library_path = ?, path = ?, title = ?, year = ?, file_size = ?, mtime = ?, scanned_at = ?,
-               updated_at = CASE WHEN ? THEN ? ELSE updated_at END
+            `UPDATE movies SET library_path = ?, path = ?, title = ?, year = ?, file_size = ?, mtime = ?, id_hints = ?,
+               scanned_at = ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END
              WHERE id = ?`,
           )
-          .run(
-            movie.libraryPath,
-            movie.path,
-            movie.title,
-            movie.year,
-            movie.fileSize,
-            movie.mtime,
-            now,
-            changed ? 1 : 0,
-            now,
-            existing.id,
-          );
+          .run(movie.libraryPath, movie.path, movie.title, movie.year, movie.fileSize, movie.mtime, hints, now, changed ? 1 : 0, now, existing.id);
         return { id: existing.id, status: changed ? 'changed' : 'unchanged', enriched: existing.enriched_at !== null };
       })
       .immediate();
@@ -295,6 +292,7 @@ export class MoviesRepository {
         ]);
       }
     }
+    const ids = record.details.providerIds;
     this.#db
       .transaction(() => {
         const info = this.#db
@@ -302,16 +300,7 @@ export class MoviesRepository {
             `UPDATE movies SET provider = ?, provider_id = ?, tmdb_id = ?, imdb_id = ?, metadata = ?, enriched_at = ?, updated_at = ?
              WHERE id = ?`,
           )
-          .run(
-            record.provider,
-            record.providerId,
-            record.details.providerIds.tmdb ?? null,
-            record.details.providerIds.imdb ?? null,
-            JSON.stringify(record.details),
-            now,
-            now,
-            id,
-          );
+          .run(record.provider, record.providerId, ids.tmdb ?? null, ids.imdb ?? null, JSON.stringify(record.details), now, now, id);
         if (info.changes === 0) throw new NotFoundError(`Movie ${id} does not exist (was it removed by a rescan?)`);
         this.#db.prepare('DELETE FROM movie_actors WHERE movie_id = ?').run(id);
         const addActor = this.#db.prepare(

@@ -117,6 +117,7 @@ export function pickCandidates(
 /** Did a rescan change what the search is based on? */
 function scannedChanged(before: MovieRecord, after: MovieRecord): boolean {
   return (
+    JSON.stringify(before.idHints) !== JSON.stringify(after.idHints) ||
     before.title !== after.title ||
     before.year !== after.year ||
     before.fileSize !== after.fileSize ||
@@ -130,6 +131,10 @@ async function findMatch(
   language: string,
   signal: AbortSignal,
 ): Promise<MovieSearchResult | null> {
+  // An id written in the folder name ("{tmdb-603}") for this provider is a person's
+  // answer to "which movie is this": no search can beat it.
+  const hinted = movie.idHints[services.provider.name];
+  if (hinted !== undefined) return { id: hinted, title: movie.title, originalTitle: null, year: movie.year };
   const query = { title: movie.title, language, ...(movie.year === null ? {} : { year: movie.year }) };
   const hits = await services.provider.search(query, signal);
   if (hits[0]) return hits[0];

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { NotFoundError, UnrecoverableError, ValidationError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job, JobInput } from '../../types.js';
+import type { ScannedMovie } from '../db/MoviesRepository.js';
 import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie } from '../scan/scanLibrary.js';
 import { chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
@@ -173,8 +174,12 @@ export function createScanMovieHandler(services: MediaServices) {
   };
 }
 
-function toScanned(root: string, found: FoundMovie) {
+function toScanned(root: string, found: FoundMovie): ScannedMovie {
+  const idHints: Record<string, string> = {};
+  if (found.tmdbId !== undefined) idHints['tmdb'] = found.tmdbId;
+  if (found.imdbId !== undefined) idHints['imdb'] = found.imdbId;
   return {
+    idHints,
     libraryPath: root,
     path: found.folder,
     videoFile: found.videoFile,

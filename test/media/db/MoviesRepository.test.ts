@@ -82,6 +82,15 @@ describe('MoviesRepository', () => {
     expect(movies.count()).toBe(1);
   });
 
+  it('keeps id hints from the name, and a changed hint counts as a change', () => {
+    const { id } = movies.upsertScanned(scanned('The Matrix (1999)', { idHints: { tmdb: '603' } }));
+    expect(movies.require(id).idHints).toEqual({ tmdb: '603' });
+    expect(movies.upsertScanned(scanned('The Matrix (1999)', { idHints: { tmdb: '603' } })).status).toBe('unchanged');
+    expect(movies.upsertScanned(scanned('The Matrix (1999)', { idHints: { tmdb: '604' } })).status).toBe('changed');
+    expect(movies.upsertScanned(scanned('The Matrix (1999)')).status).toBe('changed');
+    expect(movies.require(id).idHints).toEqual({});
+  });
+
   it('stores an enrichment: details, cast in billing order, candidates with their selection', () => {
     const { id } = movies.upsertScanned(scanned('The Matrix (1999)'));
     movies.saveEnrichment(id, { provider: 'local', providerId: '603', details, assets: [poster('http://x/a.jpg', true), poster('http://x/b.jpg')] }, 10);

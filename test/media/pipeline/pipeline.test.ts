@@ -202,4 +202,16 @@ describe('player notification and concurrent publishes', () => {
     // Each enrichment was followed by its own publish.
     expect(p.done('publish')).toHaveLength(3);
   });
+
+  it('an id written in the folder name is used instead of a search', async () => {
+    const movies = makeProviderMovies(2);
+    // The folder says "Movie 001" but its {tmdb-2} names the second movie.
+    pipeline = await startPipeline({ movies, folders: ['Movie 001 (1990) {tmdb-2}'] });
+    await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: pipeline.library } });
+    await pipeline.idle();
+    const [movie] = pipeline.media.movies.list();
+    expect(movie).toMatchObject({ title: 'Movie 001', idHints: { tmdb: '2' }, tmdbId: '2' });
+    expect(movie!.metadata?.title).toBe('Movie 002');
+    expect(pipeline.provider.requests.filter((r) => r.path === '/3/search/movie')).toEqual([]);
+  });
 });
