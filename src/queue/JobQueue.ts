@@ -162,6 +162,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.#state = 'starting';
     try {
       await this.#ensureReady();
+      // First sweep before any timer or worker is armed: when the storage cannot be
+      // written, start() fails as a whole and leaves no half-started queue behind.
+      await this.#recoverStalled();
     } catch (error) {
       this.#state = 'idle';
       throw error;
@@ -201,7 +204,6 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       this.#every(this.#opts.stalledCheckMs, () => this.#recoverStalled()),
     );
     this.#unwatch = this.storage.watch?.(() => this.#wakeIdle(this.concurrency), this.#opts.pollIntervalMs) ?? null;
-    await this.#recoverStalled();
     for (const w of this.#workers) w.start();
     this.logger.info({ storage: this.storage.name, concurrency: this.concurrency, owner: this.#ownerId }, 'queue started');
   }
