@@ -93,6 +93,7 @@ export class RedisSettingsStore implements ISettingsStore {
   #heard: number | null = null;
   /** True while the subscription is live and the counter was read after it began. */
   #synced = false;
+  #resyncing = false;
   #opening: Promise<void> | null = null;
 
   constructor(options: RedisSettingsStoreOptions) {
@@ -165,7 +166,7 @@ export class RedisSettingsStore implements ISettingsStore {
   async #resync(sub: Redis): Promise<void> {
     this.#synced = false;
     await sub.subscribe(this.#channel);
-    const v = Number((await this.#client().get(this.#versionKey)) ?? '0');
+    const v = Number((await this.#wrap('changeToken', () => this.#client().get(this.#versionKey))) ?? '0');
     if (this.#sub !== sub || sub.status !== 'ready') return;
     this.#hear(v);
     this.#synced = true;
@@ -215,6 +216,15 @@ export class RedisSettingsStore implements ISettingsStore {
 
   async changeToken(): Promise<string> {
     if (this.#synced && this.#heard !== null) return String(this.#heard);
+    // Not synced: a resync after a reconnect failed (e.g. the main connection was still
+    // down). Try again in the background; meanwhile read the counter.
+    const sub = this.#sub;
+    if (sub && sub.status === 'ready' && !this.#resyncing) {
+      this.#resyncing = true;
+      void this.#resync(sub)
+        .catch(() => {})
+        .finally(() => (this.#resyncing = false));
+    }
     const redis = this.#client();
     const v = Number((await this.#wrap('changeToken', () => redis.get(this.#versionKey))) ?? '0');
     this.#hear(v);
@@ -234,7 +244,8 @@ export class RedisSettingsStore implements ISettingsStore {
 
   async #wrap<T>(op: string, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      const opened = this.#opened;
+      return await (opened ? opened.guard.run(fn()) : fn());
     } catch (error) {
       if (error instanceof PhaseqError) throw error;
       throw new StorageError(`Redis settings ${op} failed: ${error instanceof Error ? error.message : String(error)}`, {

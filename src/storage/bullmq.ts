@@ -54,9 +54,9 @@ export interface BullMQJobQueueStorageOptions {
   /**
    * Where Redis is: a `redis://` URL, ioredis options, or an open ioredis client (the host
    * keeps ownership: `close()` leaves it open). A client you pass should be created with
-   * `autoResendUnfulfilledCommands: false`, as the ones phaseq opens are: re-sending a
-   * script that Redis already ran when the connection dropped would add or lease jobs
-   * twice.
+   * `autoResendUnfulfilledCommands: false` and `enableOfflineQueue: false`, as the ones
+   * phaseq opens are: re-sending a script that Redis already ran when the connection
+   * dropped would add or lease jobs twice.
    */
   connection: RedisConnection;
   /**
@@ -297,7 +297,9 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
 
   async get(id: string): Promise<Job | null> {
     if (!isRedisJobId(id)) return null;
-    const flat = await this.#wrap('get', () => this.redis.call('HGETALL', `${this.#base}job:${id}`));
+    const opened = this.#opened;
+    if (!opened) throw new StorageError('Redis storage is not open: call init() (or queue.start()) first');
+    const flat = await this.#wrap('get', () => opened.guard.run(opened.redis.call('HGETALL', `${this.#base}job:${id}`)));
     return asArray(flat, 'get').length === 0 ? null : hashToJob(flat);
   }
 
@@ -412,7 +414,9 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   }
 
   #run(op: string, script: RedisScript, args: readonly ScriptArg[]): Promise<unknown> {
-    return this.#wrap(op, () => script.run(this.redis, [this.#base, ...args]));
+    const opened = this.#opened;
+    if (!opened) return Promise.reject(new StorageError('Redis storage is not open: call init() (or queue.start()) first'));
+    return this.#wrap(op, () => opened.guard.run(script.run(opened.redis, [this.#base, ...args])));
   }
 
   async #wrap<T>(op: string, fn: () => Promise<T>): Promise<T> {

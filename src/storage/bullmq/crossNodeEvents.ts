@@ -62,8 +62,9 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
   // this call and the first blocking read is missed ('$' would start at the read).
   const newest = await options.redis.xrevrange(`${options.prefix}:${options.queueName}:events`, '+', '-', 'COUNT', 1);
   const lastEventId = newest[0]?.[0] ?? '0';
-  // BullMQ requires maxRetriesPerRequest: null on a blocking connection.
-  const connection = options.redis.duplicate({ maxRetriesPerRequest: null });
+  // BullMQ requires maxRetriesPerRequest: null on a blocking connection, and expects its
+  // commands to wait for a reconnect (offline queue) rather than fail.
+  const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
   const events = new QueueEvents(options.queueName, {
     connection,
     prefix: options.prefix,

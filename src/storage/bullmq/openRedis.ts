@@ -13,6 +13,45 @@ export interface OpenedRedis {
   redis: Redis;
   /** False when the host passed its own client: it stays open on `close()`. */
   owned: boolean;
+  /** Runs commands so that a dropped connection fails them instead of losing them. */
+  guard: InFlightGuard;
+}
+
+/**
+ * Fails the commands in flight when their connection closes.
+ *
+ * Without re-sending (see {@link openRedis}), ioredis forgets the commands that were
+ * written to a connection that then dropped: their promises never settle, and a worker
+ * awaiting one would hang for ever. The guard rejects them on `close` with an error that
+ * says the truth: the command may or may not have run.
+ */
+export class InFlightGuard {
+  readonly #pending = new Set<(error: Error) => void>();
+
+  constructor(redis: Redis) {
+    redis.on('close', () => {
+      const error = new Error('the Redis connection closed while the command was in flight: it may or may not have run');
+      for (const fail of this.#pending) fail(error);
+      this.#pending.clear();
+    });
+  }
+
+  /** Settles with `command`, or rejects when the connection closes first. */
+  run<T>(command: Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.add(reject);
+      command.then(
+        (value) => {
+          this.#pending.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.#pending.delete(reject);
+          reject(error);
+        },
+      );
+    });
+  }
 }
 
 /**
@@ -21,17 +60,31 @@ export interface OpenedRedis {
  */
 export async function openRedis(connection: RedisConnection, what: string): Promise<OpenedRedis> {
   const owned = !(connection instanceof Redis);
-  // - A few retries per command ride out a brief network blip without hanging callers.
-  // - No re-sending of commands in flight when the connection dropped: Redis may already
+  // Every command either runs once or fails with an error saying whether it may have run:
+  // - no re-sending of commands in flight when the connection dropped: Redis may already
   //   have run them, and running an `add` or a `claim` script twice would store or lease
-  //   jobs twice. The caller gets a StorageError instead and decides.
-  const defaults = { lazyConnect: true, maxRetriesPerRequest: 3, autoResendUnfulfilledCommands: false };
+  //   jobs twice (the guard fails them instead: "may or may not have run");
+  // - no offline queue: while disconnected, commands fail at once ("did not run") instead
+  //   of waiting to be sent, so the guard never has to fail a command that runs later.
+  //   Workers report the error and retry after their idle sleep; ioredis reconnects.
+  const defaults = {
+    lazyConnect: true,
+    maxRetriesPerRequest: 3,
+    autoResendUnfulfilledCommands: false,
+    enableOfflineQueue: false,
+  };
   const redis =
     connection instanceof Redis
       ? connection
       : typeof connection === 'string'
         ? new Redis(connection, defaults)
         : new Redis({ ...defaults, ...connection, lazyConnect: true });
+  if (owned) {
+    redis.on('error', () => {
+      // Connection errors also reject the commands they affect, which is where they are
+      // reported; without a listener ioredis would print each one to the console.
+    });
+  }
   try {
     if (owned) await redis.connect();
     await redis.ping();
@@ -41,7 +94,7 @@ export async function openRedis(connection: RedisConnection, what: string): Prom
       cause: error,
     });
   }
-  return { redis, owned };
+  return { redis, owned, guard: new InFlightGuard(redis) };
 }
 
 /** Closes a connection opened by {@link openRedis}, unless the host owns it. */
