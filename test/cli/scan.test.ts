@@ -4,13 +4,14 @@
  * and Plex servers (real HTTP on 127.0.0.1), then prints a summary that must match what
  * is on disk and what the players received. Without `--wait` it only enqueues.
  */
-import { readdirSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addVideo, folderOf } from '../media/pipeline/harness.js';
 import { startFakePlayers, type FakePlayers } from '../media/support/fakePlayers.js';
 import { makeProviderMovies, startProviderServer, type ProviderServer } from '../media/support/providerServer.js';
-import { requireBin, runCli, tempDir } from './support/cli.js';
+import { makeJpeg } from '../media/support/images.js';
+import { requireBin, runCli, startCli, tempDir, until } from './support/cli.js';
 
 interface Summary {
   moviesFound: number;
@@ -123,4 +124,43 @@ describe('phaseq scan without --wait', () => {
     expect(noProvider.code).toBe(2);
     expect(noProvider.stderr.trim()).toBe('error: The media pipeline needs a metadata provider: give --catalogue <file> or --tmdb-key <key>');
   }, 120_000);
+});
+
+describe('phaseq worker --media-library with a local catalogue', () => {
+  it('runs the scan that phaseq scan enqueued from another process, with metadata and artwork from the catalogue', async () => {
+    const { cwd, library } = await fixture();
+    writeFileSync(path.join(cwd, 'poster.jpg'), makeJpeg(1000, 1500));
+    const catalogue = {
+      version: 1,
+      movies: makeProviderMovies(3).map((m) => ({
+        id: String(m.id),
+        title: m.title,
+        year: m.year,
+        plot: `Plot of ${m.title}`,
+        providerIds: { tmdb: String(m.id) },
+        artwork: [{ kind: 'poster', url: 'poster.jpg', width: 1000, height: 1500 }],
+      })),
+    };
+    writeFileSync(path.join(cwd, 'catalogue.json'), JSON.stringify(catalogue));
+    const worker = startCli(['worker', '--media-library', library, '--catalogue', 'catalogue.json'], cwd);
+    try {
+      await worker.waitForLine((l) => l.includes('"worker ready"'));
+      const scan = await runCli(['scan', library], cwd);
+      expect(scan.code).toBe(0);
+      const folders = makeProviderMovies(3).map((m) => path.join(library, folderOf(m)));
+      await until(() => folders.every((f) => readdirSync(f).some((n) => n.endsWith('.nfo')) && readdirSync(f).some((n) => n.endsWith('.jpg'))));
+      await until(async () => {
+        const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number; processing: number };
+        return stats.pending + stats.delayed + stats.processing === 0;
+      });
+      worker.child.kill('SIGTERM');
+      const result = await worker.exited;
+      expect(result.code).toBe(0);
+      const nfoText = filesUnder(library).filter((f) => f.endsWith('.nfo')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      expect(nfoText).toContain(`Plot of ${makeProviderMovies(3)[0]!.title}`);
+    } finally {
+      if (worker.child.exitCode === null) worker.child.kill('SIGKILL');
+      await worker.exited;
+    }
+  }, 240_000);
 });
