@@ -135,4 +135,19 @@ describe('phase settings change what each phase does, never whether it runs', ()
     expect(pipeline.done('notify-kodi')).toHaveLength(0);
     expect(new Set(pipeline.players.requests.map((r) => r.kind))).toEqual(new Set(['plex']));
   });
+
+  it("each player is sent the library path as it sees it (its pathMap)", async () => {
+    pipeline = await startPipeline({
+      movies: ONE,
+      players: (p) => [
+        { ...p.kodi.config, pathMap: [{ from: '/', to: '/wrong' }, { from: '__LIBRARY__', to: 'smb://nas/movies' }] },
+        { ...p.plex.config, pathMap: [{ from: '__LIBRARY__', to: '/data/movies' }] },
+      ],
+    });
+    // The library path is only known once the pipeline exists: the harness maps placeholders.
+    await scan(pipeline);
+    await pipeline.idle();
+    expect(pipeline.players.kodi.rpcCalls().map((c) => c.params)).toEqual([expect.objectContaining({ directory: 'smb://nas/movies/' })]);
+    expect(pipeline.players.plex.requests.map((r) => r.query['path'])).toEqual(['/data/movies']);
+  });
 });

@@ -26,7 +26,7 @@ export interface PipelineOptions {
   folders?: string[];
   /** @default 3 */
   concurrency?: number;
-  /** @default all three fake players */
+  /** @default all three fake players; `__LIBRARY__` in a pathMap `from` becomes the library folder */
   players?: (players: FakePlayers) => PlayerConfig[];
   /** Retries after the first attempt. @default 3 */
   maxRetries?: number;
@@ -110,7 +110,11 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
     provider: (options.wrapProvider ?? ((p) => p))(
       new TmdbProvider({ apiKey: provider.apiKey, baseUrl: provider.baseUrl, imageBaseUrl: provider.imageBaseUrl }),
     ),
-    players: options.players ? options.players(players) : players.configs,
+    // `__LIBRARY__` in a player's pathMap stands for the library folder, unknown to the caller.
+    players: (options.players ? options.players(players) : players.configs).map((player) => ({
+      ...player,
+      ...(player.pathMap ? { pathMap: player.pathMap.map((m) => ({ ...m, from: m.from.replace('__LIBRARY__', library) })) } : {}),
+    })),
     libraryRoots: [library],
   });
   await queue.use(media);
