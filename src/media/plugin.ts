@@ -1,7 +1,9 @@
 /**
  * The media pipeline as a plugin: `queue.use(createMediaPlugin({ ... }))` registers
- * `scan-movie`, `enrich-metadata`, `publish` and the three `notify-*` job types. It is
- * built only on the public plugin API, like any third-party plugin would be.
+ * `scan-movie`, `enrich-metadata`, `publish` and the three `notify-*` job types, plus the
+ * maintenance jobs (`scheduled-cleanup`, `scheduled-provider-update`,
+ * `scheduled-verification`) and `webhook-received`. It is built only on the public plugin
+ * API, like any third-party plugin would be.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -15,7 +17,20 @@ import type { MediaServices } from './handlers/deps.js';
 import { createNotifyPlayerHandler } from './handlers/notifyPlayer.js';
 import { createPublishHandler } from './handlers/publish.js';
 import { createScanMovieHandler } from './handlers/scanMovie.js';
-import { enrichMetadataSchema, notifyPlayerSchema, publishSchema, scanMovieSchema } from './schemas.js';
+import { createScheduledCleanupHandler } from './handlers/scheduledCleanup.js';
+import { createScheduledProviderUpdateHandler } from './handlers/scheduledProviderUpdate.js';
+import { createScheduledVerificationHandler } from './handlers/scheduledVerification.js';
+import { createWebhookReceivedHandler } from './handlers/webhookReceived.js';
+import {
+  enrichMetadataSchema,
+  notifyPlayerSchema,
+  publishSchema,
+  scanMovieSchema,
+  scheduledCleanupSchema,
+  scheduledProviderUpdateSchema,
+  scheduledVerificationSchema,
+  webhookReceivedSchema,
+} from './schemas.js';
 import type { MetadataProvider, PlayerConfig } from './types.js';
 
 /** Options of {@link createMediaPlugin}: a database (or a file to open) plus the services. */
@@ -59,6 +74,10 @@ const MEDIA_JOB_SCHEMAS = {
   'notify-kodi': notifyPlayerSchema,
   'notify-jellyfin': notifyPlayerSchema,
   'notify-plex': notifyPlayerSchema,
+  'scheduled-cleanup': scheduledCleanupSchema,
+  'scheduled-provider-update': scheduledProviderUpdateSchema,
+  'scheduled-verification': scheduledVerificationSchema,
+  'webhook-received': webhookReceivedSchema,
 } as const;
 
 /** What {@link createMediaPlugin} returns: the plugin, plus the data it works on. */
@@ -160,6 +179,14 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
       'notify-kodi': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'kodi'), ...retry },
       'notify-jellyfin': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'jellyfin'), ...retry },
       'notify-plex': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'plex'), ...retry },
+      'scheduled-cleanup': { schema: scheduledCleanupSchema, handler: createScheduledCleanupHandler(services, db), ...retry },
+      'scheduled-provider-update': {
+        schema: scheduledProviderUpdateSchema,
+        handler: createScheduledProviderUpdateHandler(services, db),
+        ...retry,
+      },
+      'scheduled-verification': { schema: scheduledVerificationSchema, handler: createScheduledVerificationHandler(services), ...retry },
+      'webhook-received': { schema: webhookReceivedSchema, handler: createWebhookReceivedHandler(services), ...retry },
     },
   });
   let closed = false;
