@@ -92,9 +92,12 @@ export function createPublishHandler(services: MediaServices) {
     const byKind = new Map<string, AssetRecord>(selected.map((a) => [a.kind, a]));
 
     // NFO first: it is what every player reads, and it is written whatever the settings.
-    const details: MovieDetails = movie.metadata
-      ? { ...movie.metadata, cast: services.movies.actors(movie.id) }
-      : scanDetails(movie);
+    // Only URLs go into the NFO: a local path of this machine means nothing to a player
+    // elsewhere (the photo itself is published to .actors, which players read first).
+    const cast = services.movies.actors(movie.id).map(({ thumbUrl, ...actor }) =>
+      thumbUrl !== undefined && isRemote(thumbUrl) ? { ...actor, thumbUrl } : actor,
+    );
+    const details: MovieDetails = movie.metadata ? { ...movie.metadata, cast } : scanDetails(movie);
     const remoteArt: NfoRemoteArt = {};
     for (const a of selected) if (a.kind !== 'trailer' && isRemote(a.url)) remoteArt[a.kind] = a.url;
     const trailer = byKind.get('trailer');

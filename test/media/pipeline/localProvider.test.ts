@@ -71,6 +71,8 @@ describe('the pipeline on the offline catalogue provider', () => {
       readFileSync(path.join(matrix, `${stem}.nfo`), 'utf8'),
     ) as { movie: { title: string; plot: string; actor: { name: string; role: string } } };
     expect(nfo.movie).toMatchObject({ title: 'The Matrix', plot: 'A hacker learns the truth.', actor: { name: 'Keanu Reeves', role: 'Neo' } });
+    // The catalogue's local photo path is not written into the NFO; the photo is in .actors.
+    expect(nfo.movie.actor).not.toHaveProperty('thumb');
 
     // A movie the catalogue does not know is still published, with what the scan parsed.
     const unknown = path.join(pipeline.library, 'Unknown Thing (2003)', 'Unknown.Thing.2003.1080p.nfo');

@@ -66,7 +66,8 @@ describe('media pipeline end to end', () => {
     expect(nfo['genre']).toBe('Drama');
     const ids = ([] as { '#text': string; '@type': string }[]).concat(nfo['uniqueid'] as never);
     expect(ids.find((u) => u['@type'] === 'tmdb')?.['#text']).toBe('1');
-    const actors = nfo['actor'] as { name: string; role: string; order: string }[];
+    const actors = nfo['actor'] as { name: string; role: string; order: string; thumb: string }[];
+    expect(actors[0]!.thumb).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/t\/p\/original\/.+\.jpg$/);
     expect(actors.map((a) => [a.name, a.role, a.order])).toEqual([
       ['Lead Actor 001', 'Hero', '0'],
       ['Second Actor 001', 'Villain', '1'],
