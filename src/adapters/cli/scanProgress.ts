@@ -133,16 +133,23 @@ export function createPhaseBars(run: () => ScanSummary): { update(): void; stop(
     },
     cliProgress.Presets.shades_classic,
   );
-  const bars = new Map(MEDIA_PHASES.map((p) => [p, multi.create(0, 0, { phase: p.padEnd(7), failed: '' })]));
+  // A bar appears when its phase gets its first job: an empty bar would draw as full.
+  const bars = new Map<MediaPhase, cliProgress.SingleBar>();
   return {
     update() {
       const summary = run();
       for (const phase of MEDIA_PHASES) {
         const { total, finished } = summary.phases[phase];
+        if (total === 0) continue;
         const failed = summary.failures.filter((f) => phaseOf(f.type) === phase).length;
-        const bar = bars.get(phase)!;
+        const payload = { phase: phase.padEnd(7), failed: failed > 0 ? `(${failed} failed)` : '' };
+        let bar = bars.get(phase);
+        if (!bar) {
+          bar = multi.create(total, finished, payload);
+          bars.set(phase, bar);
+        }
         bar.setTotal(total);
-        bar.update(finished, { phase: phase.padEnd(7), failed: failed > 0 ? `(${failed} failed)` : '' });
+        bar.update(finished, payload);
       }
     },
     stop() {
