@@ -58,7 +58,8 @@ describe('phaseq scan --wait', () => {
     const { cwd, library, media } = await fixture();
     players.reset();
     const result = await runCli(['scan', library, '--wait', '--json', ...media], cwd);
-    expect(result.stderr).toBe('');
+    // Warnings may be logged to stderr; errors may not.
+    expect(result.stderr).not.toMatch(/"level":(50|60)/);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as Summary;
     expect(summary.failures).toEqual([]);
