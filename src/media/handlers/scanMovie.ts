@@ -115,6 +115,8 @@ export function createScanMovieHandler(services: MediaServices) {
     };
 
     if (!exists) {
+      // A missing library root is an unmounted disk, not a deleted movie.
+      if (target === root) throw new NotFoundError(`Library path "${root}" does not exist`);
       // A single movie that disappeared: forget it (and only it). Unknown paths are an error.
       const single = services.movies.getByVideoFile(target);
       const known = single ? [single] : services.movies.listUnder(target);

@@ -96,6 +96,17 @@ describe('bad input gets a clear error', () => {
     expect(pipeline.media.movies.count()).toBe(2);
   });
 
+  it('a moviePath naming a library root that is gone does not delete the library', async () => {
+    pipeline = await startPipeline({ movies: makeProviderMovies(2) });
+    await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: pipeline.library } });
+    await pipeline.idle();
+    rmSync(pipeline.library, { recursive: true });
+    await pipeline.queue.addJob({ type: 'scan-movie', payload: { moviePath: pipeline.library }, maxRetries: 0 });
+    await pipeline.idle();
+    expect(pipeline.failed.map((f) => f.error.message)).toEqual([expect.stringMatching(/Library path ".*library" does not exist/)]);
+    expect(pipeline.media.movies.count()).toBe(2);
+  });
+
   it('payloads are validated before anything is stored', async () => {
     pipeline = await startPipeline({ movies: ONE });
     await expect(pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: 'relative/path' } })).rejects.toThrow(
