@@ -54,6 +54,12 @@ async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
   logger.info({ signal }, 'stopping');
+  // The queue's own timers do not keep the process alive (they are unref'd), so once the
+  // server is closed nothing else would: this one does, and bounds the whole stop.
+  const deadline = setTimeout(() => {
+    logger.fatal('stop took longer than 30 s; exiting');
+    process.exit(1);
+  }, 30_000);
   // No new connections; requests in flight complete; event streams are ended (browsers
   // reconnect to the next server); idle keep-alive connections are closed.
   const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
@@ -61,6 +67,7 @@ async function shutdown(signal: string): Promise<void> {
   server.closeIdleConnections();
   await closed;
   await example.stop();
+  clearTimeout(deadline);
   logger.info('stopped');
 }
 

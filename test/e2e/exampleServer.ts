@@ -1,7 +1,7 @@
 /**
  * Starts the example server the way its README says (`npm start`, with PORT and
- * PHASEQ_DATA), waits for its "listening" line, and stops it like a terminal or a
- * service manager does: SIGTERM to its whole process group.
+ * PHASEQ_DATA), waits for its "listening" line, and stops it with a signal to the server
+ * process (its pid is in every log line), then waits for npm to exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
@@ -13,8 +13,13 @@ export interface RunningServer {
   child: ChildProcess;
   /** Everything it printed so far. */
   output(): string;
-  /** SIGTERM to the process group; resolves when every process of it has exited. */
-  stop(): Promise<void>;
+  /** The pid of the server process itself (npm and its shell are its parents). */
+  serverPid: number;
+  /**
+   * Sends `signal` (default SIGTERM) to the server process; resolves with npm's exit code
+   * once every process of the group has exited. Nothing left running: null.
+   */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
 function groupAlive(pid: number): boolean {
@@ -38,12 +43,14 @@ export async function startExampleServer(env: Record<string, string>): Promise<R
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const pid = child.pid!;
-  const url = await new Promise<string>((resolve, reject) => {
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const [url, serverPid] = await new Promise<[string, number]>((resolve, reject) => {
     const check = (): void => {
-      const match = /listening on (http:\/\/[^\s"]+)/.exec(output);
-      if (match?.[1]) {
+      const line = output.split('\n').find((l) => l.includes('listening on http'));
+      if (line) {
         child.stdout!.off('data', check);
-        resolve(match[1]);
+        const log = JSON.parse(line) as { pid: number; msg: string };
+        resolve([/listening on (\S+)/.exec(log.msg)![1]!, log.pid]);
       }
     };
     child.stdout!.on('data', check);
@@ -52,12 +59,15 @@ export async function startExampleServer(env: Record<string, string>): Promise<R
   return {
     url,
     child,
+    serverPid,
     output: () => output,
-    async stop() {
-      if (!groupAlive(pid)) return;
-      process.kill(-pid, 'SIGTERM');
+    async stop(signal = 'SIGTERM') {
+      if (!groupAlive(pid)) return null;
+      process.kill(serverPid, signal);
       // Bounded by the test's timeout: a server that does not stop fails the test.
+      const code = await exited;
       while (groupAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
+      return code;
     },
   };
 }
