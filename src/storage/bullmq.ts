@@ -31,7 +31,6 @@ import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type Imp
 import { watchWork } from './bullmq/watchWork.js';
 import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis, type RedisConnection } from './bullmq/openRedis.js';
 import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
-import { compareClaimOrder } from './rows.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -327,10 +326,8 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     const offset = Math.max(0, Math.floor(query.offset ?? 0));
     const state = query.state ?? 'all';
     const args = [now, state, query.type ?? '', limit, offset];
-    const jobs = asArray(await this.#run('list', scripts.list, args), 'list').map(hashToJob);
-    // Pending and delayed come out of the script in claim order, already sliced.
-    if (state === 'pending' || state === 'delayed') return jobs;
-    return jobs.sort(compareClaimOrder).slice(offset, offset + limit);
+    // The script returns the page in claim order, already sliced.
+    return asArray(await this.#run('list', scripts.list, args), 'list').map(hashToJob);
   }
 
   async stats(now: number): Promise<QueueStats> {

@@ -23,7 +23,7 @@ if j[1] == 'pending' then
   tidyPriority(j[3])
   dropDedupe(j[4], id)
 else
-  rcall('ZREM', base .. 'failed', mem(id))
+  dropFailed(id, j[3])
   count('failed', j[2], -1)
 end
 rcall('DEL', k)
@@ -46,7 +46,7 @@ if j[4] then
 end
 rcall('HSET', k, 'state', 'pending', 'attempts', 0, 'stalls', 0, 'runAt', now)
 rcall('HDEL', k, 'failedAt', 'cancel')
-rcall('ZREM', base .. 'failed', mem(id))
+dropFailed(id, j[3])
 count('failed', j[2], -1)
 addPending(id, j[2], j[3], now)
 bump()
@@ -55,43 +55,85 @@ return rcall('HGETALL', k)
 
 /**
  * ARGV: base, now, state (`pending` | `delayed` | `processing` | `failed` | `all`), type
- * (`''` for any), limit, offset. Pending and delayed jobs come out already in claim order
- * and stop early; the other states return every match for the caller to sort and slice.
- * Returns job hashes.
+ * (`''` for any), limit, offset. Returns job hashes in claim order (priority, run time,
+ * id), from `offset`, at most `limit`.
+ *
+ * Per priority it merges up to three sources already in (run time, id) order: the pending
+ * set (cut at `now` for pending/delayed), the dead-letter set, and the running jobs of that
+ * priority (few: sorted here). Sources are read in chunks and the walk stops as soon as
+ * the page is full, so a page costs about offset + limit reads, not the queue's depth.
  */
 export const LIST_SCRIPT = `${LUA_PRELUDE}
 local now, state, typ, limit, offset = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
-local out = {}
-local function matches(k) return typ == '' or rcall('HGET', k, 'type') == typ end
-if state == 'pending' or state == 'delayed' then
-  local lo, hi = '-inf', now
-  if state == 'delayed' then lo, hi = '(' .. now, '+inf' end
-  local skipped = 0
-  for _, p in ipairs(livePriorities()) do
-    if #out >= limit then break end
-    for _, m in ipairs(rcall('ZRANGEBYSCORE', pk(p), lo, hi)) do
-      local k = jk(idOf(m))
-      if matches(k) then
-        if skipped < offset then skipped = skipped + 1
-        else
-          out[#out + 1] = rcall('HGETALL', k)
-          if #out >= limit then break end
-        end
-      end
-    end
+local CHUNK = 100
+local out, skipped = {}, 0
+if limit <= 0 then return out end
+-- Offers one job to the page; true when the page is full.
+local function take(m)
+  local k = jk(idOf(m))
+  if typ ~= '' and rcall('HGET', k, 'type') ~= typ then return false end
+  if skipped < offset then
+    skipped = skipped + 1
+    return false
   end
-  return out
+  out[#out + 1] = rcall('HGETALL', k)
+  return #out >= limit
 end
-local sets = {}
-if state == 'processing' or state == 'all' then sets[#sets + 1] = rcall('ZRANGE', base .. 'active', 0, -1) end
-if state == 'failed' or state == 'all' then sets[#sets + 1] = rcall('ZRANGE', base .. 'failed', 0, -1) end
-if state == 'all' then
-  for _, p in ipairs(livePriorities()) do sets[#sets + 1] = rcall('ZRANGE', pk(p), 0, -1) end
+-- A cursor over a sorted set between two scores, read CHUNK entries at a time.
+local function zcursor(key, lo, hi)
+  local c = { buf = {}, i = 1, pos = 0, done = false }
+  function c.peek()
+    if c.i > #c.buf and not c.done then
+      c.buf = rcall('ZRANGEBYSCORE', key, lo, hi, 'WITHSCORES', 'LIMIT', c.pos, CHUNK)
+      c.i = 1
+      c.pos = c.pos + #c.buf / 2
+      if #c.buf < CHUNK * 2 then c.done = true end
+    end
+    if c.i > #c.buf then return nil end
+    return c.buf[c.i], tonumber(c.buf[c.i + 1])
+  end
+  function c.next() c.i = c.i + 2 end
+  return c
 end
-for _, ms in ipairs(sets) do
-  for _, m in ipairs(ms) do
-    local k = jk(idOf(m))
-    if matches(k) then out[#out + 1] = rcall('HGETALL', k) end
+-- A cursor over an in-memory list of { member, score } already sorted.
+local function lcursor(list)
+  local c = { i = 1 }
+  function c.peek()
+    local e = list[c.i]
+    if not e then return nil end
+    return e[1], e[2]
+  end
+  function c.next() c.i = c.i + 1 end
+  return c
+end
+local running = {}
+if state == 'processing' or state == 'all' then
+  for _, m in ipairs(rcall('ZRANGE', base .. 'active', 0, -1)) do
+    local j = rcall('HMGET', jk(idOf(m)), 'priority', 'runAt')
+    local p = tonumber(j[1])
+    running[p] = running[p] or {}
+    table.insert(running[p], { m, tonumber(j[2]) })
+  end
+  for _, list in pairs(running) do
+    table.sort(list, function(a, b) return a[2] < b[2] or (a[2] == b[2] and a[1] < b[1]) end)
+  end
+end
+for p = 1, MAX_PRIORITY do
+  local sources = {}
+  if state == 'pending' then sources[#sources + 1] = zcursor(pk(p), '-inf', now) end
+  if state == 'delayed' then sources[#sources + 1] = zcursor(pk(p), '(' .. now, '+inf') end
+  if state == 'all' then sources[#sources + 1] = zcursor(pk(p), '-inf', '+inf') end
+  if state == 'failed' or state == 'all' then sources[#sources + 1] = zcursor(base .. 'failed:' .. p, '-inf', '+inf') end
+  if running[p] then sources[#sources + 1] = lcursor(running[p]) end
+  while true do
+    local best, bm, bs = nil, nil, nil
+    for _, c in ipairs(sources) do
+      local m, sc = c.peek()
+      if m and (not best or sc < bs or (sc == bs and m < bm)) then best, bm, bs = c, m, sc end
+    end
+    if not best then break end
+    best.next()
+    if take(bm) then return out end
   end
 end
 return out

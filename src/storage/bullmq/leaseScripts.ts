@@ -120,7 +120,7 @@ return { n, claimJobs(ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])) }
 export const FAIL_SCRIPT = `${LUA_PRELUDE}
 local origin, id, w, mode, retryAt, err, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local k = jk(id)
-local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts', 'priority')
+local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts', 'priority', 'runAt')
 if j[1] ~= 'processing' or j[2] ~= w then return 0 end
 rcall('ZREM', base .. 'active', mem(id))
 if mode == 'retry' then
@@ -136,7 +136,7 @@ dropDedupe(j[4], id)
 if mode == 'retain' then
   rcall('HSET', k, 'state', 'failed', 'lastError', err, 'failedAt', now)
   rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-  rcall('ZADD', base .. 'failed', now, mem(id))
+  addFailed(id, j[6], j[7], now)
   count('failed', j[3], 1)
 else
   rcall('DEL', k)
@@ -220,7 +220,7 @@ for _, m in ipairs(ms) do
     if retain and not cancelled then
       rcall('HSET', k, 'state', 'failed', 'stalls', stalls, 'lastError', why, 'failedAt', now)
       rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-      rcall('ZADD', base .. 'failed', now, m)
+      addFailed(id, j[2], j[3], now)
       count('failed', j[1], 1)
     else
       rcall('DEL', k)

@@ -10,7 +10,8 @@
  * - `prios`         set of the priorities that have pending jobs (claims visit only those).
  * - `type:<t>`      sorted set of pending jobs of type `t`, score = run time (per-type stats).
  * - `active`        sorted set of leased jobs, score = lease expiry (stalled sweep).
- * - `failed`        sorted set of retained dead-letter jobs, score = failure time.
+ * - `failed`        sorted set of retained dead-letter jobs, score = failure time; and
+ *   `failed:<p>`    the same jobs per priority, score = run time (lists in claim order).
  * - `dedupe`        hash: dedupe key -> id of the pending or running job holding it.
  * - `counts`        hash: `failed:<t>` counters (per-type stats; running jobs are few and
  *                   counted from `active` when asked).
@@ -38,6 +39,15 @@ end
 local function dropPending(id, typ, prio)
   rcall('ZREM', pk(prio), mem(id))
   rcall('ZREM', tk(typ), mem(id))
+end
+-- Retained dead-letters: 'failed' by failure time (counts), 'failed:<p>' by run time (lists).
+local function addFailed(id, prio, runAt, now)
+  rcall('ZADD', base .. 'failed', now, mem(id))
+  rcall('ZADD', base .. 'failed:' .. prio, runAt, mem(id))
+end
+local function dropFailed(id, prio)
+  rcall('ZREM', base .. 'failed', mem(id))
+  rcall('ZREM', base .. 'failed:' .. prio, mem(id))
 end
 -- Forget a priority whose set ran empty, so claims do not visit it.
 local function tidyPriority(prio)
