@@ -150,4 +150,26 @@ describe('phase settings change what each phase does, never whether it runs', ()
     expect(pipeline.players.kodi.rpcCalls().map((c) => c.params)).toEqual([expect.objectContaining({ directory: 'smb://nas/movies/' })]);
     expect(pipeline.players.plex.requests.map((r) => r.query['path'])).toEqual(['/data/movies']);
   });
+
+  it('language, limits and minResolution decide which candidates are kept and selected', async () => {
+    pipeline = await startPipeline({ movies: ONE });
+    await pipeline.phases.setPhase('enrichment', { language: 'de', maxPoster: 2, maxLogo: 0, minResolution: 1080 });
+    await scan(pipeline);
+    await pipeline.idle();
+    const { movies } = pipeline.media;
+    const id = movies.list()[0]!.id;
+    const posters = movies.assets(id, 'poster');
+    // 500x750 is below 1080; German first, then English; at most two.
+    expect(posters.map((p) => [p.language, p.width, p.height, p.selected])).toEqual([
+      ['de', 2000, 3000, true],
+      ['en', 1000, 1500, false],
+    ]);
+    expect(movies.assets(id, 'fanart').map((a) => a.height)).toEqual([1080]);
+    expect(movies.assets(id, 'clearlogo')).toEqual([]);
+    const folder = path.join(pipeline.library, FOLDER);
+    expect(imageSize(readFileSync(path.join(folder, `${STEM}-poster.jpg`)))).toMatchObject({ width: 2000, height: 3000 });
+    expect(existsSync(path.join(folder, `${STEM}-clearlogo.png`))).toBe(false);
+    // The provider was asked in the configured language.
+    expect(pipeline.provider.requests.find((r) => r.path === '/3/search/movie')?.query['language']).toBe('de');
+  });
 });
