@@ -81,6 +81,24 @@ export function findNonJson(value: unknown, path = 'payload', seen = new Set<obj
 }
 
 /**
+ * Finds an own `__proto__` key anywhere in `value` (as `JSON.parse` makes them). Schemas
+ * that build new objects (`z.record`, ...) assign such a key, which silently drops it or
+ * replaces the object's prototype, so the stored payload would differ from the one given.
+ */
+export function findProtoKey(value: unknown, path = 'payload', seen = new Set<object>()): ValidationIssue | null {
+  if (value === null || typeof value !== 'object' || seen.has(value)) return null;
+  seen.add(value);
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, '__proto__')) {
+    return { path: `${path}.__proto__`, message: '"__proto__" is not allowed as a key' };
+  }
+  for (const [key, v] of Object.entries(value)) {
+    const issue = findProtoKey(v, `${path}.${key}`, seen);
+    if (issue) return issue;
+  }
+  return null;
+}
+
+/**
  * Validates one input against the options rules and its type's schema.
  *
  * @throws ValidationError for bad options or payload, UnknownJobTypeError for an unknown type
@@ -115,6 +133,10 @@ export function normalizeJobInput(
   }
   const registration = registry.get(o.type);
   if (!registration) throw new UnknownJobTypeError(o.type);
+  const protoKey = findProtoKey(o.payload);
+  if (protoKey) {
+    throw new ValidationError(`Invalid payload for job type "${o.type}": ${protoKey.path}: ${protoKey.message}`, [protoKey]);
+  }
   const payload = registry.parsePayload(o.type, o.payload);
   const nonJson = findNonJson(payload);
   if (nonJson) {
