@@ -112,9 +112,14 @@ describe('jobs routes', () => {
     await failed;
     const listed = await request(app.url).get('/api/jobs?state=failed').expect(200);
     expect(listed.body.jobs).toMatchObject([{ id, state: 'failed', lastError: expect.stringContaining('boom') }]);
+    // The stored error has its stack; the API leaves the frames (server file names) out.
+    expect((await app.queue.getJob(id))?.lastError).toMatch(/^\s+at /m);
+    expect(listed.body.jobs[0].lastError).not.toMatch(/^\s+at /m);
+    expect((await request(app.url).get(`/api/jobs/${id}`).expect(200)).body.lastError).toBe(listed.body.jobs[0].lastError);
     await app.queue.stop();
     const res = await request(app.url).post(`/api/jobs/${id}/retry`).expect(200);
     expect(res.body).toMatchObject({ id, state: 'pending', attempts: 0 });
+    expect(res.body.lastError ?? '').not.toMatch(/^\s+at /m);
     const again = await request(app.url).post(`/api/jobs/${id}/retry`).expect(404);
     expect(again.body.error.code).toBe('NOT_FOUND');
     await request(app.url).post('/api/jobs/999999/retry').expect(404);

@@ -10,6 +10,7 @@ import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhaseSchemas } from '../../phases/phaseConfig.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
 import type { AdapterLogger } from './errors.js';
+import { withoutStack } from './views.js';
 
 /** Options of {@link sseHandler}. */
 export interface EventStreamOptions {
@@ -47,13 +48,14 @@ const COUNT_CHANGES = new Set<QueueEventName>([
   'job:cancelled',
 ]);
 
-/** JSON has no Error: send what a page can show. */
+/** JSON has no Error: send what a page can show (never a stack trace). */
 function toJson(payload: unknown): string {
-  return JSON.stringify(payload, (_key, value: unknown) => {
+  return JSON.stringify(payload, (key, value: unknown) => {
     if (value instanceof Error) {
       const code = (value as Error & { code?: unknown }).code;
       return { name: value.name, message: value.message, ...(typeof code === 'string' ? { code } : {}) };
     }
+    if (key === 'lastError' && typeof value === 'string') return withoutStack(value);
     return value;
   });
 }

@@ -15,3 +15,4 @@ export {
 } from './errors.js';
 export { requireApiKey, refuseCrossSite, warnIfExposed, isLoopbackAddress } from './security.js';
 export { jsonBody, DEFAULT_BODY_LIMIT } from './body.js';
+export { jobView, withoutStack } from './views.js';

@@ -13,6 +13,7 @@ import type { JobInput } from '../../types.js';
 import { jsonBody, objectBody } from './body.js';
 import { HttpError, phaseqErrorHandler } from './errors.js';
 import { sseHandler } from './events.js';
+import { jobView } from './views.js';
 import { checkRouterOptions, type RouterOptions } from './options.js';
 import { routeGuards } from './security.js';
 
@@ -116,7 +117,7 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
   router.get('/jobs', ...guards, async (req, res) => {
     const query = listQuery(req.query as Record<string, unknown>, maxPageSize);
     const jobs = await queue.listJobs(query);
-    res.json({ jobs, limit: query.limit, offset: query.offset });
+    res.json({ jobs: jobs.map(jobView), limit: query.limit, offset: query.offset });
   });
 
   router.get('/jobs/stats', ...guards, async (_req, res) => {
@@ -127,7 +128,7 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
     const id = idParam(req.params.id);
     const job = await queue.getJob(id);
     if (!job) throw new HttpError(404, 'NOT_FOUND', `No job with id ${id} (completed jobs are not kept)`);
-    res.json(job);
+    res.json(jobView(job));
   });
 
   router.delete('/jobs/:id', ...guards, async (req, res) => {
@@ -138,7 +139,7 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
   });
 
   router.post('/jobs/:id/retry', ...guards, async (req, res) => {
-    res.json(await queue.retryJob(idParam(req.params.id)));
+    res.json(jobView(await queue.retryJob(idParam(req.params.id))));
   });
 
   router.get('/events', ...guards, sseHandler(queue, { phases: options?.phases ?? queue.phases, logger: opts.logger }));
