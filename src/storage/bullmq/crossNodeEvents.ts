@@ -6,7 +6,6 @@
  * tooling that reads `QueueEvents` can follow the queue too.
  */
 import type { EventEmitter } from 'node:events';
-import { QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** One job outcome recorded by some node, as heard from the shared event stream. */
@@ -64,6 +63,8 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
   const lastEventId = newest[0]?.[0] ?? '0';
   // BullMQ requires maxRetriesPerRequest: null on a blocking connection, and expects its
   // commands to wait for a reconnect (offline queue) rather than fail.
+  // Loaded on first use: the job storage itself needs only ioredis.
+  const { QueueEvents } = await import('bullmq');
   const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
   const events = new QueueEvents(options.queueName, {
     connection,
