@@ -200,6 +200,11 @@ describe('path mapping', () => {
     expect((await send('/data/media/movies/Heat (1995)')).body.moviePath).toBe(path.join(env.movies, 'Heat (1995)'));
     expect((await send('/data/media/moviesXL/Heat (1995)')).status).toBe(422);
     expect((await send(path.join(env.movies, 'Alien (1979)'))).body.moviePath).toBe(path.join(env.movies, 'Alien (1979)'));
+    // A downloader on Windows: backslash paths map onto this server's folders.
+    const windows = await start({ downloaders: { radarr: { pathMap: [{ from: 'D:\\Movies', to: env.movies }] } } });
+    const body = fixture('radarr', 'Download');
+    (body.movie as Record<string, unknown>).folderPath = 'D:\\Movies\\Alien (1979)';
+    expect((await post(`${windows.url}/api/webhooks/radarr`, body, auth)).body.moviePath).toBe(path.join(env.movies, 'Alien (1979)'));
     // Sonarr is not configured on this router.
     expect((await post(`${url}/api/webhooks/sonarr`, fixtureText('sonarr', 'Download'), auth)).status).toBe(404);
   });
