@@ -20,13 +20,24 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 const provider = () => new LocalProvider({ cataloguePath: path.join(dir, 'catalogue.json') });
 
 describe('createMediaPlugin', () => {
-  it('creates the media tables in the given file and registers the six job types', async () => {
+  it('creates the media tables in the given file and registers the pipeline and maintenance job types', async () => {
     const filename = path.join(dir, 'phaseq.db');
     const plugin = createMediaPlugin({ filename, provider: provider() });
     const queue = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename }), logger: pino({ level: 'silent' }) });
     await queue.use(plugin);
     expect(queue.registry.types().sort()).toEqual(
-      ['enrich-metadata', 'notify-jellyfin', 'notify-kodi', 'notify-plex', 'publish', 'scan-movie'].sort(),
+      [
+        'enrich-metadata',
+        'notify-jellyfin',
+        'notify-kodi',
+        'notify-plex',
+        'publish',
+        'scan-movie',
+        'scheduled-cleanup',
+        'scheduled-provider-update',
+        'scheduled-verification',
+        'webhook-received',
+      ].sort(),
     );
     const db = new Database(filename, { readonly: true });
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
