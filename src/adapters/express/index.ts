@@ -2,6 +2,18 @@
 export { createPhaseConfigRouter } from './phaseConfig.js';
 export { createJobsRouter, type JobsRouterOptions } from './jobs.js';
 export { createHealthRouter, type HealthRouterOptions, type HealthReport } from './health.js';
+export {
+  createWebhookRouter,
+  type Downloader,
+  type DownloaderOptions,
+  type WebhookLogger,
+  type WebhookRouterOptions,
+  type WebhookQueue,
+  type WebhookReceivedBody,
+} from './webhooks.js';
+export type { WebhookAuth } from './webhookAuth.js';
+export type { RateLimitOptions } from './rateLimit.js';
+export { createSchedulesRouter, type ScheduleSource } from './schedules.js';
 export { sseHandler, FORWARDED_QUEUE_EVENTS, type EventStreamOptions } from './events.js';
 export { type RouterOptions } from './options.js';
 export {
