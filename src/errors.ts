@@ -61,6 +61,17 @@ export class UnrecoverableError extends PhaseqError {
   }
 }
 
+/**
+ * Whether `error` asks to skip retries. Checks the stable code as well as the class, so
+ * that an error thrown by a plugin bundled with another copy of phaseq still counts.
+ */
+export function isUnrecoverable(error: unknown): boolean {
+  return (
+    error instanceof UnrecoverableError ||
+    (typeof error === 'object' && error !== null && 'code' in error && error.code === 'UNRECOVERABLE')
+  );
+}
+
 /** An attempt ran past its `timeoutMs`; its signal was aborted. */
 export class JobTimeoutError extends PhaseqError {
   constructor(timeoutMs: number) {

@@ -11,7 +11,7 @@ import {
   PhaseqError,
   QueueStateError,
   UnknownJobTypeError,
-  UnrecoverableError,
+  isUnrecoverable,
   toError,
 } from '../errors.js';
 import type { QueueEvents } from '../events.js';
@@ -163,7 +163,7 @@ export class JobRunner {
         break;
     }
     const registration = host.registry.get(job.type);
-    const final = error instanceof UnrecoverableError || job.attempts > job.maxRetries;
+    const final = isUnrecoverable(error) || job.attempts > job.maxRetries;
     const retryAt = final
       ? null
       : now + computeBackoff(registration?.backoff ?? host.backoff, job.attempts, error);

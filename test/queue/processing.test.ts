@@ -258,3 +258,24 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('UnrecoverableError from another copy of phaseq', () => {
+  it('is recognised by its code', async () => {
+    const { queue, registry, dispose } = makeQueue(BACKENDS[0]!, { maxRetries: 5 });
+    try {
+      // What a plugin bundled with its own phaseq throws: same code, different class.
+      class ForeignUnrecoverable extends Error {
+        readonly code = 'UNRECOVERABLE';
+      }
+      registry.register('t', async () => {
+        throw new ForeignUnrecoverable('gone');
+      }, { schema: payload });
+      const failed = new Promise<{ attempts: number }>((r) => queue.once('job:failed', r));
+      await queue.start();
+      await queue.addJob({ type: 't', payload: { n: 1 } });
+      expect((await failed).attempts).toBe(1);
+    } finally {
+      await dispose();
+    }
+  });
+});
