@@ -53,5 +53,7 @@ export {
   QueueStateError,
   MigrationError,
   NotFoundError,
+  isUnrecoverable,
+  toError,
   type ValidationIssue,
 } from './errors.js';
