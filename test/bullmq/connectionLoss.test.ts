@@ -62,7 +62,7 @@ describe.skipIf(skip !== null)(`Redis connection loss${skip ? ` — skipped: ${s
     await queue.start();
     try {
       await queue.addJobs(Array.from({ length: JOBS }, (_, n) => ({ type: 'cut', payload: { n } })));
-      await expect.poll(() => handled, { timeout: 30_000, interval: 5 }).toBeGreaterThan(JOBS / 4);
+      await expect.poll(() => handled, { timeout: 10_000, interval: 5 }).toBeGreaterThan(JOBS / 4);
       const clients = String(await admin.call('CLIENT', 'LIST'))
         .split('\n')
         .filter((line) => line.includes(` name=${name} `))
@@ -76,7 +76,7 @@ describe.skipIf(skip !== null)(`Redis connection loss${skip ? ` — skipped: ${s
             const s = await queue.getStats();
             return s.pending + s.delayed + s.processing + s.failed;
           },
-          { timeout: 60_000, interval: 100 },
+          { timeout: 40_000, interval: 100 },
         )
         .toBe(0);
     } finally {

@@ -106,7 +106,7 @@ describe.skipIf(skip !== null)(`scale-out on Redis${skip ? ` — skipped: ${skip
 
     // Kill one process mid-run, while it holds leased jobs.
     await expect
-      .poll(async () => (await redis.xlen(`${prefix}:jobs:events`)) >= JOBS / 5, { timeout: 60_000, interval: 20 })
+      .poll(async () => (await redis.xlen(`${prefix}:jobs:events`)) >= JOBS / 5, { timeout: 30_000, interval: 20 })
       .toBe(true);
     const held = async () =>
       (await storage.list({ state: 'processing', limit: 1000 }, Date.now())).filter((j) => j.lockedBy?.includes(`:${victim.pid}:`));
@@ -121,7 +121,7 @@ describe.skipIf(skip !== null)(`scale-out on Redis${skip ? ` — skipped: ${skip
           const s = await storage.stats(Date.now());
           return s.pending + s.delayed + s.processing + s.failed;
         },
-        { timeout: 120_000, interval: 100 },
+        { timeout: 90_000, interval: 100 },
       )
       .toBe(0);
 
@@ -154,5 +154,5 @@ describe.skipIf(skip !== null)(`scale-out on Redis${skip ? ` — skipped: ${skip
       ),
     );
     expect(survivors.map((c) => c.exitCode)).toEqual([0, 0]);
-  });
+  }, 180_000);
 });
