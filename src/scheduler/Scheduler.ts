@@ -132,7 +132,6 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
   readonly #pollMs: number;
   readonly #missedAfterMs: number;
   readonly #now: () => number;
-  #ready: Promise<void> | null = null;
   #timer: NodeJS.Timeout | null = null;
   #running = false;
   #pass: Promise<void> | null = null;
@@ -303,17 +302,19 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     return this.#pass;
   }
 
+  /**
+   * Opens the store before each operation. Not cached: a queue's storage is closed by
+   * `stop()` and reopened by the next call, and the store must follow it. Every store's
+   * `init` is idempotent and cheap once open.
+   */
   #init(): Promise<void> {
-    this.#ready ??= this.store.init().catch((error: unknown) => {
-      this.#ready = null;
-      throw error;
-    });
-    return this.#ready;
+    return this.store.init();
   }
 
   async #runDue(): Promise<void> {
     let rows: StoredSchedule[];
     try {
+      await this.#init();
       rows = await this.store.list();
     } catch (error) {
       this.#report(null, error);
