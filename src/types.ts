@@ -1,25 +1,40 @@
 /**
  * Public types of phaseq: job payload typing, priorities and job options.
  *
- * Payload types are tied to job types through {@link JobPayloadMap}, an interface that
- * hosts and plugins extend by declaration merging (the same technique graphile-worker
+ * Payload types are tied to job types through `Phaseq.JobPayloadMap`, a global interface
+ * that hosts and plugins extend by declaration merging (the same technique graphile-worker
  * uses for its task list).
  */
 
-/**
- * Maps every job type to the type of its payload. Empty here: augment it.
- *
- * @example
- * ```ts
- * declare module 'phaseq' {
- *   interface JobPayloadMap {
- *     'send-email': { to: string; subject?: string };
- *   }
- * }
- * ```
- */
-// eslint-disable-next-line @typescript-eslint/no-empty-object-type
-export interface JobPayloadMap {}
+declare global {
+  /** phaseq's global namespace: the one place hosts and plugins extend by declaration merging. */
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Phaseq {
+    /**
+     * Maps every job type to the type of its payload. Empty here: augment it.
+     *
+     * It lives in a global namespace (as graphile-worker's task list does) because
+     * TypeScript does not merge an augmentation made through a module that re-exports an
+     * interface; a global merges wherever it is declared, in source or in built `.d.ts`.
+     *
+     * @example
+     * ```ts
+     * declare global {
+     *   namespace Phaseq {
+     *     interface JobPayloadMap {
+     *       'send-email': { to: string; subject?: string };
+     *     }
+     *   }
+     * }
+     * ```
+     */
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface JobPayloadMap {}
+  }
+}
+
+/** The payload map as extended so far (see {@link Phaseq.JobPayloadMap} to extend it). */
+export type JobPayloadMap = Phaseq.JobPayloadMap;
 
 /** The job types known at compile time (the keys of {@link JobPayloadMap}). */
 export type KnownJobType = keyof JobPayloadMap & string;

@@ -6,9 +6,11 @@ import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { definePlugin, HandlerRegistry, JobQueue, MemoryJobQueueStorage, type Job } from '../src/index.js';
 
-declare module '../src/types.js' {
-  interface JobPayloadMap {
-    'typed-email': { to: string; subject?: string };
+declare global {
+  namespace Phaseq {
+    interface JobPayloadMap {
+      'typed-email': { to: string; subject?: string };
+    }
   }
 }
 

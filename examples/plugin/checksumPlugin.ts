@@ -27,11 +27,13 @@ export const checksumFileSchema = z.strictObject({
   file: z.string().refine((p) => path.isAbsolute(p), 'file must be an absolute path'),
 });
 
-// In an application this would be `declare module 'phaseq'`.
-declare module '../../src/types.js' {
-  interface JobPayloadMap {
-    'checksum-folder': z.infer<typeof checksumFolderSchema>;
-    'checksum-file': z.infer<typeof checksumFileSchema>;
+// A global, so it merges the same way in an application that imports 'phaseq'.
+declare global {
+  namespace Phaseq {
+    interface JobPayloadMap {
+      'checksum-folder': z.infer<typeof checksumFolderSchema>;
+      'checksum-file': z.infer<typeof checksumFileSchema>;
+    }
   }
 }
 

@@ -10,9 +10,11 @@ import { z } from 'zod';
 import { HandlerRegistry, JobQueue, JOB_PRIORITY, SQLiteJobQueueStorage, UnrecoverableError } from '../../src/index.js';
 
 // Tell the compiler which payload each job type takes: addJob is checked against it.
-declare module '../../src/index.js' {
-  interface JobPayloadMap {
-    'send-email': { to: string; subject: string };
+declare global {
+  namespace Phaseq {
+    interface JobPayloadMap {
+      'send-email': { to: string; subject: string };
+    }
   }
 }
 

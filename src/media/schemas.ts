@@ -130,17 +130,19 @@ export const NOTIFY_JOB_TYPES = {
 /** `'notify-kodi' | 'notify-jellyfin' | 'notify-plex'`. */
 export type NotifyJobType = (typeof NOTIFY_JOB_TYPES)[keyof typeof NOTIFY_JOB_TYPES];
 
-declare module '../types.js' {
-  interface JobPayloadMap {
-    'scan-movie': ScanMoviePayload;
-    'enrich-metadata': EnrichMetadataPayload;
-    publish: PublishPayload;
-    'notify-kodi': NotifyPlayerPayload;
-    'notify-jellyfin': NotifyPlayerPayload;
-    'notify-plex': NotifyPlayerPayload;
-    'scheduled-cleanup': ScheduledCleanupPayload;
-    'scheduled-provider-update': ScheduledProviderUpdatePayload;
-    'scheduled-verification': ScheduledVerificationPayload;
-    'webhook-received': WebhookReceivedPayload;
+declare global {
+  namespace Phaseq {
+    interface JobPayloadMap {
+      'scan-movie': ScanMoviePayload;
+      'enrich-metadata': EnrichMetadataPayload;
+      publish: PublishPayload;
+      'notify-kodi': NotifyPlayerPayload;
+      'notify-jellyfin': NotifyPlayerPayload;
+      'notify-plex': NotifyPlayerPayload;
+      'scheduled-cleanup': ScheduledCleanupPayload;
+      'scheduled-provider-update': ScheduledProviderUpdatePayload;
+      'scheduled-verification': ScheduledVerificationPayload;
+      'webhook-received': WebhookReceivedPayload;
+    }
   }
 }
