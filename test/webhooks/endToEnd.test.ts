@@ -4,7 +4,7 @@
  * publish (NFO and artwork written into the library) → notify (fake Kodi, Jellyfin and
  * Plex on 127.0.0.1) — and a duplicate delivery of the same event adds no second scan.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import express from 'express';
@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createWebhookRouter } from '../../src/adapters/express/webhooks.js';
 import { addVideo, startPipeline, type Pipeline } from '../media/pipeline/harness.js';
 import { makeProviderMovies } from '../media/support/providerServer.js';
-import { SECRET, fixtureText, post } from './support.js';
+import { SECRET, fixture, fixtureText, post } from './support.js';
 
 let pipeline: Pipeline | null = null;
 let server: Server | null = null;
@@ -70,5 +70,23 @@ describe('Radarr Download → published NFO → player notified', () => {
     expect(kodi.some((c) => c.method === 'VideoLibrary.Scan')).toBe(true);
     expect(p.players.jellyfin.requests.filter((r) => r.status === 204)).toHaveLength(1);
     expect(p.players.plex.requests.filter((r) => r.status === 200)).toHaveLength(1);
+
+    // Radarr deletes the movie with its folder: the rescan removes it from the library.
+    expect(p.media.movies.count()).toBe(1);
+    rmSync(path.dirname(video), { recursive: true });
+    const deleted = await post(url, fixtureText('radarr', 'MovieDelete'));
+    expect(deleted.status).toBe(202);
+    await p.until(() => p.done('scan-movie').length === 2);
+    await p.idle();
+    expect(p.media.movies.count()).toBe(0);
+    // The same event again: the folder is gone and holds no known movie, so nothing is scanned.
+    const other = fixture('radarr', 'MovieDelete');
+    (other.movie as Record<string, unknown>).folderPath = '/movies/Never Seen (2001)';
+    expect((await post(url, other)).status).toBe(202);
+    await p.until(() => p.done('webhook-received').length === 3);
+    await p.idle();
+    expect(p.done('webhook-received')[2]!.result).toEqual({ moviePath: path.join(p.library, 'Never Seen (2001)'), scanJobId: null });
+    expect(p.done('scan-movie')).toHaveLength(2);
+    expect(p.failed).toEqual([]);
   }, 60_000);
 });
