@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage } from '../../src/index.js';
+import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, type IJobQueueStorage } from '../../src/index.js';
+import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 import { reportFigures } from './support/figures.js';
 import { killAll, spawnFixture, type Child } from './support/processes.js';
@@ -51,34 +53,76 @@ function readJournal(file: string, proc: number): Run[] {
   return runs;
 }
 
-describe('chaos: SIGKILLed worker processes on one SQLite file', () => {
+interface Backend {
+  name: string;
+  title: string;
+  /** Why the backend cannot run here, or null. */
+  skip: () => Promise<string | null>;
+  /** Storage for the test process, and the env that points the workers at the same store. */
+  open: (db: string) => { storage: IJobQueueStorage; env: Record<string, string>; cleanup: () => Promise<void> };
+}
+
+const BACKENDS: Backend[] = [
+  {
+    name: 'sqlite',
+    title: 'Chaos: SIGKILLed workers on one SQLite file',
+    skip: async () => null,
+    open: (db) => ({ storage: new SQLiteJobQueueStorage({ filename: db }), env: {}, cleanup: async () => {} }),
+  },
+  {
+    name: 'redis',
+    title: 'Chaos: SIGKILLed workers on one Redis',
+    skip: redisSkipReason,
+    open: () => {
+      const prefix = freshPrefix();
+      return {
+        storage: new BullMQJobQueueStorage({ connection: REDIS_URL, prefix }),
+        env: { PHASEQ_REDIS_URL: REDIS_URL, PHASEQ_REDIS_PREFIX: prefix },
+        cleanup: () => deletePrefix(prefix),
+      };
+    },
+  },
+];
+
+for (const backend of BACKENDS) describe(`chaos: SIGKILLed worker processes (${backend.name})`, () => {
   const children: Child[] = [];
-  let cleanup = (): void => {};
-  afterEach(() => {
+  let cleanup = async (): Promise<void> => {};
+  afterEach(async () => {
     killAll(children);
-    cleanup();
+    children.length = 0;
+    await cleanup();
   });
 
-  it(`${JOBS.toLocaleString('en-US')} jobs survive a random SIGKILL every ~2 s`, async () => {
+  it(`${JOBS.toLocaleString('en-US')} jobs survive a random SIGKILL every ~2 s`, async (ctx) => {
+    const skip = await backend.skip();
+    if (skip) ctx.skip(skip);
     const tmp = makeTempDir();
-    cleanup = tmp.cleanup;
     const db = join(tmp.dir, 'jobs.db');
+    const store = backend.open(db);
+    cleanup = async () => {
+      await store.cleanup();
+      tmp.cleanup();
+    };
     const registry = new HandlerRegistry();
     registry.register('chaos', async () => {}, { schema: z.object({ i: z.number() }) });
     // The producer never starts: it only stores jobs and reads counts. Retries are many
     // because every stall counts as an attempt and a job may be killed several times.
     const producer = new JobQueue({
-      storage: new SQLiteJobQueueStorage({ filename: db }),
+      storage: store.storage,
       registry,
       maxRetries: 1_000,
       logger: pino({ level: 'silent' }),
     });
-    const ids = await producer.addJobs(Array.from({ length: JOBS }, (_, i) => ({ type: 'chaos', payload: { i } })));
+    // In batches of 1,000: one Redis script call per batch keeps its argument list small.
+    const ids: string[] = [];
+    for (let from = 0; from < JOBS; from += 1_000) {
+      ids.push(...(await producer.addJobs(Array.from({ length: 1_000 }, (_, k) => ({ type: 'chaos', payload: { i: from + k } })))));
+    }
 
     const procs: { child: Child; journal: string; killedAt: number | null }[] = [];
     const launch = async (): Promise<void> => {
       const journal = join(tmp.dir, `journal-${procs.length}.log`);
-      const child = await spawnFixture('chaos-worker.ts', [db, journal, String(CONCURRENCY), String(LEASE_MS), String(MAX_STALLS)]);
+      const child = await spawnFixture('chaos-worker.ts', [db, journal, String(CONCURRENCY), String(LEASE_MS), String(MAX_STALLS)], store.env);
       children.push(child);
       procs.push({ child, journal, killedAt: null });
     };
@@ -153,7 +197,7 @@ describe('chaos: SIGKILLed worker processes on one SQLite file', () => {
     expect(reruns).toBeLessThanOrEqual(kills * CONCURRENCY);
 
     const stallsRecovered = procs.reduce((n, p) => n + p.child.lines.filter((l) => l.startsWith('stalled ')).length, 0);
-    reportFigures('1-chaos', 'Chaos: SIGKILLed workers on one SQLite file', {
+    reportFigures(`1-chaos-${backend.name}`, backend.title, {
       jobs: JOBS,
       'worker processes (live at once)': PROCESSES,
       'concurrency per process': CONCURRENCY,

@@ -45,10 +45,10 @@ export interface Child {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }>;
 }
 
-/** Spawns a bundled fixture (see {@link bundleFixture}) with `args`. */
-export async function spawnFixture(fixture: string, args: string[]): Promise<Child> {
+/** Spawns a bundled fixture (see {@link bundleFixture}) with `args` and extra `env`. */
+export async function spawnFixture(fixture: string, args: string[], env: Record<string, string> = {}): Promise<Child> {
   const file = await bundleFixture(fixture);
-  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [file, ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   const lines: string[] = [];
   let partial = '';
   child.stdout!.on('data', (d: Buffer) => {
