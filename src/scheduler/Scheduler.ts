@@ -13,8 +13,10 @@
  * The enqueue happens after the commit rather than inside it because the store and the
  * job storage need not share a connection (or even a backend). The price: a process that
  * dies between the commit and the enqueue loses that one tick (at most once, never
- * twice). A dedupe key alone would not be enough: once a tick's job completes its row is
- * deleted, and a slower process would enqueue the same tick again.
+ * twice). The same holds when the enqueue itself fails (say the job type is no longer
+ * registered): the tick is reported (`schedule:error`, logged) and not retried. A dedupe
+ * key alone would not be enough: once a tick's job completes its row is deleted, and a
+ * slower process would enqueue the same tick again.
  *
  * Missed ticks: a tick more than `missedAfterMs` old when it is looked at was missed
  * (no process ran). Missed ticks are skipped, or, with `catchUp`, run once. Several

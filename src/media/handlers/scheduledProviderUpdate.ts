@@ -26,7 +26,7 @@ export interface ScheduledProviderUpdateResult {
   batches: number;
 }
 
-/** @default payload values */
+/** What a `scheduled-provider-update` payload means when it leaves a field out. */
 export const PROVIDER_UPDATE_DEFAULTS = { olderThanDays: 30, limit: 500 } as const;
 
 const DAY_MS = 86_400_000;
