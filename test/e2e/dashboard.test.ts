@@ -80,6 +80,8 @@ describe('settings dashboard', () => {
     expect(await error.textContent()).toMatch(/50/);
     expect(await page.getByLabel('Posters to keep').getAttribute('aria-invalid')).toBe('true');
     expect(await form.getByRole('status').textContent()).toContain('Nothing was saved');
+    mkdirSync(OUTPUT, { recursive: true });
+    await form.screenshot({ path: path.join(OUTPUT, 'dashboard-invalid.png') });
     // All or nothing: the valid field of the same save was not stored either.
     expect(await apiGet('/api/phase-config/enrichment')).toMatchObject({ maxPoster: 7, maxTrailer: 1 });
     await page.reload();
@@ -88,13 +90,33 @@ describe('settings dashboard', () => {
     expect(await page.locator('#field-enrichment-maxPoster-error').textContent()).toBe('');
   });
 
+  it('edits a list and resets a phase to its defaults', async () => {
+    const scan = page.locator('#phase-scan');
+    await page.getByLabel('New item for Video extensions').fill('ogm');
+    await scan.getByRole('button', { name: 'Add', exact: true }).last().click();
+    await scan.getByRole('button', { name: 'Remove iso' }).click();
+    await scan.getByRole('button', { name: 'Save' }).click();
+    await scan.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    const saved = (await apiGet('/api/phase-config/scan')) as { videoExtensions: string[] };
+    expect(saved.videoExtensions).toContain('ogm');
+    expect(saved.videoExtensions).not.toContain('iso');
+
+    await page.locator('#phase-enrichment').getByRole('button', { name: 'Reset to defaults' }).click();
+    await page.locator('#phase-enrichment').getByRole('status').filter({ hasText: 'Defaults restored' }).waitFor();
+    expect(await page.getByLabel('Posters to keep').inputValue()).toBe('3');
+    expect(await apiGet('/api/phase-config/enrichment')).toMatchObject({ maxPoster: 3 });
+    // Resetting one phase leaves the others alone.
+    expect(await apiGet('/api/phase-config/scan')).toMatchObject({ videoExtensions: saved.videoExtensions });
+  });
+
   it('"Scan library" runs the pipeline and the counts move to done', async () => {
     await page.getByRole('button', { name: 'Scan library' }).click();
     await page.locator('#scan-status').filter({ hasText: 'Scan queued' }).waitFor();
     // 1 scan + 3 enrich + 3 publish for the three sample movies.
     await page.locator('#count-done').filter({ hasText: /^7$/ }).waitFor({ timeout: 30_000 });
+    // The counts come with the next `stats` event, which trails the last completion a little.
     await expect.poll(() => page.locator('#count-pending').textContent()).toBe('0');
-    expect(await page.locator('#count-processing').textContent()).toBe('0');
+    await expect.poll(() => page.locator('#count-processing').textContent()).toBe('0');
     expect(await page.locator('#count-failed').textContent()).toBe('0');
     expect(await page.locator('#by-type tr[data-type="publish"] td.done').textContent()).toBe('3');
     const nfo = readFileSync(path.join(dataDir, 'library', 'Alien (1979)', 'Alien (1979).nfo'), 'utf8');
