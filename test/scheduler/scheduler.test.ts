@@ -15,7 +15,6 @@ import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { JobQueue } from '../../src/queue/JobQueue.js';
 import { createScheduler } from '../../src/scheduler/attach.js';
 import { MemoryScheduleStore } from '../../src/scheduler/MemoryScheduleStore.js';
-import type { IScheduleStore } from '../../src/scheduler/ScheduleStore.js';
 import { SQLiteScheduleStore } from '../../src/scheduler/SQLiteScheduleStore.js';
 import { latestTickAtOrBefore, nextTickAfter } from '../../src/scheduler/ticks.js';
 import { MemoryJobQueueStorage } from '../../src/storage/memory.js';
@@ -118,17 +117,22 @@ describe('declaring and listing schedules', () => {
 });
 
 describe('firing ticks', () => {
-  async function setup(store?: IScheduleStore, catchUp = false) {
-    const q = store ? new JobQueue({ storage: new MemoryJobQueueStorage(), registry: registry(), logger: pino({ level: 'silent' }) }) : sqliteQueue();
-    if (store) queues.push(q);
-    const s = createScheduler(q, store, { now });
+  /** A scheduler with its default store: the `schedules` table on SQLite, memory on the memory storage. */
+  async function setup(backend: 'sqlite' | 'memory' = 'sqlite', catchUp = false) {
+    const q =
+      backend === 'memory'
+        ? new JobQueue({ storage: new MemoryJobQueueStorage(), registry: registry(), logger: pino({ level: 'silent' }) })
+        : sqliteQueue();
+    if (backend === 'memory') queues.push(q);
+    const s = createScheduler(q, undefined, { now });
+    expect(s.store).toBeInstanceOf(backend === 'memory' ? MemoryScheduleStore : SQLiteScheduleStore);
     await s.schedule('every-minute', { everyMs: MIN }, { type: 'report', payload: { kind: 'daily' }, priority: 3 }, { catchUp });
     return { q, s };
   }
 
   for (const backend of ['sqlite', 'memory'] as const) {
     it(`${backend}: a due tick enqueues one job with the tick's dedupe key, then waits for the next`, async () => {
-      const { q, s } = await setup(backend === 'memory' ? new MemoryScheduleStore() : undefined);
+      const { q, s } = await setup(backend);
       await s.runDue();
       expect(await q.listJobs()).toEqual([]);
       clock = T0 + MIN + 200;
@@ -155,7 +159,7 @@ describe('firing ticks', () => {
   });
 
   it('missed ticks run once on start with catchUp, whoever starts first', async () => {
-    const { q, s } = await setup(undefined, true);
+    const { q, s } = await setup('sqlite', true);
     await s.stop();
     clock = T0 + 10 * MIN + 30_000;
     // A second process starts after the downtime: same file, same declaration.
