@@ -18,7 +18,9 @@ export default defineConfig([
     platform: 'node',
     sourcemap: true,
     clean: true,
-    splitting: false,
+    // Shared chunks: phaseq/media, phaseq/express and phaseq/bullmq use the same JobQueue
+    // and error classes as phaseq itself (instanceof works across subpaths).
+    splitting: true,
     // Optional peers stay external: a host that never imports phaseq/express needs no express.
     external: ['express', 'bullmq', 'ioredis'],
   },
