@@ -27,9 +27,10 @@ import {
   RECOVER_SCRIPT,
   RELEASE_SCRIPT,
 } from './bullmq/leaseScripts.js';
+import { resolveStorageOptions, type BullMQJobQueueStorageOptions } from './bullmq/storageOptions.js';
 import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type ImportResult } from './bullmq/importScript.js';
 import { watchWork } from './bullmq/watchWork.js';
-import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis, type RedisConnection } from './bullmq/openRedis.js';
+import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis } from './bullmq/openRedis.js';
 import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
 import type {
   AddedJob,
@@ -46,42 +47,8 @@ import type {
 } from './types.js';
 
 export type { StorageJobEvent } from './bullmq/crossNodeEvents.js';
+export type { BullMQJobQueueStorageOptions } from './bullmq/storageOptions.js';
 export type { ImportedJob, ImportResult } from './bullmq/importScript.js';
-
-/** Options of {@link BullMQJobQueueStorage}. */
-export interface BullMQJobQueueStorageOptions {
-  /**
-   * Where Redis is: a `redis://` URL, ioredis options, or an open ioredis client (the host
-   * keeps ownership: `close()` leaves it open). A client you pass should be created with
-   * `autoResendUnfulfilledCommands: false` and `enableOfflineQueue: false`, as the ones
-   * phaseq opens are: re-sending a script that Redis already ran when the connection
-   * dropped would add or lease jobs twice.
-   */
-  connection: RedisConnection;
-  /**
-   * First part of every key. Use a hash tag (`{phaseq}`) on Redis Cluster, so that all keys
-   * of one queue live in one slot.
-   * @default 'phaseq'
-   */
-  prefix?: string;
-  /**
-   * Name of the queue; several queues can share one Redis under one prefix.
-   * @default 'jobs'
-   */
-  queueName?: string;
-  /**
-   * Workers a queue starts on this storage by default. Higher than on SQLite: a claim
-   * waits on the network, not on the disk.
-   * @default 10
-   */
-  defaultConcurrency?: number;
-  /**
-   * Entries the queue's event stream keeps (about: Redis trims in whole blocks). Listeners
-   * that fall further behind miss events. Stored on Redis by `init()`, for every node;
-   * when omitted, the value already stored (or 10,000) applies.
-   */
-  maxEvents?: number;
-}
 
 const scripts = {
   add: new RedisScript(ADD_SCRIPT),
@@ -112,10 +79,6 @@ function asArray(value: unknown, what: string): unknown[] {
   return value;
 }
 
-function isNameSafe(value: string): boolean {
-  return value.length > 0 && !/[\s]/.test(value);
-}
-
 /**
  * The Redis storage backend (`phaseq/bullmq`).
  *
@@ -142,31 +105,13 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   readonly #maxEvents: number | null;
 
   constructor(options: BullMQJobQueueStorageOptions) {
-    if (!options || options.connection === undefined || options.connection === null) {
-      throw new ValidationError('BullMQJobQueueStorage needs { connection }', [
-        { path: 'connection', message: 'a redis:// URL, ioredis options or an ioredis client is required' },
-      ]);
-    }
-    const prefix = options.prefix ?? 'phaseq';
-    const queueName = options.queueName ?? 'jobs';
-    const issues = [
-      ...(isNameSafe(prefix) ? [] : [{ path: 'prefix', message: 'must be a non-empty string without spaces' }]),
-      ...(isNameSafe(queueName) && !queueName.includes(':')
-        ? []
-        : [{ path: 'queueName', message: 'must be a non-empty string without spaces or ":"' }]),
-    ];
-    if (issues.length > 0) throw new ValidationError('Invalid BullMQJobQueueStorage options', issues);
-    this.#connection = options.connection;
-    this.prefix = prefix;
-    this.queueName = queueName;
-    this.#base = `${prefix}:${queueName}:`;
-    this.defaultConcurrency = options.defaultConcurrency ?? 10;
-    if (options.maxEvents !== undefined && (!Number.isInteger(options.maxEvents) || options.maxEvents < 1)) {
-      throw new ValidationError('Invalid BullMQJobQueueStorage options', [
-        { path: 'maxEvents', message: 'must be a positive integer' },
-      ]);
-    }
-    this.#maxEvents = options.maxEvents ?? null;
+    const o = resolveStorageOptions(options);
+    this.#connection = o.connection;
+    this.prefix = o.prefix;
+    this.queueName = o.queueName;
+    this.#base = `${o.prefix}:${o.queueName}:`;
+    this.defaultConcurrency = o.defaultConcurrency;
+    this.#maxEvents = o.maxEvents;
   }
 
   /** The Redis client (after `init`), e.g. to share it with a {@link RedisSettingsStore}. */

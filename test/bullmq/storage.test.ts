@@ -6,6 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { StorageError, ValidationError } from '../../src/errors.js';
 import { BullMQJobQueueStorage, type StorageJobEvent } from '../../src/storage/bullmq.js';
 import type { NewJob } from '../../src/storage/types.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
@@ -27,6 +28,24 @@ function newJob(over: Partial<NewJob> = {}): NewJob {
     ...over,
   };
 }
+
+describe('BullMQJobQueueStorage options', () => {
+  it('rejects bad options, naming each, before connecting', () => {
+    expect(() => new BullMQJobQueueStorage(undefined as unknown as { connection: string })).toThrow(ValidationError);
+    try {
+      new BullMQJobQueueStorage({ connection: REDIS_URL, prefix: 'a b', queueName: 'x:y', defaultConcurrency: 0, maxEvents: 1.5 });
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues.map((i) => i.path)).toEqual(['prefix', 'queueName', 'defaultConcurrency', 'maxEvents']);
+    }
+  });
+
+  it('reports an unreachable Redis as a StorageError from init()', async () => {
+    const storage = new BullMQJobQueueStorage({ connection: { host: '127.0.0.1', port: 1, retryStrategy: () => null } });
+    await expect(storage.init()).rejects.toBeInstanceOf(StorageError);
+  });
+});
 
 describe.skipIf(skip !== null)(`BullMQJobQueueStorage on Redis${skip ? ` — skipped: ${skip}` : ''}`, () => {
   let prefix: string;
