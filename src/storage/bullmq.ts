@@ -102,6 +102,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   readonly #base: string;
   #opened: OpenedRedis | null = null;
   #opening: Promise<void> | null = null;
+  readonly #watchers = new Set<() => void>();
   readonly #maxEvents: number | null;
 
   constructor(options: BullMQJobQueueStorageOptions) {
@@ -146,6 +147,9 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   }
 
   async close(): Promise<void> {
+    // Watchers hold their own subscriber connections, which would keep the process alive.
+    for (const stop of this.#watchers) stop();
+    this.#watchers.clear();
     const opened = this.#opened;
     this.#opened = null;
     if (opened) await closeRedis(opened);
@@ -318,7 +322,12 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
    * counter (every `intervalMs`, at least every second) for reconnects.
    */
   watch(onChange: () => void, intervalMs: number): () => void {
-    return watchWork(this.redis, this.#base, onChange, intervalMs);
+    const stop = watchWork(this.redis, this.#base, onChange, intervalMs);
+    this.#watchers.add(stop);
+    return () => {
+      this.#watchers.delete(stop);
+      stop();
+    };
   }
 
   /**
