@@ -61,6 +61,36 @@ describe('one error shape for every bad request', () => {
     expect(app.errors[0]).toMatchObject({ method: 'GET', path: '/api/jobs/stats', err: expect.objectContaining({ message: expect.stringContaining('secret') }) });
   });
 
+  it('recognises library errors by code, also when they come from another copy of the library', async () => {
+    app = await startTestApp({ start: false });
+    // What a second bundle of phaseq throws: same code and fields, another class.
+    class ValidationError extends Error {
+      readonly code = 'VALIDATION_ERROR';
+      readonly issues = [{ path: 'payload.text', message: 'required' }];
+    }
+    class NotFoundError extends Error {
+      readonly code = 'NOT_FOUND';
+    }
+    app.queue.addJob = async () => {
+      throw new ValidationError('Invalid payload');
+    };
+    app.queue.retryJob = async () => {
+      throw new NotFoundError('No failed job with id 5');
+    };
+    const bad = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: {} }).expect(400);
+    expect(bad.body).toEqual({
+      error: { code: 'VALIDATION_ERROR', message: 'Invalid payload', details: [{ path: 'payload.text', message: 'required' }] },
+    });
+    const missing = await request(app.url).post('/api/jobs/5/retry').expect(404);
+    expect(missing.body).toEqual({ error: { code: 'NOT_FOUND', message: 'No failed job with id 5' } });
+    // An error with some other code (a system error) is still a plain 500.
+    app.queue.getStats = async () => {
+      throw Object.assign(new Error('open /srv/x failed'), { code: 'ENOENT' });
+    };
+    const system = await request(app.url).get('/api/jobs/stats').expect(500);
+    expect(system.body).toEqual({ error: { code: 'INTERNAL_ERROR', message: 'Internal server error' } });
+  });
+
   it('a storage failure is 503 without its message', async () => {
     app = await startTestApp({ start: false });
     app.queue.listJobs = async () => {

@@ -5,14 +5,7 @@
  * full error (stack included) goes to the log.
  */
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
-import {
-  NotFoundError,
-  PhaseqError,
-  QueueStateError,
-  StorageError,
-  UnknownJobTypeError,
-  ValidationError,
-} from '../../errors.js';
+import { PhaseqError, type ValidationIssue } from '../../errors.js';
 
 /** The body of every error response. */
 export interface ApiErrorBody {
@@ -66,19 +59,42 @@ function isBodyParserError(error: unknown): error is BodyParserError {
   return typeof e.type === 'string' && typeof e.status === 'number';
 }
 
+/** The fields of a phaseq error that the mapping reads. */
+interface CodedError {
+  code: string;
+  message: string;
+  issues?: readonly ValidationIssue[];
+  type?: string;
+}
+
+/**
+ * Library errors are recognised by their stable `code`, not by class: a host may load
+ * phaseq and phaseq/express from separate bundles (or as ESM and CJS), each with its own
+ * copy of the error classes, and `instanceof` would then miss every one of them.
+ */
+function codedError(error: unknown): CodedError | null {
+  if (!(error instanceof Error)) return null;
+  const { code } = error as Error & { code?: unknown };
+  return typeof code === 'string' ? (error as Error & CodedError) : null;
+}
+
 /** Status, code, message and details of an error, as the client should see it. */
 export function describeError(error: unknown): { status: number; code: string; message: string; details?: unknown } {
   if (error instanceof HttpError) return { status: error.status, code: error.code, message: error.message, details: error.details };
-  if (error instanceof ValidationError) {
-    return { status: 400, code: error.code, message: error.message, details: error.issues };
+  const coded = codedError(error);
+  switch (coded?.code) {
+    case 'VALIDATION_ERROR':
+      return { status: 400, code: coded.code, message: coded.message, details: coded.issues ?? [] };
+    case 'UNKNOWN_JOB_TYPE':
+      return { status: 400, code: coded.code, message: coded.message, details: { type: coded.type } };
+    case 'NOT_FOUND':
+      return { status: 404, code: coded.code, message: coded.message };
+    case 'QUEUE_STATE':
+      return { status: 503, code: coded.code, message: coded.message };
+    case 'STORAGE_ERROR':
+      // Storage messages name files and hosts: say only that it is unavailable.
+      return { status: 503, code: coded.code, message: 'Storage is unavailable' };
   }
-  if (error instanceof UnknownJobTypeError) {
-    return { status: 400, code: error.code, message: error.message, details: { type: error.type } };
-  }
-  if (error instanceof NotFoundError) return { status: 404, code: error.code, message: error.message };
-  if (error instanceof QueueStateError) return { status: 503, code: error.code, message: error.message };
-  // Storage messages name files and hosts: say only that it is unavailable.
-  if (error instanceof StorageError) return { status: 503, code: error.code, message: 'Storage is unavailable' };
   if (isBodyParserError(error)) {
     switch (error.type) {
       case 'entity.parse.failed':
