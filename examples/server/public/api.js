@@ -54,7 +54,7 @@ export function followEvents(onEvent, onState) {
       onState('unauthorized');
       // Wait for a key (restart()) instead of knocking every few seconds.
       await new Promise((resolve) => (resume = resolve));
-      return;
+      return 'again';
     }
     if (!response.ok || !response.body) throw new Error(`event stream: HTTP ${response.status}`);
     onState('live');
@@ -82,7 +82,8 @@ export function followEvents(onEvent, onState) {
   async function loop() {
     while (!stopped) {
       try {
-        await connect();
+        // A new key was given: try it at once.
+        if ((await connect()) === 'again') continue;
       } catch {
         // The server went away or restarts: show it and try again shortly.
       }

@@ -23,6 +23,7 @@ async function loadAll() {
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) {
       setConnection('unauthorized');
+      document.getElementById('phase-forms').textContent = 'This server needs an API key: enter it above to load the settings.';
       return;
     }
     document.getElementById('phase-forms').textContent = `Could not load the settings: ${error.message}`;
