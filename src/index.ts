@@ -40,6 +40,7 @@ export {
 } from './types.js';
 export type { QueueEvents, QueueEventName } from './events.js';
 export * from './phases/index.js';
+export * from './scheduler/index.js';
 export * from './settings/index.js';
 export {
   PhaseqError,

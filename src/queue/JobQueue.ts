@@ -18,6 +18,8 @@ import { TickBatcher } from './batch.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { normalizeJobInput } from './normalize.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
+import { createScheduler } from '../scheduler/attach.js';
+import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
 import { Worker } from './Worker.js';
 
 /** Options of {@link JobQueue}. */
@@ -59,6 +61,13 @@ export interface JobQueueOptions {
    * @default none (reading `ctx.phases` then throws a QueueStateError)
    */
   phases?: PhaseConfigService;
+  /**
+   * Fire the ticks of stored schedules while the queue runs. Turn it off on processes
+   * that should only run jobs; schedules are stored with the jobs, so any process with
+   * the scheduler on fires them (each tick once).
+   * @default true
+   */
+  scheduler?: boolean;
 }
 
 /** Options of {@link JobQueue.stop}. */
@@ -107,6 +116,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   #wakeTime = Number.POSITIVE_INFINITY;
   #busySinceDrain = false;
   #stopping: Promise<void> | null = null;
+  #scheduler: Scheduler | null = null;
 
   constructor(options: JobQueueOptions) {
     super();
@@ -132,6 +142,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       pollIntervalMs: options.pollIntervalMs ?? 5,
       maxIdleMs: options.maxIdleMs ?? 1000,
       maxPayloadBytes: options.maxPayloadBytes ?? 1_048_576,
+      scheduler: options.scheduler ?? true,
     };
     this.phases = options.phases;
   }
@@ -205,6 +216,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     );
     this.#unwatch = this.storage.watch?.(() => this.#wakeIdle(this.concurrency), this.#opts.pollIntervalMs) ?? null;
     for (const w of this.#workers) w.start();
+    if (this.#opts.scheduler) await this.scheduler.start();
     this.logger.info({ storage: this.storage.name, concurrency: this.concurrency, owner: this.#ownerId }, 'queue started');
   }
 
@@ -331,6 +343,45 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     return job;
   }
 
+  /** The queue's scheduler: schedules stored with the jobs (SQLite) or in memory. */
+  get scheduler(): Scheduler {
+    this.#scheduler ??= createScheduler(this);
+    return this.#scheduler;
+  }
+
+  /**
+   * Stores (or replaces) a recurring job: `{ cron }` (croner syntax, optional `tz`) or
+   * `{ everyMs }`. Every process sharing the database enqueues each tick once.
+   *
+   * @example
+   * ```ts
+   * await queue.schedule('nightly-verify', { cron: '30 4 * * *' }, { type: 'scheduled-verification', payload: {} });
+   * ```
+   */
+  schedule<T extends string>(
+    name: string,
+    trigger: ScheduleTrigger,
+    job: ScheduledJob<T>,
+    options?: ScheduleOptions,
+  ): Promise<ScheduleInfo> {
+    return this.scheduler.schedule(name, trigger, job, options);
+  }
+
+  /** Removes a schedule; false when there was none by that name. */
+  unschedule(name: string): Promise<boolean> {
+    return this.scheduler.unschedule(name);
+  }
+
+  /** Every stored schedule with its next run time. */
+  listSchedules(): Promise<ScheduleInfo[]> {
+    return this.scheduler.listSchedules();
+  }
+
+  /** Enqueues a schedule's job now (its regular ticks are unchanged); returns the job id. */
+  runScheduleNow(name: string): Promise<string> {
+    return this.scheduler.runScheduleNow(name);
+  }
+
   #ensureReady(): Promise<void> {
     this.#ready ??= this.storage.init().catch((error: unknown) => {
       this.#ready = null;
@@ -454,6 +505,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
+    // No tick may be enqueued while the queue stops.
+    await this.#scheduler?.stop();
     const runner = this.#runner!;
     const stopped = Promise.all(this.#workers.map((w) => w.stop()));
     this.#unwatch?.();
