@@ -12,13 +12,19 @@ import {
   type IJobQueueStorage,
   type JobQueueOptions,
 } from '../../src/index.js';
+import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
 import { makeTempDir } from '../support/tmp.js';
 
 export interface Backend {
   name: string;
   /** A fresh storage; `cleanup` removes its files. */
-  make(): { storage: IJobQueueStorage; cleanup: () => void };
+  make(): { storage: IJobQueueStorage; cleanup: () => void | Promise<void> };
 }
+
+// The behaviour suite re-runs on Redis whenever it answers (a fresh key prefix per queue);
+// without Redis its absence is reported once, by test/conformance/bullmq.test.ts.
+const redisSkip = await redisSkipReason();
 
 export const BACKENDS: Backend[] = [
   { name: 'memory', make: () => ({ storage: new MemoryJobQueueStorage(), cleanup: () => {} }) },
@@ -29,6 +35,20 @@ export const BACKENDS: Backend[] = [
       return { storage: new SQLiteJobQueueStorage({ filename: join(tmp.dir, 'jobs.db') }), cleanup: tmp.cleanup };
     },
   },
+  ...(redisSkip === null
+    ? [
+        {
+          name: 'redis',
+          make: () => {
+            const prefix = freshPrefix();
+            return {
+              storage: new BullMQJobQueueStorage({ connection: REDIS_URL, prefix }),
+              cleanup: () => deletePrefix(prefix),
+            };
+          },
+        },
+      ]
+    : []),
 ];
 
 /** A queue on `backend` with fast timings for tests; returns it with a disposer. */
@@ -50,7 +70,7 @@ export function makeQueue(
     registry,
     dispose: async () => {
       await queue.stop({ timeoutMs: 1_000 });
-      cleanup();
+      await cleanup();
     },
   };
 }
