@@ -248,6 +248,30 @@ describe('addJob under hostile input', () => {
     );
   });
 
+  it('the default payload limit is 1 MiB of JSON, checked before anything is stored', async () => {
+    const registry = new HandlerRegistry();
+    registry.register('any', async () => {}, { schema: z.unknown() });
+    const tmp = makeTempDir();
+    const defaults = new JobQueue({
+      storage: new SQLiteJobQueueStorage({ filename: join(tmp.dir, 'defaults.db') }),
+      registry,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      // {"s":"..."} is 8 bytes of JSON around the string.
+      const fits = { s: 'x'.repeat(1_048_576 - 8) };
+      const id = await defaults.addJob({ type: 'any', payload: fits });
+      expect((await defaults.getJob(id))?.payload).toEqual(fits);
+      const error = await defaults.addJob({ type: 'any', payload: { s: 'x'.repeat(1_048_576 - 7) } }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationError);
+      expect((error as ValidationError).issues).toEqual([{ path: 'payload', message: 'larger than 1048576 bytes' }]);
+      expect((await defaults.getStats()).pending).toBe(1);
+    } finally {
+      await defaults.stop();
+      tmp.cleanup();
+    }
+  });
+
   it('not-JSON values, unknown types and stray options are rejected and nothing is stored', async () => {
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;

@@ -5,7 +5,7 @@
  * would leave most workers still booting when they are killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -13,6 +13,11 @@ const ROOT = join(import.meta.dirname, '../../..');
 // Inside node_modules so that the bundle's bare imports resolve to the project's packages.
 const OUT_DIR = join(ROOT, 'node_modules/.cache/phaseq-faults');
 const built = new Map<string, Promise<string>>();
+const outFiles: string[] = [];
+// Bundles are per test process (named by pid): removed when it exits.
+process.once('exit', () => {
+  for (const f of outFiles) rmSync(f, { force: true });
+});
 
 /** Bundles `test/faults/fixtures/<fixture>` (once per run); resolves to the bundle's path. */
 export function bundleFixture(fixture: string): Promise<string> {
@@ -20,6 +25,7 @@ export function bundleFixture(fixture: string): Promise<string> {
   if (!out) {
     const outfile = join(OUT_DIR, `${process.pid}-${fixture.replace(/\.ts$/, '.mjs')}`);
     mkdirSync(OUT_DIR, { recursive: true });
+    outFiles.push(outfile);
     out = build({
       entryPoints: [join(import.meta.dirname, '../fixtures', fixture)],
       outfile,
