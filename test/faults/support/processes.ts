@@ -5,7 +5,8 @@
  * would leave most workers still booting when they are killed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 
@@ -13,29 +14,36 @@ const ROOT = join(import.meta.dirname, '../../..');
 // Inside node_modules so that the bundle's bare imports resolve to the project's packages.
 const OUT_DIR = join(ROOT, 'node_modules/.cache/phaseq-faults');
 const built = new Map<string, Promise<string>>();
-const outFiles: string[] = [];
-// Bundles are per test process (named by pid): removed when it exits.
-process.once('exit', () => {
-  for (const f of outFiles) rmSync(f, { force: true });
-});
 
-/** Bundles `test/faults/fixtures/<fixture>` (once per run); resolves to the bundle's path. */
+/**
+ * Bundles `test/faults/fixtures/<fixture>` (once per run); resolves to the bundle's path.
+ * The file is named by the hash of its content and written by rename, so runs share it
+ * safely and stale versions do not pile up.
+ */
 export function bundleFixture(fixture: string): Promise<string> {
   let out = built.get(fixture);
   if (!out) {
-    const outfile = join(OUT_DIR, `${process.pid}-${fixture.replace(/\.ts$/, '.mjs')}`);
-    mkdirSync(OUT_DIR, { recursive: true });
-    outFiles.push(outfile);
     out = build({
       entryPoints: [join(import.meta.dirname, '../fixtures', fixture)],
-      outfile,
       bundle: true,
       packages: 'external',
       platform: 'node',
       format: 'esm',
       target: 'node20',
       logLevel: 'error',
-    }).then(() => outfile);
+      write: false,
+    }).then((result) => {
+      const text = result.outputFiles[0]!.text;
+      const hash = createHash('sha1').update(text).digest('hex').slice(0, 12);
+      const outfile = join(OUT_DIR, `${fixture.replace(/\.ts$/, '')}-${hash}.mjs`);
+      if (!existsSync(outfile)) {
+        mkdirSync(OUT_DIR, { recursive: true });
+        const tmp = `${outfile}.${process.pid}.tmp`;
+        writeFileSync(tmp, text);
+        renameSync(tmp, outfile);
+      }
+      return outfile;
+    });
     built.set(fixture, out);
   }
   return out;
