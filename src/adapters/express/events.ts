@@ -4,7 +4,7 @@
  * are `phase-config:changed`) and a JSON payload; `stats` carries fresh counts on connect
  * and shortly after jobs change state, so a page never has to poll.
  */
-import type { RequestHandler, Response } from 'express';
+import type { RequestHandler } from 'express';
 import type { QueueEventName } from '../../events.js';
 import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhaseSchemas } from '../../phases/phaseConfig.js';
@@ -20,6 +20,12 @@ export interface EventStreamOptions {
   statsDelayMs?: number;
   /** Interval of keep-alive comments, so proxies do not close an idle stream. @default 15_000 */
   keepAliveMs?: number;
+  /**
+   * Bytes a client may fall behind before its stream is closed (it reconnects and starts
+   * from fresh counts), so that a stalled client cannot make the server buffer without end.
+   * @default 1_048_576
+   */
+  maxBufferedBytes?: number;
   logger?: AdapterLogger | undefined;
 }
 
@@ -60,14 +66,11 @@ function toJson(payload: unknown): string {
   });
 }
 
-function send(res: Response, event: string, payload: unknown): void {
-  res.write(`event: ${event}\ndata: ${toJson(payload)}\n\n`);
-}
-
 /** The SSE request handler for one queue (and optionally its phase configuration). */
 export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): RequestHandler {
   const statsDelayMs = options.statsDelayMs ?? 200;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
+  const maxBuffered = options.maxBufferedBytes ?? 1_048_576;
   return (req, res) => {
     res.status(200).set({
       'Content-Type': 'text/event-stream; charset=utf-8',
@@ -81,39 +84,54 @@ export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): R
 
     let statsTimer: NodeJS.Timeout | null = null;
     let closed = false;
+    const send = (event: string, payload: unknown): void => {
+      if (closed) return;
+      if (res.writableLength > maxBuffered) {
+        // Ending would wait for the buffer to drain, which a stalled client never does.
+        stop();
+        res.destroy();
+        return;
+      }
+      res.write(`event: ${event}\ndata: ${toJson(payload)}\n\n`);
+    };
     const sendStats = (): void => {
       statsTimer = null;
       queue.getStats().then(
         (stats) => {
-          if (!closed) send(res, 'stats', stats);
+          send('stats', stats);
         },
         (error: unknown) => options.logger?.warn({ err: error }, 'event stream: stats unavailable'),
       );
     };
     const scheduleStats = (): void => {
-      statsTimer ??= setTimeout(sendStats, statsDelayMs);
+      if (!closed) statsTimer ??= setTimeout(sendStats, statsDelayMs);
     };
 
     const listeners = FORWARDED_QUEUE_EVENTS.map((name) => {
       const listener = (payload: unknown): void => {
-        send(res, name, payload);
+        send(name, payload);
         if (COUNT_CHANGES.has(name)) scheduleStats();
       };
       queue.on(name, listener);
       return [name, listener] as const;
     });
-    const onPhaseChange = (change: unknown): void => send(res, 'phase-config:changed', change);
+    const onPhaseChange = (change: unknown): void => send('phase-config:changed', change);
     options.phases?.on('changed', onPhaseChange);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
     keepAlive.unref();
 
     sendStats();
-    req.on('close', () => {
+    function stop(): void {
+      if (closed) return;
       closed = true;
       for (const [name, listener] of listeners) queue.off(name, listener);
       options.phases?.off('changed', onPhaseChange);
       clearInterval(keepAlive);
       if (statsTimer) clearTimeout(statsTimer);
-    });
+    }
+    // The client going away closes the request; a stream dropped for falling behind
+    // closes the response first.
+    req.on('close', stop);
+    res.on('close', stop);
   };
 }

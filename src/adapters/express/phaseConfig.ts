@@ -21,6 +21,9 @@ import { routeGuards } from './security.js';
  * - `PATCH /phase-config/:phase` — change some fields; 400 with one issue per bad field
  * - `POST /phase-config/reset` — back to defaults; body `{ "phase": "scan" }` for one phase
  *
+ * (`describe` and `reset` are route names here, so a phase cannot be read or reset
+ * through them if it were called that; the media phases are not.)
+ *
  * @example
  * ```ts
  * app.use('/api', createPhaseConfigRouter(phases, { apiKey: process.env.PHASEQ_API_KEY }));
