@@ -32,6 +32,7 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     splitting: false,
-    external: ['express', 'bullmq', 'ioredis'],
+    // phaseq/bullmq is loaded at run time by migrate-storage only (optional peers).
+    external: ['express', 'bullmq', 'ioredis', 'phaseq/bullmq'],
   },
 ]);

@@ -21,12 +21,24 @@ export class UsageError extends PhaseqError {
   }
 }
 
-/** Whether `error` means "the input was bad" rather than "the work failed". */
+const USAGE_CODES = new Set(['USAGE_ERROR', 'VALIDATION_ERROR', 'UNKNOWN_JOB_TYPE']);
+
+/**
+ * Whether `error` means "the input was bad" rather than "the work failed". Errors are
+ * matched by their stable code too: modules loaded at run time (plugins, phaseq/bullmq)
+ * throw classes from another copy of phaseq, which instanceof does not recognise.
+ */
 function isUsageError(error: unknown): boolean {
   return (
     error instanceof UsageError ||
     error instanceof ValidationError ||
     error instanceof UnknownJobTypeError ||
+    (error instanceof PhaseqError === false &&
+      typeof error === 'object' &&
+      error !== null &&
+      'code' in error &&
+      typeof error.code === 'string' &&
+      USAGE_CODES.has(error.code)) ||
     (error instanceof CommanderError && error.exitCode !== 0)
   );
 }

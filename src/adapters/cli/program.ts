@@ -7,6 +7,7 @@ import { registerAddCommand } from './commands/add.js';
 import { registerConfigCommand } from './commands/config.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerMigrateCommand } from './commands/migrate.js';
+import { registerMigrateStorageCommand } from './commands/migrateStorage.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerWorkerCommand } from './commands/worker.js';
@@ -28,6 +29,7 @@ export function buildProgram(version: string): Command {
     .showSuggestionAfterError()
     .configureHelp({ sortSubcommands: false });
   registerMigrateCommand(program);
+  registerMigrateStorageCommand(program);
   registerWorkerCommand(program);
   registerAddCommand(program);
   registerStatsCommand(program);
