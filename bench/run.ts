@@ -2,7 +2,8 @@
  * `npm run bench`: phaseq on SQLite beside plainjob 0.0.14 and the raw SQLite floor,
  * each scenario in a fresh process, repeated; prints medians and the ratios the targets
  * are stated in. Options: `--jobs N` (default 20000), `--runs N` (default 3),
- * `--out FILE` to also write the markdown table (docs/benchmarks.md keeps a run).
+ * `--out FILE` to also write the markdown table (docs/benchmarks.md keeps a run),
+ * `--no-redis` to leave out the Redis rows (they need Redis on 127.0.0.1:6379).
  */
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -65,6 +66,14 @@ for (const c of [1, 3, 50]) {
   const p = measure('plainjob-drain', c);
   rows.push([`drain at concurrency ${c}, jobs/s`, fmt(d.jobsPerSec), fmt(p.jobsPerSec), ratio(d.jobsPerSec, p.jobsPerSec)]);
   if (c === 50) rows.push(['drain at concurrency 50 / raw batched limit', ratio(d.jobsPerSec, raw100.jobsPerSec), '', '']);
+}
+
+if (!process.argv.includes('--no-redis')) {
+  for (const c of [1, 3, 50]) {
+    const pr = measure('phaseq-redis-drain', c);
+    const b = measure('bullmq-drain', c);
+    rows.push([`Redis: drain at concurrency ${c}, phaseq/bullmq vs BullMQ 6.7, jobs/s`, fmt(pr.jobsPerSec), `BullMQ ${fmt(b.jobsPerSec)}`, ratio(pr.jobsPerSec, b.jobsPerSec)]);
+  }
 }
 
 const lat = measure('phaseq-latency');

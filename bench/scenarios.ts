@@ -11,7 +11,12 @@ import Database from 'better-sqlite3';
 import { better, defineQueue, defineWorker } from 'plainjob';
 import { pino } from 'pino';
 import { z } from 'zod';
-import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, migrate } from '../src/index.js';
+import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
+import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, migrate, type IJobQueueStorage } from '../src/index.js';
+import { BullMQJobQueueStorage } from '../src/storage/bullmq.js';
+
+const REDIS_URL = process.env.PHASEQ_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const REDIS_PREFIX = `phaseq-bench-${process.pid}`;
 
 const [name = '', jobsArg = '20000', concArg = '3'] = process.argv.slice(2);
 const JOBS = Number(jobsArg);
@@ -29,11 +34,11 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-function phaseqQueue(options: { concurrency?: number } = {}): JobQueue {
+function phaseqQueue(options: { concurrency?: number; storage?: IJobQueueStorage } = {}): JobQueue {
   const registry = new HandlerRegistry();
   registry.register('noop', async () => {}, { schema: noopSchema });
   return new JobQueue({
-    storage: new SQLiteJobQueueStorage({ filename: file }),
+    storage: options.storage ?? new SQLiteJobQueueStorage({ filename: file }),
     registry,
     logger: silent,
     concurrency: options.concurrency ?? CONCURRENCY,
@@ -73,6 +78,51 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     await drained;
     const ms = performance.now() - t;
     await queue.stop();
+    return { jobsPerSec: rate(JOBS, ms) };
+  },
+  /** phaseq on Redis (phaseq/bullmq): drain JOBS no-op jobs with CONCURRENCY workers. */
+  async 'phaseq-redis-drain'() {
+    const storage = new BullMQJobQueueStorage({ connection: REDIS_URL, prefix: REDIS_PREFIX });
+    const queue = phaseqQueue({ storage });
+    for (let i = 0; i < JOBS; i += 1000) await queue.addJobs(payloads(Math.min(1000, JOBS - i)));
+    const drained = new Promise((r) => queue.once('queue:drained', r));
+    const t = performance.now();
+    await queue.start();
+    await drained;
+    const ms = performance.now() - t;
+    await queue.stop();
+    await storage.init();
+    await storage.destroy();
+    await storage.close();
+    return { jobsPerSec: rate(JOBS, ms) };
+  },
+  /** Plain BullMQ 6.7 on the same Redis: addBulk, then a no-op Worker with CONCURRENCY. */
+  async 'bullmq-drain'() {
+    const connection = { url: REDIS_URL, maxRetriesPerRequest: null };
+    const name = `bench-${process.pid}`;
+    const queue = new BullQueue(name, { connection, prefix: REDIS_PREFIX });
+    for (let i = 0; i < JOBS; i += 1000) {
+      await queue.addBulk(
+        Array.from({ length: Math.min(1000, JOBS - i) }, (_, k) => ({
+          name: 'noop',
+          data: { i: i + k },
+          opts: { removeOnComplete: true, removeOnFail: true },
+        })),
+      );
+    }
+    let done = 0;
+    let finish!: () => void;
+    const all = new Promise<void>((r) => (finish = r));
+    const t = performance.now();
+    const worker = new BullWorker(name, async () => {}, { connection, prefix: REDIS_PREFIX, concurrency: CONCURRENCY });
+    worker.on('completed', () => {
+      if (++done === JOBS) finish();
+    });
+    await all;
+    const ms = performance.now() - t;
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
     return { jobsPerSec: rate(JOBS, ms) };
   },
   /** phaseq: enqueue-to-start latency, producer in the same process, idle workers. */
