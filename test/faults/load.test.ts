@@ -2,8 +2,8 @@
  * Load and soak on one SQLite file: 1,000,000 queued jobs. Reports `addJobs` time, claim
  * latency p50/p99 at 1M, 100k and 1k depth (a storage-level harness: each sample claims
  * one job and is followed, untimed, by its completion and one new job, so the depth holds),
- * and the resident memory of a worker process draining the last 100,000 jobs (start,
- * peak, end). Asserts correctness only: every job accounted for, nothing left.
+ * and the resident memory of a worker process draining 300,000 jobs (start, peak, end,
+ * and along the way: it rises while the process warms up, then must stay flat). Asserts correctness only: every job accounted for, nothing left.
  *
  * PHASEQ_SOAK_JOBS scales the run down (e.g. on a busy machine); the default is the figure
  * the reliability page reports.
@@ -21,6 +21,8 @@ import { until } from './support/wait.js';
 
 const TOTAL = Number(process.env.PHASEQ_SOAK_JOBS ?? 1_000_000);
 const SOAK = Math.min(100_000, Math.floor(TOTAL / 10));
+/** Jobs the worker process drains: long enough to see memory settle after warm-up. */
+const DRAIN = SOAK * 3;
 const SAMPLES = 500;
 const CHUNK = 20_000;
 const LEASE_MS = 30_000;
@@ -105,6 +107,10 @@ describe(`load and soak: ${TOTAL.toLocaleString('en-US')} queued jobs in one SQL
     expect((await producer.getStats()).pending).toBe(SOAK);
     phase(`${fmt(TOTAL - SOAK)} deleted, ${fmt(SOAK)} left`);
     const atSoak = await claimLatency(probe);
+    for (let from = 0; from < DRAIN - SOAK; from += CHUNK) {
+      await probe.add(Array.from({ length: Math.min(CHUNK, DRAIN - SOAK - from) }, (_, k) => newJob(TOTAL + from + k)), Date.now());
+    }
+    expect((await producer.getStats()).pending).toBe(DRAIN);
 
     // 3. A real worker process drains the rest; its memory is sampled all along.
     const worker = await spawnFixture('soak-worker.ts', [db, '50']);
@@ -120,7 +126,7 @@ describe(`load and soak: ${TOTAL.toLocaleString('en-US')} queued jobs in one SQL
     expect((await worker.exited).code).toBe(0);
     expect(worker.lines.filter((l) => l.startsWith('error '))).toEqual([]);
     const done = Number(worker.lines.filter((l) => l.startsWith('done ')).at(-1)!.split(' ')[1]);
-    expect(done).toBe(SOAK);
+    expect(done).toBe(DRAIN);
     // From the first sample after the queue started (module loading is not the drain).
     const rss = worker.lines
       .slice(worker.lines.indexOf('ready'))
@@ -143,7 +149,7 @@ describe(`load and soak: ${TOTAL.toLocaleString('en-US')} queued jobs in one SQL
       [`claim p50 / p99 at ${fmt(TOTAL)} depth`]: `${ms(atFull.p50)} / ${ms(atFull.p99)}`,
       [`claim p50 / p99 at ${fmt(SOAK)} depth`]: `${ms(atSoak.p50)} / ${ms(atSoak.p99)}`,
       'claim p50 / p99 at 1,000 depth': `${ms(atSmall.p50)} / ${ms(atSmall.p99)}`,
-      [`worker process draining ${fmt(SOAK)} jobs, concurrency 50 (jobs/s)`]: Math.round(SOAK / (soakMs / 1000)),
+      [`worker process draining ${fmt(DRAIN)} jobs, concurrency 50 (jobs/s)`]: Math.round(DRAIN / (soakMs / 1000)),
       'worker RSS start / peak / end': `${mib(rss[0]!)} / ${mib(Math.max(...rss))} / ${mib(rss.at(-1)!)}`,
       'worker RSS at 25% / 50% / 75% of the drain': [0.25, 0.5, 0.75].map((f) => mib(rss[Math.floor(f * (rss.length - 1))]!)).join(' / '),
       'worker RSS samples (every 250 ms)': rss.length,
