@@ -1,7 +1,8 @@
 /**
- * The example server's parts: one SQLite file holding jobs, settings and the media
- * tables; the media pipeline with the catalogue provider; the phaseq routers under
- * `/api`; and the dashboard's static files at `/`.
+ * The example server's parts: one SQLite file holding jobs, settings, schedules and the
+ * media tables; the media pipeline with the catalogue provider and its three maintenance
+ * schedules; the phaseq routers under `/api` (and the downloader webhooks when a secret
+ * is given); and the dashboard's static files at `/`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -12,6 +13,8 @@ import {
   createHealthRouter,
   createJobsRouter,
   createPhaseConfigRouter,
+  createSchedulesRouter,
+  createWebhookRouter,
   notFoundHandler,
   phaseqErrorHandler,
   requireApiKey,
@@ -26,8 +29,30 @@ export interface ExampleAppOptions {
   dataDir: string;
   /** When set, the API needs `Authorization: Bearer <apiKey>`. */
   apiKey?: string | undefined;
+  /**
+   * When set, `POST /api/webhooks/radarr` and `/api/webhooks/sonarr` accept deliveries
+   * carrying this secret (at least 16 characters); without it there are no webhook routes.
+   */
+  webhookSecret?: string | undefined;
+  /**
+   * The demo library's folder as Radarr and Sonarr see it (e.g. `/movies` inside their
+   * containers); their paths under it are mapped to the demo library.
+   * @default '/movies'
+   */
+  webhookLibraryPath?: string | undefined;
   logger: Logger;
 }
+
+/**
+ * The media maintenance jobs, run at quiet hours (in the server's time zone): published
+ * files are checked every night, movies whose files are gone are dropped weekly, and
+ * metadata older than a month is refreshed weekly, in batches so a run stays short.
+ */
+const MAINTENANCE_SCHEDULES = [
+  { name: 'scheduled-verification', cron: '30 3 * * *', payload: (libraryPath: string) => ({ libraryPath }) },
+  { name: 'scheduled-cleanup', cron: '0 4 * * 0', payload: (libraryPath: string) => ({ libraryPath }) },
+  { name: 'scheduled-provider-update', cron: '0 5 * * 1', payload: () => ({ olderThanDays: 30, limit: 200 }) },
+] as const;
 
 /** The running parts, and how to stop them. */
 export interface ExampleApp {
@@ -62,9 +87,24 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     libraryRoots: [libraryPath],
   });
   await queue.use(media);
-  await queue.start();
+  // Declaring an unchanged schedule again changes nothing, and a changed one replaces the
+  // stored one: every start may declare them. Each is named after the job it runs.
+  for (const s of MAINTENANCE_SCHEDULES) {
+    await queue.schedule(s.name, { cron: s.cron }, { type: s.name, payload: s.payload(libraryPath) });
+  }
 
   const routerOptions: RouterOptions = { apiKey: options.apiKey, logger: options.logger };
+  // Built before the queue starts: a bad secret stops the start-up with nothing running.
+  const webhooks = options.webhookSecret === undefined ? null : createWebhookRouter(queue, {
+    auth: { type: 'secret', secret: options.webhookSecret },
+    libraries: [libraryPath],
+    downloaders: Object.fromEntries(
+      (['radarr', 'sonarr'] as const).map((d) => [d, { pathMap: [{ from: options.webhookLibraryPath ?? '/movies', to: libraryPath }] }]),
+    ),
+    logger: options.logger,
+  });
+  await queue.start();
+
   const app = express();
   app.disable('x-powered-by');
   app.use(express.static(path.join(import.meta.dirname, 'public'), { index: 'index.html' }));
@@ -73,7 +113,10 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     createPhaseConfigRouter(phases, routerOptions),
     createJobsRouter(queue, routerOptions),
     createHealthRouter({ queue, phases }, routerOptions),
+    createSchedulesRouter(queue.scheduler, routerOptions),
   );
+  // Downloaders cannot send the API key: the webhooks carry their own secret instead.
+  if (webhooks) app.use('/api', webhooks);
   // The demo page needs to know which folder its "Scan library" button scans.
   app.get('/api/library', requireApiKey(options.apiKey), (_req, res) => {
     res.json({ libraryPath });

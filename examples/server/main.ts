@@ -6,6 +6,8 @@
  * - `PORT` (default 3000; 0 picks a free port), `HOST` (default 127.0.0.1)
  * - `PHASEQ_DATA`: folder of the database and the demo library (default ./data)
  * - `PHASEQ_API_KEY`: when set, the API needs `Authorization: Bearer <key>`
+ * - `PHASEQ_WEBHOOK_SECRET`: when set, Radarr/Sonarr webhooks are accepted with this secret
+ * - `PHASEQ_WEBHOOK_LIBRARY`: the demo library's folder as the downloaders see it (default /movies)
  * - `LOG_LEVEL`: pino level (default info)
  *
  * SIGTERM or SIGINT stops it gracefully: no new requests, running jobs finish, exit 0.
@@ -22,13 +24,19 @@ const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? '127.0.0.1';
 const dataDir = path.resolve(process.env.PHASEQ_DATA ?? './data');
 const apiKey = process.env.PHASEQ_API_KEY || undefined;
+const webhookSecret = process.env.PHASEQ_WEBHOOK_SECRET || undefined;
+const webhookLibraryPath = process.env.PHASEQ_WEBHOOK_LIBRARY || undefined;
 
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   logger.fatal({ port: process.env.PORT }, 'PORT must be a whole number from 0 to 65535');
   process.exit(2);
 }
 
-const example = await createExampleApp({ dataDir, apiKey, logger });
+const example = await createExampleApp({ dataDir, apiKey, webhookSecret, webhookLibraryPath, logger }).catch((error: unknown) => {
+  // A bad setting (e.g. a webhook secret that is too short): say which, not a stack.
+  logger.fatal({ err: error }, `cannot start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(2);
+});
 const server = example.app.listen(port, host);
 // Event streams never end on their own: remember them so that a stop can end them.
 const streams = new Set<ServerResponse>();
