@@ -1,7 +1,8 @@
-// The dashboard: settings forms and the live queue panel, wired to the phaseq API.
+// The dashboard: settings forms, the schedules and the live queue panel, wired to the phaseq API.
 import { ApiError, followEvents, getApiKey, setApiKey } from './api.js';
 import { renderSettings } from './settings.js';
 import { createQueuePanel } from './queue.js';
+import { createSchedulesPanel } from './schedules.js';
 
 const connection = document.getElementById('connection');
 const keyForm = document.getElementById('key-form');
@@ -15,8 +16,11 @@ function setConnection(state) {
 
 let settings = null;
 const queue = createQueuePanel();
+const schedules = createSchedulesPanel();
 
 async function loadAll() {
+  // The schedules panel shows its own errors (and "API key needed") in its table.
+  schedules.load().then(() => schedules.startRefresh(), () => {});
   try {
     settings = await renderSettings(document.getElementById('phase-forms'));
     await queue.load();

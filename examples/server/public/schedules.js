@@ -1,0 +1,153 @@
+// The schedules panel: every recurring job with its trigger, last and next run (in the
+// browser's local time), and a "Run now" button. Rows are updated in place, not rebuilt,
+// so the periodic refresh never takes the keyboard focus away from a button.
+import { api } from './api.js';
+
+const REFRESH_MS = 5000;
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null) continue;
+    if (name === 'text') node.textContent = value;
+    else node.setAttribute(name, String(value));
+  }
+  node.append(...children);
+  return node;
+}
+
+/** `cron 30 3 * * *` (with its zone when it has one) or `every 90 s`. */
+function triggerText(s) {
+  if (s.cron !== null) return s.tz ? `${s.cron} (${s.tz})` : s.cron;
+  return `every ${s.everyMs / 1000} s`;
+}
+
+const DATE_FORMAT = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
+
+/** `in 5 h`, `3 min ago`: how far a time is from now, for the line under the date. */
+function relative(ms, now = Date.now()) {
+  const diff = ms - now;
+  const abs = Math.abs(diff);
+  const [n, unit] =
+    abs < 60_000 ? [Math.round(abs / 1000), 's'] :
+    abs < 3_600_000 ? [Math.round(abs / 60_000), 'min'] :
+    abs < 172_800_000 ? [Math.round(abs / 3_600_000), 'h'] :
+    [Math.round(abs / 86_400_000), 'd'];
+  return diff >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
+}
+
+/** Fills a time cell: the local date and time, with the distance from now below. */
+function setTime(cell, ms, none) {
+  if (ms === null) {
+    cell.replaceChildren(el('span', { class: 'muted-cell', text: none }));
+    cell.removeAttribute('data-time');
+    return;
+  }
+  cell.dataset.time = String(ms);
+  cell.replaceChildren(
+    el('time', { datetime: new Date(ms).toISOString(), text: new Date(ms).toLocaleString(undefined, DATE_FORMAT) }),
+    el('span', { class: 'when', text: relative(ms) }),
+  );
+}
+
+export function createSchedulesPanel() {
+  const body = document.getElementById('schedules-body');
+  const status = document.getElementById('schedule-status');
+  const rows = new Map(); // name -> { row, trigger, type, last, next, button }
+  let timer = null;
+
+  function showMessage(text) {
+    rows.clear();
+    body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colspan: 6, text })));
+  }
+
+  function setStatus(text, kind) {
+    status.textContent = text;
+    status.className = `form-status ${kind}`;
+  }
+
+  async function runNow(name, button) {
+    button.disabled = true;
+    try {
+      const { jobId } = await api(`/schedules/${encodeURIComponent(name)}/run`, { method: 'POST' });
+      setStatus(`${name}: queued as job #${jobId}`, 'ok');
+    } catch (error) {
+      setStatus(`${name} not run: ${error.message}`, 'error');
+    } finally {
+      button.disabled = false;
+    }
+    await load();
+  }
+
+  function rowFor(name) {
+    let r = rows.get(name);
+    if (r) return r;
+    const button = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Run ${name} now`, text: 'Run now' });
+    button.addEventListener('click', () => void runNow(name, button));
+    r = {
+      trigger: el('td', { class: 'trigger' }),
+      type: el('td', { class: 'job-type' }),
+      last: el('td', { class: 'time' }),
+      next: el('td', { class: 'time' }),
+      button,
+    };
+    r.row = el('tr', { 'data-schedule': name },
+      el('th', { scope: 'row', text: name }),
+      r.trigger, r.type, r.last, r.next,
+      el('td', { class: 'run' }, button));
+    rows.set(name, r);
+    return r;
+  }
+
+  function render(schedules) {
+    if (schedules.length === 0) {
+      showMessage('No schedules');
+      return;
+    }
+    if (rows.size === 0) body.replaceChildren();
+    const names = new Set(schedules.map((s) => s.name));
+    for (const [name, r] of rows) {
+      if (!names.has(name)) {
+        r.row.remove();
+        rows.delete(name);
+      }
+    }
+    for (const s of schedules) {
+      const r = rowFor(s.name);
+      r.trigger.textContent = triggerText(s);
+      r.trigger.title = s.cron !== null ? 'cron pattern' : 'fixed interval';
+      r.type.textContent = s.job.type;
+      setTime(r.last, s.lastRunAt, 'never');
+      setTime(r.next, s.nextRunAt, 'none');
+      // Appending an attached row moves it: the table follows the server's order.
+      body.append(r.row);
+    }
+  }
+
+  /** Loads the schedules; errors are shown in the table, and thrown (the page handles 401). */
+  async function load() {
+    try {
+      const { schedules } = await api('/schedules');
+      render(schedules);
+    } catch (error) {
+      showMessage(error.status === 401 ? 'API key needed' : `Could not load the schedules: ${error.message}`);
+      throw error;
+    }
+  }
+
+  function startRefresh() {
+    if (timer !== null) return;
+    timer = setInterval(() => {
+      // The error is shown in the table already. Without a valid key, stop asking until
+      // the page loads again with one; other errors may pass, so the next round retries.
+      load().catch((error) => {
+        if (error.status === 401) {
+          clearInterval(timer);
+          timer = null;
+        }
+      });
+    }, REFRESH_MS);
+  }
+
+  return { load, startRefresh };
+}

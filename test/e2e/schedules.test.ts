@@ -1,0 +1,94 @@
+/**
+ * The dashboard's schedules panel in a real browser (Debian's Chromium driven by
+ * playwright-core) against the example server started as its README says: the three
+ * media maintenance schedules with their next runs, and "Run now" queuing a job that runs.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT, startExampleServer, type RunningServer } from './exampleServer.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUTPUT = path.join(ROOT, 'test-output');
+const MEDIA_SCHEDULES = ['scheduled-cleanup', 'scheduled-provider-update', 'scheduled-verification'];
+
+let server: RunningServer;
+let browser: Browser;
+let page: Page;
+let dataDir: string;
+
+describe('schedules panel', () => {
+  beforeAll(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
+    server = await startExampleServer({ PHASEQ_DATA: dataDir });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    });
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(server.url);
+    await page.locator('#connection[data-state="live"]').waitFor();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('lists the three media schedules with their trigger, job type and next run time', async () => {
+    const table = page.getByRole('table', { name: 'Schedules' });
+    for (const name of MEDIA_SCHEDULES) await table.getByRole('rowheader', { name, exact: true }).waitFor();
+    expect(await table.locator('tbody tr').count()).toBe(3);
+
+    const { schedules } = (await (await fetch(`${server.url}/api/schedules`)).json()) as {
+      schedules: { name: string; cron: string; nextRunAt: number }[];
+    };
+    for (const s of schedules) {
+      const row = table.locator(`tr[data-schedule="${s.name}"]`);
+      const cells = row.locator('td');
+      expect(await cells.nth(0).textContent()).toBe(s.cron);
+      expect(await cells.nth(1).textContent()).toBe(s.name);
+      expect(await cells.nth(2).textContent()).toBe('never');
+      // The next run is shown in the browser's time, from the server's epoch milliseconds.
+      expect(await cells.nth(3).getAttribute('data-time')).toBe(String(s.nextRunAt));
+      expect(await cells.nth(3).locator('time').getAttribute('datetime')).toBe(new Date(s.nextRunAt).toISOString());
+      expect(await cells.nth(3).textContent()).toMatch(/in \d+ (min|h|d)$/);
+    }
+  });
+
+  it('"Run now" queues the job, shows its id, and the job runs', async () => {
+    const doneBefore = Number(await page.locator('#count-done').textContent());
+    await page.getByRole('button', { name: 'Run scheduled-verification now' }).click();
+    const status = page.locator('#schedule-status');
+    await status.filter({ hasText: /job #\S+/ }).waitFor();
+    const jobId = /job #(\S+)/.exec((await status.textContent()) ?? '')![1]!;
+    expect(await status.textContent()).toBe(`scheduled-verification: queued as job #${jobId}`);
+
+    // The job ran: the queue panel counts it as done, under its type.
+    await expect.poll(() => page.locator('#by-type tr[data-type="scheduled-verification"] td.done').textContent(), { timeout: 20_000 }).toBe('1');
+    expect(Number(await page.locator('#count-done').textContent())).toBe(doneBefore + 1);
+    const job = await fetch(`${server.url}/api/jobs/${jobId}`);
+    // Finished jobs are not kept by the example server.
+    expect(job.status).toBe(404);
+
+    mkdirSync(OUTPUT, { recursive: true });
+    await page.locator('section.schedules').screenshot({ path: path.join(OUTPUT, 'schedules.png') });
+  });
+
+  it('shows the API error of a schedule that is gone', async () => {
+    // Another process removes the schedule while the page still shows it.
+    await page.evaluate(async () => {
+      const original = window.fetch;
+      window.fetch = (input, init) =>
+        String(input).endsWith('/schedules/scheduled-cleanup/run') ? original('/api/schedules/no-such-schedule/run', init) : original(input, init);
+    });
+    await page.getByRole('button', { name: 'Run scheduled-cleanup now' }).click();
+    await page.locator('#schedule-status.error').waitFor();
+    expect(await page.locator('#schedule-status').textContent()).toBe('scheduled-cleanup not run: No schedule named "no-such-schedule"');
+  });
+});
