@@ -81,12 +81,11 @@ describe('schedules panel', () => {
   });
 
   it('shows the API error of a schedule that is gone', async () => {
-    // Another process removes the schedule while the page still shows it.
-    await page.evaluate(async () => {
-      const original = window.fetch;
-      window.fetch = (input, init) =>
-        String(input).endsWith('/schedules/scheduled-cleanup/run') ? original('/api/schedules/no-such-schedule/run', init) : original(input, init);
-    });
+    // As if another process removed the schedule while the page still shows it: the
+    // request goes to the real API, for a name it does not know.
+    await page.route('**/api/schedules/scheduled-cleanup/run', (route) =>
+      route.continue({ url: `${server.url}/api/schedules/no-such-schedule/run` }),
+    );
     await page.getByRole('button', { name: 'Run scheduled-cleanup now' }).click();
     await page.locator('#schedule-status.error').waitFor();
     expect(await page.locator('#schedule-status').textContent()).toBe('scheduled-cleanup not run: No schedule named "no-such-schedule"');
