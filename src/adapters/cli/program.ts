@@ -9,6 +9,7 @@ import { registerJobsCommand } from './commands/jobs.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerMigrateStorageCommand } from './commands/migrateStorage.js';
 import { registerScanCommand } from './commands/scan.js';
+import { registerSchedulesCommand } from './commands/schedules.js';
 import { registerStatsCommand } from './commands/stats.js';
 import { registerWorkerCommand } from './commands/worker.js';
 
@@ -36,5 +37,6 @@ export function buildProgram(version: string): Command {
   registerJobsCommand(program);
   registerConfigCommand(program);
   registerScanCommand(program);
+  registerSchedulesCommand(program);
   return program;
 }
