@@ -13,71 +13,15 @@ import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
 import type { IJobQueueStorage, JobListQuery, LeaseRef } from '../storage/types.js';
 import type { Job, JobInput, QueueStats } from '../types.js';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { TickBatcher } from './batch.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
-import { normalizeJobInput } from './normalize.js';
+import { LeaseKeeper } from './LeaseKeeper.js';
+import { checkConcurrency, resolveQueueOptions, type JobQueueOptions, type ResolvedQueueOptions, type StopOptions, type CancelResult } from './options.js';
+import { newJobView, normalizeJobInput } from './normalize.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
 import { Worker } from './Worker.js';
-
-/** Options of {@link JobQueue}. */
-export interface JobQueueOptions {
-  /** Where jobs live: `SQLiteJobQueueStorage`, `MemoryJobQueueStorage`, `BullMQJobQueueStorage`. */
-  storage: IJobQueueStorage;
-  /** Handlers and payload schemas. @default a new, empty HandlerRegistry */
-  registry?: HandlerRegistry;
-  /** Worker loops started by `start()`. @default the storage's default (3 on SQLite) */
-  concurrency?: number;
-  /** pino logger; handlers get children of it. @default pino at level 'info' */
-  logger?: Logger;
-  /** Retries after the first attempt for jobs that do not say. @default 3 */
-  maxRetries?: number;
-  /** Delay before each retry. @default exponential from 1 s, x2, capped at 1 h, 50% jitter */
-  backoff?: BackoffOptions;
-  /** Keep finally-failed jobs as state `failed` (a dead-letter) instead of deleting them. @default false */
-  retainFailed?: boolean;
-  /** How long a claimed job's lease lasts without a heartbeat. @default 30_000 */
-  leaseMs?: number;
-  /** How often the leases of running jobs are renewed. @default leaseMs / 3 */
-  heartbeatMs?: number;
-  /** How often expired leases (dead processes) are looked for. @default leaseMs / 2 */
-  stalledCheckMs?: number;
-  /** Lease expiries a job survives before it fails for good. @default 1 */
-  maxStalls?: number;
-  /**
-   * How often the storage is asked, cheaply, whether another process added work
-   * (SQLite: `PRAGMA data_version`). Bounds cross-process pickup latency.
-   * @default 5
-   */
-  pollIntervalMs?: number;
-  /** Longest sleep of an idle worker between full polls. @default 1000 */
-  maxIdleMs?: number;
-  /** Largest accepted payload, in bytes of JSON. @default 1_048_576 (1 MiB) */
-  maxPayloadBytes?: number;
-  /**
-   * The phase configuration handed to handlers as `ctx.phases`.
-   * @default none (reading `ctx.phases` then throws a QueueStateError)
-   */
-  phases?: PhaseConfigService;
-  /**
-   * Fire the ticks of stored schedules while the queue runs. Turn it off on processes
-   * that should only run jobs; schedules are stored with the jobs, so any process with
-   * the scheduler on fires them (each tick once).
-   * @default true
-   */
-  scheduler?: boolean;
-}
-
-/** Options of {@link JobQueue.stop}. */
-export interface StopOptions {
-  /** How long running handlers may finish before their signals are aborted. @default 10_000 */
-  timeoutMs?: number;
-}
-
-/** What `cancelJob` did. */
-export type CancelResult = 'cancelled' | 'cancelling' | 'not_found';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
@@ -103,7 +47,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   readonly concurrency: number;
   /** The phase configuration handlers read (`ctx.phases`), if one was given. */
   readonly phases: PhaseConfigService | undefined;
-  readonly #opts: Required<Omit<JobQueueOptions, 'storage' | 'registry' | 'logger' | 'concurrency' | 'phases'>>;
+  readonly #opts: ResolvedQueueOptions;
   #ownerId = '';
   #state: State = 'idle';
   #ready: Promise<void> | null = null;
@@ -117,6 +61,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   #busySinceDrain = false;
   #stopping: Promise<void> | null = null;
   #scheduler: Scheduler | null = null;
+  readonly #leases: LeaseKeeper;
 
   constructor(options: JobQueueOptions) {
     super();
@@ -124,26 +69,19 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.storage = options.storage;
     this.registry = options.registry ?? new HandlerRegistry();
     this.logger = options.logger ?? pino({ name: 'phaseq', level: 'info' });
-    this.concurrency = options.concurrency ?? this.storage.defaultConcurrency;
-    if (!Number.isInteger(this.concurrency) || this.concurrency < 1 || this.concurrency > 1000) {
-      throw new ValidationError(`concurrency must be a whole number from 1 to 1000, got ${this.concurrency}`, [
-        { path: 'concurrency', message: 'must be 1..1000' },
-      ]);
-    }
-    const leaseMs = options.leaseMs ?? 30_000;
-    this.#opts = {
-      maxRetries: options.maxRetries ?? 3,
-      backoff: options.backoff ?? DEFAULT_BACKOFF,
-      retainFailed: options.retainFailed ?? false,
-      leaseMs,
-      heartbeatMs: options.heartbeatMs ?? Math.max(10, Math.floor(leaseMs / 3)),
-      stalledCheckMs: options.stalledCheckMs ?? Math.max(10, Math.floor(leaseMs / 2)),
-      maxStalls: options.maxStalls ?? 1,
-      pollIntervalMs: options.pollIntervalMs ?? 5,
-      maxIdleMs: options.maxIdleMs ?? 1000,
-      maxPayloadBytes: options.maxPayloadBytes ?? 1_048_576,
-      scheduler: options.scheduler ?? true,
-    };
+    this.concurrency = checkConcurrency(options.concurrency ?? this.storage.defaultConcurrency);
+    this.#opts = resolveQueueOptions(options);
+    this.#leases = new LeaseKeeper({
+      storage: this.storage,
+      events: this,
+      logger: this.logger,
+      leaseMs: this.#opts.leaseMs,
+      maxStalls: this.#opts.maxStalls,
+      retainFailed: this.#opts.retainFailed,
+      runner: () => this.#runner,
+      ownerId: () => this.#ownerId,
+      wakeIdle: (n) => this.#wakeIdle(n),
+    });
     this.phases = options.phases;
   }
 
@@ -175,7 +113,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       await this.#ensureReady();
       // First sweep before any timer or worker is armed: when the storage cannot be
       // written, start() fails as a whole and leaves no half-started queue behind.
-      await this.#recoverStalled();
+      await this.#leases.recoverStalled();
     } catch (error) {
       this.#state = 'idle';
       throw error;
@@ -211,8 +149,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.#timers.push(
       // The heartbeat timer stays referenced: a started queue keeps its process alive
       // (even when every handler awaits something that holds no handle) until stop().
-      this.#every(this.#opts.heartbeatMs, () => this.#heartbeat(), true),
-      this.#every(this.#opts.stalledCheckMs, () => this.#recoverStalled()),
+      this.#every(this.#opts.heartbeatMs, () => this.#leases.heartbeat(), true),
+      this.#every(this.#opts.stalledCheckMs, () => this.#leases.recoverStalled()),
     );
     this.#unwatch = this.storage.watch?.(() => this.#wakeIdle(this.concurrency), this.#opts.pollIntervalMs) ?? null;
     for (const w of this.#workers) w.start();
@@ -453,36 +391,6 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.#wakeTimer.unref();
   }
 
-  async #heartbeat(): Promise<void> {
-    const runner = this.#runner;
-    if (!runner || runner.running.size === 0) return;
-    const refs = [...runner.running.keys()].map((id) => ({ id, workerId: this.#ownerId }));
-    const report = await this.storage.extendLeases(refs, Date.now(), this.#opts.leaseMs);
-    for (const id of report.lost) {
-      runner.abort(id, 'lease-lost', new QueueStateError(`Lease of job ${id} was lost (recovered elsewhere)`));
-    }
-    for (const id of report.cancelRequested) runner.abort(id, 'cancel', new JobCancelledError());
-  }
-
-  async #recoverStalled(): Promise<void> {
-    const report = await this.storage.recoverStalled({
-      now: Date.now(),
-      maxStalls: this.#opts.maxStalls,
-      retain: this.#opts.retainFailed,
-    });
-    for (const job of report.recovered) {
-      this.logger.warn({ jobId: job.id, type: job.type, stalls: job.stalls }, 'stalled job recovered');
-      this.emit('job:stalled', { job });
-    }
-    for (const job of report.failed) {
-      const error = new Error(job.lastError ?? 'stalled');
-      this.logger.error({ jobId: job.id, type: job.type, payload: job.payload, attempts: job.attempts, err: error }, 'job failed');
-      this.emit('job:stalled', { job });
-      this.emit('job:failed', { job: { ...job, state: 'failed' }, error, attempts: job.attempts, payload: job.payload });
-    }
-    if (report.recovered.length > 0) this.#wakeIdle(report.recovered.length);
-  }
-
   #every(ms: number, fn: () => Promise<void>, keepAlive = false): NodeJS.Timeout {
     let busy = false;
     const timer = setInterval(() => {
@@ -538,26 +446,4 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await this.storage.close();
     this.logger.info({ owner: this.#ownerId }, 'queue stopped');
   }
-}
-
-function newJobView(id: string, j: ReturnType<typeof normalizeJobInput>, now: number): Job {
-  return {
-    id,
-    type: j.type,
-    payload: j.payload,
-    state: 'pending',
-    priority: j.priority,
-    attempts: 0,
-    maxRetries: j.maxRetries,
-    stalls: 0,
-    runAt: j.runAt,
-    createdAt: now,
-    dedupeKey: j.dedupeKey,
-    timeoutMs: j.timeoutMs,
-    manual: j.manual,
-    progress: null,
-    lastError: null,
-    lockedBy: null,
-    lockedUntil: null,
-  };
 }
