@@ -2,8 +2,9 @@
  * The dashboard's schedules panel in a real browser (Debian's Chromium driven by
  * playwright-core) against the example server started as its README says: the three
  * media maintenance schedules with their next runs, and "Run now" queuing a job that runs.
+ * Then the same server with `PHASEQ_WEBHOOK_SECRET`, as its README's webhook section says.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -89,5 +90,62 @@ describe('schedules panel', () => {
     await page.getByRole('button', { name: 'Run scheduled-cleanup now' }).click();
     await page.locator('#schedule-status.error').waitFor();
     expect(await page.locator('#schedule-status').textContent()).toBe('scheduled-cleanup not run: No schedule named "no-such-schedule"');
+  });
+});
+
+describe('example server webhooks (PHASEQ_WEBHOOK_SECRET)', () => {
+  const SECRET = 'a-secret-of-some-length';
+  let hooked: RunningServer | undefined;
+  let hookedDir: string | undefined;
+
+  afterAll(async () => {
+    await hooked?.stop();
+    if (hookedDir) rmSync(hookedDir, { recursive: true, force: true });
+  });
+
+  function radarrDownload(folderPath: string): Record<string, unknown> {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/webhooks/fixtures/radarr/Download.json'), 'utf8')) as {
+      movie: Record<string, unknown>;
+    };
+    return { ...fixture, movie: { ...fixture.movie, folderPath } };
+  }
+
+  async function deliver(body: unknown, secret = SECRET): Promise<Response> {
+    return fetch(`${hooked!.url}/api/webhooks/radarr?secret=${encodeURIComponent(secret)}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  }
+
+  it("maps Radarr's /movies to the demo library and publishes the movie it names", async () => {
+    hookedDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
+    hooked = await startExampleServer({ PHASEQ_DATA: hookedDir, PHASEQ_WEBHOOK_SECRET: SECRET });
+
+    const test = await deliver({ eventType: 'Test' });
+    expect(test.status).toBe(200);
+    expect((await deliver({ eventType: 'Test' }, 'not-the-secret')).status).toBe(401);
+    const outside = await deliver(radarrDownload('/elsewhere/Alien (1979)'));
+    expect(outside.status).toBe(422);
+    expect(((await outside.json()) as { error: { code: string } }).error.code).toBe('PATH_OUTSIDE_LIBRARY');
+
+    const accepted = await deliver(radarrDownload('/movies/Alien (1979)'));
+    expect(accepted.status).toBe(202);
+    const nfo = path.join(hookedDir, 'library', 'Alien (1979)', 'Alien (1979).nfo');
+    await expect.poll(() => existsSync(nfo), { timeout: 30_000 }).toBe(true);
+    expect(readFileSync(nfo, 'utf8')).toContain('<movie>');
+    // Only the movie the webhook named was scanned.
+    expect(existsSync(path.join(hookedDir, 'library', 'The Matrix (1999)', 'The Matrix (1999).nfo'))).toBe(false);
+  });
+
+  it('refuses to start with a secret that is too short (exit 2, the reason logged)', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
+    try {
+      await expect(startExampleServer({ PHASEQ_DATA: dir, PHASEQ_WEBHOOK_SECRET: 'short' })).rejects.toThrow(
+        /exited early \(2\)[\s\S]*secret must have at least 16 characters/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
