@@ -6,8 +6,8 @@
  * API, like any third-party plugin would be.
  */
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { openSqlite } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { definePlugin, type Plugin } from '../plugins/definePlugin.js';
@@ -149,19 +149,9 @@ function checkOptions(options: MediaPluginOptions): void {
  */
 export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   checkOptions(options);
-  const owned = !options.database;
-  const db = options.database ?? new Database(options.filename);
-  try {
-    if (owned) {
-      // WAL + busy timeout: the queue's connection and this one share the file safely.
-      db.pragma('journal_mode = WAL');
-      db.pragma('busy_timeout = 5000');
-    }
-    migrate(db);
-  } catch (error) {
-    if (owned) db.close();
-    throw error;
-  }
+  // The queue's connection and this one share the file: same settings, same migrations.
+  const source = options.database ? { database: options.database } : { filename: options.filename };
+  const { db, owned } = openSqlite(source, (db) => migrate(db));
   const movies = new MoviesRepository(db);
   const services: MediaServices = {
     movies,

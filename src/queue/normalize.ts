@@ -7,7 +7,6 @@ import { z } from 'zod';
 import { UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
 import { zodIssues, type HandlerRegistry } from '../handlers/HandlerRegistry.js';
 import type { NewJob } from '../storage/types.js';
-import type { Job } from '../types.js';
 import { JOB_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '../types.js';
 
 /** Defaults the queue applies to jobs that do not say otherwise. */
@@ -161,28 +160,5 @@ export function normalizeJobInput(
     dedupeKey: o.dedupeKey ?? null,
     timeoutMs: o.timeoutMs ?? registration.timeoutMs ?? null,
     manual: o.manual ?? false,
-  };
-}
-
-/** The job as it was just stored, for the `job:added` event (no read back from storage). */
-export function newJobView(id: string, j: NewJob, now: number): Job {
-  return {
-    id,
-    type: j.type,
-    payload: j.payload,
-    state: 'pending',
-    priority: j.priority,
-    attempts: 0,
-    maxRetries: j.maxRetries,
-    stalls: 0,
-    runAt: j.runAt,
-    createdAt: now,
-    dedupeKey: j.dedupeKey,
-    timeoutMs: j.timeoutMs,
-    manual: j.manual,
-    progress: null,
-    lastError: null,
-    lockedBy: null,
-    lockedUntil: null,
   };
 }

@@ -6,8 +6,8 @@
  * is taken before the row is read, so two processes that both saw a tick due serialise,
  * and the second one's `WHERE next_run_at = ?` matches nothing.
  */
-import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import { openSqlite } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
 import { StorageError, ValidationError } from '../errors.js';
 import { sameDefinition, type IScheduleStore, type ScheduleDefinition, type StoredSchedule, type UpsertResult } from './ScheduleStore.js';
@@ -98,16 +98,7 @@ export class SQLiteScheduleStore implements IScheduleStore {
       return;
     }
     if (this.#own) return;
-    const db = new Database(this.#options.filename);
-    try {
-      db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
-      migrate(db);
-    } catch (error) {
-      db.close();
-      throw error;
-    }
-    this.#own = db;
+    this.#own = openSqlite({ filename: this.#options.filename }, (db) => migrate(db)).db;
   }
 
   /** Closes the database when this store opened it (`filename`). */

@@ -13,32 +13,15 @@
  *   all the time; the counter tells those commits apart from settings changes, so a busy
  *   queue does not make the settings cache reload.
  */
-import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { openSqlite, type SqliteSource } from '../db/connection.js';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import { migrate } from '../db/migrate.js';
 import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './types.js';
 import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from './validate.js';
 
-/** Options of {@link SQLiteSettingsStore}: a file to open, or a database the host opened. */
-export type SQLiteSettingsStoreOptions = (
-  | {
-      /** Path of the database file (created when missing). May be the queue's file. */
-      filename: string;
-      database?: undefined;
-    }
-  | {
-      /** An open better-sqlite3 database (e.g. the queue storage's); the host keeps ownership. */
-      database: SqliteDatabase;
-      filename?: undefined;
-    }
-) & {
-  /**
-   * How long a write waits for another process's lock before failing.
-   * @default 5000
-   */
-  busyTimeoutMs?: number;
-};
+/** Options of {@link SQLiteSettingsStore}: a file to open (may be the queue's), or a database the host opened. */
+export type SQLiteSettingsStoreOptions = SqliteSource;
 
 interface Statements {
   dataVersion: Statement;
@@ -102,32 +85,12 @@ export class SQLiteSettingsStore implements ISettingsStore {
   }
 
   async #open(): Promise<void> {
-    let db: SqliteDatabase;
-    try {
-      db = this.#options.database ?? new Database(this.#options.filename);
-    } catch (error) {
-      throw new StorageError(`Cannot open SQLite database "${this.#options.filename}": ${String(error)}`, {
-        cause: error,
-      });
-    }
-    try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.#options.busyTimeoutMs ?? 5000))}`);
-      if (!this.#options.database) {
-        // Same settings as the queue storage, so both can share the file; a host that
-        // passed its own database chose its own pragmas.
-        db.pragma('journal_mode = WAL');
-        db.pragma('synchronous = NORMAL');
-      }
+    const { db, value } = openSqlite(this.#options, (db) => {
       migrate(db);
-      this.#stmts = prepare(db);
-      this.#db = db;
-    } catch (error) {
-      if (!this.#options.database) db.close();
-      if (error instanceof PhaseqError) throw error;
-      throw new StorageError(`Cannot use SQLite database "${this.#options.filename ?? db.name}": ${String(error)}`, {
-        cause: error,
-      });
-    }
+      return prepare(db);
+    });
+    this.#stmts = value;
+    this.#db = db;
   }
 
   async close(): Promise<void> {

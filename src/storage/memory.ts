@@ -8,7 +8,7 @@
  */
 import { ValidationError } from '../errors.js';
 import type { Job, QueueStats } from '../types.js';
-import { compareClaimOrder } from './rows.js';
+import { compareClaimOrder, newJobView } from './rows.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -66,25 +66,8 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
         continue;
       }
       const id = String(this.#nextId++);
-      const job: Job = {
-        id,
-        type: j.type,
-        payload: null,
-        state: 'pending',
-        priority: j.priority,
-        attempts: 0,
-        maxRetries: j.maxRetries,
-        stalls: 0,
-        runAt: j.runAt,
-        createdAt: now,
-        dedupeKey: j.dedupeKey,
-        timeoutMs: j.timeoutMs,
-        manual: j.manual,
-        progress: null,
-        lastError: null,
-        lockedBy: null,
-        lockedUntil: null,
-      };
+      // The payload lives serialised in the entry; reads return fresh copies of it.
+      const job: Job = { ...newJobView(id, j, now), payload: null };
       this.#entries.set(id, { job, payloadJson: j.payloadJson, cancelRequested: false });
       if (j.dedupeKey !== null) this.#dedupe.set(j.dedupeKey, id);
       out.push({ id, created: true });

@@ -3,6 +3,7 @@
  * for payloads and progress values.
  */
 import type { Job, JobState } from '../types.js';
+import type { NewJob } from './types.js';
 
 /** A `jobs` row as SQLite returns it. */
 export interface JobRow {
@@ -58,4 +59,27 @@ export function rowToJob(row: JobRow): Job {
 /** Claim order: priority, then run time, then insertion (id). */
 export function compareClaimOrder(a: Job, b: Job): number {
   return a.priority - b.priority || a.runAt - b.runAt || Number(a.id) - Number(b.id);
+}
+
+/** The job as it was just stored, before any attempt (for `job:added`, and the memory store's records). */
+export function newJobView(id: string, j: NewJob, now: number): Job {
+  return {
+    id,
+    type: j.type,
+    payload: j.payload,
+    state: 'pending',
+    priority: j.priority,
+    attempts: 0,
+    maxRetries: j.maxRetries,
+    stalls: 0,
+    runAt: j.runAt,
+    createdAt: now,
+    dedupeKey: j.dedupeKey,
+    timeoutMs: j.timeoutMs,
+    manual: j.manual,
+    progress: null,
+    lastError: null,
+    lockedBy: null,
+    lockedUntil: null,
+  };
 }

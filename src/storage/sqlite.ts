@@ -7,11 +7,13 @@
  *   its lock (the upgrade is what fails with SQLITE_BUSY under contention in WAL mode).
  * - A claim is one `UPDATE ... RETURNING` over the `jobs_ready` index: atomic across every
  *   process sharing the file.
- * - `watch` polls `PRAGMA data_version`, which changes only when another connection
- *   commits; it reads no table, so polling it often costs almost nothing.
+ * - `watch` is woken by a file-system watch on the WAL file and confirms with
+ *   `PRAGMA data_version`, which changes only when another connection commits; where
+ *   the file watch is unavailable it polls that pragma (it reads no table).
  */
-import Database from 'better-sqlite3';
+import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { openSqlite, type SqliteSource } from '../db/connection.js';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import { migrate } from '../db/migrate.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
@@ -31,23 +33,7 @@ import type {
 } from './types.js';
 
 /** Options of {@link SQLiteJobQueueStorage}: a file to open, or a database the host opened. */
-export type SQLiteJobQueueStorageOptions = (
-  | {
-      /** Path of the database file (created when missing), or ':memory:'. */
-      filename: string;
-      database?: undefined;
-    }
-  | {
-      /** An open better-sqlite3 database; the host keeps ownership (close() leaves it open). */
-      database: SqliteDatabase;
-      filename?: undefined;
-    }
-) & {
-  /**
-   * How long a write waits for another process's lock before failing.
-   * @default 5000
-   */
-  busyTimeoutMs?: number;
+export type SQLiteJobQueueStorageOptions = SqliteSource & {
   /**
    * Workers a queue starts on this storage by default.
    * @default 3
@@ -78,6 +64,8 @@ interface Statements {
 }
 
 const BUSY_RETRIES = 8;
+/** Poll period behind the WAL file watch (which normally reports a commit at once). */
+const SAFETY_POLL_MS = 100;
 
 function isBusy(error: unknown): boolean {
   return (
@@ -137,29 +125,19 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
 
   async init(): Promise<void> {
     if (this.#db) return;
-    let db: SqliteDatabase;
-    try {
-      db = this.#options.database ?? new Database(this.#options.filename);
-    } catch (error) {
-      throw new StorageError(`Cannot open SQLite database "${this.#options.filename}": ${String(error)}`, {
-        cause: error,
-      });
-    }
-    try {
-      db.pragma(`busy_timeout = ${Math.max(0, Math.floor(this.#options.busyTimeoutMs ?? 5000))}`);
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = NORMAL');
-      this.#retryBusy(() => migrate(db));
-      this.#stmts = prepare(db);
-      this.#tx = db.transaction((fn: () => unknown) => fn());
-      this.#db = db;
-    } catch (error) {
-      if (!this.#options.database) db.close();
-      if (error instanceof PhaseqError) throw error;
-      throw new StorageError(`Cannot use SQLite database "${this.#options.filename ?? db.name}": ${String(error)}`, {
-        cause: error,
-      });
-    }
+    // The queue needs WAL even on a connection the host opened: claims and reads of
+    // other processes must not block each other.
+    const { db, value } = openSqlite(
+      this.#options,
+      (db) => {
+        this.#retryBusy(() => migrate(db));
+        return { stmts: prepare(db), tx: db.transaction((fn: () => unknown) => fn()) };
+      },
+      { wal: 'always' },
+    );
+    this.#stmts = value.stmts;
+    this.#tx = value.tx;
+    this.#db = db;
   }
 
   async close(): Promise<void> {
@@ -372,12 +350,14 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
 
   watch(onChange: () => void, intervalMs: number): () => void {
     const db = this.database;
-    let last = db.pragma('data_version', { simple: true }) as number;
-    const timer = setInterval(() => {
+    // A prepared statement: db.pragma() compiles its statement on every call.
+    const probe = db.prepare('PRAGMA data_version').pluck();
+    let last = probe.get() as number;
+    const check = (): void => {
       if (!this.#db) return;
       let current: number;
       try {
-        current = this.#db.pragma('data_version', { simple: true }) as number;
+        current = probe.get() as number;
       } catch {
         // The next real operation reports the storage error; a watcher only hints.
         return;
@@ -386,9 +366,39 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
         last = current;
         onChange();
       }
-    }, Math.max(1, intervalMs));
+    };
+    // Every commit of any process appends to the WAL file, so a file-system watch on it
+    // wakes us at once and costs nothing while idle; data_version then tells another
+    // connection's commit from our own. Where the watch is unavailable (in-memory
+    // database, a file system without notifications) polling at `intervalMs` does it alone.
+    let queued = false;
+    const soon = (): void => {
+      if (queued) return;
+      queued = true;
+      setImmediate(() => {
+        queued = false;
+        check();
+      });
+    };
+    let watcher: FSWatcher | null = null;
+    if (db.name !== ':memory:' && db.name !== '') {
+      try {
+        watcher = fsWatch(`${db.name}-wal`, { persistent: false }, soon);
+        watcher.on('error', () => {
+          watcher?.close();
+          watcher = null;
+        });
+      } catch {
+        watcher = null;
+      }
+    }
+    // With the watch, the poll is only a safety net for a missed notification.
+    const timer = setInterval(check, watcher ? Math.max(intervalMs, SAFETY_POLL_MS) : Math.max(1, intervalMs));
     timer.unref();
-    return () => clearInterval(timer);
+    return () => {
+      clearInterval(timer);
+      watcher?.close();
+    };
   }
 
   #statements(): Statements {
