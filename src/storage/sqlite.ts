@@ -43,6 +43,7 @@ export type SQLiteJobQueueStorageOptions = SqliteSource & {
 
 interface Statements {
   insert: Statement;
+  insertPlain: Statement;
   findDedupe: Statement;
   claim: Statement;
   complete: Statement;
@@ -152,6 +153,15 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     return this.#write('add', (s) => {
       const out: AddedJob[] = [];
       for (const j of jobs) {
+        if (j.dedupeKey === null) {
+          // Without a dedupe key nothing can conflict: a plain INSERT and its rowid
+          // skip the conflict clause and the RETURNING row (most jobs take this path).
+          const { lastInsertRowid } = s.insertPlain.run(
+            j.type, j.payloadJson, j.priority, j.runAt, j.maxRetries, j.timeoutMs, j.manual ? 1 : 0, now,
+          );
+          out.push({ id: String(lastInsertRowid), created: true });
+          continue;
+        }
         const row = s.insert.get(
           j.type,
           j.payloadJson,
@@ -459,6 +469,10 @@ function prepare(db: SqliteDatabase): Statements {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('pending', 'processing') DO NOTHING
        RETURNING id`,
+    ),
+    insertPlain: db.prepare(
+      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, timeout_ms, manual, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     findDedupe: db.prepare(
       `SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
