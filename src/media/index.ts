@@ -15,6 +15,7 @@ export {
   webhookReceivedSchema,
   entityTypeSchema,
   NOTIFY_JOB_TYPES,
+  MEDIA_JOB_SCHEMAS,
   type NotifyJobType,
   type ScanMoviePayload,
   type EnrichMetadataPayload,

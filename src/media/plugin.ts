@@ -21,16 +21,7 @@ import { createScheduledCleanupHandler } from './handlers/scheduledCleanup.js';
 import { createScheduledProviderUpdateHandler } from './handlers/scheduledProviderUpdate.js';
 import { createScheduledVerificationHandler } from './handlers/scheduledVerification.js';
 import { createWebhookReceivedHandler } from './handlers/webhookReceived.js';
-import {
-  enrichMetadataSchema,
-  notifyPlayerSchema,
-  publishSchema,
-  scanMovieSchema,
-  scheduledCleanupSchema,
-  scheduledProviderUpdateSchema,
-  scheduledVerificationSchema,
-  webhookReceivedSchema,
-} from './schemas.js';
+import { MEDIA_JOB_SCHEMAS } from './schemas.js';
 import type { MetadataProvider, PlayerConfig } from './types.js';
 
 /** Options of {@link createMediaPlugin}: a database (or a file to open) plus the services. */
@@ -66,19 +57,6 @@ export type MediaPluginOptions = (
   maxRetries?: number;
 };
 
-/** The schemas of the job types the media plugin registers. */
-const MEDIA_JOB_SCHEMAS = {
-  'scan-movie': scanMovieSchema,
-  'enrich-metadata': enrichMetadataSchema,
-  publish: publishSchema,
-  'notify-kodi': notifyPlayerSchema,
-  'notify-jellyfin': notifyPlayerSchema,
-  'notify-plex': notifyPlayerSchema,
-  'scheduled-cleanup': scheduledCleanupSchema,
-  'scheduled-provider-update': scheduledProviderUpdateSchema,
-  'scheduled-verification': scheduledVerificationSchema,
-  'webhook-received': webhookReceivedSchema,
-} as const;
 
 /** What {@link createMediaPlugin} returns: the plugin, plus the data it works on. */
 export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
@@ -163,20 +141,20 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   const plugin = definePlugin({
     name: 'media',
     jobs: {
-      'scan-movie': { schema: scanMovieSchema, handler: createScanMovieHandler(services), ...retry },
-      'enrich-metadata': { schema: enrichMetadataSchema, handler: createEnrichMetadataHandler(services), ...retry },
-      publish: { schema: publishSchema, handler: createPublishHandler(services), ...retry },
-      'notify-kodi': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'kodi'), ...retry },
-      'notify-jellyfin': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'jellyfin'), ...retry },
-      'notify-plex': { schema: notifyPlayerSchema, handler: createNotifyPlayerHandler(services, 'plex'), ...retry },
-      'scheduled-cleanup': { schema: scheduledCleanupSchema, handler: createScheduledCleanupHandler(services, db), ...retry },
+      'scan-movie': { schema: MEDIA_JOB_SCHEMAS['scan-movie'], handler: createScanMovieHandler(services), ...retry },
+      'enrich-metadata': { schema: MEDIA_JOB_SCHEMAS['enrich-metadata'], handler: createEnrichMetadataHandler(services), ...retry },
+      publish: { schema: MEDIA_JOB_SCHEMAS.publish, handler: createPublishHandler(services), ...retry },
+      'notify-kodi': { schema: MEDIA_JOB_SCHEMAS['notify-kodi'], handler: createNotifyPlayerHandler(services, 'kodi'), ...retry },
+      'notify-jellyfin': { schema: MEDIA_JOB_SCHEMAS['notify-jellyfin'], handler: createNotifyPlayerHandler(services, 'jellyfin'), ...retry },
+      'notify-plex': { schema: MEDIA_JOB_SCHEMAS['notify-plex'], handler: createNotifyPlayerHandler(services, 'plex'), ...retry },
+      'scheduled-cleanup': { schema: MEDIA_JOB_SCHEMAS['scheduled-cleanup'], handler: createScheduledCleanupHandler(services, db), ...retry },
       'scheduled-provider-update': {
-        schema: scheduledProviderUpdateSchema,
+        schema: MEDIA_JOB_SCHEMAS['scheduled-provider-update'],
         handler: createScheduledProviderUpdateHandler(services, db),
         ...retry,
       },
-      'scheduled-verification': { schema: scheduledVerificationSchema, handler: createScheduledVerificationHandler(services), ...retry },
-      'webhook-received': { schema: webhookReceivedSchema, handler: createWebhookReceivedHandler(services), ...retry },
+      'scheduled-verification': { schema: MEDIA_JOB_SCHEMAS['scheduled-verification'], handler: createScheduledVerificationHandler(services), ...retry },
+      'webhook-received': { schema: MEDIA_JOB_SCHEMAS['webhook-received'], handler: createWebhookReceivedHandler(services), ...retry },
     },
   });
   let closed = false;

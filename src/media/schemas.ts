@@ -130,6 +130,20 @@ export const NOTIFY_JOB_TYPES = {
 /** `'notify-kodi' | 'notify-jellyfin' | 'notify-plex'`. */
 export type NotifyJobType = (typeof NOTIFY_JOB_TYPES)[keyof typeof NOTIFY_JOB_TYPES];
 
+/** Every media job type and its payload schema: the plugin registers these; tools that only enqueue use them too. */
+export const MEDIA_JOB_SCHEMAS = {
+  'scan-movie': scanMovieSchema,
+  'enrich-metadata': enrichMetadataSchema,
+  publish: publishSchema,
+  'notify-kodi': notifyPlayerSchema,
+  'notify-jellyfin': notifyPlayerSchema,
+  'notify-plex': notifyPlayerSchema,
+  'scheduled-cleanup': scheduledCleanupSchema,
+  'scheduled-provider-update': scheduledProviderUpdateSchema,
+  'scheduled-verification': scheduledVerificationSchema,
+  'webhook-received': webhookReceivedSchema,
+} as const;
+
 declare global {
   namespace Phaseq {
     interface JobPayloadMap {

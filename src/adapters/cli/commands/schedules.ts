@@ -7,17 +7,7 @@
 import type { Command } from 'commander';
 import type { ZodType } from 'zod';
 import { UnrecoverableError } from '../../../errors.js';
-import {
-  enrichMetadataSchema,
-  NOTIFY_JOB_TYPES,
-  notifyPlayerSchema,
-  publishSchema,
-  scanMovieSchema,
-  scheduledCleanupSchema,
-  scheduledProviderUpdateSchema,
-  scheduledVerificationSchema,
-  webhookReceivedSchema,
-} from '../../../media/schemas.js';
+import { MEDIA_JOB_SCHEMAS } from '../../../media/schemas.js';
 import type { ScheduleInfo } from '../../../scheduler/Scheduler.js';
 import { quietLogger, withDb, withJson, withPlugins, type DbOptions, type JsonOptions, type PluginOptions } from '../common.js';
 import { openContext, type CliContext } from '../context.js';
@@ -25,16 +15,7 @@ import { UsageError } from '../errors.js';
 import { formatTable, println, printJson } from '../output.js';
 
 /** The media pipeline's job types and their payload schemas. */
-const MEDIA_SCHEMAS: ReadonlyMap<string, ZodType> = new Map<string, ZodType>([
-  ['scan-movie', scanMovieSchema],
-  ['enrich-metadata', enrichMetadataSchema],
-  ['publish', publishSchema],
-  ...Object.values(NOTIFY_JOB_TYPES).map((type): [string, ZodType] => [type, notifyPlayerSchema]),
-  ['scheduled-cleanup', scheduledCleanupSchema],
-  ['scheduled-provider-update', scheduledProviderUpdateSchema],
-  ['scheduled-verification', scheduledVerificationSchema],
-  ['webhook-received', webhookReceivedSchema],
-]);
+const MEDIA_SCHEMAS: ReadonlyMap<string, ZodType> = new Map<string, ZodType>(Object.entries(MEDIA_JOB_SCHEMAS));
 
 /**
  * Makes a schedule's job type known to the queue so its payload can be checked and the
