@@ -2,9 +2,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startExampleServer, type RunningServer } from './exampleServer.js';
+import { launchChromium, startExampleServer, type RunningServer } from './exampleServer.js';
 
 const KEY = 'dashboard-key-123';
 let server: RunningServer;
@@ -15,11 +15,7 @@ describe('dashboard with an API key', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-key-'));
     server = await startExampleServer({ PHASEQ_DATA: dataDir, PHASEQ_API_KEY: KEY });
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
+    browser = await launchChromium();
   });
 
   afterAll(async () => {

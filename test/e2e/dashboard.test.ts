@@ -2,18 +2,16 @@
  * The dashboard in a real browser (Debian's Chromium driven by playwright-core) against
  * the example server started as its README says.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, startExampleServer, type RunningServer } from './exampleServer.js';
+import { ROOT, openDashboard, type OpenDashboard, type RunningServer } from './exampleServer.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OUTPUT = path.join(ROOT, 'test-output');
 
+let dash: OpenDashboard;
 let server: RunningServer;
-let browser: Browser;
 let page: Page;
 let dataDir: string;
 
@@ -24,23 +22,12 @@ async function apiGet(pathname: string): Promise<unknown> {
 
 describe('settings dashboard', () => {
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
-    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
-    server = await startExampleServer({ PHASEQ_DATA: dataDir });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-    });
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await page.goto(server.url);
-    await page.locator('#connection[data-state="live"]').waitFor();
+    dash = await openDashboard();
+    ({ server, page, dataDir } = dash);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await dash?.close();
   });
 
   it('shows the four phases with fitting, labelled controls', async () => {

@@ -4,7 +4,10 @@
  * process (its pid is in every log line), then waits for npm to exit.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -68,6 +71,58 @@ export async function startExampleServer(env: Record<string, string>): Promise<R
       const code = await exited;
       while (groupAlive(pid)) await new Promise((resolve) => setTimeout(resolve, 50));
       return code;
+    },
+  };
+}
+
+/** Debian's Chromium: tests never download a browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+
+/** Launches Debian's Chromium headless with the flags this machine's closed network needs. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** The example server on a fresh data dir, and a page that has opened its dashboard. */
+export interface OpenDashboard {
+  server: RunningServer;
+  browser: Browser;
+  page: Page;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+/** Starts the example server (extra `env` allowed) and opens its dashboard once its event stream is live. */
+export async function openDashboard(env: Record<string, string> = {}): Promise<OpenDashboard> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
+  const server = await startExampleServer({ PHASEQ_DATA: dataDir, ...env });
+  let browser: Browser | undefined;
+  let page: Page;
+  try {
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(server.url);
+    await page.locator('#connection[data-state="live"]').waitFor();
+  } catch (error) {
+    await browser?.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    server,
+    browser,
+    page,
+    dataDir,
+    close: async () => {
+      await browser.close();
+      await server.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

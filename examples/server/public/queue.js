@@ -2,20 +2,10 @@
 // page opened (from `job:completed`), running jobs with progress, recent failures, and
 // the "Scan library" button.
 import { api } from './api.js';
+import { el } from './dom.js';
 
 const STATES = ['pending', 'delayed', 'processing', 'failed'];
 const MAX_FAILURES = 10;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null) continue;
-    if (name === 'text') node.textContent = value;
-    else node.setAttribute(name, String(value));
-  }
-  node.append(...children);
-  return node;
-}
 
 /** A short text saying what a job works on (a path, an entity) for the lists. */
 function subject(job) {

@@ -2,19 +2,9 @@
 // browser's local time), and a "Run now" button. Rows are updated in place, not rebuilt,
 // so the periodic refresh never takes the keyboard focus away from a button.
 import { api } from './api.js';
+import { el } from './dom.js';
 
 const REFRESH_MS = 5000;
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null) continue;
-    if (name === 'text') node.textContent = value;
-    else node.setAttribute(name, String(value));
-  }
-  node.append(...children);
-  return node;
-}
 
 /** `cron 30 3 * * *` (with its zone when it has one) or `every 90 s`. */
 function triggerText(s) {

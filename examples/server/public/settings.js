@@ -2,6 +2,7 @@
 // phase, one control per field chosen by its type, the server's field errors shown next
 // to the fields they belong to.
 import { api, ApiError } from './api.js';
+import { el } from './dom.js';
 
 const PHASE_TITLES = { scan: 'Scan', enrichment: 'Enrichment', publish: 'Publish', playerSync: 'Player sync' };
 const LABELS = {
@@ -23,18 +24,6 @@ const LABELS = {
 function humanize(key) {
   const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name === 'text') node.textContent = value;
-    else if (name.startsWith('on')) node.addEventListener(name.slice(2), value);
-    else node.setAttribute(name, value === true ? '' : String(value));
-  }
-  node.append(...children.filter((c) => c !== null && c !== undefined));
-  return node;
 }
 
 function languageName(code) {
