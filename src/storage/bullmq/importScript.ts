@@ -84,19 +84,9 @@ for o = 2, #ARGV - 1, 13 do
     out[#out + 1] = holder
     out[#out + 1] = 2
   else
-    local id = string.format('%d', rcall('INCR', base .. 'id'))
-    rcall('HSET', jk(id), 'id', id, 'type', typ, 'payload', payload, 'state', 'pending',
-      'priority', prio, 'runAt', runAt, 'attempts', attempts, 'maxRetries', maxr,
-      'stalls', stalls, 'manual', manual, 'createdAt', createdAt)
-    if dk ~= '' then
-      rcall('HSET', jk(id), 'dedupeKey', dk)
-      rcall('HSET', base .. 'dedupe', dk, id)
-    end
-    if tmo ~= '' then rcall('HSET', jk(id), 'timeoutMs', tmo) end
+    local id = storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt)
     if lastErr ~= '' then rcall('HSET', jk(id), 'lastError', string.sub(lastErr, 2)) end
     rcall('HSET', base .. 'imported', origin, id)
-    rcall('SADD', base .. 'types', typ)
-    addPending(id, typ, prio, runAt)
     any = true
     out[#out + 1] = id
     out[#out + 1] = 1

@@ -28,17 +28,7 @@ for o = 3, #ARGV - 1, 8 do
     out[#out + 1] = existing
     out[#out + 1] = 0
   else
-    local id = string.format('%d', rcall('INCR', base .. 'id'))
-    rcall('HSET', jk(id), 'id', id, 'type', typ, 'payload', payload, 'state', 'pending',
-      'priority', prio, 'runAt', runAt, 'attempts', 0, 'maxRetries', maxr, 'stalls', 0,
-      'manual', manual, 'createdAt', now)
-    if dk ~= '' then
-      rcall('HSET', jk(id), 'dedupeKey', dk)
-      rcall('HSET', base .. 'dedupe', dk, id)
-    end
-    if tmo ~= '' then rcall('HSET', jk(id), 'timeoutMs', tmo) end
-    rcall('SADD', base .. 'types', typ)
-    addPending(id, typ, prio, runAt)
+    local id = storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, 0, 0, now)
     created = true
     out[#out + 1] = id
     out[#out + 1] = 1

@@ -36,6 +36,21 @@ local function addPending(id, typ, prio, runAt)
   rcall('ZADD', tk(typ), runAt, mem(id))
   rcall('SADD', base .. 'prios', prio)
 end
+-- Stores a new pending job (dk: dedupe key or '', tmo: timeout or ''); returns its id.
+local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt)
+  local id = string.format('%d', rcall('INCR', base .. 'id'))
+  rcall('HSET', jk(id), 'id', id, 'type', typ, 'payload', payload, 'state', 'pending',
+    'priority', prio, 'runAt', runAt, 'attempts', attempts, 'maxRetries', maxr,
+    'stalls', stalls, 'manual', manual, 'createdAt', createdAt)
+  if dk ~= '' then
+    rcall('HSET', jk(id), 'dedupeKey', dk)
+    rcall('HSET', base .. 'dedupe', dk, id)
+  end
+  if tmo ~= '' then rcall('HSET', jk(id), 'timeoutMs', tmo) end
+  rcall('SADD', base .. 'types', typ)
+  addPending(id, typ, prio, runAt)
+  return id
+end
 local function dropPending(id, typ, prio)
   rcall('ZREM', pk(prio), mem(id))
   rcall('ZREM', tk(typ), mem(id))
