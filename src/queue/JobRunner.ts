@@ -24,12 +24,61 @@ import { computeBackoff, type BackoffOptions } from './backoff.js';
 /** Why a running job's signal was aborted. */
 export type AbortReason = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';
 
-/** A job this process is running. */
-export interface RunningJob {
+/**
+ * A job this process is running, and the switch that aborts it. The AbortController is
+ * made only when the handler reads `ctx.signal` (most short handlers never do, and one
+ * costs microseconds per job); aborting always settles the run, signal or not.
+ */
+export class RunningJob {
   readonly job: Job;
   readonly workerId: string;
-  readonly controller: AbortController;
-  reason: AbortReason | null;
+  /** Why the job was aborted, or null while it was not. */
+  reason: AbortReason | null = null;
+  #error: Error | null = null;
+  #controller: AbortController | null = null;
+  #settle: ((error: Error) => void) | null = null;
+
+  constructor(job: Job, workerId: string) {
+    this.job = job;
+    this.workerId = workerId;
+  }
+
+  /** The handler's `ctx.signal`: already aborted when the job was aborted before it asked. */
+  get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#error) this.#controller.abort(this.#error);
+    }
+    return this.#controller.signal;
+  }
+
+  /** Aborts the run: the first reason counts; the signal fires and the run rejects with `error`. */
+  abort(reason: AbortReason, error: Error): void {
+    if (this.reason === null) this.reason = reason;
+    this.#error ??= error;
+    this.#controller?.abort(error);
+    this.#settle?.(error);
+  }
+
+  /**
+   * Runs the handler; rejects with the abort error as soon as the job is aborted, whether
+   * or not the handler listens to its signal (a timeout must end the attempt).
+   */
+  race<T>(handler: () => T | Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.#error) return reject(this.#error);
+      this.#settle = reject;
+      let work: T | Promise<T>;
+      try {
+        work = handler();
+      } catch (error) {
+        return reject(error);
+      }
+      // Not resolve(work): a promise resolved with a thenable is locked to it, and a later
+      // abort could no longer reject it.
+      Promise.resolve(work).then(resolve, reject);
+    });
+  }
 }
 
 /** Everything the runner needs from its queue. */
@@ -57,25 +106,6 @@ export function describeError(error: Error): string {
   return error.stack && error.stack.includes(error.message) ? error.stack : `${error.message}\n${error.stack ?? ''}`;
 }
 
-/** Rejects with the signal's reason when it aborts, whether or not `work` listens to it. */
-function raceAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
-}
-
 /** Runs jobs for one queue. */
 export class JobRunner {
   readonly #host: RunnerHost;
@@ -89,8 +119,7 @@ export class JobRunner {
   abort(id: string, reason: AbortReason, error: Error): boolean {
     const r = this.running.get(id);
     if (!r) return false;
-    if (r.reason === null) r.reason = reason;
-    r.controller.abort(error);
+    r.abort(reason, error);
     return true;
   }
 
@@ -98,7 +127,7 @@ export class JobRunner {
   async run(job: Job, workerId: string): Promise<void> {
     const host = this.#host;
     const ref: LeaseRef = { id: job.id, workerId: host.ownerId };
-    const entry: RunningJob = { job, workerId, controller: new AbortController(), reason: null };
+    const entry = new RunningJob(job, workerId);
     this.running.set(job.id, entry);
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
@@ -111,10 +140,7 @@ export class JobRunner {
       }
       if (host.events.listenerCount('job:started') > 0) host.events.emit('job:started', { job, workerId });
       const ctx = this.#context(job, entry, ref);
-      const result = await raceAbort(
-        new Promise<unknown>((resolve) => resolve(registration.handler(job, ctx))),
-        entry.controller.signal,
-      );
+      const result = await entry.race(() => registration.handler(job, ctx));
       clearTimeout(timer);
       const durationMs = performance.now() - started;
       // Not awaited: the worker asks for its next job in this same turn, so the queue can
@@ -204,21 +230,25 @@ export class ShutdownAbortError extends PhaseqError {
 
 /** The context handed to a handler. A class, so that the logger getter stays lazy. */
 class HandlerContext implements JobContext {
-  readonly signal: AbortSignal;
   readonly queue: JobEnqueuer;
   readonly workerId: string;
   readonly #host: RunnerHost;
   readonly #job: Job;
   readonly #ref: LeaseRef;
+  readonly #entry: RunningJob;
   #logger: Logger | undefined;
 
   constructor(host: RunnerHost, job: Job, entry: RunningJob, ref: LeaseRef) {
     this.#host = host;
     this.#job = job;
     this.#ref = ref;
-    this.signal = entry.controller.signal;
+    this.#entry = entry;
     this.queue = host.enqueuer;
     this.workerId = entry.workerId;
+  }
+
+  get signal(): AbortSignal {
+    return this.#entry.signal;
   }
 
   // A pino child costs microseconds; most handlers never log, so it is made on first use.

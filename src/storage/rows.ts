@@ -56,6 +56,55 @@ export function rowToJob(row: JobRow): Job {
   };
 }
 
+/**
+ * The columns a claim returns, in this order. A claimed row's state and lease are known
+ * to the claimer, and its cancel flag and failure time are unset, so they are not read
+ * back: every returned column costs SQLite and the binding a little, on every job.
+ */
+export const CLAIM_COLUMNS =
+  'id, type, payload, priority, run_at, attempts, max_retries, stalls, dedupe_key, timeout_ms, manual, progress, last_error, created_at';
+
+/** A claimed row as {@link CLAIM_COLUMNS} returns it in raw (array) mode. */
+export type ClaimedRow = [
+  id: number,
+  type: string,
+  payload: string,
+  priority: number,
+  runAt: number,
+  attempts: number,
+  maxRetries: number,
+  stalls: number,
+  dedupeKey: string | null,
+  timeoutMs: number | null,
+  manual: number,
+  progress: string | null,
+  lastError: string | null,
+  createdAt: number,
+];
+
+/** Maps a claimed row to the {@link Job} its claimer now holds. */
+export function claimedRowToJob(r: ClaimedRow, lockedBy: string, lockedUntil: number): Job {
+  return {
+    id: String(r[0]),
+    type: r[1],
+    payload: JSON.parse(r[2]),
+    state: 'processing',
+    priority: r[3],
+    attempts: r[5],
+    maxRetries: r[6],
+    stalls: r[7],
+    runAt: r[4],
+    createdAt: r[13],
+    dedupeKey: r[8],
+    timeoutMs: r[9],
+    manual: r[10] === 1,
+    progress: parseJsonColumn(r[11]),
+    lastError: r[12],
+    lockedBy,
+    lockedUntil,
+  };
+}
+
 /** Claim order: priority, then run time, then insertion (id). */
 export function compareClaimOrder(a: Job, b: Job): number {
   return a.priority - b.priority || a.runAt - b.runAt || Number(a.id) - Number(b.id);

@@ -17,7 +17,7 @@ import { openSqlite, type SqliteSource } from '../db/connection.js';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import { migrate } from '../db/migrate.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
-import { compareClaimOrder, rowToJob, type JobRow } from './rows.js';
+import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, rowToJob, type ClaimedRow, type JobRow } from './rows.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -187,10 +187,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
 
   async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
     if (limit <= 0) return [];
-    return this.#write('claim', (s) => {
-      const rows = s.claim.all({ owner: workerId, until: now + leaseMs, now, limit }) as JobRow[];
-      return rows.map(rowToJob).sort(compareClaimOrder);
-    });
+    return this.#write('claim', (s) => claimRows(s, workerId, limit, now, leaseMs));
   }
 
   async complete(refs: readonly LeaseRef[]): Promise<number> {
@@ -202,8 +199,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     return this.#write('completeAndClaim', (s) => {
       const completed = deleteLeased(s, refs);
       if (claim.limit <= 0) return { completed, jobs: [] };
-      const rows = s.claim.all({ owner: claim.workerId, until: claim.now + claim.leaseMs, now: claim.now, limit: claim.limit }) as JobRow[];
-      return { completed, jobs: rows.map(rowToJob).sort(compareClaimOrder) };
+      return { completed, jobs: claimRows(s, claim.workerId, claim.limit, claim.now, claim.leaseMs) };
     });
   }
 
@@ -456,6 +452,15 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 }
 
+/** The claim statement and its rows as jobs, in claim order (RETURNING has no order). */
+function claimRows(s: Statements, owner: string, limit: number, now: number, leaseMs: number): Job[] {
+  const until = now + leaseMs;
+  const rows = s.claim.all({ owner, until, now, limit }) as ClaimedRow[];
+  const jobs = new Array<Job>(rows.length);
+  for (let i = 0; i < rows.length; i++) jobs[i] = claimedRowToJob(rows[i]!, owner, until);
+  return rows.length > 1 ? jobs.sort(compareClaimOrder) : jobs;
+}
+
 function deleteLeased(s: Statements, refs: readonly LeaseRef[]): number {
   let n = 0;
   for (const r of refs) n += s.complete.run(toRowId(r.id), r.workerId).changes;
@@ -484,8 +489,8 @@ function prepare(db: SqliteDatabase): Statements {
                       WHERE state = 'pending' AND run_at <= @now
                       ORDER BY priority, run_at, id
                       LIMIT @limit)
-       RETURNING *`,
-    ),
+       RETURNING ${CLAIM_COLUMNS}`,
+    ).raw(true),
     complete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
     retryLater: db.prepare(
       `UPDATE jobs SET state = 'pending', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
