@@ -21,6 +21,8 @@ export default defineConfig([
     // Shared chunks: phaseq/media, phaseq/express and phaseq/bullmq use the same JobQueue
     // and error classes as phaseq itself (instanceof works across subpaths).
     splitting: true,
+    // import.meta.url in the CJS build (the checkpoint thread resolves better-sqlite3 from it).
+    shims: true,
     external,
   },
   {

@@ -14,6 +14,7 @@
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { openSqlite, type SqliteSource } from '../db/connection.js';
+import { startCheckpointer, type Checkpointer } from './sqliteCheckpointer.js';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import { migrate } from '../db/migrate.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
@@ -39,7 +40,20 @@ export type SQLiteJobQueueStorageOptions = SqliteSource & {
    * @default 3
    */
   defaultConcurrency?: number;
+  /**
+   * Copy the WAL back into the database file from a worker thread, so that a commit on
+   * the event loop never waits for that copy and its fsync (see `sqliteCheckpointer.ts`).
+   * Applies to a database this storage opens by `filename`; with `false`, or for a
+   * database the host opened, SQLite checkpoints inside the commit as usual.
+   * @default true
+   */
+  backgroundCheckpoints?: boolean;
 };
+
+/** The main connection's automatic-checkpoint threshold (pages) while a thread checkpoints: a backstop only. */
+const BACKSTOP_AUTOCHECKPOINT = 10_000;
+/** SQLite's own default threshold, restored if the checkpoint thread fails. */
+const DEFAULT_AUTOCHECKPOINT = 1_000;
 
 interface Statements {
   insert: Statement;
@@ -106,6 +120,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   readonly #options: SQLiteJobQueueStorageOptions;
   #db: SqliteDatabase | null = null;
   #stmts: Statements | null = null;
+  #checkpointer: Checkpointer | null = null;
   /** One transaction wrapper for every write: building one per call costs more than the commit of a small batch. */
   #tx: ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown } | null = null;
 
@@ -140,13 +155,29 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     this.#stmts = value.stmts;
     this.#tx = value.tx;
     this.#db = db;
+    if (this.#options.filename !== undefined && this.#options.backgroundCheckpoints !== false && !db.memory) {
+      db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);
+      this.#checkpointer = startCheckpointer({
+        filename: db.name,
+        onFailure: (error) => {
+          // Back to checkpoints inside commits: slower, never unbounded. Warned, not
+          // thrown: no job operation failed, and the host should still hear of it.
+          this.#checkpointer = null;
+          if (this.#db === db) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+          process.emitWarning(`${error.message}; checkpoints run inside commits again`, { code: 'PHASEQ_CHECKPOINT' });
+        },
+      });
+    }
   }
 
   async close(): Promise<void> {
     const db = this.#db;
+    const checkpointer = this.#checkpointer;
     this.#db = null;
     this.#stmts = null;
     this.#tx = null;
+    this.#checkpointer = null;
+    await checkpointer?.stop();
     if (db && !this.#options.database) db.close();
   }
 
