@@ -88,8 +88,19 @@ export class JobCancelledError extends PhaseqError {
 
 /** The storage backend failed or is not usable (unreadable file, full disk, lost connection). */
 export class StorageError extends PhaseqError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super('STORAGE_ERROR', message, options);
+  /**
+   * Stable detail of the faults a caller may want to tell apart; `code` stays
+   * `STORAGE_ERROR` for every storage fault, so existing handling is unchanged.
+   * `DATABASE_FILE_DELETED`: the open SQLite file is no longer at its path.
+   * `DATABASE_FILE_REPLACED`: another file took its place. Undefined for other faults.
+   */
+  readonly reason: 'DATABASE_FILE_DELETED' | 'DATABASE_FILE_REPLACED' | undefined;
+  constructor(
+    message: string,
+    options?: { cause?: unknown; reason?: 'DATABASE_FILE_DELETED' | 'DATABASE_FILE_REPLACED' },
+  ) {
+    super('STORAGE_ERROR', message, options && 'cause' in options ? { cause: options.cause } : undefined);
+    this.reason = options?.reason;
   }
 }
 

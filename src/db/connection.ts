@@ -39,6 +39,7 @@ export interface OpenedSqlite<T> {
  * Opens `source`, applies busy_timeout and (on a connection it opened, or when `wal` is
  * 'always') WAL with synchronous=NORMAL, then runs `setup` (migrations, statements).
  * On any failure a connection opened here is closed again and the error names the file.
+ * With `mustExist`, a missing file is an error instead of a new, empty database.
  *
  * @example
  * ```ts
@@ -48,12 +49,12 @@ export interface OpenedSqlite<T> {
 export function openSqlite<T>(
   source: SqliteSource,
   setup: (db: SqliteDatabase) => T,
-  options: { wal?: 'owned' | 'always' } = {},
+  options: { wal?: 'owned' | 'always'; mustExist?: boolean } = {},
 ): OpenedSqlite<T> {
   const owned = source.database === undefined;
   let db: SqliteDatabase;
   try {
-    db = source.database ?? new Database(source.filename);
+    db = source.database ?? new Database(source.filename, { fileMustExist: options.mustExist === true });
   } catch (error) {
     throw new StorageError(`Cannot open SQLite database "${source.filename}": ${String(error)}`, { cause: error });
   }

@@ -10,6 +10,10 @@
  * - `watch` is woken by a file-system watch on the WAL file and confirms with
  *   `PRAGMA data_version`, which changes only when another connection commits; where
  *   the file watch is unavailable it polls that pragma (it reads no table).
+ * - A database file deleted, moved away or replaced under the open connection is noticed
+ *   on the watch's ticks and on `add` (see SqliteFileGuard); every operation then fails
+ *   with a StorageError until the file is back, instead of writing where no other
+ *   process looks.
  */
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
@@ -19,6 +23,7 @@ import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import { migrate } from '../db/migrate.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
 import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, rowToJob, type ClaimedRow, type JobRow } from './rows.js';
+import { SqliteFileGuard } from './sqliteFileGuard.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -79,6 +84,9 @@ interface Statements {
   counts: Statement;
 }
 
+type Transaction = ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown };
+type Opened = { db: SqliteDatabase; owned: boolean; stmts: Statements; tx: Transaction; guard: SqliteFileGuard | null };
+
 const BUSY_RETRIES = 8;
 /** Poll period behind the WAL file watch (which normally reports a commit at once). */
 const SAFETY_POLL_MS = 100;
@@ -122,7 +130,15 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   #stmts: Statements | null = null;
   #checkpointer: Checkpointer | null = null;
   /** One transaction wrapper for every write: building one per call costs more than the commit of a small batch. */
-  #tx: ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown } | null = null;
+  #tx: Transaction | null = null;
+  /** Whether the file under the connection is still at its path; null in memory. */
+  #guard: SqliteFileGuard | null = null;
+  /** The statements while the file is lost (#stmts is then null, so every operation fails). */
+  #parked: Statements | null = null;
+  /** Bumped when the file comes back or a restored one is opened: a watch re-arms and wakes workers. */
+  #generation = 0;
+  /** This storage once lost its file: from then on it opens only an existing file, never a new empty one. */
+  #lostFile = false;
 
   constructor(options: SQLiteJobQueueStorageOptions) {
     if (!options || (options.filename === undefined && options.database === undefined)) {
@@ -136,38 +152,14 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
 
   /** The open database (after `init`), for hosts that share it with their own tables. */
   get database(): SqliteDatabase {
-    if (!this.#db) throw new StorageError('SQLite storage is not open: call init() (or queue.start()) first');
+    if (!this.#stmts) this.#checkFile();
+    if (!this.#db || !this.#stmts) throw this.#notOpen();
     return this.#db;
   }
 
   async init(): Promise<void> {
     if (this.#db) return;
-    // The queue needs WAL even on a connection the host opened: claims and reads of
-    // other processes must not block each other.
-    const { db, value } = openSqlite(
-      this.#options,
-      (db) => {
-        this.#retryBusy(() => migrate(db));
-        return { stmts: prepare(db), tx: db.transaction((fn: () => unknown) => fn()) };
-      },
-      { wal: 'always' },
-    );
-    this.#stmts = value.stmts;
-    this.#tx = value.tx;
-    this.#db = db;
-    if (this.#options.filename !== undefined && this.#options.backgroundCheckpoints !== false && !db.memory) {
-      db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);
-      this.#checkpointer = startCheckpointer({
-        filename: db.name,
-        onFailure: (error) => {
-          // Back to checkpoints inside commits: slower, never unbounded. Warned, not
-          // thrown: no job operation failed, and the host should still hear of it.
-          this.#checkpointer = null;
-          if (this.#db === db) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
-          process.emitWarning(`${error.message}; checkpoints run inside commits again`, { code: 'PHASEQ_CHECKPOINT' });
-        },
-      });
-    }
+    this.#use(this.#open());
   }
 
   async close(): Promise<void> {
@@ -177,11 +169,18 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     this.#stmts = null;
     this.#tx = null;
     this.#checkpointer = null;
+    this.#guard = null;
+    this.#parked = null;
     await checkpointer?.stop();
+    // Safe on a lost file too: SQLite sees that the file left its path and closes it
+    // without a checkpoint and without deleting the -wal and -shm files at the path.
     if (db && !this.#options.database) db.close();
   }
 
   async add(jobs: readonly NewJob[], now: number): Promise<AddedJob[]> {
+    // Producers may never start a queue (no watch): look at the file here too, at most
+    // every CHECK_EVERY_MS, so that jobs are not stored in a deleted file for long.
+    if (this.#guard?.due()) this.#checkFile();
     return this.#write('add', (s) => {
       const out: AddedJob[] = [];
       for (const j of jobs) {
@@ -387,12 +386,31 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   watch(onChange: () => void, intervalMs: number): () => void {
-    const db = this.database;
+    let db = this.database;
     // A prepared statement: db.pragma() compiles its statement on every call.
-    const probe = db.prepare('PRAGMA data_version').pluck();
+    let probe = db.prepare('PRAGMA data_version').pluck();
     let last = probe.get() as number;
+    let generation = this.#generation;
     const check = (): void => {
       if (!this.#db) return;
+      this.#checkFile();
+      if (generation !== this.#generation) {
+        // The file came back, or a restored one was opened: watch that one, and wake the
+        // workers at once (they back off while the file is lost).
+        generation = this.#generation;
+        if (this.#db !== db) {
+          db = this.#db;
+          arm();
+          try {
+            probe = db.prepare('PRAGMA data_version').pluck();
+            last = probe.get() as number;
+          } catch {
+            // As below: the next real operation reports the storage error.
+          }
+        }
+        onChange();
+        return;
+      }
       let current: number;
       try {
         current = probe.get() as number;
@@ -419,28 +437,146 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       });
     };
     let watcher: FSWatcher | null = null;
-    if (db.name !== ':memory:' && db.name !== '') {
+    // The database file itself changes only on checkpoints; an event on it may mean it
+    // was deleted, moved or replaced, so it asks the guard for a look at once.
+    let fileWatcher: FSWatcher | null = null;
+    const watchFile = (path: string, listener: () => void): FSWatcher | null => {
       try {
-        watcher = fsWatch(`${db.name}-wal`, { persistent: false }, soon);
-        watcher.on('error', () => {
-          watcher?.close();
-          watcher = null;
-        });
+        const w = fsWatch(path, { persistent: false }, listener);
+        w.on('error', () => w.close());
+        return w;
       } catch {
-        watcher = null;
+        return null;
       }
-    }
+    };
+    const arm = (): void => {
+      watcher?.close();
+      fileWatcher?.close();
+      watcher = null;
+      fileWatcher = null;
+      if (db.name === ':memory:' || db.name === '') return;
+      watcher = watchFile(`${db.name}-wal`, soon);
+      if (this.#guard) {
+        fileWatcher = watchFile(this.#guard.path, () => {
+          this.#guard?.flag();
+          soon();
+        });
+      }
+    };
+    arm();
     // With the watch, the poll is only a safety net for a missed notification.
     const timer = setInterval(check, watcher ? Math.max(intervalMs, SAFETY_POLL_MS) : Math.max(1, intervalMs));
     timer.unref();
     return () => {
       clearInterval(timer);
       watcher?.close();
+      fileWatcher?.close();
     };
   }
 
+  /**
+   * Opens the configured database (migrations, statements) and the guard of its file;
+   * `path` (absolute) replaces a relative file name that the working directory could change.
+   */
+  #open(path?: string): Opened {
+    const source = path === undefined ? this.#options : { filename: path, busyTimeoutMs: this.#options.busyTimeoutMs };
+    // The queue needs WAL even on a connection the host opened: claims and reads of
+    // other processes must not block each other.
+    const { db, owned, value } = openSqlite(
+      source,
+      (db) => {
+        this.#retryBusy(() => migrate(db));
+        return { stmts: prepare(db), tx: db.transaction((fn: () => unknown) => fn()) };
+      },
+      { wal: 'always', mustExist: this.#lostFile },
+    );
+    return { db, owned, ...value, guard: SqliteFileGuard.of(db, owned) };
+  }
+
+  #use(opened: Opened): void {
+    this.#stmts = opened.stmts;
+    this.#tx = opened.tx;
+    this.#guard = opened.guard;
+    this.#parked = null;
+    this.#db = opened.db;
+    // A restored file gets a thread of its own; the old one only held the lost file.
+    void this.#checkpointer?.stop();
+    this.#checkpointer = opened.owned ? this.#startCheckpoints(opened.db) : null;
+  }
+
+  /** Starts background checkpoints on a file this storage opened, unless turned off. */
+  #startCheckpoints(db: SqliteDatabase): Checkpointer | null {
+    if (this.#options.backgroundCheckpoints === false || db.memory) return null;
+    db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);
+    const checkpointer = startCheckpointer({
+      filename: db.name,
+      onFailure: (error) => {
+        // Back to checkpoints inside commits: slower, never unbounded. Warned, not
+        // thrown: no job operation failed, and the host should still hear of it.
+        if (this.#checkpointer !== checkpointer) return;
+        this.#checkpointer = null;
+        if (this.#db === db) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
+        process.emitWarning(`${error.message}; checkpoints run inside commits again`, { code: 'PHASEQ_CHECKPOINT' });
+      },
+    });
+    return checkpointer;
+  }
+
+  /**
+   * Looks whether the file under the connection is still the one at its path, when a
+   * look is due (see SqliteFileGuard), and acts on the answer. Never on the claim path:
+   * the watch's ticks and `add` call it, and every operation while the file is lost.
+   */
+  #checkFile(): void {
+    const guard = this.#guard;
+    if (!guard?.due()) return;
+    switch (guard.check()) {
+      case 'ok':
+        return;
+      case 'lost':
+        // Parking the statements makes every operation fail in #statements at no cost
+        // to the operations of a healthy storage.
+        if (this.#stmts) {
+          this.#parked = this.#stmts;
+          this.#stmts = null;
+          this.#lostFile = true;
+        }
+        return;
+      case 'back':
+        // The very file we opened: the connection is still valid, nothing to reopen.
+        this.#stmts = this.#parked;
+        this.#parked = null;
+        this.#generation++;
+        return;
+      case 'reopen': {
+        let opened: Opened;
+        try {
+          opened = this.#open(guard.path);
+        } catch (error) {
+          guard.reopenFailed(error);
+          return;
+        }
+        const old = this.#db;
+        this.#use(opened);
+        this.#generation++;
+        // SQLite sees that the old file left its path and closes it without a checkpoint
+        // and without deleting the -wal and -shm files now at the path (the new file's).
+        old?.close();
+        return;
+      }
+    }
+  }
+
+  #notOpen(): StorageError {
+    if (this.#guard?.lost) return this.#guard.error();
+    return new StorageError('SQLite storage is not open: call init() (or queue.start()) first');
+  }
+
   #statements(): Statements {
-    if (!this.#stmts) throw new StorageError('SQLite storage is not open: call init() (or queue.start()) first');
+    if (!this.#stmts) {
+      this.#checkFile();
+      if (!this.#stmts) throw this.#notOpen();
+    }
     return this.#stmts;
   }
 

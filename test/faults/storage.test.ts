@@ -1,10 +1,22 @@
 /**
  * Storage faults on SQLite: a corrupted header, a replaced file, a missing directory, a
- * read-only connection under running workers, a full disk. Each must give a clear
- * StorageError from start()/addJob, never crash or spin, lose no stored job, and let work
- * resume once the fault is gone.
+ * read-only connection under running workers, a full disk, the open file deleted or
+ * replaced under a running queue. Each must give a clear StorageError from
+ * start()/addJob, never crash or spin, lose no stored job, and let work resume once the
+ * fault is gone.
  */
-import { mkdirSync, openSync, readSync, renameSync, rmSync, writeFileSync, writeSync, closeSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -24,6 +36,29 @@ function makeQueue(storage: SQLiteJobQueueStorage, ran: Map<number, number>, opt
 }
 
 const jobs = (n: number, from = 0) => Array.from({ length: n }, (_, k) => ({ type: 'work', payload: { i: from + k } }));
+
+/** Moves a database file with its -wal and -shm files (the way to take it away and put it back whole). */
+function moveDatabase(from: string, to: string): void {
+  for (const suffix of ['', '-wal', '-shm']) if (existsSync(from + suffix)) renameSync(from + suffix, to + suffix);
+}
+
+/**
+ * Adds one job after another until one is refused, and returns the refusal. Adds made
+ * before the fault was noticed are accepted (into the file moved away) and counted in
+ * `accepted`: they must not be lost either. They are due later, so that none is running
+ * when the fault is noticed (its completion would fail and it would run again).
+ */
+async function addUntilRefused(queue: JobQueue, from: number, accepted: number[]): Promise<unknown> {
+  for (let i = from; i < from + 1_000; i++) {
+    const refused = await queue.addJob({ type: 'work', payload: { i }, delayMs: 500 }).then(
+      () => void accepted.push(i),
+      (e: unknown) => e,
+    );
+    if (refused) return refused;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error('the lost database file was never noticed');
+}
 
 /** Runs `queue` until `n` distinct jobs ran, then stops it; every job must have run once. */
 async function drain(queue: JobQueue, ran: Map<number, number>, n: number): Promise<void> {
@@ -193,5 +228,195 @@ describe('storage faults (SQLite)', () => {
     db.pragma('max_page_count = 1073741823');
     await queue.addJob({ type: 'work', payload: { i: stored } });
     await drain(queue, ran, stored + 1);
+  });
+
+  /**
+   * A started queue with 10 jobs run and 20 more stored (due in 500 ms), whose worker
+   * errors are recorded. The test then takes its file away.
+   */
+  async function runningQueue(file: string, ran: Map<number, number>) {
+    const queue = makeQueue(new SQLiteJobQueueStorage({ filename: file }), ran, { concurrency: 3, maxIdleMs: 200 });
+    const errors: Error[] = [];
+    queue.on('worker:error', ({ error }) => errors.push(error));
+    await queue.start();
+    await queue.addJobs(jobs(10));
+    await until(() => ran.size === 10, { what: 'the first 10 jobs to run' });
+    await until(async () => (await queue.getStats()).processing === 0, { what: 'the first rows to be deleted' });
+    await queue.addJobs(jobs(20, 10).map((j) => ({ ...j, delayMs: 500 })));
+    return { queue, errors };
+  }
+
+  /** Waits until `n` distinct jobs ran, each exactly once, checks the queue is empty, stops it. */
+  async function finish(queue: JobQueue, ran: Map<number, number>, n: number): Promise<void> {
+    await until(() => ran.size === n, { what: `all ${n} jobs to run once the file is back` });
+    expect([...ran.values()].every((c) => c === 1)).toBe(true);
+    await until(async () => (await queue.getStats()).processing === 0, { what: 'the last rows to be deleted' });
+    expect(await queue.getStats()).toMatchObject({ pending: 0, delayed: 0, processing: 0, failed: 0 });
+    await queue.stop();
+  }
+
+  it('the database file moved away under a running queue: clear errors, no crash loop, nothing lost when it is back', async () => {
+    const dir = tmp();
+    const file = join(dir, 'jobs.db');
+    const ran = new Map<number, number>();
+    const { queue, errors } = await runningQueue(file, ran);
+
+    moveDatabase(file, join(dir, 'away.db'));
+    const t0 = performance.now();
+    const accepted: number[] = [];
+    const refused = await addUntilRefused(queue, 1_000, accepted);
+    const noticedMs = performance.now() - t0;
+    expect(refused).toBeInstanceOf(StorageError);
+    expect(refused).toMatchObject({ code: 'STORAGE_ERROR', reason: 'DATABASE_FILE_DELETED' });
+    expect((refused as Error).message).toContain(`"${file}" was deleted or moved away`);
+    // Reads fail the same way: the queue does not show the moved file's jobs as if all were well.
+    await expect(queue.getStats()).rejects.toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+
+    // The stored jobs fall due while the file is away: the workers report, back off, run nothing.
+    const faultStart = performance.now();
+    await new Promise((r) => setTimeout(r, 1_000));
+    const faultMs = performance.now() - faultStart;
+    expect(ran.size).toBe(10);
+    expect(queue.isRunning).toBe(true);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.every((e) => e instanceof StorageError && e.message.includes(file))).toBe(true);
+    // 3 workers backing off to maxIdleMs (200 ms) make a few dozen attempts in 1 s, not thousands.
+    expect(errors.length).toBeLessThan(100);
+    const errorsDuringFault = errors.length;
+
+    moveDatabase(join(dir, 'away.db'), file);
+    const back = performance.now();
+    await until(() => ran.size === 30 + accepted.length, { what: 'the stored jobs to run once the file is back', everyMs: 5 });
+    const resumedMs = performance.now() - back;
+    await queue.addJob({ type: 'work', payload: { i: 2_000 } });
+    await finish(queue, ran, 31 + accepted.length);
+    reportFigures('3-storage-file-deleted', 'Storage fault: database file moved away under 3 running workers, then back', {
+      'noticed after (ms)': Math.round(noticedMs),
+      'adds accepted before it was noticed (kept in the moved file; they ran)': accepted.length,
+      'fault duration after notice (ms)': Math.round(faultMs),
+      'worker:error events during the fault': errorsDuringFault,
+      'stored jobs running again after the file was back (ms)': Math.round(resumedMs),
+      'jobs lost': 31 + accepted.length - ran.size,
+    });
+  });
+
+  it("the database file replaced by another queue's database: refused, never used, the original resumes when put back", async () => {
+    const dir = tmp();
+    const file = join(dir, 'jobs.db');
+    const other = join(dir, 'other.db');
+    const otherQueue = makeQueue(new SQLiteJobQueueStorage({ filename: other }), new Map());
+    await otherQueue.addJobs(jobs(5, 500));
+    await otherQueue.stop();
+    const ran = new Map<number, number>();
+    const { queue } = await runningQueue(file, ran);
+
+    // One synchronous step: no look at the path can fall between the two moves.
+    moveDatabase(file, join(dir, 'away.db'));
+    renameSync(other, file);
+    const accepted: number[] = [];
+    const refused = await addUntilRefused(queue, 1_000, accepted);
+    expect(refused).toBeInstanceOf(StorageError);
+    expect(refused).toMatchObject({ reason: 'DATABASE_FILE_REPLACED' });
+    expect((refused as Error).message).toContain(`"${file}" was replaced by another file`);
+    // Still refused after many looks: the other database is never adopted.
+    await new Promise((r) => setTimeout(r, 700));
+    await expect(queue.addJob({ type: 'work', payload: { i: 2_000 } })).rejects.toMatchObject({
+      reason: 'DATABASE_FILE_REPLACED',
+    });
+    expect(ran.size).toBe(10);
+
+    renameSync(file, other);
+    moveDatabase(join(dir, 'away.db'), file);
+    await finish(queue, ran, 30 + accepted.length);
+    // The other queue's file was not written: its own 5 jobs and nothing else.
+    const otherDb = new Database(other, { readonly: true });
+    dbs.push(otherDb);
+    expect(otherDb.prepare('SELECT COUNT(*) AS n FROM jobs').get()).toEqual({ n: 5 });
+  });
+
+  it('the database file deleted, then restored from a copy: the copy is opened and its jobs run', async () => {
+    const dir = tmp();
+    const file = join(dir, 'jobs.db');
+    const ran = new Map<number, number>();
+    const { queue, errors } = await runningQueue(file, ran);
+
+    moveDatabase(file, join(dir, 'away.db'));
+    const accepted: number[] = [];
+    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    // Deleted and nothing put back: it keeps failing, and no new empty file appears.
+    await new Promise((r) => setTimeout(r, 300));
+    await expect(queue.addJob({ type: 'work', payload: { i: 2_000 } })).rejects.toMatchObject({
+      reason: 'DATABASE_FILE_DELETED',
+    });
+    expect(existsSync(file)).toBe(false);
+
+    // A backup: copies of the file and its log (new files, not the ones the queue opened).
+    copyFileSync(join(dir, 'away.db-wal'), `${file}-wal`);
+    copyFileSync(join(dir, 'away.db'), file);
+    await finish(queue, ran, 30 + accepted.length);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  it('a new file beside the -wal of the deleted one is not opened (SQLite would pair them); the original resumes', async () => {
+    const dir = tmp();
+    const file = join(dir, 'jobs.db');
+    const ran = new Map<number, number>();
+    const { queue } = await runningQueue(file, ran);
+
+    // Only the main file moves: its -wal and -shm stay at the path.
+    renameSync(file, join(dir, 'away.db'));
+    const accepted: number[] = [];
+    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    copyFileSync(join(dir, 'away.db'), file);
+    await new Promise((r) => setTimeout(r, 300));
+    const refused = await queue.addJob({ type: 'work', payload: { i: 2_000 } }).catch((e: unknown) => e);
+    expect(refused).toBeInstanceOf(StorageError);
+    expect((refused as Error).message).toContain(`"${file}-wal"`);
+
+    rmSync(file);
+    renameSync(join(dir, 'away.db'), file);
+    await finish(queue, ran, 30 + accepted.length);
+  });
+
+  it('a host-opened database moved away: refused until it is back (phaseq never reopens a host connection)', async () => {
+    const dir = tmp();
+    const file = join(dir, 'jobs.db');
+    const db = new Database(file);
+    dbs.push(db);
+    const ran = new Map<number, number>();
+    const queue = makeQueue(new SQLiteJobQueueStorage({ database: db }), ran);
+    await queue.addJobs(jobs(10));
+
+    moveDatabase(file, join(dir, 'away.db'));
+    const accepted: number[] = [];
+    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    copyFileSync(join(dir, 'away.db'), file);
+    await new Promise((r) => setTimeout(r, 200));
+    const refused = await queue.addJob({ type: 'work', payload: { i: 2_000 } }).catch((e: unknown) => e);
+    expect((refused as Error).message).toContain('does not reopen a connection the host opened');
+
+    rmSync(file);
+    moveDatabase(join(dir, 'away.db'), file);
+    await drain(queue, ran, 10 + accepted.length);
+  });
+
+  it('a queue stopped and started again after losing its file does not create a new, empty one', async () => {
+    const dir = tmp();
+    const file = join(dir, 'jobs.db');
+    const ran = new Map<number, number>();
+    const { queue } = await runningQueue(file, ran);
+
+    moveDatabase(file, join(dir, 'away.db'));
+    const accepted: number[] = [];
+    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    await queue.stop();
+    const restart = await queue.start().catch((e: unknown) => e);
+    expect(restart).toBeInstanceOf(StorageError);
+    expect((restart as Error).message).toMatch(/Cannot open SQLite database .*jobs\.db/);
+    expect(existsSync(file)).toBe(false);
+
+    moveDatabase(join(dir, 'away.db'), file);
+    await queue.start();
+    await finish(queue, ran, 30 + accepted.length);
   });
 });
