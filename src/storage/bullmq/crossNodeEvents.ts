@@ -7,23 +7,11 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { StorageError } from '../../errors.js';
+import type { StorageJobEvent } from '../types.js';
+import { recordToJob } from './hashToJob.js';
 
-/** One job outcome recorded by some node, as heard from the shared event stream. */
-export interface StorageJobEvent {
-  /** What happened: `failed` is final; `retrying` is a failed attempt with retries left. */
-  kind: 'completed' | 'failed' | 'retrying' | 'stalled';
-  jobId: string;
-  /** The job's type. */
-  type: string;
-  /** Attempts started so far (absent for `stalled`: 0). */
-  attempts: number;
-  /** The failure message for `failed` and `retrying`, else null. */
-  error: string | null;
-  /** When a `retrying` job runs next, else null. */
-  nextRunAt: number | null;
-  /** Id of the storage instance whose process recorded the event. */
-  origin: string;
-}
+export type { StorageJobEvent } from '../types.js';
 
 /** Options of {@link subscribeJobEvents}. */
 export interface SubscribeOptions {
@@ -39,16 +27,51 @@ export interface SubscribeOptions {
 
 type StreamFields = Record<string, string | undefined>;
 
-function toEvent(kind: StorageJobEvent['kind'], f: StreamFields): StorageJobEvent | null {
-  if (f.jobId === undefined) return null;
+function isStringMap(value: unknown): value is Record<string, string> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.values(value).every((v) => typeof v === 'string')
+  );
+}
+
+/**
+ * Rebuilds one stream entry's job event: BullMQ's fields say what happened, `job` (the
+ * hash without its payload, as JSON) and `payload` (or `payloadBytes`) what it happened to.
+ *
+ * @throws StorageError for an entry without a readable job.
+ */
+export function toStorageEvent(kind: StorageJobEvent['kind'], f: StreamFields, streamId: string): StorageJobEvent {
+  const fail = (why: string, cause?: unknown): StorageError =>
+    new StorageError(`Redis event ${streamId} (${kind} of job ${f.jobId ?? '?'}) ${why}`, { cause });
+  if (f.jobId === undefined || f.job === undefined) throw fail('has no job');
+  let snapshot: unknown;
+  try {
+    snapshot = JSON.parse(f.job);
+  } catch (error) {
+    throw fail('has a job that is not JSON', error);
+  }
+  if (!isStringMap(snapshot)) throw fail('has a job that is not a field map');
+  const payloadOmitted = f.payload === undefined;
+  let job;
+  try {
+    job = recordToJob({ ...snapshot, payload: f.payload ?? 'null' });
+  } catch (error) {
+    throw fail(`has an unreadable job: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
   return {
     kind,
     jobId: f.jobId,
-    type: f.name ?? '',
-    attempts: Number(f.attemptsMade ?? 0),
+    type: f.name ?? job.type,
+    attempts: Number(f.attemptsMade ?? job.attempts),
     error: f.failedReason ?? null,
     nextRunAt: f.nextRunAt === undefined ? null : Number(f.nextRunAt),
     origin: f.origin ?? '',
+    job,
+    payloadOmitted,
+    durationMs: kind === 'completed' && f.duration !== undefined ? Number(f.duration) : null,
+    stalled: f.stalled === '1',
   };
 }
 
@@ -72,10 +95,15 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
     autorun: false,
     lastEventId,
   });
-  const deliver = (kind: StorageJobEvent['kind']) => (fields: StreamFields) => {
-    const event = toEvent(kind, fields);
-    if (!event || (options.skipOrigin !== null && event.origin === options.skipOrigin)) return;
-    options.listener(event);
+  // Runs inside QueueEvents' read loop: anything thrown here would end that loop (and
+  // with it every later event), so a bad entry or a throwing listener goes to onError.
+  const deliver = (kind: StorageJobEvent['kind']) => (fields: StreamFields, streamId: string) => {
+    if (options.skipOrigin !== null && fields.origin === options.skipOrigin) return;
+    try {
+      options.listener(toStorageEvent(kind, fields, streamId));
+    } catch (error) {
+      options.onError(error instanceof Error ? error : new Error(String(error)));
+    }
   };
   // QueueEvents' typed `on` knows only BullMQ's own events; `retrying` is ours, so all
   // four are subscribed through the plain EventEmitter view it also is.
@@ -84,10 +112,26 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
   emitter.on('failed', deliver('failed'));
   emitter.on('stalled', deliver('stalled'));
   emitter.on('retrying', deliver('retrying'));
-  emitter.on('error', options.onError);
-  void events.run().catch(options.onError);
-  await events.waitUntilReady();
+  // Connection errors (QueueEvents keeps retrying) reach onError as StorageErrors, until
+  // the listener is stopped: closing its own connection is no error.
+  let closed = false;
+  const connectionError = (error: unknown): void => {
+    if (closed) return;
+    options.onError(
+      new StorageError(`Redis event stream failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+    );
+  };
+  emitter.on('error', connectionError);
+  void events.run().catch(connectionError);
+  try {
+    await events.waitUntilReady();
+  } catch (error) {
+    closed = true;
+    connection.disconnect();
+    throw error;
+  }
   return async () => {
+    closed = true;
     await events.close();
     connection.disconnect();
   };
