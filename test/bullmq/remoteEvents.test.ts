@@ -121,6 +121,13 @@ describe('remoteEvents option', () => {
     expect(() => new JobQueue({ storage: new MemoryJobQueueStorage(), logger: silent, remoteEvents: true })).toThrow(ValidationError);
     expect(() => new JobQueue({ storage: new MemoryJobQueueStorage(), logger: silent })).not.toThrow();
   });
+
+  it('maxEventPayloadBytes must be a whole number, 0 or more', () => {
+    for (const bad of [-1, 1.5, Number.NaN]) {
+      expect(() => new BullMQJobQueueStorage({ connection: REDIS_URL, maxEventPayloadBytes: bad })).toThrow(/maxEventPayloadBytes/);
+    }
+    expect(() => new BullMQJobQueueStorage({ connection: REDIS_URL, maxEventPayloadBytes: 0 })).not.toThrow();
+  });
 });
 
 describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${skip}` : ''}`, () => {
@@ -244,6 +251,33 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
     expect(failed!.attempts).toBe(2);
     // The dead-letter the dashboard's listeners see is the one stored.
     expect(await board.getJob(id)).toMatchObject({ state: 'failed', stalls: 2, lastError: failed!.job.lastError });
+  });
+
+  it("keeps BullMQ's own fields in the stream and adds the job's after them", async () => {
+    const other = await openStorage();
+    const [added] = await other.add([newJob({ payload: { n: 3 }, dedupeKey: 'k', timeoutMs: 500 })], Date.now());
+    await other.claim('w', 1, FUTURE, 10_000);
+    await other.complete([{ id: added!.id, workerId: 'w' }]);
+    const [[, flat]] = (await other.redis.xrange(`${prefix}:jobs:events`, '-', '+')) as [[string, string[]]];
+    const names = flat.filter((_, i) => i % 2 === 0);
+    const fields = Object.fromEntries(names.map((name, i) => [name, flat[2 * i + 1]]));
+    expect(names.slice(0, 7)).toEqual(['event', 'jobId', 'name', 'attemptsMade', 'returnvalue', 'prev', 'origin']);
+    expect(fields).toMatchObject({
+      event: 'completed',
+      jobId: added!.id,
+      name: 'ok',
+      attemptsMade: '1',
+      returnvalue: 'null',
+      prev: 'active',
+      origin: other.instanceId,
+      state: 'processing',
+      priority: '5',
+      dedupeKey: 'k',
+      timeoutMs: '500',
+      lockedBy: 'w',
+      payload: '{"n":3}',
+    });
+    expect(Number(fields.duration)).toBeGreaterThanOrEqual(0);
   });
 
   it('leaves payloads over maxEventPayloadBytes out of the event, and says so', async () => {

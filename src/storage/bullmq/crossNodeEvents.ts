@@ -27,44 +27,38 @@ export interface SubscribeOptions {
 
 type StreamFields = Record<string, string | undefined>;
 
-function isStringMap(value: unknown): value is Record<string, string> {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    !Array.isArray(value) &&
-    Object.values(value).every((v) => typeof v === 'string')
-  );
-}
-
 /**
- * Rebuilds one stream entry's job event: BullMQ's fields say what happened, `job` (the
- * hash without its payload, as JSON) and `payload` (or `payloadBytes`) what it happened to.
+ * Rebuilds one stream entry's job event: BullMQ's fields (`jobId`, `name`,
+ * `attemptsMade`, `failedReason`, ...) say what happened, the job's own fields (`state`,
+ * `priority`, ..., `payload` or `payloadBytes`) what it happened to.
  *
  * @throws StorageError for an entry without a readable job.
  */
 export function toStorageEvent(kind: StorageJobEvent['kind'], f: StreamFields, streamId: string): StorageJobEvent {
   const fail = (why: string, cause?: unknown): StorageError =>
     new StorageError(`Redis event ${streamId} (${kind} of job ${f.jobId ?? '?'}) ${why}`, { cause });
-  if (f.jobId === undefined || f.job === undefined) throw fail('has no job');
-  let snapshot: unknown;
-  try {
-    snapshot = JSON.parse(f.job);
-  } catch (error) {
-    throw fail('has a job that is not JSON', error);
-  }
-  if (!isStringMap(snapshot)) throw fail('has a job that is not a field map');
+  if (f.jobId === undefined || f.name === undefined || f.state === undefined) throw fail('has no job');
   const payloadOmitted = f.payload === undefined;
+  const hash: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f)) if (typeof v === 'string') hash[k] = v;
+  hash.id = f.jobId;
+  hash.type = f.name;
+  hash.attempts = f.attemptsMade ?? '';
+  hash.payload = f.payload ?? 'null';
+  // A failure's last error is its failedReason (the scripts store it once).
+  const lastError = f.lastError ?? f.failedReason;
+  if (lastError !== undefined) hash.lastError = lastError;
   let job;
   try {
-    job = recordToJob({ ...snapshot, payload: f.payload ?? 'null' });
+    job = recordToJob(hash);
   } catch (error) {
     throw fail(`has an unreadable job: ${error instanceof Error ? error.message : String(error)}`, error);
   }
   return {
     kind,
-    jobId: f.jobId,
-    type: f.name ?? job.type,
-    attempts: Number(f.attemptsMade ?? job.attempts),
+    jobId: job.id,
+    type: job.type,
+    attempts: job.attempts,
     error: f.failedReason ?? null,
     nextRunAt: f.nextRunAt === undefined ? null : Number(f.nextRunAt),
     origin: f.origin ?? '',
