@@ -347,17 +347,24 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   async #open(): Promise<void> {
     await this.storage.init();
     if (!this.#opts.remoteEvents || !this.storage.events || this.#stopRemote) return;
-    this.#stopRemote = await this.storage.events((event) => emitRemoteEvent(this, event), {
-      onError: (error) => {
-        // The storage calls this from its reading loop, which must not throw: a
-        // worker:error listener that throws is logged instead.
-        try {
-          this.#reportError(error, null);
-        } catch (listenerError) {
-          this.logger.error({ err: listenerError }, 'worker:error listener threw');
-        }
-      },
-    });
+    try {
+      this.#stopRemote = await this.storage.events((event) => emitRemoteEvent(this, event), {
+        onError: (error) => {
+          // The storage calls this from its reading loop, which must not throw: a
+          // worker:error listener that throws is logged instead.
+          try {
+            this.#reportError(error, null);
+          } catch (listenerError) {
+            this.logger.error({ err: listenerError }, 'worker:error listener threw');
+          }
+        },
+      });
+    } catch (error) {
+      // The caller's promise rejects and stop() will find nothing open: close what init
+      // opened, so that no connection keeps the process alive.
+      await this.storage.close();
+      throw error;
+    }
   }
 
   async #unsubscribeRemote(): Promise<void> {

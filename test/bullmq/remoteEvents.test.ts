@@ -350,6 +350,25 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
     expect(active).toHaveLength(4);
   });
 
+  it('start() fails as a whole, closing the storage, when listening cannot start', async () => {
+    let closed = 0;
+    class BrokenEvents extends BullMQJobQueueStorage {
+      override async events(): Promise<() => Promise<void>> {
+        throw new Error('no event stream');
+      }
+      override async close(): Promise<void> {
+        closed++;
+        await super.close();
+      }
+    }
+    const storage = new BrokenEvents({ connection: REDIS_URL, prefix });
+    const queue = track(new JobQueue({ storage, registry: remoteEventsRegistry(), logger: silent, remoteEvents: true }));
+    await expect(queue.start()).rejects.toThrow('no event stream');
+    expect(queue.isRunning).toBe(false);
+    expect(closed).toBe(1);
+    expect(() => storage.redis).toThrow(/not open/);
+  });
+
   it("the dashboard's server-sent events show a job another node completed", async () => {
     const board = track(dashboard(new BullMQJobQueueStorage({ connection: REDIS_URL, prefix })));
     const app = express();
