@@ -39,7 +39,7 @@ export {
   type PayloadOf,
   type QueueStats,
 } from './types.js';
-export type { QueueEvents, QueueEventName } from './events.js';
+export type { QueueEvents, QueueEventName, RemoteEventInfo } from './events.js';
 export * from './phases/index.js';
 export * from './scheduler/index.js';
 export * from './settings/index.js';

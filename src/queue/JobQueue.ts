@@ -19,6 +19,7 @@ import { LeaseKeeper } from './LeaseKeeper.js';
 import { checkConcurrency, resolveQueueOptions, type JobQueueOptions, type ResolvedQueueOptions, type StopOptions, type CancelResult } from './options.js';
 import { newJobView } from '../storage/rows.js';
 import { normalizeJobInput } from './normalize.js';
+import { emitRemoteEvent } from './remoteEvents.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
@@ -62,6 +63,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   #busySinceDrain = false;
   #stopping: Promise<void> | null = null;
   #scheduler: Scheduler | null = null;
+  /** Stops listening to other processes' job outcomes (option `remoteEvents`). */
+  #stopRemote: (() => Promise<void>) | null = null;
   readonly #leases: LeaseKeeper;
 
   constructor(options: JobQueueOptions) {
@@ -72,6 +75,12 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.logger = options.logger ?? pino({ name: 'phaseq', level: 'info' });
     this.concurrency = checkConcurrency(options.concurrency ?? this.storage.defaultConcurrency);
     this.#opts = resolveQueueOptions(options);
+    if (this.#opts.remoteEvents && !this.storage.events) {
+      throw new ValidationError(
+        `remoteEvents needs a storage that hears other processes' job events (Redis); ${this.storage.name} does not`,
+        [{ path: 'remoteEvents', message: `not supported by the ${this.storage.name} storage` }],
+      );
+    }
     this.#leases = new LeaseKeeper({
       storage: this.storage,
       events: this,
@@ -169,6 +178,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     if (this.#state !== 'started') {
       if (this.#state === 'idle' && this.#ready) {
         this.#ready = null;
+        await this.#unsubscribeRemote();
         await this.storage.close();
       }
       return;
@@ -322,11 +332,45 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   }
 
   #ensureReady(): Promise<void> {
-    this.#ready ??= this.storage.init().catch((error: unknown) => {
+    this.#ready ??= this.#open().catch((error: unknown) => {
       this.#ready = null;
       throw error;
     });
     return this.#ready;
+  }
+
+  /**
+   * Opens the storage and, with `remoteEvents`, starts hearing other processes' job
+   * outcomes, so that once `start()` (or a producer's first call) resolves, every outcome
+   * recorded afterwards reaches the listeners.
+   */
+  async #open(): Promise<void> {
+    await this.storage.init();
+    if (!this.#opts.remoteEvents || !this.storage.events || this.#stopRemote) return;
+    try {
+      this.#stopRemote = await this.storage.events((event) => emitRemoteEvent(this, event), {
+        onError: (error) => {
+          // The storage calls this from its reading loop, which must not throw: a
+          // worker:error listener that throws is logged instead.
+          try {
+            this.#reportError(error, null);
+          } catch (listenerError) {
+            this.logger.error({ err: listenerError }, 'worker:error listener threw');
+          }
+        },
+      });
+    } catch (error) {
+      // The caller's promise rejects and stop() will find nothing open: close what init
+      // opened, so that no connection keeps the process alive.
+      await this.storage.close();
+      throw error;
+    }
+  }
+
+  async #unsubscribeRemote(): Promise<void> {
+    const stop = this.#stopRemote;
+    this.#stopRemote = null;
+    await stop?.();
   }
 
   /**
@@ -444,6 +488,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.#workers = [];
     this.#runner = null;
     this.#ready = null;
+    await this.#unsubscribeRemote();
     await this.storage.close();
     this.logger.info({ owner: this.#ownerId }, 'queue stopped');
   }

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/HandlerRegistry.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import type { IJobQueueStorage } from '../storage/types.js';
+import type { RemoteEventInfo } from '../events.js';
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 
@@ -55,6 +56,18 @@ export interface JobQueueOptions {
    * @default true
    */
   scheduler?: boolean;
+  /**
+   * Also emit `job:completed`, `job:failed`, `job:retrying` and `job:stalled` for jobs
+   * other processes ran, marked `remote` (see {@link RemoteEventInfo}), so that a dashboard
+   * on any process sees every job. Needs a storage with the `events` capability (Redis;
+   * the constructor throws a ValidationError otherwise). Listening starts when the storage
+   * opens (`start()`, or the first call of a queue that is never started) and costs one
+   * Redis connection; `stop()` ends it. Off by default: every process that turns it on
+   * hears every outcome of the queue, so a listener that alerts or counts would act once
+   * per such process.
+   * @default false
+   */
+  remoteEvents?: boolean;
 }
 
 /** Options of {@link JobQueue.stop}. */
@@ -86,6 +99,7 @@ export function resolveQueueOptions(options: JobQueueOptions): ResolvedQueueOpti
     maxIdleMs: options.maxIdleMs ?? 1000,
     maxPayloadBytes: options.maxPayloadBytes ?? 1_048_576,
     scheduler: options.scheduler ?? true,
+    remoteEvents: options.remoteEvents ?? false,
   };
 }
 

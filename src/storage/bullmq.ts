@@ -14,7 +14,7 @@ import type { Redis } from 'ioredis';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import type { Job, QueueStats } from '../types.js';
 import { CANCEL_SCRIPT, LIST_SCRIPT, NEXT_RUN_AT_SCRIPT, RETRY_SCRIPT, STATS_SCRIPT } from './bullmq/adminScripts.js';
-import { subscribeJobEvents, type StorageJobEvent } from './bullmq/crossNodeEvents.js';
+import { subscribeJobEvents } from './bullmq/crossNodeEvents.js';
 import { hashToJob, isRedisJobId } from './bullmq/hashToJob.js';
 import {
   ADD_SCRIPT,
@@ -44,6 +44,8 @@ import type {
   NewJob,
   StallPolicy,
   StallReport,
+  StorageEventsOptions,
+  StorageJobEvent,
 } from './types.js';
 
 export type { StorageJobEvent } from './bullmq/crossNodeEvents.js';
@@ -103,7 +105,9 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   #opened: OpenedRedis | null = null;
   #opening: Promise<void> | null = null;
   readonly #watchers = new Set<() => void>();
+  readonly #subscriptions = new Set<() => Promise<void>>();
   readonly #maxEvents: number | null;
+  readonly #maxEventPayloadBytes: number | null;
 
   constructor(options: BullMQJobQueueStorageOptions) {
     const o = resolveStorageOptions(options);
@@ -113,6 +117,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     this.#base = `${o.prefix}:${o.queueName}:`;
     this.defaultConcurrency = o.defaultConcurrency;
     this.#maxEvents = o.maxEvents;
+    this.#maxEventPayloadBytes = o.maxEventPayloadBytes;
   }
 
   /** The Redis client (after `init`), e.g. to share it with a {@link RedisSettingsStore}. */
@@ -133,9 +138,12 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
 
   async #open(): Promise<void> {
     const opened = await openRedis(this.#connection, 'the job queue');
-    if (this.#maxEvents !== null) {
+    const meta: Record<string, number> = {};
+    if (this.#maxEvents !== null) meta.maxEvents = this.#maxEvents;
+    if (this.#maxEventPayloadBytes !== null) meta.eventPayloadBytes = this.#maxEventPayloadBytes;
+    if (Object.keys(meta).length > 0) {
       try {
-        await opened.redis.hset(`${this.#base}meta`, 'maxEvents', this.#maxEvents);
+        await opened.redis.hset(`${this.#base}meta`, meta);
       } catch (error) {
         await closeRedis(opened);
         throw new StorageError(`Redis init failed: ${error instanceof Error ? error.message : String(error)}`, {
@@ -147,9 +155,13 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   }
 
   async close(): Promise<void> {
-    // Watchers hold their own subscriber connections, which would keep the process alive.
+    // Watchers and event listeners hold their own connections, which would keep the
+    // process alive.
     for (const stop of this.#watchers) stop();
     this.#watchers.clear();
+    const subscriptions = [...this.#subscriptions];
+    this.#subscriptions.clear();
+    await Promise.all(subscriptions.map((stop) => stop()));
     const opened = this.#opened;
     this.#opened = null;
     if (opened) await closeRedis(opened);
@@ -185,7 +197,9 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   async complete(refs: readonly LeaseRef[]): Promise<number> {
     const pairs = leasePairs(refs);
     if (pairs.length === 0) return 0;
-    return Number(await this.#run('complete', scripts.complete, [this.instanceId, ...pairs]));
+    // The time of completion only dates the event (its duration since the claim); this
+    // process's clock is the one its queue claimed with.
+    return Number(await this.#run('complete', scripts.complete, [this.instanceId, Date.now(), ...pairs]));
   }
 
   /**
@@ -332,10 +346,12 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
 
   /**
    * Optional capability: hear the outcomes of jobs run by any node sharing this queue
-   * (BullMQ `QueueEvents` on the queue's event stream). Events recorded through this very
-   * storage instance are skipped unless `includeOwn` is set, since the local queue emits
-   * those itself. `onError` hears connection errors of the listener. Resolves, once
-   * listening, with a function that stops it.
+   * (BullMQ `QueueEvents` on the queue's event stream, one blocking connection each), with
+   * the job as stored at that moment. Events recorded through this very storage instance
+   * are skipped unless `includeOwn` is set, since the local queue emits those itself.
+   * `onError` hears connection errors of the listener (it keeps trying), unreadable
+   * entries and listener errors. Resolves, once listening, with a function that stops it;
+   * `close()` stops every listener still running.
    *
    * @example
    * ```ts
@@ -344,18 +360,25 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
    * });
    * ```
    */
-  async events(
-    listener: (event: StorageJobEvent) => void,
-    options: { includeOwn?: boolean; onError: (error: Error) => void },
-  ): Promise<() => Promise<void>> {
-    return subscribeJobEvents({
-      redis: this.redis,
-      prefix: this.prefix,
-      queueName: this.queueName,
-      skipOrigin: options.includeOwn ? null : this.instanceId,
-      listener,
-      onError: options.onError,
-    });
+  async events(listener: (event: StorageJobEvent) => void, options: StorageEventsOptions): Promise<() => Promise<void>> {
+    const unsubscribe = await this.#wrap('events', () =>
+      subscribeJobEvents({
+        redis: this.redis,
+        prefix: this.prefix,
+        queueName: this.queueName,
+        skipOrigin: options.includeOwn ? null : this.instanceId,
+        listener,
+        onError: options.onError,
+      }),
+    );
+    let stopping: Promise<void> | null = null;
+    const stop = (): Promise<void> => {
+      this.#subscriptions.delete(stop);
+      stopping ??= unsubscribe();
+      return stopping;
+    };
+    this.#subscriptions.add(stop);
+    return stop;
   }
 
   /** Deletes every key of this queue (tests, tear-down). Jobs are gone for good. */

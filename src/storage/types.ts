@@ -97,6 +97,53 @@ export interface StallPolicy {
   retain: boolean;
 }
 
+/**
+ * One job outcome recorded by another process sharing the store, as the optional
+ * {@link IJobQueueStorage.events} capability delivers it. The queue re-emits it as the
+ * matching queue event, marked `remote`.
+ */
+export interface StorageJobEvent {
+  /** What happened: `failed` is final; `retrying` is a failed attempt with retries left. */
+  kind: 'completed' | 'failed' | 'retrying' | 'stalled';
+  jobId: string;
+  /** The job's type. */
+  type: string;
+  /** Attempts started so far. */
+  attempts: number;
+  /** The recorded failure (message and stack) for `failed` and `retrying`, else null. */
+  error: string | null;
+  /** When a `retrying` job runs next, else null. */
+  nextRunAt: number | null;
+  /** Identifies the storage instance (one per process and queue) that recorded the event. */
+  origin: string;
+  /**
+   * The job as stored when the outcome was recorded: as it ran for `completed`, with its
+   * new state, run time, stalls and last error for the others. Its `payload` is null when
+   * {@link payloadOmitted}.
+   */
+  job: Job;
+  /** The payload was too large to travel with the event (the backend caps it). */
+  payloadOmitted: boolean;
+  /**
+   * For `completed`: milliseconds from the claim to the recorded completion, on the clock
+   * of the process that ran the job. Null for the other kinds.
+   */
+  durationMs: number | null;
+  /** For `failed`: the job failed because its lease expired (stalled on its last attempt or too often). */
+  stalled: boolean;
+}
+
+/** Options of {@link IJobQueueStorage.events}. */
+export interface StorageEventsOptions {
+  /** Also deliver the events this storage instance recorded itself. @default false */
+  includeOwn?: boolean;
+  /**
+   * Hears errors of the listening connection (it keeps trying), unreadable events, and
+   * errors thrown by `listener`. Must not throw.
+   */
+  onError: (error: Error) => void;
+}
+
 /** The storage contract. See the module comment for the rules every backend keeps. */
 export interface IJobQueueStorage {
   /** Short backend name for logs (`sqlite`, `memory`, `bullmq`). */
@@ -154,4 +201,15 @@ export interface IJobQueueStorage {
    * function that stops watching. Backends without it are polled by the workers.
    */
   watch?(onChange: () => void, intervalMs: number): () => void;
+
+  /**
+   * Optional capability: deliver the outcomes (`completed`, `failed`, `retrying`,
+   * `stalled`) of jobs recorded by other storage instances sharing this store, each once,
+   * in the order they were recorded, from the moment the returned promise resolves. Events
+   * this instance recorded are skipped unless `includeOwn` (the local queue emits those
+   * itself). Resolves with a function that stops listening. Backends whose processes
+   * cannot hear each other (SQLite today) leave it out; `JobQueue`'s `remoteEvents`
+   * option needs it.
+   */
+  events?(listener: (event: StorageJobEvent) => void, options: StorageEventsOptions): Promise<() => Promise<void>>;
 }

@@ -7,23 +7,11 @@
  */
 import type { EventEmitter } from 'node:events';
 import type { Redis } from 'ioredis';
+import { StorageError } from '../../errors.js';
+import type { StorageJobEvent } from '../types.js';
+import { recordToJob } from './hashToJob.js';
 
-/** One job outcome recorded by some node, as heard from the shared event stream. */
-export interface StorageJobEvent {
-  /** What happened: `failed` is final; `retrying` is a failed attempt with retries left. */
-  kind: 'completed' | 'failed' | 'retrying' | 'stalled';
-  jobId: string;
-  /** The job's type. */
-  type: string;
-  /** Attempts started so far (absent for `stalled`: 0). */
-  attempts: number;
-  /** The failure message for `failed` and `retrying`, else null. */
-  error: string | null;
-  /** When a `retrying` job runs next, else null. */
-  nextRunAt: number | null;
-  /** Id of the storage instance whose process recorded the event. */
-  origin: string;
-}
+export type { StorageJobEvent } from '../types.js';
 
 /** Options of {@link subscribeJobEvents}. */
 export interface SubscribeOptions {
@@ -39,16 +27,45 @@ export interface SubscribeOptions {
 
 type StreamFields = Record<string, string | undefined>;
 
-function toEvent(kind: StorageJobEvent['kind'], f: StreamFields): StorageJobEvent | null {
-  if (f.jobId === undefined) return null;
+/**
+ * Rebuilds one stream entry's job event: BullMQ's fields (`jobId`, `name`,
+ * `attemptsMade`, `failedReason`, ...) say what happened, the job's own fields (`state`,
+ * `priority`, ..., `payload` or `payloadBytes`) what it happened to.
+ *
+ * @throws StorageError for an entry without a readable job.
+ */
+export function toStorageEvent(kind: StorageJobEvent['kind'], f: StreamFields, streamId: string): StorageJobEvent {
+  const fail = (why: string, cause?: unknown): StorageError =>
+    new StorageError(`Redis event ${streamId} (${kind} of job ${f.jobId ?? '?'}) ${why}`, { cause });
+  if (f.jobId === undefined || f.name === undefined || f.state === undefined) throw fail('has no job');
+  const payloadOmitted = f.payload === undefined;
+  const hash: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f)) if (typeof v === 'string') hash[k] = v;
+  hash.id = f.jobId;
+  hash.type = f.name;
+  hash.attempts = f.attemptsMade ?? '';
+  hash.payload = f.payload ?? 'null';
+  // A failure's last error is its failedReason (the scripts store it once).
+  const lastError = f.lastError ?? f.failedReason;
+  if (lastError !== undefined) hash.lastError = lastError;
+  let job;
+  try {
+    job = recordToJob(hash);
+  } catch (error) {
+    throw fail(`has an unreadable job: ${error instanceof Error ? error.message : String(error)}`, error);
+  }
   return {
     kind,
-    jobId: f.jobId,
-    type: f.name ?? '',
-    attempts: Number(f.attemptsMade ?? 0),
+    jobId: job.id,
+    type: job.type,
+    attempts: job.attempts,
     error: f.failedReason ?? null,
     nextRunAt: f.nextRunAt === undefined ? null : Number(f.nextRunAt),
     origin: f.origin ?? '',
+    job,
+    payloadOmitted,
+    durationMs: kind === 'completed' && f.duration !== undefined ? Number(f.duration) : null,
+    stalled: f.stalled === '1',
   };
 }
 
@@ -72,10 +89,15 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
     autorun: false,
     lastEventId,
   });
-  const deliver = (kind: StorageJobEvent['kind']) => (fields: StreamFields) => {
-    const event = toEvent(kind, fields);
-    if (!event || (options.skipOrigin !== null && event.origin === options.skipOrigin)) return;
-    options.listener(event);
+  // Runs inside QueueEvents' read loop: anything thrown here would end that loop (and
+  // with it every later event), so a bad entry or a throwing listener goes to onError.
+  const deliver = (kind: StorageJobEvent['kind']) => (fields: StreamFields, streamId: string) => {
+    if (options.skipOrigin !== null && fields.origin === options.skipOrigin) return;
+    try {
+      options.listener(toStorageEvent(kind, fields, streamId));
+    } catch (error) {
+      options.onError(error instanceof Error ? error : new Error(String(error)));
+    }
   };
   // QueueEvents' typed `on` knows only BullMQ's own events; `retrying` is ours, so all
   // four are subscribed through the plain EventEmitter view it also is.
@@ -84,10 +106,26 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
   emitter.on('failed', deliver('failed'));
   emitter.on('stalled', deliver('stalled'));
   emitter.on('retrying', deliver('retrying'));
-  emitter.on('error', options.onError);
-  void events.run().catch(options.onError);
-  await events.waitUntilReady();
+  // Connection errors (QueueEvents keeps retrying) reach onError as StorageErrors, until
+  // the listener is stopped: closing its own connection is no error.
+  let closed = false;
+  const connectionError = (error: unknown): void => {
+    if (closed) return;
+    options.onError(
+      new StorageError(`Redis event stream failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error }),
+    );
+  };
+  emitter.on('error', connectionError);
+  void events.run().catch(connectionError);
+  try {
+    await events.waitUntilReady();
+  } catch (error) {
+    closed = true;
+    connection.disconnect();
+    throw error;
+  }
   return async () => {
+    closed = true;
     await events.close();
     connection.disconnect();
   };

@@ -46,7 +46,11 @@ function jobState(h: Record<string, string>): JobState {
 
 /** Maps one job hash (flat reply) to a {@link Job}. */
 export function hashToJob(value: unknown): Job {
-  const h = flatToRecord(value);
+  return recordToJob(flatToRecord(value));
+}
+
+/** Maps one job hash, as a field map, to a {@link Job}. */
+export function recordToJob(h: Readonly<Record<string, string>>): Job {
   if (h.id === undefined || h.type === undefined || h.payload === undefined) {
     throw new StorageError('Redis returned a job hash without id, type or payload');
   }

@@ -52,9 +52,11 @@ local function claimJobs(worker, now, untilT, limit)
       local k = jk(id)
       local j = toMap(rcall('HGETALL', k))
       dropPending(id, j.type, p)
-      j.state, j.lockedBy, j.lockedUntil = 'processing', worker, untilT
+      j.state, j.lockedBy, j.lockedUntil, j.claimedAt = 'processing', worker, untilT, now
       j.attempts = tostring(tonumber(j.attempts) + 1)
-      rcall('HSET', k, 'state', 'processing', 'lockedBy', worker, 'lockedUntil', untilT, 'attempts', j.attempts)
+      -- claimedAt: the completion event reports the time from claim to completion.
+      rcall('HSET', k, 'state', 'processing', 'lockedBy', worker, 'lockedUntil', untilT, 'attempts', j.attempts,
+        'claimedAt', now)
       rcall('ZADD', base .. 'active', untilT, m)
       out[#out + 1] = toFlat(j)
     end
@@ -63,19 +65,20 @@ local function claimJobs(worker, now, untilT, limit)
   return out
 end
 -- Deletes the completed jobs named by (id, workerId) pairs in ARGV[from..to] whose lease
--- the worker still holds. Returns how many.
-local function completeJobs(origin, from, to)
+-- the worker still holds, at time now. Returns how many.
+local function completeJobs(origin, now, from, to)
   local n = 0
   for i = from, to - 1, 2 do
     local id, w = ARGV[i], ARGV[i + 1]
     local k = jk(id)
-    local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts')
-    if j[1] == 'processing' and j[2] == w then
+    local j = toMap(rcall('HGETALL', k))
+    if j.state == 'processing' and j.lockedBy == w then
       rcall('DEL', k)
       rcall('ZREM', base .. 'active', mem(id))
-      dropDedupe(j[4], id)
-      emit('completed', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'returnvalue', 'null',
-        'prev', 'active', 'origin', origin)
+      dropDedupe(j.dedupeKey, id)
+      local duration = math.max(0, tonumber(now) - (tonumber(j.claimedAt) or tonumber(now)))
+      emitJob('completed', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'returnvalue', 'null',
+        'prev', 'active', 'origin', origin, 'duration', duration })
       n = n + 1
     end
   end
@@ -88,9 +91,12 @@ export const CLAIM_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
 return claimJobs(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]))
 `;
 
-/** ARGV: base, origin, then (id, workerId) pairs. Deletes completed jobs; returns how many. */
+/**
+ * ARGV: base, origin, now, then (id, workerId) pairs. Deletes completed jobs; returns how
+ * many.
+ */
 export const COMPLETE_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
-return completeJobs(ARGV[2], 3, #ARGV)
+return completeJobs(ARGV[2], ARGV[3], 4, #ARGV)
 `;
 
 /**
@@ -99,7 +105,7 @@ return completeJobs(ARGV[2], 3, #ARGV)
  * `fetchNext` does). Returns `{ completed, job hashes }`.
  */
 export const COMPLETE_AND_CLAIM_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
-local n = completeJobs(ARGV[2], 7, #ARGV)
+local n = completeJobs(ARGV[2], ARGV[4], 7, #ARGV)
 return { n, claimJobs(ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])) }
 `;
 
@@ -110,29 +116,33 @@ return { n, claimJobs(ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])) }
 export const FAIL_SCRIPT = `${LUA_PRELUDE}
 local origin, id, w, mode, retryAt, err, now = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8]
 local k = jk(id)
-local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'dedupeKey', 'attempts', 'priority', 'runAt')
-if j[1] ~= 'processing' or j[2] ~= w then return 0 end
+local j = toMap(rcall('HGETALL', k))
+if j.state ~= 'processing' or j.lockedBy ~= w then return 0 end
 rcall('ZREM', base .. 'active', mem(id))
+-- j follows the hash, for the job the event carries.
+j.lockedBy, j.lockedUntil, j.lastError = nil, nil, err
 if mode == 'retry' then
   rcall('HSET', k, 'state', 'pending', 'runAt', retryAt, 'lastError', err)
   rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-  addPending(id, j[3], j[6], retryAt)
+  addPending(id, j.type, j.priority, retryAt)
   bump()
-  emit('retrying', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'failedReason', err,
-    'nextRunAt', retryAt, 'origin', origin)
+  j.state, j.runAt = 'pending', retryAt
+  emitJob('retrying', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'failedReason', err,
+    'nextRunAt', retryAt, 'origin', origin })
   return 1
 end
-dropDedupe(j[4], id)
+dropDedupe(j.dedupeKey, id)
 if mode == 'retain' then
   rcall('HSET', k, 'state', 'failed', 'lastError', err, 'failedAt', now)
   rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-  addFailed(id, j[6], j[7], now)
-  count('failed', j[3], 1)
+  addFailed(id, j.priority, j.runAt, now)
+  count('failed', j.type, 1)
 else
   rcall('DEL', k)
 end
-emit('failed', 'jobId', id, 'name', j[3], 'attemptsMade', j[5], 'failedReason', err,
-  'prev', 'active', 'origin', origin)
+j.state, j.failedAt = 'failed', now
+emitJob('failed', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'failedReason', err,
+  'prev', 'active', 'origin', origin })
 return 1
 `;
 
@@ -193,11 +203,13 @@ for _, m in ipairs(ms) do
   local id = idOf(m)
   local k = jk(id)
   local hash = rcall('HGETALL', k)
-  local j = rcall('HMGET', k, 'type', 'priority', 'runAt', 'attempts', 'maxRetries', 'stalls', 'cancel', 'dedupeKey')
-  local stalls = tonumber(j[6]) + 1
+  local j = toMap(hash)
+  local stalls = tonumber(j.stalls) + 1
   local outOfStalls = stalls > maxStalls
-  local outOfAttempts = tonumber(j[4]) > tonumber(j[5])
-  local cancelled = j[7] == '1'
+  local outOfAttempts = tonumber(j.attempts) > tonumber(j.maxRetries)
+  local cancelled = j.cancel == '1'
+  -- j follows the hash, for the job the event carries.
+  j.stalls, j.lockedBy, j.lockedUntil = tostring(stalls), nil, nil
   rcall('ZREM', base .. 'active', m)
   if outOfStalls or outOfAttempts or cancelled then
     local why
@@ -206,23 +218,26 @@ for _, m in ipairs(ms) do
     else
       why = 'stalled on its last attempt'
     end
-    dropDedupe(j[8], id)
+    dropDedupe(j.dedupeKey, id)
     if retain and not cancelled then
       rcall('HSET', k, 'state', 'failed', 'stalls', stalls, 'lastError', why, 'failedAt', now)
       rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-      addFailed(id, j[2], j[3], now)
-      count('failed', j[1], 1)
+      addFailed(id, j.priority, j.runAt, now)
+      count('failed', j.type, 1)
     else
       rcall('DEL', k)
     end
-    emit('failed', 'jobId', id, 'name', j[1], 'attemptsMade', j[4], 'failedReason', why,
-      'prev', 'active', 'origin', origin)
+    j.state, j.lastError, j.failedAt = 'failed', why, now
+    -- 'stalled' tells listeners the lease expired, as the local queue's job:stalled does.
+    emitJob('failed', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'failedReason', why,
+      'prev', 'active', 'origin', origin, 'stalled', '1' })
     out[#out + 1] = { 'f', why, hash }
   else
     rcall('HSET', k, 'state', 'pending', 'stalls', stalls)
     rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-    addPending(id, j[1], j[2], j[3])
-    emit('stalled', 'jobId', id, 'name', j[1], 'origin', origin)
+    addPending(id, j.type, j.priority, j.runAt)
+    j.state = 'pending'
+    emitJob('stalled', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'origin', origin })
     back = true
     out[#out + 1] = { 'r', '', hash }
   end

@@ -4,7 +4,8 @@
  * and runs atomically (Redis runs one script at a time).
  *
  * Layout under `base` (`<prefix>:<queueName>:`):
- * - `job:<id>`      hash: one job (fields named after {@link Job}).
+ * - `job:<id>`      hash: one job (fields named after {@link Job}, plus `claimedAt`,
+ *                   `failedAt` and `cancel`).
  * - `pending:<p>`   sorted set per priority 1..10, score = run time; member = the id
  *                   zero-padded to 16 digits, so equal run times sort by insertion.
  * - `prios`         set of the priorities that have pending jobs (claims visit only those).
@@ -19,7 +20,9 @@
  * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready,
  *                   and its new value published on channel `work`.
  * - `events`        stream in BullMQ's event format, read by BullMQ's `QueueEvents`,
- *                   trimmed to about `maxEvents` entries (hash `meta`, default 10,000).
+ *                   trimmed to about `maxEvents` entries (hash `meta`, default 10,000);
+ *                   each outcome also carries the job's fields, its payload up to
+ *                   `eventPayloadBytes` (hash `meta`, default 8 KiB).
  */
 export const LUA_PRELUDE = `
 local rcall = redis.call
@@ -100,9 +103,34 @@ end
 local function bump()
   rcall('PUBLISH', base .. 'work', rcall('INCR', base .. 'seq'))
 end
-local maxEvents = nil
-local function emit(...)
-  maxEvents = maxEvents or tonumber(rcall('HGET', base .. 'meta', 'maxEvents')) or MAX_EVENTS
-  rcall('XADD', base .. 'events', 'MAXLEN', '~', maxEvents, '*', 'event', ...)
+local MAX_EVENT_PAYLOAD = 8192
+local EVENT_JOB_FIELDS = { 'state', 'priority', 'runAt', 'maxRetries', 'stalls', 'manual', 'createdAt' }
+local EVENT_JOB_OPTIONAL = { 'dedupeKey', 'timeoutMs', 'progress', 'lockedBy' }
+-- Appends a job outcome to the event stream: the event name and BullMQ's fields (fields:
+-- a list name, value, ... that has jobId, name and attemptsMade), then the rest of the job
+-- as stored (j: its hash as a field table), so that a node that did not run the job can
+-- rebuild it. Its fields go one by one, always in the same order, so that entries of one
+-- shape share their field names (the stream stores them once per block). The last error
+-- of a failure is its failedReason; the payload goes when it fits the 'eventPayloadBytes'
+-- limit of 'meta', else 'payloadBytes' its size (a 1 MiB payload in each of maxEvents
+-- entries would cost Redis gigabytes).
+local meta = nil
+local function emitJob(kind, j, fields)
+  meta = meta or rcall('HMGET', base .. 'meta', 'maxEvents', 'eventPayloadBytes')
+  local maxEvents = tonumber(meta[1]) or MAX_EVENTS
+  local maxPayload = tonumber(meta[2]) or MAX_EVENT_PAYLOAD
+  local n = #fields
+  local function add(k, v)
+    fields[n + 1], fields[n + 2] = k, v
+    n = n + 2
+  end
+  for _, k in ipairs(EVENT_JOB_FIELDS) do add(k, j[k] or '') end
+  for _, k in ipairs(EVENT_JOB_OPTIONAL) do
+    if j[k] then add(k, j[k]) end
+  end
+  if j.lastError and kind ~= 'failed' and kind ~= 'retrying' then add('lastError', j.lastError) end
+  local payload = j.payload or 'null'
+  if #payload <= maxPayload then add('payload', payload) else add('payloadBytes', #payload) end
+  rcall('XADD', base .. 'events', 'MAXLEN', '~', maxEvents, '*', 'event', kind, unpack(fields))
 end
 `;

@@ -38,6 +38,14 @@ export interface BullMQJobQueueStorageOptions {
    * when omitted, the value already stored (or 10,000) applies.
    */
   maxEvents?: number;
+  /**
+   * Largest job payload, in bytes of JSON, copied into the event stream with each job
+   * outcome, so that listeners on other nodes see it (`job.payload`); a larger payload is
+   * left out (listeners get `payload: null` and `payloadOmitted`). Bounds the stream's
+   * memory at about `maxEvents` times this. Stored on Redis by `init()`, for every node;
+   * when omitted, the value already stored (or 8,192) applies. 0 leaves every payload out.
+   */
+  maxEventPayloadBytes?: number;
 }
 
 /** {@link BullMQJobQueueStorageOptions} with defaults applied. */
@@ -48,6 +56,8 @@ export interface ResolvedStorageOptions {
   defaultConcurrency: number;
   /** Null: keep the value stored on Redis. */
   maxEvents: number | null;
+  /** Null: keep the value stored on Redis. */
+  maxEventPayloadBytes: number | null;
 }
 
 function isNameSafe(value: unknown): value is string {
@@ -78,11 +88,22 @@ export function resolveStorageOptions(options: BullMQJobQueueStorageOptions): Re
   if (options.maxEvents !== undefined && (!Number.isInteger(options.maxEvents) || options.maxEvents < 1)) {
     issues.push({ path: 'maxEvents', message: 'must be a positive whole number' });
   }
+  const maxPayload = options.maxEventPayloadBytes;
+  if (maxPayload !== undefined && (!Number.isInteger(maxPayload) || maxPayload < 0)) {
+    issues.push({ path: 'maxEventPayloadBytes', message: 'must be a whole number, 0 or more' });
+  }
   if (issues.length > 0) {
     throw new ValidationError(
       `Invalid BullMQJobQueueStorage options: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
       issues,
     );
   }
-  return { connection: options.connection, prefix, queueName, defaultConcurrency, maxEvents: options.maxEvents ?? null };
+  return {
+    connection: options.connection,
+    prefix,
+    queueName,
+    defaultConcurrency,
+    maxEvents: options.maxEvents ?? null,
+    maxEventPayloadBytes: maxPayload ?? null,
+  };
 }
