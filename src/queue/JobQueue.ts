@@ -140,7 +140,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       enqueuer: this,
       backoff: this.#opts.backoff,
       retainFailed: this.#opts.retainFailed,
-      complete: async (ref) => void (await ops.request({ kind: 'complete', ref })),
+      complete: (ref) => ops.request({ kind: 'complete', ref }),
       reportError: (error) => this.#reportError(error, null),
       phases: this.phases,
       wakeAt: (t) => this.#wakeAt(t),

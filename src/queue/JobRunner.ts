@@ -92,7 +92,7 @@ export interface RunnerHost {
   readonly backoff: BackoffOptions;
   readonly retainFailed: boolean;
   /** Records a completion; batched with other completions and claims of the same turn. */
-  complete(ref: LeaseRef): Promise<void>;
+  complete(ref: LeaseRef): Promise<unknown>;
   /** Reports an error outside any handler. */
   reportError(error: unknown): void;
   /** Handed to handlers as `ctx.phases`. */
