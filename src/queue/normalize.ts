@@ -34,6 +34,99 @@ const inputSchema = z
   })
   .strict();
 
+/** The options of one input, as `inputSchema` returns them. */
+export type JobOptions = z.infer<typeof inputSchema>;
+
+/** The keys `inputSchema` declares: any other key makes its strict parse fail. */
+const OPTION_KEYS = new Set(Object.keys(inputSchema.shape));
+
+/**
+ * Reads the options without zod when they are certainly valid: an object whose every
+ * key (the same `for...in` walk as zod's strict check) is declared, each value of a type
+ * and range `inputSchema` accepts as is. Returns null for anything else, which then goes
+ * through `inputSchema` itself, so that errors are always zod's. Each value is read
+ * once; a returned value is exactly what the schema would have returned.
+ */
+export function quickOptions(input: unknown): JobOptions | null {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return null;
+  for (const key in input) if (!OPTION_KEYS.has(key)) return null;
+  const o = input as Record<string, unknown>;
+  const { type, payload, priority, maxRetries, delayMs, runAt, dedupeKey, timeoutMs, manual } = o;
+  if (typeof type !== 'string' || type.length === 0) return null;
+  // zod requires the payload key (`in`, as zod tests it), even when it holds undefined.
+  if (!('payload' in o)) return null;
+  if (priority !== undefined && !isIntIn(priority, MIN_PRIORITY, MAX_PRIORITY)) return null;
+  if (maxRetries !== undefined && !isIntIn(maxRetries, 0, 1000)) return null;
+  if (delayMs !== undefined && !(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0)) return null;
+  if (
+    runAt !== undefined &&
+    !(typeof runAt === 'number' ? Number.isFinite(runAt) : runAt instanceof Date && !Number.isNaN(runAt.getTime()))
+  ) {
+    return null;
+  }
+  if (dedupeKey !== undefined && !(typeof dedupeKey === 'string' && dedupeKey.length >= 1 && dedupeKey.length <= 512)) {
+    return null;
+  }
+  if (timeoutMs !== undefined && !isIntIn(timeoutMs, 1, 2_147_483_647)) return null;
+  if (manual !== undefined && typeof manual !== 'boolean') return null;
+  return {
+    type,
+    payload,
+    priority: priority as number | undefined,
+    maxRetries: maxRetries as number | undefined,
+    delayMs: delayMs as number | undefined,
+    runAt: runAt as Date | number | undefined,
+    dedupeKey: dedupeKey as string | undefined,
+    timeoutMs: timeoutMs as number | undefined,
+    manual: manual as boolean | undefined,
+  };
+}
+
+/** An integer from `min` to `max`: within the safe range, so zod's `.int()` agrees. */
+function isIntIn(value: unknown, min: number, max: number): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max;
+}
+
+/** Nesting depth the quick checks walk; deeper values, cycles included, take the exact walks. */
+const QUICK_DEPTH = 64;
+
+/**
+ * True only if {@link findNonJson} finds nothing in `value`. Builds no paths and keeps no
+ * set: a cycle runs into the depth limit, and any doubt returns false, after which the
+ * exact walk decides. `for...in` visits every own enumerable key (and inherited ones),
+ * so it checks no less than the exact walk's `Object.entries`.
+ */
+export function isJsonQuick(value: unknown, depth = 0): boolean {
+  if (typeof value !== 'object') {
+    return typeof value === 'string' || typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value));
+  }
+  if (value === null) return true;
+  if (depth >= QUICK_DEPTH) return false;
+  if (Array.isArray(value)) {
+    // Indexes up to length, holes included (a hole is undefined), like the exact walk.
+    for (let i = 0; i < value.length; i++) if (!isJsonQuick(value[i], depth + 1)) return false;
+    return true;
+  }
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in value) {
+    const v: unknown = (value as Record<string, unknown>)[key];
+    if (v !== undefined && !isJsonQuick(v, depth + 1)) return false;
+  }
+  return true;
+}
+
+/** True only if {@link findProtoKey} finds nothing in `value`; false when in doubt (see {@link isJsonQuick}). */
+export function hasNoProtoKeyQuick(value: unknown, depth = 0): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (depth >= QUICK_DEPTH) return false;
+  if (!Array.isArray(value) && Object.prototype.hasOwnProperty.call(value, '__proto__')) return false;
+  for (const key in value) {
+    if (!hasNoProtoKeyQuick((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
 /** Checks that `value` survives JSON unchanged; returns the first problem found, or null. */
 export function findNonJson(value: unknown, path = 'payload', seen = new Set<object>()): ValidationIssue | null {
   switch (typeof value) {
@@ -98,6 +191,19 @@ export function findProtoKey(value: unknown, path = 'payload', seen = new Set<ob
   return null;
 }
 
+/** The options parsed by `inputSchema`. @throws ValidationError naming every offending field */
+export function parseOptions(input: unknown): JobOptions {
+  const parsed = inputSchema.safeParse(input);
+  if (!parsed.success) {
+    const issues = zodIssues('', parsed.error.issues);
+    throw new ValidationError(
+      `Invalid job: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}`,
+      issues,
+    );
+  }
+  return parsed.data;
+}
+
 /**
  * Validates one input against the options rules and its type's schema.
  *
@@ -109,15 +215,7 @@ export function normalizeJobInput(
   defaults: JobDefaults,
   now: number,
 ): NewJob {
-  const parsed = inputSchema.safeParse(input);
-  if (!parsed.success) {
-    const issues = zodIssues('', parsed.error.issues);
-    throw new ValidationError(
-      `Invalid job: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}`,
-      issues,
-    );
-  }
-  const o = parsed.data;
+  const o = quickOptions(input) ?? parseOptions(input);
   if (o.delayMs !== undefined && o.runAt !== undefined) {
     throw new ValidationError('Invalid job: give delayMs or runAt, not both', [
       { path: 'runAt', message: 'cannot be combined with delayMs' },
@@ -133,17 +231,18 @@ export function normalizeJobInput(
   }
   const registration = registry.get(o.type);
   if (!registration) throw new UnknownJobTypeError(o.type);
-  const protoKey = findProtoKey(o.payload);
+  const protoKey = hasNoProtoKeyQuick(o.payload, 0) ? null : findProtoKey(o.payload);
   if (protoKey) {
     throw new ValidationError(`Invalid payload for job type "${o.type}": ${protoKey.path}: ${protoKey.message}`, [protoKey]);
   }
   const payload = registry.parsePayload(o.type, o.payload);
-  const nonJson = findNonJson(payload);
+  const nonJson = isJsonQuick(payload, 0) ? null : findNonJson(payload);
   if (nonJson) {
     throw new ValidationError(`Invalid payload for job type "${o.type}": ${nonJson.path}: ${nonJson.message}`, [nonJson]);
   }
   const payloadJson = JSON.stringify(payload ?? null);
-  const bytes = Buffer.byteLength(payloadJson, 'utf8');
+  // A UTF-16 code unit takes at most 3 bytes of UTF-8: a string that short cannot be over.
+  const bytes = payloadJson.length * 3 <= defaults.maxPayloadBytes ? 0 : Buffer.byteLength(payloadJson, 'utf8');
   if (bytes > defaults.maxPayloadBytes) {
     throw new ValidationError(
       `Invalid payload for job type "${o.type}": ${bytes} bytes of JSON, the limit is ${defaults.maxPayloadBytes}`,

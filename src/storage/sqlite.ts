@@ -3,8 +3,9 @@
  *
  * - WAL journal, synchronous=NORMAL, busy_timeout: readers never block the writer, and a
  *   commit costs no fsync (a power cut can lose the last commits, never corrupt the file).
- * - Every write is one IMMEDIATE transaction, so a read-then-write never has to upgrade
- *   its lock (the upgrade is what fails with SQLITE_BUSY under contention in WAL mode).
+ * - Every write is one IMMEDIATE transaction (or one INSERT statement, which takes the
+ *   write lock before it reads), so a read-then-write never has to upgrade its lock (the
+ *   upgrade is what fails with SQLITE_BUSY under contention in WAL mode).
  * - A claim is one `UPDATE ... RETURNING` over the `jobs_ready` index: atomic across every
  *   process sharing the file.
  * - `watch` is woken by a file-system watch on the WAL file and confirms with
@@ -63,6 +64,8 @@ const DEFAULT_AUTOCHECKPOINT = 1_000;
 interface Statements {
   insert: Statement;
   insertPlain: Statement;
+  /** Multi-row `insertPlain`, one per count of {@link ROW_CHUNKS}, in that order. */
+  insertRows: Statement[];
   findDedupe: Statement;
   /** The claim statement for `limit` jobs (see {@link prepareClaims}). */
   claim: (limit: number) => Statement;
@@ -182,16 +185,34 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     // Producers may never start a queue (no watch): look at the file here too, at most
     // every CHECK_EVERY_MS, so that jobs are not stored in a deleted file for long.
     if (this.#guard?.due()) this.#checkFile();
-    return this.#write('add', (s) => {
-      const out: AddedJob[] = [];
-      for (const j of jobs) {
-        if (j.dedupeKey === null) {
-          // Without a dedupe key nothing can conflict: a plain INSERT and its rowid
-          // skip the conflict clause and the RETURNING row (most jobs take this path).
+    const only = jobs.length === 1 ? jobs[0]! : undefined;
+    if (only !== undefined && only.dedupeKey === null) {
+      // One INSERT is atomic by itself, and a write statement takes the write lock before
+      // it reads anything: the BEGIN IMMEDIATE/COMMIT pair would add two statements to
+      // the cost of the commit and change nothing.
+      const s = this.#statements();
+      return this.#wrap('add', () =>
+        this.#retryBusy(() => {
           const { lastInsertRowid } = s.insertPlain.run(
-            j.type, j.payloadJson, j.priority, j.runAt, j.maxRetries, j.timeoutMs, j.manual ? 1 : 0, now,
+            only.type, only.payloadJson, only.priority, only.runAt, only.maxRetries, only.timeoutMs, only.manual ? 1 : 0, now,
           );
-          out.push({ id: String(lastInsertRowid), created: true });
+          return [{ id: String(lastInsertRowid), created: true }];
+        }),
+      );
+    }
+    return this.#write('add', (s) => {
+      const out = new Array<AddedJob>(jobs.length);
+      let i = 0;
+      while (i < jobs.length) {
+        const j = jobs[i]!;
+        if (j.dedupeKey === null) {
+          // Without a dedupe key nothing can conflict: a run of such jobs is stored with
+          // multi-row INSERTs and their rowids, without the conflict clause and the
+          // RETURNING row. Runs end at a job with a key, so ids follow input order.
+          let end = i + 1;
+          while (end < jobs.length && jobs[end]!.dedupeKey === null) end++;
+          insertRun(s, jobs, i, end, now, out);
+          i = end;
           continue;
         }
         const row = s.insert.get(
@@ -206,12 +227,12 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
           now,
         ) as { id: number } | undefined;
         if (row) {
-          out.push({ id: String(row.id), created: true });
+          out[i++] = { id: String(row.id), created: true };
           continue;
         }
         const existing = s.findDedupe.get(j.dedupeKey) as { id: number } | undefined;
         if (!existing) throw new StorageError(`Insert of a "${j.type}" job stored nothing`);
-        out.push({ id: String(existing.id), created: false });
+        out[i++] = { id: String(existing.id), created: false };
       }
       return out;
     });
@@ -621,6 +642,53 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 }
 
+/** Rows per multi-row INSERT, largest first; each count has its own prepared statement. */
+const ROW_CHUNKS = [32, 16, 8, 4, 2] as const;
+/** Columns bound per row by `insertPlain` and the `insertRows` statements. */
+const PLAIN_COLUMNS = 8;
+
+/**
+ * Stores `jobs[start..end)` (none with a dedupe key) and writes their ids to `out`.
+ *
+ * A multi-row INSERT reports only the rowid of its last row. The rows of one statement
+ * get consecutive rowids: with AUTOINCREMENT each new rowid is one more than the larger
+ * of the table's largest rowid and the sequence, and the open write transaction keeps
+ * every other writer out. `changes` confirms that every row was stored.
+ */
+function insertRun(s: Statements, jobs: readonly NewJob[], start: number, end: number, now: number, out: AddedJob[]): void {
+  let i = start;
+  for (let c = 0; c < ROW_CHUNKS.length; c++) {
+    const rows = ROW_CHUNKS[c]!;
+    const stmt = s.insertRows[c]!;
+    while (end - i >= rows) {
+      const args = new Array<unknown>(rows * PLAIN_COLUMNS);
+      for (let r = 0, a = 0; r < rows; r++) {
+        const j = jobs[i + r]!;
+        args[a++] = j.type;
+        args[a++] = j.payloadJson;
+        args[a++] = j.priority;
+        args[a++] = j.runAt;
+        args[a++] = j.maxRetries;
+        args[a++] = j.timeoutMs;
+        args[a++] = j.manual ? 1 : 0;
+        args[a++] = now;
+      }
+      const { changes, lastInsertRowid } = stmt.run(args);
+      if (changes !== rows) throw new StorageError(`A ${rows}-row insert stored ${changes} rows`);
+      const first = Number(lastInsertRowid) - rows + 1;
+      for (let r = 0; r < rows; r++) out[i + r] = { id: String(first + r), created: true };
+      i += rows;
+    }
+  }
+  if (i < end) {
+    const j = jobs[i]!;
+    const { lastInsertRowid } = s.insertPlain.run(
+      j.type, j.payloadJson, j.priority, j.runAt, j.maxRetries, j.timeoutMs, j.manual ? 1 : 0, now,
+    );
+    out[i] = { id: String(lastInsertRowid), created: true };
+  }
+}
+
 /** The claim statement and its rows as jobs, in claim order (RETURNING has no order). */
 function claimRows(s: Statements, owner: string, limit: number, now: number, leaseMs: number): Job[] {
   const until = now + leaseMs;
@@ -680,6 +748,9 @@ function prepareClaims(db: SqliteDatabase): (limit: number) => Statement {
   };
 }
 
+const INSERT_PLAIN = `INSERT INTO jobs (type, payload, priority, run_at, max_retries, timeout_ms, manual, created_at) VALUES`;
+const PLAIN_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
+
 function prepare(db: SqliteDatabase): Statements {
   return {
     insert: db.prepare(
@@ -688,10 +759,8 @@ function prepare(db: SqliteDatabase): Statements {
        ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('pending', 'processing') DO NOTHING
        RETURNING id`,
     ),
-    insertPlain: db.prepare(
-      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, timeout_ms, manual, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    insertPlain: db.prepare(`${INSERT_PLAIN} ${PLAIN_ROW}`),
+    insertRows: ROW_CHUNKS.map((rows) => db.prepare(`${INSERT_PLAIN} ${Array<string>(rows).fill(PLAIN_ROW).join(', ')}`)),
     findDedupe: db.prepare(
       `SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
     ),

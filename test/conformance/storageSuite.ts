@@ -215,6 +215,31 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       expect(d!.id).not.toBe(a!.id);
     });
 
+    it('a large batch mixing dedupe keys returns, for every position, the id of that job, in claim order', async () => {
+      // Rows deleted at the end of the table must not shift the ids of the batch.
+      const before = Array.from({ length: 3 }, () => newJob({ payload: { before: true } }));
+      const [, gone1, gone2] = await storage.add(before, 0);
+      await storage.cancel(gone1!.id);
+      await storage.cancel(gone2!.id);
+      const [live] = await storage.add([newJob({ payload: { before: true }, dedupeKey: 'live' })], 0);
+      // Runs of 37, 31 and 29 jobs without a key, between three jobs with one.
+      const batch = Array.from({ length: 100 }, (_, n) =>
+        newJob({ payload: { n }, dedupeKey: n === 37 ? 'fresh' : n === 38 ? 'fresh' : n === 70 ? 'live' : null }),
+      );
+      const added = await storage.add(batch, 0);
+      expect(added).toHaveLength(100);
+      expect(added[38]).toEqual({ id: added[37]!.id, created: false });
+      expect(added[70]).toEqual({ id: live!.id, created: false });
+      for (let n = 0; n < 100; n++) {
+        if (n === 38 || n === 70) continue;
+        expect(added[n]!.created).toBe(true);
+        expect((await storage.get(added[n]!.id))?.payload).toEqual({ n });
+      }
+      const claimed = await storage.claim('w', 200, 1_000, LEASE);
+      const order = claimed.map((j) => (j.payload as { n?: number }).n).filter((n) => n !== undefined);
+      expect(order).toEqual(Array.from({ length: 100 }, (_, n) => n).filter((n) => n !== 38 && n !== 70));
+    });
+
     it('cancel deletes pending jobs, flags running ones, and reports unknown ids', async () => {
       const [p, r] = await storage.add([newJob({ priority: 9 }), newJob({ priority: 1 })], 0);
       await storage.claim('w', 1, 1_000, LEASE);
