@@ -1,0 +1,216 @@
+/**
+ * The SQL of the SQLite storage: every statement, prepared once per connection, and the
+ * few helpers that run several of them for one storage operation (a run of inserts, a
+ * claim, a turn's completions). The storage object (sqlite.ts) owns the connection,
+ * transactions, retries and file-loss handling; this file owns what is said to SQLite.
+ */
+import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
+import { StorageError } from '../errors.js';
+import type { Job } from '../types.js';
+import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, type ClaimedRow } from './rows.js';
+import type { AddedJob, LeaseRef, NewJob } from './types.js';
+
+/** Every statement the storage runs, prepared once per connection. */
+export interface Statements {
+  insert: Statement;
+  insertPlain: Statement;
+  /** Multi-row `insertPlain`, one per count of {@link ROW_CHUNKS}, in that order. */
+  insertRows: Statement[];
+  findDedupe: Statement;
+  /** The claim statement for `limit` jobs (see {@link prepareClaims}). */
+  claim: (limit: number) => Statement;
+  complete: Statement;
+  completeMany: Statement;
+  retryLater: Statement;
+  failRetain: Statement;
+  failDelete: Statement;
+  release: Statement;
+  extend: Statement;
+  expired: Statement;
+  stallBack: Statement;
+  stallFailRetain: Statement;
+  deleteById: Statement;
+  progress: Statement;
+  get: Statement;
+  requestCancel: Statement;
+  retry: Statement;
+  minRunAt: Statement;
+  counts: Statement;
+}
+
+/**
+ * Ids are strings in the API but INTEGER rowids here: binding the string would compare
+ * TEXT with INTEGER and lose the rowid lookup. A non-numeric id names no row (-1).
+ */
+export function toRowId(id: string): number {
+  return /^[0-9]{1,15}$/.test(id) ? Number(id) : -1;
+}
+
+/** Rows per multi-row INSERT, largest first; each count has its own prepared statement. */
+const ROW_CHUNKS = [32, 16, 8, 4, 2] as const;
+/** Columns bound per row by `insertPlain` and the `insertRows` statements. */
+const PLAIN_COLUMNS = 8;
+
+/**
+ * Stores `jobs[start..end)` (none with a dedupe key) and writes their ids to `out`.
+ *
+ * A multi-row INSERT reports only the rowid of its last row. The rows of one statement
+ * get consecutive rowids: with AUTOINCREMENT each new rowid is one more than the larger
+ * of the table's largest rowid and the sequence, and the open write transaction keeps
+ * every other writer out. `changes` confirms that every row was stored.
+ */
+export function insertRun(s: Statements, jobs: readonly NewJob[], start: number, end: number, now: number, out: AddedJob[]): void {
+  let i = start;
+  for (let c = 0; c < ROW_CHUNKS.length; c++) {
+    const rows = ROW_CHUNKS[c]!;
+    const stmt = s.insertRows[c]!;
+    while (end - i >= rows) {
+      const args = new Array<unknown>(rows * PLAIN_COLUMNS);
+      for (let r = 0, a = 0; r < rows; r++) {
+        const j = jobs[i + r]!;
+        args[a++] = j.type;
+        args[a++] = j.payloadJson;
+        args[a++] = j.priority;
+        args[a++] = j.runAt;
+        args[a++] = j.maxRetries;
+        args[a++] = j.timeoutMs;
+        args[a++] = j.manual ? 1 : 0;
+        args[a++] = now;
+      }
+      const { changes, lastInsertRowid } = stmt.run(args);
+      if (changes !== rows) throw new StorageError(`A ${rows}-row insert stored ${changes} rows`);
+      const first = Number(lastInsertRowid) - rows + 1;
+      for (let r = 0; r < rows; r++) out[i + r] = { id: String(first + r), created: true };
+      i += rows;
+    }
+  }
+  if (i < end) {
+    const j = jobs[i]!;
+    const { lastInsertRowid } = s.insertPlain.run(
+      j.type, j.payloadJson, j.priority, j.runAt, j.maxRetries, j.timeoutMs, j.manual ? 1 : 0, now,
+    );
+    out[i] = { id: String(lastInsertRowid), created: true };
+  }
+}
+
+/** The claim statement and its rows as jobs, in claim order (RETURNING has no order). */
+export function claimRows(s: Statements, owner: string, limit: number, now: number, leaseMs: number): Job[] {
+  const until = now + leaseMs;
+  const rows = s.claim(limit).all({ owner, until, now }) as ClaimedRow[];
+  const jobs = new Array<Job>(rows.length);
+  for (let i = 0; i < rows.length; i++) jobs[i] = claimedRowToJob(rows[i]!, owner, until);
+  return rows.length > 1 ? jobs.sort(compareClaimOrder) : jobs;
+}
+
+/**
+ * Deletes completed jobs whose lease the caller holds. A busy turn completes dozens of
+ * jobs of one lease holder: one DELETE over a JSON list of ids costs less than one
+ * statement per job (each call into SQLite has its own overhead).
+ */
+export function deleteLeased(s: Statements, refs: readonly LeaseRef[]): number {
+  if (refs.length === 1) return s.complete.run(toRowId(refs[0]!.id), refs[0]!.workerId).changes;
+  const byOwner = new Map<string, number[]>();
+  for (const r of refs) {
+    const ids = byOwner.get(r.workerId);
+    if (ids) ids.push(toRowId(r.id));
+    else byOwner.set(r.workerId, [toRowId(r.id)]);
+  }
+  let n = 0;
+  for (const [owner, ids] of byOwner) n += s.completeMany.run(JSON.stringify(ids), owner).changes;
+  return n;
+}
+
+/** Claims of more jobs than this at once are rare enough to compile each time. */
+const MAX_CACHED_CLAIM = 256;
+
+/**
+ * One claim statement per batch size, its LIMIT a literal. With `LIMIT ?` the same
+ * statement cost about twice as much CPU per claim (measured: 160 µs against 75 µs for
+ * three jobs), because SQLite plans the ordered subquery for an unknown row count. The
+ * queue asks for as many jobs as it has idle workers, so a few sizes cover all calls.
+ */
+function prepareClaims(db: SqliteDatabase): (limit: number) => Statement {
+  const cache = new Map<number, Statement>();
+  return (limit) => {
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new StorageError(`Claim limit must be a positive integer, got ${limit}`);
+    let stmt = cache.get(limit);
+    if (!stmt) {
+      stmt = db
+        .prepare(
+          `UPDATE jobs
+              SET state = 'processing', locked_by = @owner, locked_until = @until, attempts = attempts + 1
+            WHERE id IN (SELECT id FROM jobs
+                          WHERE state = 'pending' AND run_at <= @now
+                          ORDER BY priority, run_at, id
+                          LIMIT ${limit})
+           RETURNING ${CLAIM_COLUMNS}`,
+        )
+        .raw(true);
+      if (limit <= MAX_CACHED_CLAIM) cache.set(limit, stmt);
+    }
+    return stmt;
+  };
+}
+
+const INSERT_PLAIN = `INSERT INTO jobs (type, payload, priority, run_at, max_retries, timeout_ms, manual, created_at) VALUES`;
+const PLAIN_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** Prepares every statement of the storage on `db` (after its migrations ran). */
+export function prepare(db: SqliteDatabase): Statements {
+  return {
+    insert: db.prepare(
+      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, dedupe_key, timeout_ms, manual, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('pending', 'processing') DO NOTHING
+       RETURNING id`,
+    ),
+    insertPlain: db.prepare(`${INSERT_PLAIN} ${PLAIN_ROW}`),
+    insertRows: ROW_CHUNKS.map((rows) => db.prepare(`${INSERT_PLAIN} ${Array<string>(rows).fill(PLAIN_ROW).join(', ')}`)),
+    findDedupe: db.prepare(
+      `SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
+    ),
+    claim: prepareClaims(db),
+    complete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
+    completeMany: db.prepare(
+      `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ? AND state = 'processing'`,
+    ),
+    retryLater: db.prepare(
+      `UPDATE jobs SET state = 'pending', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
+        WHERE id = ? AND locked_by = ? AND state = 'processing'`,
+    ),
+    failRetain: db.prepare(
+      `UPDATE jobs SET state = 'failed', last_error = ?, failed_at = ?, locked_by = NULL, locked_until = NULL
+        WHERE id = ? AND locked_by = ? AND state = 'processing'`,
+    ),
+    failDelete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
+    release: db.prepare(
+      `UPDATE jobs SET state = 'pending', attempts = MAX(0, attempts - 1), locked_by = NULL, locked_until = NULL
+        WHERE id = ? AND locked_by = ? AND state = 'processing'`,
+    ),
+    extend: db.prepare(
+      `UPDATE jobs SET locked_until = ? WHERE id = ? AND locked_by = ? AND state = 'processing'
+       RETURNING cancel_requested`,
+    ),
+    expired: db.prepare(`SELECT * FROM jobs WHERE state = 'processing' AND locked_until < ?`),
+    stallBack: db.prepare(
+      `UPDATE jobs SET state = 'pending', stalls = stalls + 1, locked_by = NULL, locked_until = NULL WHERE id = ?`,
+    ),
+    stallFailRetain: db.prepare(
+      `UPDATE jobs SET state = 'failed', stalls = stalls + 1, last_error = ?, failed_at = ?,
+              locked_by = NULL, locked_until = NULL WHERE id = ?`,
+    ),
+    deleteById: db.prepare(`DELETE FROM jobs WHERE id = ?`),
+    progress: db.prepare(`UPDATE jobs SET progress = ? WHERE id = ? AND locked_by = ? AND state = 'processing'`),
+    get: db.prepare(`SELECT * FROM jobs WHERE id = ?`),
+    requestCancel: db.prepare(`UPDATE jobs SET cancel_requested = 1 WHERE id = ?`),
+    retry: db.prepare(
+      `UPDATE jobs SET state = 'pending', attempts = 0, stalls = 0, run_at = ?, failed_at = NULL
+        WHERE id = ? AND state = 'failed' RETURNING *`,
+    ),
+    minRunAt: db.prepare(`SELECT MIN(run_at) AS m FROM jobs WHERE state = 'pending' AND priority = ?`),
+    counts: db.prepare(
+      `SELECT type, state, (state = 'pending' AND run_at > ?) AS delayed, COUNT(*) AS n
+         FROM jobs GROUP BY type, state, delayed`,
+    ),
+  };
+}
