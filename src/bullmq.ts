@@ -21,6 +21,11 @@ export {
 export type { RedisConnection } from './storage/bullmq/openRedis.js';
 export { RedisSettingsStore, type RedisSettingsStoreOptions } from './settings/redis.js';
 export {
+  RedisScheduleStore,
+  type RedisScheduleStoreOptions,
+  type SharedRedisStorage,
+} from './scheduler/RedisScheduleStore.js';
+export {
   migrateStorage,
   type JobImportTarget,
   type MigrateStorageOptions,

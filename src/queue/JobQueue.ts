@@ -292,7 +292,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     return job;
   }
 
-  /** The queue's scheduler: schedules stored with the jobs (SQLite) or in memory. */
+  /** The queue's scheduler: schedules stored with the jobs (SQLite, Redis) or in memory. */
   get scheduler(): Scheduler {
     this.#scheduler ??= createScheduler(this);
     return this.#scheduler;

@@ -44,7 +44,7 @@ export type UpsertResult = 'created' | 'updated' | 'unchanged';
 
 /** The store contract. */
 export interface IScheduleStore {
-  /** Short backend name for logs (`sqlite`, `memory`). */
+  /** Short backend name for logs (`sqlite`, `memory`, `redis`). */
   readonly name: string;
   /** Opens or prepares the store (tables exist after it). Idempotent. */
   init(): Promise<void>;

@@ -1,26 +1,28 @@
 /**
  * Wiring of a {@link Scheduler} to a {@link JobQueue}: ticks enqueue through the queue
  * (so payloads are validated and dedupe keys apply), schedules are checked against the
- * queue's registry when declared, and the store follows the queue's storage: the SQLite
- * `schedules` table of the queue's own database, or memory for the memory storage.
+ * queue's registry when declared, and the store follows the queue's storage: the one its
+ * `scheduleStore()` capability gives (the SQLite `schedules` table of the queue's own
+ * database, the queue's keys on Redis), or memory for the memory storage.
+ *
+ * The store comes from the storage rather than from a check of its class, so that this
+ * module (in the core entry) never names the Redis classes: ioredis is an optional peer.
  */
 import type { JobQueue } from '../queue/JobQueue.js';
-import { SQLiteJobQueueStorage } from '../storage/sqlite.js';
 import { MemoryScheduleStore } from './MemoryScheduleStore.js';
 import type { IScheduleStore } from './ScheduleStore.js';
-import { SQLiteScheduleStore } from './SQLiteScheduleStore.js';
 import { Scheduler, type SchedulerOptions } from './Scheduler.js';
 
 /** Options of {@link createScheduler}, besides the queue and the store. */
 export type CreateSchedulerOptions = Omit<SchedulerOptions, 'store' | 'enqueue' | 'validate'>;
 
 /**
- * The store a queue's schedules live in by default: its SQLite database when it has one
- * (shared by every process on the file), otherwise memory (this process only).
+ * The store a queue's schedules live in by default: the one its storage keeps with the
+ * jobs (`scheduleStore()`: the SQLite database, shared by every process on the file; the
+ * queue's Redis keys, shared by every node), otherwise memory (this process only).
  */
 export function defaultScheduleStore(queue: Pick<JobQueue, 'storage'>): IScheduleStore {
-  if (queue.storage instanceof SQLiteJobQueueStorage) return new SQLiteScheduleStore({ storage: queue.storage });
-  return new MemoryScheduleStore();
+  return queue.storage.scheduleStore?.() ?? new MemoryScheduleStore();
 }
 
 /**

@@ -1,4 +1,7 @@
-/** Recurring jobs: the scheduler, its store contract and the two stores. */
+/**
+ * Recurring jobs: the scheduler, its store contract and the SQLite and memory stores.
+ * The Redis store (`RedisScheduleStore`) is in `phaseq/bullmq`: it needs ioredis.
+ */
 export {
   Scheduler,
   MIN_EVERY_MS,

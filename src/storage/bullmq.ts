@@ -32,6 +32,8 @@ import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type Imp
 import { watchWork } from './bullmq/watchWork.js';
 import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis } from './bullmq/openRedis.js';
 import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
+import { RedisScheduleStore } from '../scheduler/RedisScheduleStore.js';
+import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -124,6 +126,14 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   get redis(): Redis {
     if (!this.#opened) throw new StorageError('Redis storage is not open: call init() (or queue.start()) first');
     return this.#opened.redis;
+  }
+
+  /**
+   * Schedules under this queue's keys, shared by every node, so that each tick is enqueued
+   * by one node ({@link RedisScheduleStore} over this storage's connection).
+   */
+  scheduleStore(): IScheduleStore {
+    return new RedisScheduleStore({ storage: this });
   }
 
   async init(): Promise<void> {

@@ -22,6 +22,8 @@ import { openSqlite, type SqliteSource } from '../db/connection.js';
 import { startCheckpointer, type Checkpointer } from './sqliteCheckpointer.js';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import { migrate } from '../db/migrate.js';
+import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
+import { SQLiteScheduleStore } from '../scheduler/SQLiteScheduleStore.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
 import { rowToJob, type JobRow } from './rows.js';
 import { claimRows, deleteLeased, insertRun, prepare, toRowId, type Statements } from './sqliteStatements.js';
@@ -125,6 +127,11 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     if (!this.#stmts) this.#checkFile();
     if (!this.#db || !this.#stmts) throw this.#notOpen();
     return this.#db;
+  }
+
+  /** Schedules in this database's `schedules` table, shared by every process on the file. */
+  scheduleStore(): IScheduleStore {
+    return new SQLiteScheduleStore({ storage: this });
   }
 
   async init(): Promise<void> {

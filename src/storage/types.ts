@@ -8,6 +8,7 @@
  *
  * Times are epoch milliseconds, passed in by the caller so that one clock decides.
  */
+import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
 import type { Job, QueueStats } from '../types.js';
 
 /** A job to store, already validated and normalised by the queue. */
@@ -212,4 +213,13 @@ export interface IJobQueueStorage {
    * option needs it.
    */
   events?(listener: (event: StorageJobEvent) => void, options: StorageEventsOptions): Promise<() => Promise<void>>;
+
+  /**
+   * Optional capability: a schedule store kept with this storage's jobs, which every
+   * process sharing the storage shares (SQLite: the database's `schedules` table; Redis:
+   * keys under the queue's prefix), so that each tick is enqueued by one process. A new
+   * store on each call, over this storage's connection. `createScheduler(queue)` uses it;
+   * backends without it (memory) get a store of the scheduler's own process.
+   */
+  scheduleStore?(): IScheduleStore;
 }
