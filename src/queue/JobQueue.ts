@@ -176,7 +176,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   async stop(options: StopOptions = {}): Promise<void> {
     if (this.#stopping) return this.#stopping;
     if (this.#state !== 'started') {
-      if (this.#state === 'idle' && this.#ready) {
+      // A producer's storage was opened by a call of this queue, or by its scheduler's
+      // store (schedule(), listSchedules() open the storage themselves): close it either way.
+      if (this.#state === 'idle' && (this.#ready || this.#scheduler)) {
         this.#ready = null;
         await this.#unsubscribeRemote();
         await this.storage.close();

@@ -99,8 +99,11 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   });
   worker.unref();
   let failed = false;
+  let stopping = false;
   const fail = (error: Error): void => {
-    if (failed) return;
+    // After stop() a failure is moot: the caller is closing this database anyway (and a
+    // thread still starting may find its file already removed).
+    if (failed || stopping) return;
     failed = true;
     options.onFailure(error);
   };
@@ -108,7 +111,6 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
     if (message.error !== undefined) fail(new Error(`WAL checkpoint thread failed: ${message.error}`));
   });
   worker.on('error', (error) => fail(error));
-  let stopping = false;
   const exited = new Promise<void>((resolve) => {
     worker.once('exit', (code) => {
       if (!stopping && code !== 0) fail(new Error(`WAL checkpoint thread exited with code ${code}`));

@@ -45,7 +45,11 @@ beforeEach(() => {
   clock = T0;
 });
 afterEach(async () => {
-  for (const q of queues.splice(0)) await q.stop();
+  for (const q of queues.splice(0)) {
+    await q.stop();
+    // Schedulers made with createScheduler(q) open the storage themselves.
+    await q.storage.close();
+  }
   rmSync(dir, { recursive: true, force: true });
 });
 
