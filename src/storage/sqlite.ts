@@ -8,26 +8,18 @@
  *   upgrade is what fails with SQLITE_BUSY under contention in WAL mode).
  * - A claim is one `UPDATE ... RETURNING` over the `jobs_ready` index: atomic across every
  *   process sharing the file.
- * - `watch` is woken by a file-system watch on the WAL file and confirms with
- *   `PRAGMA data_version`, which changes only when another connection commits; where
- *   the file watch is unavailable it polls that pragma (it reads no table).
- * - A database file deleted, moved away or replaced under the open connection is noticed
- *   on the watch's ticks and on `add` (see SqliteFileGuard); every operation then fails
- *   with a StorageError until the file is back, instead of writing where no other
- *   process looks.
+ * - The connection itself (opening, retries on BUSY, the watch, file-loss detection,
+ *   background checkpoints) is SqliteConnection's; the SQL is in sqliteStatements.ts.
  */
-import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { openSqlite, type SqliteSource } from '../db/connection.js';
-import { startCheckpointer, type Checkpointer } from './sqliteCheckpointer.js';
-import { PhaseqError, StorageError, ValidationError } from '../errors.js';
-import { migrate } from '../db/migrate.js';
+import type { SqliteSource } from '../db/connection.js';
+import { StorageError, ValidationError } from '../errors.js';
 import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
 import { SQLiteScheduleStore } from '../scheduler/SQLiteScheduleStore.js';
 import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
 import { rowToJob, type JobRow } from './rows.js';
-import { claimRows, deleteLeased, insertRun, prepare, toRowId, type Statements } from './sqliteStatements.js';
-import { SqliteFileGuard } from './sqliteFileGuard.js';
+import { SqliteConnection } from './sqliteConnection.js';
+import { claimRows, deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -59,32 +51,6 @@ export type SQLiteJobQueueStorageOptions = SqliteSource & {
   backgroundCheckpoints?: boolean;
 };
 
-/** The main connection's automatic-checkpoint threshold (pages) while a thread checkpoints: a backstop only. */
-const BACKSTOP_AUTOCHECKPOINT = 10_000;
-/** SQLite's own default threshold, restored if the checkpoint thread fails. */
-const DEFAULT_AUTOCHECKPOINT = 1_000;
-
-type Transaction = ((fn: () => unknown) => unknown) & { immediate: (fn: () => unknown) => unknown };
-type Opened = { db: SqliteDatabase; owned: boolean; stmts: Statements; tx: Transaction; guard: SqliteFileGuard | null };
-
-const BUSY_RETRIES = 8;
-/** Poll period behind the WAL file watch (which normally reports a commit at once). */
-const SAFETY_POLL_MS = 100;
-
-function isBusy(error: unknown): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    'code' in error &&
-    typeof error.code === 'string' &&
-    (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'))
-  );
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
 /**
  * The SQLite storage backend.
  *
@@ -97,36 +63,20 @@ function sleepSync(ms: number): void {
 export class SQLiteJobQueueStorage implements IJobQueueStorage {
   readonly name = 'sqlite';
   readonly defaultConcurrency: number;
-  readonly #options: SQLiteJobQueueStorageOptions;
-  #db: SqliteDatabase | null = null;
-  #stmts: Statements | null = null;
-  #checkpointer: Checkpointer | null = null;
-  /** One transaction wrapper for every write: building one per call costs more than the commit of a small batch. */
-  #tx: Transaction | null = null;
-  /** Whether the file under the connection is still at its path; null in memory. */
-  #guard: SqliteFileGuard | null = null;
-  /** The statements while the file is lost (#stmts is then null, so every operation fails). */
-  #parked: Statements | null = null;
-  /** Bumped when the file comes back or a restored one is opened: a watch re-arms and wakes workers. */
-  #generation = 0;
-  /** This storage once lost its file: from then on it opens only an existing file, never a new empty one. */
-  #lostFile = false;
-
+  readonly #conn: SqliteConnection;
   constructor(options: SQLiteJobQueueStorageOptions) {
     if (!options || (options.filename === undefined && options.database === undefined)) {
       throw new ValidationError('SQLiteJobQueueStorage needs { filename } or { database }', [
         { path: 'filename', message: 'required when no database is given' },
       ]);
     }
-    this.#options = options;
+    this.#conn = new SqliteConnection(options);
     this.defaultConcurrency = options.defaultConcurrency ?? 3;
   }
 
   /** The open database (after `init`), for hosts that share it with their own tables. */
   get database(): SqliteDatabase {
-    if (!this.#stmts) this.#checkFile();
-    if (!this.#db || !this.#stmts) throw this.#notOpen();
-    return this.#db;
+    return this.#conn.database;
   }
 
   /** Schedules in this database's `schedules` table, shared by every process on the file. */
@@ -135,37 +85,25 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async init(): Promise<void> {
-    if (this.#db) return;
-    this.#use(this.#open());
+    this.#conn.open();
   }
 
   async close(): Promise<void> {
-    const db = this.#db;
-    const checkpointer = this.#checkpointer;
-    this.#db = null;
-    this.#stmts = null;
-    this.#tx = null;
-    this.#checkpointer = null;
-    this.#guard = null;
-    this.#parked = null;
-    await checkpointer?.stop();
-    // Safe on a lost file too: SQLite sees that the file left its path and closes it
-    // without a checkpoint and without deleting the -wal and -shm files at the path.
-    if (db && !this.#options.database) db.close();
+    await this.#conn.close();
   }
 
   async add(jobs: readonly NewJob[], now: number): Promise<AddedJob[]> {
     // Producers may never start a queue (no watch): look at the file here too, at most
     // every CHECK_EVERY_MS, so that jobs are not stored in a deleted file for long.
-    if (this.#guard?.due()) this.#checkFile();
+    this.#conn.checkFile();
     const only = jobs.length === 1 ? jobs[0]! : undefined;
     if (only !== undefined && only.dedupeKey === null) {
       // One INSERT is atomic by itself, and a write statement takes the write lock before
       // it reads anything: the BEGIN IMMEDIATE/COMMIT pair would add two statements to
       // the cost of the commit and change nothing.
-      const s = this.#statements();
-      return this.#wrap('add', () =>
-        this.#retryBusy(() => {
+      const s = this.#conn.statements();
+      return this.#conn.wrap('add', () =>
+        this.#conn.retryBusy(() => {
           const { lastInsertRowid } = s.insertPlain.run(
             only.type, only.payloadJson, only.priority, only.runAt, only.maxRetries, only.timeoutMs, only.manual ? 1 : 0, now,
           );
@@ -173,7 +111,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
         }),
       );
     }
-    return this.#write('add', (s) => {
+    return this.#conn.write('add', (s) => {
       const out = new Array<AddedJob>(jobs.length);
       let i = 0;
       while (i < jobs.length) {
@@ -213,16 +151,16 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
 
   async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
     if (limit <= 0) return [];
-    return this.#write('claim', (s) => claimRows(s, workerId, limit, now, leaseMs));
+    return this.#conn.write('claim', (s) => claimRows(s, workerId, limit, now, leaseMs));
   }
 
   async complete(refs: readonly LeaseRef[]): Promise<number> {
     if (refs.length === 0) return 0;
-    return this.#write('complete', (s) => deleteLeased(s, refs));
+    return this.#conn.write('complete', (s) => deleteLeased(s, refs));
   }
 
   async completeAndClaim(refs: readonly LeaseRef[], claim: ClaimRequest): Promise<{ completed: number; jobs: Job[] }> {
-    return this.#write('completeAndClaim', (s) => {
+    return this.#conn.write('completeAndClaim', (s) => {
       const completed = deleteLeased(s, refs);
       if (claim.limit <= 0) return { completed, jobs: [] };
       return { completed, jobs: claimRows(s, claim.workerId, claim.limit, claim.now, claim.leaseMs) };
@@ -230,7 +168,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
-    return this.#write('fail', (s) => {
+    return this.#conn.write('fail', (s) => {
       if (outcome.retryAt !== null) {
         return s.retryLater.run(outcome.retryAt, outcome.error, toRowId(ref.id), ref.workerId).changes > 0;
       }
@@ -241,7 +179,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
 
   async release(refs: readonly LeaseRef[]): Promise<void> {
     if (refs.length === 0) return;
-    this.#write('release', (s) => {
+    this.#conn.write('release', (s) => {
       for (const r of refs) s.release.run(toRowId(r.id), r.workerId);
     });
   }
@@ -249,7 +187,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   async extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport> {
     const report: LeaseReport = { lost: [], cancelRequested: [] };
     if (refs.length === 0) return report;
-    return this.#write('extendLeases', (s) => {
+    return this.#conn.write('extendLeases', (s) => {
       for (const r of refs) {
         const row = s.extend.get(now + leaseMs, toRowId(r.id), r.workerId) as { cancel_requested: number } | undefined;
         if (!row) report.lost.push(r.id);
@@ -260,7 +198,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async recoverStalled(policy: StallPolicy): Promise<StallReport> {
-    return this.#write('recoverStalled', (s) => {
+    return this.#conn.write('recoverStalled', (s) => {
       const report: StallReport = { recovered: [], failed: [] };
       for (const row of s.expired.all(policy.now) as JobRow[]) {
         const job = rowToJob(row);
@@ -283,16 +221,16 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async setProgress(ref: LeaseRef, value: unknown): Promise<void> {
-    this.#write('setProgress', (s) => s.progress.run(JSON.stringify(value ?? null), toRowId(ref.id), ref.workerId));
+    this.#conn.write('setProgress', (s) => s.progress.run(JSON.stringify(value ?? null), toRowId(ref.id), ref.workerId));
   }
 
   async get(id: string): Promise<Job | null> {
-    const row = this.#read('get', (s) => s.get.get(toRowId(id)) as JobRow | undefined);
+    const row = this.#conn.read('get', (s) => s.get.get(toRowId(id)) as JobRow | undefined);
     return row ? rowToJob(row) : null;
   }
 
   async cancel(id: string): Promise<CancelOutcome> {
-    return this.#write('cancel', (s): CancelOutcome => {
+    return this.#conn.write('cancel', (s): CancelOutcome => {
       const row = s.get.get(toRowId(id)) as JobRow | undefined;
       if (!row) return { outcome: 'not_found', job: null };
       if (row.state === 'processing') {
@@ -305,7 +243,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async retry(id: string, now: number): Promise<Job | null> {
-    return this.#write('retry', (s) => {
+    return this.#conn.write('retry', (s) => {
       try {
         const row = s.retry.get(now, toRowId(id)) as JobRow | undefined;
         return row ? rowToJob(row) : null;
@@ -349,11 +287,11 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     const sql =
       `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY priority, run_at, id LIMIT ? OFFSET ?`;
-    return this.#read('list', () => (this.database.prepare(sql).all(...params, limit, offset) as JobRow[]).map(rowToJob));
+    return this.#conn.read('list', () => (this.database.prepare(sql).all(...params, limit, offset) as JobRow[]).map(rowToJob));
   }
 
   async stats(now: number): Promise<QueueStats> {
-    const rows = this.#read(
+    const rows = this.#conn.read(
       'stats',
       (s) => s.counts.all(now) as { type: string; state: string; delayed: number; n: number }[],
     );
@@ -370,7 +308,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   async nextRunAt(): Promise<number | null> {
     // One MIN() per priority: each is a single seek on jobs_ready (priority, run_at, id),
     // so this stays O(10) whatever the depth, without a second index on run_at.
-    return this.#read('nextRunAt', (s) => {
+    return this.#conn.read('nextRunAt', (s) => {
       let min: number | null = null;
       for (let p = MIN_PRIORITY; p <= MAX_PRIORITY; p++) {
         const row = s.minRunAt.get(p) as { m: number | null };
@@ -380,237 +318,13 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     });
   }
 
+  /**
+   * Calls `onChange` when another process committed (a file-system watch on the WAL file,
+   * confirmed by `PRAGMA data_version`, with a poll as safety net), or when a lost file
+   * came back. Returns a function that stops watching.
+   */
   watch(onChange: () => void, intervalMs: number): () => void {
-    let db = this.database;
-    // A prepared statement: db.pragma() compiles its statement on every call.
-    let probe = db.prepare('PRAGMA data_version').pluck();
-    let last = probe.get() as number;
-    let generation = this.#generation;
-    const check = (): void => {
-      if (!this.#db) return;
-      this.#checkFile();
-      if (generation !== this.#generation) {
-        // The file came back, or a restored one was opened: watch that one, and wake the
-        // workers at once (they back off while the file is lost).
-        generation = this.#generation;
-        if (this.#db !== db) {
-          db = this.#db;
-          arm();
-          try {
-            probe = db.prepare('PRAGMA data_version').pluck();
-            last = probe.get() as number;
-          } catch {
-            // As below: the next real operation reports the storage error.
-          }
-        }
-        onChange();
-        return;
-      }
-      let current: number;
-      try {
-        current = probe.get() as number;
-      } catch {
-        // The next real operation reports the storage error; a watcher only hints.
-        return;
-      }
-      if (current !== last) {
-        last = current;
-        onChange();
-      }
-    };
-    // Every commit of any process appends to the WAL file, so a file-system watch on it
-    // wakes us at once and costs nothing while idle; data_version then tells another
-    // connection's commit from our own. Where the watch is unavailable (in-memory
-    // database, a file system without notifications) polling at `intervalMs` does it alone.
-    let queued = false;
-    const soon = (): void => {
-      if (queued) return;
-      queued = true;
-      setImmediate(() => {
-        queued = false;
-        check();
-      });
-    };
-    let watcher: FSWatcher | null = null;
-    // The database file itself changes only on checkpoints; an event on it may mean it
-    // was deleted, moved or replaced, so it asks the guard for a look at once.
-    let fileWatcher: FSWatcher | null = null;
-    const watchFile = (path: string, listener: () => void): FSWatcher | null => {
-      try {
-        const w = fsWatch(path, { persistent: false }, listener);
-        w.on('error', () => w.close());
-        return w;
-      } catch {
-        return null;
-      }
-    };
-    const arm = (): void => {
-      watcher?.close();
-      fileWatcher?.close();
-      watcher = null;
-      fileWatcher = null;
-      if (db.name === ':memory:' || db.name === '') return;
-      watcher = watchFile(`${db.name}-wal`, soon);
-      if (this.#guard) {
-        fileWatcher = watchFile(this.#guard.path, () => {
-          this.#guard?.flag();
-          soon();
-        });
-      }
-    };
-    arm();
-    // With the watch, the poll is only a safety net for a missed notification.
-    const timer = setInterval(check, watcher ? Math.max(intervalMs, SAFETY_POLL_MS) : Math.max(1, intervalMs));
-    timer.unref();
-    return () => {
-      clearInterval(timer);
-      watcher?.close();
-      fileWatcher?.close();
-    };
+    return this.#conn.watch(onChange, intervalMs);
   }
 
-  /**
-   * Opens the configured database (migrations, statements) and the guard of its file;
-   * `path` (absolute) replaces a relative file name that the working directory could change.
-   */
-  #open(path?: string): Opened {
-    const source = path === undefined ? this.#options : { filename: path, busyTimeoutMs: this.#options.busyTimeoutMs };
-    // The queue needs WAL even on a connection the host opened: claims and reads of
-    // other processes must not block each other.
-    const { db, owned, value } = openSqlite(
-      source,
-      (db) => {
-        this.#retryBusy(() => migrate(db));
-        return { stmts: prepare(db), tx: db.transaction((fn: () => unknown) => fn()) };
-      },
-      { wal: 'always', mustExist: this.#lostFile },
-    );
-    return { db, owned, ...value, guard: SqliteFileGuard.of(db, owned) };
-  }
-
-  #use(opened: Opened): void {
-    this.#stmts = opened.stmts;
-    this.#tx = opened.tx;
-    this.#guard = opened.guard;
-    this.#parked = null;
-    this.#db = opened.db;
-    // A restored file gets a thread of its own; the old one only held the lost file.
-    void this.#checkpointer?.stop();
-    this.#checkpointer = opened.owned ? this.#startCheckpoints(opened.db) : null;
-  }
-
-  /** Starts background checkpoints on a file this storage opened, unless turned off. */
-  #startCheckpoints(db: SqliteDatabase): Checkpointer | null {
-    if (this.#options.backgroundCheckpoints === false || db.memory) return null;
-    db.pragma(`wal_autocheckpoint = ${BACKSTOP_AUTOCHECKPOINT}`);
-    const checkpointer = startCheckpointer({
-      filename: db.name,
-      onFailure: (error) => {
-        // Back to checkpoints inside commits: slower, never unbounded. Warned, not
-        // thrown: no job operation failed, and the host should still hear of it.
-        if (this.#checkpointer !== checkpointer) return;
-        this.#checkpointer = null;
-        if (this.#db === db) db.pragma(`wal_autocheckpoint = ${DEFAULT_AUTOCHECKPOINT}`);
-        process.emitWarning(`${error.message}; checkpoints run inside commits again`, { code: 'PHASEQ_CHECKPOINT' });
-      },
-    });
-    return checkpointer;
-  }
-
-  /**
-   * Looks whether the file under the connection is still the one at its path, when a
-   * look is due (see SqliteFileGuard), and acts on the answer. Never on the claim path:
-   * the watch's ticks and `add` call it, and every operation while the file is lost.
-   */
-  #checkFile(): void {
-    const guard = this.#guard;
-    if (!guard?.due()) return;
-    switch (guard.check()) {
-      case 'ok':
-        return;
-      case 'lost':
-        // Parking the statements makes every operation fail in #statements at no cost
-        // to the operations of a healthy storage.
-        if (this.#stmts) {
-          this.#parked = this.#stmts;
-          this.#stmts = null;
-          this.#lostFile = true;
-        }
-        return;
-      case 'back':
-        // The very file we opened: the connection is still valid, nothing to reopen.
-        this.#stmts = this.#parked;
-        this.#parked = null;
-        this.#generation++;
-        return;
-      case 'reopen': {
-        let opened: Opened;
-        try {
-          opened = this.#open(guard.path);
-        } catch (error) {
-          guard.reopenFailed(error);
-          return;
-        }
-        const old = this.#db;
-        this.#use(opened);
-        this.#generation++;
-        // SQLite sees that the old file left its path and closes it without a checkpoint
-        // and without deleting the -wal and -shm files now at the path (the new file's).
-        old?.close();
-        return;
-      }
-    }
-  }
-
-  #notOpen(): StorageError {
-    if (this.#guard?.lost) return this.#guard.error();
-    return new StorageError('SQLite storage is not open: call init() (or queue.start()) first');
-  }
-
-  #statements(): Statements {
-    if (!this.#stmts) {
-      this.#checkFile();
-      if (!this.#stmts) throw this.#notOpen();
-    }
-    return this.#stmts;
-  }
-
-  /** Runs a write in one IMMEDIATE transaction, retrying while another process holds the lock. */
-  #write<T>(op: string, fn: (s: Statements) => T): T {
-    const s = this.#statements();
-    const tx = this.#tx!;
-    return this.#wrap(op, () => this.#retryBusy(() => tx.immediate(() => fn(s)) as T));
-  }
-
-  #read<T>(op: string, fn: (s: Statements) => T): T {
-    const s = this.#statements();
-    return this.#wrap(op, () => this.#retryBusy(() => fn(s)));
-  }
-
-  #wrap<T>(op: string, fn: () => T): T {
-    try {
-      return fn();
-    } catch (error) {
-      if (error instanceof PhaseqError) throw error;
-      throw new StorageError(`SQLite ${op} failed: ${error instanceof Error ? error.message : String(error)}`, {
-        cause: error,
-      });
-    }
-  }
-
-  /**
-   * busy_timeout already waits for locks; this outer retry covers the cases SQLite
-   * reports BUSY without waiting (e.g. a WAL checkpoint or recovery in another process),
-   * with a short growing pause so that no SQLITE_BUSY reaches the caller under contention.
-   */
-  #retryBusy<T>(fn: () => T): T {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return fn();
-      } catch (error) {
-        if (!isBusy(error) || attempt >= BUSY_RETRIES) throw error;
-        sleepSync(Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random() / 2));
-      }
-    }
-  }
 }
