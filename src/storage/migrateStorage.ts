@@ -3,7 +3,9 @@
  * backend) to Redis — when an install outgrows one machine.
  *
  * What moves: every pending and delayed job, with its priority, run time, attempts,
- * stalls, dedupe key and last error, and the settings (phase configuration). What stays:
+ * stalls, dedupe key and last error, the settings (phase configuration), and the
+ * schedules when both storages keep them (their next run and last tick too, so a tick
+ * enqueued on the source is not enqueued again on the target). What stays:
  * retained dead-letter jobs (reported, retry them on the source first if they matter).
  *
  * Rules, and why:
@@ -67,6 +69,8 @@ export interface MigrateStorageReport {
   recoveredStalled: number;
   /** Settings copied to the target. */
   settings: number;
+  /** Schedules created or updated on the target (0 when either storage keeps none). */
+  schedules: number;
   /** Retained dead-letter jobs left on the source. */
   failedLeftOnSource: number;
 }
@@ -113,6 +117,7 @@ export async function migrateStorage(options: MigrateStorageOptions): Promise<Mi
     dedupeConflicts: [],
     recoveredStalled,
     settings: 0,
+    schedules: 0,
     failedLeftOnSource: 0,
   };
 
@@ -122,6 +127,8 @@ export async function migrateStorage(options: MigrateStorageOptions): Promise<Mi
     if (settings.size > 0) await to.settings.setMany(settings);
     report.settings = settings.size;
   }
+
+  report.schedules = await copySchedules(from.storage, to.storage, clock());
 
   // One instant decides pending vs delayed for the whole run, so no job changes list
   // between pages; the workers are stopped, so nothing else moves jobs meanwhile.
@@ -158,6 +165,28 @@ export async function migrateStorage(options: MigrateStorageOptions): Promise<Mi
   }
   report.failedLeftOnSource = (await from.storage.stats(clock())).failed;
   return report;
+}
+
+/**
+ * Copies every schedule, with its next run and last tick. A schedule the target already
+ * holds with the same definition (an earlier run, or a process that declared it on the
+ * target at start-up) keeps the target's times: the copy is safe to re-run.
+ */
+async function copySchedules(from: IJobQueueStorage, to: IJobQueueStorage, now: number): Promise<number> {
+  const source = from.scheduleStore?.();
+  const target = to.scheduleStore?.();
+  if (!source || !target) return 0;
+  await Promise.all([source.init(), target.init()]);
+  let copied = 0;
+  for (const s of await source.list()) {
+    const { name, cron, everyMs, tz, catchUp, jobType, payloadJson, priority } = s;
+    const result = await target.upsert({ name, cron, everyMs, tz, catchUp, jobType, payloadJson, priority }, s.nextRunAt, now);
+    if (result === 'unchanged') continue;
+    // upsert set nextRunAt; this sets the last tick without moving it.
+    if (s.lastTick !== null) await target.advance(name, s.nextRunAt, s.lastTick, s.nextRunAt, now);
+    copied++;
+  }
+  return copied;
 }
 
 /**

@@ -98,6 +98,12 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       await sourcePhases.set('scan.minFileSizeMB', 123);
       const before = snapshot(await listAll(source, now));
       expect(before.size).toBe(1000);
+      // A schedule that already fired once: its next run and last tick must move with it.
+      const sourceSchedules = source.scheduleStore();
+      await sourceSchedules.init();
+      const nightly = { name: 'nightly', cron: '30 4 * * *', everyMs: null, tz: 'Europe/Paris', catchUp: true, jobType: 'migrated', payloadJson: '{"n":0}', priority: 3 };
+      await sourceSchedules.upsert(nightly, now + 1000, now);
+      expect(await sourceSchedules.advance('nightly', now + 1000, now + 1000, now + 86_400_000, now)).toBe(true);
 
       // A worker holding a live lease on the source: refused, nothing moved.
       const [running] = await source.claim('live-worker', 1, now, 60_000);
@@ -115,8 +121,10 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       const sourceAll = await sourceSettings.getAll();
       expect(first.settings).toBe(sourceAll.size);
       expect(await targetSettings.getAll()).toEqual(sourceAll);
+      expect(first.schedules).toBe(1);
+      expect(await target.scheduleStore().get('nightly')).toMatchObject({ ...nightly, lastTick: now + 1000, nextRunAt: now + 86_400_000 });
       const again = await migrateStorage({ from, to, keepSource: true });
-      expect(again).toMatchObject({ moved: 0, alreadyMoved: 1000 });
+      expect(again).toMatchObject({ moved: 0, alreadyMoved: 1000, schedules: 0 });
       // The real move: nothing new stored, the source emptied.
       const last = await migrateStorage({ from, to });
       expect(last).toMatchObject({ moved: 0, alreadyMoved: 1000 });
