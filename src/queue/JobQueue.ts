@@ -11,9 +11,8 @@ import { pino, type Logger } from 'pino';
 import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from '../errors.js';
 import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import type { IJobQueueStorage, JobListQuery, LeaseRef } from '../storage/types.js';
+import type { IJobQueueStorage, JobListQuery } from '../storage/types.js';
 import type { Job, JobInput, QueueStats } from '../types.js';
-import { TickBatcher } from './batch.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
 import { checkConcurrency, resolveQueueOptions, type JobQueueOptions, type ResolvedQueueOptions, type StopOptions, type CancelResult } from './options.js';
@@ -23,12 +22,10 @@ import { emitRemoteEvent } from './remoteEvents.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
-import { Worker } from './Worker.js';
+import { WorkerPool } from './WorkerPool.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
-/** A worker's request to the storage, batched per event-loop turn. */
-type QueueOp = { kind: 'claim'; workerId: string } | { kind: 'complete'; ref: LeaseRef };
 
 /**
  * The job queue.
@@ -53,14 +50,10 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   #ownerId = '';
   #state: State = 'idle';
   #ready: Promise<void> | null = null;
-  #workers: Worker[] = [];
+  #pool: WorkerPool | null = null;
   #runner: JobRunner | null = null;
-  #ops: TickBatcher<QueueOp, Job | null> | null = null;
   #timers: NodeJS.Timeout[] = [];
   #unwatch: (() => void) | null = null;
-  #wakeTimer: NodeJS.Timeout | null = null;
-  #wakeTime = Number.POSITIVE_INFINITY;
-  #busySinceDrain = false;
   #stopping: Promise<void> | null = null;
   #scheduler: Scheduler | null = null;
   /** Stops listening to other processes' job outcomes (option `remoteEvents`). */
@@ -129,9 +122,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       throw error;
     }
     this.#ownerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-    const ops = new TickBatcher<QueueOp, Job | null>((batch) => this.#flushOps(batch));
-    this.#ops = ops;
-    this.#runner = new JobRunner({
+    const runner: JobRunner = new JobRunner({
       storage: this.storage,
       registry: this.registry,
       ownerId: this.#ownerId,
@@ -140,21 +131,24 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       enqueuer: this,
       backoff: this.#opts.backoff,
       retainFailed: this.#opts.retainFailed,
-      complete: (ref) => ops.request({ kind: 'complete', ref }),
+      complete: (ref) => pool.complete(ref),
       reportError: (error) => this.#reportError(error, null),
       phases: this.phases,
-      wakeAt: (t) => this.#wakeAt(t),
+      wakeAt: (t) => pool.wakeAt(t),
     });
-    const runner = this.#runner;
-    this.#workers = Array.from({ length: this.concurrency }, (_, i) => {
-      return new Worker({
-        id: `${this.#ownerId}#${i + 1}`,
-        fetch: (workerId) => (this.#state === 'started' ? ops.request({ kind: 'claim', workerId }) : Promise.resolve(null)),
-        run: (job, workerId) => runner.run(job, workerId),
-        onError: (error, workerId) => this.#reportError(error, workerId),
-        maxIdleMs: this.#opts.maxIdleMs,
-      });
+    const pool: WorkerPool = new WorkerPool({
+      storage: this.storage,
+      ownerId: this.#ownerId,
+      concurrency: this.concurrency,
+      leaseMs: this.#opts.leaseMs,
+      maxIdleMs: this.#opts.maxIdleMs,
+      run: (job, workerId) => runner.run(job, workerId),
+      running: () => runner.running.size,
+      onDrained: () => this.emit('queue:drained', {}),
+      onError: (error, workerId) => this.#reportError(error, workerId),
     });
+    this.#runner = runner;
+    this.#pool = pool;
     this.#state = 'started';
     this.#timers.push(
       // The heartbeat timer stays referenced: a started queue keeps its process alive
@@ -163,7 +157,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       this.#every(this.#opts.stalledCheckMs, () => this.#leases.recoverStalled()),
     );
     this.#unwatch = this.storage.watch?.(() => this.#wakeIdle(this.concurrency), this.#opts.pollIntervalMs) ?? null;
-    for (const w of this.#workers) w.start();
+    pool.start();
     if (this.#opts.scheduler) await this.scheduler.start();
     this.logger.info({ storage: this.storage.name, concurrency: this.concurrency, owner: this.#ownerId }, 'queue started');
   }
@@ -375,67 +369,12 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await stop?.();
   }
 
-  /**
-   * Serves one turn's worth of completions and claims: with a storage that can, in one
-   * transaction (one commit for a whole turn of a busy queue).
-   */
-  async #flushOps(batch: QueueOp[]): Promise<(Job | null)[]> {
-    const refs: LeaseRef[] = [];
-    let claimers = 0;
-    for (const op of batch) {
-      if (op.kind === 'complete') refs.push(op.ref);
-      else claimers++;
-    }
-    const limit = this.#state === 'started' ? claimers : 0;
-    const claim = { workerId: this.#ownerId, limit, now: Date.now(), leaseMs: this.#opts.leaseMs };
-    let jobs: Job[] = [];
-    if (refs.length > 0 && limit > 0 && this.storage.completeAndClaim) {
-      ({ jobs } = await this.storage.completeAndClaim(refs, claim));
-    } else {
-      if (refs.length > 0) await this.storage.complete(refs);
-      if (limit > 0) jobs = await this.storage.claim(claim.workerId, limit, claim.now, claim.leaseMs);
-    }
-    if (jobs.length > 0) this.#busySinceDrain = true;
-    if (claimers > 0 && jobs.length < claimers) await this.#onShortClaim(jobs.length);
-    let next = 0;
-    return batch.map((op) => (op.kind === 'claim' ? (jobs[next++] ?? null) : null));
-  }
-
-  /** Some workers found nothing: arm a wake-up for the next delayed job, maybe drained. */
-  async #onShortClaim(claimed: number): Promise<void> {
-    const next = await this.storage.nextRunAt();
-    if (next !== null && next > Date.now()) this.#wakeAt(next);
-    const idle = claimed === 0 && (this.#runner?.running.size ?? 0) === 0;
-    // Drained means nothing left to do at all: delayed jobs still count as work.
-    if (this.#busySinceDrain && idle && next === null) {
-      this.#busySinceDrain = false;
-      this.emit('queue:drained', {});
-    }
-  }
-
   #wakeIdle(n: number): void {
-    if (this.#state !== 'started') return;
-    let left = n;
-    for (const w of this.#workers) {
-      if (left <= 0) break;
-      if (w.idle) {
-        w.notify();
-        left--;
-      }
-    }
+    if (this.#state === 'started') this.#pool?.wake(n);
   }
 
-  /** Keeps one timer, for the earliest moment a known delayed job becomes ready. */
   #wakeAt(time: number): void {
-    if (this.#state !== 'started' || time >= this.#wakeTime) return;
-    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
-    this.#wakeTime = time;
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeTimer = null;
-      this.#wakeTime = Number.POSITIVE_INFINITY;
-      this.#wakeIdle(this.concurrency);
-    }, Math.max(0, time - Date.now()) + 1);
-    this.#wakeTimer.unref();
+    if (this.#state === 'started') this.#pool?.wakeAt(time);
   }
 
   #every(ms: number, fn: () => Promise<void>, keepAlive = false): NodeJS.Timeout {
@@ -460,15 +399,14 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
+    const runner = this.#runner!;
+    const pool = this.#pool!;
+    // Claiming stops at once; the workers finish what they hold.
+    const stopped = pool.stopWorkers();
     // No tick may be enqueued while the queue stops.
     await this.#scheduler?.stop();
-    const runner = this.#runner!;
-    const stopped = Promise.all(this.#workers.map((w) => w.stop()));
     this.#unwatch?.();
     this.#unwatch = null;
-    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = null;
-    this.#wakeTime = Number.POSITIVE_INFINITY;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       stopped.then(() => false),
@@ -484,10 +422,10 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       this.logger.warn({ jobs: refs.map((r) => r.id) }, 'stop timed out: running jobs aborted and returned to pending');
     }
     await stopped;
-    await this.#ops?.drain();
+    await pool.drain();
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
-    this.#workers = [];
+    this.#pool = null;
     this.#runner = null;
     this.#ready = null;
     await this.#unsubscribeRemote();
