@@ -21,6 +21,7 @@ import { MemoryJobQueueStorage } from '../../src/storage/memory.js';
 import type { NewJob, StorageEventsOptions, StorageJobEvent } from '../../src/storage/types.js';
 import { remoteEventsRegistry } from './fixtures/remoteEventsJobs.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
+import { readEvents } from '../support/sse.js';
 
 const skip = await redisSkipReason();
 const NODE = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'remoteEventsNode.ts');
@@ -378,36 +379,20 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
     });
     const workerStorage = new BullMQJobQueueStorage({ connection: REDIS_URL, prefix });
     const worker = track(new JobQueue({ storage: workerStorage, registry: remoteEventsRegistry(), logger: silent }));
-    const controller = new AbortController();
     try {
       const { port } = server.address() as AddressInfo;
-      const response = await fetch(`http://127.0.0.1:${port}/api/events`, { signal: controller.signal });
-      expect(response.headers.get('content-type')).toContain('text/event-stream');
-      const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-      let buffer = '';
-      let id: string | undefined;
-      let completed: { job: { id: string; type: string; payload: unknown }; remote?: { origin: string } } | undefined;
-      while (!completed) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        buffer += value;
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const event = /^event: (.*)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          // The first stats event means the stream listens: now the other node runs a job.
-          if (event === 'stats' && id === undefined) {
-            await worker.start();
-            id = await worker.addJob({ type: 'ok', payload: { n: 4 } });
-          }
-          if (event === 'job:completed' && data) completed = JSON.parse(data) as typeof completed;
+      let id: Promise<string> | undefined;
+      const { response, events } = await readEvents(`http://127.0.0.1:${port}/api/events`, (seen) => {
+        // The first stats event means the stream listens: now the other node runs a job.
+        if (id === undefined && seen.some((e) => e.event === 'stats')) {
+          id = worker.start().then(() => worker.addJob({ type: 'ok', payload: { n: 4 } }));
         }
-      }
-      expect(completed).toMatchObject({ job: { id, type: 'ok', payload: { n: 4 } }, remote: { origin: workerStorage.instanceId } });
+        return seen.some((e) => e.event === 'job:completed');
+      });
+      expect(response.headers.get('content-type')).toContain('text/event-stream');
+      const completed = events.find((e) => e.event === 'job:completed')?.data;
+      expect(completed).toMatchObject({ job: { id: await id, type: 'ok', payload: { n: 4 } }, remote: { origin: workerStorage.instanceId } });
     } finally {
-      controller.abort();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
