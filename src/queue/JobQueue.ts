@@ -83,7 +83,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       retainFailed: this.#opts.retainFailed,
       runner: () => this.#runner,
       ownerId: () => this.#ownerId,
-      wakeIdle: (n) => this.#wakeIdle(n),
+      wakeIdle: (n) => this.#pool?.wake(n),
     });
     this.phases = options.phases;
   }
@@ -156,7 +156,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       this.#every(this.#opts.heartbeatMs, () => this.#leases.heartbeat(), true),
       this.#every(this.#opts.stalledCheckMs, () => this.#leases.recoverStalled()),
     );
-    this.#unwatch = this.storage.watch?.(() => this.#wakeIdle(this.concurrency), this.#opts.pollIntervalMs) ?? null;
+    this.#unwatch = this.storage.watch?.(() => pool.wake(), this.#opts.pollIntervalMs) ?? null;
     pool.start();
     if (this.#opts.scheduler) await this.scheduler.start();
     this.logger.info({ storage: this.storage.name, concurrency: this.concurrency, owner: this.#ownerId }, 'queue started');
@@ -231,8 +231,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       else soonest = Math.min(soonest, j.runAt);
       if (wantEvents) this.emit('job:added', { job: newJobView(a.id, j, now) });
     });
-    if (ready > 0) this.#wakeIdle(ready);
-    if (soonest !== Number.POSITIVE_INFINITY) this.#wakeAt(soonest);
+    // Only a started queue has a pool, and it ignores wake-ups once stopping.
+    if (ready > 0) this.#pool?.wake(ready);
+    if (soonest !== Number.POSITIVE_INFINITY) this.#pool?.wakeAt(soonest);
     return added.map((a) => a.id);
   }
 
@@ -284,7 +285,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await this.#ensureReady();
     const job = await this.storage.retry(String(id), Date.now());
     if (!job) throw new NotFoundError(`No failed job with id ${id}`);
-    this.#wakeIdle(1);
+    this.#pool?.wake(1);
     return job;
   }
 
@@ -367,14 +368,6 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     const stop = this.#stopRemote;
     this.#stopRemote = null;
     await stop?.();
-  }
-
-  #wakeIdle(n: number): void {
-    if (this.#state === 'started') this.#pool?.wake(n);
-  }
-
-  #wakeAt(time: number): void {
-    if (this.#state === 'started') this.#pool?.wakeAt(time);
   }
 
   #every(ms: number, fn: () => Promise<void>, keepAlive = false): NodeJS.Timeout {
