@@ -300,6 +300,45 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
     expect(second!.job).toMatchObject({ id: big!.id, type: 'ok', attempts: 1 });
   });
 
+  it('keeps hearing, without a gap or a repeat, across a cut of its listening connection', async () => {
+    const name = `${prefix}-board`;
+    const board = track(
+      dashboard(new BullMQJobQueueStorage({ connection: { host: '127.0.0.1', port: 6379, connectionName: name }, prefix })),
+    );
+    const heard = record(board);
+    await board.getStats();
+    const other = await openStorage();
+    const admin = other.redis;
+    const runOne = async (): Promise<string> => {
+      const [added] = await other.add([newJob()], Date.now());
+      await other.claim('w', 1, FUTURE, 10_000);
+      await other.complete([{ id: added!.id, workerId: 'w' }]);
+      return added!.id;
+    };
+    const before = await runOne();
+    await expect.poll(() => find(heard, 'job:completed', before).length, { timeout: 10_000 }).toBe(1);
+
+    // The listening connection is the one client of this queue blocked in XREAD (BullMQ
+    // names it after the prefix; once reconnected it carries the storage's name). Cut it,
+    // as a network cut or a Redis failover would, and record outcomes while it reconnects.
+    const blocked = async (): Promise<string[]> =>
+      String(await admin.client('LIST', 'TYPE', 'normal'))
+        .split('\n')
+        .filter((line) => (line.includes(` name=${prefix}:`) || line.includes(` name=${name} `)) && line.includes(' cmd=xread'))
+        .map((line) => /(?:^| )id=(\d+)/.exec(line)![1]!);
+    await expect.poll(blocked, { timeout: 5000 }).toHaveLength(1);
+    const [victim] = await blocked();
+    await admin.client('KILL', 'ID', victim!);
+    const during = [await runOne(), await runOne(), await runOne()];
+    await expect.poll(async () => (await blocked()).filter((id) => id !== victim), { timeout: 10_000 }).toHaveLength(1);
+    const after = await runOne();
+
+    for (const id of [...during, after]) {
+      await expect.poll(() => find(heard, 'job:completed', id).length, { timeout: 10_000 }).toBe(1);
+    }
+    expect(heard.map((e) => e.event.job.id)).toEqual([before, ...during, after]);
+  });
+
   it('reports a listener that throws on worker:error and keeps delivering', async () => {
     const board = track(dashboard(new BullMQJobQueueStorage({ connection: REDIS_URL, prefix })));
     const errors: Error[] = [];

@@ -79,10 +79,17 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
   const newest = await options.redis.xrevrange(`${options.prefix}:${options.queueName}:events`, '+', '-', 'COUNT', 1);
   const lastEventId = newest[0]?.[0] ?? '0';
   // BullMQ requires maxRetriesPerRequest: null on a blocking connection, and expects its
-  // commands to wait for a reconnect (offline queue) rather than fail.
+  // commands to wait for a reconnect (offline queue) rather than fail. Unlike the job
+  // connection, this one re-sends what was in flight when it dropped: its only command is
+  // a read (XREAD from the last id heard), which is safe to run twice, and not re-sending
+  // it would leave QueueEvents awaiting it for ever, deaf after the first cut.
   // Loaded on first use: the job storage itself needs only ioredis.
   const { QueueEvents } = await import('bullmq');
-  const connection = options.redis.duplicate({ maxRetriesPerRequest: null, enableOfflineQueue: true });
+  const connection = options.redis.duplicate({
+    maxRetriesPerRequest: null,
+    enableOfflineQueue: true,
+    autoResendUnfulfilledCommands: true,
+  });
   const events = new QueueEvents(options.queueName, {
     connection,
     prefix: options.prefix,
