@@ -7,9 +7,9 @@
  * and the second one's `WHERE next_run_at = ?` matches nothing.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { openSqlite } from '../db/connection.js';
+import { FileBoundSqlite } from '../db/fileBoundSqlite.js';
 import { migrate } from '../db/migrate.js';
-import { StorageError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { sameDefinition, type IScheduleStore, type ScheduleDefinition, type StoredSchedule, type UpsertResult } from './ScheduleStore.js';
 
 /** A job storage whose database the store can share (e.g. `SQLiteJobQueueStorage`). */
@@ -68,8 +68,8 @@ function toSchedule(row: ScheduleRow): StoredSchedule {
  */
 export class SQLiteScheduleStore implements IScheduleStore {
   readonly name = 'sqlite';
-  readonly #options: SQLiteScheduleStoreOptions;
-  #own: SqliteDatabase | null = null;
+  /** The storage shared, or the connection of a `database` or `filename` store, bound to its file (a storage checks its own). */
+  readonly #from: SharedSqliteStorage | FileBoundSqlite<void>;
 
   constructor(options: SQLiteScheduleStoreOptions) {
     if (!options || (!options.storage && !options.database && typeof options.filename !== 'string')) {
@@ -77,34 +77,25 @@ export class SQLiteScheduleStore implements IScheduleStore {
         { path: 'storage', message: 'give a job storage, an open database or a filename' },
       ]);
     }
-    this.#options = options;
+    const migrateOnly = (db: SqliteDatabase): void => void migrate(db);
+    this.#from = options.storage
+      ? options.storage
+      : new FileBoundSqlite(options.database ? { database: options.database } : { filename: options.filename }, migrateOnly, 'SQLiteScheduleStore');
   }
 
   get #db(): SqliteDatabase {
-    if (this.#options.storage) return this.#options.storage.database;
-    if (this.#options.database) return this.#options.database;
-    if (!this.#own) throw new StorageError('SQLiteScheduleStore is not open: call init() first');
-    return this.#own;
+    return this.#from instanceof FileBoundSqlite ? this.#from.get().db : this.#from.database;
   }
 
   async init(): Promise<void> {
-    if (this.#options.storage) {
-      // The storage's init applies every migration, the schedules table included.
-      await this.#options.storage.init();
-      return;
-    }
-    if (this.#options.database) {
-      migrate(this.#options.database);
-      return;
-    }
-    if (this.#own) return;
-    this.#own = openSqlite({ filename: this.#options.filename }, (db) => migrate(db)).db;
+    // A storage's init applies every migration, the schedules table included.
+    if (this.#from instanceof FileBoundSqlite) this.#from.open();
+    else await this.#from.init();
   }
 
   /** Closes the database when this store opened it (`filename`). */
   close(): void {
-    this.#own?.close();
-    this.#own = null;
+    if (this.#from instanceof FileBoundSqlite) this.#from.close();
   }
 
   async upsert(def: ScheduleDefinition, firstRunAt: number, now: number): Promise<UpsertResult> {

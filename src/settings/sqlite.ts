@@ -14,7 +14,8 @@
  *   queue does not make the settings cache reload.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { openSqlite, type SqliteSource } from '../db/connection.js';
+import type { SqliteSource } from '../db/connection.js';
+import { FileBoundSqlite } from '../db/fileBoundSqlite.js';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import { migrate } from '../db/migrate.js';
 import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './types.js';
@@ -32,6 +33,12 @@ interface Statements {
   upsert: Statement;
   deleteKey: Statement;
   deleteGlob: Statement;
+}
+
+/** What one connection holds: its statements and the last change-token probe taken on it. */
+interface Connection {
+  s: Statements;
+  lastProbe: { d: number; t: number } | null;
 }
 
 /** Escapes GLOB's wildcards so that a prefix matches literally (`[*]` is a literal `*`). */
@@ -52,11 +59,7 @@ function globPrefix(prefix: string): string {
  */
 export class SQLiteSettingsStore implements ISettingsStore {
   readonly name = 'sqlite';
-  readonly #options: SQLiteSettingsStoreOptions;
-  #db: SqliteDatabase | null = null;
-  #stmts: Statements | null = null;
-  #opening: Promise<void> | null = null;
-  #lastProbe: { d: number; t: number } | null = null;
+  readonly #conn: FileBoundSqlite<Connection>;
   #token = '';
 
   constructor(options: SQLiteSettingsStoreOptions) {
@@ -65,45 +68,37 @@ export class SQLiteSettingsStore implements ISettingsStore {
         { path: 'filename', message: 'required when no database is given' },
       ]);
     }
-    this.#options = options;
+    // Bound to its file: while the file is deleted, moved or replaced, every call fails
+    // with a StorageError instead of saving settings where no process would find them.
+    this.#conn = new FileBoundSqlite(
+      options,
+      (db) => {
+        migrate(db);
+        return { s: prepare(db), lastProbe: null };
+      },
+      'SQLite settings store',
+    );
   }
 
-  /** The open database (after `init`). */
+  /**
+   * The open database (after `init`).
+   * @throws StorageError when not open, or while its file is lost.
+   */
   get database(): SqliteDatabase {
-    if (!this.#db) throw new StorageError('SQLite settings store is not open: call init() first');
-    return this.#db;
+    return this.#conn.get().db;
   }
 
   async init(): Promise<void> {
-    if (this.#db) return;
-    this.#opening ??= this.#open();
-    try {
-      await this.#opening;
-    } finally {
-      this.#opening = null;
-    }
-  }
-
-  async #open(): Promise<void> {
-    const { db, value } = openSqlite(this.#options, (db) => {
-      migrate(db);
-      return prepare(db);
-    });
-    this.#stmts = value;
-    this.#db = db;
+    this.#conn.open();
   }
 
   async close(): Promise<void> {
-    const db = this.#db;
-    this.#db = null;
-    this.#stmts = null;
-    this.#lastProbe = null;
-    if (db && !this.#options.database) db.close();
+    this.#conn.close();
   }
 
   async getAll(prefix?: string): Promise<Map<string, string>> {
     const p = normalizePrefix(prefix);
-    const s = this.#statements();
+    const { s } = this.#statements();
     const rows = this.#wrap('getAll', () =>
       (p === '' ? s.all.all() : s.byGlob.all(globPrefix(p))) as { key: string; value: string }[],
     );
@@ -113,8 +108,7 @@ export class SQLiteSettingsStore implements ISettingsStore {
   async setMany(entries: SettingsEntries): Promise<void> {
     const pairs = normalizeEntries(entries);
     if (pairs.length === 0) return;
-    const s = this.#statements();
-    const db = this.database;
+    const { db, value: { s } } = this.#conn.get();
     const now = Date.now();
     this.#wrap('setMany', () =>
       db
@@ -127,8 +121,7 @@ export class SQLiteSettingsStore implements ISettingsStore {
 
   async deleteMany(target: SettingsDeleteTarget): Promise<number> {
     const t = normalizeDeleteTarget(target);
-    const s = this.#statements();
-    const db = this.database;
+    const { db, value: { s } } = this.#conn.get();
     return this.#wrap('deleteMany', () =>
       db
         .transaction(() => {
@@ -142,25 +135,25 @@ export class SQLiteSettingsStore implements ISettingsStore {
   }
 
   async changeToken(): Promise<string> {
-    const s = this.#statements();
+    const conn = this.#statements();
+    const { s } = conn;
     return this.#wrap('changeToken', () => {
       const probe = { d: s.dataVersion.get() as number, t: s.totalChanges.get() as number };
-      const last = this.#lastProbe;
+      const last = conn.lastProbe;
       if (last === null || last.d !== probe.d || last.t !== probe.t) {
         // Read the counter before remembering the probe: if the read fails, the next
         // call probes again instead of trusting a token it never refreshed.
         const row = s.version.get() as { version: number } | undefined;
         if (!row) throw new StorageError('settings_version row is missing: the database was not migrated');
         this.#token = String(row.version);
-        this.#lastProbe = probe;
+        conn.lastProbe = probe;
       }
       return this.#token;
     });
   }
 
-  #statements(): Statements {
-    if (!this.#stmts) throw new StorageError('SQLite settings store is not open: call init() first');
-    return this.#stmts;
+  #statements(): Connection {
+    return this.#conn.get().value;
   }
 
   #wrap<T>(op: string, fn: () => T): T {

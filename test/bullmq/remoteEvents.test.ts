@@ -322,13 +322,13 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
     // names it after the prefix; once reconnected it carries the storage's name). Cut it,
     // as a network cut or a Redis failover would, and record outcomes while it reconnects.
     const blocked = async (): Promise<string[]> =>
-      String(await admin.client('LIST', 'TYPE', 'normal'))
+      String(await admin.call('CLIENT', 'LIST', 'TYPE', 'normal'))
         .split('\n')
         .filter((line) => (line.includes(` name=${prefix}:`) || line.includes(` name=${name} `)) && line.includes(' cmd=xread'))
         .map((line) => /(?:^| )id=(\d+)/.exec(line)![1]!);
     await expect.poll(blocked, { timeout: 5000 }).toHaveLength(1);
     const [victim] = await blocked();
-    await admin.client('KILL', 'ID', victim!);
+    await admin.call('CLIENT', 'KILL', 'ID', victim!);
     const during = [await runOne(), await runOne(), await runOne()];
     await expect.poll(async () => (await blocked()).filter((id) => id !== victim), { timeout: 10_000 }).toHaveLength(1);
     const after = await runOne();
