@@ -101,6 +101,12 @@ if (!process.argv.includes('--no-redis')) {
     worst = Math.min(worst, r.ratio);
   }
   targets.push(['phaseq on Redis >= 0.8x plain BullMQ (concurrency 1 / 3 / 50)', redis.join(' / '), worst >= 0.8]);
+  // Scale-out: as many worker processes as cores against one, on the same Redis (which
+  // shares those cores, so the ideal is below N times).
+  const n = Math.max(2, cpus().length);
+  const scale = measurePair(['phaseq-redis-processes', n], ['phaseq-redis-processes', 1]);
+  rows.push([`Redis: ${n} worker processes (50 workers each) vs 1, jobs/s`, fmt(scale.a), `1 process ${fmt(scale.b)}`, x(scale.ratio)]);
+  targets.push([`${n} worker processes on Redis drain faster than 1 (scale with N up to the core count)`, x(scale.ratio), scale.ratio > 1]);
 }
 
 const lat = measure('phaseq-latency');

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, migrate, type IJobQueueStorage } from '../src/index.js';
 import { BullMQJobQueueStorage } from '../src/storage/bullmq.js';
+import { drainWithProcesses } from './redisProcesses.js';
 
 const REDIS_URL = process.env.PHASEQ_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const REDIS_PREFIX = `phaseq-bench-${process.pid}`;
@@ -95,6 +96,10 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     await storage.destroy();
     await storage.close();
     return { jobsPerSec: rate(JOBS, ms) };
+  },
+  /** phaseq on Redis: CONCURRENCY worker processes (50 workers each) drain one queue. */
+  async 'phaseq-redis-processes'() {
+    return drainWithProcesses(REDIS_URL, REDIS_PREFIX, JOBS, CONCURRENCY);
   },
   /** Plain BullMQ 6.7 on the same Redis: addBulk, then a no-op Worker with CONCURRENCY. */
   async 'bullmq-drain'() {
