@@ -2,11 +2,12 @@
  * `npm run bench`: phaseq on SQLite beside plainjob 0.0.14 and the raw SQLite floor,
  * each scenario in a fresh process, repeated; prints medians and the ratios the targets
  * are stated in. Options: `--jobs N` (default 20000), `--runs N` (default 3),
- * `--out FILE` to also write the markdown table (docs/benchmarks.md keeps a run),
+ * `--out FILE` to also write the markdown tables (docs/benchmarks.md keeps a run; the
+ * file's own section from "## Reading these figures" on is kept),
  * `--no-redis` to leave out the Redis rows (they need Redis on 127.0.0.1:6379).
  */
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 
@@ -138,11 +139,15 @@ const targetTable = [
 ].join('\n');
 console.log(`${table}\n\n${targetTable}`);
 if (OUT) {
+  // The hand-written reading of the figures (from "## Reading these figures" on) stays.
+  const previous = existsSync(OUT) ? readFileSync(OUT, 'utf8') : '';
+  const reading = previous.indexOf('\n## Reading these figures');
   writeFileSync(
     OUT,
     `# Benchmarks\n\nProduced by \`npm run bench -- --out docs/benchmarks.md\` on ${new Date().toISOString().slice(0, 10)}: ` +
       `${JOBS} no-op jobs on a WAL SQLite file in a temp dir, each scenario in its own process, median of ${RUNS} runs, ` +
       `${cpus().length} cores, Node ${process.version}. Shared machines are noisy: read the ratios (measured side by side in the same run), not the absolute figures. ` +
-      `Ratios are the median of per-run ratios, each pair of scenarios run back to back.\n\n${table}\n\n## Against the targets\n\n${targetTable}\n`,
+      `Ratios are the median of per-run ratios, each pair of scenarios run back to back.\n\n${table}\n\n## Against the targets\n\n${targetTable}\n` +
+      (reading >= 0 ? previous.slice(reading) : ''),
   );
 }
