@@ -382,8 +382,19 @@ export class MoviesRepository {
     return row.t;
   }
 
-  /** Records a successful publish. */
+  /**
+   * Records a successful publish at `now`, or 1 ms after the library's latest publish when
+   * that is later. Every publish so moves {@link lastPublishedAt} forward, even two in
+   * the same millisecond: notify jobs compare it before and after their call to tell a
+   * publish made during the call from one made before it.
+   */
   markPublished(id: number, now: number = Date.now()): void {
-    this.#db.prepare('UPDATE movies SET published_at = ? WHERE id = ?').run(now, id);
+    this.#db
+      .prepare(
+        `UPDATE movies
+            SET published_at = MAX(?, COALESCE((SELECT MAX(p.published_at) FROM movies p WHERE p.library_path = movies.library_path), 0) + 1)
+          WHERE id = ?`,
+      )
+      .run(now, id);
   }
 }

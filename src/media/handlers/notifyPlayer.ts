@@ -52,7 +52,9 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
       log.info({ player: name, libraryPath }, 'notify: player notification is off (playerSync.notify), no call made');
       return { player: name, notified: false, result: null, followUpJobId: null };
     }
-    const startedAt = Date.now();
+    // Read from the database, not the clock: a publish in the same millisecond as this
+    // line is told apart by the value alone (markPublished always moves it forward).
+    const publishedBefore = services.movies.lastPublishedAt(libraryPath);
     log.info({ player: name, kind, libraryPath, cleanFirst: sync.cleanFirst }, 'notify: calling player');
     const result = await notifyPlayer(player, { libraryPath, cleanFirst: sync.cleanFirst }, ctx.signal);
     log.info({ player: name, playerPath: result.playerPath, calls: result.calls.length }, 'notify: player told to rescan');
@@ -61,7 +63,7 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     // written its files after the player was called: one follow-up covers all of them.
     let followUpJobId: string | null = null;
     const latest = services.movies.lastPublishedAt(libraryPath);
-    if (latest !== null && latest >= startedAt) {
+    if (latest !== null && latest !== publishedBefore) {
       followUpJobId = await ctx.queue.addJob({
         type: jobType,
         payload: job.payload,

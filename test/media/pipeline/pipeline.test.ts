@@ -173,6 +173,38 @@ describe('player notification and concurrent publishes', () => {
     }
   });
 
+  it('a publish recorded before the player is called gets no follow-up, even in the same millisecond', async () => {
+    pipeline = await startPipeline({ movies: makeProviderMovies(1), players: (p) => [p.kodi.config] });
+    const p = pipeline;
+    await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library } });
+    await p.idle();
+    const [movie] = p.media.movies.list();
+    // Stamped a minute ahead: a clock comparison would take it for a publish made during
+    // the call (the same millisecond as the job's start is the common case of that).
+    p.media.movies.markPublished(movie!.id, Date.now() + 60_000);
+    await p.queue.addJob({ type: 'notify-kodi', payload: { libraryPath: p.library, player: 'kodi' } });
+    await p.idle();
+    const rounds = p.done('notify-kodi').map((o) => o.result as { followUpJobId: string | null });
+    expect(rounds).toHaveLength(2);
+    expect(rounds.map((r) => r.followUpJobId)).toEqual([null, null]);
+  });
+
+  it('every publish moves the library\'s last publish forward, even two in one millisecond', async () => {
+    pipeline = await startPipeline({ movies: makeProviderMovies(2) });
+    const p = pipeline;
+    await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library } });
+    await p.idle();
+    const [a, b] = p.media.movies.list();
+    const at = Date.now() + 120_000;
+    p.media.movies.markPublished(a!.id, at);
+    expect(p.media.movies.lastPublishedAt(p.library)).toBe(at);
+    p.media.movies.markPublished(b!.id, at);
+    expect(p.media.movies.lastPublishedAt(p.library)).toBe(at + 1);
+    p.media.movies.markPublished(a!.id, at);
+    expect(p.media.movies.lastPublishedAt(p.library)).toBe(at + 2);
+    expect(p.media.movies.get(b!.id)!.publishedAt).toBe(at + 1);
+  });
+
   it('a rescan that changes a movie while it is being enriched gets a follow-up enrichment', async () => {
     let duringSearch: () => void = () => {};
     pipeline = await startPipeline({
