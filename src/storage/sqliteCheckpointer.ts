@@ -44,36 +44,57 @@ const THREAD_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const { statSync } = require('node:fs');
 const Database = require(workerData.driver);
-const db = new Database(workerData.filename, { fileMustExist: true });
-db.pragma('busy_timeout = 0');
-const checkpoint = db.prepare('PRAGMA wal_checkpoint(PASSIVE)');
-const wal = workerData.filename + '-wal';
-let seen = -1;
-const timer = setInterval(() => {
+// Failures are posted as text, never thrown: a thrown error reaches the parent as a bare
+// copy whose message is lost (better-sqlite3's error class does not survive the copy).
+const describe = (error) =>
+  error && error.message ? (error.code ? error.code + ': ' : '') + error.message : String(error);
+function open() {
   try {
-    let stamp;
+    const db = new Database(workerData.filename, { fileMustExist: true });
     try {
-      const s = statSync(wal);
-      stamp = s.mtimeMs + s.size;
+      db.pragma('busy_timeout = 0');
+      return { db, checkpoint: db.prepare('PRAGMA wal_checkpoint(PASSIVE)') };
     } catch (error) {
-      if (error && error.code === 'ENOENT') return;
+      db.close();
       throw error;
     }
-    if (stamp === seen) return;
-    seen = stamp;
-    checkpoint.get();
   } catch (error) {
+    parentPort.postMessage({ error: describe(error) });
+    parentPort.close();
+    return null;
+  }
+}
+function run({ db, checkpoint }) {
+  const wal = workerData.filename + '-wal';
+  let seen = -1;
+  const timer = setInterval(() => {
+    try {
+      let stamp;
+      try {
+        const s = statSync(wal);
+        stamp = s.mtimeMs + s.size;
+      } catch (error) {
+        if (error && error.code === 'ENOENT') return;
+        throw error;
+      }
+      if (stamp === seen) return;
+      seen = stamp;
+      checkpoint.get();
+    } catch (error) {
+      clearInterval(timer);
+      db.close();
+      parentPort.postMessage({ error: describe(error) });
+    }
+  }, workerData.intervalMs);
+  parentPort.on('message', (message) => {
+    if (message !== 'stop') return;
     clearInterval(timer);
     db.close();
-    parentPort.postMessage({ error: String(error && error.stack || error) });
-  }
-}, workerData.intervalMs);
-parentPort.on('message', (message) => {
-  if (message !== 'stop') return;
-  clearInterval(timer);
-  db.close();
-  parentPort.close();
-});
+    parentPort.close();
+  });
+}
+const opened = open();
+if (opened) run(opened);
 `;
 
 /** Path of the better-sqlite3 entry this module itself loads. */
@@ -110,7 +131,15 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   worker.on('message', (message: { error?: string }) => {
     if (message.error !== undefined) fail(new Error(`WAL checkpoint thread failed: ${message.error}`));
   });
-  worker.on('error', (error) => fail(error));
+  // A thrown error arrives as a copy that may have lost its class and message.
+  worker.on('error', (error: unknown) =>
+    fail(
+      new Error(
+        `WAL checkpoint thread failed: ${error instanceof Error && error.message ? error.message : JSON.stringify(error) ?? String(error)}`,
+        { cause: error },
+      ),
+    ),
+  );
   const exited = new Promise<void>((resolve) => {
     worker.once('exit', (code) => {
       if (!stopping && code !== 0) fail(new Error(`WAL checkpoint thread exited with code ${code}`));
