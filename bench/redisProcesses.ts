@@ -62,9 +62,15 @@ export async function drainWithProcesses(url: string, prefix: string, jobs: numb
   }
   const children = await Promise.all(Array.from({ length: processes }, () => spawnWorker(url, prefix, concurrency)));
   try {
+    // A worker that dies mid-run would leave the queue never empty: fail instead of waiting.
+    let died: Error | null = null;
+    for (const child of children) {
+      child.once('exit', (code, signal) => (died ??= new Error(`a bench worker exited mid-run (${code ?? signal})`)));
+    }
     const t = performance.now();
     for (const child of children) child.stdin?.write('go\n');
     for (;;) {
+      if (died) throw died;
       const s = await storage.stats(Date.now());
       if (s.pending + s.processing + s.delayed === 0) break;
       await new Promise((r) => setTimeout(r, 5));
