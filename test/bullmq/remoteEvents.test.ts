@@ -21,6 +21,7 @@ import { MemoryJobQueueStorage } from '../../src/storage/memory.js';
 import type { NewJob, StorageEventsOptions, StorageJobEvent } from '../../src/storage/types.js';
 import { remoteEventsRegistry } from './fixtures/remoteEventsJobs.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
+import { newJob as baseJob } from '../support/jobs.js';
 import { readEvents } from '../support/sse.js';
 
 const skip = await redisSkipReason();
@@ -96,20 +97,9 @@ function find<K extends Outcome>(events: Recorded[], name: K, id: string): Paylo
   return events.filter((e) => e.name === name && e.event.job.id === id).map((e) => e.event as Payload<K>);
 }
 
+/** A job that only the test's own storage calls claim (due far in the future). */
 function newJob(over: Partial<NewJob> = {}): NewJob {
-  const payload = over.payload ?? { n: 1 };
-  return {
-    type: 'ok',
-    payload,
-    payloadJson: JSON.stringify(payload),
-    priority: 5,
-    maxRetries: 3,
-    runAt: FUTURE,
-    dedupeKey: null,
-    timeoutMs: null,
-    manual: false,
-    ...over,
-  };
+  return baseJob({ type: 'ok', runAt: FUTURE, ...over });
 }
 
 /** A queue that never starts: it adds jobs and listens, as a dashboard process would. */

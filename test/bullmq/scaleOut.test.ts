@@ -14,6 +14,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
 import type { NewJob } from '../../src/storage/types.js';
+import { newJob } from '../support/jobs.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 
 const skip = await redisSkipReason();
@@ -43,17 +44,7 @@ function startWorker(prefix: string, handlerMs = 2): Promise<WorkerProcess> {
 }
 
 function job(n: number): NewJob {
-  return {
-    type: 'scale',
-    payload: { n },
-    payloadJson: JSON.stringify({ n }),
-    priority: 5,
-    maxRetries: 3,
-    runAt: 0,
-    dedupeKey: null,
-    timeoutMs: null,
-    manual: false,
-  };
+  return newJob({ type: 'scale', payload: { n }, runAt: 0 });
 }
 
 /** Every entry of the queue's event stream, as field maps. */

@@ -9,24 +9,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError, ValidationError } from '../../src/errors.js';
 import { BullMQJobQueueStorage, type StorageJobEvent } from '../../src/storage/bullmq.js';
 import type { NewJob } from '../../src/storage/types.js';
+import { newJob as baseJob } from '../support/jobs.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 
 const skip = await redisSkipReason();
 
 function newJob(over: Partial<NewJob> = {}): NewJob {
-  const payload = over.payload ?? { n: 1 };
-  return {
-    type: 't',
-    payload,
-    payloadJson: JSON.stringify(payload),
-    priority: 5,
-    maxRetries: 3,
-    runAt: 1000,
-    dedupeKey: null,
-    timeoutMs: null,
-    manual: false,
-    ...over,
-  };
+  return baseJob({ type: 't', ...over });
 }
 
 describe('BullMQJobQueueStorage options', () => {

@@ -6,27 +6,11 @@
  * Usage: `runStorageConformance('sqlite', async () => ({ storage, cleanup }))`.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { IJobQueueStorage, NewJob } from '../../src/storage/types.js';
+import type { IJobQueueStorage } from '../../src/storage/types.js';
+import { newJob } from '../support/jobs.js';
 
 /** Creates a fresh, empty backend for one test, and how to dispose of it. */
 export type StorageFactory = () => Promise<{ storage: IJobQueueStorage; cleanup: () => Promise<void> | void }>;
-
-/** A valid NewJob with overrides. */
-export function newJob(overrides: Partial<NewJob> = {}): NewJob {
-  const payload = overrides.payload ?? { n: 1 };
-  return {
-    type: 'test',
-    payload,
-    payloadJson: JSON.stringify(payload),
-    priority: 5,
-    maxRetries: 3,
-    runAt: 1_000,
-    dedupeKey: null,
-    timeoutMs: null,
-    manual: false,
-    ...overrides,
-  };
-}
 
 const LEASE = 30_000;
 

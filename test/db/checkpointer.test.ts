@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SQLiteJobQueueStorage } from '../../src/index.js';
 import type { NewJob } from '../../src/storage/types.js';
 import { startCheckpointer } from '../../src/storage/sqliteCheckpointer.js';
+import { newJob } from '../support/jobs.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 
 const temps: (() => void)[] = [];
@@ -25,17 +26,9 @@ function tempFile(): string {
 
 /** ~200 pages of rows: far below both SQLite's default threshold (1,000) and the backstop. */
 const jobs = (n: number): NewJob[] =>
-  Array.from({ length: n }, (_, i) => ({
-    type: 'noop',
-    payload: { i },
-    payloadJson: JSON.stringify({ i, pad: 'x'.repeat(300) }),
-    priority: 5,
-    maxRetries: 3,
-    runAt: 0,
-    dedupeKey: null,
-    timeoutMs: null,
-    manual: false,
-  }));
+  Array.from({ length: n }, (_, i) =>
+    newJob({ type: 'noop', payload: { i }, payloadJson: JSON.stringify({ i, pad: 'x'.repeat(300) }), runAt: 0 }),
+  );
 
 describe('background WAL checkpoints', () => {
   it('copies committed pages into the database file without any commit doing it', async () => {
