@@ -234,7 +234,10 @@ describe('storage faults (SQLite)', () => {
    * A started queue with 10 jobs run and 20 more stored (due in 500 ms), whose worker
    * errors are recorded. The test then takes its file away.
    */
-  async function runningQueue(file: string, ran: Map<number, number>) {
+  /** A running queue on `jobs.db` in `dir`: 10 jobs ran, 20 more wait (due in 500 ms). */
+  async function runningQueue(dir = tmp()) {
+    const file = join(dir, 'jobs.db');
+    const ran = new Map<number, number>();
     const queue = makeQueue(new SQLiteJobQueueStorage({ filename: file }), ran, { concurrency: 3, maxIdleMs: 200 });
     const errors: Error[] = [];
     queue.on('worker:error', ({ error }) => errors.push(error));
@@ -243,7 +246,19 @@ describe('storage faults (SQLite)', () => {
     await until(() => ran.size === 10, { what: 'the first 10 jobs to run' });
     await until(async () => (await queue.getStats()).processing === 0, { what: 'the first rows to be deleted' });
     await queue.addJobs(jobs(20, 10).map((j) => ({ ...j, delayMs: 500 })));
-    return { queue, errors };
+    return { dir, file, ran, queue, errors };
+  }
+
+  /**
+   * Takes the database file away (`move`), then adds jobs until the queue notices: the
+   * refusal, the adds accepted before it (into the file taken away), how long it took.
+   */
+  async function loseFile(queue: JobQueue, move: () => void): Promise<{ refused: unknown; accepted: number[]; noticedMs: number }> {
+    move();
+    const t0 = performance.now();
+    const accepted: number[] = [];
+    const refused = await addUntilRefused(queue, 1_000, accepted);
+    return { refused, accepted, noticedMs: performance.now() - t0 };
   }
 
   /** Waits until `n` distinct jobs ran, each exactly once, checks the queue is empty, stops it. */
@@ -256,16 +271,8 @@ describe('storage faults (SQLite)', () => {
   }
 
   it('the database file moved away under a running queue: clear errors, no crash loop, nothing lost when it is back', async () => {
-    const dir = tmp();
-    const file = join(dir, 'jobs.db');
-    const ran = new Map<number, number>();
-    const { queue, errors } = await runningQueue(file, ran);
-
-    moveDatabase(file, join(dir, 'away.db'));
-    const t0 = performance.now();
-    const accepted: number[] = [];
-    const refused = await addUntilRefused(queue, 1_000, accepted);
-    const noticedMs = performance.now() - t0;
+    const { dir, file, ran, queue, errors } = await runningQueue();
+    const { refused, accepted, noticedMs } = await loseFile(queue, () => moveDatabase(file, join(dir, 'away.db')));
     expect(refused).toBeInstanceOf(StorageError);
     expect(refused).toMatchObject({ code: 'STORAGE_ERROR', reason: 'DATABASE_FILE_DELETED' });
     expect((refused as Error).message).toContain(`"${file}" was deleted or moved away`);
@@ -302,19 +309,17 @@ describe('storage faults (SQLite)', () => {
 
   it("the database file replaced by another queue's database: refused, never used, the original resumes when put back", async () => {
     const dir = tmp();
-    const file = join(dir, 'jobs.db');
     const other = join(dir, 'other.db');
     const otherQueue = makeQueue(new SQLiteJobQueueStorage({ filename: other }), new Map());
     await otherQueue.addJobs(jobs(5, 500));
     await otherQueue.stop();
-    const ran = new Map<number, number>();
-    const { queue } = await runningQueue(file, ran);
+    const { file, ran, queue } = await runningQueue(dir);
 
     // One synchronous step: no look at the path can fall between the two moves.
-    moveDatabase(file, join(dir, 'away.db'));
-    renameSync(other, file);
-    const accepted: number[] = [];
-    const refused = await addUntilRefused(queue, 1_000, accepted);
+    const { refused, accepted } = await loseFile(queue, () => {
+      moveDatabase(file, join(dir, 'away.db'));
+      renameSync(other, file);
+    });
     expect(refused).toBeInstanceOf(StorageError);
     expect(refused).toMatchObject({ reason: 'DATABASE_FILE_REPLACED' });
     expect((refused as Error).message).toContain(`"${file}" was replaced by another file`);
@@ -335,14 +340,9 @@ describe('storage faults (SQLite)', () => {
   });
 
   it('the database file deleted, then restored from a copy: the copy is opened and its jobs run', async () => {
-    const dir = tmp();
-    const file = join(dir, 'jobs.db');
-    const ran = new Map<number, number>();
-    const { queue, errors } = await runningQueue(file, ran);
-
-    moveDatabase(file, join(dir, 'away.db'));
-    const accepted: number[] = [];
-    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    const { dir, file, ran, queue, errors } = await runningQueue();
+    const { refused, accepted } = await loseFile(queue, () => moveDatabase(file, join(dir, 'away.db')));
+    expect(refused).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
     // Deleted and nothing put back: it keeps failing, and no new empty file appears.
     await new Promise((r) => setTimeout(r, 300));
     await expect(queue.addJob({ type: 'work', payload: { i: 2_000 } })).rejects.toMatchObject({
@@ -358,15 +358,10 @@ describe('storage faults (SQLite)', () => {
   });
 
   it('a new file beside the -wal of the deleted one is not opened (SQLite would pair them); the original resumes', async () => {
-    const dir = tmp();
-    const file = join(dir, 'jobs.db');
-    const ran = new Map<number, number>();
-    const { queue } = await runningQueue(file, ran);
-
+    const { dir, file, ran, queue } = await runningQueue();
     // Only the main file moves: its -wal and -shm stay at the path.
-    renameSync(file, join(dir, 'away.db'));
-    const accepted: number[] = [];
-    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    const { refused: lost, accepted } = await loseFile(queue, () => renameSync(file, join(dir, 'away.db')));
+    expect(lost).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
     copyFileSync(join(dir, 'away.db'), file);
     await new Promise((r) => setTimeout(r, 300));
     const refused = await queue.addJob({ type: 'work', payload: { i: 2_000 } }).catch((e: unknown) => e);
@@ -387,9 +382,8 @@ describe('storage faults (SQLite)', () => {
     const queue = makeQueue(new SQLiteJobQueueStorage({ database: db }), ran);
     await queue.addJobs(jobs(10));
 
-    moveDatabase(file, join(dir, 'away.db'));
-    const accepted: number[] = [];
-    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    const { refused: lost, accepted } = await loseFile(queue, () => moveDatabase(file, join(dir, 'away.db')));
+    expect(lost).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
     copyFileSync(join(dir, 'away.db'), file);
     await new Promise((r) => setTimeout(r, 200));
     const refused = await queue.addJob({ type: 'work', payload: { i: 2_000 } }).catch((e: unknown) => e);
@@ -401,14 +395,9 @@ describe('storage faults (SQLite)', () => {
   });
 
   it('a queue stopped and started again after losing its file does not create a new, empty one', async () => {
-    const dir = tmp();
-    const file = join(dir, 'jobs.db');
-    const ran = new Map<number, number>();
-    const { queue } = await runningQueue(file, ran);
-
-    moveDatabase(file, join(dir, 'away.db'));
-    const accepted: number[] = [];
-    expect(await addUntilRefused(queue, 1_000, accepted)).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
+    const { dir, file, ran, queue } = await runningQueue();
+    const { refused, accepted } = await loseFile(queue, () => moveDatabase(file, join(dir, 'away.db')));
+    expect(refused).toMatchObject({ reason: 'DATABASE_FILE_DELETED' });
     await queue.stop();
     const restart = await queue.start().catch((e: unknown) => e);
     expect(restart).toBeInstanceOf(StorageError);
