@@ -69,6 +69,7 @@ export {
 } from './players/index.js';
 export {
   buildMovieNfo,
+  kodiTrailerUrl,
   nfoPathsFor,
   artworkPathFor,
   actorThumbFileName,
@@ -95,6 +96,7 @@ export {
   type MovieDetails,
   type MovieQuery,
   type MovieSearchResult,
+  type MovieSet,
   type MetadataProvider,
   type ProviderIds,
   type PathMapping,

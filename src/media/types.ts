@@ -45,6 +45,13 @@ export interface CastMember {
   thumbUrl?: string;
 }
 
+/** The collection ("set") a movie belongs to, e.g. "The Matrix Collection". */
+export interface MovieSet {
+  name: string;
+  /** Summary of the collection, or null when the provider has none. */
+  overview: string | null;
+}
+
 /** Everything the NFO needs about a movie, as returned by {@link MetadataProvider.details}. */
 export interface MovieDetails {
   /** Ids in outside databases known for this movie (written as `<uniqueid>`). */
@@ -75,6 +82,8 @@ export interface MovieDetails {
   directors: string[];
   /** Screenplay and story credits. */
   writers: string[];
+  /** The collection the movie belongs to (Kodi's `<set>`); absent or null when none. */
+  set?: MovieSet | null;
 }
 
 /**
