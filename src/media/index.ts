@@ -56,6 +56,13 @@ export {
   type ScanResult,
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
+export {
+  TmdbClient,
+  tmdbCredential,
+  type TmdbClientOptions,
+  type TmdbCredentialKind,
+  type TmdbImageKind,
+} from './providers/TmdbClient.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/LocalProvider.js';
 export {
   notifyPlayer,
@@ -69,6 +76,7 @@ export {
 } from './players/index.js';
 export {
   buildMovieNfo,
+  kodiTrailerUrl,
   nfoPathsFor,
   artworkPathFor,
   actorThumbFileName,
@@ -86,7 +94,7 @@ export {
   type DownloadOptions,
   type DownloadResult,
 } from './files.js';
-export { ProviderError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
+export { ProviderError, ProviderCredentialsError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
 export {
   ARTWORK_KINDS,
   type ArtworkKind,
@@ -95,7 +103,9 @@ export {
   type MovieDetails,
   type MovieQuery,
   type MovieSearchResult,
+  type MovieSet,
   type MetadataProvider,
+  type ProviderRequestOptions,
   type ProviderIds,
   type PathMapping,
   type PlayerConfig,

@@ -7,24 +7,21 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../../errors.js';
 import { ProviderError } from '../errors.js';
-import type { ArtworkCandidate, MetadataProvider, MovieDetails, MovieQuery, MovieSearchResult } from '../types.js';
+import type {
+  ArtworkCandidate,
+  MetadataProvider,
+  MovieDetails,
+  MovieQuery,
+  MovieSearchResult,
+  ProviderRequestOptions,
+} from '../types.js';
 import { type LocalCatalogue, type LocalMovie, localCatalogueSchema } from './localCatalogue.js';
+import { titleKey } from './titleMatch.js';
 
 /** Options of {@link LocalProvider}. */
 export interface LocalProviderOptions {
   /** Path of the catalogue JSON file; relative artwork paths in it are relative to its folder. */
   cataloguePath: string;
-}
-
-/** Lower-case, accents and punctuation removed, spaces collapsed: "Amélie!" and "amelie" match. */
-export function normalizeTitle(title: string): string {
-  return title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 /** The catalogue's texts for a language: exact tag first (`de-AT`), then its base (`de`). */
@@ -52,19 +49,28 @@ export class LocalProvider implements MetadataProvider {
   }
 
   /**
-   * Matches the normalised title against title, original title, aliases and translated
-   * titles. With a year, movies of that year come first, then those one year off (folder
-   * years are often the festival year); others are left out. Exact matches only: a
-   * catalogue is curated, so fuzzy hits would mostly be wrong movies.
+   * Ids from the folder name first: an entry whose `providerIds` (or own id, as `local`)
+   * has one of them. Otherwise the title's key (see `titleKey`) against title, original
+   * title, aliases and translated titles. With a year, movies of that year come first,
+   * then those one year off (folder years are often the festival year); others are left
+   * out. Exact matches only: a catalogue is curated, so fuzzy hits would mostly be wrong
+   * movies.
    */
   async search(query: MovieQuery, signal?: AbortSignal): Promise<MovieSearchResult[]> {
     const catalogue = await this.#load(signal);
-    const wanted = normalizeTitle(query.title);
-    const hits = catalogue.movies.filter((movie) => {
-      const titles = [movie.title, movie.originalTitle, ...movie.aliases, ...Object.values(movie.translations).map((t) => t.title)];
-      if (!titles.some((title) => title !== undefined && normalizeTitle(title) === wanted)) return false;
-      return query.year === undefined || movie.year === undefined || Math.abs(movie.year - query.year) <= 1;
-    });
+    const ids = Object.entries(query.ids ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1]));
+    const byId = catalogue.movies.filter((movie) =>
+      ids.some(([type, id]) => (type === this.name ? movie.id === id : movie.providerIds[type] === id)),
+    );
+    const wanted = titleKey(query.title);
+    const hits =
+      byId.length > 0
+        ? byId
+        : catalogue.movies.filter((movie) => {
+            const titles = [movie.title, movie.originalTitle, ...movie.aliases, ...Object.values(movie.translations).map((t) => t.title)];
+            if (wanted === '' || !titles.some((title) => title !== undefined && titleKey(title) === wanted)) return false;
+            return query.year === undefined || movie.year === undefined || Math.abs(movie.year - query.year) <= 1;
+          });
     const distance = (movie: LocalMovie): number =>
       query.year === undefined || movie.year === undefined ? 0 : Math.abs(movie.year - query.year);
     return hits
@@ -78,7 +84,7 @@ export class LocalProvider implements MetadataProvider {
   }
 
   /** The movie's entry, with title/plot/tagline from its translation for `language` when there is one. */
-  async details(id: string, options: { language: string }, signal?: AbortSignal): Promise<MovieDetails> {
+  async details(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<MovieDetails> {
     const movie = await this.#find(id, signal);
     const translation = translationFor(movie, options.language);
     const dir = path.dirname(this.#cataloguePath);
@@ -107,8 +113,8 @@ export class LocalProvider implements MetadataProvider {
     };
   }
 
-  /** The movie's artwork entries; relative paths resolved against the catalogue's folder. */
-  async artwork(id: string, signal?: AbortSignal): Promise<ArtworkCandidate[]> {
+  /** The movie's artwork entries, every language; relative paths resolved against the catalogue's folder. */
+  async artwork(id: string, _options: ProviderRequestOptions, signal?: AbortSignal): Promise<ArtworkCandidate[]> {
     const movie = await this.#find(id, signal);
     const dir = path.dirname(this.#cataloguePath);
     return movie.artwork.map((art) => {

@@ -217,7 +217,7 @@ describe('player notification and concurrent publishes', () => {
           return real.search(query, signal);
         },
         details: (id, options, signal) => real.details(id, options, signal),
-        artwork: (id, signal) => real.artwork(id, signal),
+        artwork: (id, options, signal) => real.artwork(id, options, signal),
       }),
     });
     const p = pipeline;

@@ -107,6 +107,14 @@ export function registerScanCommand(program: Command): void {
       bars?.update();
       bars?.stop();
       run.detach();
+      if (run.fatal) {
+        // Every other job would fail the same way: drop them, and say what to fix.
+        for (const unfinished of run.unfinished()) await ctx.queue.cancelJob(unfinished);
+        throw new UsageError(
+          `${run.fatal.message}. --tmdb-key (or TMDB_API_KEY) takes a TMDB v3 API key or v4 API Read Access Token; ` +
+            'nothing was published, and the next scan enriches the movies this one found',
+        );
+      }
       if (options.json) printJson({ id, library, durationMs: Date.now() - started, ...run.summary });
       else printSummary(library, run.summary, Date.now() - started);
       if (run.summary.failures.length > 0) process.exitCode = EXIT_FAILURE;
