@@ -30,6 +30,7 @@ export {
   JOB_PRIORITY,
   MIN_PRIORITY,
   MAX_PRIORITY,
+  MAX_JOB_DELAY_MS,
   type Job,
   type JobInput,
   type JobPayloadMap,

@@ -63,6 +63,13 @@ export const MIN_PRIORITY = 1;
 export const MAX_PRIORITY = 10;
 
 /**
+ * How far ahead a job may be scheduled (`delayMs`, `runAt`): 10 years, in milliseconds.
+ * A later time is refused with a ValidationError: it is almost always a unit mistake
+ * (seconds for milliseconds, a year typed wrong), and no queue should hold it.
+ */
+export const MAX_JOB_DELAY_MS = 315_576_000_000;
+
+/**
  * Where a stored job is in its life. Completed jobs are deleted, so there is no
  * `completed` state; `failed` exists only with `retainFailed: true` (a dead-letter).
  */
@@ -117,10 +124,22 @@ export interface JobInput<T extends string = string> {
    * @default 3 (the queue's `maxRetries`)
    */
   maxRetries?: number;
-  /** Run no earlier than this many milliseconds from now. Exclusive with `runAt`. */
+  /**
+   * Run no earlier than this many milliseconds from now: 0 to {@link MAX_JOB_DELAY_MS}
+   * (10 years). Exclusive with `runAt`.
+   */
   delayMs?: number;
-  /** Run no earlier than this moment. Exclusive with `delayMs`. */
-  runAt?: Date | number;
+  /**
+   * Run no earlier than this moment: a `Date`, epoch milliseconds, or an ISO-8601 text
+   * with its offset (`'2030-01-01T09:00:00Z'`; a bare date is midnight UTC). At most
+   * 10 years from now; a past moment means now. Exclusive with `delayMs`.
+   *
+   * @example
+   * ```ts
+   * await queue.addJob({ type: 'report', payload: {}, runAt: '2030-01-01T09:00:00+01:00' });
+   * ```
+   */
+  runAt?: Date | number | string;
   /**
    * While a job with this key is pending or running, adding another returns its id and
    * stores nothing.

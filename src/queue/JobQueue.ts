@@ -23,6 +23,7 @@ import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
 import { WorkerPool } from './WorkerPool.js';
+import { setTimeoutAt } from './timers.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
@@ -65,7 +66,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     if (!options?.storage) throw new ValidationError('JobQueue needs a storage', [{ path: 'storage', message: 'required' }]);
     this.storage = options.storage;
     this.registry = options.registry ?? new HandlerRegistry();
-    this.logger = options.logger ?? pino({ name: 'phaseq', level: 'info' });
+    // A library is silent unless its host hands it a logger (the CLI and servers do).
+    this.logger = options.logger ?? pino({ name: 'phaseq', enabled: false });
     this.concurrency = checkConcurrency(options.concurrency ?? this.storage.defaultConcurrency);
     this.#opts = resolveQueueOptions(options);
     if (this.#opts.remoteEvents && !this.storage.events) {
@@ -400,14 +402,15 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await this.#scheduler?.stop();
     this.#unwatch?.();
     this.#unwatch = null;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = (): void => {};
     const timedOut = await Promise.race([
       stopped.then(() => false),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), timeoutMs);
+        // Any length, Infinity included (wait for the handlers however long they take).
+        cancel = setTimeoutAt(Date.now() + timeoutMs, () => resolve(true));
       }),
     ]);
-    clearTimeout(timer);
+    cancel();
     if (timedOut && runner.running.size > 0) {
       const refs = [...runner.running.keys()].map((id) => ({ id, workerId: this.#ownerId }));
       for (const { id } of refs) runner.abort(id, 'shutdown', new ShutdownAbortError());
