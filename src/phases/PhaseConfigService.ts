@@ -11,6 +11,7 @@
 import EventEmitter from 'eventemitter3';
 import type * as TE from 'typed-emitter';
 import { ValidationError, type ValidationIssue } from '../errors.js';
+import { parseWithIssues } from '../validation.js';
 import type { ISettingsStore } from '../settings/types.js';
 import { describePhases, type PhaseDescription } from './describe.js';
 import type { PhaseConfigChange, PhaseConfigEvents } from './events.js';
@@ -265,13 +266,12 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       const decodeIssues: ValidationIssue[] = [];
       const raw = this.#decodePhase(rows, phase, decodeIssues);
       issues.push(...decodeIssues);
-      const parsed = schema.safeParse(raw);
+      const parsed = parseWithIssues(schema, raw, phase);
       if (parsed.success) out[phase] = parsed.data;
       else {
         const reported = new Set(decodeIssues.map((i) => i.path));
-        for (const issue of parsed.error.issues) {
-          const at = [phase, ...issue.path.map(String)].join('.');
-          if (!reported.has(at)) issues.push({ path: at, message: `stored value: ${issue.message}` });
+        for (const issue of parsed.issues) {
+          if (!reported.has(issue.path)) issues.push({ path: issue.path, message: `stored value: ${issue.message}` });
         }
       }
     }
@@ -329,11 +329,11 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       if (!schema) continue; // unreachable: phases were checked by the callers
       const base = current ? (current[phase as keyof S & string] as object) : this.#decodePhase(rows ?? new Map(), phase, []);
       // The whole phase is validated, so cross-field rules see the result of the change.
-      const parsed = schema.safeParse({ ...base, ...coerced });
+      const parsed = parseWithIssues(schema, { ...base, ...coerced }, phase);
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          issues.push({ path: [phase, ...issue.path.map(String)].join('.'), message: issue.message });
-        }
+        // A field whose text could not be coerced already has its issue: one per field.
+        const named = new Set(issues.map((i) => i.path));
+        issues.push(...parsed.issues.filter((i) => !named.has(i.path)));
         continue;
       }
       next[phase] = parsed.data;

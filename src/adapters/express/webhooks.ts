@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { Router, type ErrorRequestHandler } from 'express';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
-import { zodIssues } from '../../handlers/HandlerRegistry.js';
+import { describeIssues, parseWithIssues } from '../../validation.js';
 import { mapPath } from '../../media/players/pathMap.js';
 import type { WebhookReceivedPayload } from '../../media/schemas.js';
 import type { PathMapping } from '../../media/types.js';
@@ -191,13 +191,9 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
     const schema = source === 'radarr' ? radarrWebhookSchema : sonarrWebhookSchema;
     router.post(`/webhooks/${source}`, ...guards, async (req, res) => {
       const raw = objectBody(req.body, `a ${source} webhook payload`);
-      const parsed = schema.safeParse(raw);
+      const parsed = parseWithIssues(schema, raw);
       if (!parsed.success) {
-        const issues = zodIssues('', parsed.error.issues);
-        throw new ValidationError(
-          `Not a ${source} webhook payload: ${issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')}`,
-          issues,
-        );
+        throw new ValidationError(`Not a ${source} webhook payload: ${describeIssues(parsed.issues, 'body')}`, parsed.issues);
       }
       const event = parsed.data;
       if (event.eventType === 'Test') {
