@@ -56,6 +56,7 @@ export {
   QueueStateError,
   MigrationError,
   NotFoundError,
+  MissingDependencyError,
   isUnrecoverable,
   toError,
   type ValidationIssue,

@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from '../errors.js';
 import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import type { IJobQueueStorage, JobListQuery } from '../storage/types.js';
+import type { AddedJob, IJobQueueStorage, JobListQuery } from '../storage/types.js';
 import type { Job, JobInput, QueueStats } from '../types.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
@@ -202,6 +202,20 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
 
   /** Validates every input first, then stores them all in one transaction (all or none). */
   async addJobs(inputs: readonly JobInput[]): Promise<string[]> {
+    return (await this.addJobsWithOutcome(inputs)).map((a) => a.id);
+  }
+
+  /**
+   * Like {@link addJobs}, and says for each input whether it was stored (`created: true`)
+   * or matched a pending or running job with the same `dedupeKey`, whose id it returns
+   * (`created: false`, nothing stored).
+   *
+   * @example
+   * ```ts
+   * const [{ id, created }] = await queue.addJobsWithOutcome([{ type: 'scan', payload: {}, dedupeKey: 'scan' }]);
+   * ```
+   */
+  async addJobsWithOutcome(inputs: readonly JobInput[]): Promise<AddedJob[]> {
     if (!Array.isArray(inputs)) {
       throw new ValidationError('addJobs takes an array of jobs', [{ path: '', message: 'expected an array' }]);
     }
@@ -236,7 +250,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     // Only a started queue has a pool, and it ignores wake-ups once stopping.
     if (ready > 0) this.#pool?.wake(ready);
     if (soonest !== Number.POSITIVE_INFINITY) this.#pool?.wakeAt(soonest);
-    return added.map((a) => a.id);
+    return added.map((a) => ({ id: a.id, created: a.created }));
   }
 
   /** One job by id, or null (completed jobs are gone: there is no history). */

@@ -12,7 +12,9 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { Router, type ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Router } from 'express';
+import { express } from './peer.js';
+import { allowDeclaredMethods } from './methods.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import { describeIssues, parseWithIssues } from '../../validation.js';
 import { mapPath } from '../../media/players/pathMap.js';
@@ -171,7 +173,7 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
   const windowMs = options.duplicateWindowMs ?? 600_000;
   const priority = options.priority ?? JOB_PRIORITY.HIGH;
   const recent = new Map<string, { jobId: string; at: number }>();
-  const router = Router();
+  const router = express.Router();
   const guards = [
     ...(options.rateLimit === false ? [] : [rateLimitPerIp(options.rateLimit ?? { perMinute: 60, burst: 20 })]),
     webhookAuthGuard(options.auth),
@@ -244,6 +246,7 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
     next(error);
   };
   router.use(logRefusal);
+  allowDeclaredMethods(router);
   router.use(phaseqErrorHandler(options.logger ? { logger: options.logger } : {}));
   return router;
 }
