@@ -70,10 +70,21 @@ export const MAX_PRIORITY = 10;
 export const MAX_JOB_DELAY_MS = 315_576_000_000;
 
 /**
- * Where a stored job is in its life. Completed jobs are deleted, so there is no
- * `completed` state; `failed` exists only with `retainFailed: true` (a dead-letter).
+ * Where a job is in its life, as read at one moment: `pending` (ready to run), `delayed`
+ * (waiting for its run time: delayed, scheduled or backing off before a retry),
+ * `processing` (running), `failed` (a dead-letter, kept only with `retainFailed: true`).
+ * Completed jobs are deleted, so there is no `completed` state. The states are those of
+ * `listJobs({ state })` and `getStats()`: a job listed with `state: 'delayed'` says `delayed`.
  */
-export type JobState = 'pending' | 'processing' | 'failed';
+export type JobState = 'pending' | 'delayed' | 'processing' | 'failed';
+
+/**
+ * The state a stored job shows at `now`: storage keeps one `pending` state, and whether
+ * such a job is `delayed` depends on the moment it is read.
+ */
+export function stateAt(job: { state: JobState; runAt: number }, now: number): JobState {
+  return job.state === 'pending' && job.runAt > now ? 'delayed' : job.state;
+}
 
 /**
  * A job as handlers, events and `getJob` see it. `P` defaults to the payload declared for

@@ -140,7 +140,7 @@ export function peopleErrorMap(iss: RawIssue): string | undefined {
     case 'unrecognized_keys':
       return 'is not a known field';
     case 'invalid_union':
-      return `is not one of the allowed forms${got()}`;
+      return iss.input === undefined ? 'is required' : `is not one of the allowed forms${got()}`;
     case 'invalid_key':
       return 'has a key that is not allowed';
     case 'invalid_element':

@@ -12,7 +12,7 @@ import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toE
 import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
 import type { AddedJob, IJobQueueStorage, JobListQuery } from '../storage/types.js';
-import type { Job, JobInput, QueueStats } from '../types.js';
+import { stateAt, type Job, type JobInput, type QueueStats } from '../types.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
 import { checkConcurrency, resolveQueueOptions, type JobQueueOptions, type ResolvedQueueOptions, type StopOptions, type CancelResult } from './options.js';
@@ -26,6 +26,12 @@ import { WorkerPool } from './WorkerPool.js';
 import { setTimeoutAt } from './timers.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
+
+/** A stored job as callers see it at `now` (`delayed` while its run time has not come). */
+function seenAt(job: Job, now: number): Job {
+  const state = stateAt(job, now);
+  return state === job.state ? job : { ...job, state };
+}
 
 
 /**
@@ -245,7 +251,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       const j = jobs[i]!;
       if (j.runAt <= now) ready++;
       else soonest = Math.min(soonest, j.runAt);
-      if (wantEvents) this.emit('job:added', { job: newJobView(a.id, j, now) });
+      if (wantEvents) this.emit('job:added', { job: seenAt(newJobView(a.id, j, now), now) });
     });
     // Only a started queue has a pool, and it ignores wake-ups once stopping.
     if (ready > 0) this.#pool?.wake(ready);
@@ -256,13 +262,16 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   /** One job by id, or null (completed jobs are gone: there is no history). */
   async getJob(id: string): Promise<Job | null> {
     await this.#ensureReady();
-    return this.storage.get(String(id));
+    const job = await this.storage.get(String(id));
+    return job && seenAt(job, Date.now());
   }
 
   /** Jobs by state and type, in claim order. */
   async listJobs(query: JobListQuery = {}): Promise<Job[]> {
     await this.#ensureReady();
-    return this.storage.list(query, Date.now());
+    // One moment decides both the filter and the states shown: a job listed as delayed says so.
+    const now = Date.now();
+    return (await this.storage.list(query, now)).map((job) => seenAt(job, now));
   }
 
   /** Counts by state and type. */
@@ -284,7 +293,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
         return 'not_found';
       case 'deleted':
         this.logger.info({ jobId: result.job.id, type: result.job.type }, 'job cancelled');
-        this.emit('job:cancelled', { job: result.job });
+        this.emit('job:cancelled', { job: seenAt(result.job, Date.now()) });
         return 'cancelled';
       case 'requested':
         this.#runner?.abort(result.job.id, 'cancel', new JobCancelledError());
@@ -299,10 +308,11 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    */
   async retryJob(id: string): Promise<Job> {
     await this.#ensureReady();
-    const job = await this.storage.retry(String(id), Date.now());
+    const now = Date.now();
+    const job = await this.storage.retry(String(id), now);
     if (!job) throw new NotFoundError(`No failed job with id ${id}`);
     this.#pool?.wake(1);
-    return job;
+    return seenAt(job, now);
   }
 
   /** The queue's scheduler: schedules stored with the jobs (SQLite, Redis) or in memory. */

@@ -47,6 +47,17 @@ describe('REST answers', () => {
     expect(job.body.runAt).toBe(Date.parse('2031-05-06T07:08:09Z'));
   });
 
+  it('GET /api/jobs?state=delayed returns jobs whose state says delayed', async () => {
+    app = await startTestApp({ start: false });
+    const later = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'a' }, delayMs: 60_000 }).expect(201);
+    const now = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'b' } }).expect(201);
+    const delayed = await request(app.url).get('/api/jobs?state=delayed').expect(200);
+    expect(delayed.body.jobs.map((j: { id: string; state: string }) => [j.id, j.state])).toEqual([[later.body.id, 'delayed']]);
+    const pending = await request(app.url).get('/api/jobs?state=pending').expect(200);
+    expect(pending.body.jobs.map((j: { id: string; state: string }) => [j.id, j.state])).toEqual([[now.body.id, 'pending']]);
+    expect((await request(app.url).get(`/api/jobs/${later.body.id}`).expect(200)).body.state).toBe('delayed');
+  });
+
   it('PATCH /api/phase-config names the setting and what it takes', async () => {
     app = await startTestApp({ start: false });
     const res = await request(app.url).patch('/api/phase-config/enrichment').send({ maxPoster: '' }).expect(400);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JOB_PRIORITY } from '../../../src/types.js';
 import { imageSize } from '../support/images.js';
@@ -24,9 +24,9 @@ function readNfo(file: string): Record<string, unknown> {
 }
 
 /** A pino logger that keeps its records. */
-function recordingLogger(): { logger: ReturnType<typeof pino>; records: Record<string, unknown>[] } {
+function recordingLogger(): { logger: Logger; records: Record<string, unknown>[] } {
   const records: Record<string, unknown>[] = [];
-  const logger = pino({ level: 'info' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger: Logger = pino({ level: 'info' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
   return { logger, records };
 }
 
