@@ -8,8 +8,7 @@
  * included) before anything is stored, store all their keys in one transaction, and are
  * serialised within this service so that two calls cannot interleave their read-modify-write.
  */
-import EventEmitter from 'eventemitter3';
-import type * as TE from 'typed-emitter';
+import { EventEmitter } from 'eventemitter3';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { parseWithIssues } from '../validation.js';
 import type { ISettingsStore } from '../settings/types.js';
@@ -38,10 +37,6 @@ export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
    */
   phases?: S;
 }
-
-// eventemitter3 with the typed-emitter surface; a generic constructor so that the event
-// map can depend on the class's own type parameter.
-const TypedEmitter = EventEmitter as unknown as new <E extends TE.EventMap>() => TE.default<E>;
 
 /** Stored values break their rules; a ValidationError for callers, told apart inside. */
 class InvalidStoredSettingsError extends ValidationError {}
@@ -72,7 +67,7 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
  * phases.on('changed', ({ key, previous, value }) => log.info({ key, previous, value }, 'setting changed'));
  * ```
  */
-export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> extends TypedEmitter<
+export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> extends EventEmitter<
   PhaseConfigEvents<PhaseConfigOf<S>>
 > {
   /** The store the settings live in. */
