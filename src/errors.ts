@@ -138,6 +138,19 @@ export class NotFoundError extends PhaseqError {
   }
 }
 
+/**
+ * An optional peer dependency a subpath needs is not installed (`phaseq/express` without
+ * express, `phaseq/bullmq` without ioredis); the message says what to install.
+ */
+export class MissingDependencyError extends PhaseqError {
+  /** The package to install, e.g. `express`. */
+  readonly dependency: string;
+  constructor(dependency: string, message: string, options?: { cause?: unknown }) {
+    super('MISSING_DEPENDENCY', message, options);
+    this.dependency = dependency;
+  }
+}
+
 /** Turns any thrown value into an Error, keeping Errors as they are. */
 export function toError(value: unknown): Error {
   if (value instanceof Error) return value;

@@ -34,12 +34,28 @@ export function withMediaOptions(command: Command): Command {
     .option('--players <file>', 'JSON file with the list of players to notify (kodi, jellyfin, plex)');
 }
 
-/** The provider the options name. @throws UsageError when none, or both, is named */
-function providerFrom(options: MediaCliOptions): MetadataProvider {
+/**
+ * The provider the options name. A `--catalogue` file is read and validated here, before
+ * any job runs: a missing or broken file is a usage error, not four failed attempts of
+ * every enrich job.
+ *
+ * @throws UsageError when none, or both, is named, or the catalogue cannot be used
+ */
+async function providerFrom(options: MediaCliOptions): Promise<MetadataProvider> {
   if (options.catalogue && options.tmdbKey) {
     throw new UsageError('Give either --catalogue or --tmdb-key, not both');
   }
-  if (options.catalogue) return new LocalProvider({ cataloguePath: path.resolve(options.catalogue) });
+  if (options.catalogue) {
+    const cataloguePath = path.resolve(options.catalogue);
+    const provider = new LocalProvider({ cataloguePath });
+    try {
+      await provider.verify();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`--catalogue ${cataloguePath} cannot be used: ${reason}`, { cause: error });
+    }
+    return provider;
+  }
   if (options.tmdbKey) {
     return new TmdbProvider({ apiKey: options.tmdbKey, baseUrl: options.tmdbUrl, imageBaseUrl: options.tmdbImageUrl });
   }
@@ -58,16 +74,16 @@ function playersFrom(options: MediaCliOptions): PlayerConfig[] {
 /**
  * Builds the media plugin on an open database.
  *
- * @throws UsageError for missing or conflicting provider options; ValidationError for bad players
+ * @throws UsageError for missing, conflicting or unusable provider options; ValidationError for bad players
  */
-export function createMediaFromOptions(
+export async function createMediaFromOptions(
   options: MediaCliOptions,
   database: SqliteDatabase,
   libraryRoots: readonly string[],
-): MediaPlugin {
+): Promise<MediaPlugin> {
   return createMediaPlugin({
     database,
-    provider: providerFrom(options),
+    provider: await providerFrom(options),
     players: playersFrom(options),
     libraryRoots: libraryRoots.map((root) => path.resolve(root)),
   });

@@ -6,6 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../../errors.js';
+import { describeIssues, parseWithIssues } from '../../validation.js';
 import { ProviderError } from '../errors.js';
 import type {
   ArtworkCandidate,
@@ -132,6 +133,17 @@ export class LocalProvider implements MetadataProvider {
     });
   }
 
+  /**
+   * Reads and validates the catalogue now, so that a host (or the CLI) can refuse a
+   * missing or broken file before any job runs, instead of failing every enrich job.
+   * Returns how many movies it holds.
+   *
+   * @throws ProviderError when the file cannot be read; ValidationError when it is not a valid catalogue
+   */
+  async verify(): Promise<number> {
+    return (await this.#load(undefined)).movies.length;
+  }
+
   async #find(id: string, signal: AbortSignal | undefined): Promise<LocalMovie> {
     const catalogue = await this.#load(signal);
     const movie = catalogue.movies.find((candidate) => candidate.id === id);
@@ -163,13 +175,9 @@ export class LocalProvider implements MetadataProvider {
         { path: '', message: (error as Error).message },
       ]);
     }
-    const parsed = localCatalogueSchema.safeParse(json);
+    const parsed = parseWithIssues(localCatalogueSchema, json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-      throw new ValidationError(
-        `Catalogue ${this.#cataloguePath} is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
-        issues,
-      );
+      throw new ValidationError(`Catalogue ${this.#cataloguePath} is invalid: ${describeIssues(parsed.issues, '(root)')}`, parsed.issues);
     }
     this.#cache = { key, catalogue: parsed.data };
     return parsed.data;

@@ -86,7 +86,7 @@ export function registerScanCommand(program: Command): void {
     try {
       const runsHere = options.wait === true;
       if (runsHere || options.catalogue || options.tmdbKey) {
-        await ctx.queue.use(createMediaFromOptions(options, ctx.database, [library]));
+        await ctx.queue.use(await createMediaFromOptions(options, ctx.database, [library]));
       } else {
         await ctx.queue.use(scanEnqueueOnly);
       }
