@@ -12,7 +12,8 @@ function triggerText(s) {
   return `every ${s.everyMs / 1000} s`;
 }
 
-const DATE_FORMAT = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
+const DAY_FORMAT = { weekday: 'short', day: 'numeric', month: 'short' };
+const CLOCK_FORMAT = { hour: '2-digit', minute: '2-digit' };
 
 /** `in 5 h`, `3 min ago`: how far a time is from now, for the line under the date. */
 function relative(ms, now = Date.now()) {
@@ -34,8 +35,12 @@ function setTime(cell, ms, none) {
     return;
   }
   cell.dataset.time = String(ms);
+  // The day and the clock time are kept whole: a narrow column breaks only between them.
+  const date = new Date(ms);
   cell.replaceChildren(
-    el('time', { datetime: new Date(ms).toISOString(), text: new Date(ms).toLocaleString(undefined, DATE_FORMAT) }),
+    el('time', { datetime: date.toISOString() },
+      el('span', { text: date.toLocaleDateString(undefined, DAY_FORMAT) }), ' ',
+      el('span', { text: date.toLocaleTimeString(undefined, CLOCK_FORMAT) })),
     el('span', { class: 'when', text: relative(ms) }),
   );
 }
@@ -74,11 +79,12 @@ export function createSchedulesPanel() {
     if (r) return r;
     const button = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Run ${name} now`, text: 'Run now' });
     button.addEventListener('click', () => void runNow(name, button));
+    // `data-label` names each cell where a narrow panel shows a row as a small card.
     r = {
-      trigger: el('td', { class: 'trigger' }),
-      type: el('td', { class: 'job-type' }),
-      last: el('td', { class: 'time' }),
-      next: el('td', { class: 'time' }),
+      trigger: el('td', { class: 'trigger', 'data-label': 'Trigger' }),
+      type: el('td', { class: 'job-type', 'data-label': 'Job type' }),
+      last: el('td', { class: 'time', 'data-label': 'Last run' }),
+      next: el('td', { class: 'time', 'data-label': 'Next run' }),
       button,
     };
     r.row = el('tr', { 'data-schedule': name },
