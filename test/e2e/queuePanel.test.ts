@@ -52,6 +52,31 @@ describe('queue panel', () => {
     expect(stats.byType['scan-movie']).toEqual({ pending: 0, delayed: 3, processing: 0, failed: 0 });
   });
 
+  it('"Scan library" follows its job to the end and says what the scan found', async () => {
+    await page.getByRole('button', { name: 'Scan library' }).click();
+    const status = page.locator('#scan-status');
+    await status.filter({ hasText: /^Scan finished/ }).waitFor({ timeout: 30_000 });
+    expect(await status.textContent()).toMatch(
+      /^Scan finished \(job #\d+\) in [\d.]+ m?s: 3 movies found \(3 new, 0 changed, 0 removed\), 3 sent to enrichment$/,
+    );
+    expect(await status.getAttribute('class')).toContain('ok');
+  });
+
+  it('a retried failed job is followed to its outcome, with the reason it failed again', async () => {
+    const id = await addJob({ type: 'scan-movie', payload: { libraryPath: '/srv/not-a-library' } });
+    const item = page.locator('#failures li.job').filter({ hasText: `#${id}` });
+    await item.waitFor();
+    await item.getByRole('button', { name: `Retry job ${id}` }).click();
+    const status = page.locator('#failure-status');
+    await status.filter({ hasText: /failed \(job/ }).waitFor();
+    expect(await status.textContent()).toBe(
+      `Retry of scan-movie failed (job #${id}): libraryPath "/srv/not-a-library" is not one of the configured libraries (${libraryPath})`,
+    );
+    // It ran once more, and is kept as failed again.
+    const row = db.prepare('SELECT state, attempts FROM jobs WHERE id = ?').get(id);
+    expect(row).toEqual({ state: 'failed', attempts: 1 });
+  });
+
   it('lists the running jobs the tiles count, also those another process runs', async () => {
     // Another process on the same database claims a job: the columns its claim statement
     // sets, with a lease that outlasts the test. (Delayed, so that this server's workers

@@ -9,6 +9,7 @@
 // stored, so that count exists only here).
 import { api } from './api.js';
 import { el } from './dom.js';
+import { statusText } from './follow.js';
 
 const STATES = ['pending', 'delayed', 'processing', 'failed'];
 const MAX_RUNNING = 50;
@@ -48,7 +49,15 @@ function syncList(list, items, key, make, update, emptyText) {
   list.append(...nodes);
 }
 
-export function createQueuePanel() {
+/** What a finished scan found, from its result (`ScanMovieResult`). */
+function scanSummary(result) {
+  if (typeof result?.found !== 'number') return '';
+  const movies = `${result.found} ${result.found === 1 ? 'movie' : 'movies'} found`;
+  return `${movies} (${result.new} new, ${result.changed} changed, ${result.removed} removed), ${result.enqueued} sent to enrichment`;
+}
+
+/** @param follower the page's job follower (follow.js) */
+export function createQueuePanel(follower) {
   const done = new Map(); // type -> jobs completed since the page opened
   let stats = NO_STATS;
   let running = []; // stored jobs in state processing (the first MAX_RUNNING)
@@ -128,11 +137,14 @@ export function createQueuePanel() {
     failureStatus.className = `form-status ${kind}`;
   }
 
+  let stopFollowingRetry = () => {};
   async function retryJob(job, button) {
     button.disabled = true;
     try {
+      const since = follower.mark();
       await api(`/jobs/${encodeURIComponent(job.id)}/retry`, { method: 'POST' });
-      setFailureStatus(`${job.type} #${job.id} queued again`, 'ok');
+      stopFollowingRetry();
+      stopFollowingRetry = follower.follow(job.id, since, (status) => setFailureStatus(...statusText(`Retry of ${job.type}`, job.id, status)));
       await reload();
     } catch (error) {
       setFailureStatus(`${job.type} #${job.id} not retried: ${error.message}`, 'error');
@@ -194,14 +206,18 @@ export function createQueuePanel() {
       status.textContent = text;
       status.className = `form-status ${kind}`;
     };
+    let stopFollowing = () => {};
     button.addEventListener('click', async () => {
       button.disabled = true;
       try {
+        const since = follower.mark();
         const { id } = await api('/jobs', {
           method: 'POST',
           body: { type: 'scan-movie', payload: { libraryPath, manual: true }, manual: true },
         });
-        show(`Scan queued (job #${id})`, 'ok');
+        // The line follows the newest scan to its end.
+        stopFollowing();
+        stopFollowing = follower.follow(id, since, (s) => show(...statusText('Scan', id, s, scanSummary)));
       } catch (error) {
         show(`Scan not queued: ${error.message}`, 'error');
       } finally {

@@ -3,6 +3,7 @@
 // so the periodic refresh never takes the keyboard focus away from a button.
 import { api } from './api.js';
 import { el } from './dom.js';
+import { statusText } from './follow.js';
 
 const REFRESH_MS = 5000;
 
@@ -45,7 +46,8 @@ function setTime(cell, ms, none) {
   );
 }
 
-export function createSchedulesPanel() {
+/** @param follower the page's job follower (follow.js) */
+export function createSchedulesPanel(follower) {
   const body = document.getElementById('schedules-body');
   const status = document.getElementById('schedule-status');
   const rows = new Map(); // name -> { row, trigger, type, last, next, button }
@@ -61,11 +63,15 @@ export function createSchedulesPanel() {
     status.className = `form-status ${kind}`;
   }
 
+  let stopFollowing = () => {};
   async function runNow(name, button) {
     button.disabled = true;
     try {
+      const since = follower.mark();
       const { jobId } = await api(`/schedules/${encodeURIComponent(name)}/run`, { method: 'POST' });
-      setStatus(`${name}: queued as job #${jobId}`, 'ok');
+      // The line follows the job of the last "Run now" to its end.
+      stopFollowing();
+      stopFollowing = follower.follow(jobId, since, (status) => setStatus(...statusText(name, jobId, status)));
     } catch (error) {
       setStatus(`${name} not run: ${error.message}`, 'error');
     } finally {
