@@ -30,6 +30,26 @@ describe('settings dashboard', () => {
     await dash?.close();
   });
 
+  it('loads without a failed request, and has an icon (also at /favicon.ico)', async () => {
+    const fresh = await dash.browser.newPage();
+    const failed: string[] = [];
+    fresh.on('response', (res) => {
+      if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`);
+    });
+    fresh.on('requestfailed', (req) => failed.push(`${req.failure()?.errorText ?? 'failed'} ${req.url()}`));
+    await fresh.goto(server.url);
+    await fresh.locator('#connection[data-state="live"]').waitFor();
+    const icon = await fresh.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? 'no icon link');
+    await fresh.close();
+    expect(failed).toEqual([]);
+    for (const url of [`${server.url}/favicon.ico`, icon]) {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('image/svg+xml');
+      expect(await res.text()).toContain('<svg');
+    }
+  });
+
   it('shows the four phases with fitting, labelled controls', async () => {
     for (const title of ['Scan', 'Enrichment', 'Publish', 'Player sync']) {
       await page.getByRole('heading', { name: title, exact: true }).waitFor();
