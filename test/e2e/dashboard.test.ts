@@ -39,7 +39,8 @@ describe('settings dashboard', () => {
     fresh.on('requestfailed', (req) => failed.push(`${req.failure()?.errorText ?? 'failed'} ${req.url()}`));
     await fresh.goto(server.url);
     await fresh.locator('#connection[data-state="live"]').waitFor();
-    const icon = await fresh.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? 'no icon link');
+    const link = fresh.locator('link[rel="icon"]');
+    const icon = new URL((await link.count()) > 0 ? ((await link.getAttribute('href')) ?? '') : 'no-icon-link', server.url).href;
     await fresh.close();
     expect(failed).toEqual([]);
     for (const url of [`${server.url}/favicon.ico`, icon]) {

@@ -15,6 +15,7 @@ const OUTPUT = path.join(ROOT, 'test-output');
 let dash: OpenDashboard;
 let server: RunningServer;
 let page: Page;
+let failedId: string;
 
 async function post(pathname: string, body: unknown): Promise<{ id: string }> {
   const res = await fetch(`${server.url}${pathname}`, {
@@ -35,7 +36,7 @@ describe('dashboard layout', () => {
     for (const hours of [1, 2, 3]) {
       await post('/api/jobs', { type: 'scan-movie', payload: { libraryPath }, delayMs: hours * 3_600_000 });
     }
-    await post('/api/jobs', { type: 'scan-movie', payload: { libraryPath: '/srv/elsewhere/a/folder/with/a/long/name/movies' } });
+    ({ id: failedId } = await post('/api/jobs', { type: 'scan-movie', payload: { libraryPath: '/srv/elsewhere/a/folder/with/a/long/name/movies' } }));
     // Every schedule runs once (their job types are the longest names), then the library scan.
     for (const button of await page.getByRole('button', { name: /^Run .* now$/ }).all()) await button.click();
     await page.getByRole('button', { name: 'Scan library' }).click();
@@ -52,16 +53,26 @@ describe('dashboard layout', () => {
     it(`fits a ${width} px wide window: no sideways scroll, nothing cut off`, async () => {
       await page.setViewportSize({ width, height: 900 });
       // Let the layout settle after the resize.
-      await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+      await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
       mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: path.join(OUTPUT, `dashboard-${width}.png`), fullPage: true });
       expect(await layoutProblems(page)).toEqual([]);
       // The panels the check walked are the ones a person sees.
-      for (const name of ['Schedules', 'Jobs by type and state']) {
-        expect(await page.getByRole('table', { name }).isVisible()).toBe(true);
+      for (const name of ['Schedules', 'Jobs', 'Jobs by type and state']) {
+        expect(await page.getByRole('table', { name, exact: true }).isVisible()).toBe(true);
       }
       await page.getByRole('rowheader', { name: 'scheduled-provider-update' }).first().waitFor();
       await page.getByRole('button', { name: 'Run scheduled-provider-update now' }).waitFor();
+      expect(await page.locator('#jobs-body tr[data-job]').count()).toBe(4);
+
+      // A job's details, with its long error and payload.
+      await page.locator('#jobs').getByRole('button', { name: `Details of job ${failedId}` }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.locator('dd[data-field="last-error"]').waitFor();
+      await page.screenshot({ path: path.join(OUTPUT, `dashboard-${width}-details.png`) });
+      expect(await layoutProblems(page)).toEqual([]);
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'hidden' });
     });
   }
 });

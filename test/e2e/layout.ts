@@ -12,8 +12,9 @@ export const PANELS = '.topbar, .card, dialog[open]';
  * - the document scrolls sideways (`scrollWidth > clientWidth`);
  * - a panel reaches past the viewport's sides;
  * - an element of a panel reaches past that panel's box;
- * - an element's content is wider or taller than the element (clipped, scrolled or spilt
- *   over its border), form controls' own text aside (a long value scrolls inside its box).
+ * - an element's content is wider than the element (clipped, scrolled sideways or spilt over
+ *   its border), or taller without a way to scroll to it (clipped or spilt); form controls'
+ *   own text aside (a long value scrolls inside its box).
  * Elements of 1×1 px or less are skipped: that is how text for screen readers only is hidden.
  */
 export async function layoutProblems(page: Page, panels = PANELS): Promise<string[]> {
@@ -52,7 +53,7 @@ const MEASURE = `(selector) => {
       }
       if (style.display === 'inline' || CONTROLS.has(e.tagName) || e.clientWidth === 0) continue;
       if (e.scrollWidth > e.clientWidth + TOLERANCE) problems.push(describe(e) + ' is cut off: ' + e.scrollWidth + ' px of content in ' + e.clientWidth + ' px');
-      else if (e.scrollHeight > e.clientHeight + TOLERANCE) problems.push(describe(e) + ' is cut off: ' + e.scrollHeight + ' px of content in ' + e.clientHeight + ' px high');
+      else if (e.scrollHeight > e.clientHeight + TOLERANCE && !['auto', 'scroll'].includes(style.overflowY)) problems.push(describe(e) + ' is cut off: ' + e.scrollHeight + ' px of content in ' + e.clientHeight + ' px high');
     }
   }
   return problems;

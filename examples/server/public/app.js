@@ -1,9 +1,11 @@
-// The dashboard: settings forms, the schedules and the live queue panel, wired to the phaseq API.
+// The dashboard: settings forms, the schedules, the job browser and the live queue panel,
+// wired to the phaseq API.
 import { ApiError, followEvents, getApiKey, setApiKey } from './api.js';
 import { renderSettings } from './settings.js';
 import { createQueuePanel } from './queue.js';
 import { createSchedulesPanel } from './schedules.js';
 import { createJobFollower } from './follow.js';
+import { createJobBrowser } from './jobs.js';
 
 const connection = document.getElementById('connection');
 const keyForm = document.getElementById('key-form');
@@ -24,7 +26,8 @@ function setConnection(state) {
 
 let settings = null;
 const follower = createJobFollower();
-const queue = createQueuePanel(follower);
+const jobs = createJobBrowser(follower);
+const queue = createQueuePanel(follower, (state) => jobs.show(state));
 const schedules = createSchedulesPanel(follower);
 
 async function loadAll() {
@@ -50,6 +53,7 @@ const events = followEvents((name, data) => {
   }
   follower.onEvent(name, data);
   queue.onEvent(name, data);
+  jobs.onEvent(name, data);
 }, setConnection);
 
 keyForm.addEventListener('submit', (event) => {

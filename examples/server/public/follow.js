@@ -43,8 +43,10 @@ export function statusText(label, id, status, summary) {
     }
     case 'failed':
       return [`${label} failed (${job}): ${reason(status.error)}`, 'error'];
+    case 'cancelling':
+      return [`Cancelling ${label} (${job})…`, ''];
     case 'cancelled':
-      return [`${label} cancelled (${job})`, ''];
+      return [`${label} cancelled (${job})`, 'ok'];
     case 'gone':
       return [`${label} ended (${job}) while the page was disconnected: its outcome was not seen`, ''];
     default:
@@ -96,12 +98,13 @@ export function createJobFollower() {
 
   /**
    * Calls `onStatus(status)` now and on every later event of job `id` until it ends;
-   * only events numbered after `since` count. Returns a function that stops following.
+   * only events numbered after `since` count (before any, the status is `initial`).
+   * Returns a function that stops following.
    */
-  function follow(id, since, onStatus) {
+  function follow(id, since, onStatus, initial = { state: 'queued' }) {
     id = String(id);
     const known = last.get(id);
-    const current = known && known.seq > since ? known : { state: 'queued' };
+    const current = known && known.seq > since ? known : initial;
     onStatus(current);
     if (current.final) return () => {};
     const watcher = {
@@ -138,5 +141,10 @@ export function createJobFollower() {
     }));
   }
 
-  return { onEvent, mark, follow, recheck };
+  /** The last status seen of job `id`, or undefined. */
+  function lastStatus(id) {
+    return last.get(String(id));
+  }
+
+  return { onEvent, mark, follow, recheck, lastStatus };
 }

@@ -10,20 +10,11 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { statusText } from './follow.js';
+import { STATES, subject } from './jobText.js';
 
-const STATES = ['pending', 'delayed', 'processing', 'failed'];
 const MAX_RUNNING = 50;
 const MAX_FAILED = 5;
 const NO_STATS = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} };
-
-/** A short text saying what a job works on (a path, an entity) for the lists. */
-export function subject(job) {
-  const p = job.payload ?? {};
-  const path = p.moviePath ?? p.libraryPath;
-  if (p.entityId !== undefined) return `${p.entityType ?? 'item'} #${p.entityId}`;
-  if (typeof path === 'string') return path.split('/').filter(Boolean).slice(-1)[0] ?? path;
-  return '';
-}
 
 /** The first line of a stored error (its stack frames are not sent by the API). */
 function firstLine(text) {
@@ -45,7 +36,7 @@ function syncList(list, items, key, make, update, emptyText) {
   });
   if (nodes.length === 0) nodes.push(el('li', { class: 'empty', text: emptyText }));
   // Appending a node that is already in the list moves it: the order follows `items`.
-  for (const node of list.children) if (!nodes.includes(node)) node.remove();
+  for (const node of [...list.children]) if (!nodes.includes(node)) node.remove();
   list.append(...nodes);
 }
 
@@ -56,8 +47,11 @@ function scanSummary(result) {
   return `${movies} (${result.new} new, ${result.changed} changed, ${result.removed} removed), ${result.enqueued} sent to enrichment`;
 }
 
-/** @param follower the page's job follower (follow.js) */
-export function createQueuePanel(follower) {
+/**
+ * @param follower the page's job follower (follow.js)
+ * @param showJobs `(state)` shows the job browser filtered to a state
+ */
+export function createQueuePanel(follower, showJobs) {
   const done = new Map(); // type -> jobs completed since the page opened
   let stats = NO_STATS;
   let running = []; // stored jobs in state processing (the first MAX_RUNNING)
@@ -71,6 +65,8 @@ export function createQueuePanel(follower) {
   const failureList = document.getElementById('failures');
   const failedMore = document.getElementById('failures-more');
   const failureStatus = document.getElementById('failure-status');
+  const showFailed = document.getElementById('failures-all');
+  showFailed.addEventListener('click', () => showJobs('failed'));
 
   function renderCounts() {
     for (const state of STATES) document.getElementById(`count-${state}`).textContent = String(stats[state]);
@@ -130,6 +126,7 @@ export function createQueuePanel(follower) {
       'No failures');
     const more = stats.failed - failed.length;
     failedMore.textContent = more > 0 ? `and ${more} more` : '';
+    showFailed.hidden = stats.failed === 0;
   }
 
   function setFailureStatus(text, kind) {

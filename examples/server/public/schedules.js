@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { statusText } from './follow.js';
+import { setTime } from './time.js';
 
 const REFRESH_MS = 5000;
 
@@ -11,39 +12,6 @@ const REFRESH_MS = 5000;
 function triggerText(s) {
   if (s.cron !== null) return s.tz ? `${s.cron} (${s.tz})` : s.cron;
   return `every ${s.everyMs / 1000} s`;
-}
-
-const DAY_FORMAT = { weekday: 'short', day: 'numeric', month: 'short' };
-const CLOCK_FORMAT = { hour: '2-digit', minute: '2-digit' };
-
-/** `in 5 h`, `3 min ago`: how far a time is from now, for the line under the date. */
-function relative(ms, now = Date.now()) {
-  const diff = ms - now;
-  const abs = Math.abs(diff);
-  const [n, unit] =
-    abs < 60_000 ? [Math.round(abs / 1000), 's'] :
-    abs < 3_600_000 ? [Math.round(abs / 60_000), 'min'] :
-    abs < 172_800_000 ? [Math.round(abs / 3_600_000), 'h'] :
-    [Math.round(abs / 86_400_000), 'd'];
-  return diff >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
-}
-
-/** Fills a time cell: the local date and time, with the distance from now below. */
-function setTime(cell, ms, none) {
-  if (ms === null) {
-    cell.replaceChildren(el('span', { class: 'muted-cell', text: none }));
-    cell.removeAttribute('data-time');
-    return;
-  }
-  cell.dataset.time = String(ms);
-  // The day and the clock time are kept whole: a narrow column breaks only between them.
-  const date = new Date(ms);
-  cell.replaceChildren(
-    el('time', { datetime: date.toISOString() },
-      el('span', { text: date.toLocaleDateString(undefined, DAY_FORMAT) }), ' ',
-      el('span', { text: date.toLocaleTimeString(undefined, CLOCK_FORMAT) })),
-    el('span', { class: 'when', text: relative(ms) }),
-  );
 }
 
 /** @param follower the page's job follower (follow.js) */
