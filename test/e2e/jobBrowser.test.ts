@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../support/tmp.js';
-import { openDashboard, type OpenDashboard, type RunningServer } from './exampleServer.js';
+import { openDashboard, startExampleServer, type OpenDashboard, type RunningServer } from './exampleServer.js';
 
 let dash: OpenDashboard;
 let server: RunningServer;
@@ -18,6 +18,7 @@ let db: Database.Database;
 let libraryPath: string;
 let alienFolder: string;
 let failedId: string;
+let restarted: RunningServer | undefined;
 
 async function addJob(body: unknown): Promise<string> {
   const res = await fetch(`${server.url}/api/jobs`, {
@@ -65,6 +66,7 @@ describe('job browser', () => {
 
   afterAll(async () => {
     db?.close();
+    await restarted?.stop();
     await dash?.close();
   });
 
@@ -173,5 +175,35 @@ describe('job browser', () => {
     await page.locator('#jobs-body tr.empty').filter({ hasText: 'No failed jobs' }).waitFor();
     // The end state of the pipeline it started: the movie's NFO next to its video.
     await expect.poll(() => existsSync(path.join(alienFolder, 'Alien (1979).nfo')), { timeout: 20_000 }).toBe(true);
+  });
+
+  it('a job followed while the server restarts: a job no longer stored is said to have ended unseen', async () => {
+    const id = await addJob({ type: 'scan-movie', payload: { libraryPath }, delayMs: 30 * 3_600_000 });
+    const writer = new Database(path.join(dash.dataDir, 'phaseq.db'));
+    try {
+      // Run by another process, as above; cancelling it leaves the page following it.
+      writer
+        .prepare(`UPDATE jobs SET state = 'processing', locked_by = 'other-host:1234', locked_until = ?, attempts = 1 WHERE id = ?`)
+        .run(Date.now() + 3_600_000, id);
+      await filter('processing', '');
+      await shownIds(1);
+      await card().getByRole('button', { name: `Cancel job ${id}` }).click();
+      await page.locator('#jobs-status').filter({ hasText: `Cancelling scan-movie (job #${id})…` }).waitFor();
+
+      // The server stops (its event streams end), the job ends meanwhile, the server comes
+      // back on the same address: the page reconnects and asks about the job it follows.
+      const port = new URL(server.url).port;
+      expect(await server.stop('SIGTERM')).toBe(0);
+      await page.locator('#connection[data-state="reconnecting"]').waitFor();
+      writer.prepare('DELETE FROM jobs WHERE id = ?').run(id);
+      restarted = await startExampleServer({ PHASEQ_DATA: dash.dataDir, PORT: port });
+    } finally {
+      writer.close();
+    }
+    await page.locator('#connection[data-state="live"]').waitFor();
+    await page
+      .locator('#jobs-status')
+      .filter({ hasText: `scan-movie ended (job #${id}) while the page was disconnected: its outcome was not seen` })
+      .waitFor();
   });
 });
