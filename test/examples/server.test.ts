@@ -92,7 +92,8 @@ describe('examples/server', () => {
       const answered = once(post, 'response') as Promise<[http.IncomingMessage]>;
       post.flushHeaders();
       await once(post, 'continue');
-      const exited = once(running.child, 'exit') as Promise<[number | null]>;
+      // 'close', not 'exit': by then all its output has been read.
+      const exited = once(running.child, 'close') as Promise<[number | null]>;
       process.kill(running.serverPid, 'SIGTERM');
       await waitFor(() => running.output().includes('"msg":"stopping"'), 10_000, 'the stop to begin');
       post.end(body);

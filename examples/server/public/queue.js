@@ -58,6 +58,7 @@ export function createQueuePanel(follower, showJobs) {
   let failed = []; // retained failed jobs (the first MAX_FAILED)
   let latest = null; // counts not drawn yet
   let refreshing = false;
+  let readFailed = false;
 
   const byTypeBody = document.getElementById('by-type');
   const runningList = document.getElementById('running');
@@ -170,9 +171,12 @@ export function createQueuePanel(follower, showJobs) {
         renderCounts();
         renderRunning();
         renderFailures();
+        if (readFailed) setFailureStatus('', '');
+        readFailed = false;
       }
     } catch (error) {
       // The counts stay as they were; the next `stats` event tries again.
+      readFailed = true;
       setFailureStatus(`Could not read the jobs: ${error.message}`, 'error');
     } finally {
       refreshing = false;
