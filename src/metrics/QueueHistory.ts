@@ -67,7 +67,9 @@ function checkOptions(options: QueueHistoryOptions): { intervalMs: number; size:
  * Records a queue's recent history from its construction until {@link stop} or the
  * queue's `queue:stopped` event (a queue started again needs a new recorder). Counts are
  * this process's jobs only (see {@link observeJobOutcomes}); the depth is the storage's,
- * shared by every process. Its timer never keeps the process alive.
+ * shared by every process. The first depth sample is taken at once (opening the queue's
+ * storage, as any call does), then one at the start of each interval. Its timer never
+ * keeps the process alive.
  *
  * @example
  * ```ts

@@ -342,6 +342,7 @@ describe('a host registry', () => {
     expect(issues({ waitBuckets: [] })).toEqual(['waitBuckets']);
     expect(issues({ durationBuckets: [0, 1], waitBuckets: [Number.POSITIVE_INFINITY] })).toEqual(['durationBuckets', 'waitBuckets']);
     expect(issues({ history: {} as QueueHistory })).toEqual(['history']);
+    expect(issues({ registry: {} as Registry })).toEqual(['registry']);
     expect(issues({ apiKey: 'short' })).toEqual(['apiKey']);
   });
 });

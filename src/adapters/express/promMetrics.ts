@@ -128,6 +128,10 @@ export function registerQueueMetrics(queue: MetricsQueue, options: QueueMetricsO
   if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME.test(prefix))) {
     issues.push({ path: 'prefix', message: 'must be letters, digits, _ or : and not start with a digit (e.g. "phaseq_media_")' });
   }
+  const given = options.registry as Partial<MetricsRegistry> | null | undefined;
+  const isRegistry =
+    typeof given?.registerMetric === 'function' && typeof given.getSingleMetric === 'function' && typeof given.metrics === 'function';
+  if (given !== undefined && !isRegistry) issues.push({ path: 'registry', message: 'must be a prom-client Registry (or left out)' });
   checkBuckets('durationBuckets', options.durationBuckets, issues);
   checkBuckets('waitBuckets', options.waitBuckets, issues);
   if (issues.length > 0) {
