@@ -1,0 +1,93 @@
+/**
+ * The harness itself, against the real Kodi: a fresh profile whose source Kodi scans
+ * from NFOs, the network namespace nothing leaves, and a Kodi that can be stopped and
+ * started again on the same profile. Prints the start, idle-CPU and stop figures quoted in
+ * docs/phases/PLAYER_SYNC.md.
+ */
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ensureMediaFixtures } from '../support/kodi/fixtures.js';
+import { startKodi, type KodiInstance } from '../support/kodi/kodi.js';
+import { kodiArtSource, kodiIsScanning, kodiMovies } from '../support/kodi/rpc.js';
+import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
+
+const fixtures = ensureMediaFixtures(inject('kodiFixtures'));
+const temp = makeTempDir('phaseq-kodi-harness-');
+const library = path.join(temp.dir, 'movies');
+let kodi: KodiInstance;
+
+function addMovie(title: string, plot: string): string {
+  const folder = path.join(library, `${title} (2001)`);
+  mkdirSync(folder, { recursive: true });
+  const video = path.join(folder, `${title}.mp4`);
+  copyFileSync(fixtures.clip, video);
+  copyFileSync(fixtures.poster, path.join(folder, `${title}-poster.jpg`));
+  writeFileSync(
+    path.join(folder, `${title}.nfo`),
+    `<?xml version="1.0" encoding="UTF-8"?>\n<movie><title>${title}</title><plot>${plot}</plot><year>2001</year></movie>\n`,
+  );
+  return video;
+}
+
+/** CPU seconds (user + system) the process used so far, from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+beforeAll(async () => {
+  mkdirSync(library, { recursive: true });
+  kodi = await startKodi({ sources: [{ path: library, content: 'movies' }] });
+});
+
+afterAll(async () => {
+  const stopMs = await kodi?.close();
+  console.log(`[kodi figures] stop: ${stopMs} ms`);
+  temp.cleanup();
+});
+
+describe('real Kodi harness', () => {
+  it('starts a fresh Kodi whose movie source is scanned from NFOs and local artwork', async () => {
+    console.log(`[kodi figures] start to first JSON-RPC answer: ${kodi.timings.startMs} ms`);
+    expect(await kodiMovies(kodi)).toEqual([]);
+    const alpha = addMovie('Alpha', 'Plot of Alpha.');
+    const beta = addMovie('Beta', 'Plot of Beta.');
+    await kodi.rpc('VideoLibrary.Scan', { directory: `${library}/`, showdialogs: false });
+    await waitFor(async () => (await kodiMovies(kodi)).length === 2 && !(await kodiIsScanning(kodi)), 60_000, 'the scan');
+    const movies = await kodiMovies(kodi);
+    expect(movies.map((m) => [m.file, m.title, m.plot])).toEqual([
+      [alpha, 'Alpha', 'Plot of Alpha.'],
+      [beta, 'Beta', 'Plot of Beta.'],
+    ]);
+    expect(kodiArtSource(movies[0]?.art['poster'] ?? '')).toBe(path.join(path.dirname(alpha), 'Alpha-poster.jpg'));
+  });
+
+  it('idles quietly: CPU over 5 s of an idle Kodi', async () => {
+    const pid = kodi.kodiPid();
+    const before = cpuSeconds(pid);
+    await sleep(5000);
+    const share = (cpuSeconds(pid) - before) / 5;
+    console.log(`[kodi figures] idle CPU: ${(share * 100).toFixed(1)} % of one core`);
+    // Not a speed threshold: a Kodi that renders flat out (~45 %) means the profile's
+    // idle settings were not applied, which would starve the rest of the suite.
+    expect(share).toBeLessThan(0.25);
+  });
+
+  it('runs in a network namespace nothing leaves: no route out, not even to the host loopback', async () => {
+    const outside = await kodi.probe('192.0.2.1', 80);
+    expect(outside.connected).toBe(false);
+    expect(outside.error).toBe('ENETUNREACH');
+    const hostBridge = new URL(kodi.url);
+    const loopback = await kodi.probe('127.0.0.1', Number(hostBridge.port));
+    expect(loopback.connected).toBe(false);
+  });
+
+  it('stops and starts again on the same profile, keeping its library', async () => {
+    const stopMs = await kodi.stopKodi();
+    await expect(kodiMovies(kodi)).rejects.toThrow();
+    const startMs = await kodi.startKodi();
+    console.log(`[kodi figures] stop (SIGTERM to exit): ${stopMs} ms, start again: ${startMs} ms`);
+    expect((await kodiMovies(kodi)).map((m) => m.title)).toEqual(['Alpha', 'Beta']);
+  });
+});
