@@ -53,20 +53,39 @@ export {
   type WalkOptions,
   type FoundMovie,
   type SkippedPath,
+  type SkipReason,
   type ScanResult,
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/LocalProvider.js';
 export {
-  notifyPlayer,
-  notifyKodi,
-  notifyJellyfin,
-  notifyPlex,
-  kodiScanDirectory,
+  syncPlayer,
+  syncKodi,
+  syncJellyfin,
+  syncPlex,
+  kodiLibraryDirectory,
+  jellyfinPathOf,
+  jellyfinUpdates,
+  plexSectionFor,
+  KodiRpc,
   mapPath,
   parentDirectory,
   withTrailingSeparator,
+  type JellyfinUpdateType,
 } from './players/index.js';
+export {
+  enqueuePlayerSyncs,
+  playerSyncKey,
+  playerSyncJob,
+  PLAYER_SYNC_JOB_OPTIONS,
+} from './handlers/playerSyncQueue.js';
+export {
+  PlayerSyncRepository,
+  isEmptyPlan,
+  type PlayerSyncPlan,
+  type PlayerSyncConfirmation,
+} from './db/PlayerSyncRepository.js';
+export { playerSyncMigration } from './db/006_player_sync.js';
 export {
   buildMovieNfo,
   nfoPathsFor,
@@ -86,7 +105,7 @@ export {
   type DownloadOptions,
   type DownloadResult,
 } from './files.js';
-export { ProviderError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
+export { ProviderError, PlayerError, PlayerSyncIncompleteError, PathOutsideLibraryError, DownloadError } from './errors.js';
 export {
   ARTWORK_KINDS,
   type ArtworkKind,
@@ -103,7 +122,7 @@ export {
   type KodiPlayerConfig,
   type JellyfinPlayerConfig,
   type PlexPlayerConfig,
-  type NotifyRequest,
-  type NotifyResult,
-  type PlayerCall,
+  type PlayerSyncItem,
+  type PlayerSyncRequest,
+  type PlayerSyncResult,
 } from './types.js';

@@ -322,6 +322,16 @@ export class MoviesRepository {
       .immediate();
   }
 
+  /**
+   * Records that the provider was asked and knows no such movie: the movie counts as
+   * enriched (a rescan of the unchanged file does not ask again), whatever was known before
+   * stays. `scheduled-provider-update` asks again once the stamp is old.
+   */
+  markUnmatched(id: number, now: number = Date.now()): void {
+    const info = this.#db.prepare('UPDATE movies SET enriched_at = ?, updated_at = ? WHERE id = ?').run(now, now, id);
+    if (info.changes === 0) throw new NotFoundError(`Movie ${id} does not exist (was it removed by a rescan?)`);
+  }
+
   /** The cast in billing order. */
   actors(id: number): CastMember[] {
     const rows = this.#db

@@ -5,7 +5,8 @@
  *
  * Provider failures are thrown, so the attempt fails and the queue's retries apply. A
  * movie the provider does not know is not a failure: it is published with what the scan
- * knew (title, year), so the chain never stops half-way.
+ * knew (title, year), so the chain never stops half-way, and stamped as enriched, so an
+ * unchanged file is not looked up again on the next scan.
  */
 import { UnrecoverableError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
@@ -178,6 +179,8 @@ export function createEnrichMetadataHandler(services: MediaServices) {
     };
     const hit = await findMatch(services, movie, rules.language, ctx.signal);
     if (!hit) {
+      // Stamped as enriched: an unchanged file is not looked up (and published) again on every scan.
+      services.movies.markUnmatched(movie.id);
       log.warn({ movieId: movie.id, title: movie.title, year: movie.year }, 'enrich: no match at the provider, publishing what the scan knows');
     } else {
       // Actors are always part of the details: the NFO needs them whatever the settings.
