@@ -46,8 +46,8 @@ export type SkipReason = 'ignored' | 'too-small' | 'too-large' | 'not-video' | '
 
 /**
  * A file or folder the walk left out, and why (for the log and the scan summary). Not
- * listed: the files that go with a video (NFOs, images, subtitles) and hidden folders or
- * files an ignore pattern matched (`.actors`, `.DS_Store`): they are never movies.
+ * listed: the files that go with a video (NFOs, images, subtitles), `.actors` folders and
+ * hidden non-video files (`.DS_Store`): they are never movies.
  */
 export interface SkippedPath {
   path: string;
@@ -147,8 +147,9 @@ export async function scanLibrary(
       const rel = path.relative(root, full).split(path.sep).join('/');
       const ext = path.extname(entry.name).slice(1).toLowerCase();
       if (isIgnored(rel, entry.isDirectory())) {
-        const hiddenNonVideo = entry.name.startsWith('.') && (entry.isDirectory() || !extensions.has(ext));
-        if (!hiddenNonVideo) result.skipped.push({ path: full, reason: 'ignored' });
+        // Actor photos (written by publish) and hidden non-video files are never movies.
+        const noise = entry.isDirectory() ? entry.name === '.actors' : entry.name.startsWith('.') && !extensions.has(ext);
+        if (!noise) result.skipped.push({ path: full, reason: 'ignored' });
         continue;
       }
       let info;
