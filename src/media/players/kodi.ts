@@ -52,20 +52,34 @@ function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   });
 }
 
-async function isScanning(rpc: KodiRpc): Promise<boolean> {
-  const answer = await rpc.call<Record<string, unknown>>('XBMC.GetInfoBooleans', { booleans: ['Library.IsScanningVideo'] });
-  return answer['Library.IsScanningVideo'] === true;
+/** An answer that is not what the method returns: Kodi answers `null` while it shuts down (seen on 20.1). */
+function unexpected(config: KodiPlayerConfig, method: string, answer: unknown): PlayerError {
+  return new PlayerError(config.name, '/jsonrpc', null, `${method} answered ${JSON.stringify(answer)} (is Kodi shutting down?)`);
+}
+
+async function isScanning(config: KodiPlayerConfig, rpc: KodiRpc): Promise<boolean> {
+  const method = 'XBMC.GetInfoBooleans';
+  const answer = await rpc.call<unknown>(method, { booleans: ['Library.IsScanningVideo'] });
+  const value = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)['Library.IsScanningVideo'] : undefined;
+  if (typeof value !== 'boolean') throw unexpected(config, method, answer);
+  return value;
 }
 
 /** Every movie Kodi holds under the given folders, by file (as Kodi names it) → movieid. */
-async function moviesUnder(rpc: KodiRpc, directories: readonly string[]): Promise<Map<string, number>> {
+async function moviesUnder(config: KodiPlayerConfig, rpc: KodiRpc, directories: readonly string[]): Promise<Map<string, number>> {
+  const method = 'VideoLibrary.GetMovies';
   const held = new Map<string, number>();
   for (const directory of directories) {
-    const answer = await rpc.call<{ movies?: { movieid: number; file: string }[] }>('VideoLibrary.GetMovies', {
+    const answer = await rpc.call<unknown>(method, {
       properties: ['file'],
       filter: { field: 'path', operator: 'startswith', value: directory },
     });
-    for (const movie of answer.movies ?? []) held.set(movie.file, movie.movieid);
+    if (typeof answer !== 'object' || answer === null) throw unexpected(config, method, answer);
+    const movies = (answer as { movies?: unknown }).movies ?? [];
+    if (!Array.isArray(movies)) throw unexpected(config, method, answer);
+    for (const movie of movies as { movieid?: unknown; file?: unknown }[]) {
+      if (typeof movie.file === 'string' && typeof movie.movieid === 'number') held.set(movie.file, movie.movieid);
+    }
   }
   return held;
 }
@@ -94,7 +108,7 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
   const directories = [...new Set([...request.added, ...request.changed, ...request.removed].map(directoryOf))];
 
   const waitUntilIdle = async (what: string): Promise<void> => {
-    while (await isScanning(rpc)) {
+    while (await isScanning(config, rpc)) {
       if (Date.now() > deadline) {
         throw new PlayerError(config.name, '/jsonrpc', null, `Kodi was still scanning ${what} after ${Math.round(timeoutMs / 1000)} s`);
       }
@@ -109,7 +123,7 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
       await waitUntilIdle(`(cleaning ${directory})`);
     }
   }
-  const before = await moviesUnder(rpc, directories);
+  const before = await moviesUnder(config, rpc, directories);
 
   // Removals first: a file deleted and added again is then removed and scanned afresh.
   const removedCalls = new Set<PlayerSyncItem>();
@@ -143,7 +157,7 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
 
   // Read back. Refreshes run in Kodi's library queue and end when the movie is listed
   // again under a new id; wait for that (bounded), then judge everything on one listing.
-  let after = await moviesUnder(rpc, directories);
+  let after = await moviesUnder(config, rpc, directories);
   const settleBy = Math.min(deadline, refreshStarted + REFRESH_SETTLE_MS);
   const refreshPending = (): boolean =>
     [...refreshing].some(([item, oldId]) => {
@@ -152,7 +166,7 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
     });
   while (refreshPending() && Date.now() < settleBy) {
     await pause(pollMs, signal);
-    after = await moviesUnder(rpc, directories);
+    after = await moviesUnder(config, rpc, directories);
   }
 
   const result: PlayerSyncResult = {

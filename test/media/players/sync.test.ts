@@ -188,6 +188,24 @@ describe('Kodi', () => {
   });
 });
 
+describe('Kodi shutting down', () => {
+  it('an answer of null (what Kodi 20.1 sends while it stops) is a PlayerError, not a crash or an empty library', async () => {
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"id":1,"jsonrpc":"2.0","result":null}'));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const error = await syncPlayer({ ...players.kodi.config, url }, request({ added: [movie('Heat')] })).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(PlayerError);
+      expect((error as Error).message).toMatch(/XBMC\.GetInfoBooleans answered null \(is Kodi shutting down\?\)/);
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
 describe('Jellyfin', () => {
   it('sends one update per path with its type, Authorization: MediaBrowser Token, and accepts for all', async () => {
     const heat = movie('Heat');

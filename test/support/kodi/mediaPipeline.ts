@@ -125,6 +125,8 @@ export interface MediaPipelineOptions {
   library: string;
   catalogueFile: string;
   players: PlayerConfig[];
+  /** More library folders besides `library`. */
+  extraLibraryRoots?: string[];
   /** @default 4 */
   concurrency?: number;
   /** @default 5 */
@@ -150,7 +152,7 @@ export async function startMediaPipeline(options: MediaPipelineOptions): Promise
     filename,
     provider: new LocalProvider({ cataloguePath: options.catalogueFile }),
     players: options.players,
-    libraryRoots: [options.library],
+    libraryRoots: [options.library, ...(options.extraLibraryRoots ?? [])],
   });
   await queue.use(media);
   const completed: JobOutcome[] = [];

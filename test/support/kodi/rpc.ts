@@ -47,6 +47,7 @@ export interface KodiMovie {
   title: string;
   originaltitle: string;
   plot: string;
+  tagline: string;
   year: number;
   file: string;
   /** Kodi's artwork URLs (`image://<url-encoded path or URL>/`) by kind: poster, fanart, … */
@@ -55,7 +56,7 @@ export interface KodiMovie {
   ratings: Record<string, { default: boolean; rating: number; votes: number }>;
 }
 
-const MOVIE_PROPERTIES = ['title', 'originaltitle', 'plot', 'year', 'file', 'art', 'cast', 'ratings'];
+const MOVIE_PROPERTIES = ['title', 'originaltitle', 'plot', 'tagline', 'year', 'file', 'art', 'cast', 'ratings'];
 
 /** Every movie Kodi holds (under `folder` when given, on Kodi's `path` field). */
 export async function kodiMovies(kodi: KodiEndpoint, folder?: string): Promise<KodiMovie[]> {
