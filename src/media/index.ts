@@ -4,6 +4,7 @@
  * file helpers. Re-exports only.
  */
 export { createMediaPlugin, type MediaPlugin, type MediaPluginOptions } from './plugin.js';
+export { refreshMedia, refreshTargetSchema, type RefreshTarget, type RefreshRequest, type RefreshContext } from './refresh.js';
 export {
   scanMovieSchema,
   enrichMetadataSchema,

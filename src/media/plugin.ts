@@ -66,6 +66,8 @@ export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
   readonly movies: MoviesRepository;
   /** What each player confirmed holding (read by the player syncs). */
   readonly syncs: PlayerSyncRepository;
+  /** The configured library roots, resolved (empty: any absolute folder). */
+  readonly libraryRoots: readonly string[];
   /** The database holding the media tables. */
   readonly database: SqliteDatabase;
   /** Closes the database when the plugin opened it (`filename`); does nothing otherwise. */
@@ -183,6 +185,7 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   return Object.assign(plugin, {
     movies,
     syncs,
+    libraryRoots: services.libraryRoots,
     database: db,
     close(): void {
       if (owned && !closed) {
