@@ -63,15 +63,17 @@ describe('real Kodi harness', () => {
     expect(kodiArtSource(movies[0]?.art['poster'] ?? '')).toBe(path.join(path.dirname(alpha), 'Alpha-poster.jpg'));
   });
 
-  it('idles quietly: CPU over 5 s of an idle Kodi', async () => {
+  it('runs with the profile\'s settings (the ones that let it idle quietly), and reports its idle CPU', async () => {
+    const value = async (setting: string) => (await kodi.rpc<{ value: unknown }>('Settings.GetSettingValue', { setting })).value;
+    expect(await value('services.webserver')).toBe(true);
+    expect(await value('services.webserverusername')).toBe(kodi.username);
+    // The audio sink may sleep: kept awake on the null device it costs ~20 % of a core.
+    expect(await value('audiooutput.streamsilence')).toBe(0);
     const pid = kodi.kodiPid();
     const before = cpuSeconds(pid);
     await sleep(5000);
-    const share = (cpuSeconds(pid) - before) / 5;
-    console.log(`[kodi figures] idle CPU: ${(share * 100).toFixed(1)} % of one core`);
-    // Not a speed threshold: a Kodi that renders flat out (~45 %) means the profile's
-    // idle settings were not applied, which would starve the rest of the suite.
-    expect(share).toBeLessThan(0.25);
+    // A figure for the docs, not a threshold.
+    console.log(`[kodi figures] idle CPU: ${(((cpuSeconds(pid) - before) / 5) * 100).toFixed(1)} % of one core`);
   });
 
   it('runs in a network namespace nothing leaves: no route out, not even to the host loopback', async () => {
