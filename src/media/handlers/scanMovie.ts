@@ -162,6 +162,8 @@ export function createScanMovieHandler(services: MediaServices) {
       log.debug({ skipped: walked.skipped.slice(0, 50) }, 'scan: paths left out by the scan settings');
     }
 
+    // A refresh, or a manual scan of one movie, re-enriches whatever the movie's state.
+    const refresh = job.payload.refresh === true || ('moviePath' in job.payload && manual);
     const toEnrich: JobInput<'enrich-metadata'>[] = [];
     const present = new Set<string>();
     const now = Date.now();
@@ -170,8 +172,6 @@ export function createScanMovieHandler(services: MediaServices) {
       present.add(found.videoFile);
       const outcome = services.movies.upsertScanned(toScanned(root, found), now);
       result[outcome.status] += 1;
-      // A refresh, or a manual scan of one movie, re-enriches whatever the movie's state.
-      const refresh = job.payload.refresh === true || ('moviePath' in job.payload && manual);
       if (outcome.status !== 'unchanged' || !outcome.enriched || refresh) {
         toEnrich.push({
           type: 'enrich-metadata',

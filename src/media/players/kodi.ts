@@ -26,8 +26,9 @@ const DEFAULT_TIMEOUT_MS = 600_000;
 /** @default for {@link PlayerSyncRequest.pollMs} */
 const DEFAULT_POLL_MS = 250;
 /**
- * How long a refreshed movie may keep its old id before the refresh is taken as done
- * anyway (a Kodi that refreshes in place; Kodi 20 always gives a new id).
+ * How long refreshes may make no progress (no refreshed movie listed under a new id)
+ * before those still under their old id are taken as done anyway (a Kodi that refreshes
+ * in place; Kodi 20 always gives a new id).
  */
 const REFRESH_SETTLE_MS = 30_000;
 
@@ -146,7 +147,6 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
     await rpc.call('VideoLibrary.RefreshMovie', { movieid, ignorenfo: false });
     refreshing.set(item, movieid);
   }
-  const refreshStarted = Date.now();
 
   // One scan per library folder, each started while Kodi is idle and waited for.
   for (const directory of [...new Set(toScan.map(directoryOf))]) {
@@ -155,18 +155,24 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
     await waitUntilIdle(`(its scan of ${directory})`);
   }
 
-  // Read back. Refreshes run in Kodi's library queue and end when the movie is listed
-  // again under a new id; wait for that (bounded), then judge everything on one listing.
+  // Read back. Refreshes run one by one in Kodi's library queue and each ends when the
+  // movie is listed again under a new id: wait while they make progress (a refresh that
+  // keeps its id is trusted after REFRESH_SETTLE_MS without progress), then judge
+  // everything on one listing.
   let after = await moviesUnder(config, rpc, directories);
-  const settleBy = Math.min(deadline, refreshStarted + REFRESH_SETTLE_MS);
-  const refreshPending = (): boolean =>
-    [...refreshing].some(([item, oldId]) => {
+  const pendingRefreshes = (): number =>
+    [...refreshing].filter(([item, oldId]) => {
       const now = after.get(fileOf(item));
       return now === undefined || now === oldId;
-    });
-  while (refreshPending() && Date.now() < settleBy) {
+    }).length;
+  let pending = pendingRefreshes();
+  let progressAt = Date.now();
+  while (pending > 0 && Date.now() < Math.min(deadline, progressAt + REFRESH_SETTLE_MS)) {
     await pause(pollMs, signal);
     after = await moviesUnder(config, rpc, directories);
+    const now = pendingRefreshes();
+    if (now < pending) progressAt = Date.now();
+    pending = now;
   }
 
   const result: PlayerSyncResult = {
