@@ -86,6 +86,11 @@ export type PublishPayload = z.infer<typeof publishSchema>;
 export const notifyPlayerSchema = z.strictObject({
   /** Name of the configured player (`players[].name`). */
   player: z.string({ error: 'player must be a string' }).min(1, 'player must name a configured player'),
+  /**
+   * The player's sync generation the job was enqueued for (the pipeline sets it). A job
+   * whose generation a newer sync has passed makes no call and hands its work on.
+   */
+  generation: z.number({ error: 'generation must be a number' }).int('generation must be a whole number').nonnegative('generation must not be negative').optional(),
   manual: manualFlag,
 });
 /** Payload of the three `notify-*` job types. */

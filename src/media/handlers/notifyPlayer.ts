@@ -24,7 +24,10 @@ import { playerSyncJob } from './playerSyncQueue.js';
 export interface NotifyPlayerResult {
   player: string;
   kind: PlayerKind;
-  /** False when `playerSync.notify` is off: no call was made and nothing was confirmed. */
+  /**
+   * False when no sync ran: `playerSync.notify` is off, or a newer sync had passed this
+   * job's generation (its work, if any, went to `followUpJobId`). No call was made then.
+   */
   notified: boolean;
   /**
    * How the outcome is known: `verified` (the player's library was read back: Kodi),
@@ -42,7 +45,10 @@ export interface NotifyPlayerResult {
   missing: string[];
   /** HTTP requests made to the player. */
   requests: number;
-  /** Id of the next sync of this player, enqueued because something changed while this one ran, or null. */
+  /**
+   * Id of the next sync of this player, enqueued (or joined) because something changed
+   * while this one ran, or because this job's generation was passed; null otherwise.
+   */
   followUpJobId: string | null;
 }
 
@@ -83,6 +89,17 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     if (!sync.notify) {
       // Nothing is confirmed: once notifications are on again, the next sync tells the player everything.
       log.info({ player: name }, 'notify: player sync is off (playerSync.notify), no call made');
+      return result;
+    }
+
+    // A job left behind by a newer sync (see playerSyncQueue.ts) makes no call: the newer
+    // sync's job, enqueued or joined here, covers whatever is left.
+    const { generation } = job.payload;
+    if (generation !== undefined && generation < services.syncs.generation(name)) {
+      if (!isEmptyPlan(services.syncs.planFor(name))) {
+        result.followUpJobId = await ctx.queue.addJob(playerSyncJob(services, player, { manual: job.manual, runAt: Date.now() }));
+      }
+      log.info({ player: name, generation, followUpJobId: result.followUpJobId }, 'notify: a newer sync passed this one, no call made');
       return result;
     }
 

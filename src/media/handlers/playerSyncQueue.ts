@@ -13,16 +13,17 @@
  *   is therefore always seen by that last read, which enqueues the next generation's sync.
  * - Publishes after that point read the new generation: they join that one pending sync.
  *
- * So no publish is lost, and a burst of any size makes a handful of syncs. Today the
- * exclusivity rests on the dedupe key: the next generation's job only exists once the
- * running job is done with the player, and it can start only then. Two windows remain
- * where two syncs of one player may overlap: a publish that read the old generation just
- * before the job moved it, and enqueues just after the job completed (its job and the
- * follow-up are then both pending); and a worker that dies after moving the generation.
- * Both are harmless to correctness (a Kodi sync waits for the player to be idle and
- * verifies what it holds; a miss fails the attempt and is retried) but they are not "at
- * most one". {@link PLAYER_SYNC_JOB_OPTIONS} is the one place to close them once the
- * queue limits concurrency per key.
+ * So no publish is lost, and a burst of any size makes a handful of syncs.
+ *
+ * And only one sync at a time talks to the player, with what the queue offers today (the
+ * dedupe key): the next generation's job only exists once the running job is done with the
+ * player. A job of an older generation can still appear — a publish that read the old
+ * generation just before the running job moved it on, and enqueued just after that job
+ * completed; or a job re-run after its worker died having moved the generation — but
+ * such a job finds its generation passed: it makes no call, and hands any work left to
+ * the current generation's job (enqueueing or joining it). What remains unguarded is a
+ * sync job added by hand without a generation. {@link PLAYER_SYNC_JOB_OPTIONS} is the one
+ * place to make the queue itself hold one sync per player once it limits concurrency per key.
  */
 import type { JobEnqueuer } from '../../handlers/HandlerRegistry.js';
 import type { JobInput } from '../../types.js';
@@ -50,13 +51,14 @@ export function playerSyncJob(
   options: { manual: boolean; runAt: number },
 ): JobInput<NotifyJobType> {
   const type = NOTIFY_JOB_TYPES[player.kind];
+  const generation = services.syncs.generation(player.name);
   return {
     type,
-    payload: { player: player.name, ...(options.manual ? { manual: true } : {}) },
+    payload: { player: player.name, generation, ...(options.manual ? { manual: true } : {}) },
     priority: chainPriority(options.manual),
     manual: options.manual,
     runAt: options.runAt,
-    dedupeKey: playerSyncKey(type, player.name, services.syncs.generation(player.name)),
+    dedupeKey: playerSyncKey(type, player.name, generation),
   };
 }
 

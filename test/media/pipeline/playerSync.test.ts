@@ -34,10 +34,11 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms
 /** What a publish does to reach the players: stamp the movie, then join the pending sync. */
 async function publishAndJoin(queue: JobQueue, p: Pipeline, movieId: number): Promise<string> {
   p.media.movies.markPublished(movieId);
+  const generation = p.media.syncs.generation('kodi');
   return queue.addJob({
     type: 'notify-kodi',
-    payload: { player: 'kodi' },
-    dedupeKey: playerSyncKey('notify-kodi', 'kodi', p.media.syncs.generation('kodi')),
+    payload: { player: 'kodi', generation },
+    dedupeKey: playerSyncKey('notify-kodi', 'kodi', generation),
   });
 }
 
@@ -125,6 +126,35 @@ describe('player sync: coalescing', () => {
     expect(refreshes).toBeLessThanOrEqual(syncRuns * movies.length);
     expect(p.failed).toEqual([]);
     console.log(`[player sync] 1000 publishes from two queues: ${syncRuns} sync runs, ${refreshes} RefreshMovie calls`);
+  });
+});
+
+describe('player sync: one at a time per player', () => {
+  it('a sync enqueued for a generation a newer sync has passed makes no call, and hands what is left to the current one', async () => {
+    pipeline = await startPipeline({ movies: makeProviderMovies(2), players: (players) => [players.kodi.config] });
+    const p = pipeline;
+    await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library } });
+    await p.idle();
+    const passed = p.media.syncs.generation('kodi') - 1;
+    const [movie] = p.media.movies.list();
+    p.players.kodi.requests.length = 0;
+
+    // Nothing left to do: it completes at once, without a word to Kodi.
+    const idle = await p.queue.addJob({ type: 'notify-kodi', payload: { player: 'kodi', generation: passed } });
+    await p.idle();
+    expect(p.done('notify-kodi').find((o) => o.job.id === idle)?.result).toMatchObject({ notified: false, followUpJobId: null, requests: 0 });
+    expect(p.players.kodi.requests).toEqual([]);
+
+    // Something left (a publish it stood for): the current generation's sync does it.
+    p.media.movies.markPublished(movie!.id);
+    const late = await p.queue.addJob({ type: 'notify-kodi', payload: { player: 'kodi', generation: passed } });
+    await p.idle();
+    const handedTo = (p.done('notify-kodi').find((o) => o.job.id === late)?.result as NotifyPlayerResult).followUpJobId;
+    expect(handedTo).toEqual(expect.any(String));
+    const current = p.done('notify-kodi').find((o) => o.job.id === handedTo);
+    expect(current?.job.payload).toMatchObject({ player: 'kodi', generation: passed + 1 });
+    expect(current?.result).toMatchObject({ notified: true, refreshed: 1 });
+    expect(p.media.syncs.planFor('kodi')).toEqual({ added: [], changed: [], removed: [] });
   });
 });
 
