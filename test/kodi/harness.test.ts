@@ -1,7 +1,7 @@
 /**
- * The harness itself, against the real Kodi: a fresh profile whose source Kodi scans
- * from NFOs, the network namespace nothing leaves, and a Kodi that can be stopped and
- * started again on the same profile. Prints the start, idle-CPU and stop figures quoted in
+ * The harness itself, against the real Kodi: a fresh profile whose sources (a movies one
+ * and a tvshows one) Kodi scans from NFOs, the network namespace nothing leaves, and a
+ * Kodi that can be stopped and started again on the same profile. Prints the start, idle-CPU and stop figures quoted in
  * docs/phases/PLAYER_SYNC.md.
  */
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,12 +9,13 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ensureMediaFixtures } from '../support/kodi/fixtures.js';
 import { startKodi, type KodiInstance } from '../support/kodi/kodi.js';
-import { kodiArtSource, kodiIsScanning, kodiMovies } from '../support/kodi/rpc.js';
+import { kodiArtSource, kodiEpisodes, kodiIsScanning, kodiMovies, kodiTvShows } from '../support/kodi/rpc.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 
 const fixtures = ensureMediaFixtures(inject('kodiFixtures'));
 const temp = makeTempDir('phaseq-kodi-harness-');
 const library = path.join(temp.dir, 'movies');
+const shows = path.join(temp.dir, 'tv');
 let kodi: KodiInstance;
 
 function addMovie(title: string, plot: string): string {
@@ -38,7 +39,13 @@ function cpuSeconds(pid: number): number {
 
 beforeAll(async () => {
   mkdirSync(library, { recursive: true });
-  kodi = await startKodi({ sources: [{ path: library, content: 'movies' }] });
+  mkdirSync(shows, { recursive: true });
+  kodi = await startKodi({
+    sources: [
+      { path: library, content: 'movies' },
+      { path: shows, content: 'tvshows' },
+    ],
+  });
 });
 
 afterAll(async () => {
@@ -61,6 +68,31 @@ describe('real Kodi harness', () => {
       [beta, 'Beta', 'Plot of Beta.'],
     ]);
     expect(kodiArtSource(movies[0]?.art['poster'] ?? '')).toBe(path.join(path.dirname(alpha), 'Alpha-poster.jpg'));
+  });
+
+  it('scans a tvshows source from tvshow.nfo and the episode NFOs (the source kind is a parameter)', async () => {
+    const show = path.join(shows, 'Test Show (2020)');
+    mkdirSync(path.join(show, 'Season 01'), { recursive: true });
+    writeFileSync(path.join(show, 'tvshow.nfo'), '<tvshow><title>Test Show</title><plot>Show plot.</plot><year>2020</year></tvshow>\n');
+    for (const n of [1, 2]) {
+      const episode = path.join(show, 'Season 01', `Test Show S01E0${n}.mp4`);
+      copyFileSync(fixtures.clip, episode);
+      writeFileSync(
+        episode.replace(/\.mp4$/, '.nfo'),
+        `<episodedetails><title>Episode ${n}</title><season>1</season><episode>${n}</episode><plot>Plot ${n}.</plot></episodedetails>\n`,
+      );
+    }
+    await kodi.rpc('VideoLibrary.Scan', { directory: `${shows}/`, showdialogs: false });
+    await waitFor(async () => (await kodiEpisodes(kodi)).length === 2 && !(await kodiIsScanning(kodi)), 60_000, 'the TV scan');
+    const [tvshow] = await kodiTvShows(kodi);
+    expect({ title: tvshow?.title, plot: tvshow?.plot, file: tvshow?.file }).toEqual({ title: 'Test Show', plot: 'Show plot.', file: `${show}/` });
+    const episodes = await kodiEpisodes(kodi, tvshow?.tvshowid);
+    expect(episodes.map((e) => [e.season, e.episode, e.title, e.plot])).toEqual([
+      [1, 1, 'Episode 1', 'Plot 1.'],
+      [1, 2, 'Episode 2', 'Plot 2.'],
+    ]);
+    // The movie source is untouched by a TV scan.
+    expect(await kodiMovies(kodi)).toHaveLength(2);
   });
 
   it('runs with the profile\'s settings (the ones that let it idle quietly), and reports its idle CPU', async () => {
