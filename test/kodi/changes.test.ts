@@ -151,6 +151,23 @@ describe('changes reach a real Kodi', () => {
     expect(await inKodi(view)).toHaveLength(2);
   });
 
+  it('with cleanFirst on, Kodi cleans the library folder first, the sync waits for it, and a removal and an addition still land', async () => {
+    await pipeline.phases.set('playerSync.cleanFirst', true);
+    try {
+      const gone = lib.movies[3]!;
+      rmSync(gone.folder, { recursive: true });
+      const added = lib.addMovie('Clean Movie', 2010);
+      const sync = syncsSince(await scan(lib.library));
+      expect(sync).toMatchObject({ added: 1, removed: 1, missing: [] });
+      const files = (await inKodi(lib.library)).map((m) => m.file);
+      expect(files).not.toContain(gone.videoFile);
+      expect(files).toContain(added.videoFile);
+      expect(files).toHaveLength(4);
+    } finally {
+      await pipeline.phases.set('playerSync.cleanFirst', false);
+    }
+  });
+
   it('a refresh re-enriches and re-publishes every movie, and Kodi reads each one again', async () => {
     for (const entry of lib.catalogue.movies) entry.tagline = `New tagline of ${entry.title}`;
     lib.save();
