@@ -66,7 +66,7 @@ describe('player syncs across processes', () => {
     const events: SyncEvent[] = [];
     const logs: Record<string, unknown>[] = [];
     for (let n = 0; n < 2; n++) {
-      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, db, JSON.stringify([players.kodi.config]), '3'], {
+      const child = spawn(process.execPath, ['--import', 'tsx', WORKER, db, JSON.stringify([players.kodi.config]), '3', catalogue], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);
