@@ -1,7 +1,7 @@
 /**
  * The example server's parts: one SQLite file holding jobs, settings, schedules and the
- * media tables; the media pipeline with the catalogue provider and its three maintenance
- * schedules; the phaseq routers under `/api` (metrics included, and the downloader
+ * media tables; the media pipeline with the catalogue provider, the configured players and
+ * its three maintenance schedules; the phaseq routers under `/api` (metrics included, and the downloader
  * webhooks when a secret is given); and the dashboard's static files at `/`.
  */
 import { mkdirSync } from 'node:fs';
@@ -12,6 +12,7 @@ import { ISO_639_1_CODES, JobQueue, PhaseConfigService, SQLiteJobQueueStorage, S
 import {
   createHealthRouter,
   createJobsRouter,
+  createMediaRouter,
   createMetricsRouter,
   createPhaseConfigRouter,
   createSchedulesRouter,
@@ -21,7 +22,7 @@ import {
   requireApiKey,
   type RouterOptions,
 } from '../../src/express.js';
-import { createMediaPlugin, LocalProvider, type MediaPlugin } from '../../src/media/index.js';
+import { createMediaPlugin, LocalProvider, type MediaPlugin, type PlayerConfig } from '../../src/media/index.js';
 import { ensureSampleLibrary } from './sampleLibrary.js';
 
 /** Options of {@link createExampleApp}. */
@@ -41,6 +42,12 @@ export interface ExampleAppOptions {
    * @default '/movies'
    */
   webhookLibraryPath?: string | undefined;
+  /**
+   * Media players to keep in sync with the demo library (see `players.ts` for the
+   * environment variables main.ts reads them from).
+   * @default []
+   */
+  players?: PlayerConfig[] | undefined;
   logger: Logger;
 }
 
@@ -84,7 +91,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   const media = createMediaPlugin({
     filename,
     provider: new LocalProvider({ cataloguePath: path.join(import.meta.dirname, 'catalogue.json') }),
-    players: [],
+    players: options.players ?? [],
     libraryRoots: [libraryPath],
   });
   await queue.use(media);
@@ -120,6 +127,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     createJobsRouter(queue, routerOptions),
     createHealthRouter({ queue, phases }, routerOptions),
     createSchedulesRouter(queue.scheduler, routerOptions),
+    createMediaRouter(queue, media, routerOptions),
     // GET /api/metrics for Prometheus, GET /api/metrics/history for the page's charts.
     createMetricsRouter(queue, routerOptions),
   );

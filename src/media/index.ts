@@ -4,6 +4,7 @@
  * file helpers. Re-exports only.
  */
 export { createMediaPlugin, type MediaPlugin, type MediaPluginOptions } from './plugin.js';
+export { refreshMedia, refreshTargetSchema, type RefreshTarget, type RefreshRequest, type RefreshContext } from './refresh.js';
 export {
   scanMovieSchema,
   enrichMetadataSchema,
@@ -53,6 +54,7 @@ export {
   type WalkOptions,
   type FoundMovie,
   type SkippedPath,
+  type SkipReason,
   type ScanResult,
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
@@ -65,15 +67,33 @@ export {
 } from './providers/TmdbClient.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/LocalProvider.js';
 export {
-  notifyPlayer,
-  notifyKodi,
-  notifyJellyfin,
-  notifyPlex,
-  kodiScanDirectory,
+  syncPlayer,
+  syncKodi,
+  syncJellyfin,
+  syncPlex,
+  kodiLibraryDirectory,
+  jellyfinPathOf,
+  jellyfinUpdates,
+  plexSectionFor,
+  KodiRpc,
   mapPath,
   parentDirectory,
   withTrailingSeparator,
+  type JellyfinUpdateType,
 } from './players/index.js';
+export {
+  enqueuePlayerSyncs,
+  playerSyncKey,
+  playerSyncJob,
+  PLAYER_SYNC_JOB_OPTIONS,
+} from './handlers/playerSyncQueue.js';
+export {
+  PlayerSyncRepository,
+  isEmptyPlan,
+  type PlayerSyncPlan,
+  type PlayerSyncConfirmation,
+} from './db/PlayerSyncRepository.js';
+export { playerSyncMigration } from './db/006_player_sync.js';
 export {
   buildMovieNfo,
   kodiTrailerUrl,
@@ -94,7 +114,7 @@ export {
   type DownloadOptions,
   type DownloadResult,
 } from './files.js';
-export { ProviderError, ProviderCredentialsError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
+export { ProviderError, ProviderCredentialsError, PlayerError, PlayerSyncIncompleteError, PathOutsideLibraryError, DownloadError } from './errors.js';
 export {
   ARTWORK_KINDS,
   type ArtworkKind,
@@ -113,7 +133,7 @@ export {
   type KodiPlayerConfig,
   type JellyfinPlayerConfig,
   type PlexPlayerConfig,
-  type NotifyRequest,
-  type NotifyResult,
-  type PlayerCall,
+  type PlayerSyncItem,
+  type PlayerSyncRequest,
+  type PlayerSyncResult,
 } from './types.js';

@@ -12,9 +12,11 @@ import { migrate } from '../db/migrate.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { definePlugin, type Plugin } from '../plugins/definePlugin.js';
 import { MoviesRepository } from './db/MoviesRepository.js';
+import { PlayerSyncRepository } from './db/PlayerSyncRepository.js';
 import { createEnrichMetadataHandler } from './handlers/enrichMetadata.js';
 import type { MediaServices } from './handlers/deps.js';
 import { createNotifyPlayerHandler } from './handlers/notifyPlayer.js';
+import { PLAYER_SYNC_JOB_OPTIONS } from './handlers/playerSyncQueue.js';
 import { createPublishHandler } from './handlers/publish.js';
 import { createScanMovieHandler } from './handlers/scanMovie.js';
 import { createScheduledCleanupHandler } from './handlers/scheduledCleanup.js';
@@ -62,6 +64,10 @@ export type MediaPluginOptions = (
 export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
   /** The movies, their artwork candidates and cast. */
   readonly movies: MoviesRepository;
+  /** What each player confirmed holding (read by the player syncs). */
+  readonly syncs: PlayerSyncRepository;
+  /** The configured library roots, resolved (empty: any absolute folder). */
+  readonly libraryRoots: readonly string[];
   /** The database holding the media tables. */
   readonly database: SqliteDatabase;
   /** Closes the database when the plugin opened it (`filename`); does nothing otherwise. */
@@ -131,8 +137,10 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   const source = options.database ? { database: options.database } : { filename: options.filename };
   const { db, owned } = openSqlite(source, (db) => migrate(db));
   const movies = new MoviesRepository(db);
+  const syncs = new PlayerSyncRepository(db);
   const services: MediaServices = {
     movies,
+    syncs,
     provider: options.provider,
     players: [...(options.players ?? [])],
     libraryRoots: (options.libraryRoots ?? []).map((root) => path.resolve(root)),
@@ -144,9 +152,25 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
       'scan-movie': { schema: MEDIA_JOB_SCHEMAS['scan-movie'], handler: createScanMovieHandler(services), ...retry },
       'enrich-metadata': { schema: MEDIA_JOB_SCHEMAS['enrich-metadata'], handler: createEnrichMetadataHandler(services), ...retry },
       publish: { schema: MEDIA_JOB_SCHEMAS.publish, handler: createPublishHandler(services), ...retry },
-      'notify-kodi': { schema: MEDIA_JOB_SCHEMAS['notify-kodi'], handler: createNotifyPlayerHandler(services, 'kodi'), ...retry },
-      'notify-jellyfin': { schema: MEDIA_JOB_SCHEMAS['notify-jellyfin'], handler: createNotifyPlayerHandler(services, 'jellyfin'), ...retry },
-      'notify-plex': { schema: MEDIA_JOB_SCHEMAS['notify-plex'], handler: createNotifyPlayerHandler(services, 'plex'), ...retry },
+      // One sync per player at a time: see PLAYER_SYNC_JOB_OPTIONS.
+      'notify-kodi': {
+        schema: MEDIA_JOB_SCHEMAS['notify-kodi'],
+        handler: createNotifyPlayerHandler(services, 'kodi'),
+        ...retry,
+        ...PLAYER_SYNC_JOB_OPTIONS,
+      },
+      'notify-jellyfin': {
+        schema: MEDIA_JOB_SCHEMAS['notify-jellyfin'],
+        handler: createNotifyPlayerHandler(services, 'jellyfin'),
+        ...retry,
+        ...PLAYER_SYNC_JOB_OPTIONS,
+      },
+      'notify-plex': {
+        schema: MEDIA_JOB_SCHEMAS['notify-plex'],
+        handler: createNotifyPlayerHandler(services, 'plex'),
+        ...retry,
+        ...PLAYER_SYNC_JOB_OPTIONS,
+      },
       'scheduled-cleanup': { schema: MEDIA_JOB_SCHEMAS['scheduled-cleanup'], handler: createScheduledCleanupHandler(services, db), ...retry },
       'scheduled-provider-update': {
         schema: MEDIA_JOB_SCHEMAS['scheduled-provider-update'],
@@ -160,6 +184,8 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   let closed = false;
   return Object.assign(plugin, {
     movies,
+    syncs,
+    libraryRoots: services.libraryRoots,
     database: db,
     close(): void {
       if (owned && !closed) {

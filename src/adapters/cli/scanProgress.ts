@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import type { PublishResult } from '../../media/handlers/publish.js';
 import type { NotifyPlayerResult } from '../../media/handlers/notifyPlayer.js';
 import type { ScanMovieResult } from '../../media/handlers/scanMovie.js';
+import type { SkipReason } from '../../media/scan/scanLibrary.js';
 import type { QueueEvents } from '../../events.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
 
@@ -29,9 +30,20 @@ function phaseOf(type: string): MediaPhase | null {
 /** What a run did, for the summary. */
 export interface ScanSummary {
   moviesFound: number;
+  /** Movies dropped because their files are gone (the players are told to drop them too). */
+  moviesRemoved: number;
+  /** Files and folders the scan left out, by reason (`too-small`, `too-large`, `ignored`, `not-video`, …). */
+  skipped: Partial<Record<SkipReason, number>>;
   nfosWritten: number;
   artworkWritten: number;
-  playersNotified: number;
+  /**
+   * Player syncs that completed, by how they were confirmed: `verified` (the player's
+   * library was read back: Kodi), `accepted` (the player accepted the request: Jellyfin,
+   * Plex). A sync that had nothing to tell the player counts in neither.
+   */
+  playerSyncs: { verified: number; accepted: number };
+  /** Movies the players confirmed, summed over those syncs. */
+  playerChanges: { added: number; refreshed: number; removed: number };
   /** Jobs that failed for good. */
   failures: { id: string; type: string; error: string }[];
   /** Jobs per phase: added and finished (completed or failed). */
@@ -51,9 +63,12 @@ function endsRun(error: Error): boolean {
 export class ScanRun {
   readonly summary: ScanSummary = {
     moviesFound: 0,
+    moviesRemoved: 0,
+    skipped: {},
     nfosWritten: 0,
     artworkWritten: 0,
-    playersNotified: 0,
+    playerSyncs: { verified: 0, accepted: 0 },
+    playerChanges: { added: 0, refreshed: 0, removed: 0 },
     failures: [],
     phases: { scan: { total: 0, finished: 0 }, enrich: { total: 0, finished: 0 }, publish: { total: 0, finished: 0 }, notify: { total: 0, finished: 0 } },
   };
@@ -123,7 +138,12 @@ export class ScanRun {
 
   #record(type: string, result: unknown): void {
     if (type === 'scan-movie') {
-      this.summary.moviesFound += (result as ScanMovieResult).found;
+      const scan = result as ScanMovieResult;
+      this.summary.moviesFound += scan.found;
+      this.summary.moviesRemoved += scan.removed;
+      for (const [reason, count] of Object.entries(scan.skippedBy) as [SkipReason, number][]) {
+        this.summary.skipped[reason] = (this.summary.skipped[reason] ?? 0) + count;
+      }
     } else if (type === 'publish') {
       for (const file of (result as PublishResult).files) {
         if (!file.written) continue;
@@ -131,7 +151,11 @@ export class ScanRun {
         else this.summary.artworkWritten++;
       }
     } else if (type.startsWith('notify-')) {
-      if ((result as NotifyPlayerResult).notified) this.summary.playersNotified++;
+      const sync = result as NotifyPlayerResult;
+      if (sync.confirmation !== null) this.summary.playerSyncs[sync.confirmation]++;
+      this.summary.playerChanges.added += sync.added;
+      this.summary.playerChanges.refreshed += sync.refreshed;
+      this.summary.playerChanges.removed += sync.removed;
     }
   }
 

@@ -6,11 +6,14 @@ import path from 'node:path';
 import type { Job } from '../../types.js';
 import { JOB_PRIORITY } from '../../types.js';
 import type { MoviesRepository } from '../db/MoviesRepository.js';
+import type { PlayerSyncRepository } from '../db/PlayerSyncRepository.js';
 import type { MetadataProvider, PlayerConfig } from '../types.js';
 
 /** Services of the media handlers, built once by `createMediaPlugin`. */
 export interface MediaServices {
   movies: MoviesRepository;
+  /** What each player confirmed, and its sync generation. */
+  syncs: PlayerSyncRepository;
   provider: MetadataProvider;
   players: readonly PlayerConfig[];
   /**
@@ -34,15 +37,6 @@ export function chainPriority(manual: boolean): number {
 export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-
-/**
- * Dedupe key of the notify job of one player and library: publishes that happen while
- * one is waiting join it, so a burst of publishes makes one rescan per player.
- */
-export function notifyDedupeKey(jobType: string, player: string, libraryPath: string): string {
-  return `${jobType}:${player}:${libraryPath}`;
 }
 
 /** Dedupe key of a movie's enrichment: a rescan while one waits adds nothing. */

@@ -1,8 +1,11 @@
 /**
- * `phaseq scan <path> [--wait]`: enqueues a manual scan of a media library. With
+ * `phaseq scan <path> [--wait] [--refresh]`: enqueues a manual scan of a media library. With
  * `--wait` it also runs the pipeline in this process (scan -> enrich -> publish ->
- * notify), shows one progress bar per phase, and prints a summary when every job of the
- * run has finished. Without `--wait` a running `phaseq worker --media-library` does the work.
+ * player sync), shows one progress bar per phase, and prints a summary when every job of
+ * the run has finished: what was found, removed and skipped (and why), what was written,
+ * and the player syncs the players confirmed. Without `--wait` a running
+ * `phaseq worker --media-library` does the work. `--refresh` re-enriches and re-publishes
+ * every movie with the settings in force.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -21,6 +24,7 @@ import { createPhaseBars, ScanRun, type ScanSummary } from '../scanProgress.js';
 
 interface ScanOptions extends DbOptions, JsonOptions, MediaCliOptions {
   wait?: boolean;
+  refresh?: boolean;
   concurrency?: number;
 }
 
@@ -50,16 +54,45 @@ function checkLibrary(library: string): void {
   if (!isDir) throw new UsageError(`Library folder not found: ${library}`);
 }
 
+const SKIP_LABELS: Record<string, string> = {
+  'too-small': 'too small',
+  'too-large': 'too large',
+  ignored: 'ignored pattern',
+  'not-video': 'not video',
+  'symlinked-folder': 'symlinked folder',
+  'broken-link': 'broken link',
+  'stacked-part': 'later part of a stack',
+};
+
+/** `40 (too small 38, not video 2)`, or `0`. */
+function skippedText(skipped: ScanSummary['skipped']): string {
+  const order = Object.keys(SKIP_LABELS);
+  const entries = Object.entries(skipped)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return '0';
+  return `${total} (${entries.map(([reason, n]) => `${SKIP_LABELS[reason] ?? reason} ${n}`).join(', ')})`;
+}
+
 function printSummary(library: string, summary: ScanSummary, durationMs: number): void {
+  const { playerSyncs, playerChanges } = summary;
+  const confirmed = playerSyncs.verified + playerSyncs.accepted;
   println(`Scan of ${library} finished in ${(durationMs / 1000).toFixed(1)} s`);
   println(
     formatTable(
       ['', ''],
       [
         ['movies found', String(summary.moviesFound)],
+        ['movies removed', String(summary.moviesRemoved)],
+        ['files skipped', skippedText(summary.skipped)],
         ['NFOs written', String(summary.nfosWritten)],
         ['artwork written', String(summary.artworkWritten)],
-        ['players notified', String(summary.playersNotified)],
+        [
+          'player syncs confirmed',
+          confirmed === 0 ? '0' : `${confirmed} (${playerSyncs.verified} verified in the player's library, ${playerSyncs.accepted} accepted by the player)`,
+        ],
+        ['player changes', `${playerChanges.added} added, ${playerChanges.refreshed} refreshed, ${playerChanges.removed} removed`],
         ['failures', String(summary.failures.length)],
       ],
     )
@@ -68,6 +101,10 @@ function printSummary(library: string, summary: ScanSummary, durationMs: number)
       .map((line) => `  ${line}`)
       .join('\n'),
   );
+  const small = summary.skipped['too-small'] ?? 0;
+  if (summary.moviesFound === 0 && small > 0) {
+    println(`  hint: ${small} video file(s) are smaller than scan.minFileSizeMB; to accept them: phaseq config set scan.minFileSizeMB 0`);
+  }
   for (const f of summary.failures) println(`  failed: ${f.type} ${f.id}: ${f.error}`);
 }
 
@@ -78,6 +115,7 @@ export function registerScanCommand(program: Command): void {
     .description('enqueue a manual scan of a media library; with --wait, run the pipeline here and show progress')
     .argument('<path>', 'library folder')
     .option('--wait', 'run the pipeline in this process until every job of the scan has finished')
+    .option('--refresh', 're-enrich and re-publish every movie with the settings in force, changed or not (then sync the players)')
     .option('--concurrency <n>', 'jobs run at once with --wait (default 3)', integerIn(1, 1000));
   withMediaOptions(withJson(withDb(command))).action(async (libraryArg: string, options: ScanOptions) => {
     const library = path.resolve(libraryArg);
@@ -90,7 +128,8 @@ export function registerScanCommand(program: Command): void {
       } else {
         await ctx.queue.use(scanEnqueueOnly);
       }
-      const job = { type: 'scan-movie', payload: { libraryPath: library, manual: true }, manual: true, priority: JOB_PRIORITY.HIGH };
+      const payload = { libraryPath: library, manual: true, ...(options.refresh ? { refresh: true } : {}) };
+      const job = { type: 'scan-movie', payload, manual: true, priority: JOB_PRIORITY.HIGH };
       if (!runsHere) {
         const id = await ctx.queue.addJob(job);
         if (options.json) printJson({ id, library });
