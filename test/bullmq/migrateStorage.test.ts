@@ -37,6 +37,7 @@ function newJob(n: number, now: number): NewJob {
     // Every fourth job is delayed, by up to a second.
     runAt: n % 4 === 0 ? now + 200 + (n % 800) : now - 1,
     dedupeKey: n % 100 === 0 ? `key-${n}` : null,
+    groupKey: null,
     timeoutMs: null,
     manual: n % 7 === 0,
   };

@@ -8,6 +8,7 @@ import { appSettingsMigration } from './002_app_settings.js';
 import { phaseRefactorMigration } from './003_phase_refactor.js';
 import { mediaMigration } from '../../media/db/004_media.js';
 import { schedulesMigration } from './005_schedules.js';
+import { queueControlsMigration } from './006_queue_controls.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   phaseRefactorMigration,
   mediaMigration,
   schedulesMigration,
+  queueControlsMigration,
 ];
