@@ -58,6 +58,14 @@ export interface QueueEvents {
    * none (jobs other processes are running may still be in progress).
    */
   'queue:drained': (event: Record<string, never>) => void;
+  /**
+   * This queue paused the whole queue (`type` null) or one job type (`queue.pause`), for
+   * every process sharing the storage. Emitted by the queue whose call changed the
+   * stored state only: other processes are not told (they simply stop claiming).
+   */
+  'queue:paused': (event: { type: string | null }) => void;
+  /** This queue resumed the whole queue (`type` null) or one job type (`queue.resume`); as `queue:paused`. */
+  'queue:resumed': (event: { type: string | null }) => void;
   /** A worker or maintenance loop met an error outside any handler (storage down, ...). */
   'worker:error': (event: { error: Error; workerId: string | null }) => void;
 }
