@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from '../errors.js';
 import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import type { IJobQueueStorage, JobListQuery } from '../storage/types.js';
+import type { IJobQueueStorage, JobListQuery, PauseState } from '../storage/types.js';
 import type { Job, JobInput, QueueStats } from '../types.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
@@ -161,13 +161,18 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
 
   /**
    * Whether the whole queue is paused (no `type`), or whether jobs of `type` are held by a
-   * pause: of that type, or of the whole queue. `getStats()` tells the two apart.
+   * pause: of that type, or of the whole queue. {@link getPauseState} tells the two apart.
    */
   async isPaused(type?: string): Promise<boolean> {
     const scope = pauseScope(type);
-    await this.#ensureReady();
-    const state = await this.storage.pauseState();
+    const state = await this.getPauseState();
     return state.queue || (scope !== null && state.types.includes(scope));
+  }
+
+  /** What is paused: the whole queue (`queue`), and the job types paused on their own (`types`, sorted). */
+  async getPauseState(): Promise<PauseState> {
+    await this.#ensureReady();
+    return this.storage.pauseState();
   }
 
   /**
