@@ -54,8 +54,10 @@ export interface QueueEvents {
   /** A job was cancelled: deleted while pending, or aborted while running. */
   'job:cancelled': (event: { job: Job }) => void;
   /**
-   * After processing some jobs, this queue found no pending or delayed job left and runs
-   * none (jobs other processes are running may still be in progress).
+   * After processing some jobs, this queue found no pending or delayed job of the types
+   * it runs left, and runs none (jobs other processes are running may still be in
+   * progress; jobs of other types are other queues' work). Jobs held by a pause or a
+   * limit are still work: the queue is not drained while they wait.
    */
   'queue:drained': (event: Record<string, never>) => void;
   /**

@@ -6,6 +6,11 @@
  * 'pending'` index one job type at a time, so jobs of types the claimer does not run, or
  * of paused types, are never walked over, whatever their number.
  *
+ * - Every path first reads `queue_pauses` (a few rows at most): nothing when the whole
+ *   queue is paused, and paused types are left out before any job is read. (The same
+ *   test inside the claim statement cost more: as a `NOT EXISTS` term SQLite checks it
+ *   row by row, walking every job of a paused type; as a subquery yielding the type to
+ *   seek, it made a claim of three jobs a third dearer.)
  * - **Fast path** (no limits in the filter): one `UPDATE … WHERE id IN (…) RETURNING`
  *   whose subquery takes the first `limit` jobs of each claimable type (one index seek
  *   each) and keeps the best `limit` of them. Its `LIMIT` is a literal, one cached
@@ -70,6 +75,8 @@ export class SqliteClaims {
   readonly #walkFirst: Statement;
   readonly #walkAfter: Statement;
   readonly #leaseIds: Statement;
+  /** Per filter (a queue passes the same object until its registry changes): its type names, or null when it has limits. */
+  readonly #plain = new WeakMap<ClaimFilter, readonly string[] | null>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
@@ -119,31 +126,41 @@ export class SqliteClaims {
    */
   claim(owner: string, limit: number, now: number, leaseMs: number, filter: ClaimFilter | undefined): Job[] {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new StorageError(`Claim limit must be a positive integer, got ${limit}`);
-    let types: readonly ClaimableType[];
-    if (filter) {
-      const paused = this.#paused.all() as string[];
-      if (paused.length > 0) {
-        if (paused.includes('')) return [];
-        types = filter.types.filter((t) => !paused.includes(t.type));
-      } else {
-        types = filter.types;
-      }
-    } else {
-      types = this.pendingTypes().map((type) => ({ type, concurrency: null, groupConcurrency: null }));
-    }
-    if (types.length === 0) return [];
     const until = now + leaseMs;
-    const rows = hasLimits({ types })
-      ? this.#claimLimited(types, owner, limit, now, until)
-      : this.#claimFast(types, owner, limit, now, until);
+    let rows: ClaimedRow[];
+    if (!filter) {
+      // Tools claim every type, paused or not.
+      rows = this.#claimFast(this.pendingTypes(), owner, limit, now, until);
+    } else {
+      const paused = this.#paused.all() as string[];
+      if (paused.includes('')) return [];
+      const plain = this.#typesIfPlain(filter);
+      if (plain === null) {
+        rows = this.#claimLimited(paused.length === 0 ? filter.types : filter.types.filter((t) => !paused.includes(t.type)), owner, limit, now, until);
+      } else {
+        rows = this.#claimFast(paused.length === 0 ? plain : plain.filter((t) => !paused.includes(t)), owner, limit, now, until);
+      }
+    }
     const jobs = new Array<Job>(rows.length);
     for (let i = 0; i < rows.length; i++) jobs[i] = claimedRowToJob(rows[i]!, owner, until);
     return rows.length > 1 ? jobs.sort(compareClaimOrder) : jobs;
   }
 
-  #claimFast(types: readonly ClaimableType[], owner: string, limit: number, now: number, until: number): ClaimedRow[] {
+  /** The filter's type names when it sets no limit (the fast path), else null; remembered per filter. */
+  #typesIfPlain(filter: ClaimFilter): readonly string[] | null {
+    let names = this.#plain.get(filter);
+    if (names === undefined) {
+      names = hasLimits(filter) ? null : filter.types.map((t) => t.type);
+      this.#plain.set(filter, names);
+    }
+    return names;
+  }
+
+  #claimFast(types: readonly string[], owner: string, limit: number, now: number, until: number): ClaimedRow[] {
+    if (types.length === 0) return [];
+    if (types.length === 1) return this.#fastStatement(1, limit).all({ owner, until, now, t0: types[0] }) as ClaimedRow[];
     const params: Record<string, string | number> = { owner, until, now };
-    for (let i = 0; i < types.length; i++) params[`t${i}`] = types[i]!.type;
+    for (let i = 0; i < types.length; i++) params[`t${i}`] = types[i]!;
     return this.#fastStatement(types.length, limit).all(params) as ClaimedRow[];
   }
 
@@ -161,6 +178,7 @@ export class SqliteClaims {
   }
 
   #claimLimited(types: readonly ClaimableType[], owner: string, limit: number, now: number, until: number): ClaimedRow[] {
+    if (types.length === 0) return [];
     const running = this.#running.all({ types: JSON.stringify(types.map((t) => t.type)) }) as RunningCount[];
     const budget = new ClaimBudget(types, running);
     const candidates: Candidate[] = [];
