@@ -49,7 +49,7 @@ describe.skipIf(skip !== null)(`Redis key layout upgrade${skip ? ` — skipped: 
     const storage = new BullMQJobQueueStorage({ connection: REDIS_URL, prefix });
     await storage.init();
     try {
-      expect(await redis.exists(`${prefix}:jobs:type:disk`, `${prefix}:jobs:type:mail`)).toBe(0);
+      expect(await redis.exists(`${prefix}:jobs:type:disk`, `${prefix}:jobs:type:mail`, `${prefix}:jobs:pending:5`, `${prefix}:jobs:prios`)).toBe(0);
       expect(await redis.hget(`${prefix}:jobs:meta`, 'layout')).toBe('2');
       const stats = await storage.stats(1000);
       expect(stats.byType).toMatchObject({ disk: { pending: 1, processing: 1 }, mail: { pending: 1 } });

@@ -58,9 +58,9 @@ return rcall('HGETALL', k)
  * (`''` for any), limit, offset. Returns job hashes in claim order (priority, run time,
  * id), from `offset`, at most `limit`.
  *
- * Per priority it merges up to three sources already in (run time, id) order: the pending
- * set (cut at `now` for pending/delayed), the dead-letter set, and the running jobs of that
- * priority (few: sorted here). Sources are read in chunks and the walk stops as soon as
+ * Per priority it merges sources already in (run time, id) order: the pending set of each
+ * job type (cut at `now` for pending/delayed), the dead-letter set, and the running jobs of
+ * that priority (few: sorted here). Sources are read in chunks and the walk stops as soon as
  * the page is full, so a page costs about offset + limit reads, not the queue's depth.
  */
 export const LIST_SCRIPT = `${LUA_PRELUDE}
@@ -118,11 +118,25 @@ if state == 'processing' or state == 'all' then
     table.sort(list, function(a, b) return a[2] < b[2] or (a[2] == b[2] and a[1] < b[1]) end)
   end
 end
+-- The pending sets to merge, per priority: one per job type (only typ's when given).
+local pendingTypes = {}
+if state == 'pending' or state == 'delayed' or state == 'all' then
+  local types = typ ~= '' and { typ } or rcall('SMEMBERS', base .. 'types')
+  for _, t in ipairs(types) do
+    for _, p in ipairs(rcall('SMEMBERS', base .. 'tprios:' .. t)) do
+      p = tonumber(p)
+      pendingTypes[p] = pendingTypes[p] or {}
+      table.insert(pendingTypes[p], t)
+    end
+  end
+end
 for p = 1, MAX_PRIORITY do
   local sources = {}
-  if state == 'pending' then sources[#sources + 1] = zcursor(pk(p), '-inf', now) end
-  if state == 'delayed' then sources[#sources + 1] = zcursor(pk(p), '(' .. now, '+inf') end
-  if state == 'all' then sources[#sources + 1] = zcursor(pk(p), '-inf', '+inf') end
+  for _, t in ipairs(pendingTypes[p] or {}) do
+    if state == 'pending' then sources[#sources + 1] = zcursor(tpk(p, t), '-inf', now) end
+    if state == 'delayed' then sources[#sources + 1] = zcursor(tpk(p, t), '(' .. now, '+inf') end
+    if state == 'all' then sources[#sources + 1] = zcursor(tpk(p, t), '-inf', '+inf') end
+  end
   if state == 'failed' or state == 'all' then sources[#sources + 1] = zcursor(base .. 'failed:' .. p, '-inf', '+inf') end
   if running[p] then sources[#sources + 1] = lcursor(running[p]) end
   while true do
@@ -184,12 +198,10 @@ local function consider(key)
   local first = rcall('ZRANGE', key, 0, 0, 'WITHSCORES')
   if first[2] and (not min or tonumber(first[2]) < min) then min = tonumber(first[2]) end
 end
-if #ARGV == 1 then
-  for _, p in ipairs(livePriorities()) do consider(pk(p)) end
-else
-  for i = 2, #ARGV do
-    for _, p in ipairs(livePriorities(ARGV[i])) do consider(tpk(p, ARGV[i])) end
-  end
+local types = {}
+if #ARGV == 1 then types = rcall('SMEMBERS', base .. 'types') else for i = 2, #ARGV do types[#types + 1] = ARGV[i] end end
+for _, t in ipairs(types) do
+  for _, p in ipairs(livePriorities(t)) do consider(tpk(p, t)) end
 end
 if not min then return false end
 return string.format('%d', min)

@@ -54,29 +54,38 @@ local function readFilter(at)
   end
   return rules, at + 1 + n * 3
 end
--- The first n ready jobs of type typ, in claim order, as candidates { p, score, m }.
-local function firstOfType(typ, now, n, out)
+-- The first n ready jobs of type typ, in claim order, appended to out: members alone, or
+-- with scores as candidates { p, score, m } (to merge several types). Each priority set
+-- it took from goes to touched, to be tidied once the jobs are leased.
+local function firstOfType(typ, now, n, out, scored, touched)
   local got = 0
   for _, p in ipairs(livePriorities(typ)) do
     if got >= n then break end
-    local ms = rcall('ZRANGEBYSCORE', tpk(p, typ), '-inf', now, 'WITHSCORES', 'LIMIT', 0, n - got)
-    for i = 1, #ms, 2 do
-      out[#out + 1] = { p, tonumber(ms[i + 1]), ms[i] }
-      got = got + 1
+    local key = tpk(p, typ)
+    if scored then
+      local ms = rcall('ZRANGEBYSCORE', key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, n - got)
+      for i = 1, #ms, 2 do out[#out + 1] = { p, tonumber(ms[i + 1]), ms[i] } end
+      got = got + #ms / 2
+    else
+      local ms = rcall('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, n - got)
+      for i = 1, #ms do out[#out + 1] = ms[i] end
+      got = got + #ms
     end
+    if got > 0 then touched[#touched + 1] = { p, typ } end
   end
 end
 -- Up to n ready jobs of a grouped type, in claim order, with at most gconc running per key
--- (counting those running now). Walks each priority's set by rank, CHUNK members at a
--- time; a member carries its group key, so no job is read.
+-- (counting those running now), appended to out as candidates { p, score, m }. Walks
+-- each priority's set by rank, CHUNK members at a time; a member carries its group key,
+-- so no job is read.
 local CHUNK = 100
-local function walkGroups(typ, now, n, gconc, out)
+local function walkGroups(typ, now, n, gconc, out, touched)
   local got, keys = 0, {}
   local gkey = base .. 'grunning:' .. typ
   for _, p in ipairs(livePriorities(typ)) do
     local key = tpk(p, typ)
     local ready = rcall('ZCOUNT', key, '-inf', now)
-    local from = 0
+    local from, before = 0, got
     while got < n and from < ready do
       local ms = rcall('ZRANGE', key, from, math.min(ready, from + CHUNK) - 1, 'WITHSCORES')
       from = from + CHUNK
@@ -96,6 +105,7 @@ local function walkGroups(typ, now, n, gconc, out)
         end
       end
     end
+    if got > before then touched[#touched + 1] = { p, typ } end
     if got >= n then break end
   end
 end
@@ -104,43 +114,70 @@ local function byClaimOrder(a, b)
   if a[2] ~= b[2] then return a[2] < b[2] end
   return a[3] < b[3]
 end
+-- Adds by to the running counts of the types and keys in counts ({ typ = { [''] = n,
+-- [groupKey] = n } }): one command per type and key, not per job.
+local function addRunning(counts, by)
+  for typ, c in pairs(counts) do
+    for gk, n in pairs(c) do
+      if gk == '' then
+        if rcall('HINCRBY', base .. 'running', typ, by * n) <= 0 then rcall('HDEL', base .. 'running', typ) end
+      elseif rcall('HINCRBY', base .. 'grunning:' .. typ, gk, by * n) <= 0 then
+        rcall('HDEL', base .. 'grunning:' .. typ, gk)
+      end
+    end
+  end
+end
+local function countRunning(counts, typ, gk)
+  local c = counts[typ]
+  if not c then
+    c = {}
+    counts[typ] = c
+  end
+  c[''] = (c[''] or 0) + 1
+  if gk and gk ~= '' then c[gk] = (c[gk] or 0) + 1 end
+end
 -- Leases up to limit ready jobs, best priority first, then run time, then insertion, and
 -- counts the attempt. With rules (a claim filter) only their types, none while the queue
 -- or their type is paused, within their limits; each type is read on its own, so jobs of
 -- other types are never walked over. Returns the job hashes (flat).
 local function claimJobs(worker, now, untilT, limit, rules)
-  local chosen = {}
+  local chosen, touched = {}, {}
+  local paused = {}
   if rules == nil then
-    for _, p in ipairs(livePriorities()) do
-      if #chosen >= limit then break end
-      local ms = rcall('ZRANGEBYSCORE', pk(p), '-inf', now, 'LIMIT', 0, limit - #chosen)
-      for _, m in ipairs(ms) do chosen[#chosen + 1] = m end
-    end
+    -- No filter (tools): every type, without limits, paused or not.
+    rules = {}
+    for _, t in ipairs(rcall('SMEMBERS', base .. 'types')) do rules[#rules + 1] = { typ = t } end
   else
-    local paused = {}
     for _, t in ipairs(rcall('SMEMBERS', base .. 'paused')) do paused[t] = true end
     if paused[''] then return {} end
-    local candidates = {}
-    for _, r in ipairs(rules) do
-      if not paused[r.typ] then
-        local n = limit
-        if r.conc then n = math.min(n, r.conc - (tonumber(rcall('HGET', base .. 'running', r.typ)) or 0)) end
-        if n > 0 then
-          if r.gconc then walkGroups(r.typ, now, n, r.gconc, candidates) else firstOfType(r.typ, now, n, candidates) end
-        end
-      end
+  end
+  local open = {}
+  for _, r in ipairs(rules) do
+    if not paused[r.typ] then
+      local n = limit
+      if r.conc then n = math.min(n, r.conc - (tonumber(rcall('HGET', base .. 'running', r.typ)) or 0)) end
+      if n > 0 then open[#open + 1] = { r, n } end
     end
-    if #rules > 1 then table.sort(candidates, byClaimOrder) end
+  end
+  if #open == 1 and not open[1][1].gconc then
+    -- One type without groups: its members are already in claim order.
+    firstOfType(open[1][1].typ, now, open[1][2], chosen, false, touched)
+  else
+    local candidates = {}
+    for _, o in ipairs(open) do
+      local r, n = o[1], o[2]
+      if r.gconc then walkGroups(r.typ, now, n, r.gconc, candidates, touched) else firstOfType(r.typ, now, n, candidates, true, touched) end
+    end
+    if #open > 1 then table.sort(candidates, byClaimOrder) end
     for i = 1, math.min(limit, #candidates) do chosen[i] = candidates[i][3] end
   end
-  local out, touched = {}, {}
+  local out, counts = {}, {}
   for _, m in ipairs(chosen) do
     local id = idOf(m)
     local k = jk(id)
     local j = toMap(rcall('HGETALL', k))
     dropPending(id, j.type, j.priority, j.groupKey)
-    touched[j.priority .. ':' .. j.type] = { j.priority, j.type }
-    enterRunning(j.type, j.groupKey)
+    countRunning(counts, j.type, j.groupKey)
     j.state, j.lockedBy, j.lockedUntil, j.claimedAt = 'processing', worker, untilT, now
     j.attempts = tostring(tonumber(j.attempts) + 1)
     -- claimedAt: the completion event reports the time from claim to completion.
@@ -149,13 +186,14 @@ local function claimJobs(worker, now, untilT, limit, rules)
     rcall('ZADD', base .. 'active', untilT, mem(id))
     out[#out + 1] = toFlat(j)
   end
-  for _, t in pairs(touched) do tidyPriority(t[1], t[2]) end
+  addRunning(counts, 1)
+  for _, t in ipairs(touched) do tidyPriority(t[1], t[2]) end
   return out
 end
 -- Deletes the completed jobs named by (id, workerId) pairs in ARGV[from..to] whose lease
 -- the worker still holds, at time now. Returns how many.
 local function completeJobs(origin, now, from, to)
-  local n = 0
+  local n, counts = 0, {}
   for i = from, to - 1, 2 do
     local id, w = ARGV[i], ARGV[i + 1]
     local k = jk(id)
@@ -163,7 +201,7 @@ local function completeJobs(origin, now, from, to)
     if j.state == 'processing' and j.lockedBy == w then
       rcall('DEL', k)
       rcall('ZREM', base .. 'active', mem(id))
-      leaveRunning(j.type, j.groupKey)
+      countRunning(counts, j.type, j.groupKey)
       dropDedupe(j.dedupeKey, id)
       local duration = math.max(0, tonumber(now) - (tonumber(j.claimedAt) or tonumber(now)))
       emitJob('completed', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'returnvalue', 'null',
@@ -171,6 +209,7 @@ local function completeJobs(origin, now, from, to)
       n = n + 1
     end
   end
+  addRunning(counts, -1)
   return n
 end
 `;

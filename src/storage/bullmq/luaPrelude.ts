@@ -6,14 +6,13 @@
  * Layout under `base` (`<prefix>:<queueName>:`):
  * - `job:<id>`      hash: one job (fields named after {@link Job}, plus `claimedAt`,
  *                   `failedAt` and `cancel`).
- * - `pending:<p>`   sorted set per priority 1..10, score = run time; member = the id
- *                   zero-padded to 16 digits, so equal run times sort by insertion.
- * - `prios`         set of the priorities that have pending jobs (lists visit only those).
- * - `tpending:<p>:<t>` the pending jobs of type `t` and priority `p` (what a claim reads,
- *                   one type at a time), score = run time; member = the zero-padded id,
- *                   then `:` and the group key for a job that has one (a walk of a grouped
- *                   type reads the key without reading the job).
- * - `tprios:<t>`    set of the priorities that have pending jobs of type `t`.
+ * - `tpending:<p>:<t>` sorted set of the pending jobs of type `t` and priority `p` (a
+ *                   claim reads one type at a time), score = run time; member = the id
+ *                   zero-padded to 16 digits, so equal run times sort by insertion, then
+ *                   `:` and the group key for a job that has one (a walk of a grouped type
+ *                   reads the key without reading the job).
+ * - `tprios:<t>`    set of the priorities that have pending jobs of type `t` (claims and
+ *                   lists visit only those).
  * - `active`        sorted set of leased jobs, score = lease expiry (stalled sweep).
  * - `running`       hash: type -> jobs of that type processing now; `grunning:<t>` hash:
  *                   group key -> jobs of type `t` with that key processing now. Every
@@ -26,7 +25,7 @@
  * - `dedupe`        hash: dedupe key -> id of the pending or running job holding it.
  * - `counts`        hash: `failed:<t>` counters (per-type stats; running jobs are few and
  *                   counted from `active` when asked).
- * - `types`         set of job types ever stored (per-type stats).
+ * - `types`         set of job types ever stored (stats, lists, claims of every type).
  * - `meta` field `layout`: 2 once the keys are in this layout (see LAYOUT_SCRIPT).
  * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready,
  *                   and its new value published on channel `work`.
@@ -44,16 +43,13 @@ local function mem(id) return string.format('%016d', tonumber(id)) end
 -- A member of any pending set: the padded id, maybe followed by ':' and a group key.
 local function idOf(m) return string.format('%d', tonumber(string.sub(m, 1, 16))) end
 local function jk(id) return base .. 'job:' .. id end
-local function pk(p) return base .. 'pending:' .. p end
 local function tpk(p, typ) return base .. 'tpending:' .. p .. ':' .. typ end
 local function tmem(id, gk)
   if gk and gk ~= '' then return mem(id) .. ':' .. gk end
   return mem(id)
 end
 local function addPending(id, typ, prio, runAt, gk)
-  rcall('ZADD', pk(prio), runAt, mem(id))
   rcall('ZADD', tpk(prio, typ), runAt, tmem(id, gk))
-  rcall('SADD', base .. 'prios', prio)
   rcall('SADD', base .. 'tprios:' .. typ, prio)
 end
 -- Stores a new pending job (dk: dedupe key or '', tmo: timeout or '', gk: group key or
@@ -75,7 +71,6 @@ local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attemp
 end
 -- Leaves the priority sets in place: callers tidy (tidyPriority) once per set they touched.
 local function dropPending(id, typ, prio, gk)
-  rcall('ZREM', pk(prio), mem(id))
   rcall('ZREM', tpk(prio, typ), tmem(id, gk))
 end
 -- A job enters or leaves 'processing': the running counts per type and per group key.
@@ -98,15 +93,13 @@ local function dropFailed(id, prio)
   rcall('ZREM', base .. 'failed', mem(id))
   rcall('ZREM', base .. 'failed:' .. prio, mem(id))
 end
--- Forget a priority whose sets ran empty (of the queue; of type typ when given), so that
--- lists and claims do not visit it.
+-- Forget a priority whose set of type typ ran empty, so that claims and lists do not visit it.
 local function tidyPriority(prio, typ)
-  if rcall('ZCARD', pk(prio)) == 0 then rcall('SREM', base .. 'prios', prio) end
-  if typ and rcall('ZCARD', tpk(prio, typ)) == 0 then rcall('SREM', base .. 'tprios:' .. typ, prio) end
+  if rcall('ZCARD', tpk(prio, typ)) == 0 then rcall('SREM', base .. 'tprios:' .. typ, prio) end
 end
--- Priorities that have pending jobs (of type typ when given), best first.
+-- Priorities that have pending jobs of type typ, best first.
 local function livePriorities(typ)
-  local ps = rcall('SMEMBERS', typ and (base .. 'tprios:' .. typ) or (base .. 'prios'))
+  local ps = rcall('SMEMBERS', base .. 'tprios:' .. typ)
   for i = 1, #ps do ps[i] = tonumber(ps[i]) end
   table.sort(ps)
   return ps
