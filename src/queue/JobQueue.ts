@@ -208,6 +208,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       reportError: (error) => this.#reportError(error, null),
       phases: this.phases,
       wakeAt: (t) => pool.wakeAt(t),
+      wakeIdle: () => pool.wake(1),
     });
     const pool: WorkerPool = new WorkerPool({
       storage: this.storage,

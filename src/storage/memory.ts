@@ -88,9 +88,12 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     if (limit <= 0 || (filter && this.#paused.has(''))) return [];
     const types = filter?.types.filter((t) => !this.#paused.has(t.type));
     const budget = types ? new ClaimBudget(types, this.#running()) : null;
+    // Within a priority, types with a concurrency limit first (see the contract).
+    const limited = new Set(types?.filter((t) => t.concurrency !== null).map((t) => t.type));
+    const rank = (job: Job): number => (limited.has(job.type) ? 0 : 1);
     const ready = [...this.#entries.values()]
       .filter((e) => e.job.state === 'pending' && e.job.runAt <= now)
-      .sort((a, b) => compareClaimOrder(a.job, b.job));
+      .sort((a, b) => a.job.priority - b.job.priority || rank(a.job) - rank(b.job) || compareClaimOrder(a.job, b.job));
     const picked: Entry[] = [];
     for (const e of ready) {
       if (picked.length >= limit) break;

@@ -18,7 +18,8 @@
  *   CPU (SQLite plans the ordered subquery for an unknown row count).
  * - **Limited path**: the jobs processing now are counted per type and group key
  *   (`jobs_running` index), a {@link ClaimBudget} says what is left, each type offers its
- *   first candidates within that, and the best `limit` of them are leased by id.
+ *   first candidates within that, and the best `limit` of them are leased by id (within a
+ *   priority, a type with a concurrency limit first: see byClaimOrder).
  *   A grouped type is walked in claim order with its full keys excluded inside SQLite; a
  *   key that fills during the walk is excluded from the next query, which resumes after
  *   the last row seen. The walk passes over the pending jobs of full keys that come
@@ -36,16 +37,24 @@ const MAX_CACHED_CLAIM = 256;
 
 const LEASE = `UPDATE jobs SET state = 'processing', locked_by = @owner, locked_until = @until, attempts = attempts + 1`;
 
-/** A candidate of the limited path. */
+/** A candidate of the limited path; `first` 0 for a type with a concurrency limit (see byClaimOrder). */
 interface Candidate {
   id: number;
   priority: number;
   run_at: number;
   group_key: string | null;
+  first?: number;
 }
 
+/**
+ * Claim order, except that within a priority the candidates of a type with a concurrency
+ * limit (at most its free slots) come first: a limited type then runs at its limit while
+ * its jobs wait. In plain claim order a worker freed by a limited job would take an older
+ * job of another type, and the limited slot would wait for the order to reach its jobs
+ * again (measured: a type limited to 4 ran 3 at once on average beside a busier type).
+ */
 function byClaimOrder(a: Candidate, b: Candidate): number {
-  return a.priority - b.priority || a.run_at - b.run_at || a.id - b.id;
+  return a.priority - b.priority || (a.first ?? 1) - (b.first ?? 1) || a.run_at - b.run_at || a.id - b.id;
 }
 
 /** The first `limit` ready jobs of type `@tN`, best first (one seek on `jobs_claim`). */
@@ -185,8 +194,9 @@ export class SqliteClaims {
     for (const t of types) {
       const n = budget.typeLeft(t.type, limit);
       if (n === 0) continue;
-      if (t.groupConcurrency === null) candidates.push(...(this.#pick.all({ type: t.type, now, n }) as Candidate[]));
-      else candidates.push(...this.#walkGroups(t.type, n, now, budget));
+      const found = t.groupConcurrency === null ? (this.#pick.all({ type: t.type, now, n }) as Candidate[]) : this.#walkGroups(t.type, n, now, budget);
+      if (t.concurrency !== null) for (const c of found) c.first = 0;
+      candidates.push(...found);
     }
     if (candidates.length === 0) return [];
     const ids = candidates.sort(byClaimOrder).slice(0, limit).map((c) => c.id);

@@ -216,9 +216,11 @@ export interface IJobQueueStorage {
    *
    * With a `filter`, only jobs of its types are claimed, none while the queue or their
    * type is paused, and no more than their limits allow (counting the jobs processing
-   * now, in any process). Within a grouped type, the jobs of a key at its limit are
-   * skipped, not waited for: a later job of another key is claimed instead, and jobs of
-   * one key are claimed in claim order. Without a filter every type is claimable and no
+   * now, in any process). Within a priority, the jobs of a type with a `concurrency` limit
+   * come first, up to its free slots, so that a limited type runs at its limit while its
+   * jobs wait and other types use the rest. Within a grouped type, the jobs of a key at
+   * its limit are skipped, not waited for: a later job of another key is claimed instead,
+   * and jobs of one key are claimed in claim order. Without a filter every type is claimable and no
    * pause or limit applies (tools; a queue always passes its registry's filter).
    */
   claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]>;

@@ -130,6 +130,22 @@ export function runControlsConformance(current: () => IJobQueueStorage): void {
       expect(ks(await storage.claim('p1', 10, NOW, LEASE, filter))).toEqual(['d1']);
     });
 
+    it('within a priority, a type with a concurrency limit fills its free slots first', async () => {
+      const storage = current();
+      await storage.add(
+        [
+          ...[1, 2, 3].map((i) => newJob({ type: 'other', payload: { k: `o${i}` } })),
+          ...[1, 2, 3].map((i) => newJob({ type: 'disk', payload: { k: `d${i}` } })),
+          newJob({ type: 'other', payload: { k: 'urgent' }, priority: 1 }),
+        ],
+        0,
+      );
+      const filter = only(type('other'), type('disk', { concurrency: 2 }));
+      // Priority still comes first; then the limited type up to its two free slots.
+      expect(ks(await storage.claim('w', 3, NOW, LEASE, filter))).toEqual(['urgent', 'd1', 'd2']);
+      expect(ks(await storage.claim('w', 3, NOW, LEASE, filter))).toEqual(['o1', 'o2', 'o3']);
+    });
+
     it('per-key concurrency: a busy key never blocks other keys, and each key keeps claim order', async () => {
       const storage = current();
       await storage.add(

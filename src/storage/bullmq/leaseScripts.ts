@@ -55,16 +55,17 @@ local function readFilter(at)
   return rules, at + 1 + n * 3
 end
 -- The first n ready jobs of type typ, in claim order, appended to out: members alone, or
--- with scores as candidates { p, score, m } (to merge several types). Each priority set
--- it took from goes to touched, to be tidied once the jobs are leased.
-local function firstOfType(typ, now, n, out, scored, touched)
+-- with scores as candidates { p, score, m, first } (to merge several types; first is 0
+-- for a type with a concurrency limit, see byClaimOrder). Each priority set it took from
+-- goes to touched, to be tidied once the jobs are leased.
+local function firstOfType(typ, now, n, out, scored, touched, first)
   local got = 0
   for _, p in ipairs(livePriorities(typ)) do
     if got >= n then break end
     local key = tpk(p, typ)
     if scored then
       local ms = rcall('ZRANGEBYSCORE', key, '-inf', now, 'WITHSCORES', 'LIMIT', 0, n - got)
-      for i = 1, #ms, 2 do out[#out + 1] = { p, tonumber(ms[i + 1]), ms[i] } end
+      for i = 1, #ms, 2 do out[#out + 1] = { p, tonumber(ms[i + 1]), ms[i], first } end
       got = got + #ms / 2
     else
       local ms = rcall('ZRANGEBYSCORE', key, '-inf', now, 'LIMIT', 0, n - got)
@@ -75,11 +76,11 @@ local function firstOfType(typ, now, n, out, scored, touched)
   end
 end
 -- Up to n ready jobs of a grouped type, in claim order, with at most gconc running per key
--- (counting those running now), appended to out as candidates { p, score, m }. Walks
+-- (counting those running now), appended to out as candidates { p, score, m, first }. Walks
 -- each priority's set by rank, CHUNK members at a time; a member carries its group key,
 -- so no job is read.
 local CHUNK = 100
-local function walkGroups(typ, now, n, gconc, out, touched)
+local function walkGroups(typ, now, n, gconc, out, touched, first)
   local got, keys = 0, {}
   local gkey = base .. 'grunning:' .. typ
   for _, p in ipairs(livePriorities(typ)) do
@@ -99,7 +100,7 @@ local function walkGroups(typ, now, n, gconc, out, touched)
           if fits then keys[gk] = c + 1 else keys[gk] = c end
         end
         if fits then
-          out[#out + 1] = { p, tonumber(ms[i + 1]), m }
+          out[#out + 1] = { p, tonumber(ms[i + 1]), m, first }
           got = got + 1
           if got >= n then break end
         end
@@ -109,8 +110,13 @@ local function walkGroups(typ, now, n, gconc, out, touched)
     if got >= n then break end
   end
 end
+-- Claim order, except that within a priority the candidates of a type with a concurrency
+-- limit (at most its free slots) come first, so that a limited type runs at its limit
+-- while its jobs wait (in plain claim order its free slots waited for the order to reach
+-- its jobs again).
 local function byClaimOrder(a, b)
   if a[1] ~= b[1] then return a[1] < b[1] end
+  if a[4] ~= b[4] then return a[4] < b[4] end
   if a[2] ~= b[2] then return a[2] < b[2] end
   return a[3] < b[3]
 end
@@ -166,7 +172,12 @@ local function claimJobs(worker, now, untilT, limit, rules)
     local candidates = {}
     for _, o in ipairs(open) do
       local r, n = o[1], o[2]
-      if r.gconc then walkGroups(r.typ, now, n, r.gconc, candidates, touched) else firstOfType(r.typ, now, n, candidates, true, touched) end
+      local first = r.conc and 0 or 1
+      if r.gconc then
+        walkGroups(r.typ, now, n, r.gconc, candidates, touched, first)
+      else
+        firstOfType(r.typ, now, n, candidates, true, touched, first)
+      end
     end
     if #open > 1 then table.sort(candidates, byClaimOrder) end
     for i = 1, math.min(limit, #candidates) do chosen[i] = candidates[i][3] end
