@@ -102,7 +102,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     // every CHECK_EVERY_MS, so that jobs are not stored in a deleted file for long.
     this.#conn.checkFile();
     const only = jobs.length === 1 ? jobs[0]! : undefined;
-    if (only !== undefined && only.dedupeKey === null) {
+    if (only !== undefined && plain(only)) {
       // One INSERT is atomic by itself, and a write statement takes the write lock before
       // it reads anything: the BEGIN IMMEDIATE/COMMIT pair would add two statements to
       // the cost of the commit and change nothing.
@@ -111,7 +111,6 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
         this.#conn.retryBusy(() => {
           const { lastInsertRowid } = s.insertPlain.run(
             only.type, only.payloadJson, only.priority, only.runAt, only.maxRetries, only.timeoutMs, only.manual ? 1 : 0, now,
-            only.groupKey,
           );
           return [{ id: String(lastInsertRowid), created: true }];
         }),
@@ -122,12 +121,13 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       let i = 0;
       while (i < jobs.length) {
         const j = jobs[i]!;
-        if (j.dedupeKey === null) {
+        if (plain(j)) {
           // Without a dedupe key nothing can conflict: a run of such jobs is stored with
           // multi-row INSERTs and their rowids, without the conflict clause and the
-          // RETURNING row. Runs end at a job with a key, so ids follow input order.
+          // RETURNING row. Runs end at a job with a key (dedupe or group: those go one by
+          // one), so ids follow input order.
           let end = i + 1;
-          while (end < jobs.length && jobs[end]!.dedupeKey === null) end++;
+          while (end < jobs.length && plain(jobs[end]!)) end++;
           insertRun(s, jobs, i, end, now, out);
           i = end;
           continue;
@@ -148,7 +148,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
           out[i++] = { id: String(row.id), created: true };
           continue;
         }
-        const existing = s.findDedupe.get(j.dedupeKey) as { id: number } | undefined;
+        const existing = j.dedupeKey === null ? undefined : (s.findDedupe.get(j.dedupeKey) as { id: number } | undefined);
         if (!existing) throw new StorageError(`Insert of a "${j.type}" job stored nothing`);
         out[i++] = { id: String(existing.id), created: false };
       }
@@ -359,6 +359,11 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   watch(onChange: () => void, intervalMs: number): () => void {
     return this.#conn.watch(onChange, intervalMs);
   }
+}
+
+/** A job stored by the multi-row inserts: no dedupe key, no group key. */
+function plain(job: NewJob): boolean {
+  return job.dedupeKey === null && job.groupKey === null;
 }
 
 /** The run-time test of a pending or delayed listing, `now` its parameter. */
