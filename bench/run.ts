@@ -4,7 +4,9 @@
  * are stated in. Options: `--jobs N` (default 20000), `--runs N` (default 3),
  * `--out FILE` to also write the markdown tables (docs/benchmarks.md keeps a run; the
  * file's own section from "## Reading these figures" on is kept),
- * `--no-redis` to leave out the Redis rows (they need Redis on 127.0.0.1:6379).
+ * `--no-redis` to leave out the Redis rows (they need Redis on 127.0.0.1:6379),
+ * `--claim-depth N` (default 1000000) and `--redis-claim-depth N` (default 100000): pending
+ * jobs under the claims beside a paused type.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,13 +20,15 @@ function arg(name: string, fallback: string): string {
 
 const JOBS = Number(arg('jobs', '20000'));
 const RUNS = Number(arg('runs', '3'));
+const CLAIM_DEPTH = Number(arg('claim-depth', '1000000'));
+const REDIS_CLAIM_DEPTH = Number(arg('redis-claim-depth', '100000'));
 const OUT = arg('out', '');
 const SCENARIOS = join(import.meta.dirname, 'scenarios.ts');
 
-function runOnce(name: string, concurrency = 3): Record<string, number> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', SCENARIOS, name, String(JOBS), String(concurrency)], {
+function runOnce(name: string, concurrency = 3, jobs = JOBS): Record<string, number> {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', SCENARIOS, name, String(jobs), String(concurrency)], {
     encoding: 'utf8',
-    timeout: 300_000,
+    timeout: 600_000,
   });
   if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop() ?? '{}';
@@ -56,12 +60,12 @@ interface Pair {
  * shared machine the load changes from minute to minute; a ratio taken within each
  * back-to-back pair is steadier than a ratio of two medians taken minutes apart.
  */
-function measurePair(a: [string, number?], b: [string, number?], key = 'jobsPerSec'): Pair {
+function measurePair(a: [string, number?, number?], b: [string, number?, number?], key = 'jobsPerSec'): Pair {
   const as: number[] = [];
   const bs: number[] = [];
   for (let i = 0; i < RUNS; i++) {
-    as.push(runOnce(a[0], a[1])[key]!);
-    bs.push(runOnce(b[0], b[1])[key]!);
+    as.push(runOnce(a[0], a[1], a[2])[key]!);
+    bs.push(runOnce(b[0], b[1], b[2])[key]!);
   }
   return { a: median(as), b: median(bs), ratio: median(as.map((x, i) => x / bs[i]!)) };
 }
@@ -109,6 +113,37 @@ if (!process.argv.includes('--no-redis')) {
   rows.push([`Redis: ${n} worker processes (50 workers each) vs 1, jobs/s`, fmt(scale.a), `1 process ${fmt(scale.b)}`, x(scale.ratio)]);
   targets.push([`${n} worker processes on Redis drain faster than 1 (scale with N up to the core count)`, x(scale.ratio), scale.ratio > 1]);
 }
+
+// Queue controls: a limited type beside another, against the same jobs on dedicated
+// workers (no limit); claims beside a paused type that comes first in claim order,
+// against the same depth with nothing paused.
+const limitRows = (prefix: string, name: string): number => {
+  const lim = measurePair([name, 16, 2000], [`${name}-reference`, 16, 2000], 'meanRunning');
+  rows.push([`${prefix}type limited to 4 beside a busier type (16 workers): running at once, on average`, fmt(lim.a, 2), `4 dedicated workers ${fmt(lim.b, 2)}`, x(lim.ratio)]);
+  return lim.ratio;
+};
+const limits = [limitRows('', 'phaseq-limited')];
+const claimRows = (prefix: string, name: string, depth: number): number => {
+  const c = measurePair([`${name}-paused`, 3, depth], [`${name}-unpaused`, 3, depth], 'p50Us');
+  const k = `${Math.round(depth / 1000)}k`;
+  rows.push([`${prefix}claim p50 (µs) over ${k} pending, a tenth of a paused type, vs none paused`, fmt(c.a), `none paused ${fmt(c.b)}`, x(c.ratio)]);
+  return c.ratio;
+};
+const claims = [claimRows('', 'phaseq-claim', CLAIM_DEPTH)];
+if (!process.argv.includes('--no-redis')) {
+  limits.push(limitRows('Redis: ', 'phaseq-redis-limited'));
+  claims.push(claimRows('Redis: ', 'phaseq-redis-claim', REDIS_CLAIM_DEPTH));
+}
+targets.push([
+  'a type limited to n runs at n (not less) while other types use the rest (vs dedicated workers; SQLite / Redis)',
+  limits.map(x).join(' / '),
+  limits.every((r) => r >= 0.9),
+]);
+targets.push([
+  `claims beside paused jobs (a tenth of the pending) within 2x of none paused (SQLite ${Math.round(CLAIM_DEPTH / 1000)}k / Redis ${Math.round(REDIS_CLAIM_DEPTH / 1000)}k pending)`,
+  claims.map(x).join(' / '),
+  claims.every((r) => r <= 2),
+]);
 
 const lat = measure('phaseq-latency');
 rows.push(['enqueue-to-start p50 / p99, same process (ms)', `${fmt(lat.p50Ms, 3)} / ${fmt(lat.p99Ms, 3)}`, '', '']);

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, migrate, type IJobQueueStorage } from '../src/index.js';
 import { BullMQJobQueueStorage } from '../src/storage/bullmq.js';
+import { limitedRun, pausedClaim } from './controls.js';
 import { drainWithProcesses } from './redisProcesses.js';
 
 const REDIS_URL = process.env.PHASEQ_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -169,6 +170,45 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     samples.sort((a, b) => a - b);
     return { p50Ms: percentile(samples, 50), p99Ms: percentile(samples, 99) };
   },
+  /** A type limited to 4 beside an unlimited one (10 ms handlers, CONCURRENCY workers). */
+  async 'phaseq-limited'() {
+    return limitedRun(() => new SQLiteJobQueueStorage({ filename: file }), JOBS, CONCURRENCY);
+  },
+  /** No limit: the same jobs on two queues, 4 workers for one type and the rest for the other. */
+  async 'phaseq-limited-reference'() {
+    return limitedRun(() => new SQLiteJobQueueStorage({ filename: file }), JOBS, CONCURRENCY, true);
+  },
+  /** The same two on Redis. */
+  async 'phaseq-redis-limited'() {
+    return withRedis(() => limitedRun(redisStorage, JOBS, CONCURRENCY));
+  },
+  async 'phaseq-redis-limited-reference'() {
+    return withRedis(() => limitedRun(redisStorage, JOBS, CONCURRENCY, true));
+  },
+  /** Claim time over JOBS pending jobs, a tenth of them of a paused type that comes first. */
+  async 'phaseq-claim-paused'() {
+    const storage = new SQLiteJobQueueStorage({ filename: file });
+    try {
+      return await pausedClaim(storage, JOBS, true);
+    } finally {
+      await storage.close();
+    }
+  },
+  /** Claim time over JOBS pending jobs, none paused (the reference of the one above). */
+  async 'phaseq-claim-unpaused'() {
+    const storage = new SQLiteJobQueueStorage({ filename: file });
+    try {
+      return await pausedClaim(storage, JOBS, false);
+    } finally {
+      await storage.close();
+    }
+  },
+  async 'phaseq-redis-claim-paused'() {
+    return withRedis((storage) => pausedClaim(storage, JOBS, true));
+  },
+  async 'phaseq-redis-claim-unpaused'() {
+    return withRedis((storage) => pausedClaim(storage, JOBS, false));
+  },
   /** phaseq: CPU used by an idle, started queue over 5 seconds. */
   async 'phaseq-idle-cpu'() {
     const queue = phaseqQueue();
@@ -233,6 +273,23 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     return rawClaimDelete(100);
   },
 };
+
+/** A storage on this process's Redis prefix. */
+function redisStorage(): BullMQJobQueueStorage {
+  return new BullMQJobQueueStorage({ connection: REDIS_URL, prefix: REDIS_PREFIX });
+}
+
+/** Runs `fn` on a Redis storage under this process's prefix, deleted afterwards. */
+async function withRedis(fn: (storage: BullMQJobQueueStorage) => Promise<Record<string, number>>): Promise<Record<string, number>> {
+  const storage = new BullMQJobQueueStorage({ connection: REDIS_URL, prefix: REDIS_PREFIX });
+  try {
+    return await fn(storage);
+  } finally {
+    await storage.init();
+    await storage.destroy();
+    await storage.close();
+  }
+}
 
 const quietLogger = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 

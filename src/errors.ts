@@ -40,10 +40,16 @@ export class UnknownJobTypeError extends PhaseqError {
   }
 }
 
-/** A job type was registered twice, or a registration is incomplete. */
+/**
+ * A job type was registered twice, or a registration is incomplete or invalid. Nothing was
+ * registered. `issues` names the offending options (e.g. `concurrency`, `group.by`), when
+ * the problem is one of them.
+ */
 export class RegistrationError extends PhaseqError {
-  constructor(message: string) {
+  readonly issues: readonly ValidationIssue[];
+  constructor(message: string, issues: readonly ValidationIssue[] = []) {
     super('REGISTRATION_ERROR', message);
+    this.issues = issues;
   }
 }
 

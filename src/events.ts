@@ -54,8 +54,10 @@ export interface QueueEvents {
   /** A job was cancelled: deleted while pending, or aborted while running. */
   'job:cancelled': (event: { job: Job }) => void;
   /**
-   * After processing some jobs, this queue found no pending or delayed job left and runs
-   * none (jobs other processes are running may still be in progress).
+   * After processing some jobs, this queue found no pending or delayed job of the types
+   * it runs left, and runs none (jobs other processes are running may still be in
+   * progress; jobs of other types are other queues' work). Jobs held by a pause or a
+   * limit are still work: the queue is not drained while they wait.
    */
   'queue:drained': (event: Record<string, never>) => void;
   /**
@@ -64,6 +66,14 @@ export interface QueueEvents {
    * `QueueHistory`, stop with it instead of reopening the storage.
    */
   'queue:stopped': (event: Record<string, never>) => void;
+  /**
+   * This queue paused the whole queue (`type` null) or one job type (`queue.pause`), for
+   * every process sharing the storage. Emitted by the queue whose call changed the
+   * stored state only: other processes are not told (they simply stop claiming).
+   */
+  'queue:paused': (event: { type: string | null }) => void;
+  /** This queue resumed the whole queue (`type` null) or one job type (`queue.resume`); as `queue:paused`. */
+  'queue:resumed': (event: { type: string | null }) => void;
   /** A worker or maintenance loop met an error outside any handler (storage down, ...). */
   'worker:error': (event: { error: Error; workerId: string | null }) => void;
 }

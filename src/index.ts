@@ -20,6 +20,7 @@ export {
   type JobEnqueuer,
   type RegisterOptions,
   type Registration,
+  type GroupOptions,
 } from './handlers/HandlerRegistry.js';
 export { definePlugin, type Plugin, type PluginDefinition, type PluginJob } from './plugins/definePlugin.js';
 export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './storage/sqlite.js';
@@ -40,6 +41,7 @@ export {
   type KnownJobType,
   type PayloadOf,
   type QueueStats,
+  type TypeStats,
 } from './types.js';
 export type { QueueEvents, QueueEventName, RemoteEventInfo } from './events.js';
 export * from './phases/index.js';

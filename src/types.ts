@@ -107,6 +107,11 @@ export interface Job<T extends string = string, P = PayloadOf<T>> {
   readonly runAt: number;
   readonly createdAt: number;
   readonly dedupeKey: string | null;
+  /**
+   * The job's key for per-key concurrency: what its type's `group.by` returned when the job
+   * was added, or null when the type has no `group` (see `RegisterOptions.group`).
+   */
+  readonly groupKey: string | null;
   /** Per-attempt time limit in milliseconds, or null for none. */
   readonly timeoutMs: number | null;
   /** Started by a person rather than by the system (chained phases run at HIGH). */
@@ -165,6 +170,25 @@ export interface JobInput<T extends string = string> {
   manual?: boolean;
 }
 
+/** Counts of one job type in {@link QueueStats}. */
+export interface TypeStats {
+  /** Ready to run now. */
+  pending: number;
+  /** Waiting for their run time (delayed or backing off). */
+  delayed: number;
+  processing: number;
+  /** Retained dead-letter jobs (`retainFailed: true`). */
+  failed: number;
+  /** Jobs of this type are not claimed because this type, or the whole queue, is paused. */
+  paused: boolean;
+  /**
+   * Live started queues (worker processes) sharing the storage whose registry holds this
+   * type. 0 means no running worker can take its jobs: they wait for a process that
+   * registers the type.
+   */
+  workers: number;
+}
+
 /** Counts returned by `getStats()`. */
 export interface QueueStats {
   /** Ready to run now. */
@@ -174,6 +198,21 @@ export interface QueueStats {
   processing: number;
   /** Retained dead-letter jobs (`retainFailed: true`). */
   failed: number;
-  /** Per job type, the same four counts. */
-  byType: Record<string, { pending: number; delayed: number; processing: number; failed: number }>;
+  /** The whole queue is paused (`queue.pause()`): no process claims any job. */
+  paused: boolean;
+  /** Job types paused on their own (`queue.pause(type)`), sorted, whether or not they have jobs. */
+  pausedTypes: string[];
+  /**
+   * Live started queues sharing the storage, in any process: each announces the job types
+   * it claims while it runs, renewed with its heartbeat, and is counted until its
+   * announcement expires (one lease period after its last heartbeat).
+   */
+  workers: number;
+  /**
+   * Pending and delayed jobs whose type no live worker registers (`byType[t].workers`
+   * is 0): nothing will run them until a process that registers their type starts.
+   */
+  withoutWorker: number;
+  /** Per job type with any job, the same counts and its pause and worker state. */
+  byType: Record<string, TypeStats>;
 }

@@ -80,6 +80,60 @@ describe('payload typing', () => {
     });
   });
 
+  it('group.by receives the payload the schema produces and must return a string', () => {
+    const registry = new HandlerRegistry();
+    registry.register('notify', async () => {}, {
+      schema: z.object({ player: z.string(), n: z.number() }),
+      concurrency: 2,
+      group: {
+        by: (payload) => {
+          expectTypeOf(payload).toEqualTypeOf<{ player: string; n: number }>();
+          return payload.player;
+        },
+        concurrency: 1,
+      },
+    });
+    registry.register('typed-email', async () => {}, {
+      schema: z.object({ to: z.string(), subject: z.string().optional() }),
+      // @ts-expect-error -- a declared payload has no `player`
+      group: { by: (payload) => payload.player },
+    });
+    registry.register('keyed', async () => {}, {
+      schema: z.object({ n: z.number() }),
+      // @ts-expect-error -- the key must be a string
+      group: { by: (payload) => payload.n },
+    });
+    registry.register('limited', async () => {}, {
+      schema: z.object({ n: z.number() }),
+      // @ts-expect-error -- a limit is a number
+      concurrency: '2',
+    });
+    definePlugin({
+      name: 'grouped',
+      jobs: {
+        sync: {
+          schema: z.object({ show: z.string() }),
+          handler: async (job) => expectTypeOf(job.groupKey).toEqualTypeOf<string | null>(),
+          concurrency: 3,
+          group: { by: (payload) => payload.show },
+        },
+        other: {
+          schema: z.object({ b: z.number() }),
+          handler: async () => {},
+          // @ts-expect-error -- `show` belongs to the other job type
+          group: { by: (payload) => payload.show },
+        },
+      },
+    });
+  });
+
+  it('pause controls take an optional job type', () => {
+    expectTypeOf(queue.pause()).resolves.toEqualTypeOf<boolean>();
+    expectTypeOf(queue.resume('typed-email')).resolves.toEqualTypeOf<boolean>();
+    expectTypeOf(queue.isPaused('typed-email')).resolves.toEqualTypeOf<boolean>();
+    queue.on('queue:paused', ({ type }) => expectTypeOf(type).toEqualTypeOf<string | null>());
+  });
+
   it('Job<T> carries the declared payload', () => {
     expectTypeOf<Job<'typed-email'>['payload']>().toEqualTypeOf<{ to: string; subject?: string }>();
     expectTypeOf<Job<'undeclared'>['payload']>().toEqualTypeOf<unknown>();

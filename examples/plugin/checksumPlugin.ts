@@ -72,6 +72,8 @@ export const checksumPlugin = definePlugin({
     'checksum-file': {
       schema: checksumFileSchema,
       maxRetries: 2,
+      // At most four files hashed at once, in every process sharing the queue.
+      concurrency: 4,
       handler: async (job, ctx) => {
         const digest = await sha256(job.payload.file, ctx.signal);
         // Temp file + rename: a reader never sees half a checksum.

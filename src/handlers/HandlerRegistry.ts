@@ -4,8 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { z, ZodType } from 'zod';
-import { RegistrationError, UnknownJobTypeError, ValidationError } from '../errors.js';
-import { describeIssues, parseWithIssues } from '../validation.js';
+import { RegistrationError, UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
+import { describeIssues, describeValue, parseWithIssues } from '../validation.js';
 import type { BackoffOptions } from '../queue/backoff.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import type { Job, JobInput, PayloadOf } from '../types.js';
@@ -41,6 +41,37 @@ export type JobHandler<T extends string = string, P = PayloadOf<T>> = (
   ctx: JobContext,
 ) => Promise<unknown> | unknown;
 
+/**
+ * Per-key concurrency of a job type: jobs are grouped by a key computed from their payload
+ * (a player, a show, a customer), and at most `concurrency` jobs of one key run at once,
+ * across every process sharing the storage. Jobs of a key at its limit wait without
+ * holding back other keys; jobs of one key start in claim order (priority, run time,
+ * insertion). Keys belong to their job type: two types that group by the same key do not
+ * limit each other.
+ *
+ * @example
+ * ```ts
+ * registry.register('notify-player', notify, {
+ *   schema: z.object({ player: z.string(), path: z.string() }),
+ *   group: { by: (payload) => payload.player, concurrency: 1 },
+ * });
+ * ```
+ */
+export interface GroupOptions<P = unknown> {
+  /**
+   * The key of a job, from its validated payload. Called once, when the job is added; the
+   * key is stored with the job (`job.groupKey`), so every process agrees on it. It must
+   * return a string of 1 to 512 characters: a throw or anything else fails the `addJob`
+   * with a ValidationError naming `groupKey`, and nothing is stored.
+   */
+  by: (payload: P) => string;
+  /**
+   * Jobs of one key running at once.
+   * @default 1
+   */
+  concurrency?: number;
+}
+
 /** Options of one registration. */
 export interface RegisterOptions<S extends ZodType = ZodType> {
   /** zod schema of the payload; required, so that no payload is stored unchecked. */
@@ -51,6 +82,15 @@ export interface RegisterOptions<S extends ZodType = ZodType> {
   maxRetries?: number;
   /** Attempt time limit for jobs of this type that do not set `timeoutMs`. @default none */
   timeoutMs?: number;
+  /**
+   * At most this many jobs of this type run at once, across every process sharing the
+   * storage (whoever claimed them); jobs of other types keep running meanwhile. A whole
+   * number of at least 1. Processes sharing a storage should register the same limits.
+   * @default no limit
+   */
+  concurrency?: number;
+  /** Per-key concurrency (see {@link GroupOptions}). @default none */
+  group?: GroupOptions<z.output<S>>;
 }
 
 /** One registered job type. */
@@ -61,6 +101,38 @@ export interface Registration {
   readonly backoff: BackoffOptions | undefined;
   readonly maxRetries: number | undefined;
   readonly timeoutMs: number | undefined;
+  /** At most this many running at once, everywhere; null for no limit. */
+  readonly concurrency: number | null;
+  /** The grouping, with its concurrency resolved; null when the type has none. */
+  readonly group: { readonly by: (payload: unknown) => string; readonly concurrency: number } | null;
+}
+
+/**
+ * Checks the limits of a registration (`concurrency`, `group`); returns every problem,
+ * each naming its option. Shared by `register` and `definePlugin`, which checks every job
+ * of a plugin before registering any.
+ */
+export function checkLimits(options: { concurrency?: unknown; group?: unknown }): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const positive = (path: string, value: unknown): void => {
+    if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 1)) {
+      issues.push({ path, message: `must be a whole number of at least 1, not ${describeValue(value)}` });
+    }
+  };
+  positive('concurrency', options.concurrency);
+  const group = options.group;
+  if (group !== undefined) {
+    if (typeof group !== 'object' || group === null) {
+      issues.push({ path: 'group', message: `must be an object { by, concurrency? }, not ${describeValue(group)}` });
+    } else {
+      const g = group as { by?: unknown; concurrency?: unknown };
+      if (typeof g.by !== 'function') {
+        issues.push({ path: 'group.by', message: `must be a function (payload) => string, not ${describeValue(g.by)}` });
+      }
+      positive('group.concurrency', g.concurrency);
+    }
+  }
+  return issues;
 }
 
 /**
@@ -76,11 +148,19 @@ export interface Registration {
  */
 export class HandlerRegistry {
   readonly #entries = new Map<string, Registration>();
+  #version = 0;
+
+  /** Bumped by every registration: a started queue rebuilds its claim filter when it moves. */
+  get version(): number {
+    return this.#version;
+  }
 
   /**
-   * Registers the handler of a job type. The handler sees the schema's output type; for a
-   * type declared in `JobPayloadMap` the schema must produce that payload type.
-   * Registering a type twice, or without a schema, throws {@link RegistrationError}.
+   * Registers the handler of a job type. The handler (and `group.by`) see the schema's
+   * output type; for a type declared in `JobPayloadMap` the schema must produce that
+   * payload type. Registering a type twice, without a schema, or with invalid limits
+   * throws {@link RegistrationError} (its `issues` name the options), and registers
+   * nothing. Types registered after the queue started are claimed from its next claim on.
    */
   register<T extends string, S extends ZodType<PayloadOf<T>>>(
     type: T,
@@ -99,6 +179,14 @@ export class HandlerRegistry {
     if (!options || typeof options.schema?.safeParse !== 'function') {
       throw new RegistrationError(`Job type "${type}" needs a zod schema (options.schema)`);
     }
+    const issues = checkLimits(options);
+    if (issues.length > 0) {
+      throw new RegistrationError(
+        `Job type "${type}": ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+        issues,
+      );
+    }
+    const group = options.group;
     this.#entries.set(type, {
       type,
       // A handler typed for Job<T, z.output<S>> is stored as a handler of any job: the
@@ -108,7 +196,12 @@ export class HandlerRegistry {
       backoff: options.backoff,
       maxRetries: options.maxRetries,
       timeoutMs: options.timeoutMs,
+      concurrency: options.concurrency ?? null,
+      // `by` is typed for this schema's output; the queue calls it only with payloads
+      // this schema produced.
+      group: group ? { by: group.by as (payload: unknown) => string, concurrency: group.concurrency ?? 1 } : null,
     });
+    this.#version++;
     return this;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { z, ZodType } from 'zod';
 import { RegistrationError } from '../errors.js';
-import type { JobHandler } from '../handlers/HandlerRegistry.js';
+import { checkLimits, type GroupOptions, type JobHandler } from '../handlers/HandlerRegistry.js';
 import type { BackoffOptions } from '../queue/backoff.js';
 import type { JobQueue } from '../queue/JobQueue.js';
 
@@ -19,6 +19,10 @@ export interface PluginJob<T extends string, S extends ZodType> {
   maxRetries?: number;
   /** @default none */
   timeoutMs?: number;
+  /** At most this many jobs of this type run at once, across processes (see `RegisterOptions.concurrency`). @default no limit */
+  concurrency?: number;
+  /** Per-key concurrency (see `GroupOptions`); `by` sees the schema's output. @default none */
+  group?: GroupOptions<z.output<S>>;
 }
 
 /** What `definePlugin` takes: `S` maps each job type to its schema. */
@@ -84,6 +88,13 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
         if (typeof job.handler !== 'function') {
           throw new RegistrationError(`Plugin "${name}": job type "${type}" has no handler`);
         }
+        const issues = checkLimits(job);
+        if (issues.length > 0) {
+          throw new RegistrationError(
+            `Plugin "${name}": job type "${type}": ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
+            issues,
+          );
+        }
       }
       for (const type of jobTypes) {
         const job = jobs[type];
@@ -94,6 +105,9 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
           backoff: job.backoff,
           maxRetries: job.maxRetries,
           timeoutMs: job.timeoutMs,
+          concurrency: job.concurrency,
+          // Typed for this job's schema output, like the handler.
+          group: job.group as GroupOptions<unknown> | undefined,
         });
       }
       await setup?.(queue);

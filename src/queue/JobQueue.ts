@@ -11,7 +11,7 @@ import { pino, type Logger } from 'pino';
 import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from '../errors.js';
 import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import type { AddedJob, IJobQueueStorage, JobListQuery } from '../storage/types.js';
+import type { AddedJob, IJobQueueStorage, JobListQuery, PauseState } from '../storage/types.js';
 import { stateAt, type Job, type JobInput, type QueueStats } from '../types.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
@@ -24,6 +24,7 @@ import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
 import { WorkerPool } from './WorkerPool.js';
 import { setTimeoutAt } from './timers.js';
+import { RegistryFilter } from './claimFilter.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
@@ -66,12 +67,15 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   /** Stops listening to other processes' job outcomes (option `remoteEvents`). */
   #stopRemote: (() => Promise<void>) | null = null;
   readonly #leases: LeaseKeeper;
+  /** The job types this queue claims, with their limits. */
+  readonly #claimable: RegistryFilter;
 
   constructor(options: JobQueueOptions) {
     super();
     if (!options?.storage) throw new ValidationError('JobQueue needs a storage', [{ path: 'storage', message: 'required' }]);
     this.storage = options.storage;
     this.registry = options.registry ?? new HandlerRegistry();
+    this.#claimable = new RegistryFilter(this.registry);
     // A library is silent unless its host hands it a logger (the CLI and servers do).
     this.logger = options.logger ?? pino({ name: 'phaseq', enabled: false });
     this.concurrency = checkConcurrency(options.concurrency ?? this.storage.defaultConcurrency);
@@ -106,10 +110,77 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     return [...(this.#runner?.running.values() ?? [])].map((r) => r.job);
   }
 
-  /** Registers every job type of a plugin (see `definePlugin`) and runs its setup. */
+  /**
+   * Registers every job type of a plugin (see `definePlugin`) and runs its setup. On a
+   * started queue the new types are claimed from the next claim on.
+   */
   async use(plugin: { name: string; register(queue: JobQueue): void | Promise<void> }): Promise<this> {
     await plugin.register(this);
+    if (this.#state === 'started') {
+      this.#pool?.wake();
+      // Other processes' stats learn the new types now rather than at the next heartbeat.
+      await this.#announce();
+    }
     return this;
+  }
+
+  /**
+   * Pauses the whole queue (no `type`) or one job type, in the storage: every process
+   * sharing it stops claiming those jobs from its next claim on. Running jobs finish;
+   * adding jobs still works. Emits `queue:paused` when the state changed.
+   *
+   * @returns false when it was already paused
+   * @throws ValidationError when `type` is given but not a non-empty string
+   * @example
+   * ```ts
+   * await queue.pause('send-email'); // hold e-mails while the SMTP relay is down
+   * await queue.resume('send-email');
+   * ```
+   */
+  async pause(type?: string): Promise<boolean> {
+    const scope = pauseScope(type);
+    await this.#ensureReady();
+    const changed = await this.storage.pause(scope, Date.now());
+    if (changed) {
+      this.logger.info({ type: scope }, scope === null ? 'queue paused' : 'job type paused');
+      this.emit('queue:paused', { type: scope });
+    }
+    return changed;
+  }
+
+  /**
+   * Undoes {@link pause} of the same scope: `resume()` the whole queue, `resume(type)` one
+   * type (a type paused on its own stays paused when the queue resumes). Emits
+   * `queue:resumed` when the state changed, and wakes idle workers everywhere.
+   *
+   * @returns false when it was not paused
+   */
+  async resume(type?: string): Promise<boolean> {
+    const scope = pauseScope(type);
+    await this.#ensureReady();
+    const changed = await this.storage.resume(scope);
+    if (changed) {
+      this.logger.info({ type: scope }, scope === null ? 'queue resumed' : 'job type resumed');
+      this.emit('queue:resumed', { type: scope });
+      this.#pool?.wake();
+    }
+    return changed;
+  }
+
+  /**
+   * Whether the whole queue is paused (no `type`), or whether jobs of `type` are held by a
+   * pause: of that type, or of the whole queue. {@link getPauseState} tells the two apart.
+   */
+  async isPaused(type?: string): Promise<boolean> {
+    const scope = pauseScope(type);
+    const state = await this.getPauseState();
+    return state.queue || (scope !== null && state.types.includes(scope));
+  }
+
+  /** What is paused: the whole queue (`queue`), and the job types paused on their own (`types`, sorted). */
+  async getPauseState(): Promise<PauseState> {
+    await this.#ensureReady();
+    return this.storage.pauseState();
   }
 
   /**
@@ -120,16 +191,18 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     if (this.#state === 'started' || this.#state === 'starting') return;
     if (this.#state === 'stopping') throw new QueueStateError('start() called while the queue is stopping');
     this.#state = 'starting';
+    this.#ownerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     try {
       await this.#ensureReady();
-      // First sweep before any timer or worker is armed: when the storage cannot be
-      // written, start() fails as a whole and leaves no half-started queue behind.
+      // First sweep and announcement before any timer or worker is armed: when the
+      // storage cannot be written, start() fails as a whole and leaves no half-started
+      // queue behind.
       await this.#leases.recoverStalled();
+      await this.#announce();
     } catch (error) {
       this.#state = 'idle';
       throw error;
     }
-    this.#ownerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     const runner: JobRunner = new JobRunner({
       storage: this.storage,
       registry: this.registry,
@@ -143,6 +216,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       reportError: (error) => this.#reportError(error, null),
       phases: this.phases,
       wakeAt: (t) => pool.wakeAt(t),
+      wakeIdle: () => pool.wake(1),
     });
     const pool: WorkerPool = new WorkerPool({
       storage: this.storage,
@@ -150,6 +224,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       concurrency: this.concurrency,
       leaseMs: this.#opts.leaseMs,
       maxIdleMs: this.#opts.maxIdleMs,
+      filter: () => this.#claimable.filter,
       run: (job, workerId) => runner.run(job, workerId),
       running: () => runner.running.size,
       onDrained: () => this.emit('queue:drained', {}),
@@ -161,7 +236,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.#timers.push(
       // The heartbeat timer stays referenced: a started queue keeps its process alive
       // (even when every handler awaits something that holds no handle) until stop().
-      this.#every(this.#opts.heartbeatMs, () => this.#leases.heartbeat(), true),
+      this.#every(this.#opts.heartbeatMs, () => Promise.all([this.#leases.heartbeat(), this.#announce()]).then(() => {}), true),
       this.#every(this.#opts.stalledCheckMs, () => this.#leases.recoverStalled()),
     );
     this.#unwatch = this.storage.watch?.(() => pool.wake(), this.#opts.pollIntervalMs) ?? null;
@@ -276,7 +351,11 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     return (await this.storage.list(query, now)).map((job) => seenAt(job, now));
   }
 
-  /** Counts by state and type. */
+  /**
+   * Counts by state and type, what is paused, and how many live workers (started queues in
+   * any process sharing the storage) run each type: `byType[t].workers === 0` and
+   * `withoutWorker` show jobs no running worker can take.
+   */
   async getStats(): Promise<QueueStats> {
     await this.#ensureReady();
     return this.storage.stats(Date.now());
@@ -398,6 +477,15 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await stop?.();
   }
 
+  /**
+   * Tells the processes sharing the storage that this queue runs and which types it
+   * claims, until one lease period from now (the heartbeat renews it).
+   */
+  async #announce(): Promise<void> {
+    const now = Date.now();
+    await this.storage.announceWorker({ id: this.#ownerId, types: this.#claimable.types, expiresAt: now + this.#opts.leaseMs }, now);
+  }
+
   #every(ms: number, fn: () => Promise<void>, keepAlive = false): NodeJS.Timeout {
     let busy = false;
     const timer = setInterval(() => {
@@ -447,6 +535,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await pool.drain();
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    // Reported, not thrown: the queue stops either way, and the announcement expires.
+    await this.storage.retireWorker(this.#ownerId).catch((error: unknown) => this.#reportError(error, null));
     this.#pool = null;
     this.#runner = null;
     this.#ready = null;
@@ -454,4 +544,19 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await this.storage.close();
     this.logger.info({ owner: this.#ownerId }, 'queue stopped');
   }
+}
+
+/**
+ * The storage scope of a pause: null for the whole queue.
+ *
+ * @throws ValidationError when `type` is given but not a non-empty string
+ */
+function pauseScope(type: string | undefined): string | null {
+  if (type === undefined) return null;
+  if (typeof type !== 'string' || type.trim() === '') {
+    throw new ValidationError('A paused job type must be a non-empty string', [
+      { path: 'type', message: 'must be a non-empty string (or left out for the whole queue)' },
+    ]);
+  }
+  return type;
 }

@@ -99,6 +99,16 @@ export interface RunnerHost {
   readonly phases: PhaseConfigService | undefined;
   /** Asks the queue to wake a worker at `time` (epoch ms) for a retry. */
   wakeAt(time: number): void;
+  /**
+   * Wakes one idle worker: a job of a limited or grouped type left `processing`, so one
+   * of its waiting jobs may now be claimable (an idle worker found none at its last claim).
+   */
+  wakeIdle(): void;
+}
+
+/** Whether jobs of this registration count against a limit when they run. */
+function limited(registration: { concurrency: number | null; group: unknown } | undefined): boolean {
+  return registration !== undefined && (registration.concurrency !== null || registration.group !== null);
 }
 
 /** Formats an error for the job row: message, then stack. */
@@ -148,6 +158,7 @@ export class JobRunner {
       // commit; if the commit fails the lease expires and the job runs again.
       host.complete(ref).then(
         () => {
+          if (limited(registration)) host.wakeIdle();
           if (host.events.listenerCount('job:completed') > 0) host.events.emit('job:completed', { job, result, durationMs });
           if (host.logger.isLevelEnabled('debug')) {
             host.logger.debug({ jobId: job.id, type: job.type, attempts: job.attempts, durationMs }, 'job completed');
@@ -180,6 +191,7 @@ export class JobRunner {
         return;
       case 'cancel': {
         await host.complete(ref);
+        if (limited(host.registry.get(job.type))) host.wakeIdle();
         host.logger.info({ jobId: job.id, type: job.type }, 'job cancelled while running');
         host.events.emit('job:cancelled', { job });
         return;
@@ -202,6 +214,7 @@ export class JobRunner {
       host.logger.warn({ jobId: job.id, type: job.type }, 'job failed after its lease was lost: outcome left to the new owner');
       return;
     }
+    if (limited(registration)) host.wakeIdle();
     const failed: Job = { ...job, lastError: error.message };
     if (retryAt === null) {
       // No history table: this line and the job:failed event are the job's record.

@@ -5,7 +5,7 @@
  * the moment the queue is drained. The queue owns the lifecycle and the events; the
  * pool only keeps the workers busy.
  */
-import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
+import type { ClaimFilter, IJobQueueStorage, LeaseRef } from '../storage/types.js';
 import type { Job } from '../types.js';
 import { TickBatcher } from './batch.js';
 import { setTimeoutAt } from './timers.js';
@@ -23,6 +23,8 @@ export interface WorkerPoolOptions {
   leaseMs: number;
   /** Longest idle sleep of a worker. */
   maxIdleMs: number;
+  /** What the pool may claim: the job types the queue runs, with their limits. */
+  filter: () => ClaimFilter;
   /** Runs a claimed job to its recorded outcome. */
   run: (job: Job, workerId: string) => Promise<void>;
   /** Jobs this process is running now (a drained queue runs none). */
@@ -130,13 +132,14 @@ export class WorkerPool {
       else claimers++;
     }
     const limit = this.#claiming ? claimers : 0;
-    const claim = { workerId: this.#o.ownerId, limit, now: Date.now(), leaseMs: this.#o.leaseMs };
+    const filter = this.#o.filter();
+    const claim = { workerId: this.#o.ownerId, limit, now: Date.now(), leaseMs: this.#o.leaseMs, filter };
     let jobs: Job[] = [];
     if (refs.length > 0 && limit > 0 && storage.completeAndClaim) {
       ({ jobs } = await storage.completeAndClaim(refs, claim));
     } else {
       if (refs.length > 0) await storage.complete(refs);
-      if (limit > 0) jobs = await storage.claim(claim.workerId, limit, claim.now, claim.leaseMs);
+      if (limit > 0) jobs = await storage.claim(claim.workerId, limit, claim.now, claim.leaseMs, filter);
     }
     if (jobs.length > 0) this.#busySinceDrain = true;
     if (claimers > 0 && jobs.length < claimers) await this.#onShortClaim(jobs.length);
@@ -144,9 +147,13 @@ export class WorkerPool {
     return batch.map((op) => (op.kind === 'claim' ? (jobs[next++] ?? null) : null));
   }
 
-  /** Some workers found nothing: arm a wake-up for the next delayed job, maybe drained. */
+  /**
+   * Some workers found nothing: arm a wake-up for the next delayed job of a type this
+   * queue runs, maybe drained. Jobs of other types are another queue's work; jobs held by
+   * a pause or a limit still count as work (no drain), and the workers poll for them.
+   */
   async #onShortClaim(claimed: number): Promise<void> {
-    const next = await this.#o.storage.nextRunAt();
+    const next = await this.#o.storage.nextRunAt(this.#o.filter().types.map((t) => t.type));
     if (next !== null && next > Date.now()) this.wakeAt(next);
     const idle = claimed === 0 && this.#o.running() === 0;
     // Drained means nothing left to do at all: delayed jobs still count as work.

@@ -319,7 +319,35 @@ export function normalizeJobInput(
     maxRetries: o.maxRetries ?? registration.maxRetries ?? defaults.maxRetries,
     runAt,
     dedupeKey: o.dedupeKey ?? null,
+    groupKey: registration.group ? groupKeyOf(o.type, registration.group.by, payload) : null,
     timeoutMs: o.timeoutMs ?? registration.timeoutMs ?? null,
     manual: o.manual ?? false,
   };
+}
+
+/** Longest group key, as for dedupe keys. */
+const MAX_GROUP_KEY = 512;
+
+/**
+ * The group key of a job: what its type's `group.by` returns for the validated payload.
+ *
+ * @throws ValidationError naming `groupKey` when `by` throws or returns anything but a
+ * string of 1 to 512 characters
+ */
+function groupKeyOf(type: string, by: (payload: unknown) => string, payload: unknown): string {
+  let key: unknown;
+  try {
+    key = by(payload);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ValidationError(`Invalid job: group.by of job type "${type}" threw: ${reason}`, [
+      { path: 'groupKey', message: `group.by threw: ${reason}` },
+    ]);
+  }
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_GROUP_KEY) {
+    const got = typeof key === 'string' ? `a string of ${key.length} characters` : key === null ? 'null' : `a ${typeof key}`;
+    const message = `group.by must return a string of 1 to ${MAX_GROUP_KEY} characters, got ${got}`;
+    throw new ValidationError(`Invalid job: ${message} (job type "${type}")`, [{ path: 'groupKey', message }]);
+  }
+  return key;
 }

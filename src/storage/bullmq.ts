@@ -13,7 +13,17 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PhaseqError, StorageError, ValidationError } from '../errors.js';
 import type { Job, QueueStats } from '../types.js';
-import { CANCEL_SCRIPT, LIST_SCRIPT, NEXT_RUN_AT_SCRIPT, RETRY_SCRIPT, STATS_SCRIPT } from './bullmq/adminScripts.js';
+import {
+  CANCEL_SCRIPT,
+  LIST_SCRIPT,
+  NEXT_RUN_AT_SCRIPT,
+  PAUSE_SCRIPT,
+  RETRY_SCRIPT,
+  STATS_SCRIPT,
+  WORKER_SCRIPT,
+} from './bullmq/adminScripts.js';
+import { LAYOUT_SCRIPT } from './bullmq/layoutScript.js';
+import { buildStats, type StateCounts } from './stats.js';
 import { subscribeJobEvents } from './bullmq/crossNodeEvents.js';
 import { hashToJob, isRedisJobId } from './bullmq/hashToJob.js';
 import {
@@ -37,6 +47,7 @@ import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
 import type {
   AddedJob,
   CancelOutcome,
+  ClaimFilter,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -44,10 +55,12 @@ import type {
   LeaseReport,
   LeaseRef,
   NewJob,
+  PauseState,
   StallPolicy,
   StallReport,
   StorageEventsOptions,
   StorageJobEvent,
+  WorkerAnnouncement,
 } from './types.js';
 
 export type { StorageJobEvent } from './bullmq/crossNodeEvents.js';
@@ -70,7 +83,18 @@ const scripts = {
   stats: new RedisScript(STATS_SCRIPT),
   nextRunAt: new RedisScript(NEXT_RUN_AT_SCRIPT),
   import: new RedisScript(IMPORT_SCRIPT),
+  pause: new RedisScript(PAUSE_SCRIPT),
+  worker: new RedisScript(WORKER_SCRIPT),
+  layout: new RedisScript(LAYOUT_SCRIPT),
 };
+
+/** A claim filter as the claim scripts read it (see `readFilter` in leaseScripts.ts). */
+function filterArgs(filter: ClaimFilter | undefined): ScriptArg[] {
+  if (!filter) return [-1];
+  const out: ScriptArg[] = [filter.types.length];
+  for (const t of filter.types) out.push(t.type, t.concurrency ?? '', t.groupConcurrency ?? '');
+  return out;
+}
 
 function leasePairs(refs: readonly LeaseRef[]): string[] {
   const out: string[] = [];
@@ -151,15 +175,15 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     const meta: Record<string, number> = {};
     if (this.#maxEvents !== null) meta.maxEvents = this.#maxEvents;
     if (this.#maxEventPayloadBytes !== null) meta.eventPayloadBytes = this.#maxEventPayloadBytes;
-    if (Object.keys(meta).length > 0) {
-      try {
-        await opened.redis.hset(`${this.#base}meta`, meta);
-      } catch (error) {
-        await closeRedis(opened);
-        throw new StorageError(`Redis init failed: ${error instanceof Error ? error.message : String(error)}`, {
-          cause: error,
-        });
-      }
+    try {
+      if (Object.keys(meta).length > 0) await opened.redis.hset(`${this.#base}meta`, meta);
+      // Keys written by a version before the queue controls get their per-type indexes.
+      await opened.guard.run(scripts.layout.run(opened.redis, [this.#base]));
+    } catch (error) {
+      await closeRedis(opened);
+      throw new StorageError(`Redis init failed: ${error instanceof Error ? error.message : String(error)}`, {
+        cause: error,
+      });
     }
     this.#opened = opened;
   }
@@ -190,6 +214,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
         j.dedupeKey === null ? '' : `=${j.dedupeKey}`,
         j.timeoutMs === null ? '' : j.timeoutMs,
         j.manual ? 1 : 0,
+        j.groupKey ?? '',
       );
     }
     const reply = asArray(await this.#run('add', scripts.add, args), 'add');
@@ -198,9 +223,10 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     return out;
   }
 
-  async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
+  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]> {
     if (limit <= 0) return [];
-    const reply = await this.#run('claim', scripts.claim, [workerId, now, now + leaseMs, Math.floor(limit)]);
+    const args = [workerId, now, now + leaseMs, Math.floor(limit), ...filterArgs(filter)];
+    const reply = await this.#run('claim', scripts.claim, args);
     return asArray(reply, 'claim').map(hashToJob);
   }
 
@@ -223,7 +249,15 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     claim: ClaimRequest,
   ): Promise<{ completed: number; jobs: Job[] }> {
     const limit = Math.max(0, Math.floor(claim.limit));
-    const args = [this.instanceId, claim.workerId, claim.now, claim.now + claim.leaseMs, limit, ...leasePairs(refs)];
+    const args = [
+      this.instanceId,
+      claim.workerId,
+      claim.now,
+      claim.now + claim.leaseMs,
+      limit,
+      ...filterArgs(claim.filter),
+      ...leasePairs(refs),
+    ];
     const [completed, jobs] = asArray(await this.#run('completeAndClaim', scripts.completeAndClaim, args), 'completeAndClaim');
     return { completed: Number(completed), jobs: asArray(jobs, 'completeAndClaim').map(hashToJob) };
   }
@@ -304,30 +338,48 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   }
 
   async stats(now: number): Promise<QueueStats> {
-    const [totals, perType] = asArray(await this.#run('stats', scripts.stats, [now]), 'stats');
-    const t = asArray(totals, 'stats').map(Number);
-    const stats: QueueStats = {
-      pending: t[0] ?? 0,
-      delayed: t[1] ?? 0,
-      processing: t[2] ?? 0,
-      failed: t[3] ?? 0,
-      byType: {},
-    };
+    const [perType, paused, workers] = asArray(await this.#run('stats', scripts.stats, [now]), 'stats');
+    const counts = new Map<string, StateCounts>();
     const pt = asArray(perType, 'stats');
     for (let i = 0; i + 4 < pt.length; i += 5) {
-      stats.byType[String(pt[i])] = {
+      counts.set(String(pt[i]), {
         pending: Number(pt[i + 1]),
         delayed: Number(pt[i + 2]),
         processing: Number(pt[i + 3]),
         failed: Number(pt[i + 4]),
-      };
+      });
     }
-    return stats;
+    const live = asArray(workers, 'stats').map((types) => JSON.parse(String(types)) as string[]);
+    return buildStats(counts, toPauseState(asArray(paused, 'stats')), live);
   }
 
-  async nextRunAt(): Promise<number | null> {
-    const reply = await this.#run('nextRunAt', scripts.nextRunAt, []);
+  async nextRunAt(types?: readonly string[]): Promise<number | null> {
+    if (types && types.length === 0) return null;
+    const reply = await this.#run('nextRunAt', scripts.nextRunAt, types ?? []);
     return reply === null ? null : Number(reply);
+  }
+
+  async pause(type: string | null, now: number): Promise<boolean> {
+    return (await this.#run('pause', scripts.pause, ['pause', type ?? '', now])) === 1;
+  }
+
+  async resume(type: string | null): Promise<boolean> {
+    return (await this.#run('resume', scripts.pause, ['resume', type ?? ''])) === 1;
+  }
+
+  async pauseState(): Promise<PauseState> {
+    const opened = this.#opened;
+    if (!opened) throw new StorageError('Redis storage is not open: call init() (or queue.start()) first');
+    const members = await this.#wrap('pauseState', () => opened.guard.run(opened.redis.call('SMEMBERS', `${this.#base}paused`)));
+    return toPauseState(asArray(members, 'pauseState'));
+  }
+
+  async announceWorker(worker: WorkerAnnouncement, now: number): Promise<void> {
+    await this.#run('announceWorker', scripts.worker, ['announce', worker.id, worker.expiresAt, JSON.stringify(worker.types), now]);
+  }
+
+  async retireWorker(id: string): Promise<void> {
+    await this.#run('retireWorker', scripts.worker, ['retire', id]);
   }
 
   /**
@@ -413,4 +465,10 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
       });
     }
   }
+}
+
+/** The members of the `paused` set as a {@link PauseState} ('' is the whole queue). */
+function toPauseState(members: readonly unknown[]): PauseState {
+  const all = members.map(String);
+  return { queue: all.includes(''), types: all.filter((t) => t !== '').sort() };
 }

@@ -8,10 +8,13 @@
  */
 import { ValidationError } from '../errors.js';
 import type { Job, QueueStats } from '../types.js';
+import { ClaimBudget, type RunningCount } from './claimBudget.js';
 import { compareClaimOrder, newJobView } from './rows.js';
+import { buildStats, emptyCounts, type StateCounts } from './stats.js';
 import type {
   AddedJob,
   CancelOutcome,
+  ClaimFilter,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -19,8 +22,10 @@ import type {
   LeaseReport,
   LeaseRef,
   NewJob,
+  PauseState,
   StallPolicy,
   StallReport,
+  WorkerAnnouncement,
 } from './types.js';
 
 interface Entry {
@@ -46,6 +51,9 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
   readonly #entries = new Map<string, Entry>();
   readonly #dedupe = new Map<string, string>();
   readonly #watchers = new Set<() => void>();
+  /** Paused job types; '' stands for the whole queue (a job type is never empty). */
+  readonly #paused = new Set<string>();
+  readonly #workers = new Map<string, WorkerAnnouncement>();
   #nextId = 1;
 
   /** @param options.defaultConcurrency Workers a queue starts by default. @default 3 */
@@ -76,13 +84,22 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     return out;
   }
 
-  async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
-    if (limit <= 0) return [];
+  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]> {
+    if (limit <= 0 || (filter && this.#paused.has(''))) return [];
+    const types = filter?.types.filter((t) => !this.#paused.has(t.type));
+    const budget = types ? new ClaimBudget(types, this.#running()) : null;
+    // Within a priority, types with a concurrency limit first (see the contract).
+    const limited = new Set(types?.filter((t) => t.concurrency !== null).map((t) => t.type));
+    const rank = (job: Job): number => (limited.has(job.type) ? 0 : 1);
     const ready = [...this.#entries.values()]
       .filter((e) => e.job.state === 'pending' && e.job.runAt <= now)
-      .sort((a, b) => compareClaimOrder(a.job, b.job))
-      .slice(0, limit);
-    return ready.map((e) => {
+      .sort((a, b) => a.job.priority - b.job.priority || rank(a.job) - rank(b.job) || compareClaimOrder(a.job, b.job));
+    const picked: Entry[] = [];
+    for (const e of ready) {
+      if (picked.length >= limit) break;
+      if (!budget || budget.take(e.job.type, e.job.groupKey)) picked.push(e);
+    }
+    return picked.map((e) => {
       const job = this.#update(e, {
         state: 'processing',
         lockedBy: workerId,
@@ -92,6 +109,19 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
       e.cancelRequested = false;
       return this.#copy(e, job);
     });
+  }
+
+  /** Jobs processing now, per type and group key. */
+  #running(): RunningCount[] {
+    const counts = new Map<string, RunningCount>();
+    for (const { job } of this.#entries.values()) {
+      if (job.state !== 'processing') continue;
+      const k = JSON.stringify([job.type, job.groupKey]);
+      const c = counts.get(k);
+      if (c) c.n++;
+      else counts.set(k, { type: job.type, groupKey: job.groupKey, n: 1 });
+    }
+    return [...counts.values()];
   }
 
   async complete(refs: readonly LeaseRef[]): Promise<number> {
@@ -108,7 +138,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
 
   async completeAndClaim(refs: readonly LeaseRef[], claim: ClaimRequest): Promise<{ completed: number; jobs: Job[] }> {
     const completed = await this.complete(refs);
-    return { completed, jobs: await this.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs) };
+    return { completed, jobs: await this.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs, claim.filter) };
   }
 
   async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
@@ -225,23 +255,52 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
   }
 
   async stats(now: number): Promise<QueueStats> {
-    const stats: QueueStats = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} };
+    const counts = new Map<string, StateCounts>();
     for (const { job } of this.#entries.values()) {
       const key =
         job.state === 'pending' ? (job.runAt > now ? 'delayed' : 'pending') : job.state === 'processing' ? 'processing' : 'failed';
-      const bucket = (stats.byType[job.type] ??= { pending: 0, delayed: 0, processing: 0, failed: 0 });
-      bucket[key]++;
-      stats[key]++;
+      let c = counts.get(job.type);
+      if (!c) counts.set(job.type, (c = emptyCounts()));
+      c[key]++;
     }
-    return stats;
+    const live = [...this.#workers.values()].filter((w) => w.expiresAt >= now).map((w) => w.types);
+    return buildStats(counts, await this.pauseState(), live);
   }
 
-  async nextRunAt(): Promise<number | null> {
+  async nextRunAt(types?: readonly string[]): Promise<number | null> {
+    const only = types ? new Set(types) : null;
     let min: number | null = null;
     for (const { job } of this.#entries.values()) {
-      if (job.state === 'pending' && (min === null || job.runAt < min)) min = job.runAt;
+      if (job.state !== 'pending' || (only && !only.has(job.type))) continue;
+      if (min === null || job.runAt < min) min = job.runAt;
     }
     return min;
+  }
+
+  async pause(type: string | null): Promise<boolean> {
+    const key = type ?? '';
+    if (this.#paused.has(key)) return false;
+    this.#paused.add(key);
+    return true;
+  }
+
+  async resume(type: string | null): Promise<boolean> {
+    if (!this.#paused.delete(type ?? '')) return false;
+    for (const w of this.#watchers) w();
+    return true;
+  }
+
+  async pauseState(): Promise<PauseState> {
+    return { queue: this.#paused.has(''), types: [...this.#paused].filter((t) => t !== '').sort() };
+  }
+
+  async announceWorker(worker: WorkerAnnouncement, now: number): Promise<void> {
+    for (const [id, w] of this.#workers) if (w.expiresAt < now) this.#workers.delete(id);
+    this.#workers.set(worker.id, { id: worker.id, types: [...worker.types], expiresAt: worker.expiresAt });
+  }
+
+  async retireWorker(id: string): Promise<void> {
+    this.#workers.delete(id);
   }
 
   watch(onChange: () => void): () => void {

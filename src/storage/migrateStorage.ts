@@ -3,9 +3,10 @@
  * backend) to Redis — when an install outgrows one machine.
  *
  * What moves: every pending and delayed job, with its priority, run time, attempts,
- * stalls, dedupe key and last error, the settings (phase configuration), and the
- * schedules when both storages keep them (their next run and last tick too, so a tick
- * enqueued on the source is not enqueued again on the target). What stays:
+ * stalls, dedupe key, group key and last error, the settings (phase configuration), the
+ * pauses (of the whole queue or of job types), and the schedules when both storages keep
+ * them (their next run and last tick too, so a tick enqueued on the source is not
+ * enqueued again on the target). What stays:
  * retained dead-letter jobs (reported, retry them on the source first if they matter).
  *
  * Rules, and why:
@@ -71,6 +72,8 @@ export interface MigrateStorageReport {
   settings: number;
   /** Schedules created or updated on the target (0 when either storage keeps none). */
   schedules: number;
+  /** Pauses (of the whole queue, or of one job type) the target did not have yet. */
+  pauses: number;
   /** Retained dead-letter jobs left on the source. */
   failedLeftOnSource: number;
 }
@@ -118,6 +121,7 @@ export async function migrateStorage(options: MigrateStorageOptions): Promise<Mi
     recoveredStalled,
     settings: 0,
     schedules: 0,
+    pauses: 0,
     failedLeftOnSource: 0,
   };
 
@@ -129,6 +133,8 @@ export async function migrateStorage(options: MigrateStorageOptions): Promise<Mi
   }
 
   report.schedules = await copySchedules(from.storage, to.storage, clock());
+  // Before the jobs: a worker already started on the target must not run paused work.
+  report.pauses = await copyPauses(from.storage, to.storage, clock());
 
   // One instant decides pending vs delayed for the whole run, so no job changes list
   // between pages; the workers are stopped, so nothing else moves jobs meanwhile.
@@ -186,6 +192,14 @@ async function copySchedules(from: IJobQueueStorage, to: IJobQueueStorage, now: 
     if (s.lastTick !== null) await target.advance(name, s.nextRunAt, s.lastTick, s.nextRunAt, now);
     copied++;
   }
+  return copied;
+}
+
+/** Pauses the target wherever the source is paused; returns how many pauses were new there. */
+async function copyPauses(from: IJobQueueStorage, to: IJobQueueStorage, now: number): Promise<number> {
+  const state = await from.pauseState();
+  let copied = 0;
+  for (const scope of [...(state.queue ? [null] : []), ...state.types]) if (await to.pause(scope, now)) copied++;
   return copied;
 }
 

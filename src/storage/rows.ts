@@ -17,6 +17,7 @@ export interface JobRow {
   max_retries: number;
   stalls: number;
   dedupe_key: string | null;
+  group_key: string | null;
   timeout_ms: number | null;
   manual: number;
   progress: string | null;
@@ -47,6 +48,7 @@ export function rowToJob(row: JobRow): Job {
     runAt: row.run_at,
     createdAt: row.created_at,
     dedupeKey: row.dedupe_key,
+    groupKey: row.group_key,
     timeoutMs: row.timeout_ms,
     manual: row.manual === 1,
     progress: parseJsonColumn(row.progress),
@@ -62,7 +64,7 @@ export function rowToJob(row: JobRow): Job {
  * back: every returned column costs SQLite and the binding a little, on every job.
  */
 export const CLAIM_COLUMNS =
-  'id, type, payload, priority, run_at, attempts, max_retries, stalls, dedupe_key, timeout_ms, manual, progress, last_error, created_at';
+  'id, type, payload, priority, run_at, attempts, max_retries, stalls, dedupe_key, timeout_ms, manual, progress, last_error, created_at, group_key';
 
 /** A claimed row as {@link CLAIM_COLUMNS} returns it in raw (array) mode. */
 export type ClaimedRow = [
@@ -80,6 +82,7 @@ export type ClaimedRow = [
   progress: string | null,
   lastError: string | null,
   createdAt: number,
+  groupKey: string | null,
 ];
 
 /** Maps a claimed row to the {@link Job} its claimer now holds. */
@@ -96,6 +99,7 @@ export function claimedRowToJob(r: ClaimedRow, lockedBy: string, lockedUntil: nu
     runAt: r[4],
     createdAt: r[13],
     dedupeKey: r[8],
+    groupKey: r[14],
     timeoutMs: r[9],
     manual: r[10] === 1,
     progress: parseJsonColumn(r[11]),
@@ -124,6 +128,7 @@ export function newJobView(id: string, j: NewJob, now: number): Job {
     runAt: j.runAt,
     createdAt: now,
     dedupeKey: j.dedupeKey,
+    groupKey: j.groupKey,
     timeoutMs: j.timeoutMs,
     manual: j.manual,
     progress: null,

@@ -6,8 +6,9 @@
  * - Every write is one IMMEDIATE transaction (or one INSERT statement, which takes the
  *   write lock before it reads), so a read-then-write never has to upgrade its lock (the
  *   upgrade is what fails with SQLITE_BUSY under contention in WAL mode).
- * - A claim is one `UPDATE ... RETURNING` over the `jobs_ready` index: atomic across every
- *   process sharing the file.
+ * - A claim reads the `jobs_claim` index one job type at a time, inside one IMMEDIATE
+ *   transaction with the pauses and running counts it honours (sqliteClaim.ts): atomic
+ *   across every process sharing the file.
  * - The connection itself (opening, retries on BUSY, the watch, file-loss detection,
  *   background checkpoints) is SqliteConnection's; the SQL is in sqliteStatements.ts.
  */
@@ -16,13 +17,15 @@ import type { SqliteSource } from '../db/connection.js';
 import { StorageError, ValidationError } from '../errors.js';
 import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
 import { SQLiteScheduleStore } from '../scheduler/SQLiteScheduleStore.js';
-import { MAX_PRIORITY, MIN_PRIORITY, type Job, type QueueStats } from '../types.js';
+import type { Job, QueueStats } from '../types.js';
 import { rowToJob, type JobRow } from './rows.js';
 import { SqliteConnection } from './sqliteConnection.js';
-import { claimRows, deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
+import { deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
+import { buildStats, emptyCounts, type StateCounts } from './stats.js';
 import type {
   AddedJob,
   CancelOutcome,
+  ClaimFilter,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -30,8 +33,10 @@ import type {
   LeaseReport,
   LeaseRef,
   NewJob,
+  PauseState,
   StallPolicy,
   StallReport,
+  WorkerAnnouncement,
 } from './types.js';
 
 /** Options of {@link SQLiteJobQueueStorage}: a file to open, or a database the host opened. */
@@ -97,7 +102,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     // every CHECK_EVERY_MS, so that jobs are not stored in a deleted file for long.
     this.#conn.checkFile();
     const only = jobs.length === 1 ? jobs[0]! : undefined;
-    if (only !== undefined && only.dedupeKey === null) {
+    if (only !== undefined && plain(only)) {
       // One INSERT is atomic by itself, and a write statement takes the write lock before
       // it reads anything: the BEGIN IMMEDIATE/COMMIT pair would add two statements to
       // the cost of the commit and change nothing.
@@ -116,12 +121,13 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       let i = 0;
       while (i < jobs.length) {
         const j = jobs[i]!;
-        if (j.dedupeKey === null) {
+        if (plain(j)) {
           // Without a dedupe key nothing can conflict: a run of such jobs is stored with
           // multi-row INSERTs and their rowids, without the conflict clause and the
-          // RETURNING row. Runs end at a job with a key, so ids follow input order.
+          // RETURNING row. Runs end at a job with a key (dedupe or group: those go one by
+          // one), so ids follow input order.
           let end = i + 1;
-          while (end < jobs.length && jobs[end]!.dedupeKey === null) end++;
+          while (end < jobs.length && plain(jobs[end]!)) end++;
           insertRun(s, jobs, i, end, now, out);
           i = end;
           continue;
@@ -136,12 +142,13 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
           j.timeoutMs,
           j.manual ? 1 : 0,
           now,
+          j.groupKey,
         ) as { id: number } | undefined;
         if (row) {
           out[i++] = { id: String(row.id), created: true };
           continue;
         }
-        const existing = s.findDedupe.get(j.dedupeKey) as { id: number } | undefined;
+        const existing = j.dedupeKey === null ? undefined : (s.findDedupe.get(j.dedupeKey) as { id: number } | undefined);
         if (!existing) throw new StorageError(`Insert of a "${j.type}" job stored nothing`);
         out[i++] = { id: String(existing.id), created: false };
       }
@@ -149,9 +156,9 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     });
   }
 
-  async claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]> {
+  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]> {
     if (limit <= 0) return [];
-    return this.#conn.write('claim', (s) => claimRows(s, workerId, limit, now, leaseMs));
+    return this.#conn.write('claim', (s) => s.claims.claim(workerId, limit, now, leaseMs, filter));
   }
 
   async complete(refs: readonly LeaseRef[]): Promise<number> {
@@ -163,7 +170,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     return this.#conn.write('completeAndClaim', (s) => {
       const completed = deleteLeased(s, refs);
       if (claim.limit <= 0) return { completed, jobs: [] };
-      return { completed, jobs: claimRows(s, claim.workerId, claim.limit, claim.now, claim.leaseMs) };
+      return { completed, jobs: s.claims.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs, claim.filter) };
     });
   }
 
@@ -259,31 +266,38 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async list(query: JobListQuery, now: number): Promise<Job[]> {
+    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
+    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const pendingState = query.state === 'pending' || query.state === 'delayed';
+    if (pendingState && query.type === undefined) {
+      // The claim index starts with the type: a page across types merges each type's
+      // first offset + limit jobs (one seek each) instead of sorting every pending job.
+      return this.#conn.read('list', (s) => {
+        const types = s.claims.pendingTypes();
+        if (types.length === 0 || limit === 0) return [];
+        const arms = types.map(
+          (_, i) => `SELECT * FROM (SELECT * FROM jobs WHERE state = 'pending' AND type = @t${i} AND ${runAtTest(query.state)}
+                      ORDER BY priority, run_at, id LIMIT @depth)`,
+        );
+        const sql = `${arms.join(' UNION ALL ')} ORDER BY priority, run_at, id LIMIT @limit OFFSET @offset`;
+        const params: Record<string, string | number> = { now, depth: offset + limit, limit, offset };
+        types.forEach((t, i) => (params[`t${i}`] = t));
+        return (this.database.prepare(sql).all(params) as JobRow[]).map(rowToJob);
+      });
+    }
     const where: string[] = [];
     const params: (string | number)[] = [];
-    switch (query.state) {
-      case 'pending':
-        where.push("state = 'pending' AND run_at <= ?");
-        params.push(now);
-        break;
-      case 'delayed':
-        where.push("state = 'pending' AND run_at > ?");
-        params.push(now);
-        break;
-      case 'processing':
-      case 'failed':
-        where.push('state = ?');
-        params.push(query.state);
-        break;
-      case undefined:
-        break;
+    if (pendingState) {
+      where.push(`state = 'pending' AND ${runAtTest(query.state, '?')}`);
+      params.push(now);
+    } else if (query.state !== undefined) {
+      where.push('state = ?');
+      params.push(query.state);
     }
     if (query.type !== undefined) {
       where.push('type = ?');
       params.push(query.type);
     }
-    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
-    const offset = Math.max(0, Math.floor(query.offset ?? 0));
     const sql =
       `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
       `ORDER BY priority, run_at, id LIMIT ? OFFSET ?`;
@@ -291,31 +305,50 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async stats(now: number): Promise<QueueStats> {
-    const rows = this.#conn.read(
-      'stats',
-      (s) => s.counts.all(now) as { type: string; state: string; delayed: number; n: number }[],
-    );
-    const stats: QueueStats = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} };
+    const { rows, paused, workers } = this.#conn.read('stats', (s) => ({
+      rows: s.counts.all(now) as { type: string; state: string; delayed: number; n: number }[],
+      paused: s.pausedTypes.all() as string[],
+      workers: s.liveWorkers.all(now) as string[],
+    }));
+    const counts = new Map<string, StateCounts>();
     for (const r of rows) {
-      const bucket = (stats.byType[r.type] ??= { pending: 0, delayed: 0, processing: 0, failed: 0 });
-      const key = r.state === 'pending' ? (r.delayed ? 'delayed' : 'pending') : r.state === 'processing' ? 'processing' : 'failed';
-      bucket[key] += r.n;
-      stats[key] += r.n;
+      let c = counts.get(r.type);
+      if (!c) counts.set(r.type, (c = emptyCounts()));
+      c[r.state === 'pending' ? (r.delayed ? 'delayed' : 'pending') : r.state === 'processing' ? 'processing' : 'failed'] += r.n;
     }
-    return stats;
+    return buildStats(counts, toPauseState(paused), workers.map((types) => JSON.parse(types) as string[]));
   }
 
-  async nextRunAt(): Promise<number | null> {
-    // One MIN() per priority: each is a single seek on jobs_ready (priority, run_at, id),
-    // so this stays O(10) whatever the depth, without a second index on run_at.
+  async nextRunAt(types?: readonly string[]): Promise<number | null> {
+    // One MIN() per type and priority, each a single seek on jobs_claim, whatever the depth.
     return this.#conn.read('nextRunAt', (s) => {
-      let min: number | null = null;
-      for (let p = MIN_PRIORITY; p <= MAX_PRIORITY; p++) {
-        const row = s.minRunAt.get(p) as { m: number | null };
-        if (row.m !== null && (min === null || row.m < min)) min = row.m;
-      }
-      return min;
+      const list = types ?? s.claims.pendingTypes();
+      return list.length === 0 ? null : (s.minRunAt.get(JSON.stringify(list)) as number | null);
     });
+  }
+
+  async pause(type: string | null, now: number): Promise<boolean> {
+    return this.#conn.write('pause', (s) => s.pause.run(type ?? '', now).changes > 0);
+  }
+
+  async resume(type: string | null): Promise<boolean> {
+    // The commit itself wakes the other processes' watch.
+    return this.#conn.write('resume', (s) => s.resume.run(type ?? '').changes > 0);
+  }
+
+  async pauseState(): Promise<PauseState> {
+    return toPauseState(this.#conn.read('pauseState', (s) => s.pausedTypes.all() as string[]));
+  }
+
+  async announceWorker(worker: WorkerAnnouncement, now: number): Promise<void> {
+    this.#conn.write('announceWorker', (s) => {
+      s.pruneWorkers.run(now);
+      s.announce.run(worker.id, JSON.stringify(worker.types), worker.expiresAt);
+    });
+  }
+
+  async retireWorker(id: string): Promise<void> {
+    this.#conn.write('retireWorker', (s) => s.retireWorker.run(id));
   }
 
   /**
@@ -326,5 +359,19 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   watch(onChange: () => void, intervalMs: number): () => void {
     return this.#conn.watch(onChange, intervalMs);
   }
+}
 
+/** A job stored by the multi-row inserts: no dedupe key, no group key. */
+function plain(job: NewJob): boolean {
+  return job.dedupeKey === null && job.groupKey === null;
+}
+
+/** The run-time test of a pending or delayed listing, `now` its parameter. */
+function runAtTest(state: JobListQuery['state'], now = '@now'): string {
+  return state === 'delayed' ? `run_at > ${now}` : `run_at <= ${now}`;
+}
+
+/** The rows of `queue_pauses` as a {@link PauseState} ('' is the whole queue). */
+function toPauseState(rows: readonly string[]): PauseState {
+  return { queue: rows.includes(''), types: rows.filter((t) => t !== '') };
 }

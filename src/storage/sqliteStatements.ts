@@ -6,8 +6,8 @@
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { StorageError } from '../errors.js';
-import type { Job } from '../types.js';
-import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, type ClaimedRow } from './rows.js';
+import { MAX_PRIORITY, MIN_PRIORITY } from '../types.js';
+import { SqliteClaims } from './sqliteClaim.js';
 import type { AddedJob, LeaseRef, NewJob } from './types.js';
 
 /** Every statement the storage runs, prepared once per connection. */
@@ -17,8 +17,8 @@ export interface Statements {
   /** Multi-row `insertPlain`, one per count of {@link ROW_CHUNKS}, in that order. */
   insertRows: Statement[];
   findDedupe: Statement;
-  /** The claim statement for `limit` jobs (see {@link prepareClaims}). */
-  claim: (limit: number) => Statement;
+  /** The claim (see sqliteClaim.ts). */
+  claims: SqliteClaims;
   complete: Statement;
   completeMany: Statement;
   retryLater: Statement;
@@ -34,8 +34,16 @@ export interface Statements {
   get: Statement;
   requestCancel: Statement;
   retry: Statement;
+  /** Earliest run time of pending jobs of the types in a JSON list. */
   minRunAt: Statement;
   counts: Statement;
+  pause: Statement;
+  resume: Statement;
+  pausedTypes: Statement;
+  announce: Statement;
+  pruneWorkers: Statement;
+  retireWorker: Statement;
+  liveWorkers: Statement;
 }
 
 /**
@@ -52,7 +60,7 @@ const ROW_CHUNKS = [32, 16, 8, 4, 2] as const;
 const PLAIN_COLUMNS = 8;
 
 /**
- * Stores `jobs[start..end)` (none with a dedupe key) and writes their ids to `out`.
+ * Stores `jobs[start..end)` (none with a dedupe key or a group key) and writes their ids to `out`.
  *
  * A multi-row INSERT reports only the rowid of its last row. The rows of one statement
  * get consecutive rowids: with AUTOINCREMENT each new rowid is one more than the larger
@@ -93,15 +101,6 @@ export function insertRun(s: Statements, jobs: readonly NewJob[], start: number,
   }
 }
 
-/** The claim statement and its rows as jobs, in claim order (RETURNING has no order). */
-export function claimRows(s: Statements, owner: string, limit: number, now: number, leaseMs: number): Job[] {
-  const until = now + leaseMs;
-  const rows = s.claim(limit).all({ owner, until, now }) as ClaimedRow[];
-  const jobs = new Array<Job>(rows.length);
-  for (let i = 0; i < rows.length; i++) jobs[i] = claimedRowToJob(rows[i]!, owner, until);
-  return rows.length > 1 ? jobs.sort(compareClaimOrder) : jobs;
-}
-
 /**
  * Deletes completed jobs whose lease the caller holds. A busy turn completes dozens of
  * jobs of one lease holder: one DELETE over a JSON list of ids costs less than one
@@ -120,38 +119,8 @@ export function deleteLeased(s: Statements, refs: readonly LeaseRef[]): number {
   return n;
 }
 
-/** Claims of more jobs than this at once are rare enough to compile each time. */
-const MAX_CACHED_CLAIM = 256;
-
-/**
- * One claim statement per batch size, its LIMIT a literal. With `LIMIT ?` the same
- * statement cost about twice as much CPU per claim (measured: 160 µs against 75 µs for
- * three jobs), because SQLite plans the ordered subquery for an unknown row count. The
- * queue asks for as many jobs as it has idle workers, so a few sizes cover all calls.
- */
-function prepareClaims(db: SqliteDatabase): (limit: number) => Statement {
-  const cache = new Map<number, Statement>();
-  return (limit) => {
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new StorageError(`Claim limit must be a positive integer, got ${limit}`);
-    let stmt = cache.get(limit);
-    if (!stmt) {
-      stmt = db
-        .prepare(
-          `UPDATE jobs
-              SET state = 'processing', locked_by = @owner, locked_until = @until, attempts = attempts + 1
-            WHERE id IN (SELECT id FROM jobs
-                          WHERE state = 'pending' AND run_at <= @now
-                          ORDER BY priority, run_at, id
-                          LIMIT ${limit})
-           RETURNING ${CLAIM_COLUMNS}`,
-        )
-        .raw(true);
-      if (limit <= MAX_CACHED_CLAIM) cache.set(limit, stmt);
-    }
-    return stmt;
-  };
-}
-
+// Jobs with neither a dedupe key nor a group key: their group_key stays NULL without a
+// bound parameter (one more per row cost a bulk add about 5 % of its SQLite time).
 const INSERT_PLAIN = `INSERT INTO jobs (type, payload, priority, run_at, max_retries, timeout_ms, manual, created_at) VALUES`;
 const PLAIN_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
 
@@ -159,8 +128,8 @@ const PLAIN_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
 export function prepare(db: SqliteDatabase): Statements {
   return {
     insert: db.prepare(
-      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, dedupe_key, timeout_ms, manual, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, dedupe_key, timeout_ms, manual, created_at, group_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('pending', 'processing') DO NOTHING
        RETURNING id`,
     ),
@@ -169,7 +138,7 @@ export function prepare(db: SqliteDatabase): Statements {
     findDedupe: db.prepare(
       `SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
     ),
-    claim: prepareClaims(db),
+    claims: new SqliteClaims(db),
     complete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
     completeMany: db.prepare(
       `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ? AND state = 'processing'`,
@@ -207,10 +176,26 @@ export function prepare(db: SqliteDatabase): Statements {
       `UPDATE jobs SET state = 'pending', attempts = 0, stalls = 0, run_at = ?, failed_at = NULL
         WHERE id = ? AND state = 'failed' RETURNING *`,
     ),
-    minRunAt: db.prepare(`SELECT MIN(run_at) AS m FROM jobs WHERE state = 'pending' AND priority = ?`),
+    // One seek on jobs_claim (type, priority, run_at, ...) per type and priority.
+    minRunAt: db
+      .prepare(
+        `SELECT MIN((SELECT MIN(run_at) FROM jobs WHERE state = 'pending' AND type = t.value AND priority = p.value))
+           FROM json_each(?) AS t, json_each('[${Array.from({ length: MAX_PRIORITY - MIN_PRIORITY + 1 }, (_, i) => MIN_PRIORITY + i).join(',')}]') AS p`,
+      )
+      .pluck(),
     counts: db.prepare(
       `SELECT type, state, (state = 'pending' AND run_at > ?) AS delayed, COUNT(*) AS n
          FROM jobs GROUP BY type, state, delayed`,
     ),
+    pause: db.prepare(`INSERT INTO queue_pauses (type, paused_at) VALUES (?, ?) ON CONFLICT (type) DO NOTHING`),
+    resume: db.prepare(`DELETE FROM queue_pauses WHERE type = ?`),
+    pausedTypes: db.prepare(`SELECT type FROM queue_pauses ORDER BY type`).pluck(),
+    announce: db.prepare(
+      `INSERT INTO queue_workers (id, types, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET types = excluded.types, expires_at = excluded.expires_at`,
+    ),
+    pruneWorkers: db.prepare(`DELETE FROM queue_workers WHERE expires_at < ?`),
+    retireWorker: db.prepare(`DELETE FROM queue_workers WHERE id = ?`),
+    liveWorkers: db.prepare(`SELECT types FROM queue_workers WHERE expires_at >= ?`).pluck(),
   };
 }

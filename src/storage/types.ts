@@ -22,6 +22,8 @@ export interface NewJob {
   maxRetries: number;
   runAt: number;
   dedupeKey: string | null;
+  /** The key its type's `group.by` computed, or null (see {@link ClaimableType.groupConcurrency}). */
+  groupKey: string | null;
   timeoutMs: number | null;
   manual: boolean;
 }
@@ -39,12 +41,61 @@ export interface LeaseRef {
   workerId: string;
 }
 
+/**
+ * One job type a claim may take, with the limits its registration sets. Limits count the
+ * jobs running in every process sharing the storage, whoever claimed them.
+ */
+export interface ClaimableType {
+  type: string;
+  /** At most this many jobs of this type processing at once; null for no limit. */
+  concurrency: number | null;
+  /**
+   * At most this many jobs of this type processing at once per group key; null when the
+   * type is not grouped. Jobs without a key (stored while the type had no `group`) are
+   * not limited per key.
+   */
+  groupConcurrency: number | null;
+}
+
+/**
+ * Which jobs a claim may take: only jobs of these types, within their limits, and none of
+ * a paused type or of a paused queue (the storage reads the pauses inside the claim).
+ * Jobs of any other type are never claimed, and a backend must not walk over them: each
+ * type is looked up on its own (one index seek per type on SQLite).
+ */
+export interface ClaimFilter {
+  types: readonly ClaimableType[];
+}
+
 /** What {@link IJobQueueStorage.completeAndClaim} claims. */
 export interface ClaimRequest {
   workerId: string;
   limit: number;
   now: number;
   leaseMs: number;
+  /** As the `filter` of {@link IJobQueueStorage.claim}. */
+  filter?: ClaimFilter;
+}
+
+/** What is paused in a storage (see {@link IJobQueueStorage.pause}). */
+export interface PauseState {
+  /** The whole queue is paused: no job of any type is claimed. */
+  queue: boolean;
+  /** Job types paused on their own, sorted. */
+  types: string[];
+}
+
+/**
+ * A started queue telling the others sharing the storage that it runs, and which job
+ * types it claims (read by {@link IJobQueueStorage.stats}).
+ */
+export interface WorkerAnnouncement {
+  /** The queue's lease-holder id (one per started queue). */
+  id: string;
+  /** The job types its registry holds. */
+  types: readonly string[];
+  /** Epoch ms after which it is presumed dead unless announced again. */
+  expiresAt: number;
 }
 
 /** How a failed attempt ends. */
@@ -162,8 +213,17 @@ export interface IJobQueueStorage {
   /**
    * Atomically leases up to `limit` ready jobs (run time <= now), best priority first,
    * then earliest run time, then insertion order. Each claim counts as an attempt.
+   *
+   * With a `filter`, only jobs of its types are claimed, none while the queue or their
+   * type is paused, and no more than their limits allow (counting the jobs processing
+   * now, in any process). Within a priority, the jobs of a type with a `concurrency` limit
+   * come first, up to its free slots, so that a limited type runs at its limit while its
+   * jobs wait and other types use the rest. Within a grouped type, the jobs of a key at
+   * its limit are skipped, not waited for: a later job of another key is claimed instead,
+   * and jobs of one key are claimed in claim order. Without a filter every type is claimable and no
+   * pause or limit applies (tools; a queue always passes its registry's filter).
    */
-  claim(workerId: string, limit: number, now: number, leaseMs: number): Promise<Job[]>;
+  claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]>;
   /** Deletes completed jobs whose lease the caller still holds; returns how many. */
   complete(refs: readonly LeaseRef[]): Promise<number>;
   /**
@@ -191,10 +251,39 @@ export interface IJobQueueStorage {
   retry(id: string, now: number): Promise<Job | null>;
   /** Lists jobs, ordered as they would be claimed. */
   list(query: JobListQuery, now: number): Promise<Job[]>;
-  /** Counts by state and type. */
+  /**
+   * Counts by state and type, with the pause state and the live workers (announcements
+   * not expired at `now`) that run each type.
+   */
   stats(now: number): Promise<QueueStats>;
-  /** Earliest run time among pending jobs, or null when there are none. */
-  nextRunAt(): Promise<number | null>;
+  /**
+   * Earliest run time among pending jobs (of `types` only, when given; paused or not), or
+   * null when there are none.
+   */
+  nextRunAt(types?: readonly string[]): Promise<number | null>;
+
+  /**
+   * Pauses the whole queue (`type` null) or one job type, for every process sharing the
+   * storage: claims made after this resolves take none of its jobs. Running jobs are not
+   * touched; adding jobs still works. Returns false when it was already paused.
+   */
+  pause(type: string | null, now: number): Promise<boolean>;
+  /**
+   * Undoes {@link pause} of the same scope (a type paused on its own stays paused when
+   * the queue resumes, and the other way round). Returns false when it was not paused.
+   * Wakes other processes' idle workers where the backend can (`watch`).
+   */
+  resume(type: string | null): Promise<boolean>;
+  /** What is paused now. */
+  pauseState(): Promise<PauseState>;
+
+  /**
+   * Records or renews a started queue's announcement, and forgets announcements that
+   * expired before `now` (their process died without retiring them).
+   */
+  announceWorker(worker: WorkerAnnouncement, now: number): Promise<void>;
+  /** Removes an announcement (the queue stopped). */
+  retireWorker(id: string): Promise<void>;
 
   /**
    * Optional capability: call `onChange` when another process (or another queue on the

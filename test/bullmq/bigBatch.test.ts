@@ -13,7 +13,7 @@ describe.skipIf(skip !== null)(`Redis: large batches${skip ? ` — skipped: ${sk
       await storage.init();
       const jobs = Array.from({ length: 30_000 }, (_, i) => ({
         type: 't', payload: { i }, payloadJson: JSON.stringify({ i }), priority: 5, maxRetries: 0,
-        runAt: 0, dedupeKey: null, timeoutMs: null, manual: false,
+        runAt: 0, dedupeKey: null, groupKey: null, timeoutMs: null, manual: false,
       }));
       const added = await storage.add(jobs, 0);
       expect(added).toHaveLength(30_000);

@@ -23,6 +23,7 @@ function jobs(): NewJob[] {
     // Repeated run times exercise the insertion-order tie break.
     runAt: NOW + ((n * 37) % 11) * 1000 - 5000,
     dedupeKey: null,
+    groupKey: null,
     timeoutMs: null,
     manual: false,
   }));

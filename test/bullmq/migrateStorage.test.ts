@@ -37,6 +37,7 @@ function newJob(n: number, now: number): NewJob {
     // Every fourth job is delayed, by up to a second.
     runAt: n % 4 === 0 ? now + 200 + (n % 800) : now - 1,
     dedupeKey: n % 100 === 0 ? `key-${n}` : null,
+    groupKey: n % 3 === 0 ? `group-${n % 5}` : null,
     timeoutMs: null,
     manual: n % 7 === 0,
   };
@@ -47,7 +48,7 @@ function snapshot(jobs: Job[]): Map<number, Record<string, unknown>> {
   return new Map(
     jobs.map((j) => [
       (j.payload as { n: number }).n,
-      { priority: j.priority, runAt: j.runAt, attempts: j.attempts, dedupeKey: j.dedupeKey, manual: j.manual, lastError: j.lastError },
+      { priority: j.priority, runAt: j.runAt, attempts: j.attempts, dedupeKey: j.dedupeKey, groupKey: j.groupKey, manual: j.manual, lastError: j.lastError },
     ]),
   );
 }
@@ -96,6 +97,7 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       const sourcePhases = new PhaseConfigService({ store: sourceSettings });
       await sourcePhases.set('enrichment.maxPoster', 7);
       await sourcePhases.set('scan.minFileSizeMB', 123);
+      await source.pause('held-type', now);
       const before = snapshot(await listAll(source, now));
       expect(before.size).toBe(1000);
       // A schedule that already fired once: its next run and last tick must move with it.
@@ -122,9 +124,11 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       expect(first.settings).toBe(sourceAll.size);
       expect(await targetSettings.getAll()).toEqual(sourceAll);
       expect(first.schedules).toBe(1);
+      expect(first.pauses).toBe(1);
+      expect(await target.pauseState()).toEqual({ queue: false, types: ['held-type'] });
       expect(await target.scheduleStore().get('nightly')).toMatchObject({ ...nightly, lastTick: now + 1000, nextRunAt: now + 86_400_000 });
       const again = await migrateStorage({ from, to, keepSource: true });
-      expect(again).toMatchObject({ moved: 0, alreadyMoved: 1000, schedules: 0 });
+      expect(again).toMatchObject({ moved: 0, alreadyMoved: 1000, schedules: 0, pauses: 0 });
       // The real move: nothing new stored, the source emptied.
       const last = await migrateStorage({ from, to });
       expect(last).toMatchObject({ moved: 0, alreadyMoved: 1000 });
@@ -135,6 +139,7 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       expect(moved).toHaveLength(1000);
       expect(snapshot(moved)).toEqual(before);
       expect(moved.filter((j) => j.attempts === 1)).toHaveLength(10);
+      expect(moved.filter((j) => j.groupKey !== null).length).toBeGreaterThan(300);
 
       // Settings arrived: the same service reads them from Redis.
       const targetPhases = new PhaseConfigService({ store: targetSettings });

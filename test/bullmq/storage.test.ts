@@ -147,9 +147,13 @@ describe.skipIf(skip !== null)(`BullMQJobQueueStorage on Redis${skip ? ` — ski
       delayed: 1,
       processing: 0,
       failed: 1,
+      paused: false,
+      pausedTypes: [],
+      workers: 0,
+      withoutWorker: 2,
       byType: {
-        a: { pending: 0, delayed: 1, processing: 0, failed: 1 },
-        b: { pending: 1, delayed: 0, processing: 0, failed: 0 },
+        a: { pending: 0, delayed: 1, processing: 0, failed: 1, paused: false, workers: 0 },
+        b: { pending: 1, delayed: 0, processing: 0, failed: 0, paused: false, workers: 0 },
       },
     });
     expect(await storage.nextRunAt()).toBe(10);

@@ -152,7 +152,9 @@ describe('phaseq add, stats and jobs', () => {
     expect(stats.delayed).toBe(1);
     expect(stats.byType['write-file']?.pending).toBe(2);
     const table = await runCli(['stats'], cwd);
-    expect(table.stdout).toMatch(/write-file\s+2\s+1\s+0\s+0/);
+    expect(table.stdout).toMatch(/write-file\s+2\s+1\s+0\s+0\s+0/);
+    // No worker runs: the jobs are shown as waiting for one.
+    expect(table.stdout).toContain('3 pending or delayed job(s) have no live worker for their type: write-file');
 
     const list = JSON.parse((await runCli(['jobs', 'list', '--json', '--type', 'write-file'], cwd)).stdout) as { id: string; priority: number }[];
     expect(list.map((j) => j.id)).toEqual(expect.arrayContaining([idA, idB]));

@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { requireBin, runCli, tempDir, TEST_PLUGIN } from './support/cli.js';
+import { latestVersion } from '../../src/index.js';
 
 beforeAll(requireBin);
 
@@ -51,9 +52,9 @@ describe('the CLI and its help agree', () => {
     const result = await runCli(['migrate', '--to', '99'], cwd);
     expect(result.code).toBe(2);
     expect(lines(result.stderr)).toEqual([
-      "error: option '--to <version>' argument '99' is invalid. The highest version this phaseq knows is 5.",
+      `error: option '--to <version>' argument '99' is invalid. The highest version this phaseq knows is ${latestVersion()}.`,
     ]);
-    expect((await runCli(['migrate', '--help'], cwd)).stdout).toContain('0 to 5');
+    expect((await runCli(['migrate', '--help'], cwd)).stdout).toContain(`0 to ${latestVersion()}`);
   });
 
   it('config get of an unknown phase says so once', async () => {

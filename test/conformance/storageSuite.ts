@@ -8,6 +8,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { IJobQueueStorage } from '../../src/storage/types.js';
 import { newJob } from '../support/jobs.js';
+import { runControlsConformance } from './controlsSuite.js';
 
 /** Creates a fresh, empty backend for one test, and how to dispose of it. */
 export type StorageFactory = () => Promise<{ storage: IJobQueueStorage; cleanup: () => Promise<void> | void }>;
@@ -268,8 +269,8 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       const stats = await storage.stats(1_000);
       expect(stats).toMatchObject({ pending: 1, delayed: 1, processing: 1, failed: 1 });
       expect(stats.byType).toEqual({
-        a: { pending: 1, delayed: 0, processing: 0, failed: 1 },
-        b: { pending: 0, delayed: 1, processing: 1, failed: 0 },
+        a: { pending: 1, delayed: 0, processing: 0, failed: 1, paused: false, workers: 0 },
+        b: { pending: 0, delayed: 1, processing: 1, failed: 0, paused: false, workers: 0 },
       });
       expect((await storage.list({ state: 'delayed' }, 1_000)).map((j) => j.type)).toEqual(['b']);
       expect(await storage.list({ state: 'processing' }, 1_000)).toHaveLength(1);
@@ -285,6 +286,8 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       await storage.setProgress({ id: j!.id, workerId: 'intruder' }, 99);
       expect((await storage.get(j!.id))!.progress).toEqual({ done: 3, of: 10 });
     });
+
+    runControlsConformance(() => storage);
 
     it('payloads round-trip unchanged, unicode and nesting included', async () => {
       const payload = { s: 'é ✓ 𝄞 "q" \\ <x>', n: -1.5, b: false, z: null, arr: [1, [2, { d: 'deep' }]], __proto__x: 1 };

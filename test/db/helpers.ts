@@ -50,6 +50,7 @@ export async function expectQueueWorks(db: SqliteDatabase): Promise<void> {
         maxRetries: 1,
         runAt: now,
         dedupeKey: null,
+        groupKey: null,
         timeoutMs: null,
         manual: false,
       },

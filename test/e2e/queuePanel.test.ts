@@ -49,7 +49,7 @@ describe('queue panel', () => {
     expect(await text(`${row} td[data-state="pending"]`)).toBe('0');
     // The same numbers as the library's getStats(), which the API serves.
     const stats = (await (await fetch(`${server.url}/api/jobs/stats`)).json()) as { byType: Record<string, unknown> };
-    expect(stats.byType['scan-movie']).toEqual({ pending: 0, delayed: 3, processing: 0, failed: 0 });
+    expect(stats.byType['scan-movie']).toMatchObject({ pending: 0, delayed: 3, processing: 0, failed: 0 });
   });
 
   it('"Scan library" follows its job to the end and says what the scan found', async () => {

@@ -81,8 +81,8 @@ describe('jobs routes', () => {
     await app.queue.addJob({ type: 'echo', payload: { text: 'b' } });
     await app.queue.addJob({ type: 'wait', payload: {}, delayMs: 60_000 });
     const res = await request(app.url).get('/api/jobs/stats').expect(200);
-    expect(res.body).toMatchObject({ pending: 2, delayed: 1, processing: 0, failed: 0 });
-    expect(res.body.byType.echo).toEqual({ pending: 2, delayed: 0, processing: 0, failed: 0 });
+    expect(res.body).toMatchObject({ pending: 2, delayed: 1, processing: 0, failed: 0, paused: false, workers: 0, withoutWorker: 3 });
+    expect(res.body.byType.echo).toEqual({ pending: 2, delayed: 0, processing: 0, failed: 0, paused: false, workers: 0 });
     expect(res.body.byType.wait.delayed).toBe(1);
   });
 

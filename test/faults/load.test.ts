@@ -36,6 +36,7 @@ const newJob = (i: number): NewJob => ({
   maxRetries: 3,
   runAt: Date.now(),
   dedupeKey: null,
+  groupKey: null,
   timeoutMs: null,
   manual: false,
 });

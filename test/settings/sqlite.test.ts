@@ -99,6 +99,7 @@ describe('SQLiteSettingsStore', () => {
           maxRetries: 0,
           runAt: 0,
           dedupeKey: null,
+          groupKey: null,
           timeoutMs: null,
           manual: false,
         },

@@ -15,6 +15,7 @@ export function newJob(overrides: Partial<NewJob> = {}): NewJob {
     maxRetries: 3,
     runAt: 1_000,
     dedupeKey: null,
+    groupKey: null,
     timeoutMs: null,
     manual: false,
     ...overrides,

@@ -78,11 +78,26 @@ export function formatJob(job: Job): string {
   return rows.map(([k, v]) => `${`${k}:`.padEnd(width + 2)}${v}`).join('\n');
 }
 
-/** Counts per state, then per type, for `stats`. */
+/**
+ * Counts per state, then per type, for `stats`; with the live workers running each type
+ * (`paused` after the count when its jobs are held by a pause), and a line for what is
+ * paused and for jobs no live worker runs.
+ */
 export function formatStats(stats: QueueStats, at: Date = new Date()): string {
   const states = ['pending', 'delayed', 'processing', 'failed'] as const;
   const types = Object.keys(stats.byType).sort();
-  const rows = types.map((type) => [type, ...states.map((s) => String(stats.byType[type]?.[s] ?? 0))]);
-  rows.push(['(all)', ...states.map((s) => String(stats[s]))]);
-  return `${formatTable(['TYPE', ...states.map((s) => s.toUpperCase())], rows)}\n\nas of ${at.toISOString()}`;
+  const rows = types.map((type) => {
+    const t = stats.byType[type]!;
+    return [type, ...states.map((s) => String(t[s])), `${t.workers}${t.paused ? ' paused' : ''}`];
+  });
+  rows.push(['(all)', ...states.map((s) => String(stats[s])), String(stats.workers)]);
+  const notes: string[] = [];
+  if (stats.paused) notes.push('the whole queue is paused: no worker starts any job');
+  if (stats.pausedTypes.length > 0) notes.push(`paused job types: ${stats.pausedTypes.join(', ')}`);
+  if (stats.withoutWorker > 0) {
+    const idle = types.filter((t) => stats.byType[t]!.workers === 0 && stats.byType[t]!.pending + stats.byType[t]!.delayed > 0);
+    notes.push(`${stats.withoutWorker} pending or delayed job(s) have no live worker for their type: ${idle.join(', ')}`);
+  }
+  const table = formatTable(['TYPE', ...states.map((s) => s.toUpperCase()), 'WORKERS'], rows);
+  return `${table}\n\n${notes.map((n) => `${n}\n`).join('')}as of ${at.toISOString()}`;
 }

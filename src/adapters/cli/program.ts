@@ -8,6 +8,7 @@ import { registerConfigCommand } from './commands/config.js';
 import { registerJobsCommand } from './commands/jobs.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerMigrateStorageCommand } from './commands/migrateStorage.js';
+import { registerPauseCommands } from './commands/pause.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerSchedulesCommand } from './commands/schedules.js';
 import { registerStatsCommand } from './commands/stats.js';
@@ -35,6 +36,7 @@ export function buildProgram(version: string): Command {
   registerAddCommand(program);
   registerStatsCommand(program);
   registerJobsCommand(program);
+  registerPauseCommands(program);
   registerConfigCommand(program);
   registerScanCommand(program);
   registerSchedulesCommand(program);

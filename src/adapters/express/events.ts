@@ -47,6 +47,8 @@ export const FORWARDED_QUEUE_EVENTS: readonly QueueEventName[] = [
   'job:stalled',
   'job:cancelled',
   'queue:drained',
+  'queue:paused',
+  'queue:resumed',
   'worker:error',
 ];
 
@@ -59,6 +61,8 @@ const COUNT_CHANGES = new Set<QueueEventName>([
   'job:failed',
   'job:stalled',
   'job:cancelled',
+  'queue:paused',
+  'queue:resumed',
 ]);
 
 /** JSON has no Error: send what a page can show (never a stack trace). */

@@ -31,7 +31,7 @@ export interface HealthReport {
   database: { reachable: boolean; error?: string };
   workers: { running: boolean; concurrency: number; busy: number };
   /** Job counts; null when the database did not answer. */
-  queue: Omit<QueueStats, 'byType'> | null;
+  queue: Pick<QueueStats, 'pending' | 'delayed' | 'processing' | 'failed'> | null;
 }
 
 async function probe<T>(fn: () => Promise<T>, logger: AdapterLogger | undefined): Promise<{ value: T } | { error: string }> {

@@ -78,6 +78,22 @@ function listQuery(query: Record<string, unknown>, maxPageSize: number): Require
   return out;
 }
 
+/** The body of `POST /queue/pause` and `/queue/resume`: none, `{}`, or `{ "type": "..." }`. */
+function pauseType(body: unknown): string | undefined {
+  const fields = objectBody(body, '{ "type": "..." } or no body for the whole queue', true);
+  const issues: ValidationIssue[] = Object.keys(fields)
+    .filter((key) => key !== 'type')
+    .map((key) => ({ path: key, message: 'unknown field (the body takes only an optional type)' }));
+  const type = fields.type;
+  if (type !== undefined && (typeof type !== 'string' || type.trim() === '')) {
+    issues.push({ path: 'type', message: 'must be a non-empty job type, or left out for the whole queue' });
+  }
+  if (issues.length > 0) {
+    throw new ValidationError(`Invalid pause request: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+  return type as string | undefined;
+}
+
 function idParam(id: unknown): string {
   if (typeof id !== 'string' || id === '') throw new HttpError(404, 'NOT_FOUND', 'No job id given');
   return id;
@@ -93,6 +109,9 @@ function idParam(id: unknown): string {
  * - `GET /jobs/:id` — one job (404 when it is gone: completed jobs are not kept)
  * - `DELETE /jobs/:id` — cancel: 200 `cancelled`, 202 `cancelling` (running), 404
  * - `POST /jobs/:id/retry` — put a dead-letter (failed) job back to pending
+ * - `GET /queue/pause` — what is paused: `{ paused, pausedTypes }`
+ * - `POST /queue/pause`, `POST /queue/resume` — body `{ type? }`: pause or resume the whole
+ *   queue or one job type, for every process; 200 `{ type, changed, paused, pausedTypes }`
  * - `GET /events` — server-sent events of the queue and the phase configuration
  *
  * @example
@@ -148,6 +167,23 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
   router.post('/jobs/:id/retry', ...guards, async (req, res) => {
     res.json(jobView(await queue.retryJob(idParam(req.params.id))));
   });
+
+  const pauseView = async (): Promise<{ paused: boolean; pausedTypes: string[] }> => {
+    const state = await queue.getPauseState();
+    return { paused: state.queue, pausedTypes: state.types };
+  };
+
+  router.get('/queue/pause', ...guards, async (_req, res) => {
+    res.json(await pauseView());
+  });
+
+  for (const action of ['pause', 'resume'] as const) {
+    router.post(`/queue/${action}`, ...guards, ...body, async (req, res) => {
+      const type = pauseType(req.body);
+      const changed = await queue[action](type);
+      res.json({ type: type ?? null, changed, ...(await pauseView()) });
+    });
+  }
 
   router.get('/events', ...guards, sseHandler(queue, { phases: options?.phases ?? queue.phases, logger: opts.logger }));
 

@@ -9,6 +9,7 @@ import { phaseRefactorMigration } from './003_phase_refactor.js';
 import { mediaMigration } from '../../media/db/004_media.js';
 import { schedulesMigration } from './005_schedules.js';
 import { playerSyncMigration } from '../../media/db/006_player_sync.js';
+import { queueControlsMigration } from './007_queue_controls.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   mediaMigration,
   schedulesMigration,
   playerSyncMigration,
+  queueControlsMigration,
 ];

@@ -13,14 +13,14 @@ local id = ARGV[2]
 local k = jk(id)
 local hash = rcall('HGETALL', k)
 if #hash == 0 then return { 'not_found', {} } end
-local j = rcall('HMGET', k, 'state', 'type', 'priority', 'dedupeKey')
+local j = rcall('HMGET', k, 'state', 'type', 'priority', 'dedupeKey', 'groupKey')
 if j[1] == 'processing' then
   rcall('HSET', k, 'cancel', 1)
   return { 'requested', hash }
 end
 if j[1] == 'pending' then
-  dropPending(id, j[2], j[3])
-  tidyPriority(j[3])
+  dropPending(id, j[2], j[3], j[5])
+  tidyPriority(j[3], j[2])
   dropDedupe(j[4], id)
 else
   dropFailed(id, j[3])
@@ -38,7 +38,7 @@ return { 'deleted', hash }
 export const RETRY_SCRIPT = `${LUA_PRELUDE}
 local id, now = ARGV[2], ARGV[3]
 local k = jk(id)
-local j = rcall('HMGET', k, 'state', 'type', 'priority', 'dedupeKey')
+local j = rcall('HMGET', k, 'state', 'type', 'priority', 'dedupeKey', 'groupKey')
 if j[1] ~= 'failed' then return false end
 if j[4] then
   if rcall('HEXISTS', base .. 'dedupe', j[4]) == 1 then return 'DEDUPE' end
@@ -48,7 +48,7 @@ rcall('HSET', k, 'state', 'pending', 'attempts', 0, 'stalls', 0, 'runAt', now)
 rcall('HDEL', k, 'failedAt', 'cancel')
 dropFailed(id, j[3])
 count('failed', j[2], -1)
-addPending(id, j[2], j[3], now)
+addPending(id, j[2], j[3], now, j[5])
 bump()
 return rcall('HGETALL', k)
 `;
@@ -58,9 +58,9 @@ return rcall('HGETALL', k)
  * (`''` for any), limit, offset. Returns job hashes in claim order (priority, run time,
  * id), from `offset`, at most `limit`.
  *
- * Per priority it merges up to three sources already in (run time, id) order: the pending
- * set (cut at `now` for pending/delayed), the dead-letter set, and the running jobs of that
- * priority (few: sorted here). Sources are read in chunks and the walk stops as soon as
+ * Per priority it merges sources already in (run time, id) order: the pending set of each
+ * job type (cut at `now` for pending/delayed), the dead-letter set, and the running jobs of
+ * that priority (few: sorted here). Sources are read in chunks and the walk stops as soon as
  * the page is full, so a page costs about offset + limit reads, not the queue's depth.
  */
 export const LIST_SCRIPT = `${LUA_PRELUDE}
@@ -118,11 +118,25 @@ if state == 'processing' or state == 'all' then
     table.sort(list, function(a, b) return a[2] < b[2] or (a[2] == b[2] and a[1] < b[1]) end)
   end
 end
+-- The pending sets to merge, per priority: one per job type (only typ's when given).
+local pendingTypes = {}
+if state == 'pending' or state == 'delayed' or state == 'all' then
+  local types = typ ~= '' and { typ } or rcall('SMEMBERS', base .. 'types')
+  for _, t in ipairs(types) do
+    for _, p in ipairs(rcall('SMEMBERS', base .. 'tprios:' .. t)) do
+      p = tonumber(p)
+      pendingTypes[p] = pendingTypes[p] or {}
+      table.insert(pendingTypes[p], t)
+    end
+  end
+end
 for p = 1, MAX_PRIORITY do
   local sources = {}
-  if state == 'pending' then sources[#sources + 1] = zcursor(pk(p), '-inf', now) end
-  if state == 'delayed' then sources[#sources + 1] = zcursor(pk(p), '(' .. now, '+inf') end
-  if state == 'all' then sources[#sources + 1] = zcursor(pk(p), '-inf', '+inf') end
+  for _, t in ipairs(pendingTypes[p] or {}) do
+    if state == 'pending' then sources[#sources + 1] = zcursor(tpk(p, t), '-inf', now) end
+    if state == 'delayed' then sources[#sources + 1] = zcursor(tpk(p, t), '(' .. now, '+inf') end
+    if state == 'all' then sources[#sources + 1] = zcursor(tpk(p, t), '-inf', '+inf') end
+  end
   if state == 'failed' or state == 'all' then sources[#sources + 1] = zcursor(base .. 'failed:' .. p, '-inf', '+inf') end
   if running[p] then sources[#sources + 1] = lcursor(running[p]) end
   while true do
@@ -140,27 +154,21 @@ return out
 `;
 
 /**
- * ARGV: base, now. Returns `{ totals, perType }`: totals = pending, delayed, processing,
- * failed; perType = type followed by the same four counts, for each type with any job.
+ * ARGV: base, now. Returns `{ perType, paused, workers }`: perType = each type with any
+ * job followed by its pending, delayed, processing and failed counts; paused = the paused
+ * set (`''` the whole queue); workers = the JSON type lists of the announcements that have
+ * not expired at `now`.
  */
 export const STATS_SCRIPT = `${LUA_PRELUDE}
 local now = ARGV[2]
-local pending, delayed = 0, 0
-for _, p in ipairs(livePriorities()) do
-  pending = pending + rcall('ZCOUNT', pk(p), '-inf', now)
-  delayed = delayed + rcall('ZCOUNT', pk(p), '(' .. now, '+inf')
-end
-local totals = { pending, delayed, rcall('ZCARD', base .. 'active'), rcall('ZCARD', base .. 'failed') }
-local running = {}
-for _, m in ipairs(rcall('ZRANGE', base .. 'active', 0, -1)) do
-  local t = rcall('HGET', jk(idOf(m)), 'type')
-  if t then running[t] = (running[t] or 0) + 1 end
-end
 local perType = {}
 for _, t in ipairs(rcall('SMEMBERS', base .. 'types')) do
-  local tp = rcall('ZCOUNT', tk(t), '-inf', now)
-  local td = rcall('ZCOUNT', tk(t), '(' .. now, '+inf')
-  local tr = running[t] or 0
+  local tp, td = 0, 0
+  for _, p in ipairs(livePriorities(t)) do
+    tp = tp + rcall('ZCOUNT', tpk(p, t), '-inf', now)
+    td = td + rcall('ZCOUNT', tpk(p, t), '(' .. now, '+inf')
+  end
+  local tr = tonumber(rcall('HGET', base .. 'running', t)) or 0
   local tf = tonumber(rcall('HGET', base .. 'counts', 'failed:' .. t)) or 0
   if tp + td + tr + tf > 0 then
     perType[#perType + 1] = t
@@ -170,16 +178,67 @@ for _, t in ipairs(rcall('SMEMBERS', base .. 'types')) do
     perType[#perType + 1] = tf
   end
 end
-return { totals, perType }
+local workers = {}
+local ids = rcall('ZRANGEBYSCORE', base .. 'workers', now, '+inf')
+if #ids > 0 then
+  for _, types in ipairs(rcall('HMGET', base .. 'workerTypes', unpack(ids))) do
+    if types then workers[#workers + 1] = types end
+  end
+end
+return { perType, rcall('SMEMBERS', base .. 'paused'), workers }
 `;
 
-/** ARGV: base. Earliest run time among pending jobs as a string, or false. */
+/**
+ * ARGV: base, then the job types to look at (none: every type). Earliest run time among
+ * their pending jobs as a string, or false.
+ */
 export const NEXT_RUN_AT_SCRIPT = `${LUA_PRELUDE}
 local min = false
-for _, p in ipairs(livePriorities()) do
-  local first = rcall('ZRANGE', pk(p), 0, 0, 'WITHSCORES')
+local function consider(key)
+  local first = rcall('ZRANGE', key, 0, 0, 'WITHSCORES')
   if first[2] and (not min or tonumber(first[2]) < min) then min = tonumber(first[2]) end
+end
+local types = {}
+if #ARGV == 1 then types = rcall('SMEMBERS', base .. 'types') else for i = 2, #ARGV do types[#types + 1] = ARGV[i] end end
+for _, t in ipairs(types) do
+  for _, p in ipairs(livePriorities(t)) do consider(tpk(p, t)) end
 end
 if not min then return false end
 return string.format('%d', min)
+`;
+
+/**
+ * ARGV: base, `pause` | `resume`, type (`''` for the whole queue), now. Returns 1 when the
+ * state changed, else 0. A resume announces work (idle nodes wake and claim).
+ */
+export const PAUSE_SCRIPT = `${LUA_PRELUDE}
+local changed
+if ARGV[2] == 'pause' then
+  changed = rcall('SADD', base .. 'paused', ARGV[3])
+else
+  changed = rcall('SREM', base .. 'paused', ARGV[3])
+  if changed == 1 then bump() end
+end
+return changed
+`;
+
+/**
+ * ARGV: base, `announce` | `retire`, worker id, then for `announce`: expiry, JSON type
+ * list, now. An announcement forgets those expired before now.
+ */
+export const WORKER_SCRIPT = `${LUA_PRELUDE}
+local id = ARGV[3]
+if ARGV[2] == 'announce' then
+  local gone = rcall('ZRANGEBYSCORE', base .. 'workers', '-inf', '(' .. ARGV[6])
+  for _, old in ipairs(gone) do
+    rcall('ZREM', base .. 'workers', old)
+    rcall('HDEL', base .. 'workerTypes', old)
+  end
+  rcall('ZADD', base .. 'workers', ARGV[4], id)
+  rcall('HSET', base .. 'workerTypes', id, ARGV[5])
+else
+  rcall('ZREM', base .. 'workers', id)
+  rcall('HDEL', base .. 'workerTypes', id)
+end
+return 1
 `;

@@ -66,6 +66,7 @@ export function recordToJob(h: Readonly<Record<string, string>>): Job {
     runAt: num(h, 'runAt'),
     createdAt: num(h, 'createdAt'),
     dedupeKey: h.dedupeKey ?? null,
+    groupKey: h.groupKey ?? null,
     timeoutMs: optNum(h, 'timeoutMs'),
     manual: h.manual === '1',
     progress: parseJsonColumn(h.progress ?? null),

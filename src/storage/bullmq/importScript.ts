@@ -42,6 +42,7 @@ export function importArgs(jobs: readonly ImportedJob[]): ScriptArg[] {
       j.stalls,
       j.createdAt,
       j.lastError === null ? '' : `=${j.lastError}`,
+      j.groupKey ?? '',
     );
   }
   return args;
@@ -58,19 +59,19 @@ export function parseImportReply(reply: readonly unknown[]): ImportResult[] {
 }
 
 /**
- * ARGV: base, then 13 values per job: origin key, type, payload JSON, priority, maxRetries,
+ * ARGV: base, then 14 values per job: origin key, type, payload JSON, priority, maxRetries,
  * run time, dedupe key (`''` | `'='` + key), timeout (`''` | ms), manual (0/1), attempts,
- * stalls, createdAt, last error (`''` | `'='` + text).
+ * stalls, createdAt, last error (`''` | `'='` + text), group key (`''` for none).
  * Returns `[id, status, ...]`: status 1 imported, 0 imported before (id of then),
  * 2 refused because a live job holds its dedupe key (id of that job).
  */
 export const IMPORT_SCRIPT = `${LUA_PRELUDE}
 local out = {}
 local any = false
-for o = 2, #ARGV - 1, 13 do
-  local origin, typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt, lastErr =
+for o = 2, #ARGV - 1, 14 do
+  local origin, typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt, lastErr, gk =
     ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5], ARGV[o + 6],
-    ARGV[o + 7], ARGV[o + 8], ARGV[o + 9], ARGV[o + 10], ARGV[o + 11], ARGV[o + 12]
+    ARGV[o + 7], ARGV[o + 8], ARGV[o + 9], ARGV[o + 10], ARGV[o + 11], ARGV[o + 12], ARGV[o + 13]
   local before = rcall('HGET', base .. 'imported', origin)
   local holder = false
   if dk ~= '' then
@@ -84,7 +85,7 @@ for o = 2, #ARGV - 1, 13 do
     out[#out + 1] = holder
     out[#out + 1] = 2
   else
-    local id = storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt)
+    local id = storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt, gk)
     if lastErr ~= '' then rcall('HSET', jk(id), 'lastError', string.sub(lastErr, 2)) end
     rcall('HSET', base .. 'imported', origin, id)
     any = true

@@ -6,17 +6,27 @@
  * Layout under `base` (`<prefix>:<queueName>:`):
  * - `job:<id>`      hash: one job (fields named after {@link Job}, plus `claimedAt`,
  *                   `failedAt` and `cancel`).
- * - `pending:<p>`   sorted set per priority 1..10, score = run time; member = the id
- *                   zero-padded to 16 digits, so equal run times sort by insertion.
- * - `prios`         set of the priorities that have pending jobs (claims visit only those).
- * - `type:<t>`      sorted set of pending jobs of type `t`, score = run time (per-type stats).
+ * - `tpending:<p>:<t>` sorted set of the pending jobs of type `t` and priority `p` (a
+ *                   claim reads one type at a time), score = run time; member = the id
+ *                   zero-padded to 16 digits, so equal run times sort by insertion, then
+ *                   `:` and the group key for a job that has one (a walk of a grouped type
+ *                   reads the key without reading the job).
+ * - `tprios:<t>`    set of the priorities that have pending jobs of type `t` (claims and
+ *                   lists visit only those).
  * - `active`        sorted set of leased jobs, score = lease expiry (stalled sweep).
+ * - `running`       hash: type -> jobs of that type processing now; `grunning:<t>` hash:
+ *                   group key -> jobs of type `t` with that key processing now. Every
+ *                   script that moves a job in or out of `processing` keeps them.
+ * - `paused`        set of paused job types, `''` for the whole queue.
+ * - `workers`       sorted set of started queues' ids, score = announcement expiry; and
+ *   `workerTypes`   hash: id -> JSON list of the job types it claims.
  * - `failed`        sorted set of retained dead-letter jobs, score = failure time; and
  *   `failed:<p>`    the same jobs per priority, score = run time (lists in claim order).
  * - `dedupe`        hash: dedupe key -> id of the pending or running job holding it.
  * - `counts`        hash: `failed:<t>` counters (per-type stats; running jobs are few and
  *                   counted from `active` when asked).
- * - `types`         set of job types ever stored (per-type stats).
+ * - `types`         set of job types ever stored (stats, lists, claims of every type).
+ * - `meta` field `layout`: 2 once the keys are in this layout (see LAYOUT_SCRIPT).
  * - `id`            counter of job ids; `seq` counter bumped whenever work becomes ready,
  *                   and its new value published on channel `work`.
  * - `events`        stream in BullMQ's event format, read by BullMQ's `QueueEvents`,
@@ -30,17 +40,21 @@ local base = ARGV[1]
 local MAX_PRIORITY = 10
 local MAX_EVENTS = 10000
 local function mem(id) return string.format('%016d', tonumber(id)) end
-local function idOf(m) return string.format('%d', tonumber(m)) end
+-- A member of any pending set: the padded id, maybe followed by ':' and a group key.
+local function idOf(m) return string.format('%d', tonumber(string.sub(m, 1, 16))) end
 local function jk(id) return base .. 'job:' .. id end
-local function pk(p) return base .. 'pending:' .. p end
-local function tk(t) return base .. 'type:' .. t end
-local function addPending(id, typ, prio, runAt)
-  rcall('ZADD', pk(prio), runAt, mem(id))
-  rcall('ZADD', tk(typ), runAt, mem(id))
-  rcall('SADD', base .. 'prios', prio)
+local function tpk(p, typ) return base .. 'tpending:' .. p .. ':' .. typ end
+local function tmem(id, gk)
+  if gk and gk ~= '' then return mem(id) .. ':' .. gk end
+  return mem(id)
 end
--- Stores a new pending job (dk: dedupe key or '', tmo: timeout or ''); returns its id.
-local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt)
+local function addPending(id, typ, prio, runAt, gk)
+  rcall('ZADD', tpk(prio, typ), runAt, tmem(id, gk))
+  rcall('SADD', base .. 'tprios:' .. typ, prio)
+end
+-- Stores a new pending job (dk: dedupe key or '', tmo: timeout or '', gk: group key or
+-- ''); returns its id.
+local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt, gk)
   local id = string.format('%d', rcall('INCR', base .. 'id'))
   rcall('HSET', jk(id), 'id', id, 'type', typ, 'payload', payload, 'state', 'pending',
     'priority', prio, 'runAt', runAt, 'attempts', attempts, 'maxRetries', maxr,
@@ -50,13 +64,25 @@ local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attemp
     rcall('HSET', base .. 'dedupe', dk, id)
   end
   if tmo ~= '' then rcall('HSET', jk(id), 'timeoutMs', tmo) end
+  if gk ~= '' then rcall('HSET', jk(id), 'groupKey', gk) end
   rcall('SADD', base .. 'types', typ)
-  addPending(id, typ, prio, runAt)
+  addPending(id, typ, prio, runAt, gk)
   return id
 end
-local function dropPending(id, typ, prio)
-  rcall('ZREM', pk(prio), mem(id))
-  rcall('ZREM', tk(typ), mem(id))
+-- Leaves the priority sets in place: callers tidy (tidyPriority) once per set they touched.
+local function dropPending(id, typ, prio, gk)
+  rcall('ZREM', tpk(prio, typ), tmem(id, gk))
+end
+-- A job enters or leaves 'processing': the running counts per type and per group key.
+local function enterRunning(typ, gk)
+  rcall('HINCRBY', base .. 'running', typ, 1)
+  if gk and gk ~= '' then rcall('HINCRBY', base .. 'grunning:' .. typ, gk, 1) end
+end
+local function leaveRunning(typ, gk)
+  if rcall('HINCRBY', base .. 'running', typ, -1) <= 0 then rcall('HDEL', base .. 'running', typ) end
+  if gk and gk ~= '' and rcall('HINCRBY', base .. 'grunning:' .. typ, gk, -1) <= 0 then
+    rcall('HDEL', base .. 'grunning:' .. typ, gk)
+  end
 end
 -- Retained dead-letters: 'failed' by failure time (counts), 'failed:<p>' by run time (lists).
 local function addFailed(id, prio, runAt, now)
@@ -67,13 +93,13 @@ local function dropFailed(id, prio)
   rcall('ZREM', base .. 'failed', mem(id))
   rcall('ZREM', base .. 'failed:' .. prio, mem(id))
 end
--- Forget a priority whose set ran empty, so claims do not visit it.
-local function tidyPriority(prio)
-  if rcall('ZCARD', pk(prio)) == 0 then rcall('SREM', base .. 'prios', prio) end
+-- Forget a priority whose set of type typ ran empty, so that claims and lists do not visit it.
+local function tidyPriority(prio, typ)
+  if rcall('ZCARD', tpk(prio, typ)) == 0 then rcall('SREM', base .. 'tprios:' .. typ, prio) end
 end
--- Priorities that have pending jobs, best first.
-local function livePriorities()
-  local ps = rcall('SMEMBERS', base .. 'prios')
+-- Priorities that have pending jobs of type typ, best first.
+local function livePriorities(typ)
+  local ps = rcall('SMEMBERS', base .. 'tprios:' .. typ)
   for i = 1, #ps do ps[i] = tonumber(ps[i]) end
   table.sort(ps)
   return ps
@@ -105,7 +131,7 @@ local function bump()
 end
 local MAX_EVENT_PAYLOAD = 8192
 local EVENT_JOB_FIELDS = { 'state', 'priority', 'runAt', 'maxRetries', 'stalls', 'manual', 'createdAt' }
-local EVENT_JOB_OPTIONAL = { 'dedupeKey', 'timeoutMs', 'progress', 'lockedBy' }
+local EVENT_JOB_OPTIONAL = { 'dedupeKey', 'groupKey', 'timeoutMs', 'progress', 'lockedBy' }
 -- Appends a job outcome to the event stream: the event name and BullMQ's fields (fields:
 -- a list name, value, ... that has jobId, name and attemptsMade), then the rest of the job
 -- as stored (j: its hash as a field table), so that a node that did not run the job can

@@ -44,6 +44,7 @@ export function registerMigrateStorageCommand(program: Command): void {
       return;
     }
     println(`${report.moved} job(s) moved, ${report.alreadyMoved} already moved by an earlier run, ${report.settings} setting(s) and ${report.schedules} schedule(s) copied.`);
+    if (report.pauses > 0) println(`${report.pauses} pause(s) copied: the target is paused as the source was (phaseq resume).`);
     if (report.recoveredStalled > 0) println(`${report.recoveredStalled} stalled job(s) recovered before moving.`);
     if (report.failedLeftOnSource > 0) println(`${report.failedLeftOnSource} dead-letter job(s) left on the source.`);
     for (const c of report.dedupeConflicts) {
