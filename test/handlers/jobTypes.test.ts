@@ -18,16 +18,16 @@ const counts = { pending: 1, delayed: 0, processing: 0, failed: 0 };
 describe('describeJobTypes', () => {
   it('gives each registration its limits, with pause and workers from the stats', () => {
     const registry = new HandlerRegistry()
-      .register('publish', noop, { schema, concurrency: 4 })
+      .register('store-file', noop, { schema, concurrency: 4 })
       .register('notify', noop, { schema, group: { by: (p) => p.key } })
       .register('thumbnail', noop, { schema, concurrency: 2, group: { by: (p) => p.key, concurrency: 3 } });
     const types = describeJobTypes(
       registry,
-      stats({ pausedTypes: ['notify'], byType: { publish: { ...counts, paused: false, workers: 2 } } }),
+      stats({ pausedTypes: ['notify'], byType: { 'store-file': { ...counts, paused: false, workers: 2 } } }),
     );
     expect(types).toEqual([
       { type: 'notify', registered: true, concurrency: null, group: { concurrency: 1 }, paused: true, typePaused: true, workers: null },
-      { type: 'publish', registered: true, concurrency: 4, group: null, paused: false, typePaused: false, workers: 2 },
+      { type: 'store-file', registered: true, concurrency: 4, group: null, paused: false, typePaused: false, workers: 2 },
       { type: 'thumbnail', registered: true, concurrency: 2, group: { concurrency: 3 }, paused: false, typePaused: false, workers: null },
     ]);
     // Plain data: what an API sends is what the function returned.
@@ -35,13 +35,13 @@ describe('describeJobTypes', () => {
   });
 
   it('lists types only known from stored jobs, with no limits, and holds every type when the queue is paused', () => {
-    const registry = new HandlerRegistry().register('publish', noop, { schema });
+    const registry = new HandlerRegistry().register('store-file', noop, { schema });
     const types = describeJobTypes(
       registry,
       stats({ paused: true, withoutWorker: 1, byType: { transcode: { ...counts, paused: true, workers: 0 } } }),
     );
     expect(types).toEqual([
-      { type: 'publish', registered: true, concurrency: null, group: null, paused: true, typePaused: false, workers: null },
+      { type: 'store-file', registered: true, concurrency: null, group: null, paused: true, typePaused: false, workers: null },
       { type: 'transcode', registered: false, concurrency: null, group: null, paused: true, typePaused: false, workers: 0 },
     ]);
   });

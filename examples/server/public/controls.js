@@ -134,6 +134,7 @@ export function createControlsPanel() {
     r.workers.textContent = t.workers === null ? '–' : t.workers === 0 ? 'none' : String(t.workers);
     r.workers.title = t.workers === null ? 'counted while jobs of this type are stored' : '';
     r.workers.classList.toggle('warn', t.workers === 0);
+    r.workers.classList.toggle('unknown', t.workers === null);
     r.state.replaceChildren(t.typePaused
       ? el('span', { class: 'badge badge-paused', text: 'Paused' })
       : t.paused ? el('span', { class: 'badge badge-held', text: 'Held by the queue pause' }) : '');

@@ -68,10 +68,9 @@ function outcomesSummary(slots, since) {
 function depthSummary(slots, since) {
   const sampled = slots.filter((s) => s.depth);
   if (sampled.length === 0) return `No sample of the stored jobs since ${clockText(since)}.`;
-  const latest = sampled.at(-1);
   const most = sampled.reduce((a, b) => (b.depth.pending > a.depth.pending ? b : a));
-  const peak = most.depth.pending > 0 ? ` Most pending: ${most.depth.pending}, at ${clockText(most.start)}.` : ' Nothing was pending.';
-  return `Latest sample, ${clockText(latest.start)}: ${valuesText(latest.depth, DEPTHS)}.${peak}`;
+  const peak = most.depth.pending > 0 ? `most pending: ${most.depth.pending}, at ${clockText(most.start)}` : 'nothing was pending';
+  return `Sampled at the start of each minute since ${clockText(since)}; ${peak}.`;
 }
 
 /** A legend: a swatch and a name per series. */
@@ -122,7 +121,7 @@ export function createHistoryPanel() {
     }, {
       series: OUTCOMES,
       title: 'Jobs completed and failed per minute, last hour',
-      desc: outcomes.summary.textContent,
+      desc: `${outcomes.summary.textContent} ${rest}.`,
       label: outcomeLabel,
       onPoint: point,
     }));
@@ -141,7 +140,7 @@ export function createHistoryPanel() {
     }, {
       series: DEPTHS,
       title: 'Jobs stored per state, sampled each minute, last hour',
-      desc: depth.summary.textContent,
+      desc: `${depth.summary.textContent} ${rest}.`,
       label: depthLabel,
       onPoint: point,
     }));
