@@ -268,4 +268,43 @@ describe('queue controls and charts', () => {
       for (const toggle of toggles) await toggle.click();
     });
   }
+
+  it('draws a full hour: a bar for every minute, the depth lines broken where no sample was taken, and it fits both widths', async () => {
+    // The server has run for a minute or two only: the page is given an hour's history in
+    // the route's format (as a server an hour old would serve it) to draw.
+    const intervalMs = 60_000;
+    const last = Math.floor(Date.now() / intervalMs) * intervalMs;
+    const buckets = Array.from({ length: 60 }, (_, k) => ({
+      start: last - (59 - k) * intervalMs,
+      completed: 20 + Math.round(15 * Math.sin(k / 6)),
+      failed: k % 4 === 0 ? 2 : 0,
+      depth: k === 20 || k === 21 ? null : { pending: 60 - k, delayed: k % 5, processing: 2, failed: Math.floor(k / 15) },
+    }));
+    await page.route('**/api/metrics/history', (route) =>
+      route.fulfill({ json: { intervalMs, since: last - 90 * intervalMs, recording: true, buckets } }),
+    );
+    try {
+      await page.reload();
+      const summary = page.locator('#chart-outcomes .chart-summary');
+      const completed = buckets.reduce((sum, b) => sum + b.completed, 0);
+      await summary.filter({ hasText: `In the last hour: ${completed} completed and 30 failed;` }).waitFor();
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 900 });
+        await page.waitForFunction(
+          `[...document.querySelectorAll('.chart-box')].every((box) => Number(box.querySelector('svg')?.getAttribute('width')) === box.closest('.chart').clientWidth)`,
+        );
+        const bars = page.locator('#chart-outcomes g.slot');
+        expect(await bars.count()).toBe(60);
+        expect(await page.locator('#chart-outcomes .unrecorded').count()).toBe(0);
+        // Pending: one line before the two minutes without a sample, one after.
+        const pending = await page.locator('#chart-depth path.line.pending').getAttribute('d');
+        expect(pending!.match(/M/g)).toHaveLength(2);
+        expect(pending!.match(/[ML]/g)).toHaveLength(58);
+        await page.locator('#history').screenshot({ path: path.join(OUTPUT, `controls-${width}-full-hour.png`) });
+        expect(await layoutProblems(page)).toEqual([]);
+      }
+    } finally {
+      await page.unroute('**/api/metrics/history');
+    }
+  });
 });

@@ -13,7 +13,7 @@ const CHAR = 6.6;
 const compact = new Intl.NumberFormat(undefined, { notation: 'compact', maximumFractionDigits: 1 });
 
 /** A y-axis top and step (1, 2 or 5 × 10ⁿ, at least 1) with at most `maxSteps` steps. */
-export function niceScale(max, maxSteps = 4) {
+export function niceScale(max, maxSteps = 5) {
   if (!(max > 0)) return { top: 1, step: 1 };
   for (let power = 1; ; power *= 10) {
     for (const m of [1, 2, 5]) {

@@ -53,24 +53,32 @@ function slotsOf(snapshot) {
   return { slots, firstRecorded: Math.max(0, slots.findIndex((s) => s.outcomes !== null)) };
 }
 
+/** `since 10:53 AM` (recording began within the hour shown), or `in the last hour`. */
+function periodText(slots, since) {
+  return since > slots[0].start ? `since ${clockText(since)}` : 'in the last hour';
+}
+
 /** What the outcomes chart says in words. */
 function outcomesSummary(slots, since) {
   const recorded = slots.filter((s) => s.outcomes);
   const total = (key) => recorded.reduce((sum, s) => sum + s.outcomes[key], 0);
   const completed = total('completed');
   const failed = total('failed');
-  if (completed + failed === 0) return `No job finished since ${clockText(since)}.`;
+  const period = periodText(slots, since);
+  if (completed + failed === 0) return `No job finished ${period}.`;
   const busiest = recorded.reduce((a, b) => (b.outcomes.completed + b.outcomes.failed > a.outcomes.completed + a.outcomes.failed ? b : a));
-  return `Since ${clockText(since)}: ${completed} completed and ${failed} failed; the busiest minute, ${clockText(busiest.start)}, had ${busiest.outcomes.completed + busiest.outcomes.failed}.`;
+  const most = busiest.outcomes.completed + busiest.outcomes.failed;
+  return `${period[0].toUpperCase()}${period.slice(1)}: ${completed} completed and ${failed} failed; the busiest minute, ${clockText(busiest.start)}, had ${most}.`;
 }
 
 /** What the depth chart says in words. */
 function depthSummary(slots, since) {
   const sampled = slots.filter((s) => s.depth);
-  if (sampled.length === 0) return `No sample of the stored jobs since ${clockText(since)}.`;
+  const period = periodText(slots, since);
+  if (sampled.length === 0) return `No sample of the stored jobs ${period}.`;
   const most = sampled.reduce((a, b) => (b.depth.pending > a.depth.pending ? b : a));
   const peak = most.depth.pending > 0 ? `most pending: ${most.depth.pending}, at ${clockText(most.start)}` : 'nothing was pending';
-  return `Sampled at the start of each minute since ${clockText(since)}; ${peak}.`;
+  return `Sampled at the start of each minute ${period}; ${peak}.`;
 }
 
 /** A legend: a swatch and a name per series. */
