@@ -144,10 +144,14 @@ export function createControlsPanel() {
     r.button.setAttribute('aria-label', `${t.typePaused ? 'Resume' : 'Pause'} ${t.type}`);
   }
 
+  function showMessage(text) {
+    rows.clear();
+    body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colspan: 4, text })));
+  }
+
   function render(types) {
     if (types.length === 0) {
-      rows.clear();
-      body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colspan: 4, text: 'No job types' })));
+      showMessage('No job types');
       return;
     }
     if (rows.size === 0) body.replaceChildren();
@@ -180,7 +184,10 @@ export function createControlsPanel() {
       } while (again);
       if (typesStatus.classList.contains('error')) setStatus(typesStatus, '', '');
     } catch (error) {
-      setStatus(typesStatus, `Could not read the job types: ${error.message}`, 'error');
+      // Rows already shown stay (with the error above them); an empty table says why.
+      if (error.status === 401) showMessage('API key needed');
+      else if (rows.size === 0) showMessage(`Could not read the job types: ${error.message}`);
+      else setStatus(typesStatus, `Could not read the job types: ${error.message}`, 'error');
       throw error;
     } finally {
       loading = false;
