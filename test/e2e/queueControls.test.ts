@@ -78,7 +78,9 @@ interface HistorySnapshot {
 
 describe('queue controls and charts', () => {
   beforeAll(async () => {
-    server = await startExampleInProcess((example) => example.queue.use(demo));
+    server = await startExampleInProcess(async (example) => {
+      await example.queue.use(demo);
+    });
     ({ page, browser } = await openPage(server.url));
     reader = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename: path.join(server.dataDir, 'phaseq.db') }) });
   });
