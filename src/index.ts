@@ -22,6 +22,7 @@ export {
   type Registration,
   type GroupOptions,
 } from './handlers/HandlerRegistry.js';
+export { describeJobTypes, type JobTypeInfo, type RateLimitInfo } from './handlers/jobTypes.js';
 export { definePlugin, type Plugin, type PluginDefinition, type PluginJob } from './plugins/definePlugin.js';
 export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './storage/sqlite.js';
 export { MemoryJobQueueStorage } from './storage/memory.js';

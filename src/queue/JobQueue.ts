@@ -11,6 +11,7 @@ import { pino, type Logger } from 'pino';
 import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from '../errors.js';
 import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
+import { describeJobTypes, type JobTypeInfo } from '../handlers/jobTypes.js';
 import type { AddedJob, IJobQueueStorage, JobListQuery, PauseState } from '../storage/types.js';
 import { stateAt, type Job, type JobInput, type QueueStats } from '../types.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
@@ -359,6 +360,15 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   async getStats(): Promise<QueueStats> {
     await this.#ensureReady();
     return this.storage.stats(Date.now());
+  }
+
+  /**
+   * Each job type this queue registers or the storage holds jobs of, sorted by name: the
+   * limits its registration here puts on it (`concurrency`, `group`, `rateLimit`), whether
+   * it is paused, and its live workers. See {@link describeJobTypes}.
+   */
+  async getJobTypes(): Promise<JobTypeInfo[]> {
+    return describeJobTypes(this.registry, await this.getStats());
   }
 
   /**

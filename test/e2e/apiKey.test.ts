@@ -29,6 +29,10 @@ describe('dashboard with an API key', () => {
     await page.goto(server.url);
     await page.locator('#connection[data-state="unauthorized"]').waitFor();
     expect(await page.locator('#phase-forms').textContent()).toContain('API key');
+    // The job types and the charts say so too, and draw nothing.
+    await page.locator('#types-body').filter({ hasText: 'API key needed' }).waitFor();
+    await page.locator('#history-status').filter({ hasText: 'API key needed' }).waitFor();
+    expect(await page.locator('#history svg').count()).toBe(0);
 
     await page.getByLabel('API key').fill('wrong-key-000');
     await page.getByRole('button', { name: 'Use key' }).click();
@@ -39,6 +43,10 @@ describe('dashboard with an API key', () => {
     await page.locator('#connection[data-state="live"]').waitFor();
     await expect.poll(() => page.getByLabel('Posters to keep').inputValue()).toBe('3');
     expect(await page.locator('#key-form').isHidden()).toBe(true);
+    // With the key, the job types and the charts load.
+    await page.locator('#types-body tr[data-type="scan-movie"]').waitFor();
+    await page.locator('#chart-outcomes svg').waitFor();
+    expect(await page.locator('#history-status').textContent()).toBe('');
 
     // A change made elsewhere (here: with curl-like fetch) reaches the open page as an event.
     const res = await fetch(`${server.url}/api/phase-config/enrichment`, {

@@ -1,7 +1,9 @@
 /**
  * The dashboard's layout in a real browser at a laptop's width (1280 px) and a phone's
  * (390 px), with every panel filled: the longest job type names, delayed and failed jobs,
- * schedules that ran. Nothing may be cut off and the page must not scroll sideways.
+ * schedules that ran, the charts of the last hour and the job types. Nothing may be cut
+ * off and the page must not scroll sideways. (queueControls.test.ts checks the same with
+ * job types that have limits, a paused type and jobs no worker can take.)
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -58,8 +60,11 @@ describe('dashboard layout', () => {
       await page.screenshot({ path: path.join(OUTPUT, `dashboard-${width}.png`), fullPage: true });
       expect(await layoutProblems(page)).toEqual([]);
       // The panels the check walked are the ones a person sees.
-      for (const name of ['Schedules', 'Jobs', 'Jobs by type and state']) {
+      for (const name of ['Schedules', 'Jobs', 'Jobs by type and state', 'Job types']) {
         expect(await page.getByRole('table', { name, exact: true }).isVisible()).toBe(true);
+      }
+      for (const name of [/^Jobs completed and failed per minute/, /^Jobs stored per state/]) {
+        expect(await page.getByRole('img', { name }).isVisible()).toBe(true);
       }
       await page.getByRole('rowheader', { name: 'scheduled-provider-update' }).first().waitFor();
       await page.getByRole('button', { name: 'Run scheduled-provider-update now' }).waitFor();

@@ -7,7 +7,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { pino } from 'pino';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { createExampleApp, type ExampleApp } from '../../examples/server/app.js';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -98,19 +102,29 @@ export interface OpenDashboard {
   close(): Promise<void>;
 }
 
+/** Launches Chromium and opens the dashboard at `url` once its event stream is live. */
+export async function openPage(url: string): Promise<{ browser: Browser; page: Page }> {
+  const browser = await launchChromium();
+  try {
+    const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+    await page.goto(url);
+    await page.locator('#connection[data-state="live"]').waitFor();
+    return { browser, page };
+  } catch (error) {
+    await browser.close();
+    throw error;
+  }
+}
+
 /** Starts the example server (extra `env` allowed) and opens its dashboard once its event stream is live. */
 export async function openDashboard(env: Record<string, string> = {}): Promise<OpenDashboard> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
   const server = await startExampleServer({ PHASEQ_DATA: dataDir, ...env });
-  let browser: Browser | undefined;
+  let browser: Browser;
   let page: Page;
   try {
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-    await page.goto(server.url);
-    await page.locator('#connection[data-state="live"]').waitFor();
+    ({ browser, page } = await openPage(server.url));
   } catch (error) {
-    await browser?.close();
     await server.stop();
     rmSync(dataDir, { recursive: true, force: true });
     throw error;
@@ -126,4 +140,43 @@ export async function openDashboard(env: Record<string, string> = {}): Promise<O
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The example app running in the test's own process: its queue is at hand. */
+export interface InProcessServer {
+  url: string;
+  example: ExampleApp;
+  dataDir: string;
+  /** Closes every connection (event streams too), stops the app and removes its data. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the example app as `npm start` does, in this process, so that a test can do what
+ * a host does with its queue (`setup`: e.g. `queue.use()` a plugin of job types with
+ * limits) before serving it on a free loopback port.
+ */
+export async function startExampleInProcess(setup?: (example: ExampleApp) => void | Promise<void>): Promise<InProcessServer> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-e2e-'));
+  const example = await createExampleApp({ dataDir, logger: pino({ level: 'silent' }) });
+  let server: Server | undefined;
+  const stop = async (): Promise<void> => {
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server!.close(() => resolve()));
+    }
+    await example.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    await setup?.(example);
+    server = await new Promise<Server>((resolve, reject) => {
+      const s = example.app.listen(0, '127.0.0.1', () => resolve(s)).once('error', reject);
+    });
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, example, dataDir, stop };
 }

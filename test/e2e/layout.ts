@@ -16,6 +16,8 @@ export const PANELS = '.topbar, .card, dialog[open]';
  *   its border), or taller without a way to scroll to it (clipped or spilt); form controls'
  *   own text aside (a long value scrolls inside its box).
  * Elements of 1×1 px or less are skipped: that is how text for screen readers only is hidden.
+ * So are elements the browser does not render (`checkVisibility()`: the content of a closed
+ * `<details>`, `display: none`), which would otherwise be measured where they would be.
  */
 export async function layoutProblems(page: Page, panels = PANELS): Promise<string[]> {
   // Sent as source text: a compiled function may carry helpers (esbuild's `__name`) that
@@ -44,6 +46,7 @@ const MEASURE = `(selector) => {
     for (const e of [panel, ...panel.querySelectorAll('*')]) {
       const r = e.getBoundingClientRect();
       if (r.width <= 1 && r.height <= 1) continue;
+      if (!e.checkVisibility()) continue;
       const style = getComputedStyle(e);
       if (style.visibility === 'hidden') continue;
       if (e !== panel && (r.left < box.left - TOLERANCE || r.right > box.right + TOLERANCE || r.top < box.top - TOLERANCE || r.bottom > box.bottom + TOLERANCE)) {

@@ -1,11 +1,14 @@
-// The dashboard: settings forms, the schedules, the job browser and the live queue panel,
-// wired to the phaseq API.
+// The dashboard: the last hour's charts, settings forms, the schedules, the job browser,
+// the live queue panel and its controls (pause, the job types and their limits), wired to
+// the phaseq API.
 import { ApiError, followEvents, getApiKey, setApiKey } from './api.js';
 import { renderSettings } from './settings.js';
 import { createQueuePanel } from './queue.js';
 import { createSchedulesPanel } from './schedules.js';
 import { createJobFollower } from './follow.js';
 import { createJobBrowser } from './jobs.js';
+import { createControlsPanel } from './controls.js';
+import { createHistoryPanel } from './history.js';
 
 const connection = document.getElementById('connection');
 const keyForm = document.getElementById('key-form');
@@ -29,10 +32,14 @@ const follower = createJobFollower();
 const jobs = createJobBrowser(follower);
 const queue = createQueuePanel(follower, (state) => jobs.show(state));
 const schedules = createSchedulesPanel(follower);
+const controls = createControlsPanel();
+const activity = createHistoryPanel();
 
 async function loadAll() {
   // The schedules panel shows its own errors (and "API key needed") in its table.
   schedules.load().then(() => schedules.startRefresh(), () => {});
+  activity.load().then(() => activity.startRefresh(), () => {});
+  controls.load().catch(() => {});
   try {
     settings = await renderSettings(document.getElementById('phase-forms'));
     await queue.load();
@@ -53,6 +60,8 @@ const events = followEvents((name, data) => {
   }
   follower.onEvent(name, data);
   queue.onEvent(name, data);
+  controls.onEvent(name, data);
+  activity.onEvent(name, data);
   jobs.onEvent(name, data);
 }, setConnection);
 

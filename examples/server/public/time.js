@@ -16,6 +16,11 @@ export function relative(ms, now = Date.now()) {
   return diff >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
 }
 
+/** `02:15 PM`, `14:15`: the local clock time of `ms`, as the browser's language writes it. */
+export function clockText(ms) {
+  return new Date(ms).toLocaleTimeString(undefined, CLOCK_FORMAT);
+}
+
 /** A `<time>` with the local day and clock time, each kept whole (a line breaks between them). */
 export function timeElement(ms) {
   const date = new Date(ms);

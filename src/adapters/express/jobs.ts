@@ -112,6 +112,8 @@ function idParam(id: unknown): string {
  * - `GET /queue/pause` — what is paused: `{ paused, pausedTypes }`
  * - `POST /queue/pause`, `POST /queue/resume` — body `{ type? }`: pause or resume the whole
  *   queue or one job type, for every process; 200 `{ type, changed, paused, pausedTypes }`
+ * - `GET /queue/types` — `{ types }`: each job type registered here or with stored jobs, with
+ *   the limits of its registration, its pause and its live workers (`queue.getJobTypes()`)
  * - `GET /events` — server-sent events of the queue and the phase configuration
  *
  * @example
@@ -184,6 +186,10 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
       res.json({ type: type ?? null, changed, ...(await pauseView()) });
     });
   }
+
+  router.get('/queue/types', ...guards, async (_req, res) => {
+    res.json({ types: await queue.getJobTypes() });
+  });
 
   router.get('/events', ...guards, sseHandler(queue, { phases: options?.phases ?? queue.phases, logger: opts.logger }));
 
