@@ -3,6 +3,8 @@
  * artwork it offers, and how a media player is reached. Plain data only, so handlers,
  * storage and tests can share them without pulling in any I/O.
  */
+// The series capability of a provider lives beside these types, in its own file.
+import type { SeriesProvider } from './tv/types.js';
 
 /** What to look a movie up by: usually parsed from its folder name ("The Matrix (1999)"). */
 export interface MovieQuery {
@@ -146,6 +148,12 @@ export interface MetadataProvider {
   details(id: string, options: { language: string }, signal?: AbortSignal): Promise<MovieDetails>;
   /** Every artwork candidate of one movie, in every language the provider has. */
   artwork(id: string, signal?: AbortSignal): Promise<ArtworkCandidate[]>;
+  /**
+   * TV series, when the provider has them (see `SeriesProvider`). Without it, TV
+   * libraries are published with what the scan knows (titles from folder names, numbers
+   * from file names).
+   */
+  readonly series?: SeriesProvider;
 }
 
 /**

@@ -4,27 +4,20 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../../errors.js';
 import { ProviderError } from '../errors.js';
+import type { SeriesProvider } from '../tv/types.js';
 import type { ArtworkCandidate, MetadataProvider, MovieDetails, MovieQuery, MovieSearchResult } from '../types.js';
+import { extensionOf, normalizeTitle, resolveSource } from './catalogueSources.js';
 import { type LocalCatalogue, type LocalMovie, localCatalogueSchema } from './localCatalogue.js';
+import { LocalSeriesProvider } from './LocalSeriesProvider.js';
+
+export { normalizeTitle } from './catalogueSources.js';
 
 /** Options of {@link LocalProvider}. */
 export interface LocalProviderOptions {
   /** Path of the catalogue JSON file; relative artwork paths in it are relative to its folder. */
   cataloguePath: string;
-}
-
-/** Lower-case, accents and punctuation removed, spaces collapsed: "Amélie!" and "amelie" match. */
-export function normalizeTitle(title: string): string {
-  return title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
 }
 
 /** The catalogue's texts for a language: exact tag first (`de-AT`), then its base (`de`). */
@@ -44,11 +37,14 @@ function translationFor(movie: LocalMovie, language: string): LocalMovie['transl
  */
 export class LocalProvider implements MetadataProvider {
   readonly name = 'local';
+  /** The catalogue's `series` section, read from the same file (see `LocalSeriesProvider`). */
+  readonly series: SeriesProvider;
   readonly #cataloguePath: string;
   #cache: { key: string; catalogue: LocalCatalogue } | undefined;
 
   constructor(options: LocalProviderOptions) {
     this.#cataloguePath = path.resolve(options.cataloguePath);
+    this.series = new LocalSeriesProvider(this.#cataloguePath, (signal) => this.#load(signal));
   }
 
   /**
@@ -168,17 +164,4 @@ export class LocalProvider implements MetadataProvider {
     this.#cache = { key, catalogue: parsed.data };
     return parsed.data;
   }
-}
-
-/** http(s) URLs as they are; `file:` URLs and paths as absolute paths (relative to `dir`). */
-function resolveSource(dir: string, source: string): string {
-  if (/^https?:\/\//i.test(source)) return source;
-  if (source.startsWith('file:')) return fileURLToPath(source);
-  return path.resolve(dir, source);
-}
-
-/** Extension of a URL or path without query, lower-case and without the dot; '' when none. */
-function extensionOf(source: string): string {
-  const pathname = /^https?:\/\//i.test(source) ? new URL(source).pathname : source;
-  return path.extname(pathname).slice(1);
 }
