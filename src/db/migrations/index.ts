@@ -8,6 +8,7 @@ import { appSettingsMigration } from './002_app_settings.js';
 import { phaseRefactorMigration } from './003_phase_refactor.js';
 import { mediaMigration } from '../../media/db/004_media.js';
 import { schedulesMigration } from './005_schedules.js';
+import { tvMigration } from '../../media/db/006_tv.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   phaseRefactorMigration,
   mediaMigration,
   schedulesMigration,
+  tvMigration,
 ];

@@ -13,7 +13,7 @@ import type { Job } from '../../types.js';
 import { notifyPlayer } from '../players/index.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType, type NotifyPlayerPayload } from '../schemas.js';
 import type { NotifyResult, PlayerKind } from '../types.js';
-import { notifyDedupeKey, type MediaServices } from './deps.js';
+import { lastPublishedAt, notifyDedupeKey, type MediaServices } from './deps.js';
 
 /** What a `notify-*` job reports as its result. */
 export interface NotifyPlayerResult {
@@ -54,7 +54,8 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     }
     // Read from the database, not the clock: a publish in the same millisecond as this
     // line is told apart by the value alone (markPublished always moves it forward).
-    const publishedBefore = services.movies.lastPublishedAt(libraryPath);
+    // (lastPublishedAt covers movie and TV libraries alike.)
+    const publishedBefore = lastPublishedAt(services, libraryPath);
     log.info({ player: name, kind, libraryPath, cleanFirst: sync.cleanFirst }, 'notify: calling player');
     const result = await notifyPlayer(player, { libraryPath, cleanFirst: sync.cleanFirst }, ctx.signal);
     log.info({ player: name, playerPath: result.playerPath, calls: result.calls.length }, 'notify: player told to rescan');
@@ -62,7 +63,7 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     // A publish that finished while this job ran joined it (same dedupe key) but may have
     // written its files after the player was called: one follow-up covers all of them.
     let followUpJobId: string | null = null;
-    const latest = services.movies.lastPublishedAt(libraryPath);
+    const latest = lastPublishedAt(services, libraryPath);
     if (latest !== null && latest !== publishedBefore) {
       followUpJobId = await ctx.queue.addJob({
         type: jobType,

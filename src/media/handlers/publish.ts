@@ -18,7 +18,7 @@ import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
 import { actorThumbFileName, artworkPathFor, buildMovieNfo, nfoPathsFor, type NfoRemoteArt } from '../nfo.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType, type PublishPayload } from '../schemas.js';
 import type { MovieDetails } from '../types.js';
-import { chainPriority, isManual, notifyDedupeKey, type MediaServices } from './deps.js';
+import { assertLibraryKind, chainPriority, isManual, notifyDedupeKey, type MediaServices } from './deps.js';
 
 /** What a `publish` job reports as its result. */
 export interface PublishResult {
@@ -75,6 +75,8 @@ export function createPublishHandler(services: MediaServices) {
     if (root !== path.resolve(movie.libraryPath)) {
       throw new PathOutsideLibraryError(root, movie.videoFile, `movie ${movie.id} belongs to the library "${movie.libraryPath}"`);
     }
+    // Library kinds: a movie NFO never goes into a `tvshows` library (e.g. a movie stored before the library was one).
+    assertLibraryKind(services, movie.videoFile, 'movies', 'publish');
     const config = await ctx.phases.getConfig('publish');
     const sync = await ctx.phases.getConfig('playerSync');
     // Relative to the root WITHOUT normalising first: a stored "../" stays visible and is refused.

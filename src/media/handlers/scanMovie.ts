@@ -12,7 +12,7 @@ import type { Job, JobInput } from '../../types.js';
 import type { ScannedMovie } from '../db/MoviesRepository.js';
 import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie } from '../scan/scanLibrary.js';
-import { chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
+import { assertLibraryKind, chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
 
 /** What a `scan-movie` job reports as its result. */
 export interface ScanMovieResult {
@@ -102,6 +102,8 @@ export function createScanMovieHandler(services: MediaServices) {
     const manual = isManual(job);
     const log = ctx.logger;
     const { root, target, onlyFile, exists } = await resolveTarget(services, job.payload);
+    // Library kinds: a movie scan never touches a `tvshows` library (it would write movie NFOs there).
+    assertLibraryKind(services, target, 'movies', 'scan-movie');
     const result: ScanMovieResult = {
       libraryPath: root,
       scanned: onlyFile ?? target,

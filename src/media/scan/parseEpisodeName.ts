@@ -160,11 +160,6 @@ export function parseSeasonFolder(name: string): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Kodi's season name for season folders' artwork and `namedseason`: "Specials" for 0. */
-export function defaultSeasonName(season: number): string {
-  return season === 0 ? 'Specials' : `Season ${season}`;
-}
-
 /** What {@link parseShowFolder} found in a show folder name. */
 export interface ParsedShowFolder {
   title: string;

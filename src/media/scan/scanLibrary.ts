@@ -6,12 +6,14 @@
  * One video file is one movie. Its title comes from its folder when the folder holds
  * exactly one movie ("Alien (1979)/alien.1080p.mkv"), otherwise from the file name (a flat
  * library). Stacked parts ("cd1", "part2") count once, as their first part. Symlinked
- * folders are not followed: they could lead outside the library or into a loop.
+ * folders are not followed: they could lead outside the library or into a loop. A video
+ * named like a TV episode (`S01E02`, `1x02`) is no movie: it is skipped as `episode-file`.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { looksLikeEpisode } from './parseEpisodeName.js';
 import { parseMovieName } from './parseMovieName.js';
 
 /** The scan settings this walker reads (a subset of the `scan` phase config). */
@@ -44,7 +46,11 @@ export interface FoundMovie {
 /** A file or folder the walk left out, and why (for the log). */
 export interface SkippedPath {
   path: string;
-  reason: 'ignored' | 'too-small' | 'too-large' | 'symlinked-folder' | 'broken-link' | 'stacked-part';
+  /**
+   * `episode-file`: a video named like a TV episode (`S01E02`, `1x02`); it belongs in a
+   * `tvshows` library and a movie NFO next to it would damage one.
+   */
+  reason: 'ignored' | 'too-small' | 'too-large' | 'symlinked-folder' | 'broken-link' | 'stacked-part' | 'episode-file';
 }
 
 /** What {@link scanLibrary} returns. */
@@ -164,6 +170,10 @@ export async function scanLibrary(
       }
       const ext = path.extname(entry.name).slice(1).toLowerCase();
       if (!extensions.has(ext)) continue;
+      if (looksLikeEpisode(entry.name)) {
+        result.skipped.push({ path: full, reason: 'episode-file' });
+        continue;
+      }
       info ??= await lstat(full);
       if (info.size < minBytes) {
         result.skipped.push({ path: full, reason: 'too-small' });
@@ -215,7 +225,7 @@ const PROBE = 'phaseq-ignore-probe';
  * at any depth). A folder is skipped whole when a pattern matches it or anything inside
  * it: a glob ending in `Sample/**` matches "Heat/Sample/x" but not "Heat/Sample" itself.
  */
-function ignoreMatcher(patterns: readonly string[]): (rel: string, isDirectory: boolean) => boolean {
+export function ignoreMatcher(patterns: readonly string[]): (rel: string, isDirectory: boolean) => boolean {
   if (patterns.length === 0) return () => false;
   const options = { dot: true, nocase: true };
   const pathGlobs = picomatch([...patterns], options);
