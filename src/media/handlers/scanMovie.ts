@@ -11,7 +11,7 @@ import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job, JobInput } from '../../types.js';
 import type { ScannedMovie } from '../db/MoviesRepository.js';
 import type { ScanMoviePayload } from '../schemas.js';
-import { scanLibrary, type FoundMovie } from '../scan/scanLibrary.js';
+import { scanLibrary, type FoundMovie, type SkippedPath } from '../scan/scanLibrary.js';
 import { assertLibraryKind, chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
 
 /** What a `scan-movie` job reports as its result. */
@@ -30,6 +30,8 @@ export interface ScanMovieResult {
   enqueued: number;
   /** Files and folders left out by the scan settings. */
   skipped: number;
+  /** The same, by reason: `episode-file` counts videos named like TV episodes (they belong in a `tvshows` library). */
+  skippedByReason: Partial<Record<SkippedPath['reason'], number>>;
 }
 
 /** The library root a `moviePath` belongs to: a configured root, or the one it was stored under. */
@@ -114,6 +116,7 @@ export function createScanMovieHandler(services: MediaServices) {
       removed: 0,
       enqueued: 0,
       skipped: 0,
+      skippedByReason: {},
     };
 
     if (!exists) {
@@ -144,6 +147,7 @@ export function createScanMovieHandler(services: MediaServices) {
       }
     }
     result.skipped = walked.skipped.length;
+    for (const skip of walked.skipped) result.skippedByReason[skip.reason] = (result.skippedByReason[skip.reason] ?? 0) + 1;
     if (walked.skipped.length > 0) {
       log.debug({ skipped: walked.skipped.slice(0, 50) }, 'scan: paths left out by the scan settings');
     }

@@ -186,17 +186,19 @@ export interface TvPipelineOptions {
   libraries?: (dirs: { tv: string; movies: string }) => LibraryInput[];
   /** Wraps the catalogue provider. */
   wrapProvider?: (provider: MetadataProvider) => MetadataProvider;
+  /** The folder (libraries, catalogue, database) of a closed pipeline, to start again on. */
+  reuseDir?: string;
 }
 
 /** Starts everything; the scan accepts any file size so the videos can be tiny. */
 export async function startTvPipeline(options: TvPipelineOptions = {}): Promise<TvPipeline> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'phaseq-tv-'));
+  const dir = options.reuseDir ?? mkdtempSync(path.join(tmpdir(), 'phaseq-tv-'));
   const tv = path.join(dir, 'tv');
   const movies = path.join(dir, 'movies');
-  mkdirSync(tv);
-  mkdirSync(movies);
+  mkdirSync(tv, { recursive: true });
+  mkdirSync(movies, { recursive: true });
   if (options.library !== false) writeTvLibrary(tv);
-  const cataloguePath = writeTvCatalogue(path.join(dir, 'catalogue'));
+  const cataloguePath = options.reuseDir ? path.join(dir, 'catalogue', 'catalogue.json') : writeTvCatalogue(path.join(dir, 'catalogue'));
   const dbFile = path.join(dir, 'phaseq.db');
   const players = await startFakePlayers();
   const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: dbFile }) });
