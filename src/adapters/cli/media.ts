@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { LibraryInput } from '../../media/libraries.js';
 import { createMediaPlugin, type MediaPlugin } from '../../media/plugin.js';
 import { LocalProvider } from '../../media/providers/LocalProvider.js';
 import { TmdbProvider } from '../../media/providers/TmdbProvider.js';
@@ -54,19 +55,20 @@ function playersFrom(options: MediaCliOptions): PlayerConfig[] {
 }
 
 /**
- * Builds the media plugin on an open database.
+ * Builds the media plugin on an open database. A library given as a plain path is a
+ * `movies` library; `{ path, kind: 'tvshows' }` a TV one.
  *
  * @throws UsageError for missing or conflicting provider options; ValidationError for bad players
  */
 export function createMediaFromOptions(
   options: MediaCliOptions,
   database: SqliteDatabase,
-  libraryRoots: readonly string[],
+  libraryRoots: readonly LibraryInput[],
 ): MediaPlugin {
   return createMediaPlugin({
     database,
     provider: providerFrom(options),
     players: playersFrom(options),
-    libraryRoots: libraryRoots.map((root) => path.resolve(root)),
+    libraryRoots: libraryRoots.map((root) => (typeof root === 'string' ? path.resolve(root) : { ...root, path: path.resolve(root.path) })),
   });
 }

@@ -9,6 +9,8 @@ import cliProgress from 'cli-progress';
 import type { PublishResult } from '../../media/handlers/publish.js';
 import type { NotifyPlayerResult } from '../../media/handlers/notifyPlayer.js';
 import type { ScanMovieResult } from '../../media/handlers/scanMovie.js';
+import type { PublishTvShowResult } from '../../media/handlers/publishTvShow.js';
+import type { ScanTvResult } from '../../media/handlers/scanTv.js';
 import type { QueueEvents } from '../../events.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
 
@@ -18,9 +20,10 @@ export const MEDIA_PHASES = ['scan', 'enrich', 'publish', 'notify'] as const;
 export type MediaPhase = (typeof MEDIA_PHASES)[number];
 
 function phaseOf(type: string): MediaPhase | null {
-  if (type === 'scan-movie') return 'scan';
-  if (type === 'enrich-metadata') return 'enrich';
-  if (type === 'publish') return 'publish';
+  // Movies and TV: the same four phases, with their own job types.
+  if (type === 'scan-movie' || type === 'scan-tv') return 'scan';
+  if (type === 'enrich-metadata' || type === 'enrich-tvshow') return 'enrich';
+  if (type === 'publish' || type === 'publish-tvshow') return 'publish';
   if (type.startsWith('notify-')) return 'notify';
   return null;
 }
@@ -28,6 +31,12 @@ function phaseOf(type: string): MediaPhase | null {
 /** What a run did, for the summary. */
 export interface ScanSummary {
   moviesFound: number;
+  /** TV: show folders with episodes, and episodes (a multi-episode file counts each). */
+  showsFound: number;
+  episodesFound: number;
+  /** Paths the scan left out, and how many for each reason (e.g. `episode-file` in a movie library). */
+  skipped: number;
+  skippedByReason: Record<string, number>;
   nfosWritten: number;
   artworkWritten: number;
   playersNotified: number;
@@ -41,6 +50,10 @@ export interface ScanSummary {
 export class ScanRun {
   readonly summary: ScanSummary = {
     moviesFound: 0,
+    showsFound: 0,
+    episodesFound: 0,
+    skipped: 0,
+    skippedByReason: {},
     nfosWritten: 0,
     artworkWritten: 0,
     playersNotified: 0,
@@ -99,10 +112,19 @@ export class ScanRun {
   }
 
   #record(type: string, result: unknown): void {
-    if (type === 'scan-movie') {
-      this.summary.moviesFound += (result as ScanMovieResult).found;
-    } else if (type === 'publish') {
-      for (const file of (result as PublishResult).files) {
+    if (type === 'scan-movie' || type === 'scan-tv') {
+      const scan = result as ScanMovieResult | ScanTvResult;
+      if (type === 'scan-movie') this.summary.moviesFound += (scan as ScanMovieResult).found;
+      else {
+        this.summary.showsFound += (scan as ScanTvResult).shows.found;
+        this.summary.episodesFound += (scan as ScanTvResult).episodes;
+      }
+      this.summary.skipped += scan.skipped;
+      for (const [reason, n] of Object.entries(scan.skippedByReason)) {
+        this.summary.skippedByReason[reason] = (this.summary.skippedByReason[reason] ?? 0) + (n ?? 0);
+      }
+    } else if (type === 'publish' || type === 'publish-tvshow') {
+      for (const file of (result as PublishResult | PublishTvShowResult).files) {
         if (!file.written) continue;
         if (file.path.endsWith('.nfo')) this.summary.nfosWritten++;
         else this.summary.artworkWritten++;
