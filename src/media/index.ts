@@ -1,9 +1,68 @@
 /**
  * `phaseq/media`: the reference media pipeline (scan -> enrich -> publish -> notify) as a
- * plugin, with its job schemas, metadata providers, player notifiers, data access and
- * file helpers. Re-exports only.
+ * plugin, for movie and TV libraries, with its job schemas, metadata providers, player
+ * notifiers, data access and file helpers. Re-exports only.
  */
 export { createMediaPlugin, type MediaPlugin, type MediaPluginOptions } from './plugin.js';
+export { LIBRARY_KINDS, libraryContaining, type LibraryKind, type LibraryRoot, type LibraryInput } from './libraries.js';
+export {
+  scanTvSchema,
+  enrichTvShowSchema,
+  publishTvShowSchema,
+  TV_JOB_SCHEMAS,
+  MAX_SCAN_PATHS,
+  type ScanTvPayload,
+  type EnrichTvShowPayload,
+  type PublishTvShowPayload,
+} from './tv/schemas.js';
+export type { ScanTvResult } from './handlers/scanTv.js';
+export { seasonOfAirDate, type EnrichTvShowResult } from './handlers/enrichTvShow.js';
+export type { PublishTvShowResult } from './handlers/publishTvShow.js';
+export { TvRepository } from './db/TvRepository.js';
+export type {
+  TvShowRecord,
+  TvFileRecord,
+  TvEpisodeRecord,
+  TvSeasonRecord,
+  TvAssetRecord,
+  TvAssetScope,
+  ScannedShow,
+  ScannedEpisode,
+  ScannedEpisodeFile,
+  TvEnrichmentRecord,
+} from './db/tvRecords.js';
+export { tvMigration } from './db/006_tv.js';
+export {
+  parseEpisodeName,
+  parseSeasonFolder,
+  parseShowFolder,
+  looksLikeEpisode,
+  type ParsedEpisodeName,
+  type ParsedShowFolder,
+} from './scan/parseEpisodeName.js';
+export { scanTvLibrary, type FoundEpisodeFile, type TvScanResult, type TvSkippedPath, type TvSkipReason } from './scan/scanTvLibrary.js';
+export { buildTvShowNfo, buildEpisodeNfo, type TvShowNfoOptions, type EpisodeNfoEntry, type EpisodeNfoDetails } from './tv/nfo.js';
+export {
+  showArtworkPath,
+  seasonPosterPath,
+  episodeThumbPath,
+  episodeNfoPath,
+  pickSeriesArtwork,
+  type SeriesAssetRules,
+} from './tv/artwork.js';
+export {
+  SERIES_ARTWORK_KINDS,
+  type SeriesProvider,
+  type SeriesQuery,
+  type SeriesSearchResult,
+  type SeriesDetails,
+  type SeasonSummary,
+  type SeasonDetails,
+  type EpisodeDetails,
+  type SeriesArtworkKind,
+  type SeriesArtworkCandidate,
+} from './tv/types.js';
+export { LocalSeriesProvider } from './providers/LocalSeriesProvider.js';
 export {
   scanMovieSchema,
   enrichMetadataSchema,

@@ -2,7 +2,7 @@
  * The example server, started exactly as the README says (`PORT=… PHASEQ_DATA=… npm start`)
  * and stopped by a signal.
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -85,6 +85,44 @@ describe('examples/server', () => {
     server = await startExampleServer({ PHASEQ_DATA: dataDir });
     const config = await fetch(`${server.url}/api/phase-config/enrichment`);
     expect(await config.json()).toMatchObject({ maxPoster: 9 });
+  });
+
+  it('has a sample TV library that a scan-tv job through the REST API publishes, and lists both libraries with their kinds', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-example-server-'));
+    server = await startExampleServer({ PHASEQ_DATA: dataDir });
+    const tv = path.join(dataDir, 'tv');
+    const video = statSync(path.join(tv, 'Breaking Bad (2008)', 'Season 01', 'Breaking.Bad.S01E01.1080p.mkv'));
+    expect(video.size).toBe(200 * 1024 * 1024);
+    expect(video.blocks * 512).toBeLessThan(1024 * 1024);
+    const library = (await (await fetch(`${server.url}/api/library`)).json()) as { libraries: { path: string; kind: string }[] };
+    expect(library.libraries).toEqual([
+      { path: path.join(dataDir, 'library'), kind: 'movies', scanJob: 'scan-movie' },
+      { path: tv, kind: 'tvshows', scanJob: 'scan-tv' },
+    ]);
+
+    // A movie scan of the TV library is refused by the pipeline; the TV scan publishes it.
+    const post = (body: unknown) =>
+      fetch(`${server!.url}/api/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ type: 'scan-tv', payload: { libraryPath: tv, manual: true }, manual: true })).status).toBe(201);
+    const multi = path.join(tv, 'The Office (2005)', 'Season 06', 'The.Office.S06E04E05.Niagara.720p.nfo');
+    const deadline = Date.now() + 30_000;
+    while (!existsSync(multi) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    const text = readFileSync(multi, 'utf8');
+    expect(text.match(/<episodedetails>/g)).toHaveLength(2);
+    expect(text).toContain('<title>Niagara (Part 2)</title>');
+    expect(readFileSync(path.join(tv, 'Breaking Bad (2008)', 'tvshow.nfo'), 'utf8')).toContain('<title>Breaking Bad</title>');
+    expect(readFileSync(path.join(tv, 'Breaking Bad (2008)', 'Season 01', 'Breaking.Bad.S01E02.1080p.nfo'), 'utf8')).toContain(
+      "<title>Cat's in the Bag...</title>",
+    );
+    // A movie scan of the TV library is accepted by the queue but refused by the pipeline.
+    const refused = (await (await post({ type: 'scan-movie', payload: { libraryPath: tv } })).json()) as { id: string };
+    let job: { state?: string; lastError?: string } = {};
+    while (job.state !== 'failed' && Date.now() < deadline + 30_000) {
+      job = (await (await fetch(`${server.url}/api/jobs/${refused.id}`)).json()) as typeof job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(job.state).toBe('failed');
+    expect(job.lastError).toMatch(/is in the tvshows library/);
   });
 
   it('with PHASEQ_API_KEY set, the API needs the key', async () => {

@@ -144,6 +144,7 @@ export function parsedKey(episode: ScannedEpisode): string {
   return 'aired' in episode ? `D${episode.aired}` : `S${episode.season}E${episode.episode}`;
 }
 
+/** A `tv_shows` row as SQLite returns it (repository use only). */
 export interface ShowRow {
   id: number;
   library_path: string;
@@ -166,6 +167,7 @@ export interface ShowRow {
   updated_at: number;
 }
 
+/** A `tv_files` row (repository use only). */
 export interface FileRow {
   id: number;
   show_id: number;
@@ -178,6 +180,7 @@ export interface FileRow {
   published_at: number | null;
 }
 
+/** A `tv_episodes` row (repository use only). */
 export interface EpisodeRow {
   id: number;
   file_id: number;
@@ -191,6 +194,7 @@ export interface EpisodeRow {
   enriched_at: number | null;
 }
 
+/** A `tv_seasons` row (repository use only). */
 export interface SeasonRow {
   show_id: number;
   season_number: number;
@@ -198,6 +202,7 @@ export interface SeasonRow {
   metadata: string | null;
 }
 
+/** A `tv_assets` row (repository use only). */
 export interface AssetRow {
   id: number;
   show_id: number;
@@ -214,6 +219,7 @@ export interface AssetRow {
   selected: number;
 }
 
+/** Row → record; JSON columns parsed. */
 export function toShow(row: ShowRow): TvShowRecord {
   return {
     id: row.id,
@@ -237,6 +243,7 @@ export function toShow(row: ShowRow): TvShowRecord {
   };
 }
 
+/** Row → record; JSON columns parsed. */
 export function toEpisode(row: EpisodeRow): TvEpisodeRecord {
   return {
     id: row.id,
@@ -251,6 +258,7 @@ export function toEpisode(row: EpisodeRow): TvEpisodeRecord {
   };
 }
 
+/** Row and its episodes → record. */
 export function toFile(row: FileRow, episodes: TvEpisodeRecord[]): TvFileRecord {
   return {
     id: row.id,
@@ -266,6 +274,7 @@ export function toFile(row: FileRow, episodes: TvEpisodeRecord[]): TvFileRecord 
   };
 }
 
+/** Row → record; JSON columns parsed. */
 export function toSeason(row: SeasonRow): TvSeasonRecord {
   return {
     showId: row.show_id,
@@ -275,6 +284,7 @@ export function toSeason(row: SeasonRow): TvSeasonRecord {
   };
 }
 
+/** Row → record. */
 export function toAsset(row: AssetRow): TvAssetRecord {
   const asset: TvAssetRecord = {
     id: row.id,
