@@ -4,7 +4,7 @@
  * `enrich-tvshow` for every show that gained or changed an episode or still needs the
  * provider. What counts as an episode file is set by the `scan` phase config, as for movies.
  */
-import { lstat, readFile, stat, unlink } from 'node:fs/promises';
+import { lstat, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError, UnrecoverableError, ValidationError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
@@ -65,13 +65,25 @@ async function exists(p: string): Promise<boolean> {
 /** An episode NFO (ours, or any other tool's): root `<episodedetails>`. */
 const EPISODE_NFO = /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<episodedetails[\s>]/;
 
+/** Whether another video in the folder has the same name stem (`ep.avi` gone, `ep.mkv` there): it shares the sidecars. */
+async function stemInUse(videoFile: string, extensions: ReadonlySet<string>): Promise<boolean> {
+  const stem = path.basename(videoFile, path.extname(videoFile));
+  const names = await readdir(path.dirname(videoFile)).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [] as string[];
+    throw error;
+  });
+  return names.some((n) => n !== path.basename(videoFile) && path.basename(n, path.extname(n)) === stem && extensions.has(path.extname(n).slice(1).toLowerCase()));
+}
+
 /**
  * Deletes the NFO and still of an episode file that is gone (a rename or delete): they
  * describe a video that no longer exists. The NFO only when it is an episode NFO, so a
- * file of the same name that is something else stays.
+ * file of the same name that is something else stays; nothing when another video of the
+ * same name stem is still there (its sidecars have the same names).
  */
-async function removeSidecars(root: string, videoFile: string): Promise<string[]> {
+async function removeSidecars(root: string, videoFile: string, extensions: ReadonlySet<string>): Promise<string[]> {
   const deleted: string[] = [];
+  if (await stemInUse(videoFile, extensions)) return deleted;
   const candidates = [episodeNfoPath(videoFile), episodeThumbPath(videoFile, 'jpg'), episodeThumbPath(videoFile, 'png')];
   for (const candidate of candidates) {
     const target = await resolveInside(root, path.relative(root, candidate));
@@ -141,6 +153,7 @@ export function createScanTvHandler(services: MediaServices) {
       deletedSidecars: [],
     };
     const config = await ctx.phases.getConfig('scan');
+    const videoExtensions = new Set(config.videoExtensions.map((e) => e.replace(/^\./, '').toLowerCase()));
     const found: FoundEpisodeFile[] = [];
     const walkedShows = new Set<string>();
     // Shows that lost a file: they stay if they have others, and their players must hear of it.
@@ -149,7 +162,7 @@ export function createScanTvHandler(services: MediaServices) {
       const removed = services.tv.removeMissingFiles(target, present);
       for (const r of removed) lostFiles.add(r.showId);
       result.files.removed += removed.length;
-      for (const r of removed) result.deletedSidecars.push(...(await removeSidecars(root, r.videoFile)));
+      for (const r of removed) result.deletedSidecars.push(...(await removeSidecars(root, r.videoFile, videoExtensions)));
     };
 
     for (const target of targets) {

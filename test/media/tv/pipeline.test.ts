@@ -218,4 +218,23 @@ describe('the TV pipeline on the local catalogue', () => {
     const deltaEpisode = episodeBlocks(readFileSync(path.join(p.tv, 'Delta Show (2022)', 'Season 01', 'Delta.Show.S01E01.nfo'), 'utf8'));
     expect(deltaEpisode[0]).toEqual({ title: 'Episode 1', season: '1', episode: '1' });
   }, 60_000);
+
+  it("a removed file's NFO stays when another video of the same name stem still uses it", async () => {
+    pipeline = await startTvPipeline();
+    const p = pipeline;
+    const season = path.join(p.tv, 'Beta Show (2015)', 'Season 01');
+    const avi = addVideo(path.join(season, 'Beta.Show.S01E02.1080p.WEB.avi'));
+    await p.queue.addJob({ type: 'scan-tv', payload: { libraryPath: p.tv } });
+    await p.idle();
+    const nfo = path.join(season, 'Beta.Show.S01E02.1080p.WEB.nfo');
+    expect(existsSync(nfo)).toBe(true);
+    rmSync(avi);
+    await p.queue.addJob({ type: 'scan-tv', payload: { libraryPath: p.tv, paths: [avi] } });
+    await p.idle();
+    expect(p.failed).toEqual([]);
+    const scan = p.done('scan-tv')[1]!.result as ScanTvResult;
+    expect(scan.files.removed).toBe(1);
+    expect(scan.deletedSidecars).toEqual([]);
+    expect(episodeBlocks(readFileSync(nfo, 'utf8'))[0]).toMatchObject({ title: episodeTitle('Beta Show', 1, 2) });
+  }, 60_000);
 });
