@@ -16,7 +16,9 @@ export default defineConfig([
     dts: true,
     target: 'node20',
     platform: 'node',
-    sourcemap: true,
+    // No maps in the package: they doubled its size with embedded sources, and the
+    // unminified output reads as it is in a stack trace.
+    sourcemap: false,
     clean: true,
     // Shared chunks: phaseq/media, phaseq/express and phaseq/bullmq use the same JobQueue
     // and error classes as phaseq itself (instanceof works across subpaths).
@@ -31,7 +33,9 @@ export default defineConfig([
     format: ['esm'],
     target: 'node20',
     platform: 'node',
-    sourcemap: true,
+    // No maps in the package: they doubled its size with embedded sources, and the
+    // unminified output reads as it is in a stack trace.
+    sourcemap: false,
     clean: false,
     splitting: false,
     // phaseq/bullmq is loaded at run time by migrate-storage only (optional peers).

@@ -48,7 +48,8 @@ export class RegistrationError extends PhaseqError {
 }
 
 /**
- * Thrown by a handler to fail its job at once, skipping the retries left.
+ * Thrown by a handler to fail its job at once, skipping the retries left. (An error with
+ * `transient: false` does the same; see {@link isUnrecoverable}.)
  *
  * @example
  * ```ts
@@ -62,14 +63,26 @@ export class UnrecoverableError extends PhaseqError {
 }
 
 /**
- * Whether `error` asks to skip retries. Checks the stable code as well as the class, so
- * that an error thrown by a plugin bundled with another copy of phaseq still counts.
+ * Whether `error` asks to skip retries: an {@link UnrecoverableError} (recognised by its
+ * stable code as well as its class, so that one thrown by a plugin bundled with another
+ * copy of phaseq still counts), or any error that says of itself `transient: false`.
+ *
+ * The second form lets errors that already know whether a retry can help (an HTTP 401 or
+ * 404, a file over a size limit: the media plugin's `ProviderError`, `PlayerError` and
+ * `DownloadError`) say so without being wrapped. `transient: true` or no such property
+ * leaves the job to its retries.
+ *
+ * @example
+ * ```ts
+ * isUnrecoverable(new UnrecoverableError('gone'));                      // true
+ * isUnrecoverable(Object.assign(new Error('401'), { transient: false })); // true
+ * isUnrecoverable(new Error('timeout'));                                  // false
+ * ```
  */
 export function isUnrecoverable(error: unknown): boolean {
-  return (
-    error instanceof UnrecoverableError ||
-    (typeof error === 'object' && error !== null && 'code' in error && error.code === 'UNRECOVERABLE')
-  );
+  if (error instanceof UnrecoverableError) return true;
+  if (typeof error !== 'object' || error === null) return false;
+  return ('code' in error && error.code === 'UNRECOVERABLE') || ('transient' in error && error.transient === false);
 }
 
 /** An attempt ran past its `timeoutMs`; its signal was aborted. */
@@ -122,6 +135,19 @@ export class MigrationError extends PhaseqError {
 export class NotFoundError extends PhaseqError {
   constructor(message: string) {
     super('NOT_FOUND', message);
+  }
+}
+
+/**
+ * An optional peer dependency a subpath needs is not installed (`phaseq/express` without
+ * express, `phaseq/bullmq` without ioredis); the message says what to install.
+ */
+export class MissingDependencyError extends PhaseqError {
+  /** The package to install, e.g. `express`. */
+  readonly dependency: string;
+  constructor(dependency: string, message: string, options?: { cause?: unknown }) {
+    super('MISSING_DEPENDENCY', message, options);
+    this.dependency = dependency;
   }
 }
 

@@ -25,11 +25,13 @@ export { definePlugin, type Plugin, type PluginDefinition, type PluginJob } from
 export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './storage/sqlite.js';
 export { MemoryJobQueueStorage } from './storage/memory.js';
 export type * from './storage/types.js';
-export { migrate, rollback, currentVersion, type Migration, type MigrationStep } from './db/migrate.js';
+export { migrate, rollback, currentVersion, latestVersion, type Migration, type MigrationStep } from './db/migrate.js';
 export {
   JOB_PRIORITY,
   MIN_PRIORITY,
   MAX_PRIORITY,
+  MAX_JOB_DELAY_MS,
+  stateAt,
   type Job,
   type JobInput,
   type JobPayloadMap,
@@ -55,6 +57,7 @@ export {
   QueueStateError,
   MigrationError,
   NotFoundError,
+  MissingDependencyError,
   isUnrecoverable,
   toError,
   type ValidationIssue,

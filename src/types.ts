@@ -63,10 +63,28 @@ export const MIN_PRIORITY = 1;
 export const MAX_PRIORITY = 10;
 
 /**
- * Where a stored job is in its life. Completed jobs are deleted, so there is no
- * `completed` state; `failed` exists only with `retainFailed: true` (a dead-letter).
+ * How far ahead a job may be scheduled (`delayMs`, `runAt`): 10 years, in milliseconds.
+ * A later time is refused with a ValidationError: it is almost always a unit mistake
+ * (seconds for milliseconds, a year typed wrong), and no queue should hold it.
  */
-export type JobState = 'pending' | 'processing' | 'failed';
+export const MAX_JOB_DELAY_MS = 315_576_000_000;
+
+/**
+ * Where a job is in its life, as read at one moment: `pending` (ready to run), `delayed`
+ * (waiting for its run time: delayed, scheduled or backing off before a retry),
+ * `processing` (running), `failed` (a dead-letter, kept only with `retainFailed: true`).
+ * Completed jobs are deleted, so there is no `completed` state. The states are those of
+ * `listJobs({ state })` and `getStats()`: a job listed with `state: 'delayed'` says `delayed`.
+ */
+export type JobState = 'pending' | 'delayed' | 'processing' | 'failed';
+
+/**
+ * The state a stored job shows at `now`: storage keeps one `pending` state, and whether
+ * such a job is `delayed` depends on the moment it is read.
+ */
+export function stateAt(job: { state: JobState; runAt: number }, now: number): JobState {
+  return job.state === 'pending' && job.runAt > now ? 'delayed' : job.state;
+}
 
 /**
  * A job as handlers, events and `getJob` see it. `P` defaults to the payload declared for
@@ -117,10 +135,22 @@ export interface JobInput<T extends string = string> {
    * @default 3 (the queue's `maxRetries`)
    */
   maxRetries?: number;
-  /** Run no earlier than this many milliseconds from now. Exclusive with `runAt`. */
+  /**
+   * Run no earlier than this many milliseconds from now: 0 to {@link MAX_JOB_DELAY_MS}
+   * (10 years). Exclusive with `runAt`.
+   */
   delayMs?: number;
-  /** Run no earlier than this moment. Exclusive with `delayMs`. */
-  runAt?: Date | number;
+  /**
+   * Run no earlier than this moment: a `Date`, epoch milliseconds, or an ISO-8601 text
+   * with its offset (`'2030-01-01T09:00:00Z'`; a bare date is midnight UTC). At most
+   * 10 years from now; a past moment means now. Exclusive with `delayMs`.
+   *
+   * @example
+   * ```ts
+   * await queue.addJob({ type: 'report', payload: {}, runAt: '2030-01-01T09:00:00+01:00' });
+   * ```
+   */
+  runAt?: Date | number | string;
   /**
    * While a job with this key is pending or running, adding another returns its id and
    * stores nothing.

@@ -126,7 +126,12 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
 
   const app = express();
   app.disable('x-powered-by');
-  app.use(express.static(path.join(import.meta.dirname, 'public'), { index: 'index.html' }));
+  const publicDir = path.join(import.meta.dirname, 'public');
+  app.use(express.static(publicDir, { index: 'index.html' }));
+  // The page links its SVG icon; browsers and tools that ask for /favicon.ico get it too.
+  app.get('/favicon.ico', (_req, res) => {
+    res.sendFile(path.join(publicDir, 'favicon.svg'));
+  });
   app.use(
     '/api',
     createPhaseConfigRouter(phases, routerOptions),

@@ -39,10 +39,13 @@ const example = await createExampleApp({ dataDir, apiKey, webhookSecret, webhook
   logger.fatal({ err: error }, `cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(2);
 });
+let stopping = false;
 const server = example.app.listen(port, host);
 // Event streams never end on their own: remember them so that a stop can end them.
 const streams = new Set<ServerResponse>();
 server.on('request', (req, res) => {
+  // While stopping, a connection serves no further request.
+  if (stopping) res.shouldKeepAlive = false;
   if (req.url?.startsWith('/api/events')) {
     streams.add(res);
     res.once('close', () => streams.delete(res));
@@ -59,7 +62,6 @@ server.once('error', (error) => {
   void example.stop().finally(() => process.exit(1));
 });
 
-let stopping = false;
 async function shutdown(signal: string): Promise<void> {
   if (stopping) return;
   stopping = true;
@@ -73,9 +75,16 @@ async function shutdown(signal: string): Promise<void> {
   // No new connections; requests in flight complete; event streams are ended (browsers
   // reconnect to the next server); idle keep-alive connections are closed.
   const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-  for (const res of streams) res.end();
-  server.closeIdleConnections();
-  await closed;
+  // Again until the server is closed: a request busy when the stop began leaves its
+  // keep-alive connection open, and a page may open its event stream again on it.
+  const sweep = (): void => {
+    // A stream whose handler has not answered yet is ended by a later round.
+    for (const res of streams) if (res.headersSent) res.end();
+    server.closeIdleConnections();
+  };
+  sweep();
+  const sweeping = setInterval(sweep, 100);
+  await closed.finally(() => clearInterval(sweeping));
   await example.stop();
   clearTimeout(deadline);
   logger.info('stopped');

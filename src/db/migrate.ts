@@ -8,7 +8,7 @@
  * it rather than guess.
  */
 import type { Database } from 'better-sqlite3';
-import { MigrationError } from '../errors.js';
+import { MigrationError, ValidationError } from '../errors.js';
 import { ALL_MIGRATIONS } from './migrations/index.js';
 
 /** One numbered schema change with its inverse. Both run inside a transaction. */
@@ -67,6 +67,11 @@ function refuseNewer(db: Database, known: readonly Migration[]): void {
   }
 }
 
+/** The highest version `migrations` lead to (by default phaseq's own): where `migrate()` stops. */
+export function latestVersion(migrations: readonly Migration[] = ALL_MIGRATIONS): number {
+  return migrations.reduce((max, m) => Math.max(max, m.version), 0);
+}
+
 /** The highest applied migration version, or 0 for a fresh database. */
 export function currentVersion(db: Database): number {
   ensureTable(db);
@@ -90,6 +95,11 @@ export function migrate(
 ): MigrationStep[] {
   const list = checkList(options.migrations ?? ALL_MIGRATIONS);
   const target = options.toVersion ?? Number.POSITIVE_INFINITY;
+  const highest = latestVersion(list);
+  if (options.toVersion !== undefined && !(Number.isInteger(target) && target >= 0 && target <= highest)) {
+    const message = `must be a whole number from 0 to ${highest} (the highest version this phaseq knows), not ${target}`;
+    throw new ValidationError(`Invalid migration target: toVersion: ${message}`, [{ path: 'toVersion', message }]);
+  }
   ensureTable(db);
   refuseNewer(db, list);
   const steps: MigrationStep[] = [];

@@ -4,7 +4,8 @@
  */
 import type { Logger } from 'pino';
 import type { z, ZodType } from 'zod';
-import { RegistrationError, UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
+import { RegistrationError, UnknownJobTypeError, ValidationError } from '../errors.js';
+import { describeIssues, parseWithIssues } from '../validation.js';
 import type { BackoffOptions } from '../queue/backoff.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import type { Job, JobInput, PayloadOf } from '../types.js';
@@ -60,17 +61,6 @@ export interface Registration {
   readonly backoff: BackoffOptions | undefined;
   readonly maxRetries: number | undefined;
   readonly timeoutMs: number | undefined;
-}
-
-/** Turns zod issues into {@link ValidationIssue}s with dotted paths under `prefix`. */
-export function zodIssues(
-  prefix: string,
-  issues: readonly { path: readonly PropertyKey[]; message: string }[],
-): ValidationIssue[] {
-  return issues.map((i) => ({
-    path: [prefix, ...i.path.map((p) => String(p))].filter((s) => s !== '').join('.'),
-    message: i.message,
-  }));
 }
 
 /**
@@ -147,11 +137,9 @@ export class HandlerRegistry {
   parsePayload(type: string, payload: unknown): unknown {
     const entry = this.#entries.get(type);
     if (!entry) throw new UnknownJobTypeError(type);
-    const result = entry.schema.safeParse(payload);
+    const result = parseWithIssues(entry.schema, payload, 'payload');
     if (!result.success) {
-      const issues = zodIssues('payload', result.error.issues);
-      const detail = issues.map((i) => `${i.path || 'payload'}: ${i.message}`).join('; ');
-      throw new ValidationError(`Invalid payload for job type "${type}": ${detail}`, issues);
+      throw new ValidationError(`Invalid payload for job type "${type}": ${describeIssues(result.issues, 'payload')}`, result.issues);
     }
     return result.data;
   }

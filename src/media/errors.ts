@@ -20,8 +20,18 @@ export class ProviderError extends PhaseqError {
   readonly status: number | null;
   /** URL path that failed (without the api key), or the file read. */
   readonly path: string;
-  constructor(provider: string, path: string, status: number | null, message: string, options?: { cause?: unknown }) {
-    super('PROVIDER_ERROR', `${provider}: ${message} (${path}${status === null ? '' : `, HTTP ${status}`})`, options);
+  constructor(
+    provider: string,
+    path: string,
+    status: number | null,
+    message: string,
+    options?: { cause?: unknown; code?: string },
+  ) {
+    super(
+      options?.code ?? 'PROVIDER_ERROR',
+      `${provider}: ${message} (${path}${status === null ? '' : `, HTTP ${status}`})`,
+      options && 'cause' in options ? { cause: options.cause } : undefined,
+    );
     this.provider = provider;
     this.path = path;
     this.status = status;
@@ -29,6 +39,18 @@ export class ProviderError extends PhaseqError {
   /** True when a later attempt may succeed (network error, 408, 429, 5xx). */
   get transient(): boolean {
     return isTransient(this.status);
+  }
+}
+
+/**
+ * The provider refused its credential (HTTP 401): no call can succeed until the key or
+ * token is replaced, so the job fails at once (`transient` is false) and the provider
+ * refuses further calls without asking again. Code `PROVIDER_CREDENTIALS`; the message
+ * names the kind of credential, never its value.
+ */
+export class ProviderCredentialsError extends ProviderError {
+  constructor(provider: string, path: string, message: string, options?: { cause?: unknown }) {
+    super(provider, path, 401, message, { ...options, code: 'PROVIDER_CREDENTIALS' });
   }
 }
 

@@ -115,6 +115,13 @@ export {
   type ScanResult,
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
+export {
+  TmdbClient,
+  tmdbCredential,
+  type TmdbClientOptions,
+  type TmdbCredentialKind,
+  type TmdbImageKind,
+} from './providers/TmdbClient.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/LocalProvider.js';
 export {
   notifyPlayer,
@@ -128,6 +135,7 @@ export {
 } from './players/index.js';
 export {
   buildMovieNfo,
+  kodiTrailerUrl,
   nfoPathsFor,
   artworkPathFor,
   actorThumbFileName,
@@ -145,7 +153,7 @@ export {
   type DownloadOptions,
   type DownloadResult,
 } from './files.js';
-export { ProviderError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
+export { ProviderError, ProviderCredentialsError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
 export {
   ARTWORK_KINDS,
   type ArtworkKind,
@@ -154,7 +162,9 @@ export {
   type MovieDetails,
   type MovieQuery,
   type MovieSearchResult,
+  type MovieSet,
   type MetadataProvider,
+  type ProviderRequestOptions,
   type ProviderIds,
   type PathMapping,
   type PlayerConfig,

@@ -40,7 +40,10 @@ export interface MovieNfoOptions {
    * Kodi prefers local files anyway, and a URL would only add a download.
    */
   remoteArt?: NfoRemoteArt;
-  /** `<trailer>`: a local file name or URL (e.g. a YouTube plugin URL) of the trailer. */
+  /**
+   * `<trailer>`: a local file name or URL of the trailer. A YouTube page URL is written as
+   * the YouTube add-on's URL (see {@link kodiTrailerUrl}), which is what Kodi can play.
+   */
   trailer?: string;
   /** Name of the rating source in `<ratings>`. @default 'themoviedb' */
   ratingSource?: string;
@@ -55,6 +58,41 @@ function outlineOf(plot: string): string {
   return (match ? match[0] : plot).trim();
 }
 
+/** The id of a YouTube video page (`watch?v=`, `youtu.be/`, `embed/`, `shorts/`), or null. */
+function youtubeId(url: string): string | null {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const host = parsed.hostname.toLowerCase().replace(/^(www|m|music)\./, '');
+  const id =
+    host === 'youtu.be'
+      ? parsed.pathname.slice(1)
+      : host === 'youtube.com' || host === 'youtube-nocookie.com'
+        ? parsed.pathname === '/watch'
+          ? parsed.searchParams.get('v')
+          : /^\/(?:embed|shorts|v)\/([^/]+)/.exec(parsed.pathname)?.[1]
+        : null;
+  return id && /^[\w-]{1,64}$/.test(id) ? id : null;
+}
+
+/**
+ * A trailer URL as Kodi plays it: YouTube pages become the YouTube add-on's
+ * `plugin://plugin.video.youtube/play/?video_id=<id>` (as Kodi's own TMDB scraper writes
+ * them); anything else (a local file, another host) is returned as it is.
+ *
+ * @example
+ * ```ts
+ * kodiTrailerUrl('https://www.youtube.com/watch?v=abc123'); // 'plugin://plugin.video.youtube/play/?video_id=abc123'
+ * ```
+ */
+export function kodiTrailerUrl(url: string): string {
+  const id = youtubeId(url);
+  return id === null ? url : `plugin://plugin.video.youtube/play/?video_id=${id}`;
+}
+
 /** Appends `<name>text</name>` when the value is present, stripping invalid characters. */
 function text(parent: XMLBuilder, name: string, value: string | number | null | undefined): void {
   if (value === null || value === undefined) return;
@@ -65,9 +103,9 @@ function text(parent: XMLBuilder, name: string, value: string | number | null | 
 
 /**
  * Builds a Kodi `<movie>` NFO: title, originaltitle, year, plot, outline, tagline, runtime
- * (minutes), mpaa, premiered, genre*, studio*, director*, credits*, uniqueid* (tmdb is the
- * default when present), ratings, actor* (name, role, order, thumb), and optional remote
- * artwork and trailer.
+ * (minutes), mpaa, premiered, genre*, set (name, overview), studio*, director*, credits*,
+ * uniqueid* (tmdb is the default when present), ratings, actor* (name, role, order,
+ * thumb), and optional remote artwork and trailer.
  *
  * @returns the UTF-8 XML document, pretty-printed.
  * @example
@@ -107,11 +145,17 @@ export function buildMovieNfo(details: MovieDetails, options: MovieNfoOptions = 
     movie.ele('uniqueid', attrs).txt(safe(id));
   }
   for (const genre of details.genres) text(movie, 'genre', genre);
+  if (details.set) {
+    // Kodi 18+'s form: the collection's name and overview in one element.
+    const set = movie.ele('set');
+    text(set, 'name', details.set.name);
+    text(set, 'overview', details.set.overview);
+  }
   for (const writer of details.writers) text(movie, 'credits', writer);
   for (const director of details.directors) text(movie, 'director', director);
   text(movie, 'premiered', details.premiered);
   for (const studio of details.studios) text(movie, 'studio', studio);
-  text(movie, 'trailer', options.trailer);
+  text(movie, 'trailer', options.trailer === undefined ? undefined : kodiTrailerUrl(options.trailer));
   const cast = [...details.cast].sort((a, b) => a.order - b.order);
   for (const member of cast) {
     const actor = movie.ele('actor');

@@ -14,9 +14,15 @@ export interface MovieQuery {
   year?: number;
   /** Language of the answer, as a BCP 47 tag (`en-US`, `de-DE`) or a bare code (`en`). */
   language: string;
+  /**
+   * Ids written in the folder or file name (`{tmdb-603}`, `tt0133093`). A provider that can
+   * resolve them looks them up before any title search, and searches by title when they
+   * lead nowhere (an id the provider does not know).
+   */
+  ids?: ProviderIds;
 }
 
-/** One hit of {@link MetadataProvider.search}, best match first. */
+/** One match of {@link MetadataProvider.search}, best first. */
 export interface MovieSearchResult {
   /** The provider's own id, passed back to `details` and `artwork`. */
   id: string;
@@ -45,6 +51,13 @@ export interface CastMember {
   order: number;
   /** Photo of the actor, http(s) URL or a local file path; absent when there is none. */
   thumbUrl?: string;
+}
+
+/** The collection ("set") a movie belongs to, e.g. "The Matrix Collection". */
+export interface MovieSet {
+  name: string;
+  /** Summary of the collection, or null when the provider has none. */
+  overview: string | null;
 }
 
 /** Everything the NFO needs about a movie, as returned by {@link MetadataProvider.details}. */
@@ -77,6 +90,8 @@ export interface MovieDetails {
   directors: string[];
   /** Screenplay and story credits. */
   writers: string[];
+  /** The collection the movie belongs to (Kodi's `<set>`); absent or null when none. */
+  set?: MovieSet | null;
 }
 
 /**
@@ -116,14 +131,27 @@ export interface ArtworkCandidate {
   width: number;
   /** Pixels; for trailers the frame height, e.g. 1080 (0 when unknown). */
   height: number;
-  /** Community votes or score, higher is better; 0 when the provider has none. */
+  /** Community score (TMDB's `vote_average`), higher is better; 0 when the provider has none. */
   votes: number;
+  /** How many votes {@link votes} averages; breaks ties between equal scores. @default 0 */
+  voteCount?: number;
   /**
    * File extension without the dot (`jpg`, `png`, `mp4`) when `url` is a downloadable
    * file. Absent for trailers that are only a web page (e.g. a YouTube video): those can
    * be referenced from the NFO but not saved next to the movie.
    */
   ext?: string;
+}
+
+/** What {@link MetadataProvider.details} and {@link MetadataProvider.artwork} are asked in. */
+export interface ProviderRequestOptions {
+  /** Language of texts and preferred artwork, as in {@link MovieQuery.language}. */
+  language: string;
+  /**
+   * ISO 3166-1 alpha-2 country (`US`, `DE`) whose age rating goes into `certification`.
+   * @default the provider's own default (TMDB: `US`)
+   */
+  country?: string;
 }
 
 /**
@@ -134,20 +162,28 @@ export interface ArtworkCandidate {
  * ```ts
  * const [hit] = await provider.search({ title: 'The Matrix', year: 1999, language: 'en-US' }, signal);
  * if (hit) {
- *   const details = await provider.details(hit.id, { language: 'en-US' }, signal);
- *   const art = await provider.artwork(hit.id, signal);
+ *   const details = await provider.details(hit.id, { language: 'en-US', country: 'US' }, signal);
+ *   const art = await provider.artwork(hit.id, { language: 'en-US' }, signal);
  * }
  * ```
  */
 export interface MetadataProvider {
   /** Short stable name (`tmdb`, `local`), used in logs and as the key in `providerIds`. */
   readonly name: string;
-  /** Finds movies by title (and year); best match first, `[]` when nothing matches. */
+  /**
+   * Finds the movie a folder names: by `query.ids` first when the provider can resolve
+   * them, else by title and year. Returns only movies that match (a title that is the
+   * same, a year at most one off), best first; `[]` when none does. The enrich phase
+   * takes the first, so an unrelated hit must never be returned.
+   */
   search(query: MovieQuery, signal?: AbortSignal): Promise<MovieSearchResult[]>;
   /** Full details of one movie, cast included. Throws `ProviderError` (status 404) for an unknown id. */
-  details(id: string, options: { language: string }, signal?: AbortSignal): Promise<MovieDetails>;
-  /** Every artwork candidate of one movie, in every language the provider has. */
-  artwork(id: string, signal?: AbortSignal): Promise<ArtworkCandidate[]>;
+  details(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<MovieDetails>;
+  /**
+   * The artwork candidates of one movie: at least those in `options.language`, in English
+   * and without text; the enrich phase ranks and caps them.
+   */
+  artwork(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<ArtworkCandidate[]>;
   /**
    * TV series, when the provider has them (see `SeriesProvider`). Without it, TV
    * libraries are published with what the scan knows (titles from folder names, numbers

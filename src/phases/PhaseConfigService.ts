@@ -8,9 +8,9 @@
  * included) before anything is stored, store all their keys in one transaction, and are
  * serialised within this service so that two calls cannot interleave their read-modify-write.
  */
-import EventEmitter from 'eventemitter3';
-import type * as TE from 'typed-emitter';
+import { EventEmitter } from 'eventemitter3';
 import { ValidationError, type ValidationIssue } from '../errors.js';
+import { parseWithIssues } from '../validation.js';
 import type { ISettingsStore } from '../settings/types.js';
 import { describePhases, type PhaseDescription } from './describe.js';
 import type { PhaseConfigChange, PhaseConfigEvents } from './events.js';
@@ -37,10 +37,6 @@ export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
    */
   phases?: S;
 }
-
-// eventemitter3 with the typed-emitter surface; a generic constructor so that the event
-// map can depend on the class's own type parameter.
-const TypedEmitter = EventEmitter as unknown as new <E extends TE.EventMap>() => TE.default<E>;
 
 /** Stored values break their rules; a ValidationError for callers, told apart inside. */
 class InvalidStoredSettingsError extends ValidationError {}
@@ -71,7 +67,7 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
  * phases.on('changed', ({ key, previous, value }) => log.info({ key, previous, value }, 'setting changed'));
  * ```
  */
-export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> extends TypedEmitter<
+export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> extends EventEmitter<
   PhaseConfigEvents<PhaseConfigOf<S>>
 > {
   /** The store the settings live in. */
@@ -265,13 +261,12 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       const decodeIssues: ValidationIssue[] = [];
       const raw = this.#decodePhase(rows, phase, decodeIssues);
       issues.push(...decodeIssues);
-      const parsed = schema.safeParse(raw);
+      const parsed = parseWithIssues(schema, raw, phase);
       if (parsed.success) out[phase] = parsed.data;
       else {
         const reported = new Set(decodeIssues.map((i) => i.path));
-        for (const issue of parsed.error.issues) {
-          const at = [phase, ...issue.path.map(String)].join('.');
-          if (!reported.has(at)) issues.push({ path: at, message: `stored value: ${issue.message}` });
+        for (const issue of parsed.issues) {
+          if (!reported.has(issue.path)) issues.push({ path: issue.path, message: `stored value: ${issue.message}` });
         }
       }
     }
@@ -329,11 +324,11 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       if (!schema) continue; // unreachable: phases were checked by the callers
       const base = current ? (current[phase as keyof S & string] as object) : this.#decodePhase(rows ?? new Map(), phase, []);
       // The whole phase is validated, so cross-field rules see the result of the change.
-      const parsed = schema.safeParse({ ...base, ...coerced });
+      const parsed = parseWithIssues(schema, { ...base, ...coerced }, phase);
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) {
-          issues.push({ path: [phase, ...issue.path.map(String)].join('.'), message: issue.message });
-        }
+        // A field whose text could not be coerced already has its issue: one per field.
+        const named = new Set(issues.map((i) => i.path));
+        issues.push(...parsed.issues.filter((i) => !named.has(i.path)));
         continue;
       }
       next[phase] = parsed.data;

@@ -24,4 +24,5 @@ export type { PhaseConfigChange, PhaseConfigEvents } from './events.js';
 export { describePhases, type PhaseDescription, type PhaseFieldDescription } from './describe.js';
 export type { FieldKind } from './fields.js';
 export { ISO_639_1_CODES, isIso6391 } from './languages.js';
+export { ISO_3166_1_CODES, isIso3166Alpha2 } from './countries.js';
 export { workflowReplacements } from './keys.js';

@@ -100,6 +100,6 @@ export function parseSettingKey(schemas: PhaseSchemas, key: unknown): { phase: s
 export function checkPhase(schemas: PhaseSchemas, phase: unknown): string {
   if (typeof phase === 'string' && Object.hasOwn(schemas, phase)) return phase;
   const shown = typeof phase === 'string' ? `"${phase}"` : String(phase);
-  const message = `unknown phase ${shown}; the phases are ${Object.keys(schemas).join(', ')}`;
-  throw new ValidationError(`Unknown phase ${shown}: ${message}`, [{ path: String(phase), message }]);
+  const message = `must be one of ${Object.keys(schemas).join(', ')}`;
+  throw new ValidationError(`Unknown phase ${shown}: phase: ${message}`, [{ path: 'phase', message }]);
 }

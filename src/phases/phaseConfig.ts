@@ -10,6 +10,7 @@
 import { z } from 'zod';
 import { ValidationError } from '../errors.js';
 import { fieldInfo } from './fields.js';
+import { isIso3166Alpha2 } from './countries.js';
 import { isIso6391 } from './languages.js';
 
 /** A set of phase schemas: phase name -> zod object of that phase's settings. */
@@ -134,6 +135,16 @@ export const enrichmentConfigSchema = z
       .refine(isIso6391, 'must be an ISO 639-1 language code: two letters such as "en", "de" or "fr"')
       .default('en')
       .describe('Preferred language (ISO 639-1) of metadata and artwork; artwork without text is accepted too.'),
+    certificationCountry: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .refine(isIso3166Alpha2, 'must be an ISO 3166-1 alpha-2 country code: two letters such as "US", "DE" or "GB"')
+      .default('US')
+      .describe(
+        'Country (ISO 3166-1 alpha-2) whose age rating is written as the certification, e.g. "DE" for FSK ratings. ' +
+          'Movies without a rating for that country get none.',
+      ),
     minResolution: z
       .number()
       .int()

@@ -11,8 +11,8 @@ import { pino, type Logger } from 'pino';
 import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from '../errors.js';
 import type { QueueEvents } from '../events.js';
 import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import type { IJobQueueStorage, JobListQuery } from '../storage/types.js';
-import type { Job, JobInput, QueueStats } from '../types.js';
+import type { AddedJob, IJobQueueStorage, JobListQuery } from '../storage/types.js';
+import { stateAt, type Job, type JobInput, type QueueStats } from '../types.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
 import { checkConcurrency, resolveQueueOptions, type JobQueueOptions, type ResolvedQueueOptions, type StopOptions, type CancelResult } from './options.js';
@@ -23,8 +23,15 @@ import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
 import { WorkerPool } from './WorkerPool.js';
+import { setTimeoutAt } from './timers.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
+
+/** A stored job as callers see it at `now` (`delayed` while its run time has not come). */
+function seenAt(job: Job, now: number): Job {
+  const state = stateAt(job, now);
+  return state === job.state ? job : { ...job, state };
+}
 
 
 /**
@@ -65,7 +72,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     if (!options?.storage) throw new ValidationError('JobQueue needs a storage', [{ path: 'storage', message: 'required' }]);
     this.storage = options.storage;
     this.registry = options.registry ?? new HandlerRegistry();
-    this.logger = options.logger ?? pino({ name: 'phaseq', level: 'info' });
+    // A library is silent unless its host hands it a logger (the CLI and servers do).
+    this.logger = options.logger ?? pino({ name: 'phaseq', enabled: false });
     this.concurrency = checkConcurrency(options.concurrency ?? this.storage.defaultConcurrency);
     this.#opts = resolveQueueOptions(options);
     if (this.#opts.remoteEvents && !this.storage.events) {
@@ -200,6 +208,20 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
 
   /** Validates every input first, then stores them all in one transaction (all or none). */
   async addJobs(inputs: readonly JobInput[]): Promise<string[]> {
+    return (await this.addJobsWithOutcome(inputs)).map((a) => a.id);
+  }
+
+  /**
+   * Like {@link addJobs}, and says for each input whether it was stored (`created: true`)
+   * or matched a pending or running job with the same `dedupeKey`, whose id it returns
+   * (`created: false`, nothing stored).
+   *
+   * @example
+   * ```ts
+   * const [{ id, created }] = await queue.addJobsWithOutcome([{ type: 'scan', payload: {}, dedupeKey: 'scan' }]);
+   * ```
+   */
+  async addJobsWithOutcome(inputs: readonly JobInput[]): Promise<AddedJob[]> {
     if (!Array.isArray(inputs)) {
       throw new ValidationError('addJobs takes an array of jobs', [{ path: '', message: 'expected an array' }]);
     }
@@ -229,24 +251,27 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       const j = jobs[i]!;
       if (j.runAt <= now) ready++;
       else soonest = Math.min(soonest, j.runAt);
-      if (wantEvents) this.emit('job:added', { job: newJobView(a.id, j, now) });
+      if (wantEvents) this.emit('job:added', { job: seenAt(newJobView(a.id, j, now), now) });
     });
     // Only a started queue has a pool, and it ignores wake-ups once stopping.
     if (ready > 0) this.#pool?.wake(ready);
     if (soonest !== Number.POSITIVE_INFINITY) this.#pool?.wakeAt(soonest);
-    return added.map((a) => a.id);
+    return added.map((a) => ({ id: a.id, created: a.created }));
   }
 
   /** One job by id, or null (completed jobs are gone: there is no history). */
   async getJob(id: string): Promise<Job | null> {
     await this.#ensureReady();
-    return this.storage.get(String(id));
+    const job = await this.storage.get(String(id));
+    return job && seenAt(job, Date.now());
   }
 
   /** Jobs by state and type, in claim order. */
   async listJobs(query: JobListQuery = {}): Promise<Job[]> {
     await this.#ensureReady();
-    return this.storage.list(query, Date.now());
+    // One moment decides both the filter and the states shown: a job listed as delayed says so.
+    const now = Date.now();
+    return (await this.storage.list(query, now)).map((job) => seenAt(job, now));
   }
 
   /** Counts by state and type. */
@@ -268,7 +293,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
         return 'not_found';
       case 'deleted':
         this.logger.info({ jobId: result.job.id, type: result.job.type }, 'job cancelled');
-        this.emit('job:cancelled', { job: result.job });
+        this.emit('job:cancelled', { job: seenAt(result.job, Date.now()) });
         return 'cancelled';
       case 'requested':
         this.#runner?.abort(result.job.id, 'cancel', new JobCancelledError());
@@ -283,10 +308,11 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    */
   async retryJob(id: string): Promise<Job> {
     await this.#ensureReady();
-    const job = await this.storage.retry(String(id), Date.now());
+    const now = Date.now();
+    const job = await this.storage.retry(String(id), now);
     if (!job) throw new NotFoundError(`No failed job with id ${id}`);
     this.#pool?.wake(1);
-    return job;
+    return seenAt(job, now);
   }
 
   /** The queue's scheduler: schedules stored with the jobs (SQLite, Redis) or in memory. */
@@ -400,14 +426,15 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await this.#scheduler?.stop();
     this.#unwatch?.();
     this.#unwatch = null;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel = (): void => {};
     const timedOut = await Promise.race([
       stopped.then(() => false),
       new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(true), timeoutMs);
+        // Any length, Infinity included (wait for the handlers however long they take).
+        cancel = setTimeoutAt(Date.now() + timeoutMs, () => resolve(true));
       }),
     ]);
-    clearTimeout(timer);
+    cancel();
     if (timedOut && runner.running.size > 0) {
       const refs = [...runner.running.keys()].map((id) => ({ id, workerId: this.#ownerId }));
       for (const { id } of refs) runner.abort(id, 'shutdown', new ShutdownAbortError());

@@ -17,7 +17,7 @@ import {
 import type { QueueEvents } from '../events.js';
 import type { HandlerRegistry, JobContext, JobEnqueuer } from '../handlers/HandlerRegistry.js';
 import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
-import type { Job } from '../types.js';
+import { stateAt, type Job } from '../types.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { computeBackoff, type BackoffOptions } from './backoff.js';
 
@@ -215,7 +215,7 @@ export class JobRunner {
         { jobId: job.id, type: job.type, attempts: job.attempts, nextRunAt: retryAt, err: error },
         'job attempt failed, retrying',
       );
-      host.events.emit('job:retrying', { job: { ...failed, state: 'pending', runAt: retryAt }, error, attempt: job.attempts, nextRunAt: retryAt });
+      host.events.emit('job:retrying', { job: { ...failed, state: stateAt({ state: 'pending', runAt: retryAt }, Date.now()), runAt: retryAt }, error, attempt: job.attempts, nextRunAt: retryAt });
       host.wakeAt(retryAt);
     }
   }

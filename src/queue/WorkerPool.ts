@@ -8,6 +8,7 @@
 import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
 import type { Job } from '../types.js';
 import { TickBatcher } from './batch.js';
+import { setTimeoutAt } from './timers.js';
 import { Worker } from './Worker.js';
 
 /** A worker's request to the storage, batched per event-loop turn. */
@@ -37,7 +38,7 @@ export class WorkerPool {
   readonly #ops: TickBatcher<PoolOp, Job | null>;
   readonly #workers: Worker[];
   #claiming = false;
-  #wakeTimer: NodeJS.Timeout | null = null;
+  #cancelWake: (() => void) | null = null;
   #wakeTime = Number.POSITIVE_INFINITY;
   #busySinceDrain = false;
 
@@ -82,24 +83,31 @@ export class WorkerPool {
     }
   }
 
-  /** Keeps one timer, for the earliest moment a known delayed job becomes ready. */
+  /**
+   * Keeps one timer, for the earliest moment a known delayed job becomes ready. However
+   * far that moment is, the timer fires once it has come (not before: an early wake-up
+   * would find nothing, ask for the next run time and re-arm, over and over).
+   */
   wakeAt(time: number): void {
     if (!this.#claiming || time >= this.#wakeTime) return;
-    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
+    this.#cancelWake?.();
     this.#wakeTime = time;
-    this.#wakeTimer = setTimeout(() => {
-      this.#wakeTimer = null;
-      this.#wakeTime = Number.POSITIVE_INFINITY;
-      this.wake();
-    }, Math.max(0, time - Date.now()) + 1);
-    this.#wakeTimer.unref();
+    this.#cancelWake = setTimeoutAt(
+      time,
+      () => {
+        this.#cancelWake = null;
+        this.#wakeTime = Number.POSITIVE_INFINITY;
+        this.wake();
+      },
+      { unref: true },
+    );
   }
 
   /** Stops claiming; resolves when every worker has recorded the job in its hands. */
   stopWorkers(): Promise<void> {
     this.#claiming = false;
-    if (this.#wakeTimer) clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = null;
+    this.#cancelWake?.();
+    this.#cancelWake = null;
     this.#wakeTime = Number.POSITIVE_INFINITY;
     return Promise.all(this.#workers.map((w) => w.stop())).then(() => undefined);
   }

@@ -5,9 +5,11 @@
  */
 import { z } from 'zod';
 import { UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
-import { zodIssues, type HandlerRegistry } from '../handlers/HandlerRegistry.js';
+import type { HandlerRegistry } from '../handlers/HandlerRegistry.js';
 import type { NewJob } from '../storage/types.js';
-import { JOB_PRIORITY, MAX_PRIORITY, MIN_PRIORITY } from '../types.js';
+import { JOB_PRIORITY, MAX_JOB_DELAY_MS, MAX_PRIORITY, MIN_PRIORITY } from '../types.js';
+import { describeIssues, describeValue, zodIssues } from '../validation.js';
+import { MAX_TIMER_DELAY_MS } from './timers.js';
 
 /** Defaults the queue applies to jobs that do not say otherwise. */
 export interface JobDefaults {
@@ -15,37 +17,102 @@ export interface JobDefaults {
   maxPayloadBytes: number;
 }
 
-const inputSchema = z
-  .object({
-    type: z.string().min(1, 'must be a non-empty string'),
+/**
+ * An ISO-8601 date (`2030-01-01`, midnight UTC) or date and time with its offset
+ * (`2030-01-01T09:00:00Z`, `2030-01-01T09:00:00.000+02:00`). A time without an offset
+ * is refused: it would mean a different moment on every server.
+ */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
+
+const RUN_AT_ALLOWED =
+  'a time at most 10 years from now: epoch milliseconds, a Date, or an ISO-8601 text such as 2030-01-01T09:00:00Z';
+
+/** Epoch milliseconds of a `runAt` value (number, Date or ISO-8601 text), or null when it is none. */
+export function runAtTime(value: unknown): number | null {
+  let time = Number.NaN;
+  if (typeof value === 'number') time = value;
+  else if (value instanceof Date) time = value.getTime();
+  else if (typeof value === 'string' && ISO_TIME.test(value.trim())) time = Date.parse(value.trim());
+  return Number.isFinite(time) ? Math.round(time) : null;
+}
+
+/** One job option: who may hold it, and how the docs say what is allowed. */
+interface OptionRule {
+  /** What is allowed, in the words of the docs ("a whole number from 1 (first) to 10 (last)"). */
+  allowed: string;
+  ok: (value: unknown) => boolean;
+}
+
+/**
+ * The rule of every option of `addJob`, shared by the quick reader and the exact parse,
+ * so both accept the same values and a refused value always gets the same message.
+ */
+const OPTION_RULES = {
+  priority: { allowed: `a whole number from ${MIN_PRIORITY} (first) to ${MAX_PRIORITY} (last)`, ok: (v) => isIntIn(v, MIN_PRIORITY, MAX_PRIORITY) },
+  maxRetries: { allowed: 'a whole number from 0 to 1000', ok: (v) => isIntIn(v, 0, 1000) },
+  delayMs: {
+    allowed: `a number of milliseconds from 0 to ${MAX_JOB_DELAY_MS} (10 years)`,
+    ok: (v) => typeof v === 'number' && v >= 0 && v <= MAX_JOB_DELAY_MS,
+  },
+  runAt: { allowed: RUN_AT_ALLOWED, ok: (v) => runAtTime(v) !== null },
+  dedupeKey: { allowed: 'text of 1 to 512 characters', ok: (v) => typeof v === 'string' && v.length >= 1 && v.length <= 512 },
+  timeoutMs: {
+    allowed: `a whole number of milliseconds from 1 to ${MAX_TIMER_DELAY_MS} (about 24.8 days)`,
+    ok: (v) => isIntIn(v, 1, MAX_TIMER_DELAY_MS),
+  },
+  manual: { allowed: 'true or false', ok: (v) => typeof v === 'boolean' },
+} satisfies Record<string, OptionRule>;
+
+/** `must be <allowed>, not <what was given>`: one message per option, whatever was wrong. */
+function mustBe(allowed: string) {
+  return { error: (iss: { input?: unknown }) => `must be ${allowed}, not ${describeValue(iss.input)}` };
+}
+
+function option<T>(name: keyof typeof OPTION_RULES) {
+  const rule: OptionRule = OPTION_RULES[name];
+  return z.custom<T>((v) => rule.ok(v), mustBe(rule.allowed)).optional();
+}
+
+const TYPE_ALLOWED = 'the name of a registered job type (non-empty text)';
+const OPTION_NAMES = ['type', 'payload', ...Object.keys(OPTION_RULES)].join(', ');
+/** The message of a missing payload: the one key zod itself reports as required. */
+const PAYLOAD_REQUIRED = "is required: the job's data, as its type's schema describes it ({} when it has none)";
+
+const inputSchema = z.strictObject(
+  {
+    type: z.custom<string>((v) => typeof v === 'string' && v.length > 0, {
+      error: (iss) => (iss.input === undefined ? `is required: ${TYPE_ALLOWED}` : `must be ${TYPE_ALLOWED}, not ${describeValue(iss.input)}`),
+    }),
+    // Required as a key (see PAYLOAD_REQUIRED); its value is checked by the job type's schema.
     payload: z.unknown(),
-    priority: z
-      .number()
-      .int(`must be a whole number from ${MIN_PRIORITY} to ${MAX_PRIORITY}`)
-      .min(MIN_PRIORITY, `must be from ${MIN_PRIORITY} (first) to ${MAX_PRIORITY} (last)`)
-      .max(MAX_PRIORITY, `must be from ${MIN_PRIORITY} (first) to ${MAX_PRIORITY} (last)`)
-      .optional(),
-    maxRetries: z.number().int().min(0).max(1000).optional(),
-    delayMs: z.number().finite().min(0).optional(),
-    runAt: z.union([z.date(), z.number().finite()]).optional(),
-    dedupeKey: z.string().min(1).max(512).optional(),
-    timeoutMs: z.number().int().positive().max(2_147_483_647).optional(),
-    manual: z.boolean().optional(),
-  })
-  .strict();
+    priority: option<number>('priority'),
+    maxRetries: option<number>('maxRetries'),
+    delayMs: option<number>('delayMs'),
+    runAt: option<Date | number | string>('runAt'),
+    dedupeKey: option<string>('dedupeKey'),
+    timeoutMs: option<number>('timeoutMs'),
+    manual: option<boolean>('manual'),
+  },
+  {
+    error: (iss): string =>
+      iss.code === 'unrecognized_keys'
+        ? `is not a job option (the options are ${OPTION_NAMES})`
+          : 'must be an object such as { "type": "send-email", "payload": { … } }',
+  },
+);
 
 /** The options of one input, as `inputSchema` returns them. */
 export type JobOptions = z.infer<typeof inputSchema>;
 
 /** The keys `inputSchema` declares: any other key makes its strict parse fail. */
-const OPTION_KEYS = new Set(Object.keys(inputSchema.shape));
+const OPTION_KEYS: ReadonlySet<string> = new Set(Object.keys(inputSchema.shape));
 
 /**
  * Reads the options without zod when they are certainly valid: an object whose every
- * key (the same `for...in` walk as zod's strict check) is declared, each value of a type
- * and range `inputSchema` accepts as is. Returns null for anything else, which then goes
- * through `inputSchema` itself, so that errors are always zod's. Each value is read
- * once; a returned value is exactly what the schema would have returned.
+ * key (the same `for...in` walk as zod's strict check) is declared, each value accepted
+ * by its rule. Returns null for anything else, which then goes through `inputSchema`
+ * itself, so that errors are always worded by the rules. Each value is read once; a
+ * returned value is exactly what the schema would have returned.
  */
 export function quickOptions(input: unknown): JobOptions | null {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return null;
@@ -55,27 +122,21 @@ export function quickOptions(input: unknown): JobOptions | null {
   if (typeof type !== 'string' || type.length === 0) return null;
   // zod requires the payload key (`in`, as zod tests it), even when it holds undefined.
   if (!('payload' in o)) return null;
-  if (priority !== undefined && !isIntIn(priority, MIN_PRIORITY, MAX_PRIORITY)) return null;
-  if (maxRetries !== undefined && !isIntIn(maxRetries, 0, 1000)) return null;
-  if (delayMs !== undefined && !(typeof delayMs === 'number' && Number.isFinite(delayMs) && delayMs >= 0)) return null;
-  if (
-    runAt !== undefined &&
-    !(typeof runAt === 'number' ? Number.isFinite(runAt) : runAt instanceof Date && !Number.isNaN(runAt.getTime()))
-  ) {
-    return null;
-  }
-  if (dedupeKey !== undefined && !(typeof dedupeKey === 'string' && dedupeKey.length >= 1 && dedupeKey.length <= 512)) {
-    return null;
-  }
-  if (timeoutMs !== undefined && !isIntIn(timeoutMs, 1, 2_147_483_647)) return null;
-  if (manual !== undefined && typeof manual !== 'boolean') return null;
+  const r = OPTION_RULES;
+  if (priority !== undefined && !r.priority.ok(priority)) return null;
+  if (maxRetries !== undefined && !r.maxRetries.ok(maxRetries)) return null;
+  if (delayMs !== undefined && !r.delayMs.ok(delayMs)) return null;
+  if (runAt !== undefined && !r.runAt.ok(runAt)) return null;
+  if (dedupeKey !== undefined && !r.dedupeKey.ok(dedupeKey)) return null;
+  if (timeoutMs !== undefined && !r.timeoutMs.ok(timeoutMs)) return null;
+  if (manual !== undefined && !r.manual.ok(manual)) return null;
   return {
     type,
     payload,
     priority: priority as number | undefined,
     maxRetries: maxRetries as number | undefined,
     delayMs: delayMs as number | undefined,
-    runAt: runAt as Date | number | undefined,
+    runAt: runAt as Date | number | string | undefined,
     dedupeKey: dedupeKey as string | undefined,
     timeoutMs: timeoutMs as number | undefined,
     manual: manual as boolean | undefined,
@@ -193,13 +254,12 @@ export function findProtoKey(value: unknown, path = 'payload', seen = new Set<ob
 
 /** The options parsed by `inputSchema`. @throws ValidationError naming every offending field */
 export function parseOptions(input: unknown): JobOptions {
-  const parsed = inputSchema.safeParse(input);
+  const parsed = inputSchema.safeParse(input, {
+    error: (iss) => (iss.code === 'invalid_type' && iss.expected === 'nonoptional' ? PAYLOAD_REQUIRED : undefined),
+  });
   if (!parsed.success) {
     const issues = zodIssues('', parsed.error.issues);
-    throw new ValidationError(
-      `Invalid job: ${issues.map((i) => `${i.path || 'input'}: ${i.message}`).join('; ')}`,
-      issues,
-    );
+    throw new ValidationError(`Invalid job: ${describeIssues(issues, 'job')}`, issues);
   }
   return parsed.data;
 }
@@ -217,16 +277,18 @@ export function normalizeJobInput(
 ): NewJob {
   const o = quickOptions(input) ?? parseOptions(input);
   if (o.delayMs !== undefined && o.runAt !== undefined) {
-    throw new ValidationError('Invalid job: give delayMs or runAt, not both', [
-      { path: 'runAt', message: 'cannot be combined with delayMs' },
+    throw new ValidationError('Invalid job: runAt: give delayMs or runAt, not both', [
+      { path: 'runAt', message: 'give delayMs or runAt, not both' },
     ]);
   }
   let runAt = now;
   if (o.delayMs !== undefined) runAt = now + Math.round(o.delayMs);
   if (o.runAt !== undefined) {
-    runAt = o.runAt instanceof Date ? o.runAt.getTime() : Math.round(o.runAt);
-    if (!Number.isFinite(runAt)) {
-      throw new ValidationError('Invalid job: runAt is not a valid date', [{ path: 'runAt', message: 'invalid date' }]);
+    // The rule accepted it, so it reads as a time; only its distance from now is left.
+    runAt = runAtTime(o.runAt) ?? now;
+    if (runAt > now + MAX_JOB_DELAY_MS) {
+      const message = `must be ${RUN_AT_ALLOWED}, not ${describeValue(o.runAt)}`;
+      throw new ValidationError(`Invalid job: runAt: ${message}`, [{ path: 'runAt', message }]);
     }
   }
   const registration = registry.get(o.type);

@@ -9,6 +9,7 @@ import type { IJobQueueStorage } from '../storage/types.js';
 import type { RemoteEventInfo } from '../events.js';
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { MAX_TIMER_DELAY_MS } from './timers.js';
 
 /** Options of {@link JobQueue}. */
 export interface JobQueueOptions {
@@ -18,7 +19,7 @@ export interface JobQueueOptions {
   registry?: HandlerRegistry;
   /** Worker loops started by `start()`. @default the storage's default (3 on SQLite) */
   concurrency?: number;
-  /** pino logger; handlers get children of it. @default pino at level 'info' */
+  /** pino logger; handlers get children of it. @default none: the queue logs nothing */
   logger?: Logger;
   /** Retries after the first attempt for jobs that do not say. @default 3 */
   maxRetries?: number;
@@ -72,7 +73,11 @@ export interface JobQueueOptions {
 
 /** Options of {@link JobQueue.stop}. */
 export interface StopOptions {
-  /** How long running handlers may finish before their signals are aborted. @default 10_000 */
+  /**
+   * How long running handlers may finish before their signals are aborted, in
+   * milliseconds; `Infinity` waits for them however long they take.
+   * @default 10_000
+   */
   timeoutMs?: number;
 }
 
@@ -84,8 +89,26 @@ export type ResolvedQueueOptions = Required<
   Omit<JobQueueOptions, 'storage' | 'registry' | 'logger' | 'concurrency' | 'phases'>
 >;
 
+/** The queue options that are periods of its timers. */
+const DURATION_OPTIONS = ['leaseMs', 'heartbeatMs', 'stalledCheckMs', 'pollIntervalMs', 'maxIdleMs'] as const;
+
+/**
+ * Checks the periods: each feeds a Node timer, which cannot wait longer than
+ * {@link MAX_TIMER_DELAY_MS} (a longer one would fire every millisecond).
+ */
+function checkDurations(options: JobQueueOptions): void {
+  const issues = DURATION_OPTIONS.filter((key) => {
+    const value = options[key];
+    return value !== undefined && !(Number.isInteger(value) && value >= 1 && value <= MAX_TIMER_DELAY_MS);
+  }).map((key) => ({ path: key, message: `must be a whole number of milliseconds from 1 to ${MAX_TIMER_DELAY_MS} (about 24.8 days)` }));
+  if (issues.length > 0) {
+    throw new ValidationError(`Invalid queue options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  }
+}
+
 /** Applies the defaults, deriving heartbeat and stall-sweep periods from the lease. */
 export function resolveQueueOptions(options: JobQueueOptions): ResolvedQueueOptions {
+  checkDurations(options);
   const leaseMs = options.leaseMs ?? 30_000;
   return {
     maxRetries: options.maxRetries ?? 3,

@@ -27,6 +27,7 @@ import { pino, type Logger } from 'pino';
 import { NotFoundError, ValidationError, toError, type ValidationIssue } from '../errors.js';
 import { JOB_PRIORITY, type JobInput, type PayloadOf } from '../types.js';
 import type { IScheduleStore, StoredSchedule } from './ScheduleStore.js';
+import { MAX_TIMER_DELAY_MS } from '../queue/timers.js';
 import { NEVER, latestTickAtOrBefore, nextTickAfter, type TickSpec } from './ticks.js';
 
 /** When a schedule ticks: a cron pattern (croner syntax) or a fixed interval. */
@@ -148,11 +149,14 @@ export class Scheduler extends EventEmitter<SchedulerEvents> {
     this.store = options.store;
     this.#enqueue = options.enqueue;
     this.#validate = options.validate;
-    this.#logger = options.logger ?? pino({ name: 'phaseq-scheduler', level: 'info' });
+    // A library is silent unless its host hands it a logger.
+    this.#logger = options.logger ?? pino({ name: 'phaseq-scheduler', enabled: false });
     this.#pollMs = options.pollMs ?? 1000;
     this.#missedAfterMs = options.missedAfterMs ?? 5000;
     this.#now = options.now ?? Date.now;
-    if (!Number.isInteger(this.#pollMs) || this.#pollMs < 10) throw invalid('pollMs must be a whole number >= 10', 'pollMs');
+    if (!Number.isInteger(this.#pollMs) || this.#pollMs < 10 || this.#pollMs > MAX_TIMER_DELAY_MS) {
+      throw invalid(`pollMs must be a whole number from 10 to ${MAX_TIMER_DELAY_MS}`, 'pollMs');
+    }
     if (!Number.isInteger(this.#missedAfterMs) || this.#missedAfterMs < 0) {
       throw invalid('missedAfterMs must be a whole number >= 0', 'missedAfterMs');
     }

@@ -162,7 +162,7 @@ describe('phaseq add, stats and jobs', () => {
     ['a priority out of range', ['add', 'write-file', '--plugin', TEST_PLUGIN, '--priority', '11'], /'11' is invalid/],
     ['a delay without a unit', ['add', 'write-file', '--plugin', TEST_PLUGIN, '--delay', '30'], /Expected a duration/],
     ['a missing plugin module', ['add', 'write-file', '--plugin', './no-such-plugin.mjs'], /Plugin module not found/],
-    ['an unknown state', ['jobs', 'list', '--state', 'done'], /Allowed choices are pending, processing, failed/],
+    ['an unknown state', ['jobs', 'list', '--state', 'done'], /Allowed choices are pending, delayed, processing, failed/],
     ['a missing argument', ['add'], /missing required argument 'type'/],
     ['an unknown command', ['frobnicate'], /unknown command 'frobnicate'/],
     ['an unknown option', ['stats', '--bogus'], /unknown option '--bogus'/],

@@ -49,7 +49,7 @@ async function fixture(): Promise<{ cwd: string; library: string; playersFile: s
   writeFileSync(playersFile, JSON.stringify(players.configs));
   const set = await runCli(['config', 'set', 'scan.minFileSizeMB', '0'], cwd);
   expect(set.code).toBe(0);
-  const media = ['--tmdb-key', provider.apiKey, '--tmdb-url', provider.baseUrl, '--tmdb-image-url', provider.imageBaseUrl, '--players', playersFile];
+  const media = ['--tmdb-key', provider.apiKey, '--tmdb-url', provider.baseUrl, '--players', playersFile];
   return { cwd, library, playersFile, media };
 }
 
@@ -92,18 +92,51 @@ describe('phaseq scan --wait', () => {
 
   it('exits 1 and names the failed jobs when a phase fails for good', async () => {
     const { cwd, library, media } = await fixture();
-    provider.failAlways({ status: 401 });
+    // A 404 on the artwork list cannot change on retry: those enrichments fail at once.
+    provider.failAlways({ status: 404, match: /\/images$/ });
     try {
       const result = await runCli(['scan', library, '--wait', '--json', ...media], cwd);
       expect(result.code).toBe(1);
       const summary = JSON.parse(result.stdout) as Summary;
       expect(summary.moviesFound).toBe(3);
-      expect(summary.failures.length).toBeGreaterThan(0);
-      expect(summary.failures.every((f) => f.type === 'enrich-metadata')).toBe(true);
+      expect(summary.failures).toHaveLength(3);
+      expect(summary.failures.every((f) => f.type === 'enrich-metadata' && f.error.includes('HTTP 404'))).toBe(true);
+      // Each failed once: no retries of an answer that cannot change.
+      expect(provider.requests.filter((r) => r.path.endsWith('/images') && r.status === 404)).toHaveLength(3);
     } finally {
       provider.failNone();
     }
   }, 240_000);
+
+  it('stops at the first refusal of the credential with exit 2, a line naming it, and nothing left queued', async () => {
+    const { cwd, library, media } = await fixture();
+    provider.requests.length = 0;
+    const wrong = media.map((arg) => (arg === provider.apiKey ? 'ffffffffffffffffffffffffffffffff' : arg));
+    const result = await runCli(['scan', library, '--wait', '--json', ...wrong], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    const line = result.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
+    expect(line).toEqual([expect.stringContaining('TMDB refused the v3 API key (sent as api_key): Invalid API key')]);
+    expect(line[0]).toContain('--tmdb-key');
+    expect(result.stderr).not.toContain('ffffffffffffffffffffffffffffffff');
+    // Three movies, three enrichments at once (concurrency 3): TMDB was asked once.
+    expect(provider.requests.filter((r) => r.path.startsWith('/3/'))).toHaveLength(1);
+    const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number; processing: number };
+    expect(stats.pending + stats.delayed + stats.processing).toBe(0);
+
+    // The token works where the key was refused, and the next scan enriches the movies.
+    const token = media.map((arg) => (arg === provider.apiKey ? provider.readAccessToken : arg));
+    const again = await runCli(['scan', library, '--wait', '--json', ...token], cwd);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as Summary).phases.enrich).toEqual({ total: 3, finished: 3 });
+  }, 240_000);
+
+  it('refuses a --tmdb-key of neither credential shape with exit 2 before any work', async () => {
+    const { cwd, library, media } = await fixture();
+    const result = await runCli(['scan', library, '--wait', ...media.map((arg) => (arg === provider.apiKey ? 'my key' : arg))], cwd);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('TMDB credential must be a TMDB v3 API key (32 hexadecimal digits) or a v4 API Read Access Token');
+  }, 120_000);
 });
 
 describe('phaseq scan without --wait', () => {

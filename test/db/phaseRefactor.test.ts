@@ -20,12 +20,13 @@ afterEach(() => {
 });
 
 /**
- * Settings added after migration 3: it never stores them (its defaults are frozen), the
- * service fills in their code default for a key without a row.
+ * Settings added by releases after migration 3. The migration's defaults are frozen (it
+ * must do the same thing forever); these have no row, and the service fills in their
+ * code default.
  */
-const ADDED_AFTER_V3 = new Set(['phase.enrichment.maxEpisodeThumb']);
+const ADDED_AFTER_V3 = new Set(['phase.enrichment.certificationCountry', 'phase.enrichment.maxEpisodeThumb']);
 
-/** Every phase default of migration 3's time in its stored text form, as the code defines it now. */
+/** Every phase default migration 3 knew, in its stored text form, as the code defines it now. */
 function encodedDefaults(): Map<string, string> {
   const out = new Map<string, string>();
   for (const [phase, schema] of Object.entries(MEDIA_PHASE_SCHEMAS)) {
@@ -119,6 +120,8 @@ describe('migration 3: phase refactor', () => {
     expect(enrichment.maxPoster).toBe(7);
     expect(enrichment.language).toBe('de');
     expect(enrichment.maxFanart).toBe(5);
+    // A setting newer than the migration: no row, the code default.
+    expect(enrichment.certificationCountry).toBe('US');
     expect(await phases.getConfig('publish')).toEqual(DEFAULT_PHASE_CONFIG.publish);
     await phases.close();
   });

@@ -30,6 +30,27 @@ describe('settings dashboard', () => {
     await dash?.close();
   });
 
+  it('loads without a failed request, and has an icon (also at /favicon.ico)', async () => {
+    const fresh = await dash.browser.newPage();
+    const failed: string[] = [];
+    fresh.on('response', (res) => {
+      if (res.status() >= 400) failed.push(`${res.status()} ${res.url()}`);
+    });
+    fresh.on('requestfailed', (req) => failed.push(`${req.failure()?.errorText ?? 'failed'} ${req.url()}`));
+    await fresh.goto(server.url);
+    await fresh.locator('#connection[data-state="live"]').waitFor();
+    const link = fresh.locator('link[rel="icon"]');
+    const icon = new URL((await link.count()) > 0 ? ((await link.getAttribute('href')) ?? '') : 'no-icon-link', server.url).href;
+    await fresh.close();
+    expect(failed).toEqual([]);
+    for (const url of [`${server.url}/favicon.ico`, icon]) {
+      const res = await fetch(url);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toContain('image/svg+xml');
+      expect(await res.text()).toContain('<svg');
+    }
+  });
+
   it('shows the four phases with fitting, labelled controls', async () => {
     for (const title of ['Scan', 'Enrichment', 'Publish', 'Player sync']) {
       await page.getByRole('heading', { name: title, exact: true }).waitFor();
@@ -98,7 +119,7 @@ describe('settings dashboard', () => {
 
   it('"Scan library" runs the pipeline and the counts move to done', async () => {
     await page.getByRole('button', { name: 'Scan library' }).click();
-    await page.locator('#scan-status').filter({ hasText: 'Scan queued' }).waitFor();
+    await page.locator('#scan-status').filter({ hasText: /^Scan (queued|running|finished)/ }).waitFor();
     // 1 scan + 3 enrich + 3 publish for the three sample movies.
     await page.locator('#count-done').filter({ hasText: /^7$/ }).waitFor({ timeout: 30_000 });
     // The counts come with the next `stats` event, which trails the last completion a little.

@@ -46,7 +46,8 @@ export async function startExampleServer(env: Record<string, string>): Promise<R
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const pid = child.pid!;
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the last lines the server wrote may still be in the pipe at 'exit'.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const [url, serverPid] = await new Promise<[string, number]>((resolve, reject) => {
     const check = (): void => {
       const line = output.split('\n').find((l) => l.includes('listening on http'));

@@ -53,10 +53,11 @@ describe('schedules panel', () => {
   it('"Run now" queues the job, shows its id, and the job runs', async () => {
     const doneBefore = Number(await page.locator('#count-done').textContent());
     await page.getByRole('button', { name: 'Run scheduled-verification now' }).click();
+    // The status line follows the job to its end.
     const status = page.locator('#schedule-status');
-    await status.filter({ hasText: /job #\S+/ }).waitFor();
-    const jobId = /job #(\S+)/.exec((await status.textContent()) ?? '')![1]!;
-    expect(await status.textContent()).toBe(`scheduled-verification: queued as job #${jobId}`);
+    await status.filter({ hasText: /finished/ }).waitFor({ timeout: 20_000 });
+    expect(await status.textContent()).toMatch(/^scheduled-verification finished \(job #\d+\) in [\d.]+ m?s$/);
+    const jobId = /job #(\d+)/.exec((await status.textContent()) ?? '')![1]!;
 
     // The job ran: the queue panel counts it as done, under its type.
     await expect.poll(() => page.locator('#by-type tr[data-type="scheduled-verification"] td.done').textContent(), { timeout: 20_000 }).toBe('1');

@@ -2,12 +2,15 @@
  * The example server, started exactly as the README says (`PORT=… PHASEQ_DATA=… npm start`)
  * and stopped by a signal.
  */
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExampleServer, type RunningServer } from '../e2e/exampleServer.js';
+import { waitFor } from '../support/tmp.js';
 
 let server: RunningServer | undefined;
 let dataDir: string | undefined;
@@ -67,6 +70,50 @@ describe('examples/server', () => {
       expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
     } finally {
       db.close();
+    }
+  });
+
+  it('stops when a connection that was busy as the stop began opens an event stream', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-example-server-'));
+    server = await startExampleServer({ PHASEQ_DATA: dataDir });
+    const running = server;
+    const { libraryPath } = (await (await fetch(`${running.url}/api/library`)).json()) as { libraryPath: string };
+    // One connection, kept alive between requests, as a browser keeps one.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    try {
+      // A request in flight when the stop begins: its body is still on its way.
+      const body = JSON.stringify({ type: 'scan-movie', payload: { libraryPath }, delayMs: 3_600_000 });
+      const post = http.request(`${running.url}/api/jobs`, {
+        method: 'POST',
+        agent,
+        // The server's "100 Continue" says it has the request.
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), Expect: '100-continue' },
+      });
+      const answered = once(post, 'response') as Promise<[http.IncomingMessage]>;
+      post.flushHeaders();
+      await once(post, 'continue');
+      const exited = once(running.child, 'exit') as Promise<[number | null]>;
+      process.kill(running.serverPid, 'SIGTERM');
+      await waitFor(() => running.output().includes('"msg":"stopping"'), 10_000, 'the stop to begin');
+      post.end(body);
+      const [res] = await answered;
+      res.resume();
+      await once(res, 'end');
+      expect(res.statusCode).toBe(201);
+      // Then the page's event stream, on the same connection: the server may end or refuse
+      // it, but must not keep it open (the stop would then wait for its 30 s deadline).
+      const stream = await new Promise<http.IncomingMessage | null>((resolve) =>
+        http.get(`${running.url}/api/events`, { agent }, resolve).on('error', () => resolve(null)),
+      );
+      if (stream) {
+        stream.resume();
+        await once(stream, 'close');
+      }
+      // Past its 30 s deadline the server exits with 1.
+      const [code] = await exited;
+      expect(code).toBe(0);
+    } finally {
+      agent.destroy();
     }
   });
 

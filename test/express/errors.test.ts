@@ -44,8 +44,8 @@ describe('one error shape for every bad request', () => {
     const res = await request(app.url).get('/api/nope?x=1').expect(404);
     expect(res.headers['content-type']).toContain('application/json');
     expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: 'No route GET /api/nope' } });
-    const wrongMethod = await request(app.url).put('/api/jobs').send({}).expect(404);
-    expect(wrongMethod.body.error.code).toBe('NOT_FOUND');
+    const wrongMethod = await request(app.url).put('/api/jobs').send({}).expect(405);
+    expect(wrongMethod.body.error.code).toBe('METHOD_NOT_ALLOWED');
   });
 
   it('a 500 says nothing about the failure; the log gets the whole error', async () => {
@@ -71,7 +71,7 @@ describe('one error shape for every bad request', () => {
     class NotFoundError extends Error {
       readonly code = 'NOT_FOUND';
     }
-    app.queue.addJob = async () => {
+    app.queue.addJobsWithOutcome = async () => {
       throw new ValidationError('Invalid payload');
     };
     app.queue.retryJob = async () => {

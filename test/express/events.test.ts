@@ -1,4 +1,8 @@
+import path from 'node:path';
+import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage } from '../../src/index.js';
 import { startTestApp, type TestApp } from './harness.js';
 import { readEvents } from '../support/sse.js';
 
@@ -38,6 +42,34 @@ describe('GET /api/events', () => {
     expect(change).toMatchObject({ key: 'enrichment.maxPoster', previous: 3, value: 8, origin: 'local' });
     const last = events.filter((e) => e.event === 'stats').at(-1)!.data as { failed: number; pending: number };
     expect(last).toMatchObject({ failed: 1, pending: 0 });
+  });
+
+  it('sends fresh counts when another process changed them, with no event in this one', async () => {
+    app = await startTestApp();
+    const a = app;
+    // Another process's producer on the same database: this server's queue hears nothing of it.
+    const registry = new HandlerRegistry();
+    registry.register('echo', async () => undefined, { schema: z.object({ text: z.string() }) });
+    const other = new JobQueue({
+      storage: new SQLiteJobQueueStorage({ filename: path.join(a.dir, 'phaseq.db') }),
+      registry,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      let added = false;
+      const { events } = await readEvents(`${a.url}/api/events`, (seen) => {
+        if (!added && seen.some((e) => e.event === 'stats')) {
+          added = true;
+          // Delayed, so that this server's workers do not run it (which would send events).
+          void other.addJob({ type: 'echo', payload: { text: 'elsewhere' }, delayMs: 3_600_000 });
+        }
+        return seen.some((e) => e.event === 'stats' && (e.data as { delayed: number }).delayed === 1);
+      });
+      expect(events.map((e) => e.event)).not.toContain('job:added');
+      expect(events.at(-1)!.data).toMatchObject({ delayed: 1, byType: { echo: { delayed: 1 } } });
+    } finally {
+      await other.stop();
+    }
   });
 
   it('stops listening to the queue when the client goes away', async () => {

@@ -7,6 +7,7 @@ import {
   actorThumbPath,
   artworkPathFor,
   buildMovieNfo,
+  kodiTrailerUrl,
   nfoPathsFor,
   stripXmlInvalid,
 } from '../../src/media/nfo.js';
@@ -90,6 +91,26 @@ describe('buildMovieNfo', () => {
     ]);
     expect(movie.fanart.thumb).toEqual(['https://img.example/f.jpg']);
     expect(movie.trailer).toBe('plugin://plugin.video.youtube/?action=play_video&videoid=abc');
+  });
+
+  it('writes a YouTube trailer as the YouTube add-on URL Kodi plays, other trailers as they are', () => {
+    const trailerOf = (url: string) => parseNfo(buildMovieNfo(matrix, { trailer: url })).trailer;
+    expect(trailerOf('https://www.youtube.com/watch?v=vKQi3bBA1y8')).toBe('plugin://plugin.video.youtube/play/?video_id=vKQi3bBA1y8');
+    expect(trailerOf('https://youtu.be/vKQi3bBA1y8')).toBe('plugin://plugin.video.youtube/play/?video_id=vKQi3bBA1y8');
+    expect(trailerOf('https://m.youtube.com/embed/a_b-c')).toBe('plugin://plugin.video.youtube/play/?video_id=a_b-c');
+    expect(trailerOf('https://vimeo.com/12345')).toBe('https://vimeo.com/12345');
+    expect(trailerOf('Heat-trailer.mp4')).toBe('Heat-trailer.mp4');
+    // Not a video id: left alone rather than turned into a broken add-on call.
+    expect(kodiTrailerUrl('https://www.youtube.com/watch?v=a%22b')).toBe('https://www.youtube.com/watch?v=a%22b');
+    expect(kodiTrailerUrl('https://www.youtube.com/channel/UC1')).toBe('https://www.youtube.com/channel/UC1');
+  });
+
+  it('writes the collection as <set> with its name and overview', () => {
+    const movie = parseNfo(buildMovieNfo({ ...matrix, set: { name: 'The Matrix Collection', overview: 'Four films & more.' } }));
+    expect(movie.set).toMatchObject({ name: 'The Matrix Collection', overview: 'Four films & more.' });
+    expect(parseNfo(buildMovieNfo({ ...matrix, set: { name: 'Alone', overview: null } })).set).not.toHaveProperty('overview');
+    expect(parseNfo(buildMovieNfo({ ...matrix, set: null }))).not.toHaveProperty('set');
+    expect(parseNfo(buildMovieNfo(matrix))).not.toHaveProperty('set');
   });
 
   it('leaves out fields the provider did not give and uses imdb as default id without tmdb', () => {

@@ -137,11 +137,11 @@ describe.each(backends)('PhaseConfigService on $name', (backend) => {
   });
 
   it.each([
-    ['publish.assets', 'yes', /expected boolean/],
-    ['publish.assets', '1', /expected boolean/],
-    ['enrichment.maxPoster', '4 posters', /expected number/],
-    ['enrichment.maxPoster', '', /expected number/],
-    ['scan.ignorePatterns', '**/a/**,**/b/**', /expected array/],
+    ['publish.assets', 'yes', /publish\.assets: must be true or false, not the text "yes"/],
+    ['publish.assets', '1', /must be true or false, not the text "1"/],
+    ['enrichment.maxPoster', '4 posters', /enrichment\.maxPoster: must be a number, not the text "4 posters"/],
+    ['enrichment.maxPoster', '', /must be a number, not empty text/],
+    ['scan.ignorePatterns', '**/a/**,**/b/**', /must be a list, not the text/],
     ['scan.ignorePatterns', '["unclosed"', /not valid JSON/],
   ])('does not guess: %s = %j is rejected', async (key, value, rule) => {
     const { phases, stored } = setup();
@@ -158,13 +158,13 @@ describe.each(backends)('PhaseConfigService on $name', (backend) => {
     const before = await stored();
     const token = await store.inner.changeToken();
     const cases: [string, unknown, RegExp][] = [
-      ['enrichment.maxPoster', 51, /<=50/],
-      ['enrichment.maxPoster', -1, />=0/],
-      ['enrichment.maxPoster', 2.5, /int/i],
-      ['playerSync.delaySeconds', 3601, /<=3600/],
-      ['enrichment.minResolution', 9000, /<=8640/],
+      ['enrichment.maxPoster', 51, /must be at most 50/],
+      ['enrichment.maxPoster', -1, /must be at least 0/],
+      ['enrichment.maxPoster', 2.5, /must be a whole number, not 2\.5/],
+      ['playerSync.delaySeconds', 3601, /must be at most 3600/],
+      ['enrichment.minResolution', 9000, /must be at most 8640/],
       ['enrichment.language', 'english', /ISO 639-1/],
-      ['publish.actors', null, /expected boolean/],
+      ['publish.actors', null, /must be true or false, not null/],
       ['scan.videoExtensions', [], /at least one extension/],
       ['scan.minFileSizeMB', 200_000, /must not exceed maxFileSizeGB/],
     ];
@@ -337,7 +337,7 @@ describe.each(backends)('PhaseConfigService on $name', (backend) => {
     expect(error.message).toMatch(/resetToDefaults/);
     await store.inner.setMany({ 'phase.enrichment.maxPoster': '500' });
     await store.inner.deleteMany(['phase.publish.assets']);
-    expect((await rejection(phases.getAll())).message).toMatch(/enrichment\.maxPoster: stored value: Too big/);
+    expect((await rejection(phases.getAll())).message).toMatch(/enrichment\.maxPoster: stored value: must be at most 50/);
     await phases.resetToDefaults('enrichment');
     expect(await phases.getAll()).toEqual(DEFAULT_PHASE_CONFIG);
   });

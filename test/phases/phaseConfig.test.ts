@@ -12,6 +12,7 @@ import {
   publishConfigSchema,
   scanConfigSchema,
 } from '../../src/phases/phaseConfig.js';
+import { ISO_3166_1_CODES } from '../../src/phases/countries.js';
 import { ISO_639_1_CODES } from '../../src/phases/languages.js';
 
 describe('DEFAULT_PHASE_CONFIG', () => {
@@ -25,6 +26,7 @@ describe('DEFAULT_PHASE_CONFIG', () => {
       maxTrailer: 1,
       maxEpisodeThumb: 1,
       language: 'en',
+      certificationCountry: 'US',
       minResolution: 720,
     });
     expect(DEFAULT_PHASE_CONFIG.publish).toEqual({ assets: true, actors: true, trailers: false });
@@ -118,6 +120,17 @@ describe('ranges', () => {
     expect(ISO_639_1_CODES).toHaveLength(184);
   });
 
+  it('certificationCountry is an ISO 3166-1 alpha-2 code; case and spaces are normalised', () => {
+    expect(enrichmentConfigSchema.parse({ certificationCountry: 'DE' }).certificationCountry).toBe('DE');
+    expect(enrichmentConfigSchema.parse({ certificationCountry: ' gb ' }).certificationCountry).toBe('GB');
+    // 'UK' is a common slip for GB; 'EN' a language, not a country.
+    for (const bad of ['UK', 'EN', 'USA', 'D', '', 'de-DE', 'XX']) {
+      rejects(enrichmentConfigSchema, { certificationCountry: bad }, 'certificationCountry');
+    }
+    expect(ISO_3166_1_CODES).toHaveLength(249);
+    expect([...ISO_3166_1_CODES].sort()).toEqual(ISO_3166_1_CODES);
+  });
+
   it('scan sizes are non-negative and the minimum fits under the maximum', () => {
     rejects(scanConfigSchema, { minFileSizeMB: -1 }, 'minFileSizeMB');
     rejects(scanConfigSchema, { maxFileSizeGB: -1 }, 'maxFileSizeGB');
@@ -193,6 +206,7 @@ describe('describePhases', () => {
     expect(field('scan.minFileSizeMB')).toMatchObject({ type: 'number', min: 0 });
     expect(field('publish.trailers')).toMatchObject({ type: 'boolean', default: false });
     expect(field('enrichment.language')).toMatchObject({ type: 'string', default: 'en' });
+    expect(field('enrichment.certificationCountry')).toMatchObject({ type: 'string', default: 'US' });
     expect(field('scan.videoExtensions')).toMatchObject({ type: 'string[]', min: 1, max: 100, pattern: '^[a-z0-9]{1,10}$' });
     expect(field('scan.ignorePatterns')).toMatchObject({ type: 'string[]', max: 200 });
   });

@@ -259,6 +259,38 @@ for (const backend of BACKENDS) {
   });
 }
 
+describe('errors that say whether a retry can help', () => {
+  it('an error with transient: false fails at once; transient: true and none are retried', async () => {
+    const { queue, registry, dispose } = makeQueue(BACKENDS[0]!, { maxRetries: 2 });
+    try {
+      // What the media plugin's ProviderError carries for an HTTP 401: its own verdict.
+      class HttpError extends Error {
+        constructor(readonly transient: boolean | undefined) {
+          super(`transient: ${String(transient)}`);
+        }
+      }
+      const calls = new Map<number, number>();
+      registry.register('t', async (job) => {
+        calls.set(job.payload.n, (calls.get(job.payload.n) ?? 0) + 1);
+        throw new HttpError(job.payload.n === 0 ? false : job.payload.n === 1 ? true : undefined);
+      }, { schema: payload });
+      const failures: { n: number; attempts: number }[] = [];
+      queue.on('job:failed', ({ payload: p, attempts }) => failures.push({ n: (p as { n: number }).n, attempts }));
+      await queue.start();
+      await queue.addJobs([0, 1, 2].map((n) => ({ type: 't', payload: { n } })));
+      await waitFor(() => failures.length === 3);
+      expect(failures.sort((a, b) => a.n - b.n)).toEqual([
+        { n: 0, attempts: 1 },
+        { n: 1, attempts: 3 },
+        { n: 2, attempts: 3 },
+      ]);
+      expect([...calls.entries()].sort()).toEqual([[0, 1], [1, 3], [2, 3]]);
+    } finally {
+      await dispose();
+    }
+  });
+});
+
 describe('UnrecoverableError from another copy of phaseq', () => {
   it('is recognised by its code', async () => {
     const { queue, registry, dispose } = makeQueue(BACKENDS[0]!, { maxRetries: 5 });

@@ -1,22 +1,34 @@
-// The dashboard: settings forms, the schedules and the live queue panel, wired to the phaseq API.
+// The dashboard: settings forms, the schedules, the job browser and the live queue panel,
+// wired to the phaseq API.
 import { ApiError, followEvents, getApiKey, setApiKey } from './api.js';
 import { renderSettings } from './settings.js';
 import { createQueuePanel } from './queue.js';
 import { createSchedulesPanel } from './schedules.js';
+import { createJobFollower } from './follow.js';
+import { createJobBrowser } from './jobs.js';
 
 const connection = document.getElementById('connection');
 const keyForm = document.getElementById('key-form');
 const STATE_TEXT = { connecting: 'Connecting…', live: 'Live', reconnecting: 'Reconnecting…', unauthorized: 'API key needed' };
 
+let wasCut = false;
 function setConnection(state) {
+  // Back after a cut: the events of the gap are lost, so ask about the jobs being followed.
+  if (state === 'reconnecting') wasCut = true;
+  if (state === 'live' && wasCut) {
+    wasCut = false;
+    void follower.recheck();
+  }
   connection.dataset.state = state;
   connection.textContent = STATE_TEXT[state] ?? state;
   keyForm.hidden = state !== 'unauthorized';
 }
 
 let settings = null;
-const queue = createQueuePanel();
-const schedules = createSchedulesPanel();
+const follower = createJobFollower();
+const jobs = createJobBrowser(follower);
+const queue = createQueuePanel(follower, (state) => jobs.show(state));
+const schedules = createSchedulesPanel(follower);
 
 async function loadAll() {
   // The schedules panel shows its own errors (and "API key needed") in its table.
@@ -35,8 +47,13 @@ async function loadAll() {
 }
 
 const events = followEvents((name, data) => {
-  if (name === 'phase-config:changed') settings?.applyChange(data);
-  else queue.onEvent(name, data);
+  if (name === 'phase-config:changed') {
+    settings?.applyChange(data);
+    return;
+  }
+  follower.onEvent(name, data);
+  queue.onEvent(name, data);
+  jobs.onEvent(name, data);
 }, setConnection);
 
 keyForm.addEventListener('submit', (event) => {

@@ -1,34 +1,73 @@
-// The queue panel: counts per state and type (from `stats` events), jobs done since the
-// page opened (from `job:completed`), running jobs with progress, recent failures, and
-// the "Scan library" button.
+// The queue panel: counts per state and type, the running jobs with their progress, the
+// failed jobs, and the "Scan library" button.
+//
+// One source of truth: the stored jobs. Each `stats` event (the library's `getStats()`,
+// sent after jobs change state and when other processes changed the counts) is the signal
+// to read the running and failed jobs again; the counts and both lists are then drawn
+// together, so the tiles and the lists never tell two stories. Jobs events only move
+// progress bars and count the jobs finished since the page opened (finished jobs are not
+// stored, so that count exists only here).
 import { api } from './api.js';
 import { el } from './dom.js';
+import { statusText } from './follow.js';
+import { STATES, subject } from './jobText.js';
 
-const STATES = ['pending', 'delayed', 'processing', 'failed'];
-const MAX_FAILURES = 10;
+const MAX_RUNNING = 50;
+const MAX_FAILED = 5;
+const NO_STATS = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} };
 
-/** A short text saying what a job works on (a path, an entity) for the lists. */
-function subject(job) {
-  const p = job.payload ?? {};
-  const path = p.moviePath ?? p.libraryPath;
-  if (p.entityId !== undefined) return `${p.entityType ?? 'item'} #${p.entityId}`;
-  if (typeof path === 'string') return path.split('/').filter(Boolean).slice(-1)[0] ?? path;
-  return '';
+/** The first line of a stored error (its stack frames are not sent by the API). */
+function firstLine(text) {
+  return (text ?? '').split('\n')[0];
 }
 
-function time(ms) {
-  return new Date(ms).toLocaleTimeString();
+/**
+ * Keeps `list`'s items in step with `items` by key, reusing the element of an item that
+ * stays, so that a refresh never takes the keyboard focus away from its buttons.
+ */
+function syncList(list, items, key, make, update, emptyText) {
+  const old = new Map([...list.children].filter((li) => li.dataset.key).map((li) => [li.dataset.key, li]));
+  const nodes = items.map((item) => {
+    const k = String(key(item));
+    const node = old.get(k) ?? make(item);
+    node.dataset.key = k;
+    update(node, item);
+    return node;
+  });
+  if (nodes.length === 0) nodes.push(el('li', { class: 'empty', text: emptyText }));
+  // Appending a node that is already in the list moves it: the order follows `items`.
+  for (const node of [...list.children]) if (!nodes.includes(node)) node.remove();
+  list.append(...nodes);
 }
 
-export function createQueuePanel() {
+/** What a finished scan found, from its result (`ScanMovieResult`). */
+function scanSummary(result) {
+  if (typeof result?.found !== 'number') return '';
+  const movies = `${result.found} ${result.found === 1 ? 'movie' : 'movies'} found`;
+  return `${movies} (${result.new} new, ${result.changed} changed, ${result.removed} removed), ${result.enqueued} sent to enrichment`;
+}
+
+/**
+ * @param follower the page's job follower (follow.js)
+ * @param showJobs `(state)` shows the job browser filtered to a state
+ */
+export function createQueuePanel(follower, showJobs) {
   const done = new Map(); // type -> jobs completed since the page opened
-  const running = new Map(); // id -> job
-  const failures = []; // newest first: { job, message, at }
-  let stats = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} };
+  let stats = NO_STATS;
+  let running = []; // stored jobs in state processing (the first MAX_RUNNING)
+  let failed = []; // retained failed jobs (the first MAX_FAILED)
+  let latest = null; // counts not drawn yet
+  let refreshing = false;
+  let readFailed = false;
 
   const byTypeBody = document.getElementById('by-type');
   const runningList = document.getElementById('running');
+  const runningMore = document.getElementById('running-more');
   const failureList = document.getElementById('failures');
+  const failedMore = document.getElementById('failures-more');
+  const failureStatus = document.getElementById('failure-status');
+  const showFailed = document.getElementById('failures-all');
+  showFailed.addEventListener('click', () => showJobs('failed'));
 
   function renderCounts() {
     for (const state of STATES) document.getElementById(`count-${state}`).textContent = String(stats[state]);
@@ -36,74 +75,126 @@ export function createQueuePanel() {
     const types = [...new Set([...Object.keys(stats.byType), ...done.keys()])].sort();
     byTypeBody.replaceChildren();
     if (types.length === 0) {
-      byTypeBody.append(el('tr', { class: 'empty' }, el('td', { colspan: 5, text: 'No jobs yet' })));
+      byTypeBody.append(el('tr', { class: 'empty' }, el('td', { colspan: 6, text: 'No jobs yet' })));
       return;
     }
     for (const type of types) {
-      const c = stats.byType[type] ?? { pending: 0, delayed: 0, processing: 0, failed: 0 };
-      const cell = (n, cls) => el('td', { class: n > 0 ? cls : 'zero', text: String(n) });
+      const c = stats.byType[type] ?? NO_STATS;
+      const cell = (n, state) => el('td', { class: n > 0 ? state : 'zero', 'data-state': state, text: String(n) });
       byTypeBody.append(el('tr', { 'data-type': type },
         el('th', { scope: 'row', text: type }),
-        cell(c.pending + c.delayed, 'pending'),
-        cell(c.processing, 'running'),
-        cell(c.failed, 'failed'),
+        ...STATES.map((state) => cell(c[state], state)),
         cell(done.get(type) ?? 0, 'done')));
     }
   }
 
+  function progressBar(job) {
+    const pct = typeof job.progress === 'number' ? Math.max(0, Math.min(100, job.progress)) : null;
+    // Progress that is not a percentage (e.g. `{ enqueued: 3, of: 10 }`) shows as busy.
+    return pct === null
+      ? el('progress', { 'aria-label': `${job.type} progress` })
+      : el('progress', { max: 100, value: pct, 'aria-label': `${job.type} progress` });
+  }
+
   function renderRunning() {
-    runningList.replaceChildren();
-    if (running.size === 0) runningList.append(el('li', { class: 'empty', text: 'Nothing is running' }));
-    for (const job of running.values()) {
-      const pct = typeof job.progress === 'number' ? Math.max(0, Math.min(100, job.progress)) : null;
-      const bar = pct === null
-        ? el('progress', { 'aria-label': `${job.type} progress` })
-        : el('progress', { max: 100, value: pct, 'aria-label': `${job.type} progress` });
-      runningList.append(el('li', { class: 'job' },
-        el('div', { class: 'job-line' }, el('span', { class: 'job-type', text: job.type }), el('span', { class: 'job-subject', text: subject(job) }), el('span', { class: 'job-id', text: `#${job.id}` })),
-        bar));
-    }
+    syncList(runningList, running, (job) => job.id,
+      (job) => el('li', { class: 'job' },
+        el('div', { class: 'job-line' },
+          el('span', { class: 'job-type', text: job.type }),
+          el('span', { class: 'job-subject', text: subject(job) }),
+          el('span', { class: 'job-id', text: `#${job.id}` })),
+        progressBar(job)),
+      (li, job) => li.querySelector('progress').replaceWith(progressBar(job)),
+      'Nothing is running');
+    const more = stats.processing - running.length;
+    runningMore.textContent = more > 0 ? `and ${more} more` : '';
   }
 
   function renderFailures() {
-    failureList.replaceChildren();
-    if (failures.length === 0) failureList.append(el('li', { class: 'empty', text: 'No failures' }));
-    for (const f of failures) {
-      const retry = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Retry job ${f.job.id}`, text: 'Retry' });
-      retry.addEventListener('click', async () => {
-        retry.disabled = true;
-        try {
-          await api(`/jobs/${encodeURIComponent(f.job.id)}/retry`, { method: 'POST' });
-          failures.splice(failures.indexOf(f), 1);
-          renderFailures();
-        } catch (error) {
-          retry.disabled = false;
-          retry.textContent = `Retry (${error.message})`;
-        }
-      });
-      failureList.append(el('li', { class: 'job job-failed' },
-        el('div', { class: 'job-line' }, el('span', { class: 'job-type', text: f.job.type }), el('span', { class: 'job-subject', text: subject(f.job) }), el('span', { class: 'job-id', text: time(f.at) })),
-        el('p', { class: 'job-error', text: f.message }),
-        f.retainable ? retry : el('span')));
+    syncList(failureList, failed, (job) => job.id,
+      (job) => {
+        const retry = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Retry job ${job.id}`, text: 'Retry' });
+        retry.addEventListener('click', () => void retryJob(job, retry));
+        return el('li', { class: 'job job-failed' },
+          el('div', { class: 'job-line' },
+            el('span', { class: 'job-type', text: job.type }),
+            el('span', { class: 'job-subject', text: subject(job) }),
+            el('span', { class: 'job-id', text: `#${job.id}` })),
+          el('p', { class: 'job-error' }),
+          retry);
+      },
+      (li, job) => (li.querySelector('.job-error').textContent = firstLine(job.lastError) || 'failed'),
+      'No failures');
+    const more = stats.failed - failed.length;
+    failedMore.textContent = more > 0 ? `and ${more} more` : '';
+    showFailed.hidden = stats.failed === 0;
+  }
+
+  function setFailureStatus(text, kind) {
+    failureStatus.textContent = text;
+    failureStatus.className = `form-status ${kind}`;
+  }
+
+  let stopFollowingRetry = () => {};
+  async function retryJob(job, button) {
+    button.disabled = true;
+    try {
+      const since = follower.mark();
+      await api(`/jobs/${encodeURIComponent(job.id)}/retry`, { method: 'POST' });
+      stopFollowingRetry();
+      stopFollowingRetry = follower.follow(job.id, since, (status) => setFailureStatus(...statusText(`Retry of ${job.type}`, job.id, status)));
+      await reload();
+    } catch (error) {
+      setFailureStatus(`${job.type} #${job.id} not retried: ${error.message}`, 'error');
+    } finally {
+      button.disabled = false;
     }
   }
 
-  /** Loads what is already there: running jobs and retained failures. */
+  /** Reads the lists the counts `next` call for, then draws counts and lists at once. */
+  async function refresh(next) {
+    latest = next;
+    if (refreshing) return; // the running refresh draws `latest` next
+    refreshing = true;
+    try {
+      while (latest) {
+        const counts = latest;
+        latest = null;
+        // No job in a state: no list to read, by the same definition.
+        const [r, f] = await Promise.all([
+          counts.processing > 0 ? api(`/jobs?state=processing&limit=${MAX_RUNNING}`) : { jobs: [] },
+          counts.failed > 0 ? api(`/jobs?state=failed&limit=${MAX_FAILED}`) : { jobs: [] },
+        ]);
+        stats = counts;
+        running = r.jobs;
+        failed = f.jobs;
+        renderCounts();
+        renderRunning();
+        renderFailures();
+        if (readFailed) setFailureStatus('', '');
+        readFailed = false;
+      }
+    } catch (error) {
+      // The counts stay as they were; the next `stats` event tries again.
+      readFailed = true;
+      setFailureStatus(`Could not read the jobs: ${error.message}`, 'error');
+    } finally {
+      refreshing = false;
+    }
+  }
+
+  /** Reads the counts now (after an action of this page), without waiting for an event. */
+  async function reload() {
+    await refresh(await api('/jobs/stats'));
+  }
+
+  /** Loads what the page needs besides the counts: the library "Scan library" scans. */
   async function load() {
-    const [processing, failed, library] = await Promise.all([
-      api('/jobs?state=processing&limit=50'),
-      api(`/jobs?state=failed&limit=${MAX_FAILURES}`),
-      api('/library').catch(() => null),
-    ]);
-    running.clear();
-    for (const job of processing.jobs) running.set(job.id, job);
-    failures.splice(0, failures.length, ...failed.jobs.map((job) => ({ job, message: job.lastError ?? 'failed', at: job.createdAt, retainable: true })));
+    const library = await api('/library').catch(() => null);
     if (library) {
       document.getElementById('library-path').textContent = `Library: ${library.libraryPath}`;
       setupScan(library.libraryPath);
     }
-    renderRunning();
-    renderFailures();
   }
 
   let scanReady = false;
@@ -112,19 +203,24 @@ export function createQueuePanel() {
     scanReady = true;
     const button = document.getElementById('scan-button');
     const status = document.getElementById('scan-status');
+    const show = (text, kind) => {
+      status.textContent = text;
+      status.className = `form-status ${kind}`;
+    };
+    let stopFollowing = () => {};
     button.addEventListener('click', async () => {
       button.disabled = true;
-      status.className = 'form-status';
       try {
+        const since = follower.mark();
         const { id } = await api('/jobs', {
           method: 'POST',
           body: { type: 'scan-movie', payload: { libraryPath, manual: true }, manual: true },
         });
-        status.textContent = `Scan queued (job #${id})`;
-        status.className = 'form-status ok';
+        // The line follows the newest scan to its end.
+        stopFollowing();
+        stopFollowing = follower.follow(id, since, (s) => show(...statusText('Scan', id, s, scanSummary)));
       } catch (error) {
-        status.textContent = `Scan not queued: ${error.message}`;
-        status.className = 'form-status error';
+        show(`Scan not queued: ${error.message}`, 'error');
       } finally {
         button.disabled = false;
       }
@@ -135,39 +231,25 @@ export function createQueuePanel() {
   function onEvent(name, data) {
     switch (name) {
       case 'stats':
-        stats = data;
-        renderCounts();
+        void refresh(data);
         return;
-      case 'job:started':
-        running.set(data.job.id, data.job);
-        break;
       case 'job:progress': {
-        const job = running.get(data.job.id);
-        if (job) job.progress = data.progress;
-        break;
+        const job = running.find((j) => j.id === data.job.id);
+        if (job) {
+          job.progress = data.progress;
+          renderRunning();
+        }
+        return;
       }
       case 'job:completed':
-        running.delete(data.job.id);
         done.set(data.job.type, (done.get(data.job.type) ?? 0) + 1);
         renderCounts();
-        break;
-      case 'job:retrying':
-      case 'job:cancelled':
-      case 'job:stalled':
-        running.delete(data.job.id);
-        break;
-      case 'job:failed':
-        running.delete(data.job.id);
-        failures.unshift({ job: data.job, message: data.error?.message ?? 'failed', at: Date.now(), retainable: true });
-        failures.splice(MAX_FAILURES);
-        renderFailures();
-        break;
+        return;
       default:
         return;
     }
-    renderRunning();
   }
 
   renderCounts();
-  return { load, onEvent };
+  return { load, onEvent, reload };
 }

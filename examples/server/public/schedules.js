@@ -3,6 +3,8 @@
 // so the periodic refresh never takes the keyboard focus away from a button.
 import { api } from './api.js';
 import { el } from './dom.js';
+import { statusText } from './follow.js';
+import { setTime } from './time.js';
 
 const REFRESH_MS = 5000;
 
@@ -12,35 +14,8 @@ function triggerText(s) {
   return `every ${s.everyMs / 1000} s`;
 }
 
-const DATE_FORMAT = { weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' };
-
-/** `in 5 h`, `3 min ago`: how far a time is from now, for the line under the date. */
-function relative(ms, now = Date.now()) {
-  const diff = ms - now;
-  const abs = Math.abs(diff);
-  const [n, unit] =
-    abs < 60_000 ? [Math.round(abs / 1000), 's'] :
-    abs < 3_600_000 ? [Math.round(abs / 60_000), 'min'] :
-    abs < 172_800_000 ? [Math.round(abs / 3_600_000), 'h'] :
-    [Math.round(abs / 86_400_000), 'd'];
-  return diff >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
-}
-
-/** Fills a time cell: the local date and time, with the distance from now below. */
-function setTime(cell, ms, none) {
-  if (ms === null) {
-    cell.replaceChildren(el('span', { class: 'muted-cell', text: none }));
-    cell.removeAttribute('data-time');
-    return;
-  }
-  cell.dataset.time = String(ms);
-  cell.replaceChildren(
-    el('time', { datetime: new Date(ms).toISOString(), text: new Date(ms).toLocaleString(undefined, DATE_FORMAT) }),
-    el('span', { class: 'when', text: relative(ms) }),
-  );
-}
-
-export function createSchedulesPanel() {
+/** @param follower the page's job follower (follow.js) */
+export function createSchedulesPanel(follower) {
   const body = document.getElementById('schedules-body');
   const status = document.getElementById('schedule-status');
   const rows = new Map(); // name -> { row, trigger, type, last, next, button }
@@ -56,11 +31,15 @@ export function createSchedulesPanel() {
     status.className = `form-status ${kind}`;
   }
 
+  let stopFollowing = () => {};
   async function runNow(name, button) {
     button.disabled = true;
     try {
+      const since = follower.mark();
       const { jobId } = await api(`/schedules/${encodeURIComponent(name)}/run`, { method: 'POST' });
-      setStatus(`${name}: queued as job #${jobId}`, 'ok');
+      // The line follows the job of the last "Run now" to its end.
+      stopFollowing();
+      stopFollowing = follower.follow(jobId, since, (status) => setStatus(...statusText(name, jobId, status)));
     } catch (error) {
       setStatus(`${name} not run: ${error.message}`, 'error');
     } finally {
@@ -74,11 +53,12 @@ export function createSchedulesPanel() {
     if (r) return r;
     const button = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Run ${name} now`, text: 'Run now' });
     button.addEventListener('click', () => void runNow(name, button));
+    // `data-label` names each cell where a narrow panel shows a row as a small card.
     r = {
-      trigger: el('td', { class: 'trigger' }),
-      type: el('td', { class: 'job-type' }),
-      last: el('td', { class: 'time' }),
-      next: el('td', { class: 'time' }),
+      trigger: el('td', { class: 'trigger', 'data-label': 'Trigger' }),
+      type: el('td', { class: 'job-type', 'data-label': 'Job type' }),
+      last: el('td', { class: 'time', 'data-label': 'Last run' }),
+      next: el('td', { class: 'time', 'data-label': 'Next run' }),
       button,
     };
     r.row = el('tr', { 'data-schedule': name },

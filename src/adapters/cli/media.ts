@@ -27,18 +27,36 @@ export interface MediaCliOptions {
 export function withMediaOptions(command: Command): Command {
   return command
     .option('--catalogue <file>', 'metadata from a local JSON catalogue (LocalProvider)')
-    .addOption(new Option('--tmdb-key <key>', 'metadata from TMDB with this API key').env('TMDB_API_KEY'))
+    .addOption(
+      new Option('--tmdb-key <key>', 'metadata from TMDB with this v3 API key or v4 API Read Access Token').env('TMDB_API_KEY'),
+    )
     .option('--tmdb-url <url>', 'TMDB API root (default https://api.themoviedb.org/3)')
     .option('--tmdb-image-url <url>', 'TMDB image URL prefix (default https://image.tmdb.org/t/p/original)')
     .option('--players <file>', 'JSON file with the list of players to notify (kodi, jellyfin, plex)');
 }
 
-/** The provider the options name. @throws UsageError when none, or both, is named */
-function providerFrom(options: MediaCliOptions): MetadataProvider {
+/**
+ * The provider the options name. A `--catalogue` file is read and validated here, before
+ * any job runs: a missing or broken file is a usage error, not four failed attempts of
+ * every enrich job.
+ *
+ * @throws UsageError when none, or both, is named, or the catalogue cannot be used
+ */
+async function providerFrom(options: MediaCliOptions): Promise<MetadataProvider> {
   if (options.catalogue && options.tmdbKey) {
     throw new UsageError('Give either --catalogue or --tmdb-key, not both');
   }
-  if (options.catalogue) return new LocalProvider({ cataloguePath: path.resolve(options.catalogue) });
+  if (options.catalogue) {
+    const cataloguePath = path.resolve(options.catalogue);
+    const provider = new LocalProvider({ cataloguePath });
+    try {
+      await provider.verify();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UsageError(`--catalogue ${cataloguePath} cannot be used: ${reason}`, { cause: error });
+    }
+    return provider;
+  }
   if (options.tmdbKey) {
     return new TmdbProvider({ apiKey: options.tmdbKey, baseUrl: options.tmdbUrl, imageBaseUrl: options.tmdbImageUrl });
   }
@@ -58,16 +76,16 @@ function playersFrom(options: MediaCliOptions): PlayerConfig[] {
  * Builds the media plugin on an open database. A library given as a plain path is a
  * `movies` library; `{ path, kind: 'tvshows' }` a TV one.
  *
- * @throws UsageError for missing or conflicting provider options; ValidationError for bad players
+ * @throws UsageError for missing, conflicting or unusable provider options; ValidationError for bad players
  */
-export function createMediaFromOptions(
+export async function createMediaFromOptions(
   options: MediaCliOptions,
   database: SqliteDatabase,
   libraryRoots: readonly LibraryInput[],
-): MediaPlugin {
+): Promise<MediaPlugin> {
   return createMediaPlugin({
     database,
-    provider: providerFrom(options),
+    provider: await providerFrom(options),
     players: playersFrom(options),
     libraryRoots: libraryRoots.map((root) => (typeof root === 'string' ? path.resolve(root) : { ...root, path: path.resolve(root.path) })),
   });

@@ -3,7 +3,8 @@
  * (the scan job and every job its handlers enqueued), how many of each phase are done,
  * and what they did. `done` resolves once every job of the run has completed or failed
  * for good; a job can only be added by a job of the run that is still running, so no
- * job can join after that moment.
+ * job can join after that moment. It resolves early, with `fatal` set, when a job fails
+ * in a way every other job would too (the provider refused its credential).
  */
 import cliProgress from 'cli-progress';
 import type { PublishResult } from '../../media/handlers/publish.js';
@@ -46,6 +47,15 @@ export interface ScanSummary {
   phases: Record<MediaPhase, { total: number; finished: number }>;
 }
 
+/**
+ * Failures that end a run at once: the provider refused its key or token, so every
+ * remaining lookup would fail the same way (`ProviderCredentialsError`, matched by its
+ * stable code as the queue hands it over).
+ */
+function endsRun(error: Error): boolean {
+  return (error as { code?: unknown }).code === 'PROVIDER_CREDENTIALS';
+}
+
 /** Tracks a run; attach it before adding the run's first job. */
 export class ScanRun {
   readonly summary: ScanSummary = {
@@ -60,8 +70,10 @@ export class ScanRun {
     failures: [],
     phases: { scan: { total: 0, finished: 0 }, enrich: { total: 0, finished: 0 }, publish: { total: 0, finished: 0 }, notify: { total: 0, finished: 0 } },
   };
-  /** Resolves when every job of the run has finished. */
+  /** Resolves when every job of the run has finished, or when {@link fatal} is set. */
   readonly done: Promise<void>;
+  /** The failure that ended the run early (see `done`), or null. */
+  fatal: Error | null = null;
   readonly #ids = new Set<string>();
   readonly #queue: JobQueue;
   readonly #onChange: () => void;
@@ -86,7 +98,13 @@ export class ScanRun {
       this.#check();
     };
     const failed: QueueEvents['job:failed'] = ({ job, error }) => {
-      if (this.#finish(job.id, job.type)) this.summary.failures.push({ id: job.id, type: job.type, error: error.message });
+      if (this.#finish(job.id, job.type)) {
+        this.summary.failures.push({ id: job.id, type: job.type, error: error.message });
+        if (this.fatal === null && endsRun(error)) {
+          this.fatal = error;
+          this.#resolve();
+        }
+      }
       this.#check();
     };
     queue.on('job:added', added);
@@ -102,6 +120,11 @@ export class ScanRun {
   /** Stops listening. */
   detach(): void {
     this.#detach();
+  }
+
+  /** Ids of the run's jobs that have not finished (after an early end: those to cancel). */
+  unfinished(): string[] {
+    return [...this.#ids];
   }
 
   #finish(id: string, type: string): boolean {

@@ -2,7 +2,8 @@
  * JSON request bodies: the content type is checked before the body is read, the size is
  * limited, and every failure becomes a 4xx in the phaseq error shape (see errors.ts).
  */
-import express, { type RequestHandler } from 'express';
+import type { RequestHandler } from 'express';
+import { express } from './peer.js';
 import { HttpError } from './errors.js';
 
 const JSON_TYPES = ['application/json', 'application/*+json'];

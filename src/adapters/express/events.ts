@@ -1,8 +1,9 @@
 /**
  * `GET /events`: the queue's and the phase configuration's events as server-sent events,
  * for live pages. Each event keeps its library name (`job:completed`, ...; phase changes
- * are `phase-config:changed`) and a JSON payload; `stats` carries fresh counts on connect
- * and shortly after jobs change state, so a page never has to poll.
+ * are `phase-config:changed`) and a JSON payload; `stats` carries fresh counts on connect,
+ * shortly after jobs change state, and when the counts changed without an event here (jobs
+ * of other processes sharing the store), so a page never has to poll.
  */
 import type { RequestHandler } from 'express';
 import type { QueueEventName } from '../../events.js';
@@ -18,6 +19,12 @@ export interface EventStreamOptions {
   phases?: PhaseConfigService<PhaseSchemas> | undefined;
   /** How long to gather job events before sending one `stats` event. @default 200 */
   statsDelayMs?: number;
+  /**
+   * Interval at which the counts are read again and sent when they changed. Other
+   * processes sharing the store send this process no events: this is how their jobs show up.
+   * @default 2000
+   */
+  statsIntervalMs?: number;
   /** Interval of keep-alive comments, so proxies do not close an idle stream. @default 15_000 */
   keepAliveMs?: number;
   /**
@@ -69,6 +76,7 @@ function toJson(payload: unknown): string {
 /** The SSE request handler for one queue (and optionally its phase configuration). */
 export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): RequestHandler {
   const statsDelayMs = options.statsDelayMs ?? 200;
+  const statsIntervalMs = options.statsIntervalMs ?? 2000;
   const keepAliveMs = options.keepAliveMs ?? 15_000;
   const maxBuffered = options.maxBufferedBytes ?? 1_048_576;
   return (req, res) => {
@@ -83,6 +91,7 @@ export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): R
     res.write('retry: 3000\n\n');
 
     let statsTimer: NodeJS.Timeout | null = null;
+    let lastStats = '';
     let closed = false;
     const send = (event: string, payload: unknown): void => {
       if (closed) return;
@@ -94,17 +103,23 @@ export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): R
       }
       res.write(`event: ${event}\ndata: ${toJson(payload)}\n\n`);
     };
-    const sendStats = (): void => {
-      statsTimer = null;
+    // After job events the counts are sent even when unchanged: one job may have ended and
+    // another begun, and a page refreshes its lists on each `stats`. The periodic read sends
+    // only a change.
+    const sendStats = (onlyIfChanged = false): void => {
+      if (!onlyIfChanged) statsTimer = null;
       queue.getStats().then(
         (stats) => {
+          const json = JSON.stringify(stats);
+          if (onlyIfChanged && json === lastStats) return;
+          lastStats = json;
           send('stats', stats);
         },
         (error: unknown) => options.logger?.warn({ err: error }, 'event stream: stats unavailable'),
       );
     };
     const scheduleStats = (): void => {
-      if (!closed) statsTimer ??= setTimeout(sendStats, statsDelayMs);
+      if (!closed) statsTimer ??= setTimeout(() => sendStats(), statsDelayMs);
     };
 
     const listeners = FORWARDED_QUEUE_EVENTS.map((name) => {
@@ -119,6 +134,8 @@ export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): R
     options.phases?.on('changed', onPhaseChange);
     const keepAlive = setInterval(() => res.write(': keep-alive\n\n'), keepAliveMs);
     keepAlive.unref();
+    const statsRefresh = setInterval(() => sendStats(true), statsIntervalMs);
+    statsRefresh.unref();
 
     sendStats();
     function stop(): void {
@@ -127,6 +144,7 @@ export function sseHandler(queue: JobQueue, options: EventStreamOptions = {}): R
       for (const [name, listener] of listeners) queue.off(name, listener);
       options.phases?.off('changed', onPhaseChange);
       clearInterval(keepAlive);
+      clearInterval(statsRefresh);
       if (statsTimer) clearTimeout(statsTimer);
     }
     // The client going away closes the request; a stream dropped for falling behind

@@ -2,7 +2,9 @@
  * `GET /health`: whether the database answers, whether workers run, and how deep the
  * queue is. 200 when all is well, 503 otherwise, so load balancers can use it as is.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
+import { express } from './peer.js';
+import { allowDeclaredMethods } from './methods.js';
 import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhaseSchemas } from '../../phases/phaseConfig.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
@@ -60,7 +62,7 @@ export function createHealthRouter(
   const requireWorkers = options?.requireWorkers ?? true;
   const { queue } = parts;
   const phases = parts.phases ?? queue.phases;
-  const router = Router();
+  const router = express.Router();
 
   router.get('/health', ...routeGuards(opts), async (_req, res) => {
     const stats = await probe(() => queue.getStats(), opts.logger);
@@ -79,6 +81,7 @@ export function createHealthRouter(
     res.status(report.status === 'ok' ? 200 : 503).set('Cache-Control', 'no-store').json(report);
   });
 
+  allowDeclaredMethods(router);
   router.use(phaseqErrorHandler(opts));
   return router;
 }

@@ -3,7 +3,9 @@
  * dead-letter job, and the live event stream. Mount on `/api`. The routes only
  * translate HTTP into `JobQueue` calls; the queue does every check.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
+import { express } from './peer.js';
+import { allowDeclaredMethods } from './methods.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhaseSchemas } from '../../phases/phaseConfig.js';
@@ -84,7 +86,8 @@ function idParam(id: unknown): string {
 /**
  * Creates the jobs router. Routes (relative to where it is mounted):
  *
- * - `POST /jobs` — enqueue `{ type, payload, priority?, delayMs?, runAt?, dedupeKey?, maxRetries?, timeoutMs?, manual? }`; 201 `{ id }`
+ * - `POST /jobs` — enqueue `{ type, payload, priority?, delayMs?, runAt?, dedupeKey?, maxRetries?, timeoutMs?, manual? }`;
+ *   201 `{ id, created: true }`, or 200 `{ id, created: false }` when a job with the same `dedupeKey` is waiting or running
  * - `GET /jobs?state=&type=&limit=&offset=` — stored jobs in claim order
  * - `GET /jobs/stats` — counts per state and per type
  * - `GET /jobs/:id` — one job (404 when it is gone: completed jobs are not kept)
@@ -103,15 +106,19 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
   if (!Number.isInteger(maxPageSize) || maxPageSize < 1) {
     throw new ValidationError('maxPageSize must be a positive whole number', [{ path: 'maxPageSize', message: 'must be >= 1' }]);
   }
-  const router = Router();
+  const router = express.Router();
   const guards = routeGuards(opts);
   const body = jsonBody(opts.bodyLimit);
 
   router.post('/jobs', ...guards, ...body, async (req, res) => {
     // The queue validates the input (type, payload schema, options) and names every problem.
     const input = objectBody(req.body, '{ "type": "...", "payload": { ... } }') as unknown as JobInput;
-    const id = await queue.addJob(input);
-    res.status(201).location(`${req.baseUrl}/jobs/${encodeURIComponent(id)}`).json({ id });
+    const [added] = await queue.addJobsWithOutcome([input]);
+    const { id, created } = added!;
+    const url = `${req.baseUrl}/jobs/${encodeURIComponent(id)}`;
+    // A dedupe hit stored nothing: 200 with the id of the job that holds the key.
+    if (created) res.status(201).location(url).json({ id, created });
+    else res.status(200).set('Content-Location', url).json({ id, created });
   });
 
   router.get('/jobs', ...guards, async (req, res) => {
@@ -144,6 +151,7 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
 
   router.get('/events', ...guards, sseHandler(queue, { phases: options?.phases ?? queue.phases, logger: opts.logger }));
 
+  allowDeclaredMethods(router);
   router.use(phaseqErrorHandler(opts));
   return router;
 }

@@ -3,7 +3,9 @@
  * nothing), reset to defaults, and the description of every field for building forms.
  * Mount on `/api`. The routes only translate HTTP into `PhaseConfigService` calls.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
+import { express } from './peer.js';
+import { allowDeclaredMethods } from './methods.js';
 import { ValidationError } from '../../errors.js';
 import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhasePatchOf, PhaseSchemas } from '../../phases/phaseConfig.js';
@@ -34,7 +36,7 @@ export function createPhaseConfigRouter<S extends PhaseSchemas>(
   options?: RouterOptions,
 ): Router {
   const opts = checkRouterOptions(options);
-  const router = Router();
+  const router = express.Router();
   const guards = routeGuards(opts);
   const body = jsonBody(opts.bodyLimit);
 
@@ -85,6 +87,7 @@ export function createPhaseConfigRouter<S extends PhaseSchemas>(
     res.json(await phases.setPhase(phase, patch as PhasePatchOf<S, typeof phase>));
   });
 
+  allowDeclaredMethods(router);
   router.use(phaseqErrorHandler(opts));
   return router;
 }

@@ -3,7 +3,9 @@
  * one now. Mount on `/api`. The routes translate HTTP into scheduler calls; the
  * scheduler does every check.
  */
-import { Router } from 'express';
+import type { Router } from 'express';
+import { express } from './peer.js';
+import { allowDeclaredMethods } from './methods.js';
 import type { ScheduleInfo } from '../../scheduler/Scheduler.js';
 import { HttpError, phaseqErrorHandler } from './errors.js';
 import { checkRouterOptions, type RouterOptions } from './options.js';
@@ -36,7 +38,7 @@ export function createSchedulesRouter(source: ScheduleSource, options?: RouterOp
   }
   const opts = checkRouterOptions(options);
   const guards = routeGuards(opts);
-  const router = Router();
+  const router = express.Router();
 
   router.get('/schedules', ...guards, async (_req, res) => {
     res.json({ schedules: await source.listSchedules() });
@@ -49,6 +51,7 @@ export function createSchedulesRouter(source: ScheduleSource, options?: RouterOp
     res.status(202).json({ name, jobId });
   });
 
+  allowDeclaredMethods(router);
   router.use(phaseqErrorHandler(opts));
   return router;
 }

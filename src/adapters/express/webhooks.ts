@@ -14,10 +14,12 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { Router, type ErrorRequestHandler } from 'express';
+import type { ErrorRequestHandler, Router } from 'express';
+import { express } from './peer.js';
+import { allowDeclaredMethods } from './methods.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
-import { zodIssues } from '../../handlers/HandlerRegistry.js';
 import { checkLibraries, libraryContaining, type LibraryInput, type LibraryKind, type LibraryRoot } from '../../media/libraries.js';
+import { describeIssues, parseWithIssues } from '../../validation.js';
 import { mapPath } from '../../media/players/pathMap.js';
 import type { WebhookReceivedPayload } from '../../media/schemas.js';
 import type { PathMapping } from '../../media/types.js';
@@ -191,7 +193,7 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
   const windowMs = options.duplicateWindowMs ?? 600_000;
   const priority = options.priority ?? JOB_PRIORITY.HIGH;
   const recent = new Map<string, { jobId: string; at: number }>();
-  const router = Router();
+  const router = express.Router();
   const guards = [
     ...(options.rateLimit === false ? [] : [rateLimitPerIp(options.rateLimit ?? { perMinute: 60, burst: 20 })]),
     webhookAuthGuard(options.auth),
@@ -211,13 +213,9 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
     const schema = source === 'radarr' ? radarrWebhookSchema : sonarrWebhookSchema;
     router.post(`/webhooks/${source}`, ...guards, async (req, res) => {
       const raw = objectBody(req.body, `a ${source} webhook payload`);
-      const parsed = schema.safeParse(raw);
+      const parsed = parseWithIssues(schema, raw);
       if (!parsed.success) {
-        const issues = zodIssues('', parsed.error.issues);
-        throw new ValidationError(
-          `Not a ${source} webhook payload: ${issues.map((i) => `${i.path || 'body'}: ${i.message}`).join('; ')}`,
-          issues,
-        );
+        throw new ValidationError(`Not a ${source} webhook payload: ${describeIssues(parsed.issues, 'body')}`, parsed.issues);
       }
       const event = parsed.data;
       if (event.eventType === 'Test') {
@@ -301,6 +299,7 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
     next(error);
   };
   router.use(logRefusal);
+  allowDeclaredMethods(router);
   router.use(phaseqErrorHandler(options.logger ? { logger: options.logger } : {}));
   return router;
 }

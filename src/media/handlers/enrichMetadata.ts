@@ -12,6 +12,7 @@ import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job } from '../../types.js';
 import type { MovieRecord } from '../db/MoviesRepository.js';
 import type { EnrichMetadataPayload } from '../schemas.js';
+import { ProviderError } from '../errors.js';
 import type { ArtworkCandidate, ArtworkKind, MovieDetails, MovieSearchResult } from '../types.js';
 import { chainPriority, enrichDedupeKey, isManual, type MediaServices } from './deps.js';
 
@@ -60,24 +61,36 @@ function primaryLanguage(tag: string | null): string | null {
 
 /**
  * The resolution `minResolution` is compared with: the image height, as the setting is
- * documented. Clear logos are exempt (they are short by design: 800x310 is a good logo)
- * and so are trailers whose height the provider does not know (0), since most trailer
- * hosts do not say.
+ * documented. Clear logos are exempt (they are short by design: 800x310 is a good logo),
+ * and so are trailers: the setting is about images, and a 480p trailer is still the
+ * trailer (many official ones are older than HD).
  */
 export function resolutionOf(candidate: ArtworkCandidate): number | null {
-  if (candidate.kind === 'clearlogo') return null;
-  if (candidate.kind === 'trailer' && candidate.height === 0) return null;
+  if (candidate.kind === 'clearlogo' || candidate.kind === 'trailer') return null;
   return candidate.height;
 }
 
-/** Orders candidates best first: wanted language, then textless, then others; then pixels; then votes. */
+/**
+ * Orders candidates of one kind best first, as Kodi's TMDB scraper picks them:
+ * - by language: fanart without text first, then the wanted language, then English;
+ *   posters, logos and trailers in the wanted language first, then English, then without
+ *   text; any other language last;
+ * - then trailers by votes (official first), images by pixels (width × height);
+ * - then by score (`votes`), then by how many votes that score has (`voteCount`).
+ */
 export function compareCandidates(language: string): (a: ArtworkCandidate, b: ArtworkCandidate) => number {
   const want = primaryLanguage(language);
   const rank = (c: ArtworkCandidate): number => {
     const lang = primaryLanguage(c.language);
-    return lang === want ? 2 : lang === null ? 1 : 0;
+    if (c.kind === 'fanart') return lang === null ? 3 : lang === want ? 2 : lang === 'en' ? 1 : 0;
+    return lang === want ? 3 : lang === 'en' ? 2 : lang === null ? 1 : 0;
   };
-  return (a, b) => rank(b) - rank(a) || b.width * b.height - a.width * a.height || b.votes - a.votes;
+  const pixels = (c: ArtworkCandidate): number => c.width * c.height;
+  const count = (c: ArtworkCandidate): number => c.voteCount ?? 0;
+  return (a, b) =>
+    rank(b) - rank(a) ||
+    (a.kind === 'trailer' ? b.votes - a.votes || pixels(b) - pixels(a) : pixels(b) - pixels(a) || b.votes - a.votes) ||
+    count(b) - count(a);
 }
 
 /**
@@ -125,23 +138,40 @@ function scannedChanged(before: MovieRecord, after: MovieRecord): boolean {
   );
 }
 
+/**
+ * The provider's match for a movie: ids written in its folder or file name go along, so
+ * the provider can look them up before searching by title (a person's "{tmdb-603}" beats
+ * any search). Providers return only real matches, so the first one is taken.
+ */
 async function findMatch(
   services: MediaServices,
   movie: MovieRecord,
   language: string,
   signal: AbortSignal,
 ): Promise<MovieSearchResult | null> {
-  // An id written in the folder name ("{tmdb-603}") for this provider is a person's
-  // answer to "which movie is this": no search can beat it.
-  const hinted = movie.idHints[services.provider.name];
-  if (hinted !== undefined) return { id: hinted, title: movie.title, originalTitle: null, year: movie.year };
-  const query = { title: movie.title, language, ...(movie.year === null ? {} : { year: movie.year }) };
-  const hits = await services.provider.search(query, signal);
-  if (hits[0]) return hits[0];
-  if (movie.year === null) return null;
-  // Years in folder names are often off by one (release vs. premiere): retry without it.
-  const loose = await services.provider.search({ title: movie.title, language }, signal);
-  return loose[0] ?? null;
+  const query = {
+    title: movie.title,
+    language,
+    ids: { ...movie.idHints },
+    ...(movie.year === null ? {} : { year: movie.year }),
+  };
+  const [hit] = await services.provider.search(query, signal);
+  return hit ?? null;
+}
+
+/** The details, or null when the provider no longer knows the id it just matched (404). */
+async function detailsOf(
+  services: MediaServices,
+  id: string,
+  options: { language: string; country: string },
+  signal: AbortSignal,
+): Promise<MovieDetails | null> {
+  try {
+    return await services.provider.details(id, options, signal);
+  } catch (error) {
+    if (error instanceof ProviderError && error.status === 404) return null;
+    throw error;
+  }
 }
 
 /**
@@ -177,14 +207,19 @@ export function createEnrichMetadataHandler(services: MediaServices) {
       followUpJobId: null,
     };
     const hit = await findMatch(services, movie, rules.language, ctx.signal);
-    if (!hit) {
-      log.warn({ movieId: movie.id, title: movie.title, year: movie.year }, 'enrich: no match at the provider, publishing what the scan knows');
+    // Actors are always part of the details: the NFO needs them whatever the settings.
+    const details = hit
+      ? await detailsOf(services, hit.id, { language: rules.language, country: rules.certificationCountry }, ctx.signal)
+      : null;
+    if (!hit || !details) {
+      log.warn(
+        { movieId: movie.id, title: movie.title, year: movie.year, providerId: hit?.id ?? null },
+        hit ? 'enrich: the provider no longer knows its match (404), publishing what the scan knows' : 'enrich: no match at the provider, publishing what the scan knows',
+      );
     } else {
-      // Actors are always part of the details: the NFO needs them whatever the settings.
-      const details: MovieDetails = await provider.details(hit.id, { language: rules.language }, ctx.signal);
       let assets: (ArtworkCandidate & { selected: boolean })[] = [];
       if (rules.fetchProviderAssets) {
-        const artwork = await provider.artwork(hit.id, ctx.signal);
+        const artwork = await provider.artwork(hit.id, { language: rules.language }, ctx.signal);
         const before = new Set(services.movies.selectedAssets(movie.id).map((a) => a.url));
         assets = pickCandidates(artwork, rules, before);
         log.debug({ movieId: movie.id, offered: artwork.length, kept: assets.length }, 'enrich: artwork candidates');

@@ -157,7 +157,11 @@ export function createPublishHandler(services: MediaServices) {
       dedupeKey: notifyDedupeKey(NOTIFY_JOB_TYPES[player.kind], player.name, root),
     }));
     if (notify.length > 0) result.notifyJobIds = await ctx.queue.addJobs(notify);
-    log.info({ movieId: movie.id, files: result.files.length, players: notify.length, runAt }, 'publish: done, players enqueued');
+    // Each configured player has one notify job waiting after this (new, or shared with an
+    // earlier publish through its dedupe key); with no player there is nothing to notify.
+    const notifyJobs = result.notifyJobIds.length;
+    if (notifyJobs > 0) log.info({ movieId: movie.id, files: result.files.length, notifyJobs, runAt }, 'publish: done, players to notify');
+    else log.info({ movieId: movie.id, files: result.files.length, notifyJobs }, 'publish: done, no player configured');
     return result;
   };
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { UnrecoverableError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import { zodIssues } from '../../handlers/HandlerRegistry.js';
+import { describeIssues, parseWithIssues } from '../../validation.js';
 import { JOB_PRIORITY, type Job } from '../../types.js';
 import { libraryContaining, type LibraryKind } from '../libraries.js';
 import type { WebhookReceivedPayload } from '../schemas.js';
@@ -76,11 +76,9 @@ export function createWebhookReceivedHandler(services: MediaServices) {
     ctx: JobContext,
   ): Promise<WebhookReceivedResult> {
     const { source, eventType } = job.payload;
-    const parsed = bodySchema.safeParse(job.payload.body);
+    const parsed = parseWithIssues(bodySchema, job.payload.body, 'body');
     if (!parsed.success) {
-      const detail = zodIssues('body', parsed.error.issues)
-        .map((i) => `${i.path}: ${i.message}`)
-        .join('; ');
+      const detail = describeIssues(parsed.issues, 'body');
       throw new UnrecoverableError(`webhook-received from ${source} (${eventType}) has no folder to scan: ${detail}`);
     }
     const moviePath = path.resolve(parsed.data.moviePath);

@@ -5,14 +5,21 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ValidationError } from '../../errors.js';
+import { describeIssues, parseWithIssues } from '../../validation.js';
 import { ProviderError } from '../errors.js';
 import type { SeriesProvider } from '../tv/types.js';
-import type { ArtworkCandidate, MetadataProvider, MovieDetails, MovieQuery, MovieSearchResult } from '../types.js';
-import { extensionOf, normalizeTitle, resolveSource } from './catalogueSources.js';
+import type {
+  ArtworkCandidate,
+  MetadataProvider,
+  MovieDetails,
+  MovieQuery,
+  MovieSearchResult,
+  ProviderRequestOptions,
+} from '../types.js';
+import { extensionOf, resolveSource } from './catalogueSources.js';
 import { type LocalCatalogue, type LocalMovie, localCatalogueSchema } from './localCatalogue.js';
 import { LocalSeriesProvider } from './LocalSeriesProvider.js';
-
-export { normalizeTitle } from './catalogueSources.js';
+import { titleKey } from './titleMatch.js';
 
 /** Options of {@link LocalProvider}. */
 export interface LocalProviderOptions {
@@ -48,19 +55,28 @@ export class LocalProvider implements MetadataProvider {
   }
 
   /**
-   * Matches the normalised title against title, original title, aliases and translated
-   * titles. With a year, movies of that year come first, then those one year off (folder
-   * years are often the festival year); others are left out. Exact matches only: a
-   * catalogue is curated, so fuzzy hits would mostly be wrong movies.
+   * Ids from the folder name first: an entry whose `providerIds` (or own id, as `local`)
+   * has one of them. Otherwise the title's key (see `titleKey`) against title, original
+   * title, aliases and translated titles. With a year, movies of that year come first,
+   * then those one year off (folder years are often the festival year); others are left
+   * out. Exact matches only: a catalogue is curated, so fuzzy hits would mostly be wrong
+   * movies.
    */
   async search(query: MovieQuery, signal?: AbortSignal): Promise<MovieSearchResult[]> {
     const catalogue = await this.#load(signal);
-    const wanted = normalizeTitle(query.title);
-    const hits = catalogue.movies.filter((movie) => {
-      const titles = [movie.title, movie.originalTitle, ...movie.aliases, ...Object.values(movie.translations).map((t) => t.title)];
-      if (!titles.some((title) => title !== undefined && normalizeTitle(title) === wanted)) return false;
-      return query.year === undefined || movie.year === undefined || Math.abs(movie.year - query.year) <= 1;
-    });
+    const ids = Object.entries(query.ids ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1]));
+    const byId = catalogue.movies.filter((movie) =>
+      ids.some(([type, id]) => (type === this.name ? movie.id === id : movie.providerIds[type] === id)),
+    );
+    const wanted = titleKey(query.title);
+    const hits =
+      byId.length > 0
+        ? byId
+        : catalogue.movies.filter((movie) => {
+            const titles = [movie.title, movie.originalTitle, ...movie.aliases, ...Object.values(movie.translations).map((t) => t.title)];
+            if (wanted === '' || !titles.some((title) => title !== undefined && titleKey(title) === wanted)) return false;
+            return query.year === undefined || movie.year === undefined || Math.abs(movie.year - query.year) <= 1;
+          });
     const distance = (movie: LocalMovie): number =>
       query.year === undefined || movie.year === undefined ? 0 : Math.abs(movie.year - query.year);
     return hits
@@ -74,7 +90,7 @@ export class LocalProvider implements MetadataProvider {
   }
 
   /** The movie's entry, with title/plot/tagline from its translation for `language` when there is one. */
-  async details(id: string, options: { language: string }, signal?: AbortSignal): Promise<MovieDetails> {
+  async details(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<MovieDetails> {
     const movie = await this.#find(id, signal);
     const translation = translationFor(movie, options.language);
     const dir = path.dirname(this.#cataloguePath);
@@ -103,8 +119,8 @@ export class LocalProvider implements MetadataProvider {
     };
   }
 
-  /** The movie's artwork entries; relative paths resolved against the catalogue's folder. */
-  async artwork(id: string, signal?: AbortSignal): Promise<ArtworkCandidate[]> {
+  /** The movie's artwork entries, every language; relative paths resolved against the catalogue's folder. */
+  async artwork(id: string, _options: ProviderRequestOptions, signal?: AbortSignal): Promise<ArtworkCandidate[]> {
     const movie = await this.#find(id, signal);
     const dir = path.dirname(this.#cataloguePath);
     return movie.artwork.map((art) => {
@@ -120,6 +136,19 @@ export class LocalProvider implements MetadataProvider {
         ...(ext ? { ext: ext.toLowerCase() } : {}),
       };
     });
+  }
+
+  /**
+   * Reads and validates the catalogue now, so that a host (or the CLI) can refuse a
+   * missing or broken file before any job runs, instead of failing every enrich job.
+   * Returns how many movies and series it holds; either may be 0 (a catalogue for a TV
+   * library only has no movies, and is valid).
+   *
+   * @throws ProviderError when the file cannot be read; ValidationError when it is not a valid catalogue
+   */
+  async verify(): Promise<{ movies: number; series: number }> {
+    const catalogue = await this.#load(undefined);
+    return { movies: catalogue.movies.length, series: catalogue.series.length };
   }
 
   async #find(id: string, signal: AbortSignal | undefined): Promise<LocalMovie> {
@@ -153,13 +182,9 @@ export class LocalProvider implements MetadataProvider {
         { path: '', message: (error as Error).message },
       ]);
     }
-    const parsed = localCatalogueSchema.safeParse(json);
+    const parsed = parseWithIssues(localCatalogueSchema, json);
     if (!parsed.success) {
-      const issues = parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message }));
-      throw new ValidationError(
-        `Catalogue ${this.#cataloguePath} is invalid: ${issues.map((i) => `${i.path || '(root)'}: ${i.message}`).join('; ')}`,
-        issues,
-      );
+      throw new ValidationError(`Catalogue ${this.#cataloguePath} is invalid: ${describeIssues(parsed.issues, '(root)')}`, parsed.issues);
     }
     this.#cache = { key, catalogue: parsed.data };
     return parsed.data;

@@ -15,9 +15,10 @@ import type {
   SeriesSearchResult,
 } from '../tv/types.js';
 import type { CastMember } from '../types.js';
-import { extensionOf, normalizeTitle, resolveSource } from './catalogueSources.js';
+import { extensionOf, resolveSource } from './catalogueSources.js';
 import type { LocalCatalogue } from './localCatalogue.js';
 import type { LocalEpisode, LocalSeason, LocalSeries } from './localSeriesCatalogue.js';
+import { titleKey } from './titleMatch.js';
 
 /** Loads the validated catalogue (cached by its owner while the file is unchanged). */
 export type CatalogueLoader = (signal: AbortSignal | undefined) => Promise<LocalCatalogue>;
@@ -56,7 +57,7 @@ export class LocalSeriesProvider implements SeriesProvider {
    */
   async searchSeries(query: SeriesQuery, signal?: AbortSignal): Promise<SeriesSearchResult[]> {
     const { series } = await this.#load(signal);
-    const wanted = normalizeTitle(query.title);
+    const wanted = titleKey(query.title);
     const yearOf = (show: LocalSeries): number | undefined => show.year ?? (show.premiered ? Number(show.premiered.slice(0, 4)) : undefined);
     const distance = (show: LocalSeries): number => {
       const year = yearOf(show);
@@ -65,7 +66,7 @@ export class LocalSeriesProvider implements SeriesProvider {
     return series
       .filter((show) => {
         const titles = [show.title, show.originalTitle, ...show.aliases, ...Object.values(show.translations).map((t) => t.title)];
-        return titles.some((title) => title !== undefined && normalizeTitle(title) === wanted) && distance(show) <= 1;
+        return wanted !== '' && titles.some((title) => title !== undefined && titleKey(title) === wanted) && distance(show) <= 1;
       })
       .sort((a, b) => distance(a) - distance(b))
       .map((show) => ({

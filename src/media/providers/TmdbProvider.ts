@@ -1,39 +1,91 @@
 /**
- * Metadata from The Movie Database (TMDB) v3 HTTP API, over the global `fetch`.
- * Every failure — network, non-2xx, an answer of the wrong shape — is a ProviderError
- * carrying the status, so the enrich job's retries decide what happens next.
+ * Movie metadata from The Movie Database (TMDB), on top of {@link TmdbClient} (credential,
+ * timeouts, rate limits, image URLs). Every failure is a `ProviderError` carrying the
+ * status, so the enrich job's retries decide what happens next; a refused credential is a
+ * `ProviderCredentialsError`, which fails the job at once.
+ *
+ * How a folder finds its movie (one strategy, {@link TmdbProvider.search}):
+ * 1. Ids written in the name: a TMDB id is confirmed with `GET /movie/{id}`, an IMDb id
+ *    resolved with `GET /find/{id}?external_source=imdb_id`. An id TMDB does not know
+ *    (404, no result) falls through to the title.
+ * 2. `GET /search/movie?query=…&year=Y`. TMDB's `year` matches any release date of a movie
+ *    (`primary_release_year` only its first), so a film shown at a festival in 2004 and in
+ *    cinemas in 2005 is found for a folder saying 2005. Then, when nothing matched, the
+ *    same search without the year.
+ * 3. A hit counts only when its first release is at most one year off the folder's year
+ *    and its title or original title has the folder title's key (see `titleKey`), or, for
+ *    the first three plausible hits, one of its alternative titles does
+ *    (`GET /movie/{id}/alternative_titles`). Nothing else is returned: no match means
+ *    the movie is published with what the scan knows.
  */
-import path from 'node:path';
-import type { z } from 'zod';
 import { ProviderError } from '../errors.js';
-import type { ArtworkCandidate, ArtworkKind, MetadataProvider, MovieDetails, MovieQuery, MovieSearchResult } from '../types.js';
+import type {
+  ArtworkCandidate,
+  ArtworkKind,
+  MetadataProvider,
+  MovieDetails,
+  MovieQuery,
+  MovieSearchResult,
+  MovieSet,
+  ProviderIds,
+  ProviderRequestOptions,
+} from '../types.js';
+import { TmdbClient, type TmdbImageKind } from './TmdbClient.js';
+import { firstText, localizedText, primaryLanguage } from './tmdbLanguage.js';
 import {
   type TmdbDetails,
   type TmdbImage,
+  type TmdbMovieSummary,
+  tmdbAlternativeTitlesSchema,
+  tmdbCollectionSchema,
   tmdbDetailsSchema,
+  tmdbFindSchema,
   tmdbImagesSchema,
+  tmdbMovieSummarySchema,
   tmdbSearchSchema,
   tmdbVideosSchema,
 } from './tmdbSchemas.js';
+import { sameTitle, searchText, titleKey, titleMatch } from './titleMatch.js';
+
+export { TMDB_DEFAULT_BASE_URL } from './TmdbClient.js';
 
 /** Options of {@link TmdbProvider}. */
 export interface TmdbProviderOptions {
-  /** TMDB v3 API key, sent as the `api_key` query parameter (never logged or put in errors). */
+  /**
+   * A v3 API key (32 hexadecimal digits, sent as `api_key`) or a v4 API Read Access Token
+   * (`eyJ…`, sent as `Authorization: Bearer`): TMDB's API settings page shows both; either
+   * works. Never logged or put in errors.
+   * @throws ValidationError from the constructor when it is neither
+   */
   apiKey: string;
   /** Language used when a call passes an empty one. @default 'en-US' */
   language?: string;
+  /** Country whose age rating goes into `certification` when a call names none. @default 'US' */
+  certificationCountry?: string;
   /** API root. @default 'https://api.themoviedb.org/3' */
   baseUrl?: string;
-  /** Prefix of image URLs, size segment included. @default 'https://image.tmdb.org/t/p/original' */
+  /**
+   * Prefix of image URLs, size segment included (`https://image.tmdb.org/t/p/original`).
+   * @default built from `GET /configuration`, read once
+   */
   imageBaseUrl?: string;
-  /** Country whose age rating goes into `certification` when the language has no region (`en`). @default 'US' */
-  certificationCountry?: string;
+  /** Milliseconds one request may take. @default 10_000 */
+  timeoutMs?: number;
+  /** Longest `Retry-After` (ms) a rate-limited request waits out before failing with a transient 429. @default 30_000 */
+  maxRetryAfterMs?: number;
 }
 
-/** Default of {@link TmdbProviderOptions.baseUrl}. */
-export const TMDB_DEFAULT_BASE_URL = 'https://api.themoviedb.org/3';
-/** Default of {@link TmdbProviderOptions.imageBaseUrl}. */
-export const TMDB_DEFAULT_IMAGE_BASE_URL = 'https://image.tmdb.org/t/p/original';
+/**
+ * Release types whose age rating counts, most wanted first: Theatrical (3), Theatrical
+ * limited (2), Digital (4), Physical (5), TV (6), Premiere (1). Cinema and streaming
+ * ratings are the ones people know (Kodi's scraper reads TMDB's country release, which is
+ * the theatrical one); a festival premiere often carries none or a provisional one.
+ * Types from https://developer.themoviedb.org/reference/movie-release-dates.
+ */
+const CERTIFICATION_TYPE_ORDER = [3, 2, 4, 5, 6, 1];
+
+/** How many plausible hits of one search have their alternative titles compared. */
+const ALTERNATIVE_TITLE_LOOKUPS = 3;
 
 /** Year of a TMDB `YYYY-MM-DD` date, or null. */
 function yearOf(date: string | null | undefined): number | null {
@@ -51,201 +103,247 @@ function unique(names: Iterable<string>): string[] {
   return [...new Set(names)];
 }
 
-/** TMDB's own explanation of an error (`{"status_message": "Invalid API key"}`), when the body has one. */
-function statusMessageOf(text: string): string | null {
-  try {
-    const message = (JSON.parse(text) as { status_message?: unknown } | null)?.status_message;
-    return typeof message === 'string' ? message : null;
-  } catch {
-    // Proxies answer errors with HTML; the status alone then tells what happened.
-    return null;
-  }
-}
-
 /** File extension of a TMDB file path, lower-case, without the dot. */
 function extOf(filePath: string): string {
-  return path.posix.extname(filePath).slice(1).toLowerCase();
+  return /\.([a-z0-9]+)$/i.exec(filePath)?.[1]?.toLowerCase() ?? '';
+}
+
+/** Image language: textless images are tagged null (or "xx", "No Language"); both become null. */
+function imageLanguage(tag: string | null | undefined): string | null {
+  return !tag || tag === 'xx' ? null : tag;
+}
+
+function toResult(hit: TmdbMovieSummary): MovieSearchResult {
+  return { id: String(hit.id), title: hit.title, originalTitle: orNull(hit.original_title), year: yearOf(hit.release_date) };
 }
 
 /**
- * TMDB provider.
+ * TMDB movie provider.
  *
  * @example
  * ```ts
- * const tmdb = new TmdbProvider({ apiKey: process.env.TMDB_API_KEY! });
- * const [hit] = await tmdb.search({ title: 'Heat', year: 1995, language: 'en-US' });
+ * const tmdb = new TmdbProvider({ apiKey: process.env.TMDB_API_KEY! }); // v3 key or v4 token
+ * const [hit] = await tmdb.search({ title: 'Heat', year: 1995, language: 'de' });
+ * const details = hit && (await tmdb.details(hit.id, { language: 'de', country: 'DE' }));
  * ```
  */
 export class TmdbProvider implements MetadataProvider {
   readonly name = 'tmdb';
-  readonly #apiKey: string;
+  /** The HTTP client; a series provider may share it (one credential check, one configuration read). */
+  readonly client: TmdbClient;
   readonly #language: string;
-  readonly #baseUrl: string;
-  readonly #imageBaseUrl: string;
   readonly #certificationCountry: string;
 
   constructor(options: TmdbProviderOptions) {
-    this.#apiKey = options.apiKey;
+    this.client = new TmdbClient({
+      credential: options.apiKey,
+      name: this.name,
+      ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+      ...(options.imageBaseUrl === undefined ? {} : { imageBaseUrl: options.imageBaseUrl }),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.maxRetryAfterMs === undefined ? {} : { maxRetryAfterMs: options.maxRetryAfterMs }),
+    });
     this.#language = options.language ?? 'en-US';
-    this.#baseUrl = (options.baseUrl ?? TMDB_DEFAULT_BASE_URL).replace(/\/+$/, '');
-    this.#imageBaseUrl = (options.imageBaseUrl ?? TMDB_DEFAULT_IMAGE_BASE_URL).replace(/\/+$/, '');
-    this.#certificationCountry = options.certificationCountry ?? 'US';
+    this.#certificationCountry = (options.certificationCountry ?? 'US').toUpperCase();
+  }
+
+  /** The movie a folder names, by its ids, else by title and year (see the file's comment); `[]` when none matches. */
+  async search(query: MovieQuery, signal?: AbortSignal): Promise<MovieSearchResult[]> {
+    const language = query.language || this.#language;
+    const byId = await this.#byIds(query.ids ?? {}, language, signal);
+    if (byId) return [toResult(byId)];
+    return (await this.#byTitle(query, language, signal)).map(toResult);
+  }
+
+  /** `GET /movie/{id}` for a TMDB id, `GET /find/{id}` for an IMDb id; null when TMDB knows neither. */
+  async #byIds(ids: ProviderIds, language: string, signal?: AbortSignal): Promise<TmdbMovieSummary | null> {
+    if (ids.tmdb && /^\d+$/.test(ids.tmdb)) {
+      const movie = await this.#unlessNotFound(
+        this.client.get(`/movie/${ids.tmdb}`, { language }, tmdbMovieSummarySchema, signal),
+      );
+      if (movie) return movie;
+    }
+    if (ids.imdb && /^tt\d+$/.test(ids.imdb)) {
+      const found = await this.#unlessNotFound(
+        this.client.get(`/find/${ids.imdb}`, { external_source: 'imdb_id', language }, tmdbFindSchema, signal),
+      );
+      const movie = found?.movie_results?.[0];
+      if (movie) return movie;
+    }
+    return null;
+  }
+
+  /** The search with the year, then without; hits that match, nearest year first. */
+  async #byTitle(query: MovieQuery, language: string, signal?: AbortSignal): Promise<TmdbMovieSummary[]> {
+    if (titleKey(query.title) === '') return [];
+    const params = { query: searchText(query.title), language, include_adult: 'false' };
+    const year = query.year;
+    const searches = year === undefined ? [params] : [{ ...params, year: String(year) }, params];
+    const seen = new Set<number>();
+    for (const search of searches) {
+      const { results } = await this.client.get('/search/movie', search, tmdbSearchSchema, signal);
+      const distance = (hit: TmdbMovieSummary): number => {
+        const released = yearOf(hit.release_date);
+        return year === undefined ? 0 : released === null ? Infinity : Math.abs(released - year);
+      };
+      // Stable sort: among equally near years, TMDB's own order (relevance, popularity) stays.
+      const plausible = results
+        .filter((hit) => !seen.has(hit.id) && distance(hit) <= 1)
+        .sort((a, b) => distance(a) - distance(b));
+      for (const hit of results) seen.add(hit.id);
+      // Nearest year first; in a tie, the title spelled alike ("Heat") before the one that
+      // only shares the key ("The Heat").
+      const quality = (hit: TmdbMovieSummary): number => titleMatch(query.title, [hit.title, hit.original_title]);
+      const direct = plausible
+        .filter((hit) => quality(hit) > 0)
+        .sort((a, b) => distance(a) - distance(b) || quality(b) - quality(a));
+      if (direct.length > 0) return direct;
+      const viaAlternatives: TmdbMovieSummary[] = [];
+      for (const hit of plausible.slice(0, ALTERNATIVE_TITLE_LOOKUPS)) {
+        const alternatives = await this.client.get(`/movie/${hit.id}/alternative_titles`, {}, tmdbAlternativeTitlesSchema, signal);
+        if (sameTitle(query.title, (alternatives.titles ?? []).map((t) => t.title))) viaAlternatives.push(hit);
+      }
+      if (viaAlternatives.length > 0) return viaAlternatives;
+    }
+    return [];
+  }
+
+  /** The answer, or null when TMDB says 404 (an id it does not know). */
+  async #unlessNotFound<T>(request: Promise<T>): Promise<T | null> {
+    try {
+      return await request;
+    } catch (error) {
+      if (error instanceof ProviderError && error.status === 404) return null;
+      throw error;
+    }
   }
 
   /**
-   * `GET /search/movie`. With a year, TMDB only returns movies released that year; folder
-   * years are often one off (festival vs. cinema release), so when that finds nothing the
-   * search is repeated without the year and only hits within one year are kept.
+   * `GET /movie/{id}?append_to_response=credits,release_dates,translations`: details, cast,
+   * crew, age ratings and every translation in one call. Title, plot and tagline fall back
+   * to English, then the original language, where the wanted language has none; the
+   * certification is the `country`'s. A collection adds `GET /collection/{id}` for `set`.
    */
-  async search(query: MovieQuery, signal?: AbortSignal): Promise<MovieSearchResult[]> {
-    const language = query.language || this.#language;
-    const params = { query: query.title, language, include_adult: 'false' };
-    const toResult = (hit: z.infer<typeof tmdbSearchSchema>['results'][number]): MovieSearchResult => ({
-      id: String(hit.id),
-      title: hit.title,
-      originalTitle: orNull(hit.original_title),
-      year: yearOf(hit.release_date),
-    });
-    if (query.year === undefined) {
-      const answer = await this.#get('/search/movie', params, tmdbSearchSchema, signal);
-      return answer.results.map(toResult);
-    }
-    const exact = await this.#get('/search/movie', { ...params, year: String(query.year) }, tmdbSearchSchema, signal);
-    if (exact.results.length > 0) return exact.results.map(toResult);
-    const loose = await this.#get('/search/movie', params, tmdbSearchSchema, signal);
-    const year = query.year;
-    return loose.results.map(toResult).filter((hit) => hit.year !== null && Math.abs(hit.year - year) <= 1);
-  }
-
-  /** `GET /movie/{id}?append_to_response=credits,release_dates`: details, cast, crew and age ratings in one call. */
-  async details(id: string, options: { language: string }, signal?: AbortSignal): Promise<MovieDetails> {
+  async details(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<MovieDetails> {
     const language = options.language || this.#language;
-    const movie = await this.#get(
+    const movie = await this.client.get(
       `/movie/${encodeURIComponent(id)}`,
-      { language, append_to_response: 'credits,release_dates' },
+      { language, append_to_response: 'credits,release_dates,translations' },
       tmdbDetailsSchema,
       signal,
     );
-    return this.#toDetails(movie, language);
-  }
-
-  /**
-   * `GET /movie/{id}/images` (every language) and `GET /movie/{id}/videos`. Posters,
-   * backdrops (as fanart) and logos (as clearlogo; SVG logos are skipped because Kodi
-   * cannot show them) become candidates; YouTube/Vimeo trailers become `trailer`
-   * candidates without `ext`, since they are pages, not files.
-   */
-  async artwork(id: string, signal?: AbortSignal): Promise<ArtworkCandidate[]> {
-    const moviePath = `/movie/${encodeURIComponent(id)}`;
-    const [images, videos] = await Promise.all([
-      this.#get(`${moviePath}/images`, {}, tmdbImagesSchema, signal),
-      this.#get(`${moviePath}/videos`, {}, tmdbVideosSchema, signal),
-    ]);
-    const fromImages = (kind: ArtworkKind, list: TmdbImage[] | null | undefined): ArtworkCandidate[] =>
-      (list ?? [])
-        .filter((image) => extOf(image.file_path) !== 'svg')
-        .map((image) => ({
-          kind,
-          url: this.#imageBaseUrl + image.file_path,
-          language: orNull(image.iso_639_1),
-          width: image.width,
-          height: image.height,
-          votes: image.vote_average ?? 0,
-          ext: extOf(image.file_path) || (kind === 'clearlogo' ? 'png' : 'jpg'),
-        }));
-    const trailers: ArtworkCandidate[] = videos.results
-      .filter((video) => video.type === 'Trailer' && (video.site === 'YouTube' || video.site === 'Vimeo'))
-      .map((video) => ({
-        kind: 'trailer',
-        url:
-          video.site === 'YouTube'
-            ? `https://www.youtube.com/watch?v=${encodeURIComponent(video.key)}`
-            : `https://vimeo.com/${encodeURIComponent(video.key)}`,
-        language: orNull(video.iso_639_1),
-        width: video.size ? Math.round((video.size * 16) / 9) : 0,
-        height: video.size ?? 0,
-        votes: video.official ? 1 : 0,
-      }));
-    return [
-      ...fromImages('poster', images.posters),
-      ...fromImages('fanart', images.backdrops),
-      ...fromImages('clearlogo', images.logos),
-      ...trailers,
-    ];
-  }
-
-  #toDetails(movie: TmdbDetails, language: string): MovieDetails {
+    const translations = movie.translations?.translations;
+    const original = movie.original_language;
     const crew = movie.credits?.crew ?? [];
-    const cast = (movie.credits?.cast ?? [])
-      .map((member, index) => ({
+    const cast = await Promise.all(
+      (movie.credits?.cast ?? []).map(async (member, index) => ({
         name: member.name,
         role: member.character ?? '',
         order: member.order ?? index,
-        ...(member.profile_path ? { thumbUrl: this.#imageBaseUrl + member.profile_path } : {}),
-      }))
-      .sort((a, b) => a.order - b.order);
+        ...(member.profile_path ? { thumbUrl: await this.client.imageUrl(member.profile_path, 'profile', signal) } : {}),
+      })),
+    );
+    const ownTitle = primaryLanguage(language) === original ? movie.original_title : undefined;
     return {
       providerIds: { tmdb: String(movie.id), ...(movie.imdb_id ? { imdb: movie.imdb_id } : {}) },
-      title: movie.title,
+      // TMDB answers an untranslated title with the original one, so its answer comes last.
+      title:
+        localizedText(translations, language, original, { answered: ownTitle, field: (d) => d.title }) ??
+        firstText(movie.title, movie.original_title) ??
+        '',
       originalTitle: orNull(movie.original_title),
       year: yearOf(movie.release_date),
-      plot: orNull(movie.overview),
-      tagline: orNull(movie.tagline),
+      plot: localizedText(translations, language, original, { answered: movie.overview, field: (d) => d.overview }),
+      tagline: localizedText(translations, language, original, { answered: movie.tagline, field: (d) => d.tagline }),
       runtimeMinutes: movie.runtime ? movie.runtime : null,
       genres: (movie.genres ?? []).map((genre) => genre.name),
       studios: (movie.production_companies ?? []).map((company) => company.name),
       premiered: orNull(movie.release_date),
       rating: movie.vote_count ? (movie.vote_average ?? null) : null,
       votes: movie.vote_count ?? null,
-      certification: this.#certification(movie, language),
-      cast,
+      certification: this.#certification(movie, options.country ?? this.#certificationCountry),
+      cast: cast.sort((a, b) => a.order - b.order),
       directors: unique(crew.filter((member) => member.job === 'Director').map((member) => member.name)),
       writers: unique(crew.filter((member) => member.department === 'Writing').map((member) => member.name)),
+      set: await this.#set(movie, language, signal),
     };
   }
 
-  /** Age rating for the language's country (`de-DE` → DE), theatrical release first. */
-  #certification(movie: TmdbDetails, language: string): string | null {
-    const country = (/^[a-z]{2,3}-([A-Z]{2})$/i.exec(language)?.[1] ?? this.#certificationCountry).toUpperCase();
-    const entry = movie.release_dates?.results.find((result) => result.iso_3166_1.toUpperCase() === country);
-    const dates = [...(entry?.release_dates ?? [])].sort((a, b) => Number(a.type !== 3) - Number(b.type !== 3));
-    return dates.map((date) => date.certification?.trim()).find((cert) => cert) ?? null;
+  /** Age rating of `country`: the release types of {@link CERTIFICATION_TYPE_ORDER} in order, earliest date first. */
+  #certification(movie: TmdbDetails, country: string): string | null {
+    const wanted = country.toUpperCase();
+    const entry = movie.release_dates?.results.find((result) => result.iso_3166_1.toUpperCase() === wanted);
+    const rank = (type: number | null | undefined): number => {
+      const index = CERTIFICATION_TYPE_ORDER.indexOf(type ?? -1);
+      return index === -1 ? CERTIFICATION_TYPE_ORDER.length : index;
+    };
+    const rated = (entry?.release_dates ?? [])
+      .filter((date) => date.certification?.trim())
+      .sort((a, b) => rank(a.type) - rank(b.type) || (a.release_date ?? '').localeCompare(b.release_date ?? ''));
+    return rated[0]?.certification?.trim() ?? null;
   }
 
-  /** GET with the api key; turns every failure into a ProviderError naming the path (never the key). */
-  async #get<T>(apiPath: string, params: Record<string, string>, schema: z.ZodType<T>, signal?: AbortSignal): Promise<T> {
-    const url = new URL(this.#baseUrl + apiPath);
-    for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
-    url.searchParams.set('api_key', this.#apiKey);
-    let response: Response;
-    try {
-      response = await fetch(url, { signal, headers: { Accept: 'application/json' } });
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new ProviderError(this.name, apiPath, null, `network error: ${(error as Error).message}`, { cause: error });
-    }
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new ProviderError(this.name, apiPath, response.status, `connection lost: ${(error as Error).message}`, { cause: error });
-    }
-    if (!response.ok) {
-      throw new ProviderError(this.name, apiPath, response.status, statusMessageOf(text) ?? 'request refused');
-    }
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch (error) {
-      throw new ProviderError(this.name, apiPath, response.status, 'the answer is not JSON', { cause: error });
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown';
-      throw new ProviderError(this.name, apiPath, response.status, `unexpected answer (${where})`, { cause: parsed.error });
-    }
-    return parsed.data;
+  /** `belongs_to_collection` as Kodi's set: name and overview in the language, else English. */
+  async #set(movie: TmdbDetails, language: string, signal?: AbortSignal): Promise<MovieSet | null> {
+    const collection = movie.belongs_to_collection;
+    if (!collection) return null;
+    const path = `/collection/${collection.id}`;
+    const local = await this.#unlessNotFound(this.client.get(path, { language }, tmdbCollectionSchema, signal));
+    const needsEnglish = primaryLanguage(language) !== 'en' && !(local?.name && local.overview);
+    const english = needsEnglish
+      ? await this.#unlessNotFound(this.client.get(path, { language: 'en' }, tmdbCollectionSchema, signal))
+      : null;
+    const name = firstText(local?.name, collection.name, english?.name);
+    return name === null ? null : { name, overview: firstText(local?.overview, english?.overview) };
+  }
+
+  /**
+   * `GET /movie/{id}/images` (every language: textless images are tagged null or "xx",
+   * and ranking needs them all) and `GET /movie/{id}/videos` in the wanted language plus
+   * English (`include_video_language`). Posters, backdrops (as fanart) and logos (as
+   * clearlogo; SVG logos as TMDB's PNG rendering) become candidates; YouTube trailers
+   * become `trailer` candidates (their page URL; the NFO turns it into Kodi's YouTube
+   * plugin URL) without `ext`, since they cannot be downloaded.
+   */
+  async artwork(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<ArtworkCandidate[]> {
+    const language = primaryLanguage(options.language || this.#language);
+    const moviePath = `/movie/${encodeURIComponent(id)}`;
+    const videoLanguages = unique([language, 'en']).join(',');
+    const [images, videos] = await Promise.all([
+      this.client.get(`${moviePath}/images`, {}, tmdbImagesSchema, signal),
+      this.client.get(`${moviePath}/videos`, { language, include_video_language: videoLanguages }, tmdbVideosSchema, signal),
+    ]);
+    const fromImages = (kind: ArtworkKind, imageKind: TmdbImageKind, list: TmdbImage[] | null | undefined) =>
+      Promise.all(
+        (list ?? []).map(async (image): Promise<ArtworkCandidate> => {
+          const url = await this.client.imageUrl(image.file_path, imageKind, signal);
+          return {
+            kind,
+            url,
+            language: imageLanguage(image.iso_639_1),
+            width: image.width,
+            height: image.height,
+            votes: image.vote_average ?? 0,
+            voteCount: image.vote_count ?? 0,
+            ext: extOf(url) || (kind === 'clearlogo' ? 'png' : 'jpg'),
+          };
+        }),
+      );
+    const trailers: ArtworkCandidate[] = videos.results
+      .filter((video) => video.type === 'Trailer' && video.site === 'YouTube')
+      .map((video) => ({
+        kind: 'trailer',
+        url: `https://www.youtube.com/watch?v=${encodeURIComponent(video.key)}`,
+        language: imageLanguage(video.iso_639_1),
+        width: video.size ? Math.round((video.size * 16) / 9) : 0,
+        height: video.size ?? 0,
+        votes: video.official ? 1 : 0,
+      }));
+    return [
+      ...(await fromImages('poster', 'poster', images.posters)),
+      ...(await fromImages('fanart', 'backdrop', images.backdrops)),
+      ...(await fromImages('clearlogo', 'logo', images.logos)),
+      ...trailers,
+    ];
   }
 }

@@ -1,21 +1,9 @@
 /**
- * What the local catalogue's movies and series share: how titles are compared, and how
- * an artwork or photo entry (URL, `file:` URL or path relative to the catalogue) becomes
+ * What the local catalogue's movies and series share: how an artwork or photo entry (URL, `file:` URL or path relative to the catalogue) becomes
  * a source the publish phase can fetch.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-/** Lower-case, accents and punctuation removed, spaces collapsed: "Amélie!" and "amelie" match. */
-export function normalizeTitle(title: string): string {
-  return title
-    .normalize('NFKD')
-    .replace(/\p{M}/gu, '')
-    .toLowerCase()
-    .replace(/&/g, ' and ')
-    .replace(/[^\p{L}\p{N}]+/gu, ' ')
-    .trim();
-}
 
 /** http(s) URLs as they are; `file:` URLs and paths as absolute paths (relative to `dir`). */
 export function resolveSource(dir: string, source: string): string {

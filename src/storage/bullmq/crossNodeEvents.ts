@@ -6,7 +6,9 @@
  * tooling that reads `QueueEvents` can follow the queue too.
  */
 import type { EventEmitter } from 'node:events';
+import type * as BullMQ from 'bullmq';
 import type { Redis } from 'ioredis';
+import { requirePeer } from '../../peers.js';
 import { StorageError } from '../../errors.js';
 import type { StorageJobEvent } from '../types.js';
 import { recordToJob } from './hashToJob.js';
@@ -84,7 +86,7 @@ export async function subscribeJobEvents(options: SubscribeOptions): Promise<() 
   // a read (XREAD from the last id heard), which is safe to run twice, and not re-sending
   // it would leave QueueEvents awaiting it for ever, deaf after the first cut.
   // Loaded on first use: the job storage itself needs only ioredis.
-  const { QueueEvents } = await import('bullmq');
+  const { QueueEvents } = requirePeer<typeof BullMQ>('bullmq', 'phaseq/bullmq (remoteEvents)', '^6');
   const connection = options.redis.duplicate({
     maxRetriesPerRequest: null,
     enableOfflineQueue: true,

@@ -2,8 +2,13 @@
  * Opens the Redis connection of a Redis-backed phaseq object from what the host gave:
  * a `redis://` URL, ioredis options, or an open client it keeps owning.
  */
-import { Redis, type RedisOptions } from 'ioredis';
+import type * as IORedis from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { StorageError } from '../../errors.js';
+import { requirePeer } from '../../peers.js';
+
+// ioredis is an optional peer: importing phaseq/bullmq without it names it (requirePeer).
+const { Redis: RedisClient } = requirePeer<typeof IORedis>('ioredis', 'phaseq/bullmq', '^5');
 
 /** What a host passes as `connection`. */
 export type RedisConnection = string | RedisOptions | Redis;
@@ -59,7 +64,7 @@ export class InFlightGuard {
  * @throws StorageError naming `what` when Redis does not answer.
  */
 export async function openRedis(connection: RedisConnection, what: string): Promise<OpenedRedis> {
-  const owned = !(connection instanceof Redis);
+  const owned = !(connection instanceof RedisClient);
   // Every command either runs once or fails with an error saying whether it may have run:
   // - no re-sending of commands in flight when the connection dropped: Redis may already
   //   have run them, and running an `add` or a `claim` script twice would store or lease
@@ -74,11 +79,11 @@ export async function openRedis(connection: RedisConnection, what: string): Prom
     enableOfflineQueue: false,
   };
   const redis =
-    connection instanceof Redis
+    connection instanceof RedisClient
       ? connection
       : typeof connection === 'string'
-        ? new Redis(connection, defaults)
-        : new Redis({ ...defaults, ...connection, lazyConnect: true });
+        ? new RedisClient(connection, defaults)
+        : new RedisClient({ ...defaults, ...connection, lazyConnect: true });
   if (owned) {
     redis.on('error', () => {
       // Connection errors also reject the commands they affect, which is where they are

@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import { createMediaPlugin, type MediaPlugin } from '../../../src/media/plugin.js';
 import { TmdbProvider } from '../../../src/media/providers/TmdbProvider.js';
 import type { MetadataProvider, PlayerConfig } from '../../../src/media/types.js';
@@ -32,6 +32,8 @@ export interface PipelineOptions {
   maxRetries?: number;
   /** Wraps the TMDB provider, e.g. to make something happen while a lookup is in flight. */
   wrapProvider?: (provider: MetadataProvider) => MetadataProvider;
+  /** @default a silent pino logger */
+  logger?: Logger;
 }
 
 /** A completed job as seen through the queue's events. */
@@ -100,7 +102,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const queue = new JobQueue({
     storage: new SQLiteJobQueueStorage({ filename: dbFile }),
     concurrency: options.concurrency ?? 3,
-    logger: pino({ level: 'silent' }),
+    logger: options.logger ?? pino({ level: 'silent' }),
     maxRetries: options.maxRetries ?? 3,
     backoff: { type: 'fixed', delayMs: 20 },
     phases,
@@ -108,7 +110,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   const media = createMediaPlugin({
     filename: dbFile,
     provider: (options.wrapProvider ?? ((p) => p))(
-      new TmdbProvider({ apiKey: provider.apiKey, baseUrl: provider.baseUrl, imageBaseUrl: provider.imageBaseUrl }),
+      new TmdbProvider({ apiKey: provider.apiKey, baseUrl: provider.baseUrl }),
     ),
     // `__LIBRARY__` in a player's pathMap stands for the library folder, unknown to the caller.
     players: (options.players ? options.players(players) : players.configs).map((player) => ({

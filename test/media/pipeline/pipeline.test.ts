@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { XMLParser } from 'fast-xml-parser';
+import { pino, type Logger } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { JOB_PRIORITY } from '../../../src/types.js';
 import { imageSize } from '../support/images.js';
@@ -22,7 +23,26 @@ function readNfo(file: string): Record<string, unknown> {
   return doc.movie;
 }
 
+/** A pino logger that keeps its records. */
+function recordingLogger(): { logger: Logger; records: Record<string, unknown>[] } {
+  const records: Record<string, unknown>[] = [];
+  const logger: Logger = pino({ level: 'info' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  return { logger, records };
+}
+
 describe('media pipeline end to end', () => {
+  it.each([
+    ['three players', undefined, 3, 'publish: done, players to notify'],
+    ['no player', () => [], 0, 'publish: done, no player configured'],
+  ] as const)('the publish log tells how many notify jobs follow (%s)', async (_name, players, notifyJobs, msg) => {
+    const { logger, records } = recordingLogger();
+    pipeline = await startPipeline({ movies: makeProviderMovies(1), logger, ...(players ? { players } : {}) });
+    await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: pipeline.library, manual: true }, manual: true });
+    await pipeline.idle();
+    const done = records.filter((r) => typeof r.msg === 'string' && r.msg.startsWith('publish: done'));
+    expect(done.map((r) => [r.msg, r.notifyJobs])).toEqual([[msg, notifyJobs]]);
+  });
+
   it('runs a manual scan of a 3-movie library through enrich, publish and notify', async () => {
     pipeline = await startPipeline();
     const { queue, library, media, players } = pipeline;
@@ -217,7 +237,7 @@ describe('player notification and concurrent publishes', () => {
           return real.search(query, signal);
         },
         details: (id, options, signal) => real.details(id, options, signal),
-        artwork: (id, signal) => real.artwork(id, signal),
+        artwork: (id, options, signal) => real.artwork(id, options, signal),
       }),
     });
     const p = pipeline;

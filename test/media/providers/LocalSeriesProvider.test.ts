@@ -104,10 +104,12 @@ describe('LocalProvider series', () => {
     expect((error as ValidationError).issues.map((i) => i.path).sort()).toEqual(['series.0.seasons.0.episodes.1.number', 'series.0.seasons.1.number', 'series.1.id']);
   });
 
-  it('a catalogue may hold only series, or only movies', async () => {
+  it('a catalogue may hold only series, or only movies (and verify() accepts either)', async () => {
     const local = new LocalProvider({ cataloguePath });
+    expect(await local.verify()).toEqual({ movies: 0, series: 2 });
     expect(await local.search({ title: 'Doctor Who', language: 'en' })).toEqual([]);
     writeFileSync(cataloguePath, JSON.stringify({ movies: [{ id: 1, title: 'Heat' }] }));
     expect(await local.series.searchSeries({ title: 'Doctor Who', language: 'en' })).toEqual([]);
+    expect(await local.verify()).toEqual({ movies: 1, series: 0 });
   });
 });

@@ -1,32 +1,63 @@
 /**
- * Test support: a real HTTP server on 127.0.0.1 (random port) that speaks the parts of
- * the TMDB v3 API that `TmdbProvider` uses, and serves generated JPEG/PNG artwork of the
- * stated sizes. Point a provider at it with
- * `new TmdbProvider({ apiKey: server.apiKey, baseUrl: server.baseUrl, imageBaseUrl: server.imageBaseUrl })`.
+ * Test support: a fake TMDB v3 API on 127.0.0.1 (random port), built from TMDB's
+ * documentation rather than from what our client sends, and serving generated JPEG/PNG
+ * artwork of the stated sizes. Point a provider at it with
+ * `new TmdbProvider({ apiKey: server.apiKey, baseUrl: server.baseUrl })` (or
+ * `server.readAccessToken`): image URLs come from its `/configuration`.
  *
- * Endpoints (all GET, `api_key` checked on the API ones: 401 like TMDB when wrong):
- * - `/3/search/movie?query=&year=&language=`: title/original title contain the query (case-
- *   and accent-insensitive); exact titles first; `year` filters on the release year.
- * - `/3/movie/{id}?append_to_response=credits,release_dates&language=`: details (404 when unknown).
- * - `/3/movie/{id}/images`, `/3/movie/{id}/videos`.
- * - `/t/p/original/{file}`: image bytes (`Content-Type` image/jpeg or image/png).
+ * Each behaviour names the documentation page it mirrors (D = https://developer.themoviedb.org):
+ * - Auth, D/docs/authentication-application: `api_key` query parameter (v3 key) or
+ *   `Authorization: Bearer` (API Read Access Token); anything else is 401 with
+ *   status_code 7 "Invalid API key" (D/docs/errors).
+ * - Errors, D/docs/errors: `{ success: false, status_code, status_message }`; unknown id
+ *   34/404; rate limit 25/429 with a `Retry-After` header (D/docs/rate-limiting, and the
+ *   older developers.themoviedb.org/3/getting-started/request-rate-limiting page that
+ *   documents the header).
+ * - `/search/movie`, D/reference/search-movie: matches original, translated and
+ *   alternative titles, word by word (a query word matches a title word it begins, so
+ *   "Heat" also finds "White Heat" and "Heatwave"); `year` keeps movies with ANY release
+ *   date in that year, `primary_release_year` only the first release (the difference
+ *   Overseerr's "use correct param to filter movies by year" fix is about). The docs
+ *   promise no order: results here are by popularity, so an exact title is not first.
+ *   `title` is in the requested language, else the original title.
+ * - `/find/{id}?external_source=imdb_id`, D/reference/find-by-id: `movie_results` (empty
+ *   arrays, status 200, for an id TMDB does not know).
+ * - `/movie/{id}`, D/reference/movie-details, with `append_to_response` (credits,
+ *   release_dates, translations, alternative_titles): in another language an untranslated
+ *   overview and tagline are "" and the title is the original title. The docs do not spell
+ *   this out (D/docs/languages); it is what Kodi's TMDB scraper works around with its
+ *   English "fallback" request (xbmc/metadata.themoviedb.org.python, tmdb.py:
+ *   `movie.get('overview') or movie_fallback.get('overview')`). The original language's
+ *   own translation has an empty title: its title is `original_title`.
+ *   `belongs_to_collection: { id, name }` for movies of a collection.
+ * - `release_dates`, D/reference/movie-release-dates: per country, entries of types
+ *   1 Premiere, 2 Theatrical (limited), 3 Theatrical, 4 Digital, 5 Physical, 6 TV.
+ * - `/movie/{id}/alternative_titles`, D/reference/movie-alternative-titles.
+ * - `/collection/{id}`, D/reference/collection-details: name and overview per language.
+ * - `/movie/{id}/images`, D/docs/image-languages: without `language` every image; with
+ *   it, that language plus those in `include_image_language` (`null` for images without
+ *   text). Textless images may also be tagged "xx" (Kodi's scraper reads both).
+ * - `/movie/{id}/videos`, D/reference/movie-videos: `language` (default en-US) filters,
+ *   `include_video_language` adds languages (TMDB's changelog of July 2021).
+ * - `/configuration`, D/reference/configuration-details and D/docs/image-basics: image
+ *   `secure_base_url` and sizes; `/t/p/{size}/{file}` serves the image; an SVG file is
+ *   also served as PNG under the same name with `.png` (SVGs are not resized).
  *
  * Failure injection (counts every request, API and image, unless `match` narrows it):
- * - `failNext(n, { status?, match? })`: the next n matching requests fail (default 503;
- *   `status: 'reset'` destroys the connection for a network error), then it works again.
- * - `failAlways({ status?, match? })`: every matching request fails until `failNone()`.
- *
- * Every request is recorded in `requests` (`{ method, path, query, status }`).
+ * `failNext(n, { status?, match?, retryAfter? })`: the next n matching requests fail
+ * (default 503; 401, 404, 429 get TMDB's bodies, 429 its `Retry-After`; `'reset'` destroys
+ * the connection; `'hang'` never answers); `failAlways(...)` until `failNone()`.
+ * Every request is recorded in `requests` (`{ method, path, query, status, auth }`).
  *
  * @example
  * ```ts
  * const server = await startProviderServer(makeProviderMovies(3));
  * server.failNext(2, { match: '/3/movie/' });
- * // ... run the pipeline ...
- * expect(server.requests.filter((r) => r.path.startsWith('/3/movie/')).length).toBeGreaterThan(2);
+ * const tmdb = new TmdbProvider({ apiKey: server.readAccessToken, baseUrl: server.baseUrl });
  * await server.close();
  * ```
  */
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { makeJpeg, makePng } from './images.js';
@@ -35,42 +66,77 @@ import { makeJpeg, makePng } from './images.js';
 export interface FakeImage {
   width: number;
   height: number;
-  /** Language of the text in the image; null (the default) for none. */
+  /** Language of the text in the image; null (the default) or 'xx' for none. */
   language?: string | null;
   /** TMDB `vote_average`. @default 5 */
   votes?: number;
+  /** TMDB `vote_count`. @default 10 */
+  voteCount?: number;
   /** @default 'jpg' for posters, backdrops and photos; 'png' for logos */
-  format?: 'jpg' | 'png';
+  format?: 'jpg' | 'png' | 'svg';
+}
+
+/** One release of a movie in one country (TMDB's `release_dates`). */
+export interface FakeRelease {
+  country: string;
+  /** 1 Premiere, 2 Theatrical (limited), 3 Theatrical, 4 Digital, 5 Physical, 6 TV. */
+  type: number;
+  /** `YYYY-MM-DD` */
+  date: string;
+  certification?: string;
+}
+
+/** A collection ("set") of movies. */
+export interface FakeCollection {
+  id: number;
+  /** English name. */
+  name: string;
+  overview?: string;
+  /** Name and overview per language (`de`, `fr`). */
+  translations?: Record<string, { name?: string; overview?: string }>;
 }
 
 /** One movie as the fake TMDB knows it. */
 export interface ProviderServerMovie {
   id: number;
+  /** English title. */
   title: string;
   originalTitle?: string;
-  /** Release year; the release date becomes `<year>-06-15` unless `releaseDate` is given. */
+  /** ISO 639-1 code of the original language. @default 'en' */
+  originalLanguage?: string;
+  /** First release year; the release date becomes `<year>-06-15` unless `releaseDate` is given. */
   year?: number;
+  /** First ("primary") release date, `YYYY-MM-DD`. */
   releaseDate?: string;
+  /** Other releases (any country, any type): the search's `year` matches them too. */
+  releases?: FakeRelease[];
+  /** Age ratings per country, e.g. `{ US: 'R', DE: '16' }`: theatrical releases on the first release date. */
+  certifications?: Record<string, string>;
+  /** Titles under which the movie is also known (countries' titles, romanisations). */
+  alternativeTitles?: string[];
+  /** Search order: higher first. @default 1 */
+  popularity?: number;
   imdbId?: string;
+  /** English plot. */
   plot?: string;
+  /** English tagline. */
   tagline?: string;
   runtime?: number;
   genres?: string[];
   studios?: string[];
   rating?: number;
   votes?: number;
-  /** Age ratings per country, e.g. `{ US: 'R', DE: '16' }`. */
-  certifications?: Record<string, string>;
   cast?: { name: string; role?: string; photo?: FakeImage }[];
   directors?: string[];
   writers?: string[];
   posters?: FakeImage[];
   backdrops?: FakeImage[];
   logos?: FakeImage[];
-  /** YouTube trailers. */
-  trailers?: { key: string; language?: string; size?: number }[];
-  /** Title and plot per `language` parameter value (e.g. `de-DE`). */
-  translations?: Record<string, { title?: string; plot?: string }>;
+  /** YouTube videos. */
+  trailers?: { key: string; language?: string; size?: number; official?: boolean; type?: string }[];
+  /** Title, plot and tagline per language (`de`, `de-DE`, `pt-BR`); missing fields are untranslated. */
+  translations?: Record<string, { title?: string; plot?: string; tagline?: string }>;
+  collection?: FakeCollection;
 }
 
 /** One request the server received. */
@@ -79,25 +145,31 @@ export interface RecordedProviderRequest {
   /** Path without the query, e.g. `/3/movie/603`. */
   path: string;
   query: Record<string, string>;
-  /** Status answered; 0 when the connection was reset. */
+  /** Status answered; 0 when the connection was reset or left hanging. */
   status: number;
+  /** How the request authenticated itself. */
+  auth: 'api_key' | 'bearer' | null;
 }
 
 /** Which requests a failure applies to: a path prefix or a pattern on the path. */
 export interface FailureOptions {
   /** @default 503 */
-  status?: number | 'reset';
+  status?: number | 'reset' | 'hang';
   match?: string | RegExp;
+  /** `Retry-After` of an injected 429. @default '1' */
+  retryAfter?: string;
 }
 
 /** A running fake TMDB. */
 export interface ProviderServer {
   /** `http://127.0.0.1:<port>/3` */
   baseUrl: string;
-  /** `http://127.0.0.1:<port>/t/p/original` */
+  /** `http://127.0.0.1:<port>/t/p/original`: where `/configuration` points image URLs. */
   imageBaseUrl: string;
-  /** The key the server accepts. */
+  /** The v3 API key the server accepts (32 hexadecimal digits). */
   apiKey: string;
+  /** The v4 API Read Access Token the server accepts (a JWT). */
+  readAccessToken: string;
   requests: RecordedProviderRequest[];
   failNext(count: number, options?: FailureOptions): void;
   failAlways(options?: FailureOptions): void;
@@ -105,10 +177,25 @@ export interface ProviderServer {
   close(): Promise<void>;
 }
 
-/** Lower-case without accents, for search. */
-function fold(text: string): string {
-  return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase().trim();
+/** Lower-case without accents or punctuation, as words. */
+function words(text: string): string[] {
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/['’]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
 }
+
+/** Every query word begins some word of the title. */
+function titleMatches(query: string, title: string): boolean {
+  const wanted = words(query);
+  const have = words(title);
+  return wanted.length > 0 && wanted.every((w) => have.some((h) => h.startsWith(w)));
+}
+
+const primary = (tag: string): string => (tag.split('-')[0] ?? '').toLowerCase();
 
 /** Movies 1..count ("Movie 001" … from 1990 on), each with posters, fanart, a logo, two actors with photos and a trailer. */
 export function makeProviderMovies(count: number, firstId = 1): ProviderServerMovie[] {
@@ -150,24 +237,40 @@ export function makeProviderMovies(count: number, firstId = 1): ProviderServerMo
   });
 }
 
+/** A JWT-shaped token, as TMDB's API Read Access Tokens are. */
+function makeToken(): string {
+  const part = (value: object): string => Buffer.from(JSON.stringify(value)).toString('base64url');
+  return `${part({ alg: 'HS256' })}.${part({ aud: randomBytes(16).toString('hex'), scopes: ['api_read'], version: 1 })}.${randomBytes(32).toString('base64url')}`;
+}
+
+const ERRORS: Record<number, { status_code: number; status_message: string }> = {
+  401: { status_code: 7, status_message: 'Invalid API key: You must be granted a valid key.' },
+  404: { status_code: 34, status_message: 'The resource you requested could not be found.' },
+  429: { status_code: 25, status_message: 'Your request count (#) is over the allowed limit of (40).' },
+  503: { status_code: 9, status_message: 'Service offline: This service is temporarily offline, try again later.' },
+};
+
 /** Starts the fake TMDB on 127.0.0.1 with a random port. */
 export async function startProviderServer(
   catalogue: ProviderServerMovie[] | { movies: ProviderServerMovie[] },
-  options: { apiKey?: string } = {},
+  options: { apiKey?: string; readAccessToken?: string } = {},
 ): Promise<ProviderServer> {
   const movies = Array.isArray(catalogue) ? catalogue : catalogue.movies;
-  const apiKey = options.apiKey ?? 'test-api-key';
+  const apiKey = options.apiKey ?? randomBytes(16).toString('hex');
+  const readAccessToken = options.readAccessToken ?? makeToken();
   const requests: RecordedProviderRequest[] = [];
-  const images = new Map<string, { width: number; height: number; format: 'jpg' | 'png' }>();
+  const images = new Map<string, { width: number; height: number; format: 'jpg' | 'png' | 'svg' }>();
   const imageBytes = new Map<string, Buffer>();
-  let pending: { count: number; status: number | 'reset'; match: string | RegExp | undefined } | undefined;
-  let always: { status: number | 'reset'; match: string | RegExp | undefined } | undefined;
+  let pending: (FailureOptions & { count: number }) | undefined;
+  let always: FailureOptions | undefined;
+  let origin = '';
 
   /** Registers an image file and returns its TMDB-style `file_path`. */
   const imagePath = (movieId: number, kind: string, index: number, image: FakeImage, defaultFormat: 'jpg' | 'png') => {
     const format = image.format ?? defaultFormat;
     const file = `/${movieId}-${kind}-${index}-${image.width}x${image.height}.${format}`;
     images.set(file, { width: image.width, height: image.height, format });
+    if (format === 'svg') images.set(file.replace(/\.svg$/, '.png'), { width: image.width, height: image.height, format: 'png' });
     return file;
   };
   const imageList = (movie: ProviderServerMovie, kind: string, list: FakeImage[] | undefined, format: 'jpg' | 'png') =>
@@ -177,31 +280,87 @@ export async function startProviderServer(
       width: image.width,
       height: image.height,
       vote_average: image.votes ?? 5,
-      vote_count: 10,
+      vote_count: image.voteCount ?? 10,
       aspect_ratio: image.width / image.height,
     }));
   const releaseDate = (movie: ProviderServerMovie) => movie.releaseDate ?? (movie.year ? `${movie.year}-06-15` : '');
+  const allReleases = (movie: ProviderServerMovie): FakeRelease[] => [
+    ...Object.entries(movie.certifications ?? {}).flatMap(([country, certification]) => [
+      { country, type: 1, date: releaseDate(movie) },
+      { country, type: 3, date: releaseDate(movie), certification },
+    ]),
+    ...(movie.releases ?? []),
+  ];
   const byId = (id: string) => movies.find((movie) => String(movie.id) === id);
+  const originalLanguage = (movie: ProviderServerMovie) => movie.originalLanguage ?? 'en';
+  const originalTitle = (movie: ProviderServerMovie) => movie.originalTitle ?? movie.title;
+
+  /** Translations as TMDB lists them: English from title/plot/tagline, others from `translations`. */
+  const translationsOf = (movie: ProviderServerMovie) => {
+    const english = {
+      iso_639_1: 'en',
+      iso_3166_1: 'US',
+      name: 'English',
+      english_name: 'English',
+      // The original language's own translation carries no title: `original_title` is it.
+      data: { title: originalLanguage(movie) === 'en' ? '' : movie.title, overview: movie.plot ?? '', tagline: movie.tagline ?? '', homepage: '', runtime: 0 },
+    };
+    const others = Object.entries(movie.translations ?? {}).map(([tag, t]) => ({
+      iso_639_1: primary(tag),
+      iso_3166_1: tag.split('-')[1] ?? primary(tag).toUpperCase(),
+      name: tag,
+      english_name: tag,
+      data: { title: t.title ?? '', overview: t.plot ?? '', tagline: t.tagline ?? '', homepage: '', runtime: 0 },
+    }));
+    return [english, ...others.filter((t) => t.iso_639_1 !== 'en')];
+  };
+  /** The translation a `language` parameter selects: exact region first, then any of the language. */
+  const translationFor = (movie: ProviderServerMovie, language: string | undefined) => {
+    const list = translationsOf(movie);
+    const tag = language ?? 'en-US';
+    const region = tag.split('-')[1]?.toUpperCase();
+    const ofLanguage = list.filter((t) => t.iso_639_1 === primary(tag));
+    return ofLanguage.find((t) => t.iso_3166_1 === region) ?? ofLanguage[0];
+  };
+  const localTitle = (movie: ProviderServerMovie, language: string | undefined) =>
+    translationFor(movie, language)?.data.title || originalTitle(movie);
+  const summary = (movie: ProviderServerMovie, language: string | undefined) => ({
+    id: movie.id,
+    title: localTitle(movie, language),
+    original_title: originalTitle(movie),
+    original_language: originalLanguage(movie),
+    release_date: releaseDate(movie),
+    overview: translationFor(movie, language)?.data.overview ?? '',
+    popularity: movie.popularity ?? 1,
+  });
+  const alternativeTitles = (movie: ProviderServerMovie) => ({
+    id: movie.id,
+    titles: (movie.alternativeTitles ?? []).map((title) => ({ iso_3166_1: 'US', title, type: '' })),
+  });
 
   const matches = (match: string | RegExp | undefined, path: string) =>
     match === undefined || (typeof match === 'string' ? path.startsWith(match) : match.test(path));
 
-  const details = (movie: ProviderServerMovie, language: string | undefined) => {
-    const translation = language ? movie.translations?.[language] : undefined;
-    return {
-      id: movie.id,
+  const details = (movie: ProviderServerMovie, query: Record<string, string>) => {
+    const language = query['language'];
+    const translation = translationFor(movie, language);
+    const appended = new Set((query['append_to_response'] ?? '').split(',').filter(Boolean));
+    const body: Record<string, unknown> = {
+      ...summary(movie, language),
       imdb_id: movie.imdbId ?? null,
-      title: translation?.title ?? movie.title,
-      original_title: movie.originalTitle ?? movie.title,
-      overview: translation?.plot ?? movie.plot ?? '',
-      tagline: movie.tagline ?? '',
+      overview: translation?.data.overview ?? '',
+      tagline: translation?.data.tagline ?? '',
       runtime: movie.runtime ?? 0,
-      release_date: releaseDate(movie),
       vote_average: movie.rating ?? 0,
       vote_count: movie.votes ?? 0,
       genres: (movie.genres ?? []).map((name, index) => ({ id: index + 1, name })),
       production_companies: (movie.studios ?? []).map((name, index) => ({ id: index + 1, name, origin_country: 'US' })),
-      credits: {
+      belongs_to_collection: movie.collection
+        ? { id: movie.collection.id, name: collectionOf(movie.collection, language).name, poster_path: null, backdrop_path: null }
+        : null,
+    };
+    if (appended.has('credits')) {
+      body['credits'] = {
         cast: (movie.cast ?? []).map((member, index) => ({
           id: index + 1,
           name: member.name,
@@ -216,90 +375,155 @@ export async function startProviderServer(
             { name, job: 'Story', department: 'Writing' },
           ]),
         ],
-      },
-      release_dates: {
-        results: Object.entries(movie.certifications ?? {}).map(([country, certification]) => ({
+      };
+    }
+    if (appended.has('release_dates')) {
+      const countries = new Map<string, FakeRelease[]>();
+      for (const release of allReleases(movie)) countries.set(release.country, [...(countries.get(release.country) ?? []), release]);
+      body['release_dates'] = {
+        results: [...countries].map(([country, list]) => ({
           iso_3166_1: country,
-          release_dates: [
-            { certification: '', type: 1, release_date: releaseDate(movie) },
-            { certification, type: 3, release_date: releaseDate(movie) },
-          ],
+          release_dates: list.map((r) => ({ certification: r.certification ?? '', type: r.type, release_date: `${r.date}T00:00:00.000Z`, iso_639_1: '', note: '' })),
         })),
-      },
-    };
+      };
+    }
+    if (appended.has('translations')) body['translations'] = { translations: translationsOf(movie) };
+    if (appended.has('alternative_titles')) body['alternative_titles'] = { titles: alternativeTitles(movie).titles };
+    return body;
   };
 
-  const route = (path: string, query: Record<string, string>): { status: number; body: unknown } | { image: string } => {
-    if (path.startsWith('/t/p/original/')) return { image: path.slice('/t/p/original'.length) };
-    if (!path.startsWith('/3/')) return { status: 404, body: { status_code: 34, status_message: 'Not found' } };
-    if (query['api_key'] !== apiKey) {
-      return { status: 401, body: { success: false, status_code: 7, status_message: 'Invalid API key: You must be granted a valid key.' } };
+  const collectionOf = (collection: FakeCollection, language: string | undefined) => {
+    const lang = primary(language ?? 'en-US');
+    const translated = lang === 'en' ? { name: collection.name, overview: collection.overview } : collection.translations?.[lang];
+    return { id: collection.id, name: translated?.name || collection.name, overview: translated?.overview ?? '', parts: [] };
+  };
+
+  /** Languages an `/images` or `/videos` call asks for; null means "all". */
+  const wantedLanguages = (language: string | undefined, include: string | undefined): Set<string | null> | null => {
+    if (language === undefined && include === undefined) return null;
+    const out = new Set<string | null>();
+    if (language !== undefined) out.add(primary(language));
+    for (const code of (include ?? '').split(',').filter(Boolean)) out.add(code === 'null' ? null : primary(code));
+    return out;
+  };
+
+  const route = (path: string, query: Record<string, string>, authorized: boolean): { status: number; body: unknown } | { image: string } => {
+    const imageMatch = /^\/t\/p\/[a-z0-9]+(\/.+)$/.exec(path);
+    if (imageMatch) return { image: imageMatch[1] ?? '' };
+    if (!path.startsWith('/3/')) return { status: 404, body: { success: false, ...ERRORS[404] } };
+    if (!authorized) return { status: 401, body: { success: false, ...ERRORS[401] } };
+    const notFound = { status: 404, body: { success: false, ...ERRORS[404] } };
+    const language = query['language'];
+    if (path === '/3/configuration') {
+      return {
+        status: 200,
+        body: {
+          images: {
+            base_url: `${origin}/t/p/`,
+            secure_base_url: `${origin}/t/p/`,
+            backdrop_sizes: ['w300', 'w780', 'w1280', 'original'],
+            logo_sizes: ['w45', 'w92', 'w154', 'w185', 'w300', 'w500', 'original'],
+            poster_sizes: ['w92', 'w154', 'w185', 'w342', 'w500', 'w780', 'original'],
+            profile_sizes: ['w45', 'w185', 'h632', 'original'],
+            still_sizes: ['w92', 'w185', 'w300', 'original'],
+          },
+          change_keys: [],
+        },
+      };
     }
     if (path === '/3/search/movie') {
-      const wanted = fold(query['query'] ?? '');
+      const text = query['query'] ?? '';
       const year = query['year'];
+      const primaryYear = query['primary_release_year'];
       const hits = movies
-        .filter((movie) => fold(movie.title).includes(wanted) || fold(movie.originalTitle ?? '').includes(wanted))
-        .filter((movie) => year === undefined || releaseDate(movie).startsWith(`${year}-`))
-        .sort((a, b) => Number(fold(b.title) === wanted) - Number(fold(a.title) === wanted));
-      const results = hits.map((movie) => ({
-        id: movie.id,
-        title: movie.translations?.[query['language'] ?? '']?.title ?? movie.title,
-        original_title: movie.originalTitle ?? movie.title,
-        release_date: releaseDate(movie),
-        overview: movie.plot ?? '',
-      }));
-      return { status: 200, body: { page: 1, results, total_pages: 1, total_results: results.length } };
+        .filter((movie) =>
+          [movie.title, originalTitle(movie), ...Object.values(movie.translations ?? {}).map((t) => t.title ?? ''), ...(movie.alternativeTitles ?? [])].some(
+            (title) => titleMatches(text, title),
+          ),
+        )
+        .filter((movie) => year === undefined || [releaseDate(movie), ...allReleases(movie).map((r) => r.date)].some((d) => d.startsWith(`${year}-`)))
+        .filter((movie) => primaryYear === undefined || releaseDate(movie).startsWith(`${primaryYear}-`))
+        .sort((a, b) => (b.popularity ?? 1) - (a.popularity ?? 1));
+      const results = hits.slice(0, 20).map((movie) => summary(movie, language));
+      return { status: 200, body: { page: 1, results, total_pages: Math.max(1, Math.ceil(hits.length / 20)), total_results: hits.length } };
     }
-    const match = /^\/3\/movie\/([^/]+)(\/images|\/videos)?$/.exec(path);
+    const find = /^\/3\/find\/([^/]+)$/.exec(path);
+    if (find) {
+      if (query['external_source'] === undefined) return { status: 422, body: { success: false, status_code: 5, status_message: 'Invalid parameters: Your request parameters are incorrect.' } };
+      const id = decodeURIComponent(find[1] ?? '');
+      const found = query['external_source'] === 'imdb_id' ? movies.filter((movie) => movie.imdbId === id) : [];
+      return { status: 200, body: { movie_results: found.map((movie) => summary(movie, language)), person_results: [], tv_results: [], tv_episode_results: [], tv_season_results: [] } };
+    }
+    const collection = /^\/3\/collection\/(\d+)$/.exec(path);
+    if (collection) {
+      const owner = movies.find((movie) => String(movie.collection?.id) === collection[1]);
+      return owner?.collection ? { status: 200, body: collectionOf(owner.collection, language) } : notFound;
+    }
+    const match = /^\/3\/movie\/([^/]+)(\/images|\/videos|\/alternative_titles)?$/.exec(path);
     const movie = match ? byId(decodeURIComponent(match[1] ?? '')) : undefined;
-    if (!match || !movie) {
-      return { status: 404, body: { success: false, status_code: 34, status_message: 'The resource you requested could not be found.' } };
-    }
+    if (!match || !movie) return notFound;
+    if (match[2] === '/alternative_titles') return { status: 200, body: alternativeTitles(movie) };
     if (match[2] === '/images') {
+      const wanted = wantedLanguages(language, query['include_image_language']);
+      const keep = (list: { iso_639_1: string | null }[]) =>
+        wanted === null ? list : list.filter((image) => wanted.has(image.iso_639_1 === 'xx' ? null : image.iso_639_1));
       return {
         status: 200,
         body: {
           id: movie.id,
-          posters: imageList(movie, 'poster', movie.posters, 'jpg'),
-          backdrops: imageList(movie, 'backdrop', movie.backdrops, 'jpg'),
-          logos: imageList(movie, 'logo', movie.logos, 'png'),
+          posters: keep(imageList(movie, 'poster', movie.posters, 'jpg')),
+          backdrops: keep(imageList(movie, 'backdrop', movie.backdrops, 'jpg')),
+          logos: keep(imageList(movie, 'logo', movie.logos, 'png')),
         },
       };
     }
     if (match[2] === '/videos') {
-      const results = (movie.trailers ?? []).map((trailer) => ({
-        key: trailer.key,
-        site: 'YouTube',
-        type: 'Trailer',
-        size: trailer.size ?? 1080,
-        iso_639_1: trailer.language ?? 'en',
-        official: true,
-      }));
+      const wanted = wantedLanguages(language ?? 'en-US', query['include_video_language']) ?? new Set(['en']);
+      const results = (movie.trailers ?? [])
+        .filter((trailer) => wanted.has(trailer.language ?? 'en'))
+        .map((trailer) => ({
+          key: trailer.key,
+          site: 'YouTube',
+          type: trailer.type ?? 'Trailer',
+          size: trailer.size ?? 1080,
+          iso_639_1: trailer.language ?? 'en',
+          iso_3166_1: 'US',
+          official: trailer.official ?? true,
+        }));
       return { status: 200, body: { id: movie.id, results } };
     }
-    return { status: 200, body: details(movie, query['language']) };
+    return { status: 200, body: details(movie, query) };
+  };
+
+  const sendJson = (res: ServerResponse, record: RecordedProviderRequest, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+    record.status = status;
+    res.writeHead(status, { 'Content-Type': 'application/json;charset=utf-8', ...headers });
+    res.end(JSON.stringify(body));
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const query = Object.fromEntries(url.searchParams);
-    const record: RecordedProviderRequest = { method: req.method ?? 'GET', path: url.pathname, query, status: 0 };
+    const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
+    const auth = bearer !== undefined ? 'bearer' : query['api_key'] !== undefined ? 'api_key' : null;
+    const authorized = bearer === readAccessToken || (bearer === undefined && query['api_key'] === apiKey);
+    const record: RecordedProviderRequest = { method: req.method ?? 'GET', path: url.pathname, query, status: 0, auth };
     requests.push(record);
-    let failure: number | 'reset' | undefined;
-    if (always && matches(always.match, url.pathname)) failure = always.status;
+    let failure: FailureOptions | undefined;
+    if (always && matches(always.match, url.pathname)) failure = always;
     else if (pending && pending.count > 0 && matches(pending.match, url.pathname)) {
       pending.count -= 1;
-      failure = pending.status;
+      failure = pending;
     }
-    if (failure === 'reset') {
+    if (failure?.status === 'reset') {
       req.socket.destroy();
       return;
     }
+    if (failure?.status === 'hang') return; // closeAllConnections() ends it
     if (failure !== undefined) {
-      record.status = failure;
-      res.writeHead(failure, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ success: false, status_code: 11, status_message: 'Internal error: injected failure.' }));
+      const status = failure.status ?? 503;
+      const body = { success: false, ...(ERRORS[status] ?? { status_code: 11, status_message: 'Internal error: Something went wrong, contact TMDB.' }) };
+      sendJson(res, record, status, body, status === 429 ? { 'Retry-After': failure.retryAfter ?? '1' } : {});
       return;
     }
     if (record.method !== 'GET') {
@@ -307,7 +531,7 @@ export async function startProviderServer(
       res.writeHead(405).end();
       return;
     }
-    const answer = route(url.pathname, query);
+    const answer = route(url.pathname, query, authorized);
     if ('image' in answer) {
       const image = images.get(answer.image);
       if (!image) {
@@ -317,23 +541,27 @@ export async function startProviderServer(
       }
       let bytes = imageBytes.get(answer.image);
       if (!bytes) {
-        bytes = image.format === 'png' ? makePng(image.width, image.height) : makeJpeg(image.width, image.height);
+        bytes =
+          image.format === 'svg'
+            ? Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${image.width}" height="${image.height}"/>`)
+            : image.format === 'png'
+              ? makePng(image.width, image.height)
+              : makeJpeg(image.width, image.height);
         imageBytes.set(answer.image, bytes);
       }
       record.status = 200;
-      res.writeHead(200, { 'Content-Type': image.format === 'png' ? 'image/png' : 'image/jpeg', 'Content-Length': bytes.length });
+      const type = { svg: 'image/svg+xml', png: 'image/png', jpg: 'image/jpeg' }[image.format];
+      res.writeHead(200, { 'Content-Type': type, 'Content-Length': bytes.length });
       res.end(bytes);
       return;
     }
-    record.status = answer.status;
-    res.writeHead(answer.status, { 'Content-Type': 'application/json;charset=utf-8' });
-    res.end(JSON.stringify(answer.body));
+    sendJson(res, record, answer.status, answer.body);
   };
 
   // Image paths are registered when the JSON naming them is built; build it all once so an
   // image URL works even if the test fetches it before asking for the movie's JSON.
   for (const movie of movies) {
-    details(movie, undefined);
+    details(movie, { append_to_response: 'credits' });
     imageList(movie, 'poster', movie.posters, 'jpg');
     imageList(movie, 'backdrop', movie.backdrops, 'jpg');
     imageList(movie, 'logo', movie.logos, 'png');
@@ -345,17 +573,18 @@ export async function startProviderServer(
     server.listen(0, '127.0.0.1', () => resolve());
   });
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  origin = `http://127.0.0.1:${port}`;
   return {
     baseUrl: `${origin}/3`,
     imageBaseUrl: `${origin}/t/p/original`,
     apiKey,
+    readAccessToken,
     requests,
     failNext(count, failure = {}) {
-      pending = { count, status: failure.status ?? 503, match: failure.match };
+      pending = { ...failure, count };
     },
     failAlways(failure = {}) {
-      always = { status: failure.status ?? 503, match: failure.match };
+      always = failure;
     },
     failNone() {
       pending = undefined;

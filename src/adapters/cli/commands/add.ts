@@ -13,6 +13,7 @@ interface AddOptions extends DbOptions, JsonOptions, PluginOptions {
   payload?: string;
   priority?: number;
   delay?: number;
+  runAt?: string;
   dedupe?: string;
   maxRetries?: number;
   timeout?: number;
@@ -27,7 +28,8 @@ export function registerAddCommand(program: Command): void {
     .argument('<type>', 'job type, registered by a --plugin module')
     .option('--payload <json|@file>', 'payload as JSON, or @file to read it from a file (@- for stdin)', '{}')
     .option('--priority <priority>', 'critical, high, normal, low, or 1 (first) .. 10 (last)', parsePriority)
-    .option('--delay <duration>', 'run no earlier than this from now: 500ms, 30s, 5m, 1h', parseDuration)
+    .option('--delay <duration>', 'run no earlier than this from now: 500ms, 30s, 5m, 1h, 2d (at most 10 years)', parseDuration)
+    .option('--run-at <time>', 'run no earlier than this moment: ISO-8601 with its offset (2030-01-01T09:00:00Z) or epoch milliseconds')
     .option('--dedupe <key>', 'store nothing while a job with this key is pending or running')
     .option('--max-retries <n>', 'retries after the first attempt', integerIn(0, 1000))
     .option('--timeout <duration>', 'fail an attempt that runs longer than this', parseDuration)
@@ -41,6 +43,9 @@ export function registerAddCommand(program: Command): void {
         payload,
         priority: options.priority,
         delayMs: options.delay,
+        // Digits are epoch milliseconds; anything else goes to the queue as text, which
+        // checks it (ISO-8601) and names the option when it is not a time.
+        runAt: options.runAt === undefined ? undefined : /^\d+$/.test(options.runAt) ? Number(options.runAt) : options.runAt,
         dedupeKey: options.dedupe,
         maxRetries: options.maxRetries,
         timeoutMs: options.timeout,

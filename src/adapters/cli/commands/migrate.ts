@@ -1,6 +1,6 @@
 /** `phaseq migrate [--to <version>]`: applies pending migrations, or rolls back to a version. */
-import type { Command } from 'commander';
-import { currentVersion, migrate, rollback, type MigrationStep } from '../../../db/migrate.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { currentVersion, latestVersion, migrate, rollback, type MigrationStep } from '../../../db/migrate.js';
 import { withDb, withJson, type DbOptions, type JsonOptions } from '../common.js';
 import { openDatabase } from '../context.js';
 import { println, printJson } from '../output.js';
@@ -10,12 +10,20 @@ interface MigrateOptions extends DbOptions, JsonOptions {
   to?: number;
 }
 
+/** `--to`: a version this phaseq has, so a typo is a usage error rather than a silent stop at the last one. */
+function parseTarget(text: string): number {
+  const highest = latestVersion();
+  const version = integerIn(0, Number.MAX_SAFE_INTEGER)(text);
+  if (version > highest) throw new InvalidArgumentError(`The highest version this phaseq knows is ${highest}.`);
+  return version;
+}
+
 /** Registers `migrate`. */
 export function registerMigrateCommand(program: Command): void {
   const command = program
     .command('migrate')
     .description('apply the migrations the database lacks, or roll back to an older version with --to')
-    .option('--to <version>', 'migrate up or down to this version (0 removes every table)', integerIn(0, 1_000_000));
+    .option('--to <version>', `migrate up or down to this version, 0 to ${latestVersion()} (0 removes every table)`, parseTarget);
   withJson(withDb(command)).action((options: MigrateOptions) => {
     const { dbFile, database } = openDatabase(options.db);
     try {

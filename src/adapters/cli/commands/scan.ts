@@ -111,7 +111,7 @@ export function registerScanCommand(program: Command): void {
     try {
       const runsHere = options.wait === true;
       if (runsHere || options.catalogue || options.tmdbKey) {
-        await ctx.queue.use(createMediaFromOptions(options, ctx.database, [{ path: library, kind: options.kind }]));
+        await ctx.queue.use(await createMediaFromOptions(options, ctx.database, [{ path: library, kind: options.kind }]));
       } else {
         await ctx.queue.use(scanEnqueueOnly);
       }
@@ -137,6 +137,14 @@ export function registerScanCommand(program: Command): void {
       bars?.update();
       bars?.stop();
       run.detach();
+      if (run.fatal) {
+        // Every other job would fail the same way: drop them, and say what to fix.
+        for (const unfinished of run.unfinished()) await ctx.queue.cancelJob(unfinished);
+        throw new UsageError(
+          `${run.fatal.message}. --tmdb-key (or TMDB_API_KEY) takes a TMDB v3 API key or v4 API Read Access Token; ` +
+            `nothing was published, and the next scan enriches the ${options.kind === 'tvshows' ? 'shows' : 'movies'} this one found`,
+        );
+      }
       if (options.json) printJson({ id, library, kind: options.kind, durationMs: Date.now() - started, ...run.summary });
       else printSummary(library, options.kind, run.summary, Date.now() - started);
       if (run.summary.failures.length > 0) process.exitCode = EXIT_FAILURE;

@@ -3,12 +3,13 @@
  * are read again every `--interval` and redrawn in place on a terminal (one snapshot per
  * line with `--json`, for scripts) until SIGINT or SIGTERM.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { QueueStats } from '../../../types.js';
 import { quietLogger, withDb, withJson, type DbOptions, type JsonOptions } from '../common.js';
 import { openContext } from '../context.js';
 import { formatStats, println, printJson } from '../output.js';
 import { parseDuration } from '../parse.js';
+import { timerDelay } from '../../../queue/timers.js';
 
 interface StatsOptions extends DbOptions, JsonOptions {
   watch?: boolean;
@@ -34,7 +35,7 @@ export function registerStatsCommand(program: Command): void {
     .command('stats')
     .description('job counts per state and per type')
     .option('--watch', 'redraw the counts until interrupted')
-    .option('--interval <duration>', 'how often --watch reads the counts', parseDuration, 1000);
+    .addOption(new Option('--interval <duration>', 'how often --watch reads the counts: 500ms, 2s, 1m').argParser(parseDuration).default(1000, '1s'));
   withJson(withDb(command)).action(async (options: StatsOptions) => {
     const ctx = await openContext({ db: options.db, logger: quietLogger(options) });
     try {
@@ -56,7 +57,7 @@ export function registerStatsCommand(program: Command): void {
             .finally(() => {
               busy = false;
             });
-        }, Math.max(50, options.interval));
+        }, Math.max(50, timerDelay(options.interval)));
         const stop = (): void => {
           clearInterval(timer);
           process.off('SIGINT', stop);

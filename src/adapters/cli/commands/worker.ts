@@ -5,7 +5,7 @@
  * are aborted and go back to pending without losing an attempt. A second signal exits at
  * once; its running jobs are recovered by the next worker when their leases expire.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Level } from 'pino';
 import { withDb, withPlugins, type DbOptions, type PluginOptions } from '../common.js';
 import { openContext } from '../context.js';
@@ -34,7 +34,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--concurrency <n>', 'jobs run at once (default 3)', integerIn(1, 1000))
     .option('--media-library <path>', 'also run the media pipeline for this movies library folder (needs a provider option)')
     .option('--tv-library <path>', 'also run the media pipeline for this tvshows library folder (needs a provider option)')
-    .option('--shutdown-timeout <duration>', 'how long running jobs may finish after a signal', parseDuration, 10_000)
+    .addOption(
+      new Option('--shutdown-timeout <duration>', 'how long running jobs may finish after a signal: 500ms, 30s, 5m').argParser(parseDuration).default(10_000, '10s'),
+    )
     .option('--max-retries <n>', 'retries after the first attempt, for job types that do not say', integerIn(0, 1000))
     .option('--retain-failed', 'keep jobs that failed for good as state failed (see `jobs retry`)')
     .option('--log-level <level>', 'trace, debug, info, warn, error or fatal (default info)');
@@ -53,7 +55,7 @@ export function registerWorkerCommand(program: Command): void {
         ...(options.mediaLibrary ? [options.mediaLibrary] : []),
         ...(options.tvLibrary ? [{ path: options.tvLibrary, kind: 'tvshows' as const }] : []),
       ];
-      if (libraries.length > 0) await ctx.queue.use(createMediaFromOptions(options, ctx.database, libraries));
+      if (libraries.length > 0) await ctx.queue.use(await createMediaFromOptions(options, ctx.database, libraries));
       if (ctx.queue.registry.types().length === 0) {
         throw new UsageError('No job types to run: give --plugin <module>, --media-library <path> or --tv-library <path>');
       }

@@ -1,0 +1,192 @@
+/**
+ * Test support: real movies as TMDB lists them (ids, English and original titles, first
+ * release dates, some other releases and alternative titles), for the fake TMDB. Chosen
+ * for what makes matching hard: remakes and sequels sharing words ("Heat", "The Heat",
+ * "White Heat"; "Alien", "Aliens", "Alien: Covenant"), titles that are numbers ("1917",
+ * "2012"), films known under other titles ("Se7en"/"Seven", "Léon"/"The Professional"),
+ * non-English originals, and festival premieres a year before the cinema release.
+ *
+ * `popularity` puts related but wrong films ahead in search results, as TMDB does for a
+ * short query, so "take the first hit" fails where matching must not.
+ */
+import type { ProviderServerMovie } from './providerServer.js';
+
+type Entry = Omit<ProviderServerMovie, 'year'>;
+
+const movie = (entry: Entry): ProviderServerMovie => ({ originalLanguage: 'en', ...entry });
+
+/** The catalogue. */
+export const TMDB_MOVIES: ProviderServerMovie[] = [
+  movie({ id: 603, title: 'The Matrix', releaseDate: '1999-03-31', imdbId: 'tt0133093', popularity: 80, collection: { id: 2344, name: 'The Matrix Collection' } }),
+  movie({ id: 604, title: 'The Matrix Reloaded', releaseDate: '2003-05-15', popularity: 60, collection: { id: 2344, name: 'The Matrix Collection' } }),
+  movie({ id: 605, title: 'The Matrix Revolutions', releaseDate: '2003-11-05', popularity: 55, collection: { id: 2344, name: 'The Matrix Collection' } }),
+  movie({ id: 624860, title: 'The Matrix Resurrections', releaseDate: '2021-12-16', popularity: 70, collection: { id: 2344, name: 'The Matrix Collection' } }),
+  movie({ id: 949, title: 'Heat', releaseDate: '1995-12-15', imdbId: 'tt0113277', popularity: 40 }),
+  movie({ id: 136795, title: 'The Heat', releaseDate: '2013-06-27', popularity: 45 }),
+  movie({ id: 15794, title: 'White Heat', releaseDate: '1949-09-02', popularity: 50 }),
+  movie({ id: 807, title: 'Se7en', releaseDate: '1995-09-22', alternativeTitles: ['Seven', 'Sieben'], popularity: 70 }),
+  movie({
+    id: 101,
+    title: 'Léon: The Professional',
+    originalTitle: 'Léon',
+    originalLanguage: 'fr',
+    releaseDate: '1994-09-14',
+    alternativeTitles: ['The Professional', 'Leon'],
+    popularity: 60,
+  }),
+  movie({
+    id: 194,
+    title: 'Amélie',
+    originalTitle: "Le Fabuleux Destin d'Amélie Poulain",
+    originalLanguage: 'fr',
+    releaseDate: '2001-04-25',
+    popularity: 40,
+  }),
+  movie({
+    id: 129,
+    title: 'Spirited Away',
+    originalTitle: '千と千尋の神隠し',
+    originalLanguage: 'ja',
+    releaseDate: '2001-07-20',
+    alternativeTitles: ['Sen to Chihiro no Kamikakushi'],
+    popularity: 90,
+  }),
+  movie({ id: 387, title: 'Das Boot', originalTitle: 'Das Boot', originalLanguage: 'de', releaseDate: '1981-09-16', popularity: 30 }),
+  movie({ id: 613, title: 'Downfall', originalTitle: 'Der Untergang', originalLanguage: 'de', releaseDate: '2004-09-16', popularity: 35 }),
+  movie({ id: 348, title: 'Alien', releaseDate: '1979-05-25', popularity: 60 }),
+  movie({ id: 679, title: 'Aliens', releaseDate: '1986-07-18', popularity: 70 }),
+  movie({ id: 126889, title: 'Alien: Covenant', releaseDate: '2017-05-09', alternativeTitles: ['Alien Covenant'], popularity: 80 }),
+  movie({ id: 841, title: 'Dune', releaseDate: '1984-12-14', popularity: 30 }),
+  movie({ id: 438631, title: 'Dune', releaseDate: '2021-09-15', popularity: 150 }),
+  movie({ id: 693134, title: 'Dune: Part Two', releaseDate: '2024-02-27', popularity: 200 }),
+  movie({ id: 238, title: 'The Godfather', releaseDate: '1972-03-14', popularity: 90 }),
+  movie({ id: 240, title: 'The Godfather Part II', releaseDate: '1974-12-20', popularity: 60 }),
+  movie({ id: 78, title: 'Blade Runner', releaseDate: '1982-06-25', popularity: 50 }),
+  movie({ id: 335984, title: 'Blade Runner 2049', releaseDate: '2017-10-04', popularity: 70 }),
+  movie({ id: 530915, title: '1917', releaseDate: '2019-12-25', popularity: 50 }),
+  movie({ id: 14161, title: '2012', releaseDate: '2009-10-10', popularity: 45 }),
+  movie({ id: 161, title: "Ocean's Eleven", releaseDate: '2001-12-07', popularity: 60 }),
+  movie({ id: 299, title: "Ocean's Eleven", releaseDate: '1960-08-10', alternativeTitles: ["Ocean's 11"], popularity: 15 }),
+  movie({
+    id: 935,
+    title: 'Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb',
+    releaseDate: '1964-01-29',
+    alternativeTitles: ['Dr. Strangelove'],
+    popularity: 30,
+  }),
+  movie({ id: 1091, title: 'The Thing', releaseDate: '1982-06-25', popularity: 50 }),
+  movie({ id: 60935, title: 'The Thing', releaseDate: '2011-10-12', popularity: 30 }),
+  movie({ id: 244, title: 'King Kong', releaseDate: '1933-03-15', popularity: 20 }),
+  movie({ id: 254, title: 'King Kong', releaseDate: '2005-12-12', popularity: 40 }),
+  movie({ id: 10730, title: 'King Kong', releaseDate: '1976-12-17', popularity: 15 }),
+  movie({
+    id: 1417,
+    title: "Pan's Labyrinth",
+    originalTitle: 'El laberinto del fauno',
+    originalLanguage: 'es',
+    // Premiered at Cannes in May 2006; in US cinemas in January 2007.
+    releaseDate: '2006-05-27',
+    releases: [{ country: 'US', type: 3, date: '2007-01-19', certification: 'R' }],
+    popularity: 40,
+  }),
+  movie({
+    id: 496243,
+    title: 'Parasite',
+    originalTitle: '기생충',
+    originalLanguage: 'ko',
+    releaseDate: '2019-05-30',
+    alternativeTitles: ['Gisaengchung'],
+    popularity: 80,
+  }),
+  movie({ id: 670, title: 'Oldboy', originalTitle: '올드보이', originalLanguage: 'ko', releaseDate: '2003-11-21', popularity: 40 }),
+  movie({ id: 87516, title: 'Oldboy', releaseDate: '2013-11-14', popularity: 20 }),
+  movie({ id: 19995, title: 'Avatar', releaseDate: '2009-12-15', popularity: 100 }),
+  movie({ id: 76600, title: 'Avatar: The Way of Water', releaseDate: '2022-12-14', popularity: 120 }),
+  movie({ id: 8587, title: 'The Lion King', releaseDate: '1994-06-24', popularity: 80 }),
+  movie({ id: 420818, title: 'The Lion King', releaseDate: '2019-07-12', popularity: 90 }),
+  movie({ id: 539, title: 'Psycho', releaseDate: '1960-06-22', popularity: 40 }),
+  movie({ id: 11252, title: 'Psycho', releaseDate: '1998-12-04', popularity: 15 }),
+  movie({ id: 593, title: 'Solaris', originalTitle: 'Солярис', originalLanguage: 'ru', releaseDate: '1972-02-05', popularity: 20 }),
+  movie({ id: 2103, title: 'Solaris', releaseDate: '2002-11-27', popularity: 25 }),
+  movie({ id: 353081, title: 'Mission: Impossible - Fallout', releaseDate: '2018-07-13', popularity: 60 }),
+  movie({ id: 10681, title: 'WALL·E', releaseDate: '2008-06-22', alternativeTitles: ['WALL-E', 'Wall E'], popularity: 70 }),
+];
+
+/**
+ * Folder (or file) names as they are found in real libraries, and the TMDB id each must
+ * be matched to; null where no movie may be matched (a near miss: the title or year is
+ * close to a real film but not it).
+ */
+export const FOLDER_EXPECTATIONS: readonly (readonly [folder: string, tmdbId: number | null])[] = [
+  ['The Matrix (1999)', 603],
+  ['The.Matrix.1999.1080p.BluRay.x264-GROUP', 603],
+  ['Matrix, The (1999)', 603],
+  ['The Matrix Reloaded (2003)', 604],
+  ['Heat (1995)', 949],
+  // No year: "Heat" and "The Heat" share a key; the one spelled alike wins, not the more popular.
+  ['Heat', 949],
+  ['The Heat (2013)', 136795],
+  ['White Heat (1949)', 15794],
+  ['Se7en (1995)', 807],
+  ['Seven (1995)', 807],
+  ['Leon (1994)', 101],
+  ['The Professional (1994)', 101],
+  ['Amelie (2001)', 194],
+  ["Le Fabuleux Destin d'Amelie Poulain (2001)", 194],
+  ['Spirited Away (2001)', 129],
+  ['Sen.to.Chihiro.no.Kamikakushi.2001.720p', 129],
+  ['Das Boot (1981)', 387],
+  ['Downfall (2004)', 613],
+  ['Der Untergang (2004)', 613],
+  ['Alien (1979)', 348],
+  ['Aliens (1986)', 679],
+  ['Alien Covenant (2017)', 126889],
+  ['Dune (1984)', 841],
+  ['Dune.2021.2160p.WEB-DL', 438631],
+  ['Dune', 438631],
+  ['Dune Part Two (2024)', 693134],
+  ['Blade Runner (1982)', 78],
+  ['Blade Runner 2049 (2017)', 335984],
+  ['1917 (2019)', 530915],
+  ['2012.2009.1080p', 14161],
+  ["Ocean's Eleven (2001)", 161],
+  ['Oceans Eleven (1960)', 299],
+  ["Ocean's 11 (1960)", 299],
+  ['Dr Strangelove (1964)', 935],
+  ['The Thing (1982)', 1091],
+  ['The Thing (2011)', 60935],
+  ['King Kong (1933)', 244],
+  ['King Kong (1976)', 10730],
+  ['King Kong (2005)', 254],
+  // A festival premiere in 2006, in cinemas in 2007: found with either year.
+  ["Pan's Labyrinth (2007)", 1417],
+  ['El Laberinto del Fauno (2006)', 1417],
+  ['Parasite (2019)', 496243],
+  ['Gisaengchung (2019)', 496243],
+  ['Oldboy (2003)', 670],
+  ['Oldboy (2013)', 87516],
+  ['The Lion King (1994)', 8587],
+  ['Lion King, The (2019)', 420818],
+  ['Psycho (1960)', 539],
+  ['Psycho (1998)', 11252],
+  ['Solaris (1972)', 593],
+  ['Mission Impossible Fallout (2018)', 353081],
+  ['WALL-E (2008)', 10681],
+  // Ids written by media managers: looked up first, whatever the title says.
+  ['Some Other Name (1995) [imdbid-tt0113277]', 949],
+  ['Wrong Name {tmdb-603}', 603],
+  // An id TMDB does not know falls back to the title.
+  ['The Matrix (1999) {tmdb-999999999}', 603],
+  ['Heat (1995) tt9999999', 949],
+  // Near misses: a real film shares the words or the year, but it is not this one.
+  ['Heat (2005)', null],
+  ['Alien (2017)', null],
+  ['Matrix (2003)', null],
+  ['Matrix Resurrected (2021)', null],
+  ['Avatar (2022)', null],
+  ['Dune (2024)', null],
+  ['Godfather Part 2 (1974)', null],
+  ['The Matrix (2010)', null],
+  ['Solaris (1990)', null],
+  ['A Movie Nobody Made (2015)', null],
+];
