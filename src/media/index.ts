@@ -90,6 +90,7 @@ export type { ScanMovieResult } from './handlers/scanMovie.js';
 export {
   pickCandidates,
   compareCandidates,
+  type RankedArtwork,
   resolutionOf,
   type AssetRules,
   type EnrichMetadataResult,

@@ -12,11 +12,11 @@
 import { UnrecoverableError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job } from '../../types.js';
-import type { TvAssetInput, TvEpisodeRecord, TvShowRecord } from '../db/tvRecords.js';
+import type { TvAssetInput, TvAssetRecord, TvEpisodeRecord, TvShowRecord } from '../db/tvRecords.js';
 import { ProviderError } from '../errors.js';
 import { pickSeriesArtwork, type SeriesAssetRules } from '../tv/artwork.js';
 import type { EnrichTvShowPayload } from '../tv/schemas.js';
-import type { EpisodeDetails, SeasonDetails, SeasonSummary, SeriesDetails, SeriesProvider } from '../tv/types.js';
+import type { EpisodeDetails, SeasonDetails, SeasonSummary, SeriesArtworkCandidate, SeriesDetails, SeriesProvider } from '../tv/types.js';
 import { chainPriority, enrichTvShowDedupeKey, isManual, type MediaServices } from './deps.js';
 
 /** What an `enrich-tvshow` job reports as its result. */
@@ -48,15 +48,30 @@ export function seasonOfAirDate(seasons: readonly SeasonSummary[], aired: string
   return found;
 }
 
-async function findMatch(series: SeriesProvider, providerName: string, show: TvShowRecord, language: string, signal: AbortSignal): Promise<string | null> {
-  // An id written in the folder name (`{tvdb-81189}`) for this provider is a person's answer.
-  const hinted = show.idHints[providerName];
-  if (hinted !== undefined) return hinted;
-  const hits = await series.searchSeries({ title: show.title, language, ...(show.year === null ? {} : { year: show.year }) }, signal);
-  if (hits[0]) return hits[0].id;
-  if (show.year === null) return null;
-  // Folder years are sometimes off by one (first air date vs. production): retry without.
-  return (await series.searchSeries({ title: show.title, language }, signal))[0]?.id ?? null;
+/**
+ * The provider's match for a show: ids written in its folder name go along, so the
+ * provider can look them up before searching by title (a person's `{tvdb-81189}` beats any
+ * search). Providers return only real matches, so the first one is taken.
+ */
+async function findMatch(series: SeriesProvider, show: TvShowRecord, language: string, signal: AbortSignal): Promise<string | null> {
+  const query = { title: show.title, language, ids: { ...show.idHints }, ...(show.year === null ? {} : { year: show.year }) };
+  const [hit] = await series.searchSeries(query, signal);
+  return hit?.id ?? null;
+}
+
+/** The show's details, or null when the provider no longer knows the id it matched (404). */
+async function detailsOf(
+  series: SeriesProvider,
+  id: string,
+  options: { language: string; country: string },
+  signal: AbortSignal,
+): Promise<SeriesDetails | null> {
+  try {
+    return await series.seriesDetails(id, options, signal);
+  } catch (error) {
+    if (error instanceof ProviderError && error.status === 404) return null;
+    throw error;
+  }
 }
 
 /**
@@ -73,7 +88,7 @@ export function createEnrichTvShowHandler(services: MediaServices) {
     const log = ctx.logger;
     const show = services.tv.getShow(job.payload.entityId);
     if (!show) throw new UnrecoverableError(`Show ${job.payload.entityId} does not exist (removed by a rescan?): nothing to enrich`);
-    const rules: SeriesAssetRules = await ctx.phases.getConfig('enrichment');
+    const rules = await ctx.phases.getConfig('enrichment');
     const result: EnrichTvShowResult = {
       showId: show.id,
       providerId: null,
@@ -91,13 +106,22 @@ export function createEnrichTvShowHandler(services: MediaServices) {
       log.info({ showId: show.id, provider: services.provider.name }, 'enrich: the provider has no series, publishing what the scan knows');
     } else {
       const rematch = manual || !services.tv.matchIsCurrent(show) || show.providerId === null;
-      const providerId = rematch ? await findMatch(series, services.provider.name, show, rules.language, ctx.signal) : show.providerId;
-      if (providerId === null) {
-        log.warn({ showId: show.id, title: show.title, year: show.year }, 'enrich: no match at the provider, publishing what the scan knows');
+      const providerId = rematch ? await findMatch(series, show, rules.language, ctx.signal) : show.providerId;
+      const details =
+        providerId === null
+          ? null
+          : !rematch && show.metadata
+            ? show.metadata
+            : await detailsOf(series, providerId, { language: rules.language, country: rules.certificationCountry }, ctx.signal);
+      if (providerId === null || details === null) {
+        log.warn(
+          { showId: show.id, title: show.title, year: show.year, providerId },
+          providerId === null
+            ? 'enrich: no match at the provider, publishing what the scan knows'
+            : 'enrich: the provider no longer knows its match (404), publishing what the scan knows',
+        );
       } else {
         log.info({ showId: show.id, title: show.title, providerId, rematch }, 'enrich: reading the show');
-        const details: SeriesDetails =
-          !rematch && show.metadata ? show.metadata : await series.seriesDetails(providerId, { language: rules.language }, ctx.signal);
         const wanted = seasonsToRead(episodes, details, rematch);
         const seasons = new Map<number, SeasonDetails>();
         for (const number of wanted) {
@@ -114,7 +138,7 @@ export function createEnrichTvShowHandler(services: MediaServices) {
           }
         }
         result.seasonsFetched = [...seasons.keys()];
-        const assets = await collectArtwork(services, series, show, providerId, seasons, episodes, rules, rematch, ctx.signal);
+        const assets = await collectArtwork(services, series, { show, providerId, seasons, episodes, rules, all: rematch }, ctx.signal);
         const matched = matchEpisodes(episodes, details, seasons);
         services.tv.saveEnrichment(show.id, {
           provider: services.provider.name,
@@ -190,44 +214,62 @@ function matchEpisodes(
   return out;
 }
 
-/** Candidates of the replaced scopes, selected by the rules (manual choices kept when auto-selection is off). */
-async function collectArtwork(
-  services: MediaServices,
-  series: SeriesProvider,
-  show: TvShowRecord,
-  providerId: string,
-  seasons: ReadonlyMap<number, SeasonDetails>,
-  episodes: readonly TvEpisodeRecord[],
-  rules: SeriesAssetRules,
-  withShow: boolean,
-  signal: AbortSignal,
-): Promise<TvAssetInput[]> {
+/** What {@link collectArtwork} works on. */
+interface ArtworkScope {
+  show: TvShowRecord;
+  providerId: string;
+  /** The seasons read in this job: their posters and their episodes' stills are replaced. */
+  seasons: ReadonlyMap<number, SeasonDetails>;
+  /** The episodes on disk. */
+  episodes: readonly TvEpisodeRecord[];
+  rules: SeriesAssetRules;
+  /** A new match or a manual job: every episode's stills are read again, and the show's artwork. */
+  all: boolean;
+}
+
+/**
+ * Candidates of the replaced scopes, selected by the rules (manual choices kept when
+ * auto-selection is off). Episode stills come from the provider's `episodeArtwork` when it
+ * has one, only for episodes on disk whose data this job reads; the stored candidates of
+ * the other episodes of a replaced season are kept as they are, so one new episode costs
+ * one request, not one per episode of its season.
+ */
+async function collectArtwork(services: MediaServices, series: SeriesProvider, scope: ArtworkScope, signal: AbortSignal): Promise<TvAssetInput[]> {
+  const { show, providerId, seasons, episodes, rules, all } = scope;
   if (!rules.fetchProviderAssets) return [];
-  const before = new Map<string, Set<string>>();
-  for (const a of services.tv.selectedAssets(show.id)) {
-    const key = `${a.scope}:${a.season}:${a.episode}`;
-    before.set(key, new Set([...(before.get(key) ?? []), a.url]));
-  }
-  const previous = (scope: string, season = 0, episode = 0) => before.get(`${scope}:${season}:${episode}`) ?? new Set<string>();
+  const stored = services.tv.assets(show.id);
+  const previous = (kind: TvAssetRecord['scope'], season = 0, episode = 0) =>
+    new Set(stored.filter((a) => a.selected && a.scope === kind && a.season === season && a.episode === episode).map((a) => a.url));
   const assets: TvAssetInput[] = [];
-  if (withShow) {
-    const art = await series.seriesArtwork(providerId, signal);
+  if (all) {
+    const art = await series.seriesArtwork(providerId, { language: rules.language }, signal);
     const limits = [['poster', rules.maxPoster], ['fanart', rules.maxFanart], ['clearlogo', rules.maxLogo]] as const;
     for (const [kind, limit] of limits) {
       for (const a of pickSeriesArtwork(art, kind, limit, rules, previous('show'))) assets.push({ ...a, scope: 'show', season: 0, episode: 0 });
     }
   }
-  const onDisk = new Set(episodes.map((e) => `${e.season}:${e.episode}`));
   for (const [number, season] of seasons) {
     for (const a of pickSeriesArtwork(season.artwork, 'poster', rules.maxPoster, rules, previous('season', number))) {
       assets.push({ ...a, scope: 'season', season: number, episode: 0 });
     }
+    if (rules.maxEpisodeThumb === 0) continue;
     for (const episode of season.episodes) {
       // Stills only of episodes on disk (a daily show's are matched by date, numbered on save).
-      const present = onDisk.has(`${number}:${episode.episodeNumber}`) || episodes.some((e) => e.aired !== null && e.aired === episode.aired);
-      if (!present) continue;
-      const picked = pickSeriesArtwork(episode.thumbs, 'thumb', rules.maxEpisodeThumb, rules, previous('episode', number, episode.episodeNumber));
-      for (const a of picked) assets.push({ ...a, scope: 'episode', season: number, episode: episode.episodeNumber });
+      const onDisk = episodes.filter(
+        (e) => (e.season === number && e.episode === episode.episodeNumber) || (e.season === null && e.aired !== null && e.aired === episode.aired),
+      );
+      if (onDisk.length === 0) continue;
+      let stills: readonly SeriesArtworkCandidate[] = episode.thumbs;
+      if (series.episodeArtwork) {
+        const known = stored.filter((a) => a.scope === 'episode' && a.season === number && a.episode === episode.episodeNumber);
+        const reread = all || known.length === 0 || onDisk.some((e) => e.enrichedAt === null);
+        stills = reread ? await series.episodeArtwork(providerId, number, episode.episodeNumber, { language: rules.language }, signal) : known;
+      }
+      const picked = pickSeriesArtwork(stills, 'thumb', rules.maxEpisodeThumb, rules, previous('episode', number, episode.episodeNumber));
+      for (const a of picked) {
+        const { kind, url, language, width, height, votes, ext } = a;
+        assets.push({ kind, url, language, width, height, votes, ...(ext ? { ext } : {}), selected: a.selected, scope: 'episode', season: number, episode: episode.episodeNumber });
+      }
     }
   }
   return assets;

@@ -14,7 +14,7 @@ import type {
   SeriesQuery,
   SeriesSearchResult,
 } from '../tv/types.js';
-import type { CastMember } from '../types.js';
+import type { CastMember, ProviderRequestOptions } from '../types.js';
 import { extensionOf, resolveSource } from './catalogueSources.js';
 import type { LocalCatalogue } from './localCatalogue.js';
 import type { LocalEpisode, LocalSeason, LocalSeries } from './localSeriesCatalogue.js';
@@ -51,23 +51,30 @@ export class LocalSeriesProvider implements SeriesProvider {
   }
 
   /**
-   * Exact matches of the normalised title against title, original title, aliases and
-   * translated titles; with a year, shows of that year first, one year off next, others
-   * left out (as for movies: a curated catalogue gains nothing from fuzzy hits).
+   * Ids from the folder name first: an entry whose `providerIds` (or own id, as `local`)
+   * has one of them. Otherwise the title's key (see `titleKey`) against title, original
+   * title, aliases and translated titles; with a year, shows of that year first, one year
+   * off next, others left out (as for movies: a curated catalogue gains nothing from
+   * fuzzy hits).
    */
   async searchSeries(query: SeriesQuery, signal?: AbortSignal): Promise<SeriesSearchResult[]> {
     const { series } = await this.#load(signal);
+    const ids = Object.entries(query.ids ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1]));
+    const byId = series.filter((show) => ids.some(([type, id]) => (type === 'local' ? show.id === id : show.providerIds[type] === id)));
     const wanted = titleKey(query.title);
     const yearOf = (show: LocalSeries): number | undefined => show.year ?? (show.premiered ? Number(show.premiered.slice(0, 4)) : undefined);
     const distance = (show: LocalSeries): number => {
       const year = yearOf(show);
       return query.year === undefined || year === undefined ? 0 : Math.abs(year - query.year);
     };
-    return series
-      .filter((show) => {
-        const titles = [show.title, show.originalTitle, ...show.aliases, ...Object.values(show.translations).map((t) => t.title)];
-        return wanted !== '' && titles.some((title) => title !== undefined && titleKey(title) === wanted) && distance(show) <= 1;
-      })
+    const hits =
+      byId.length > 0
+        ? byId
+        : series.filter((show) => {
+            const titles = [show.title, show.originalTitle, ...show.aliases, ...Object.values(show.translations).map((t) => t.title)];
+            return wanted !== '' && titles.some((title) => title !== undefined && titleKey(title) === wanted) && distance(show) <= 1;
+          });
+    return hits
       .sort((a, b) => distance(a) - distance(b))
       .map((show) => ({
         id: show.id,
@@ -78,7 +85,7 @@ export class LocalSeriesProvider implements SeriesProvider {
   }
 
   /** The show's entry, with title and plot from its translation for `language` when there is one. */
-  async seriesDetails(id: string, options: { language: string }, signal?: AbortSignal): Promise<SeriesDetails> {
+  async seriesDetails(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<SeriesDetails> {
     const show = await this.#find(id, signal);
     const texts = translated(show.translations, options.language);
     return {
@@ -116,8 +123,8 @@ export class LocalSeriesProvider implements SeriesProvider {
     };
   }
 
-  /** The show's artwork entries; relative paths resolved against the catalogue's folder. */
-  async seriesArtwork(id: string, signal?: AbortSignal): Promise<SeriesArtworkCandidate[]> {
+  /** The show's artwork entries, every language; relative paths resolved against the catalogue's folder. */
+  async seriesArtwork(id: string, _options: { language: string }, signal?: AbortSignal): Promise<SeriesArtworkCandidate[]> {
     const show = await this.#find(id, signal);
     return show.artwork.map((art) => this.#artwork(art));
   }

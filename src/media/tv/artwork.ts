@@ -1,11 +1,12 @@
 /**
  * Series artwork: Kodi's local file names for a show, its seasons and its episodes, and
- * the selection of candidates by the enrichment settings (the same rules as for movies:
- * wanted language first, then textless, then others; bigger first; more votes first;
- * `minResolution` on the image height, clear logos exempt).
+ * the selection of candidates by the enrichment settings, ranked as movies' are
+ * (`compareCandidates`: textless fanart first; posters, logos and stills in the wanted
+ * language, then English, then textless; bigger first; better scored first) with
+ * `minResolution` on the image height, clear logos exempt.
  */
 import path from 'node:path';
-import type { AssetRules } from '../handlers/enrichMetadata.js';
+import { compareCandidates, type AssetRules } from '../handlers/enrichMetadata.js';
 import type { SeriesArtworkCandidate, SeriesArtworkKind } from './types.js';
 
 /** File extension Kodi expects per kind when the source does not say. */
@@ -79,14 +80,11 @@ export interface SeriesAssetRules extends AssetRules {
   maxEpisodeThumb: number;
 }
 
-function primaryLanguage(tag: string | null): string | null {
-  return tag === null ? null : (tag.split(/[-_]/)[0] ?? '').toLowerCase();
-}
-
 /**
- * Picks at most `limit` candidates of one kind, best first, at or above `minResolution`
- * (clear logos exempt: they are short by design); the first is selected when
- * `autoSelectAssets`, otherwise a previous manual choice that is still offered stays selected.
+ * Picks at most `limit` candidates of one kind, best first (see `compareCandidates`), at
+ * or above `minResolution` (clear logos exempt: they are short by design); the first is
+ * selected when `autoSelectAssets`, otherwise a previous manual choice that is still
+ * offered stays selected.
  *
  * @param previouslySelected URLs selected before for this same show, season or episode
  */
@@ -97,17 +95,12 @@ export function pickSeriesArtwork<T extends SeriesArtworkCandidate>(
   rules: Pick<AssetRules, 'autoSelectAssets' | 'language' | 'minResolution'>,
   previouslySelected: ReadonlySet<string> = new Set(),
 ): (T & { selected: boolean })[] {
-  const want = primaryLanguage(rules.language);
-  const rank = (c: T): number => {
-    const lang = primaryLanguage(c.language);
-    return lang === want ? 2 : lang === null ? 1 : 0;
-  };
   const seen = new Set<string>();
   const kept = candidates
     .filter((c) => c.kind === kind)
     .filter((c) => kind === 'clearlogo' || c.height >= rules.minResolution)
     .filter((c) => !seen.has(c.url) && seen.add(c.url))
-    .sort((a, b) => rank(b) - rank(a) || b.width * b.height - a.width * a.height || b.votes - a.votes)
+    .sort(compareCandidates(rules.language))
     .slice(0, limit);
   const manualChoice = kept.find((c) => previouslySelected.has(c.url));
   return kept.map((c, i) => ({ ...c, selected: rules.autoSelectAssets ? i === 0 : c === manualChoice }));

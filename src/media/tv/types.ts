@@ -4,22 +4,32 @@
  * `series` capability of {@link MetadataProvider}; the TV pipeline (`enrich-tvshow`) uses
  * it when present and publishes what the scan knows when not.
  *
- * The calls follow how TMDB serves series, so a TMDB implementation maps one call to one
- * request: `searchSeries` → `/search/tv`, `seriesDetails` → `/tv/{id}` (with credits,
- * external ids, content ratings), `seasonDetails` → `/tv/{id}/season/{n}` (episodes with
- * their stills and crew, the season's posters), `seriesArtwork` → `/tv/{id}/images`.
- * Plain data only, like `../types.ts`.
+ * The calls follow how TMDB serves series: `searchSeries` → `/search/tv` (or `/tv/{id}`,
+ * `/find/{id}` for ids in the folder name), `seriesDetails` → `/tv/{id}` (with credits,
+ * external ids, content ratings, translations), `seasonDetails` → `/tv/{id}/season/{n}`
+ * (episodes with their crew and guest stars, the season's posters), `seriesArtwork` →
+ * `/tv/{id}/images`, and the optional `episodeArtwork` →
+ * `/tv/{id}/season/{n}/episode/{e}/images`. Plain data only, like `../types.ts`.
  */
-import type { ArtworkCandidate, CastMember, ProviderIds } from '../types.js';
+import type { ArtworkCandidate, CastMember, ProviderIds, ProviderRequestOptions } from '../types.js';
+
+/** Ids of a show (or episode) in outside databases: `tmdb`, `tvdb`, `imdb` are the ones Kodi reads. */
+export type SeriesIds = ProviderIds & { tvdb?: string };
 
 /** What to look a show up by: parsed from its folder name ("Doctor Who (2005)"). */
 export interface SeriesQuery {
-  /** Title as parsed from the show folder. */
+  /** Title as parsed from the show folder; may end in a country ("The Office (US)"). */
   title: string;
   /** Year the show first aired, when the folder says; narrows the search. */
   year?: number;
   /** Language of the answer, a BCP 47 tag (`en-US`) or a bare code (`en`). */
   language: string;
+  /**
+   * Ids written in the folder name (`{tmdb-1396}`, `{tvdb-81189}`, `tt0903747`), by
+   * provider. A provider that can resolve them looks them up before any title search,
+   * and searches by title when they lead nowhere.
+   */
+  ids?: SeriesIds;
 }
 
 /** One hit of {@link SeriesProvider.searchSeries}, best match first. */
@@ -50,7 +60,7 @@ export interface SeasonSummary {
  * Kodi understands as `<uniqueid>`.
  */
 export interface SeriesDetails {
-  providerIds: ProviderIds & { tvdb?: string };
+  providerIds: SeriesIds;
   /** Title in the requested language. */
   title: string;
   originalTitle: string | null;
@@ -80,7 +90,7 @@ export interface SeriesDetails {
 /** One episode of {@link SeasonDetails}. */
 export interface EpisodeDetails {
   /** Ids of the episode itself (`tmdb`, `tvdb`, `imdb`), when the provider has them. */
-  providerIds: ProviderIds & { tvdb?: string };
+  providerIds: SeriesIds;
   seasonNumber: number;
   episodeNumber: number;
   title: string;
@@ -94,7 +104,11 @@ export interface EpisodeDetails {
   writers: string[];
   /** Guest stars of this episode (the show's main cast is in {@link SeriesDetails.cast}). */
   guestStars: CastMember[];
-  /** Stills of the episode, written as `<episode file>-thumb.jpg`. */
+  /**
+   * Stills of the episode, written as `<episode file>-thumb.jpg`. A provider with
+   * {@link SeriesProvider.episodeArtwork} may leave this empty (its season answer does not
+   * say how large the stills are).
+   */
   thumbs: SeriesArtworkCandidate[];
 }
 
@@ -134,18 +148,38 @@ export interface SeriesArtworkCandidate extends Omit<ArtworkCandidate, 'kind'> {
  * const series = provider.series;
  * if (series) {
  *   const [hit] = await series.searchSeries({ title: 'Breaking Bad', year: 2008, language: 'en' });
- *   const show = await series.seriesDetails(hit!.id, { language: 'en' });
+ *   const show = await series.seriesDetails(hit!.id, { language: 'en', country: 'US' });
  *   const season1 = await series.seasonDetails(hit!.id, 1, { language: 'en' });
  * }
  * ```
  */
 export interface SeriesProvider {
-  /** Finds shows by title (and first-aired year); best match first, `[]` when nothing matches. */
+  /**
+   * Finds the show a folder names: by `query.ids` first when the provider can resolve
+   * them, else by title and first-aired year. Returns only shows that match (the same
+   * title, a year at most one off), best first; `[]` when none does. The enrich phase
+   * takes the first, so an unrelated hit must never be returned.
+   */
   searchSeries(query: SeriesQuery, signal?: AbortSignal): Promise<SeriesSearchResult[]>;
-  /** The show's details, main cast and season list. */
-  seriesDetails(id: string, options: { language: string }, signal?: AbortSignal): Promise<SeriesDetails>;
+  /** The show's details, main cast and season list; `certification` for `options.country`. */
+  seriesDetails(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<SeriesDetails>;
   /** One season with its episodes (0 for specials). Throws `ProviderError` 404 for a season the provider does not have. */
   seasonDetails(id: string, seasonNumber: number, options: { language: string }, signal?: AbortSignal): Promise<SeasonDetails>;
-  /** The show's own artwork (poster, fanart, clearlogo, …) in every language the provider has. */
-  seriesArtwork(id: string, signal?: AbortSignal): Promise<SeriesArtworkCandidate[]>;
+  /**
+   * The show's own artwork (poster, fanart, clearlogo, …): at least that in
+   * `options.language`, in English and without text; the enrich phase ranks and caps it.
+   */
+  seriesArtwork(id: string, options: { language: string }, signal?: AbortSignal): Promise<SeriesArtworkCandidate[]>;
+  /**
+   * Every still of one episode, with its size (`kind: 'thumb'`). Optional: a provider
+   * whose {@link SeasonDetails} already list the stills leaves it out; the enrich phase
+   * asks it only for episodes on disk whose data it reads, and only when stills are kept.
+   */
+  episodeArtwork?(
+    id: string,
+    seasonNumber: number,
+    episodeNumber: number,
+    options: { language: string },
+    signal?: AbortSignal,
+  ): Promise<SeriesArtworkCandidate[]>;
 }

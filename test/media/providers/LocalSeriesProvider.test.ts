@@ -61,6 +61,14 @@ describe('LocalProvider series', () => {
     expect((await series.searchSeries({ title: 'Doctor Who (Neu)', language: 'de' }))[0]).toMatchObject({ id: '57243', title: 'Doctor Who (Neu)', year: 2005 });
   });
 
+  it('finds a show by an id written in its folder name before its title, and by title when the id is unknown', async () => {
+    const { series } = new LocalProvider({ cataloguePath });
+    expect((await series.searchSeries({ title: 'Anything', language: 'en', ids: { tvdb: '78804' } })).map((h) => h.id)).toEqual(['57243']);
+    expect((await series.searchSeries({ title: 'Anything', language: 'en', ids: { local: 'dw1963' } })).map((h) => h.id)).toEqual(['dw1963']);
+    const unknown = await series.searchSeries({ title: 'Doctor Who', year: 1963, language: 'en', ids: { tmdb: '999' } });
+    expect(unknown.map((h) => h.id)).toEqual(['dw1963']);
+  });
+
   it('gives the show with its seasons, texts in the asked language, local paths resolved', async () => {
     const { series } = new LocalProvider({ cataloguePath });
     const show = await series.seriesDetails('57243', { language: 'de-DE' });
@@ -70,7 +78,7 @@ describe('LocalProvider series', () => {
       [0, 'Specials', 1],
       [1, 'Staffel 1', 2],
     ]);
-    expect(await series.seriesArtwork('57243')).toEqual([
+    expect(await series.seriesArtwork('57243', { language: 'en' })).toEqual([
       { kind: 'poster', url: path.join(dir, 'art', 'dw.jpg'), language: 'en', width: 1000, height: 1500, votes: 0, ext: 'jpg' },
     ]);
   });

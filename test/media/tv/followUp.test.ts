@@ -34,7 +34,7 @@ describe('enrich-tvshow follow-up', () => {
         series: {
           searchSeries: (q, s) => series.searchSeries(q, s),
           seriesDetails: (id, o, s) => series.seriesDetails(id, o, s),
-          seriesArtwork: (id, s) => series.seriesArtwork(id, s),
+          seriesArtwork: (id, o, s) => series.seriesArtwork(id, o, s),
           // Beta's first season read waits until the test lets it go.
           async seasonDetails(id, n, o, s) {
             if (id === '1002' && !held) {
