@@ -54,6 +54,7 @@ export {
   SERIES_ARTWORK_KINDS,
   type SeriesProvider,
   type SeriesQuery,
+  type SeriesIds,
   type SeriesSearchResult,
   type SeriesDetails,
   type SeasonSummary,
@@ -116,6 +117,7 @@ export {
   type ScanResult,
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
+export { TmdbSeriesProvider, type TmdbSeriesDefaults } from './providers/TmdbSeriesProvider.js';
 export {
   TmdbClient,
   tmdbCredential,
