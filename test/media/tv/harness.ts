@@ -186,6 +186,8 @@ export interface TvPipelineOptions {
   libraries?: (dirs: { tv: string; movies: string }) => LibraryInput[];
   /** Wraps the catalogue provider. */
   wrapProvider?: (provider: MetadataProvider) => MetadataProvider;
+  /** Another provider instead of the catalogue (the fake TMDB's). */
+  provider?: MetadataProvider;
   /** The folder (libraries, catalogue, database) of a closed pipeline, to start again on. */
   reuseDir?: string;
 }
@@ -215,7 +217,7 @@ export async function startTvPipeline(options: TvPipelineOptions = {}): Promise<
   const local = new LocalProvider({ cataloguePath });
   const media = createMediaPlugin({
     filename: dbFile,
-    provider: (options.wrapProvider ?? ((p) => p))(local),
+    provider: (options.wrapProvider ?? ((p) => p))(options.provider ?? local),
     players: players.configs,
     libraryRoots: options.libraries ? options.libraries({ tv, movies }) : [movies, { path: tv, kind: 'tvshows' }],
   });
