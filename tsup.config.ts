@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 // Optional peers stay external: a host that never imports phaseq/express needs no express.
-const external = ['express', 'bullmq', 'ioredis'];
+const external = ['express', 'bullmq', 'ioredis', 'prom-client'];
 
 export default defineConfig([
   {

@@ -58,6 +58,12 @@ export interface QueueEvents {
    * none (jobs other processes are running may still be in progress).
    */
   'queue:drained': (event: Record<string, never>) => void;
+  /**
+   * `stop()` finished: the workers are stopped and the storage is closed (emitted for a
+   * queue that only produced too). Helpers that watch the queue on a timer, such as
+   * `QueueHistory`, stop with it instead of reopening the storage.
+   */
+  'queue:stopped': (event: Record<string, never>) => void;
   /** A worker or maintenance loop met an error outside any handler (storage down, ...). */
   'worker:error': (event: { error: Error; workerId: string | null }) => void;
 }

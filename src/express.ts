@@ -1,7 +1,8 @@
 /**
- * `phaseq/express`: REST routers for the phase configuration, the job queue and health,
- * plus the error, security and body helpers they share. Needs `express` 5 (an optional
- * peer dependency). Re-exports only.
+ * `phaseq/express`: REST routers for the phase configuration, the job queue, health and
+ * metrics, plus the error, security and body helpers they share. Needs `express` 5 (an
+ * optional peer dependency); the metrics router also needs `prom-client` 15 (another,
+ * loaded only when a metrics router is created). Re-exports only.
  *
  * @example
  * ```ts

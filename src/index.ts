@@ -45,6 +45,7 @@ export type { QueueEvents, QueueEventName, RemoteEventInfo } from './events.js';
 export * from './phases/index.js';
 export * from './scheduler/index.js';
 export * from './settings/index.js';
+export * from './metrics/index.js';
 export {
   PhaseqError,
   ValidationError,

@@ -4,7 +4,9 @@
  */
 import { describe, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
+import { Registry, type OpenMetricsContentType } from 'prom-client';
 import { definePlugin, HandlerRegistry, JobQueue, MemoryJobQueueStorage, type Job } from '../src/index.js';
+import { createMetricsRouter, type MetricsRegistry } from '../src/express.js';
 
 declare global {
   namespace Phaseq {
@@ -81,5 +83,17 @@ describe('payload typing', () => {
   it('Job<T> carries the declared payload', () => {
     expectTypeOf<Job<'typed-email'>['payload']>().toEqualTypeOf<{ to: string; subject?: string }>();
     expectTypeOf<Job<'undeclared'>['payload']>().toEqualTypeOf<unknown>();
+  });
+});
+
+describe('metrics options', () => {
+  it('take any prom-client registry, in either exposition format, and refuse other objects', () => {
+    expectTypeOf(new Registry()).toExtend<MetricsRegistry>();
+    expectTypeOf<Registry<OpenMetricsContentType>>().toExtend<MetricsRegistry>();
+    createMetricsRouter(queue, { registry: new Registry<OpenMetricsContentType>(), prefix: 'x_' });
+    // @ts-expect-error -- not a registry
+    createMetricsRouter(queue, { registry: { metrics: () => 'text' } });
+    // @ts-expect-error -- history is a QueueHistory or false
+    createMetricsRouter(queue, { history: true });
   });
 });

@@ -2,8 +2,8 @@
  * The example server's parts: one SQLite file holding jobs, settings, schedules and the
  * media tables; the media pipeline with the catalogue provider for a `movies` and a
  * `tvshows` demo library, and its three maintenance schedules; the phaseq routers under
- * `/api` (and the downloader webhooks when a secret is given); and the dashboard's static
- * files at `/`.
+ * `/api` (metrics included, and the downloader webhooks when a secret is given); and the
+ * dashboard's static files at `/`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { ISO_639_1_CODES, JobQueue, PhaseConfigService, SQLiteJobQueueStorage, S
 import {
   createHealthRouter,
   createJobsRouter,
+  createMetricsRouter,
   createPhaseConfigRouter,
   createSchedulesRouter,
   createWebhookRouter,
@@ -138,6 +139,8 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     createJobsRouter(queue, routerOptions),
     createHealthRouter({ queue, phases }, routerOptions),
     createSchedulesRouter(queue.scheduler, routerOptions),
+    // GET /api/metrics for Prometheus, GET /api/metrics/history for the page's charts.
+    createMetricsRouter(queue, routerOptions),
   );
   // Downloaders cannot send the API key: the webhooks carry their own secret instead.
   if (webhooks) app.use('/api', webhooks);

@@ -185,6 +185,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
         await this.#unsubscribeRemote();
         await this.storage.close();
       }
+      if (this.#state === 'idle') this.emit('queue:stopped', {});
       return;
     }
     this.#state = 'stopping';
@@ -192,7 +193,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       this.#stopping = null;
       this.#state = 'idle';
     });
-    return this.#stopping;
+    await this.#stopping;
+    this.emit('queue:stopped', {});
   }
 
   /**

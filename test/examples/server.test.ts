@@ -37,6 +37,14 @@ describe('examples/server', () => {
     const health = await fetch(`${server.url}/api/health`);
     expect(health.status).toBe(200);
     expect(await health.json()).toMatchObject({ status: 'ok', database: { reachable: true }, workers: { running: true } });
+    // Metrics for Prometheus, and the history the page's charts read.
+    const metrics = await fetch(`${server.url}/api/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(await metrics.text()).toContain('# TYPE phaseq_queue_jobs gauge');
+    const history = (await (await fetch(`${server.url}/api/metrics/history`)).json()) as { intervalMs: number; buckets: unknown[] };
+    expect(history.intervalMs).toBe(60_000);
+    expect(history.buckets.length).toBeGreaterThan(0);
+    expect(history.buckets.at(-1)).toMatchObject({ completed: expect.any(Number), failed: expect.any(Number) });
     const page = await fetch(server.url);
     expect(page.headers.get('content-type')).toContain('text/html');
     expect(await page.text()).toContain('Scan library');

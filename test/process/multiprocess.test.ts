@@ -47,9 +47,14 @@ describe('multiple processes on one SQLite file', () => {
     cleanup = tmp.cleanup;
     const db = join(tmp.dir, 'jobs.db');
     const queue = producer(db);
-    const ids = await queue.addJobs(Array.from({ length: 5_000 }, (_, i) => ({ type: 'record', payload: { i } })));
+    await queue.getStats(); // creates the tables before the workers open the file
     const workers = [0, 1, 2].map((n) => spawnWorker([db, join(tmp.dir, `rec-${n}.txt`), '3', '30000']));
     children.push(...workers.map((w) => w.child));
+    // Every process is up (its SIGTERM handler set, its workers claiming) before the jobs
+    // arrive: on a loaded machine a late starter found the queue already drained, and a
+    // SIGTERM before its handler was set killed it with no exit code.
+    await waitFor(() => workers.every((w) => w.output().includes('ready')), 30_000, 'every worker process to be ready');
+    const ids = await queue.addJobs(Array.from({ length: 5_000 }, (_, i) => ({ type: 'record', payload: { i } })));
     await waitFor(async () => {
       const s = await queue.getStats();
       return s.pending + s.processing + s.delayed === 0;

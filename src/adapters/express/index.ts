@@ -1,6 +1,15 @@
 /** Express adapter: routers and helpers. Re-exports only. */
 export { createPhaseConfigRouter } from './phaseConfig.js';
 export { createJobsRouter, type JobsRouterOptions } from './jobs.js';
+export { createMetricsRouter, type MetricsRouterOptions } from './metrics.js';
+export {
+  registerQueueMetrics,
+  DEFAULT_DURATION_BUCKETS,
+  DEFAULT_WAIT_BUCKETS,
+  type MetricsRegistry,
+  type MetricsQueue,
+  type QueueMetricsOptions,
+} from './promMetrics.js';
 export { createHealthRouter, type HealthRouterOptions, type HealthReport } from './health.js';
 export {
   createWebhookRouter,
