@@ -160,15 +160,16 @@ describe('examples/server', () => {
       fetch(`${server!.url}/api/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
     expect((await post({ type: 'scan-tv', payload: { libraryPath: tv, manual: true }, manual: true })).status).toBe(201);
     const multi = path.join(tv, 'The Office (2005)', 'Season 06', 'The.Office.S06E04E05.Niagara.720p.nfo');
+    const badShow = path.join(tv, 'Breaking Bad (2008)', 'tvshow.nfo');
+    const badEpisode = path.join(tv, 'Breaking Bad (2008)', 'Season 01', 'Breaking.Bad.S01E02.1080p.nfo');
+    // Each show is published by its own job, in any order: wait for both.
     const deadline = Date.now() + 30_000;
-    while (!existsSync(multi) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(() => [multi, badShow, badEpisode].every((file) => existsSync(file)), 30_000, 'both shows to be published');
     const text = readFileSync(multi, 'utf8');
     expect(text.match(/<episodedetails>/g)).toHaveLength(2);
     expect(text).toContain('<title>Niagara (Part 2)</title>');
-    expect(readFileSync(path.join(tv, 'Breaking Bad (2008)', 'tvshow.nfo'), 'utf8')).toContain('<title>Breaking Bad</title>');
-    expect(readFileSync(path.join(tv, 'Breaking Bad (2008)', 'Season 01', 'Breaking.Bad.S01E02.1080p.nfo'), 'utf8')).toContain(
-      "<title>Cat's in the Bag...</title>",
-    );
+    expect(readFileSync(badShow, 'utf8')).toContain('<title>Breaking Bad</title>');
+    expect(readFileSync(badEpisode, 'utf8')).toContain("<title>Cat's in the Bag...</title>");
     // A movie scan of the TV library is accepted by the queue but refused by the pipeline.
     const refused = (await (await post({ type: 'scan-movie', payload: { libraryPath: tv } })).json()) as { id: string };
     let job: { state?: string; lastError?: string } = {};
