@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    exclude: ['test/faults/**', 'node_modules/**'],
+    exclude: ['test/faults/**', 'test/kodi/**', 'node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Child-process tests share two cores with the runner: keep file parallelism modest.

@@ -1,9 +1,9 @@
 /**
  * The example server's parts: one SQLite file holding jobs, settings, schedules and the
  * media tables; the media pipeline with the catalogue provider for a `movies` and a
- * `tvshows` demo library, and its three maintenance schedules; the phaseq routers under
- * `/api` (metrics included, and the downloader webhooks when a secret is given); and the
- * dashboard's static files at `/`.
+ * `tvshows` demo library, the configured players and its three maintenance schedules; the
+ * phaseq routers under `/api` (metrics included, and the downloader webhooks when a secret
+ * is given); and the dashboard's static files at `/`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -13,6 +13,7 @@ import { ISO_639_1_CODES, JobQueue, PhaseConfigService, SQLiteJobQueueStorage, S
 import {
   createHealthRouter,
   createJobsRouter,
+  createMediaRouter,
   createMetricsRouter,
   createPhaseConfigRouter,
   createSchedulesRouter,
@@ -22,7 +23,7 @@ import {
   requireApiKey,
   type RouterOptions,
 } from '../../src/express.js';
-import { createMediaPlugin, LocalProvider, type MediaPlugin } from '../../src/media/index.js';
+import { createMediaPlugin, LocalProvider, type MediaPlugin, type PlayerConfig } from '../../src/media/index.js';
 import { ensureSampleLibrary, ensureSampleTvLibrary } from './sampleLibrary.js';
 
 /** Options of {@link createExampleApp}. */
@@ -48,6 +49,12 @@ export interface ExampleAppOptions {
    * @default '/tv'
    */
   webhookTvLibraryPath?: string | undefined;
+  /**
+   * Media players to keep in sync with the demo libraries (see `players.ts` for the
+   * environment variables main.ts reads them from).
+   * @default []
+   */
+  players?: PlayerConfig[] | undefined;
   logger: Logger;
 }
 
@@ -95,7 +102,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   const media = createMediaPlugin({
     filename,
     provider: new LocalProvider({ cataloguePath: path.join(import.meta.dirname, 'catalogue.json') }),
-    players: [],
+    players: options.players ?? [],
     // Library kinds: the movie pipeline never writes into the TV library, nor the reverse.
     libraryRoots: [
       { path: libraryPath, kind: 'movies' },
@@ -139,6 +146,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     createJobsRouter(queue, routerOptions),
     createHealthRouter({ queue, phases }, routerOptions),
     createSchedulesRouter(queue.scheduler, routerOptions),
+    createMediaRouter(queue, media, routerOptions),
     // GET /api/metrics for Prometheus, GET /api/metrics/history for the page's charts.
     createMetricsRouter(queue, routerOptions),
   );

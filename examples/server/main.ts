@@ -9,6 +9,7 @@
  * - `PHASEQ_WEBHOOK_SECRET`: when set, Radarr/Sonarr webhooks are accepted with this secret
  * - `PHASEQ_WEBHOOK_LIBRARY`: the demo movie library's folder as Radarr sees it (default /movies)
  * - `PHASEQ_WEBHOOK_TV_LIBRARY`: the demo TV library's folder as Sonarr sees it (default /tv)
+ * - `PHASEQ_PLAYERS_FILE` or `PHASEQ_PLAYERS`: the media players to keep in sync, a JSON list (default none)
  * - `LOG_LEVEL`: pino level (default info)
  *
  * SIGTERM or SIGINT stops it gracefully: no new requests, running jobs finish, exit 0.
@@ -19,6 +20,7 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { warnIfExposed } from '../../src/express.js';
 import { createExampleApp } from './app.js';
+import { playersFromEnv } from './players.js';
 
 const logger = pino({ name: 'phaseq-example', level: process.env.LOG_LEVEL ?? 'info' });
 const port = Number(process.env.PORT ?? 3000);
@@ -34,11 +36,16 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2);
 }
 
-const example = await createExampleApp({ dataDir, apiKey, webhookSecret, webhookLibraryPath, webhookTvLibraryPath, logger }).catch((error: unknown) => {
-  // A bad setting (e.g. a webhook secret that is too short): say which, not a stack.
-  logger.fatal({ err: error }, `cannot start: ${error instanceof Error ? error.message : String(error)}`);
-  process.exit(2);
-});
+const example = await Promise.resolve()
+  .then(() =>
+    createExampleApp({ dataDir, apiKey, webhookSecret, webhookLibraryPath, webhookTvLibraryPath, players: playersFromEnv(process.env), logger }),
+  )
+  .catch((error: unknown) => {
+    // A bad setting (e.g. a webhook secret that is too short, a players list that is not
+    // JSON): say which, not a stack.
+    logger.fatal({ err: error }, `cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(2);
+  });
 let stopping = false;
 const server = example.app.listen(port, host);
 // Event streams never end on their own: remember them so that a stop can end them.

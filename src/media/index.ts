@@ -31,7 +31,7 @@ export type {
   ScannedEpisodeFile,
   TvEnrichmentRecord,
 } from './db/tvRecords.js';
-export { tvMigration } from './db/006_tv.js';
+export { tvMigration } from './db/007_tv.js';
 export {
   parseEpisodeName,
   parseSeasonFolder,
@@ -64,6 +64,7 @@ export {
   type SeriesArtworkCandidate,
 } from './tv/types.js';
 export { LocalSeriesProvider } from './providers/LocalSeriesProvider.js';
+export { refreshMedia, refreshTargetSchema, type RefreshTarget, type RefreshRequest, type RefreshContext } from './refresh.js';
 export {
   scanMovieSchema,
   enrichMetadataSchema,
@@ -114,6 +115,7 @@ export {
   type WalkOptions,
   type FoundMovie,
   type SkippedPath,
+  type SkipReason,
   type ScanResult,
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
@@ -127,15 +129,33 @@ export {
 } from './providers/TmdbClient.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/LocalProvider.js';
 export {
-  notifyPlayer,
-  notifyKodi,
-  notifyJellyfin,
-  notifyPlex,
-  kodiScanDirectory,
+  syncPlayer,
+  syncKodi,
+  syncJellyfin,
+  syncPlex,
+  kodiLibraryDirectory,
+  jellyfinPathOf,
+  jellyfinUpdates,
+  plexSectionFor,
+  KodiRpc,
   mapPath,
   parentDirectory,
   withTrailingSeparator,
+  type JellyfinUpdateType,
 } from './players/index.js';
+export {
+  enqueuePlayerSyncs,
+  playerSyncKey,
+  playerSyncJob,
+  PLAYER_SYNC_JOB_OPTIONS,
+} from './handlers/playerSyncQueue.js';
+export {
+  PlayerSyncRepository,
+  isEmptyPlan,
+  type PlayerSyncPlan,
+  type PlayerSyncConfirmation,
+} from './db/PlayerSyncRepository.js';
+export { playerSyncMigration } from './db/006_player_sync.js';
 export {
   buildMovieNfo,
   kodiTrailerUrl,
@@ -156,7 +176,7 @@ export {
   type DownloadOptions,
   type DownloadResult,
 } from './files.js';
-export { ProviderError, ProviderCredentialsError, PlayerError, PathOutsideLibraryError, DownloadError } from './errors.js';
+export { ProviderError, ProviderCredentialsError, PlayerError, PlayerSyncIncompleteError, PathOutsideLibraryError, DownloadError } from './errors.js';
 export {
   ARTWORK_KINDS,
   type ArtworkKind,
@@ -175,7 +195,7 @@ export {
   type KodiPlayerConfig,
   type JellyfinPlayerConfig,
   type PlexPlayerConfig,
-  type NotifyRequest,
-  type NotifyResult,
-  type PlayerCall,
+  type PlayerSyncItem,
+  type PlayerSyncRequest,
+  type PlayerSyncResult,
 } from './types.js';

@@ -45,7 +45,7 @@ export interface MovieNfoOptions {
    * the YouTube add-on's URL (see {@link kodiTrailerUrl}), which is what Kodi can play.
    */
   trailer?: string;
-  /** Name of the rating source in `<ratings>`. @default 'themoviedb' */
+  /** Name of the rating source in `<ratings>`: the provider that supplied it. @default 'themoviedb' */
   ratingSource?: string;
 }
 
@@ -118,7 +118,8 @@ export function buildMovieNfo(details: MovieDetails, options: MovieNfoOptions = 
   const doc = create({ version: '1.0', encoding: 'UTF-8', standalone: true });
   const movie = doc.ele('movie');
   text(movie, 'title', details.title);
-  text(movie, 'originaltitle', details.originalTitle);
+  // Always present: without it Kodi stores an empty original title (seen on Kodi 20.1).
+  text(movie, 'originaltitle', details.originalTitle || details.title);
   if (details.rating !== null) {
     const rating = movie
       .ele('ratings')

@@ -12,11 +12,13 @@ import { migrate } from '../db/migrate.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { definePlugin, type Plugin } from '../plugins/definePlugin.js';
 import { MoviesRepository } from './db/MoviesRepository.js';
+import { PlayerSyncRepository } from './db/PlayerSyncRepository.js';
 import { TvRepository } from './db/TvRepository.js';
 import { createEnrichMetadataHandler } from './handlers/enrichMetadata.js';
 import { createEnrichTvShowHandler } from './handlers/enrichTvShow.js';
 import type { MediaServices } from './handlers/deps.js';
 import { createNotifyPlayerHandler } from './handlers/notifyPlayer.js';
+import { PLAYER_SYNC_JOB_OPTIONS } from './handlers/playerSyncQueue.js';
 import { createPublishHandler } from './handlers/publish.js';
 import { createPublishTvShowHandler } from './handlers/publishTvShow.js';
 import { createScanMovieHandler } from './handlers/scanMovie.js';
@@ -77,6 +79,10 @@ export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
   readonly movies: MoviesRepository;
   /** The TV shows, their episode files, seasons and artwork candidates. */
   readonly tv: TvRepository;
+  /** What each player confirmed holding (read by the player syncs). */
+  readonly syncs: PlayerSyncRepository;
+  /** The configured library roots, resolved (empty: any absolute folder). */
+  readonly libraryRoots: readonly string[];
   /** The database holding the media tables. */
   readonly database: SqliteDatabase;
   /** Closes the database when the plugin opened it (`filename`); does nothing otherwise. */
@@ -143,10 +149,12 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   const { db, owned } = openSqlite(source, (db) => migrate(db));
   const movies = new MoviesRepository(db);
   const tv = new TvRepository(db);
+  const syncs = new PlayerSyncRepository(db);
   const { libraries } = checkLibraries(options.libraryRoots, 'libraryRoots');
   const services: MediaServices = {
     movies,
     tv,
+    syncs,
     provider: options.provider,
     players: [...(options.players ?? [])],
     libraryRoots: libraries.map((lib) => lib.path),
@@ -163,9 +171,25 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
       'scan-tv': { schema: MEDIA_JOB_SCHEMAS['scan-tv'], handler: createScanTvHandler(services), ...retry },
       'enrich-tvshow': { schema: MEDIA_JOB_SCHEMAS['enrich-tvshow'], handler: createEnrichTvShowHandler(services), ...retry },
       'publish-tvshow': { schema: MEDIA_JOB_SCHEMAS['publish-tvshow'], handler: createPublishTvShowHandler(services), ...retry },
-      'notify-kodi': { schema: MEDIA_JOB_SCHEMAS['notify-kodi'], handler: createNotifyPlayerHandler(services, 'kodi'), ...retry },
-      'notify-jellyfin': { schema: MEDIA_JOB_SCHEMAS['notify-jellyfin'], handler: createNotifyPlayerHandler(services, 'jellyfin'), ...retry },
-      'notify-plex': { schema: MEDIA_JOB_SCHEMAS['notify-plex'], handler: createNotifyPlayerHandler(services, 'plex'), ...retry },
+      // One sync per player at a time: see PLAYER_SYNC_JOB_OPTIONS.
+      'notify-kodi': {
+        schema: MEDIA_JOB_SCHEMAS['notify-kodi'],
+        handler: createNotifyPlayerHandler(services, 'kodi'),
+        ...retry,
+        ...PLAYER_SYNC_JOB_OPTIONS,
+      },
+      'notify-jellyfin': {
+        schema: MEDIA_JOB_SCHEMAS['notify-jellyfin'],
+        handler: createNotifyPlayerHandler(services, 'jellyfin'),
+        ...retry,
+        ...PLAYER_SYNC_JOB_OPTIONS,
+      },
+      'notify-plex': {
+        schema: MEDIA_JOB_SCHEMAS['notify-plex'],
+        handler: createNotifyPlayerHandler(services, 'plex'),
+        ...retry,
+        ...PLAYER_SYNC_JOB_OPTIONS,
+      },
       'scheduled-cleanup': { schema: MEDIA_JOB_SCHEMAS['scheduled-cleanup'], handler: createScheduledCleanupHandler(services, db), ...retry },
       'scheduled-provider-update': {
         schema: MEDIA_JOB_SCHEMAS['scheduled-provider-update'],
@@ -180,6 +204,8 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   return Object.assign(plugin, {
     movies,
     tv,
+    syncs,
+    libraryRoots: services.libraryRoots,
     database: db,
     close(): void {
       if (owned && !closed) {

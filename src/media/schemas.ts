@@ -31,21 +31,29 @@ const entityIdSchema = z
   .positive('entityId must be positive');
 
 /**
+ * `refresh: true` re-enriches and re-publishes every movie found, with the settings in
+ * force, even the unchanged ones (players then hear of what that changed).
+ */
+const refreshFlag = z.boolean().optional();
+
+/**
  * `scan-movie`: scan a whole library folder, or one movie folder / video file inside it.
  *
  * @example
  * ```ts
  * await queue.addJob({ type: 'scan-movie', payload: { libraryPath: '/srv/movies', manual: true }, manual: true });
  * await queue.addJob({ type: 'scan-movie', payload: { moviePath: '/srv/movies/Alien (1979)' } });
+ * await queue.addJob({ type: 'scan-movie', payload: { libraryPath: '/srv/movies', refresh: true } });
  * ```
  */
 export const scanMovieSchema = z.union(
   [
-    z.strictObject({ libraryPath: absolutePath('libraryPath'), manual: manualFlag }),
-    z.strictObject({ moviePath: absolutePath('moviePath'), manual: manualFlag }),
+    z.strictObject({ libraryPath: absolutePath('libraryPath'), manual: manualFlag, refresh: refreshFlag }),
+    z.strictObject({ moviePath: absolutePath('moviePath'), manual: manualFlag, refresh: refreshFlag }),
   ],
   {
-    error: 'scan-movie needs exactly one of libraryPath or moviePath, an absolute path (and optionally manual: boolean)',
+    error:
+      'scan-movie needs exactly one of libraryPath or moviePath, an absolute path (and optionally manual: boolean, refresh: boolean)',
   },
 );
 /** Payload of `scan-movie`. */
@@ -71,12 +79,19 @@ export const publishSchema = z.strictObject({
 /** Payload of `publish`. */
 export type PublishPayload = z.infer<typeof publishSchema>;
 
-/** `notify-kodi` / `notify-jellyfin` / `notify-plex`: tell one configured player to rescan. */
+/**
+ * `notify-kodi` / `notify-jellyfin` / `notify-plex`: bring one configured player in line
+ * with what was published. The payload names only the player: what to add, refresh and
+ * remove is read from the tables when the job runs, so any number of publishes share one job.
+ */
 export const notifyPlayerSchema = z.strictObject({
-  /** Folder to rescan, as the library sees it (mapped to the player's view when sent). */
-  libraryPath: absolutePath('libraryPath'),
   /** Name of the configured player (`players[].name`). */
   player: z.string({ error: 'player must be a string' }).min(1, 'player must name a configured player'),
+  /**
+   * The player's sync generation the job was enqueued for (the pipeline sets it). A job
+   * whose generation a newer sync has passed makes no call and hands its work on.
+   */
+  generation: z.number({ error: 'generation must be a number' }).int('generation must be a whole number').nonnegative('generation must not be negative').optional(),
   manual: manualFlag,
 });
 /** Payload of the three `notify-*` job types. */

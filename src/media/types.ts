@@ -224,10 +224,14 @@ export interface JellyfinPlayerConfig extends PlayerConfigBase {
   auth: { apiKey: string };
 }
 
-/** Plex Media Server, reached with an `X-Plex-Token`; `sectionId` is the movie library's section. */
+/**
+ * Plex Media Server, reached with an `X-Plex-Token`. `sectionId` is the movie library's
+ * section; without it the section is found by matching the library folder (mapped) with
+ * the sections' locations (`GET /library/sections`).
+ */
 export interface PlexPlayerConfig extends PlayerConfigBase {
   kind: 'plex';
-  auth: { token: string; sectionId: string | number };
+  auth: { token: string; sectionId?: string | number };
 }
 
 /** A media player to tell about library changes, as configured by the host. */
@@ -236,37 +240,55 @@ export type PlayerConfig = KodiPlayerConfig | JellyfinPlayerConfig | PlexPlayerC
 /** `'kodi' | 'jellyfin' | 'plex'`. */
 export type PlayerKind = PlayerConfig['kind'];
 
-/** What to tell a player. */
-export interface NotifyRequest {
-  /**
-   * The library (source) folder, as this process sees it; mapped to the player's view
-   * before sending. Scanned as a whole when `moviePath` is absent.
-   */
+/** One movie a player sync covers, as this process sees it (paths are mapped when sent). */
+export interface PlayerSyncItem {
+  movieId: number;
+  /** Library root the movie belongs to. */
   libraryPath: string;
-  /**
-   * The movie folder that changed, below `libraryPath`. Jellyfin and Plex scan just this
-   * folder; Kodi scans its parent, because Kodi skips a scan of a folder it never listed.
-   */
-  moviePath?: string;
-  /** Kodi only: run `VideoLibrary.Clean` before the scan, to drop removed movies. @default false */
+  /** Folder holding the video file. */
+  folder: string;
+  videoFile: string;
+  /** The publish the sync covers (for a removal: the last one the player confirmed). */
+  publishedAt: number;
+}
+
+/** What to tell a player: the movies it lacks, the ones that changed, the ones that are gone. */
+export interface PlayerSyncRequest {
+  /** Published movies the player must end up holding. */
+  added: readonly PlayerSyncItem[];
+  /** Movies the player holds whose NFO or artwork changed: it must read them again. */
+  changed: readonly PlayerSyncItem[];
+  /** Movies the player holds that are gone: it must drop them. */
+  removed: readonly PlayerSyncItem[];
+  /** Kodi only: `VideoLibrary.Clean` of each library folder first (waited for). @default false */
   cleanFirst?: boolean;
+  /**
+   * Longest wait for a busy player to become idle, and for its scan to finish; past it
+   * the sync fails (and the job's retries apply). @default 600_000
+   */
+  timeoutMs?: number;
+  /** Pause between two looks at a scanning player. @default 250 */
+  pollMs?: number;
 }
 
-/** One HTTP call made to a player. */
-export interface PlayerCall {
-  method: 'GET' | 'POST';
-  /** URL path and query, e.g. `/library/sections/1/refresh?path=%2Fdata`. */
-  path: string;
-  status: number;
-  /** Kodi only: the JSON-RPC method called. */
-  rpcMethod?: string;
-}
-
-/** What `notifyPlayer` did, for logs and job results. */
-export interface NotifyResult {
+/**
+ * What a player sync did. `confirmation` says how the outcome is known: `verified` — the
+ * player's own library was read back (Kodi); `accepted` — the player accepted the request
+ * and scans on its own (Jellyfin and Plex, whose scans cannot be observed through their
+ * notification endpoints).
+ */
+export interface PlayerSyncResult {
   player: string;
   kind: PlayerKind;
-  /** The path as sent to the player, after mapping. */
-  playerPath: string;
-  calls: PlayerCall[];
+  confirmation: 'verified' | 'accepted';
+  /** Movies the player now holds that it did not hold before. */
+  added: PlayerSyncItem[];
+  /** Changed movies the player read again. */
+  refreshed: PlayerSyncItem[];
+  /** Movies the player no longer holds. */
+  removed: PlayerSyncItem[];
+  /** Movies to add or refresh that the player still lacks, and removed ones it still lists. */
+  missing: PlayerSyncItem[];
+  /** HTTP requests made to the player. */
+  requests: number;
 }

@@ -179,7 +179,7 @@ export const playerSyncConfigSchema = z
     notify: z
       .boolean()
       .default(true)
-      .describe('Ask the configured media players to scan the changed folder. Off: players find changes on their own schedule.'),
+      .describe('Tell the configured media players what was published, changed or removed. Off: players find changes on their own schedule.'),
     delaySeconds: z
       .number()
       .int()
@@ -190,9 +190,19 @@ export const playerSyncConfigSchema = z
     cleanFirst: z
       .boolean()
       .default(false)
-      .describe('Ask the players to clean their library (drop missing items) before scanning.'),
+      .describe('Kodi: clean the library folder (drop entries whose files are gone) before syncing, and wait for the clean.'),
+    maxWaitSeconds: z
+      .number()
+      .int()
+      .min(10)
+      .max(86_400)
+      .default(600)
+      .describe(
+        'Longest wait (10 to 86400 s) for a busy player to become idle and for its scan to finish; ' +
+          'past it the sync attempt fails and is retried.',
+      ),
   })
-  .describe('Player sync: notifies media players (Kodi, Jellyfin, Plex) so that they pick up the change.');
+  .describe('Player sync: brings media players (Kodi, Jellyfin, Plex) in line with what was published.');
 
 /**
  * The four phases of the media pipeline, in the order they run. The default phase set of

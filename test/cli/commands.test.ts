@@ -103,6 +103,26 @@ describe('phaseq config', () => {
 });
 
 describe('phaseq add, stats and jobs', () => {
+  it('adds media jobs: checked against the media schemas, with or without the provider options of scan', async () => {
+    const cwd = tempDir();
+    const library = path.join(cwd, 'movies');
+    const scan = await runCli(['add', 'scan-movie', '--payload', JSON.stringify({ libraryPath: library, refresh: true }), '--json'], cwd);
+    expect(scan.code).toBe(0);
+    const id = (JSON.parse(scan.stdout) as { id: string }).id;
+    const job = JSON.parse((await runCli(['jobs', 'show', id, '--json'], cwd)).stdout) as { type: string; payload: unknown };
+    expect(job).toMatchObject({ type: 'scan-movie', payload: { libraryPath: library, refresh: true } });
+    const catalogue = path.join(cwd, 'catalogue.json');
+    writeFileSync(catalogue, JSON.stringify({ version: 1, movies: [] }));
+    const enrich = await runCli(['add', 'enrich-metadata', '--catalogue', catalogue, '--payload', '{"entityType":"movie","entityId":1}'], cwd);
+    expect(enrich.code).toBe(0);
+    const notify = await runCli(['add', 'notify-kodi', '--payload', '{"player":"living-room"}'], cwd);
+    expect(notify.code).toBe(0);
+    // The media schema still checks the payload.
+    const bad = await runCli(['add', 'scan-movie', '--payload', '{"libraryPath":"relative"}'], cwd);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/libraryPath must be an absolute path/);
+  });
+
   it('adds validated jobs, counts them, lists, shows and cancels them', async () => {
     const cwd = tempDir();
     const payloadFile = path.join(cwd, 'payload.json');

@@ -15,9 +15,12 @@ import { requireBin, runCli, startCli, tempDir, until } from './support/cli.js';
 
 interface Summary {
   moviesFound: number;
+  moviesRemoved: number;
+  skipped: Record<string, number>;
   nfosWritten: number;
   artworkWritten: number;
-  playersNotified: number;
+  playerSyncs: { verified: number; accepted: number };
+  playerChanges: { added: number; refreshed: number; removed: number };
   failures: { type: string; error: string }[];
   phases: Record<'scan' | 'enrich' | 'publish' | 'notify', { total: number; finished: number }>;
 }
@@ -72,10 +75,15 @@ describe('phaseq scan --wait', () => {
     expect(summary.phases.scan).toEqual({ total: 1, finished: 1 });
     expect(summary.phases.enrich).toEqual({ total: 3, finished: 3 });
     expect(summary.phases.publish.finished).toBe(summary.phases.publish.total);
-    // Notifications of one player are coalesced while one is pending, so there are 3..9 of them.
+    // Syncs of one player are merged while one is pending, so there are 3 or a few more.
     expect(summary.phases.notify.finished).toBe(summary.phases.notify.total);
     expect(summary.phases.notify.total).toBeGreaterThanOrEqual(3);
-    expect(summary.playersNotified).toBe(summary.phases.notify.total);
+    // Kodi's sync was verified by reading Kodi back; Jellyfin and Plex accepted theirs.
+    expect(summary.playerSyncs.verified).toBeGreaterThanOrEqual(1);
+    expect(summary.playerSyncs.accepted).toBeGreaterThanOrEqual(2);
+    // Each of the three players confirmed each of the three movies.
+    expect(summary.playerChanges).toEqual({ added: 9, refreshed: 0, removed: 0 });
+    expect(players.kodi.library.list()).toHaveLength(3);
     for (const kind of ['kodi', 'jellyfin', 'plex'] as const) {
       expect(players[kind].requests.filter((r) => r.status >= 200 && r.status < 300).length, kind).toBeGreaterThanOrEqual(1);
     }
@@ -87,7 +95,31 @@ describe('phaseq scan --wait', () => {
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/movies found\s+3/);
     expect(again.stdout).toMatch(/NFOs written\s+0/);
+    expect(again.stdout).toMatch(/player syncs confirmed\s+0\n/);
     expect(again.stdout).toMatch(/failures\s+0/);
+
+    // --refresh re-enriches every movie with the settings in force: actor photos off
+    // changes every NFO (the photo URLs go in), and each player hears of 3 updates.
+    expect((await runCli(['config', 'set', 'publish.actors', 'false'], cwd)).code).toBe(0);
+    const refreshed = await runCli(['scan', library, '--wait', '--refresh', '--json', ...media], cwd);
+    expect(refreshed.code).toBe(0);
+    const after = JSON.parse(refreshed.stdout) as Summary;
+    expect(after.phases.enrich).toEqual({ total: 3, finished: 3 });
+    expect(after.nfosWritten).toBe(3);
+    expect(after.playerChanges).toEqual({ added: 0, refreshed: 9, removed: 0 });
+  }, 240_000);
+
+  it('counts the files it skipped, with the reason, and hints at the size limit when that left no movie', async () => {
+    const { cwd, library, media } = await fixture();
+    expect((await runCli(['config', 'set', 'scan.minFileSizeMB', '50'], cwd)).code).toBe(0);
+    writeFileSync(path.join(library, 'readme.txt'), 'not a movie');
+    const result = await runCli(['scan', library, '--wait', ...media], cwd);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/movies found\s+0/);
+    expect(result.stdout).toMatch(/files skipped\s+4 \(too small 3, not video 1\)/);
+    expect(result.stdout).toMatch(/hint: 3 video file\(s\) are smaller than scan\.minFileSizeMB/);
+    const json = JSON.parse((await runCli(['scan', library, '--wait', '--json', ...media], cwd)).stdout) as Summary;
+    expect(json.skipped).toEqual({ 'too-small': 3, 'not-video': 1 });
   }, 240_000);
 
   it('exits 1 and names the failed jobs when a phase fails for good', async () => {

@@ -16,7 +16,7 @@ interface TvSummary {
   episodesFound: number;
   moviesFound: number;
   skipped: number;
-  skippedByReason: Record<string, number>;
+  skippedBy: Record<string, number>;
   nfosWritten: number;
   artworkWritten: number;
   failures: unknown[];

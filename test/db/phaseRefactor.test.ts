@@ -20,11 +20,12 @@ afterEach(() => {
 });
 
 /**
+/**
  * Settings added by releases after migration 3. The migration's defaults are frozen (it
  * must do the same thing forever); these have no row, and the service fills in their
  * code default.
  */
-const ADDED_AFTER_V3 = new Set(['phase.enrichment.certificationCountry', 'phase.enrichment.maxEpisodeThumb']);
+const ADDED_AFTER_V3 = new Set(['phase.enrichment.certificationCountry', 'phase.enrichment.maxEpisodeThumb', 'phase.playerSync.maxWaitSeconds']);
 
 /** Every phase default migration 3 knew, in its stored text form, as the code defines it now. */
 function encodedDefaults(): Map<string, string> {
@@ -116,6 +117,8 @@ describe('migration 3: phase refactor', () => {
     buildOldDesignDatabase(db);
     migrate(db);
     const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database: db }) });
+    // A setting added after migration 3 has no row and takes the code's default.
+    expect((await phases.getConfig('playerSync')).maxWaitSeconds).toBe(DEFAULT_PHASE_CONFIG.playerSync.maxWaitSeconds);
     const enrichment = await phases.getConfig('enrichment');
     expect(enrichment.maxPoster).toBe(7);
     expect(enrichment.language).toBe('de');

@@ -3,7 +3,7 @@
  * and stopped by a signal.
  */
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startExampleServer, type RunningServer } from '../e2e/exampleServer.js';
 import { waitFor } from '../support/tmp.js';
+import { startFakePlayers } from '../media/support/fakePlayers.js';
 
 let server: RunningServer | undefined;
 let dataDir: string | undefined;
@@ -179,6 +180,47 @@ describe('examples/server', () => {
     }
     expect(job.state).toBe('failed');
     expect(job.lastError).toMatch(/is in the tvshows library/);
+  });
+
+  it('keeps the players of PHASEQ_PLAYERS_FILE in sync: a scan ends with the demo movies in Kodi, artwork and actor photos beside them', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-example-server-'));
+    const players = await startFakePlayers();
+    try {
+      const playersFile = path.join(dataDir, 'players.json');
+      writeFileSync(playersFile, JSON.stringify([players.kodi.config, players.jellyfin.config]));
+      server = await startExampleServer({ PHASEQ_DATA: dataDir, PHASEQ_PLAYERS_FILE: playersFile });
+      const library = path.join(dataDir, 'library');
+      const add = await fetch(`${server.url}/api/jobs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'scan-movie', payload: { libraryPath: library, manual: true }, manual: true }),
+      });
+      expect(add.status).toBe(201);
+      const deadline = Date.now() + 60_000;
+      const synced = (): boolean => players.kodi.library.list().length === 3 && players.jellyfin.requests.some((r) => r.status === 204);
+      while (!synced() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(players.kodi.library.list().map((m) => m.title).sort()).toEqual(['Alien', 'Spirited Away', 'The Matrix']);
+      expect(players.jellyfin.requests.some((r) => r.status === 204)).toBe(true);
+      const matrix = path.join(library, 'The Matrix (1999)');
+      expect(readdirSync(matrix).sort()).toEqual(
+        ['.actors', 'The Matrix (1999)-fanart.jpg', 'The Matrix (1999)-poster.jpg', 'The Matrix (1999).mkv', 'The Matrix (1999).nfo'].sort(),
+      );
+      expect(readdirSync(path.join(matrix, '.actors')).sort()).toEqual(['Carrie-Anne_Moss.jpg', 'Keanu_Reeves.jpg', 'Laurence_Fishburne.jpg']);
+    } finally {
+      await server?.stop();
+      server = undefined;
+      await players.close();
+    }
+  });
+
+  it('refuses to start, naming the variable, when PHASEQ_PLAYERS is not a JSON list', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-example-server-'));
+    await expect(startExampleServer({ PHASEQ_DATA: dataDir, PHASEQ_PLAYERS: '{"kind":"kodi"}' })).rejects.toThrow(
+      /PHASEQ_PLAYERS must be a JSON array of players/,
+    );
+    await expect(startExampleServer({ PHASEQ_DATA: dataDir, PHASEQ_PLAYERS: '[{"kind":"vlc","name":"x"}]' })).rejects.toThrow(
+      /cannot start: Invalid media plugin options: players\.0\.kind: must be/,
+    );
   });
 
   it('with PHASEQ_API_KEY set, the API needs the key', async () => {

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { z } from 'zod';
 import {
+  MAX_JOB_DELAY_MS,
   HandlerRegistry,
   JobQueue,
   SQLiteJobQueueStorage,
@@ -181,7 +182,7 @@ describe('addJob under hostile input', () => {
           const o = options as Record<string, unknown>;
           const valid =
             (o.priority === undefined || (Number.isInteger(o.priority) && (o.priority as number) >= 1 && (o.priority as number) <= 10)) &&
-            (o.delayMs === undefined || (typeof o.delayMs === 'number' && Number.isFinite(o.delayMs) && o.delayMs >= 0)) &&
+            (o.delayMs === undefined || (typeof o.delayMs === 'number' && Number.isFinite(o.delayMs) && o.delayMs >= 0 && o.delayMs <= MAX_JOB_DELAY_MS)) &&
             (o.dedupeKey === undefined || (typeof o.dedupeKey === 'string' && o.dedupeKey.length >= 1 && o.dedupeKey.length <= 512)) &&
             (o.timeoutMs === undefined || (Number.isInteger(o.timeoutMs) && (o.timeoutMs as number) >= 1 && (o.timeoutMs as number) <= 2 ** 31 - 1)) &&
             (o.maxRetries === undefined || (Number.isInteger(o.maxRetries) && (o.maxRetries as number) >= 0 && (o.maxRetries as number) <= 1000));

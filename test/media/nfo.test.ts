@@ -127,7 +127,8 @@ describe('buildMovieNfo', () => {
         cast: [],
       }),
     );
-    expect(movie).not.toHaveProperty('originaltitle');
+    // Kodi stores an empty original title when the tag is missing: the title stands in.
+    expect(movie.originaltitle).toBe(matrix.title);
     expect(movie).not.toHaveProperty('plot');
     expect(movie).not.toHaveProperty('outline');
     expect(movie).not.toHaveProperty('ratings');

@@ -18,13 +18,16 @@ describe('media job payload types', () => {
 
   it('checks addJob payloads at compile time', () => {
     void queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: 1, manual: true } });
+    void queue.addJob({ type: 'notify-plex', payload: { player: 'plex' } });
+    void queue.addJob({ type: 'scan-movie', payload: { libraryPath: '/srv/movies', refresh: true } });
+    // @ts-expect-error a sync reads its work from the tables: the payload names only the player
     void queue.addJob({ type: 'notify-plex', payload: { libraryPath: '/srv/movies', player: 'plex' } });
     // @ts-expect-error entityId is a number
     void queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: '1' } });
     // @ts-expect-error only movies exist
     void queue.addJob({ type: 'publish', payload: { entityType: 'show', entityId: 1, libraryPath: '/x' } });
     // @ts-expect-error a notify job names its player
-    void queue.addJob({ type: 'notify-kodi', payload: { libraryPath: '/srv/movies' } });
+    void queue.addJob({ type: 'notify-kodi', payload: {} });
     // @ts-expect-error a scan needs a path
     void queue.addJob({ type: 'scan-movie', payload: { manual: true } });
   });

@@ -30,7 +30,7 @@ describe('DEFAULT_PHASE_CONFIG', () => {
       minResolution: 720,
     });
     expect(DEFAULT_PHASE_CONFIG.publish).toEqual({ assets: true, actors: true, trailers: false });
-    expect(DEFAULT_PHASE_CONFIG.playerSync).toEqual({ notify: true, delaySeconds: 0, cleanFirst: false });
+    expect(DEFAULT_PHASE_CONFIG.playerSync).toEqual({ notify: true, delaySeconds: 0, cleanFirst: false, maxWaitSeconds: 600 });
     expect(DEFAULT_PHASE_CONFIG.scan.minFileSizeMB).toBe(50);
     expect(DEFAULT_PHASE_CONFIG.scan.maxFileSizeGB).toBe(100);
     expect(DEFAULT_PHASE_CONFIG.scan.videoExtensions).toEqual(

@@ -36,6 +36,7 @@ export function subject(job) {
   const p = job.payload ?? {};
   const path = p.moviePath ?? p.libraryPath;
   if (p.entityId !== undefined) return `${p.entityType ?? 'item'} #${p.entityId}`;
+  if (typeof p.player === 'string') return `player ${p.player}`;
   if (typeof path === 'string') return path.split('/').filter(Boolean).slice(-1)[0] ?? path;
   return '';
 }

@@ -17,7 +17,8 @@ const LABELS = {
   minResolution: 'Minimum artwork height (px)',
   fetchProviderAssets: 'Fetch provider artwork',
   autoSelectAssets: 'Select artwork automatically',
-  delaySeconds: 'Delay before notifying (s)',
+  delaySeconds: 'Delay before syncing (s)',
+  maxWaitSeconds: 'Longest wait for a busy player (s)',
 };
 
 /** `maxPoster` -> `Max poster`, for fields without a label above. */

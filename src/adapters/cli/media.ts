@@ -1,13 +1,17 @@
 /**
- * The media pipeline's options (`scan`, and `worker --media-library`): which metadata
- * provider (`--catalogue` file or `--tmdb-key`), which players (`--players` file), and
- * the plugin built from them on the command's database connection.
+ * The media pipeline's options (`scan`, `add`, and `worker --media-library`): which
+ * metadata provider (`--catalogue` file or `--tmdb-key`), which players (`--players`
+ * file), and the plugin built from them on the command's database connection.
  */
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
+import type { ZodType } from 'zod';
+import { UnrecoverableError } from '../../errors.js';
 import type { LibraryInput } from '../../media/libraries.js';
 import { createMediaPlugin, type MediaPlugin } from '../../media/plugin.js';
+import { MEDIA_JOB_SCHEMAS } from '../../media/schemas.js';
+import type { JobQueue } from '../../queue/JobQueue.js';
 import { LocalProvider } from '../../media/providers/LocalProvider.js';
 import { TmdbProvider } from '../../media/providers/TmdbProvider.js';
 import type { MetadataProvider, PlayerConfig } from '../../media/types.js';
@@ -89,4 +93,29 @@ export async function createMediaFromOptions(
     players: playersFrom(options),
     libraryRoots: libraryRoots.map((root) => (typeof root === 'string' ? path.resolve(root) : { ...root, path: path.resolve(root.path) })),
   });
+}
+
+const MEDIA_SCHEMAS: ReadonlyMap<string, ZodType> = new Map<string, ZodType>(Object.entries(MEDIA_JOB_SCHEMAS));
+
+/** Whether the options name a metadata provider (so the full media plugin can be built). */
+export function hasMediaProvider(options: MediaCliOptions): boolean {
+  return Boolean(options.catalogue || options.tmdbKey);
+}
+
+/**
+ * Registers the payload schema of one media job type on a queue that only enqueues (its
+ * handler refuses to run: a worker with `--media-library` does). Returns false when
+ * `type` is not a media job type.
+ */
+export function registerMediaSchema(queue: JobQueue, type: string): boolean {
+  const schema = MEDIA_SCHEMAS.get(type);
+  if (!schema) return false;
+  queue.registry.register(
+    type,
+    () => {
+      throw new UnrecoverableError(`${type} is only enqueued by this process; run it with phaseq worker --media-library`);
+    },
+    { schema },
+  );
+  return true;
 }

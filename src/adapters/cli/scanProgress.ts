@@ -12,6 +12,8 @@ import type { NotifyPlayerResult } from '../../media/handlers/notifyPlayer.js';
 import type { ScanMovieResult } from '../../media/handlers/scanMovie.js';
 import type { PublishTvShowResult } from '../../media/handlers/publishTvShow.js';
 import type { ScanTvResult } from '../../media/handlers/scanTv.js';
+import type { SkipReason } from '../../media/scan/scanLibrary.js';
+import type { TvSkipReason } from '../../media/scan/scanTvLibrary.js';
 import type { QueueEvents } from '../../events.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
 
@@ -32,15 +34,30 @@ function phaseOf(type: string): MediaPhase | null {
 /** What a run did, for the summary. */
 export interface ScanSummary {
   moviesFound: number;
+  /** Movies dropped because their files are gone (the players are told to drop them too). */
+  moviesRemoved: number;
   /** TV: show folders with episodes, and episodes (a multi-episode file counts each). */
   showsFound: number;
   episodesFound: number;
-  /** Paths the scan left out, and how many for each reason (e.g. `episode-file` in a movie library). */
-  skipped: number;
-  skippedByReason: Record<string, number>;
+  /** TV: shows and episode files dropped because their files are gone (the players are told too). */
+  showsRemoved: number;
+  episodeFilesRemoved: number;
+  /**
+   * Files and folders the scan left out, by reason (`too-small`, `too-large`, `ignored`,
+   * `not-video`, `episode-file` in a movie library, `not-an-episode` in a TV library, …).
+   */
+  skipped: Partial<Record<SkipReason | TvSkipReason, number>>;
   nfosWritten: number;
   artworkWritten: number;
-  playersNotified: number;
+  /**
+   * Player syncs that completed, by how they were confirmed: `verified` (the player's
+   * library was read back: Kodi), `accepted` (the player accepted the request: Jellyfin,
+   * Plex). A sync that had nothing to tell the player counts in neither.
+   */
+  playerSyncs: { verified: number; accepted: number };
+  /** Movies the players confirmed, summed over those syncs. */
+  playerChanges: { added: number; refreshed: number; removed: number };
+
   /** Jobs that failed for good. */
   failures: { id: string; type: string; error: string }[];
   /** Jobs per phase: added and finished (completed or failed). */
@@ -60,13 +77,17 @@ function endsRun(error: Error): boolean {
 export class ScanRun {
   readonly summary: ScanSummary = {
     moviesFound: 0,
+    moviesRemoved: 0,
     showsFound: 0,
     episodesFound: 0,
-    skipped: 0,
-    skippedByReason: {},
+    showsRemoved: 0,
+    episodeFilesRemoved: 0,
+    skipped: {},
     nfosWritten: 0,
     artworkWritten: 0,
-    playersNotified: 0,
+    playerSyncs: { verified: 0, accepted: 0 },
+    playerChanges: { added: 0, refreshed: 0, removed: 0 },
+
     failures: [],
     phases: { scan: { total: 0, finished: 0 }, enrich: { total: 0, finished: 0 }, publish: { total: 0, finished: 0 }, notify: { total: 0, finished: 0 } },
   };
@@ -135,17 +156,18 @@ export class ScanRun {
   }
 
   #record(type: string, result: unknown): void {
-    if (type === 'scan-movie' || type === 'scan-tv') {
-      const scan = result as ScanMovieResult | ScanTvResult;
-      if (type === 'scan-movie') this.summary.moviesFound += (scan as ScanMovieResult).found;
-      else {
-        this.summary.showsFound += (scan as ScanTvResult).shows.found;
-        this.summary.episodesFound += (scan as ScanTvResult).episodes;
-      }
-      this.summary.skipped += scan.skipped;
-      for (const [reason, n] of Object.entries(scan.skippedByReason)) {
-        this.summary.skippedByReason[reason] = (this.summary.skippedByReason[reason] ?? 0) + (n ?? 0);
-      }
+    if (type === 'scan-movie') {
+      const scan = result as ScanMovieResult;
+      this.summary.moviesFound += scan.found;
+      this.summary.moviesRemoved += scan.removed;
+      this.#skipped(scan.skippedBy);
+    } else if (type === 'scan-tv') {
+      const scan = result as ScanTvResult;
+      this.summary.showsFound += scan.shows.found;
+      this.summary.episodesFound += scan.episodes;
+      this.summary.showsRemoved += scan.shows.removed;
+      this.summary.episodeFilesRemoved += scan.files.removed;
+      this.#skipped(scan.skippedBy);
     } else if (type === 'publish' || type === 'publish-tvshow') {
       for (const file of (result as PublishResult | PublishTvShowResult).files) {
         if (!file.written) continue;
@@ -153,7 +175,17 @@ export class ScanRun {
         else this.summary.artworkWritten++;
       }
     } else if (type.startsWith('notify-')) {
-      if ((result as NotifyPlayerResult).notified) this.summary.playersNotified++;
+      const sync = result as NotifyPlayerResult;
+      if (sync.confirmation !== null) this.summary.playerSyncs[sync.confirmation]++;
+      this.summary.playerChanges.added += sync.added;
+      this.summary.playerChanges.refreshed += sync.refreshed;
+      this.summary.playerChanges.removed += sync.removed;
+    }
+  }
+
+  #skipped(by: Partial<Record<SkipReason | TvSkipReason, number>>): void {
+    for (const [reason, count] of Object.entries(by) as [SkipReason | TvSkipReason, number][]) {
+      this.summary.skipped[reason] = (this.summary.skipped[reason] ?? 0) + count;
     }
   }
 

@@ -8,7 +8,8 @@ import { appSettingsMigration } from './002_app_settings.js';
 import { phaseRefactorMigration } from './003_phase_refactor.js';
 import { mediaMigration } from '../../media/db/004_media.js';
 import { schedulesMigration } from './005_schedules.js';
-import { tvMigration } from '../../media/db/006_tv.js';
+import { playerSyncMigration } from '../../media/db/006_player_sync.js';
+import { tvMigration } from '../../media/db/007_tv.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
@@ -16,5 +17,6 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   phaseRefactorMigration,
   mediaMigration,
   schedulesMigration,
+  playerSyncMigration,
   tvMigration,
 ];

@@ -179,7 +179,8 @@ export class MoviesRepository {
   /**
    * Inserts a movie found on disk, or updates the stored one with the same video file.
    * A changed file (size, mtime, parsed title/year or id hints) keeps its metadata until the next enrichment
-   * replaces it, so publishing never loses what was known.
+   * replaces it, so publishing never loses what was known; a changed title, year or id
+   * hint forgets the provider's match, which was made for the old name.
    */
   upsertScanned(movie: ScannedMovie, now: number = Date.now()): UpsertOutcome {
     const hints = movie.idHints && Object.keys(movie.idHints).length > 0 ? JSON.stringify(movie.idHints) : null;
@@ -195,19 +196,22 @@ export class MoviesRepository {
             .run(movie.libraryPath, movie.path, movie.videoFile, movie.title, movie.year, movie.fileSize, movie.mtime, hints, now, now, now);
           return { id: Number(info.lastInsertRowid), status: 'new', enriched: false };
         }
-        const changed =
-          existing.file_size !== movie.fileSize ||
-          existing.mtime !== movie.mtime ||
-          existing.title !== movie.title ||
-          existing.year !== movie.year ||
-          existing.id_hints !== hints;
+        const renamed = existing.title !== movie.title || existing.year !== movie.year || existing.id_hints !== hints;
+        const changed = renamed || existing.file_size !== movie.fileSize || existing.mtime !== movie.mtime;
+        // A match belongs to the name it was made for: a renamed movie is searched afresh
+        // (its old metadata stays until the new enrichment replaces it).
         this.#db
           .prepare(
             `UPDATE movies SET library_path = ?, path = ?, title = ?, year = ?, file_size = ?, mtime = ?, id_hints = ?,
-               scanned_at = ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END
+               scanned_at = ?, updated_at = CASE WHEN ? THEN ? ELSE updated_at END,
+               provider = CASE WHEN ? THEN NULL ELSE provider END,
+               provider_id = CASE WHEN ? THEN NULL ELSE provider_id END
              WHERE id = ?`,
           )
-          .run(movie.libraryPath, movie.path, movie.title, movie.year, movie.fileSize, movie.mtime, hints, now, changed ? 1 : 0, now, existing.id);
+          .run(
+            movie.libraryPath, movie.path, movie.title, movie.year, movie.fileSize, movie.mtime, hints, now,
+            changed ? 1 : 0, now, renamed ? 1 : 0, renamed ? 1 : 0, existing.id,
+          );
         return { id: existing.id, status: changed ? 'changed' : 'unchanged', enriched: existing.enriched_at !== null };
       })
       .immediate();
@@ -320,6 +324,16 @@ export class MoviesRepository {
         }
       })
       .immediate();
+  }
+
+  /**
+   * Records that the provider was asked and knows no such movie: the movie counts as
+   * enriched (a rescan of the unchanged file does not ask again), whatever was known before
+   * stays. `scheduled-provider-update` asks again once the stamp is old.
+   */
+  markUnmatched(id: number, now: number = Date.now()): void {
+    const info = this.#db.prepare('UPDATE movies SET enriched_at = ?, updated_at = ? WHERE id = ?').run(now, now, id);
+    if (info.changes === 0) throw new NotFoundError(`Movie ${id} does not exist (was it removed by a rescan?)`);
   }
 
   /** The cast in billing order. */

@@ -1,6 +1,6 @@
 /**
  * TvRepository: the TV pipeline's reads and writes of `tv_shows`, `tv_files`,
- * `tv_episodes`, `tv_seasons` and `tv_assets` (migration 6), over a better-sqlite3
+ * `tv_episodes`, `tv_seasons` and `tv_assets` (migration 7), over a better-sqlite3
  * connection the caller owns and has migrated. The shows, seasons, enrichment and artwork
  * are here; the episode files (scan and publish records) in its base class,
  * `TvFilesRepository`. Every multi-row change is one transaction, so a crash mid-way

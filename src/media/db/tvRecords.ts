@@ -1,5 +1,5 @@
 /**
- * The records of the TV tables (migration 6) as the TV repository returns and takes
+ * The records of the TV tables (migration 7) as the TV repository returns and takes
  * them, and the mapping from their rows. Plain data only.
  */
 import type { EpisodeDetails, SeasonSummary, SeriesArtworkCandidate, SeriesArtworkKind, SeriesDetails } from '../tv/types.js';

@@ -7,6 +7,7 @@ import { UnrecoverableError } from '../../errors.js';
 import type { Job } from '../../types.js';
 import { JOB_PRIORITY } from '../../types.js';
 import type { MoviesRepository } from '../db/MoviesRepository.js';
+import type { PlayerSyncRepository } from '../db/PlayerSyncRepository.js';
 import type { TvRepository } from '../db/TvRepository.js';
 import { libraryContaining, scanJobOf, type LibraryKind, type LibraryRoot } from '../libraries.js';
 import type { MetadataProvider, PlayerConfig } from '../types.js';
@@ -16,6 +17,8 @@ export interface MediaServices {
   movies: MoviesRepository;
   /** The shows, episode files, seasons and their artwork of the `tvshows` libraries. */
   tv: TvRepository;
+  /** What each player confirmed, and its sync generation. */
+  syncs: PlayerSyncRepository;
   provider: MetadataProvider;
   players: readonly PlayerConfig[];
   /**
@@ -45,15 +48,6 @@ export function assertLibraryKind(services: MediaServices, target: string, kind:
   }
 }
 
-/**
- * The latest publish of a library, movies and shows alike (a library holds one kind, so
- * one of the two is null): notify jobs compare it before and after their call.
- */
-export function lastPublishedAt(services: MediaServices, libraryPath: string): number | null {
-  const times = [services.movies.lastPublishedAt(libraryPath), services.tv.lastPublishedAt(libraryPath)].filter((t): t is number => t !== null);
-  return times.length === 0 ? null : Math.max(...times);
-}
-
 /** A job started by a person: the flag on the job, or the one carried in its payload. */
 export function isManual(job: Job<string, { manual?: boolean | undefined }>): boolean {
   return job.manual || job.payload.manual === true;
@@ -68,15 +62,6 @@ export function chainPriority(manual: boolean): number {
 export function isInside(parent: string, child: string): boolean {
   const rel = path.relative(parent, child);
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
-}
-
-
-/**
- * Dedupe key of the notify job of one player and library: publishes that happen while
- * one is waiting join it, so a burst of publishes makes one rescan per player.
- */
-export function notifyDedupeKey(jobType: string, player: string, libraryPath: string): string {
-  return `${jobType}:${player}:${libraryPath}`;
 }
 
 /** Dedupe key of a movie's enrichment: a rescan while one waits adds nothing. */

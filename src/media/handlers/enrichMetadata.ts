@@ -5,7 +5,8 @@
  *
  * Provider failures are thrown, so the attempt fails and the queue's retries apply. A
  * movie the provider does not know is not a failure: it is published with what the scan
- * knew (title, year), so the chain never stops half-way.
+ * knew (title, year), so the chain never stops half-way, and stamped as enriched, so an
+ * unchanged file is not looked up again on the next scan.
  */
 import { UnrecoverableError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
@@ -152,10 +153,13 @@ async function findMatch(
   language: string,
   signal: AbortSignal,
 ): Promise<MovieSearchResult | null> {
+  // The provider's own id from an earlier match comes first (a title corrected at the
+  // provider must not lose its movie); ids written in the folder name override it.
+  const matched = movie.provider === services.provider.name && movie.providerId ? { [movie.provider]: movie.providerId } : {};
   const query = {
     title: movie.title,
     language,
-    ids: { ...movie.idHints },
+    ids: { ...matched, ...movie.idHints },
     ...(movie.year === null ? {} : { year: movie.year }),
   };
   const [hit] = await services.provider.search(query, signal);
@@ -215,6 +219,8 @@ export function createEnrichMetadataHandler(services: MediaServices) {
       ? await detailsOf(services, hit.id, { language: rules.language, country: rules.certificationCountry }, ctx.signal)
       : null;
     if (!hit || !details) {
+      // Stamped as enriched: an unchanged file is not looked up (and published) again on every scan.
+      services.movies.markUnmatched(movie.id);
       log.warn(
         { movieId: movie.id, title: movie.title, year: movie.year, providerId: hit?.id ?? null },
         hit ? 'enrich: the provider no longer knows its match (404), publishing what the scan knows' : 'enrich: no match at the provider, publishing what the scan knows',

@@ -1,28 +1,54 @@
 /**
- * The `notify-kodi`, `notify-jellyfin` and `notify-plex` phase: tells one configured
- * player to rescan a library folder. When `playerSync.notify` is off it completes without
- * calling anyone (and says so in the log). The delay (`playerSync.delaySeconds`) was
- * already applied as this job's run time by publish.
+ * The `notify-kodi`, `notify-jellyfin` and `notify-plex` phase: brings one configured
+ * player in line with what was published. The job reads its work from the tables — movies
+ * published and not yet confirmed by this player, published again since, or deleted since
+ * (`PlayerSyncRepository.planFor`) — tells the player, records what the player confirmed,
+ * and fails the attempt when the player still lacks a movie (retries apply). When
+ * `playerSync.notify` is off it completes without calling anyone and says so in the log.
  *
- * An HTTP or network error is thrown, so the attempt fails and retries apply; a player
- * name that is not configured fails at once (retrying cannot make it appear).
+ * How publishes join a pending or running sync, and why none is lost: see
+ * `playerSyncQueue.ts`.
  */
 import { UnrecoverableError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job } from '../../types.js';
-import { notifyPlayer } from '../players/index.js';
+import { isEmptyPlan } from '../db/PlayerSyncRepository.js';
+import { PlayerSyncIncompleteError } from '../errors.js';
+import { syncPlayer } from '../players/index.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType, type NotifyPlayerPayload } from '../schemas.js';
-import type { NotifyResult, PlayerKind } from '../types.js';
-import { lastPublishedAt, notifyDedupeKey, type MediaServices } from './deps.js';
+import type { PlayerKind, PlayerSyncResult } from '../types.js';
+import type { MediaServices } from './deps.js';
+import { playerSyncJob } from './playerSyncQueue.js';
 
-/** What a `notify-*` job reports as its result. */
+/** What a `notify-*` job reports as its result: what the player did, in counts. */
 export interface NotifyPlayerResult {
   player: string;
-  /** False when `playerSync.notify` is off and no call was made. */
+  kind: PlayerKind;
+  /**
+   * False when no sync ran: `playerSync.notify` is off, or a newer sync had passed this
+   * job's generation (its work, if any, went to `followUpJobId`). No call was made then.
+   */
   notified: boolean;
-  /** The calls made, when notified. */
-  result: NotifyResult | null;
-  /** Id of the follow-up notify job enqueued because the library changed during the call, or null. */
+  /**
+   * How the outcome is known: `verified` (the player's library was read back: Kodi),
+   * `accepted` (the player accepted the request: Jellyfin, Plex), or null when nothing
+   * was sent (notifications off, or nothing to tell).
+   */
+  confirmation: PlayerSyncResult['confirmation'] | null;
+  /** Movies the player holds now and did not before. */
+  added: number;
+  /** Changed movies the player read again. */
+  refreshed: number;
+  /** Movies the player dropped. */
+  removed: number;
+  /** Video files the player still lacks (always empty on a completed job: a miss fails the attempt). */
+  missing: string[];
+  /** HTTP requests made to the player. */
+  requests: number;
+  /**
+   * Id of the next sync of this player, enqueued (or joined) because something changed
+   * while this one ran, or because this job's generation was passed; null otherwise.
+   */
   followUpJobId: string | null;
 }
 
@@ -38,7 +64,7 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
   const jobType: NotifyJobType = NOTIFY_JOB_TYPES[kind];
   return async function notify(job: Job<NotifyJobType, NotifyPlayerPayload>, ctx: JobContext): Promise<NotifyPlayerResult> {
     const log = ctx.logger;
-    const { player: name, libraryPath } = job.payload;
+    const { player: name } = job.payload;
     const player = services.players.find((p) => p.name === name);
     if (!player) {
       const known = services.players.map((p) => `"${p.name}"`).join(', ') || 'none';
@@ -47,34 +73,81 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     if (player.kind !== kind) {
       throw new UnrecoverableError(`${jobType}: player "${name}" is a ${player.kind} player, not ${kind}`);
     }
+    const result: NotifyPlayerResult = {
+      player: name,
+      kind,
+      notified: false,
+      confirmation: null,
+      added: 0,
+      refreshed: 0,
+      removed: 0,
+      missing: [],
+      requests: 0,
+      followUpJobId: null,
+    };
     const sync = await ctx.phases.getConfig('playerSync');
     if (!sync.notify) {
-      log.info({ player: name, libraryPath }, 'notify: player notification is off (playerSync.notify), no call made');
-      return { player: name, notified: false, result: null, followUpJobId: null };
+      // Nothing is confirmed: once notifications are on again, the next sync tells the player everything.
+      log.info({ player: name }, 'notify: player sync is off (playerSync.notify), no call made');
+      return result;
     }
-    // Read from the database, not the clock: a publish in the same millisecond as this
-    // line is told apart by the value alone (markPublished always moves it forward).
-    // (lastPublishedAt covers movie and TV libraries alike.)
-    const publishedBefore = lastPublishedAt(services, libraryPath);
-    log.info({ player: name, kind, libraryPath, cleanFirst: sync.cleanFirst }, 'notify: calling player');
-    const result = await notifyPlayer(player, { libraryPath, cleanFirst: sync.cleanFirst }, ctx.signal);
-    log.info({ player: name, playerPath: result.playerPath, calls: result.calls.length }, 'notify: player told to rescan');
 
-    // A publish that finished while this job ran joined it (same dedupe key) but may have
-    // written its files after the player was called: one follow-up covers all of them.
-    let followUpJobId: string | null = null;
-    const latest = lastPublishedAt(services, libraryPath);
-    if (latest !== null && latest !== publishedBefore) {
-      followUpJobId = await ctx.queue.addJob({
-        type: jobType,
-        payload: job.payload,
-        priority: job.priority,
-        manual: job.manual,
-        runAt: Date.now() + sync.delaySeconds * 1000,
-        dedupeKey: `${notifyDedupeKey(jobType, name, libraryPath)}:after:${job.id}`,
-      });
-      log.info({ player: name, followUpJobId }, 'notify: library changed during the call, follow-up enqueued');
+    // A job left behind by a newer sync (see playerSyncQueue.ts) makes no call: the newer
+    // sync's job, enqueued or joined here, covers whatever is left.
+    const { generation } = job.payload;
+    if (generation !== undefined && generation < services.syncs.generation(name)) {
+      if (!isEmptyPlan(services.syncs.planFor(name))) {
+        result.followUpJobId = await ctx.queue.addJob(playerSyncJob(services, player, { manual: job.manual, runAt: Date.now() }));
+      }
+      log.info({ player: name, generation, followUpJobId: result.followUpJobId }, 'notify: a newer sync passed this one, no call made');
+      return result;
     }
-    return { player: name, notified: true, result, followUpJobId };
+
+    const plan = services.syncs.planFor(name);
+    result.notified = true;
+    if (isEmptyPlan(plan)) {
+      log.info({ player: name }, 'notify: the player holds everything published, no call made');
+    } else {
+      log.info(
+        { player: name, kind, added: plan.added.length, changed: plan.changed.length, removed: plan.removed.length },
+        'notify: syncing player',
+      );
+      const outcome = await syncPlayer(
+        player,
+        { ...plan, cleanFirst: sync.cleanFirst, timeoutMs: sync.maxWaitSeconds * 1000 },
+        ctx.signal,
+      );
+      // What the player confirmed stays confirmed even when this attempt fails below.
+      services.syncs.confirm(name, { added: outcome.added, refreshed: outcome.refreshed, removed: outcome.removed });
+      Object.assign(result, {
+        confirmation: outcome.confirmation,
+        added: outcome.added.length,
+        refreshed: outcome.refreshed.length,
+        removed: outcome.removed.length,
+        requests: outcome.requests,
+      });
+      log.info({ ...result, missing: outcome.missing.length }, 'notify: player synced');
+      if (outcome.missing.length > 0) {
+        throw new PlayerSyncIncompleteError(
+          name,
+          outcome.missing.map((item) => item.videoFile),
+          kind === 'kodi'
+            ? 'Kodi does not list them after its scan (is the library folder a Kodi source set to "movies", with pathMap matching Kodi\'s view?)'
+            : 'the player does not hold them',
+        );
+      }
+    }
+
+    // Done with the player: move the generation on, then look at the tables once more.
+    // Publishes that joined this job while it ran stored their change before reading the
+    // old generation, so this read sees them (see playerSyncQueue.ts).
+    services.syncs.advanceGeneration(name);
+    if (!isEmptyPlan(services.syncs.planFor(name))) {
+      result.followUpJobId = await ctx.queue.addJob(
+        playerSyncJob(services, player, { manual: job.manual, runAt: Date.now() + sync.delaySeconds * 1000 }),
+      );
+      log.info({ player: name, followUpJobId: result.followUpJobId }, 'notify: changes arrived during the sync, next sync enqueued');
+    }
+    return result;
   };
 }

@@ -1,31 +1,35 @@
 /**
  * The `publish` phase: ALWAYS writes the movie's Kodi NFO; writes the selected artwork,
- * actor photos and trailer as the `publish` config says; then enqueues one `notify-*`
- * job per configured player, scheduled `playerSync.delaySeconds` later.
+ * actor photos and trailer as the `publish` config says; then, when that changed anything
+ * (or a player has not confirmed the movie yet), stamps the publish and enqueues or joins
+ * each player's pending sync, due `playerSync.delaySeconds` later.
  *
  * Every path is built from the library root and checked by `resolveInside`, so neither a
  * stored folder with `..` in it nor a hostile actor name can make publish write outside
  * the library. Every file is written atomically; unchanged content is not rewritten, so
- * publishing twice leaves the folder as it was.
+ * publishing twice leaves the folder as it was, and tells no player anything.
  */
 import path from 'node:path';
 import { UnrecoverableError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job, JobInput } from '../../types.js';
+import type { Job } from '../../types.js';
 import type { AssetRecord, MovieRecord } from '../db/MoviesRepository.js';
 import { PathOutsideLibraryError } from '../errors.js';
 import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
 import { actorThumbFileName, artworkPathFor, buildMovieNfo, nfoPathsFor, type NfoRemoteArt } from '../nfo.js';
-import { NOTIFY_JOB_TYPES, type NotifyJobType, type PublishPayload } from '../schemas.js';
+import type { PublishPayload } from '../schemas.js';
 import type { MovieDetails } from '../types.js';
-import { assertLibraryKind, chainPriority, isManual, notifyDedupeKey, type MediaServices } from './deps.js';
+import { assertLibraryKind, isManual, type MediaServices } from './deps.js';
+import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** What a `publish` job reports as its result. */
 export interface PublishResult {
   movieId: number;
   /** Files written or confirmed unchanged, relative to the library root. */
   files: { path: string; written: boolean }[];
-  /** Ids of the `notify-*` jobs enqueued (one per player). */
+  /** Whether a file was written (false when everything on disk was already as published). */
+  changed: boolean;
+  /** Ids of the players' pending `notify-*` jobs this publish joined or enqueued (none when nothing changed). */
   notifyJobIds: string[];
 }
 
@@ -53,6 +57,15 @@ function scanDetails(movie: MovieRecord): MovieDetails {
 
 function isRemote(url: string): boolean {
   return /^https?:\/\//i.test(url);
+}
+
+/**
+ * The `<rating name="…">` of the provider that supplied the metadata: Kodi's own name for
+ * TMDB's rating (`themoviedb`), otherwise the provider's name (e.g. `local`).
+ */
+export function ratingSourceOf(provider: string | null): string {
+  if (provider === null || provider === 'tmdb') return 'themoviedb';
+  return provider;
 }
 
 /**
@@ -86,7 +99,7 @@ export function createPublishHandler(services: MediaServices) {
       resolveInside(root, path.join(path.dirname(relVideo), path.basename(absoluteUnderVideoDir)));
     await resolveInside(root, relVideo);
 
-    const result: PublishResult = { movieId: movie.id, files: [], notifyJobIds: [] };
+    const result: PublishResult = { movieId: movie.id, files: [], changed: false, notifyJobIds: [] };
     const record = (file: string, written: boolean): void => {
       result.files.push({ path: path.relative(root, file), written });
     };
@@ -94,17 +107,19 @@ export function createPublishHandler(services: MediaServices) {
     const byKind = new Map<string, AssetRecord>(selected.map((a) => [a.kind, a]));
 
     // NFO first: it is what every player reads, and it is written whatever the settings.
-    // Only URLs go into the NFO: a local path of this machine means nothing to a player
-    // elsewhere (the photo itself is published to .actors, which players read first).
-    const cast = services.movies.actors(movie.id).map(({ thumbUrl, ...actor }) =>
-      thumbUrl !== undefined && isRemote(thumbUrl) ? { ...actor, thumbUrl } : actor,
-    );
+    // It names artwork by URL only when that artwork is not saved beside the video (a
+    // player reads the local file first, and a URL would only make its scanner fetch it),
+    // and never by a local path of this machine, which means nothing to a player elsewhere.
+    const cast = services.movies
+      .actors(movie.id)
+      .map(({ thumbUrl, ...actor }) => (thumbUrl !== undefined && isRemote(thumbUrl) && !config.actors ? { ...actor, thumbUrl } : actor));
     const details: MovieDetails = movie.metadata ? { ...movie.metadata, cast } : scanDetails(movie);
     const remoteArt: NfoRemoteArt = {};
-    for (const a of selected) if (a.kind !== 'trailer' && isRemote(a.url)) remoteArt[a.kind] = a.url;
+    for (const a of selected) if (a.kind !== 'trailer' && isRemote(a.url) && !config.assets) remoteArt[a.kind] = a.url;
     const trailer = byKind.get('trailer');
     const xml = buildMovieNfo(details, {
       remoteArt,
+      ratingSource: ratingSourceOf(movie.provider),
       ...(trailer && isRemote(trailer.url) && !(config.trailers && trailer.ext) ? { trailer: trailer.url } : {}),
     });
     for (const nfo of nfoPathsFor(movie.videoFile)) {
@@ -142,26 +157,21 @@ export function createPublishHandler(services: MediaServices) {
       log.info({ movieId: movie.id, trailer: path.relative(root, target) }, 'publish: trailer written');
     }
 
-    services.movies.markPublished(movie.id);
-
-    // Chaining is unconditional; whether a player is really called is the notify job's
-    // decision (playerSync.notify). The delay is the job's run time, not a sleep here.
-    const runAt = Date.now() + sync.delaySeconds * 1000;
-    const notify: JobInput<NotifyJobType>[] = services.players.map((player) => ({
-      type: NOTIFY_JOB_TYPES[player.kind],
-      payload: { libraryPath: root, player: player.name, manual },
-      priority: chainPriority(manual),
-      manual,
-      runAt,
-      // One waiting rescan per player and library: a burst of publishes shares it.
-      dedupeKey: notifyDedupeKey(NOTIFY_JOB_TYPES[player.kind], player.name, root),
-    }));
-    if (notify.length > 0) result.notifyJobIds = await ctx.queue.addJobs(notify);
-    // Each configured player has one notify job waiting after this (new, or shared with an
-    // earlier publish through its dedupe key); with no player there is nothing to notify.
+    // Players hear of a publish that changed something, and of one they have not confirmed
+    // yet (a first publish, or one whose sync failed for good): a rescan that rewrote
+    // nothing tells them nothing.
+    result.changed = result.files.some((file) => file.written);
+    const unconfirmed = services.players.some((player) => services.syncs.isUnconfirmed(player.name, movie.id));
+    if (result.changed || movie.publishedAt === null) services.movies.markPublished(movie.id);
+    if (result.changed || movie.publishedAt === null || unconfirmed) {
+      // The delay is the sync job's run time, not a sleep here.
+      result.notifyJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual, delaySeconds: sync.delaySeconds });
+    }
+    // One sync job per configured player waits after this (new, or shared with an earlier
+    // publish through its dedupe key); none when nothing changed or no player is configured.
     const notifyJobs = result.notifyJobIds.length;
-    if (notifyJobs > 0) log.info({ movieId: movie.id, files: result.files.length, notifyJobs, runAt }, 'publish: done, players to notify');
-    else log.info({ movieId: movie.id, files: result.files.length, notifyJobs }, 'publish: done, no player configured');
+    const done = notifyJobs > 0 ? 'publish: done, players to sync' : services.players.length > 0 ? 'publish: done, nothing for the players' : 'publish: done, no player configured';
+    log.info({ movieId: movie.id, files: result.files.length, changed: result.changed, notifyJobs }, done);
     return result;
   };
 }

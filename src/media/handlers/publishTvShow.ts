@@ -10,17 +10,17 @@
 import path from 'node:path';
 import { UnrecoverableError } from '../../errors.js';
 import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job, JobInput } from '../../types.js';
+import type { Job } from '../../types.js';
 import type { TvAssetRecord, TvEpisodeRecord, TvFileRecord, TvSeasonRecord, TvShowRecord } from '../db/tvRecords.js';
 import { PathOutsideLibraryError } from '../errors.js';
 import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
 import { actorThumbFileName } from '../nfo.js';
-import { NOTIFY_JOB_TYPES, type NotifyJobType } from '../schemas.js';
 import { episodeNfoPath, episodeThumbPath, seasonPosterPath, showArtworkPath } from '../tv/artwork.js';
 import { buildEpisodeNfo, buildTvShowNfo, type EpisodeNfoDetails, type EpisodeNfoEntry } from '../tv/nfo.js';
 import type { PublishTvShowPayload } from '../tv/schemas.js';
 import type { SeriesDetails } from '../tv/types.js';
-import { assertLibraryKind, chainPriority, isInside, isManual, notifyDedupeKey, type MediaServices } from './deps.js';
+import { assertLibraryKind, isInside, isManual, type MediaServices } from './deps.js';
+import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** What a `publish-tvshow` job reports as its result. */
 export interface PublishTvShowResult {
@@ -193,20 +193,9 @@ export function createPublishTvShowHandler(services: MediaServices) {
 
     services.tv.markPublished(show.id, due.map((f: TvFileRecord) => ({ id: f.id, revision: f.revision })));
 
-    // Chaining is unconditional; whether a player is really called is the notify job's
-    // decision (playerSync.notify). The delay is the job's run time, not a sleep here.
-    const runAt = Date.now() + sync.delaySeconds * 1000;
-    const notify: JobInput<NotifyJobType>[] = services.players.map((player) => ({
-      type: NOTIFY_JOB_TYPES[player.kind],
-      payload: { libraryPath: root, player: player.name, manual },
-      priority: chainPriority(manual),
-      manual,
-      runAt,
-      // One waiting rescan per player and library, shared with every show published meanwhile.
-      dedupeKey: notifyDedupeKey(NOTIFY_JOB_TYPES[player.kind], player.name, root),
-    }));
-    if (notify.length > 0) result.notifyJobIds = await ctx.queue.addJobs(notify);
-    log.info({ showId: show.id, files: result.files.length, players: notify.length, runAt }, 'publish: done, players enqueued');
+    // The players' syncs read what to tell them from the tables when they run.
+    result.notifyJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual, delaySeconds: sync.delaySeconds });
+    log.info({ showId: show.id, files: result.files.length, notifyJobs: result.notifyJobIds.length }, 'publish: done, players to sync');
     return result;
   };
 }

@@ -1,8 +1,9 @@
 /**
  * The `scan-movie` phase: finds the movies on disk, records them in `movies`, removes the
- * ones whose files are gone, and enqueues `enrich-metadata` for every movie that is new,
- * changed, or not enriched yet. What counts as a movie is set by the `scan` phase config
- * (ignore globs, size limits, extensions), read when the job runs.
+ * ones whose files are gone (and has the players drop them), and enqueues
+ * `enrich-metadata` for every movie that is new, changed, or not enriched yet — or for
+ * every movie found, with `refresh`. What counts as a movie is set by the `scan` phase
+ * config (ignore globs, size limits, extensions), read when the job runs.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,8 +12,9 @@ import type { JobContext } from '../../handlers/HandlerRegistry.js';
 import type { Job, JobInput } from '../../types.js';
 import type { ScannedMovie } from '../db/MoviesRepository.js';
 import type { ScanMoviePayload } from '../schemas.js';
-import { scanLibrary, type FoundMovie, type SkippedPath } from '../scan/scanLibrary.js';
+import { scanLibrary, type FoundMovie, type SkipReason } from '../scan/scanLibrary.js';
 import { assertLibraryKind, chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
+import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** What a `scan-movie` job reports as its result. */
 export interface ScanMovieResult {
@@ -30,8 +32,13 @@ export interface ScanMovieResult {
   enqueued: number;
   /** Files and folders left out by the scan settings. */
   skipped: number;
-  /** The same, by reason: `episode-file` counts videos named like TV episodes (they belong in a `tvshows` library). */
-  skippedByReason: Partial<Record<SkippedPath['reason'], number>>;
+  /**
+   * {@link skipped} by reason, e.g. `{ 'too-small': 40, 'not-video': 2 }`; `episode-file`
+   * counts videos named like TV episodes (they belong in a `tvshows` library).
+   */
+  skippedBy: Partial<Record<SkipReason, number>>;
+  /** Ids of the players' pending syncs that removed movies joined or enqueued. */
+  playerSyncJobIds: string[];
 }
 
 /** The library root a `moviePath` belongs to: a configured root, or the one it was stored under. */
@@ -116,7 +123,14 @@ export function createScanMovieHandler(services: MediaServices) {
       removed: 0,
       enqueued: 0,
       skipped: 0,
-      skippedByReason: {},
+      skippedBy: {},
+      playerSyncJobIds: [],
+    };
+    // Removed movies travel to the players like publishes do: their sync drops them.
+    const tellPlayers = async (): Promise<void> => {
+      if (result.removed === 0) return;
+      const sync = await ctx.phases.getConfig('playerSync');
+      result.playerSyncJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual, delaySeconds: sync.delaySeconds });
     };
 
     if (!exists) {
@@ -127,6 +141,7 @@ export function createScanMovieHandler(services: MediaServices) {
       const known = single ? [single] : services.movies.listUnder(target);
       if (known.length === 0) throw new NotFoundError(`moviePath "${target}" does not exist and no movie is stored there`);
       for (const movie of known) if (services.movies.delete(movie.id)) result.removed += 1;
+      await tellPlayers();
       log.info({ moviePath: target, removed: result.removed }, 'scan: movie files are gone, removed from the library');
       return result;
     }
@@ -147,11 +162,13 @@ export function createScanMovieHandler(services: MediaServices) {
       }
     }
     result.skipped = walked.skipped.length;
-    for (const skip of walked.skipped) result.skippedByReason[skip.reason] = (result.skippedByReason[skip.reason] ?? 0) + 1;
+    for (const { reason } of walked.skipped) result.skippedBy[reason] = (result.skippedBy[reason] ?? 0) + 1;
     if (walked.skipped.length > 0) {
       log.debug({ skipped: walked.skipped.slice(0, 50) }, 'scan: paths left out by the scan settings');
     }
 
+    // A refresh, or a manual scan of one movie, re-enriches whatever the movie's state.
+    const refresh = job.payload.refresh === true || ('moviePath' in job.payload && manual);
     const toEnrich: JobInput<'enrich-metadata'>[] = [];
     const present = new Set<string>();
     const now = Date.now();
@@ -160,8 +177,6 @@ export function createScanMovieHandler(services: MediaServices) {
       present.add(found.videoFile);
       const outcome = services.movies.upsertScanned(toScanned(root, found), now);
       result[outcome.status] += 1;
-      // A manual scan of one movie is a request to refresh it, whatever its state.
-      const refresh = 'moviePath' in job.payload && manual;
       if (outcome.status !== 'unchanged' || !outcome.enriched || refresh) {
         toEnrich.push({
           type: 'enrich-metadata',
@@ -174,6 +189,7 @@ export function createScanMovieHandler(services: MediaServices) {
       }
     }
     if (onlyFile === undefined) result.removed = services.movies.removeMissing(target, present).length;
+    await tellPlayers();
 
     if (toEnrich.length > 0) await ctx.queue.addJobs(toEnrich);
     result.enqueued = toEnrich.length;

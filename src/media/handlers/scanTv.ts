@@ -2,7 +2,8 @@
  * The `scan-tv` phase: finds the shows and episode files of a `tvshows` library (or of
  * the given paths inside it), records them, forgets the ones that are gone, and enqueues
  * `enrich-tvshow` for every show that gained or changed an episode or still needs the
- * provider. What counts as an episode file is set by the `scan` phase config, as for movies.
+ * provider — or for every show found, with `refresh`. What counts as an episode file is
+ * set by the `scan` phase config, as for movies.
  */
 import { lstat, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -32,7 +33,7 @@ export interface ScanTvResult {
   enqueued: number;
   /** Paths left out, and how many for each reason. */
   skipped: number;
-  skippedByReason: Partial<Record<TvSkipReason, number>>;
+  skippedBy: Partial<Record<TvSkipReason, number>>;
   /** Movie records of this folder from before it was a `tvshows` library, forgotten. */
   forgottenMovies: number;
   /** NFOs and stills of removed episode files, deleted (relative to the library root). */
@@ -148,7 +149,7 @@ export function createScanTvHandler(services: MediaServices) {
       episodes: 0,
       enqueued: 0,
       skipped: 0,
-      skippedByReason: {},
+      skippedBy: {},
       forgottenMovies: 0,
       deletedSidecars: [],
     };
@@ -182,7 +183,7 @@ export function createScanTvHandler(services: MediaServices) {
           `Library path "${root}" is empty but ${services.tv.countFilesUnder(root)} episode files are stored for it: is the disk mounted? Nothing was removed`,
         );
       }
-      for (const skip of walked.skipped) result.skippedByReason[skip.reason] = (result.skippedByReason[skip.reason] ?? 0) + 1;
+      for (const skip of walked.skipped) result.skippedBy[skip.reason] = (result.skippedBy[skip.reason] ?? 0) + 1;
       result.skipped += walked.skipped.length;
       if (walked.skipped.length > 0) log.debug({ skipped: walked.skipped.slice(0, 50) }, 'scan: paths left out');
       found.push(...walked.files);
@@ -225,7 +226,8 @@ export function createScanTvHandler(services: MediaServices) {
     if (result.forgottenMovies > 0) log.warn({ libraryPath: root, movies: result.forgottenMovies }, 'scan: forgot movie records of this tvshows library');
 
     const hasSeries = services.provider.series !== undefined;
-    const refresh = job.payload.paths !== undefined && manual;
+    // A refresh, or a manual scan of some paths, re-enriches whatever the shows' state.
+    const refresh = job.payload.refresh === true || (job.payload.paths !== undefined && manual);
     const toEnrich: JobInput<'enrich-tvshow'>[] = [];
     for (const [showId, changed] of touched) {
       if (!services.tv.getShow(showId)) continue;

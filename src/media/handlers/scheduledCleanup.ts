@@ -2,7 +2,8 @@
  * The `scheduled-cleanup` job: tidies the library and the media tables.
  *
  * 1. Movies whose video file is gone are deleted from the tables, and the files publish
- *    wrote for them (NFO, artwork, trailer) are deleted from the folder.
+ *    wrote for them (NFO, artwork, trailer) are deleted from the folder; the players' syncs
+ *    then drop them.
  * 2. Side files left in the library by movies that no longer exist are deleted: for a
  *    stem `S` with no video `S.<ext>` in its folder, `S.nfo` is removed when it is an NFO
  *    (root `<movie>`), and then `S-<kind>.<ext>` artwork next to it. A user's own
@@ -25,6 +26,7 @@ import { artworkPathFor, nfoPathsFor } from '../nfo.js';
 import type { ScheduledCleanupPayload } from '../schemas.js';
 import { ARTWORK_KINDS, type ArtworkKind } from '../types.js';
 import { isInside, type MediaServices } from './deps.js';
+import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** Options of {@link createScheduledCleanupHandler}. */
 export interface ScheduledCleanupOptions {
@@ -43,6 +45,8 @@ export interface ScheduledCleanupResult {
   deletedFiles: string[];
   /** Unselected candidates deleted from the tables. */
   deletedCandidates: number;
+  /** Ids of the players' pending syncs the removed movies joined or enqueued. */
+  playerSyncJobIds: string[];
 }
 
 const DAY_MS = 86_400_000;
@@ -106,7 +110,7 @@ export function createScheduledCleanupHandler(services: MediaServices, database:
     const roots = maintenanceRoots(services, job.payload.libraryPath);
     const scan = await ctx.phases.getConfig('scan');
     const videoExts = new Set(scan.videoExtensions.map((e) => `.${e}`));
-    const result: ScheduledCleanupResult = { roots, removedMovies: [], deletedFiles: [], deletedCandidates: 0 };
+    const result: ScheduledCleanupResult = { roots, removedMovies: [], deletedFiles: [], deletedCandidates: 0, playerSyncJobIds: [] };
 
     for (const root of roots) {
       const remove = async (absolute: string, recursive = false): Promise<void> => {
@@ -167,6 +171,11 @@ export function createScheduledCleanupHandler(services: MediaServices, database:
         }
       };
       if (await exists(root)) await walk(root);
+    }
+
+    if (result.removedMovies.length > 0) {
+      const sync = await ctx.phases.getConfig('playerSync');
+      result.playerSyncJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual: false, delaySeconds: sync.delaySeconds });
     }
 
     // 4. Candidates nobody selected, older than the limit.

@@ -1,36 +1,39 @@
 /**
- * One entry point to notify any configured player; the notify handlers call this.
+ * One entry point to sync any configured player; the notify handlers call this.
  */
-import type { NotifyRequest, NotifyResult, PlayerConfig } from '../types.js';
-import { notifyJellyfin } from './jellyfin.js';
-import { notifyKodi } from './kodi.js';
-import { notifyPlex } from './plex.js';
+import type { PlayerConfig, PlayerSyncRequest, PlayerSyncResult } from '../types.js';
+import { syncJellyfin } from './jellyfin.js';
+import { syncKodi } from './kodi.js';
+import { syncPlex } from './plex.js';
 
-export { notifyJellyfin } from './jellyfin.js';
-export { kodiScanDirectory, notifyKodi } from './kodi.js';
+export { jellyfinPathOf, jellyfinUpdates, syncJellyfin, type JellyfinUpdateType } from './jellyfin.js';
+export { kodiLibraryDirectory, syncKodi } from './kodi.js';
+export { KodiRpc } from './kodiRpc.js';
 export { mapPath, parentDirectory, withTrailingSeparator } from './pathMap.js';
-export { notifyPlex } from './plex.js';
+export { plexSectionFor, syncPlex } from './plex.js';
 
 /**
- * Tells one player that a library folder changed, after mapping the path to the player's
- * view. Nothing is retried here: a failure throws `PlayerError` so the job's retries apply.
+ * Tells one player what changed (paths mapped to its view) and reports what it did. Nothing
+ * is retried here: a failure throws `PlayerError` so the job's retries apply, and movies a
+ * player still lacks come back in `missing`.
  *
  * @example
  * ```ts
- * await notifyPlayer(
+ * const result = await syncPlayer(
  *   { kind: 'kodi', name: 'living-room', url: 'http://kodi:8080', auth: { username: 'kodi', password: 'secret' } },
- *   { libraryPath: '/srv/movies', moviePath: '/srv/movies/Heat (1995)', cleanFirst: true },
+ *   { added: [heat], changed: [], removed: [] },
  *   signal,
  * );
+ * result.missing; // [] once Kodi lists Heat
  * ```
  */
-export async function notifyPlayer(config: PlayerConfig, request: NotifyRequest, signal?: AbortSignal): Promise<NotifyResult> {
+export async function syncPlayer(config: PlayerConfig, request: PlayerSyncRequest, signal?: AbortSignal): Promise<PlayerSyncResult> {
   switch (config.kind) {
     case 'kodi':
-      return notifyKodi(config, request, signal);
+      return syncKodi(config, request, signal);
     case 'jellyfin':
-      return notifyJellyfin(config, request, signal);
+      return syncJellyfin(config, request, signal);
     case 'plex':
-      return notifyPlex(config, request, signal);
+      return syncPlex(config, request, signal);
   }
 }

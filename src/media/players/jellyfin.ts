@@ -1,47 +1,88 @@
 /**
- * Jellyfin (and Emby): report the changed path with `POST /Library/Media/Updated`, which
- * scans just that folder; servers without that endpoint get a full `POST /Library/Refresh`.
+ * Jellyfin (and Emby): `POST /Library/Media/Updated` with one entry per changed path and
+ * its `UpdateType` (`Created`, `Modified`, `Deleted`), authenticated with
+ * `Authorization: MediaBrowser Token="<key>"` (Jellyfin 12 refuses the legacy
+ * `X-Emby-Token` header and `api_key` query by default; 10.10 and later accept this one).
+ * A server without that endpoint (404/405) gets one full `POST /Library/Refresh`.
  */
 import { PlayerError } from '../errors.js';
-import type { JellyfinPlayerConfig, NotifyRequest, NotifyResult, PlayerCall } from '../types.js';
+import type { JellyfinPlayerConfig, PlayerSyncItem, PlayerSyncRequest, PlayerSyncResult } from '../types.js';
 import { playerFetch } from './http.js';
 import { mapPath } from './pathMap.js';
 
 const UPDATED_PATH = '/Library/Media/Updated';
 const REFRESH_PATH = '/Library/Refresh';
 
+/** Jellyfin's name for what happened to a path. */
+export type JellyfinUpdateType = 'Created' | 'Modified' | 'Deleted';
+
 /**
- * Tells Jellyfin that `moviePath` (or else `libraryPath`), mapped to its view, was created
- * or changed. Falls back to a full library refresh only when the server does not know the
- * targeted endpoint (404/405); every other failure is thrown.
- *
- * @throws PlayerError on network errors and non-2xx statuses (401 for a bad API key).
+ * The path Jellyfin is told about for a movie, in its view: the movie's folder, or the
+ * video file itself when the movie lies directly in the library folder (a flat library),
+ * so that one movie's change does not read as the whole library's.
  */
-export async function notifyJellyfin(
+export function jellyfinPathOf(config: JellyfinPlayerConfig, item: PlayerSyncItem): string {
+  return mapPath(item.folder === item.libraryPath ? item.videoFile : item.folder, config.pathMap);
+}
+
+/** The `Updates` list of `/Library/Media/Updated` for a request: one entry per path and type. */
+export function jellyfinUpdates(
   config: JellyfinPlayerConfig,
-  request: NotifyRequest,
-  signal?: AbortSignal,
-): Promise<NotifyResult> {
-  const playerPath = mapPath(request.moviePath ?? request.libraryPath, config.pathMap);
-  const headers = { 'X-Emby-Token': config.auth.apiKey, 'Content-Type': 'application/json' };
-  const calls: PlayerCall[] = [];
+  request: Pick<PlayerSyncRequest, 'added' | 'changed' | 'removed'>,
+): { Path: string; UpdateType: JellyfinUpdateType }[] {
+  const seen = new Set<string>();
+  const updates: { Path: string; UpdateType: JellyfinUpdateType }[] = [];
+  const add = (items: readonly PlayerSyncItem[], type: JellyfinUpdateType): void => {
+    for (const item of items) {
+      const Path = jellyfinPathOf(config, item);
+      if (seen.has(`${type}\0${Path}`)) continue;
+      seen.add(`${type}\0${Path}`);
+      updates.push({ Path, UpdateType: type });
+    }
+  };
+  add(request.removed, 'Deleted');
+  add(request.added, 'Created');
+  add(request.changed, 'Modified');
+  return updates;
+}
+
+/**
+ * Reports every added, changed and removed movie to Jellyfin in one call. Jellyfin scans
+ * in the background and its notification endpoint reports nothing back, so the result is
+ * `accepted`: every movie counts as told, none as missing.
+ *
+ * @throws PlayerError on network errors and non-2xx statuses (401 for a bad API key)
+ */
+export async function syncJellyfin(config: JellyfinPlayerConfig, request: PlayerSyncRequest, signal?: AbortSignal): Promise<PlayerSyncResult> {
+  const headers = {
+    Authorization: `MediaBrowser Token="${config.auth.apiKey}"`,
+    'Content-Type': 'application/json',
+  };
+  const result: PlayerSyncResult = {
+    player: config.name,
+    kind: 'jellyfin',
+    confirmation: 'accepted',
+    added: [...request.added],
+    refreshed: [...request.changed],
+    removed: [...request.removed],
+    missing: [],
+    requests: 1,
+  };
   try {
     const response = await playerFetch(
       config.name,
       config.url,
       UPDATED_PATH,
-      { method: 'POST', headers, body: JSON.stringify({ Updates: [{ Path: playerPath, UpdateType: 'Created' }] }) },
+      { method: 'POST', headers, body: JSON.stringify({ Updates: jellyfinUpdates(config, request) }) },
       signal,
     );
-    calls.push({ method: 'POST', path: UPDATED_PATH, status: response.status });
     await response.body?.cancel();
-    return { player: config.name, kind: 'jellyfin', playerPath, calls };
+    return result;
   } catch (error) {
     if (!(error instanceof PlayerError) || (error.status !== 404 && error.status !== 405)) throw error;
-    calls.push({ method: 'POST', path: UPDATED_PATH, status: error.status });
   }
   const refresh = await playerFetch(config.name, config.url, REFRESH_PATH, { method: 'POST', headers }, signal);
-  calls.push({ method: 'POST', path: REFRESH_PATH, status: refresh.status });
   await refresh.body?.cancel();
-  return { player: config.name, kind: 'jellyfin', playerPath, calls };
+  result.requests = 2;
+  return result;
 }

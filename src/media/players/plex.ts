@@ -1,27 +1,114 @@
 /**
  * Plex Media Server: a partial scan of one folder of a library section,
- * `GET /library/sections/{id}/refresh?path=…` with `X-Plex-Token`.
+ * `GET /library/sections/{id}/refresh?path=…` with `X-Plex-Token`. A changed or new movie
+ * is scanned through its own folder; a removed one through the folder that held it (its
+ * own folder is gone). The section is the configured one, or the one whose locations
+ * (`GET /library/sections`) contain the library folder.
  */
-import type { NotifyRequest, NotifyResult, PlexPlayerConfig } from '../types.js';
+import { PlayerError } from '../errors.js';
+import type { PlayerSyncItem, PlayerSyncRequest, PlayerSyncResult, PlexPlayerConfig } from '../types.js';
 import { playerFetch } from './http.js';
-import { mapPath } from './pathMap.js';
+import { mapPath, parentDirectory } from './pathMap.js';
+
+const SECTIONS_PATH = '/library/sections';
+/** More folders than this in one section and the sync asks for one scan of the library folder instead. */
+const MAX_FOLDER_SCANS = 20;
+
+/** A section of `GET /library/sections` (JSON), as far as the sync reads it. */
+interface PlexSection {
+  key: string;
+  type?: string;
+  Location?: { path?: string }[];
+}
+
+/** Does folder `prefix` contain `p` (same folder or below), on whole segments? */
+function contains(prefix: string, p: string): boolean {
+  const base = prefix.replace(/[\\/]+$/, '');
+  return p === base || p.startsWith(`${base}/`) || p.startsWith(`${base}\\`);
+}
 
 /**
- * Asks Plex to scan `moviePath` (or else `libraryPath`), mapped to its view, in the
- * configured section.
- *
- * @throws PlayerError on network errors and non-2xx statuses (401 bad token, 404 unknown section).
+ * The section holding `libraryFolder` (as Plex sees it): the one with the longest
+ * location that contains it.
  */
-export async function notifyPlex(config: PlexPlayerConfig, request: NotifyRequest, signal?: AbortSignal): Promise<NotifyResult> {
-  const playerPath = mapPath(request.moviePath ?? request.libraryPath, config.pathMap);
-  const apiPath = `/library/sections/${encodeURIComponent(String(config.auth.sectionId))}/refresh?path=${encodeURIComponent(playerPath)}`;
-  const response = await playerFetch(
-    config.name,
-    config.url,
-    apiPath,
-    { method: 'GET', headers: { 'X-Plex-Token': config.auth.token, Accept: 'application/json' } },
-    signal,
-  );
-  await response.body?.cancel();
-  return { player: config.name, kind: 'plex', playerPath, calls: [{ method: 'GET', path: apiPath, status: response.status }] };
+export function plexSectionFor(sections: readonly PlexSection[], libraryFolder: string): string | undefined {
+  let best: { key: string; length: number } | undefined;
+  for (const section of sections) {
+    for (const location of section.Location ?? []) {
+      if (typeof location.path !== 'string' || !contains(location.path, libraryFolder)) continue;
+      if (!best || location.path.length > best.length) best = { key: String(section.key), length: location.path.length };
+    }
+  }
+  return best?.key;
+}
+
+/**
+ * Asks Plex to scan each added or changed movie's folder and the folder that held each
+ * removed one (mapped), in the configured or found section; more than 20 folders in one
+ * section become one scan of the library folder. Plex scans in the background and answers
+ * nothing about it, so the result is `accepted`.
+ *
+ * @throws PlayerError on network errors and non-2xx statuses (401 bad token, 404 unknown
+ *   section), and when no section contains a library folder
+ */
+export async function syncPlex(config: PlexPlayerConfig, request: PlayerSyncRequest, signal?: AbortSignal): Promise<PlayerSyncResult> {
+  const headers = { 'X-Plex-Token': config.auth.token, Accept: 'application/json' };
+  let requests = 0;
+  let sections: PlexSection[] | undefined;
+  const sectionOf = async (libraryFolder: string): Promise<string> => {
+    if (config.auth.sectionId !== undefined) return String(config.auth.sectionId);
+    if (!sections) {
+      requests += 1;
+      const response = await playerFetch(config.name, config.url, SECTIONS_PATH, { method: 'GET', headers }, signal);
+      const body = (await response.json().catch(() => null)) as { MediaContainer?: { Directory?: PlexSection[] } } | null;
+      sections = body?.MediaContainer?.Directory ?? [];
+    }
+    const key = plexSectionFor(sections, libraryFolder);
+    if (key === undefined) {
+      throw new PlayerError(config.name, SECTIONS_PATH, null, `no library section of Plex has a folder containing "${libraryFolder}" (set auth.sectionId, or check pathMap)`);
+    }
+    return key;
+  };
+
+  // Folders to scan, per section, in Plex's notation.
+  const bySection = new Map<string, { root: string; folders: Set<string> }[]>();
+  const plan = async (item: PlayerSyncItem, folder: string): Promise<void> => {
+    const root = mapPath(item.libraryPath, config.pathMap);
+    const section = await sectionOf(root);
+    const entries = bySection.get(section) ?? [];
+    let entry = entries.find((e) => e.root === root);
+    if (!entry) {
+      entry = { root, folders: new Set() };
+      entries.push(entry);
+      bySection.set(section, entries);
+    }
+    entry.folders.add(folder);
+  };
+  for (const item of [...request.added, ...request.changed]) await plan(item, mapPath(item.folder, config.pathMap));
+  for (const item of request.removed) {
+    const own = mapPath(item.folder, config.pathMap);
+    const root = mapPath(item.libraryPath, config.pathMap);
+    await plan(item, own === root ? root : parentDirectory(own).replace(/[\\/]$/, ''));
+  }
+
+  for (const [section, entries] of bySection) {
+    const total = entries.reduce((n, e) => n + e.folders.size, 0);
+    const folders = total > MAX_FOLDER_SCANS ? entries.map((e) => e.root) : entries.flatMap((e) => [...e.folders]);
+    for (const folder of folders) {
+      const apiPath = `/library/sections/${encodeURIComponent(section)}/refresh?path=${encodeURIComponent(folder)}`;
+      requests += 1;
+      const response = await playerFetch(config.name, config.url, apiPath, { method: 'GET', headers }, signal);
+      await response.body?.cancel();
+    }
+  }
+  return {
+    player: config.name,
+    kind: 'plex',
+    confirmation: 'accepted',
+    added: [...request.added],
+    refreshed: [...request.changed],
+    removed: [...request.removed],
+    missing: [],
+    requests,
+  };
 }

@@ -30,7 +30,8 @@
  * ```
  *
  * `url` (artwork) and `thumb` (actors) are http(s) URLs, `file:` URLs, or file paths;
- * relative paths are relative to the catalogue file's folder.
+ * relative paths are relative to the catalogue file's folder. The user guide is
+ * docs/guides/local-catalogue.md.
  */
 import { z } from 'zod';
 import { ARTWORK_KINDS } from '../types.js';

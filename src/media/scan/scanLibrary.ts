@@ -43,15 +43,33 @@ export interface FoundMovie {
   imdbId?: string;
 }
 
-/** A file or folder the walk left out, and why (for the log). */
+/** Why the walk left a file or folder out. */
+export type SkipReason =
+  | 'ignored'
+  | 'too-small'
+  | 'too-large'
+  | 'not-video'
+  | 'symlinked-folder'
+  | 'broken-link'
+  | 'stacked-part'
+  /**
+   * A video named like a TV episode (`S01E02`, `1x02`): it belongs in a `tvshows` library
+   * and a movie NFO next to it would damage one.
+   */
+  | 'episode-file';
+
+/**
+ * A file or folder the walk left out, and why (for the log and the scan summary). Not
+ * listed: the files that go with a video (NFOs, images, subtitles), `.actors` folders and
+ * hidden non-video files (`.DS_Store`): they are never movies.
+ */
 export interface SkippedPath {
   path: string;
-  /**
-   * `episode-file`: a video named like a TV episode (`S01E02`, `1x02`); it belongs in a
-   * `tvshows` library and a movie NFO next to it would damage one.
-   */
-  reason: 'ignored' | 'too-small' | 'too-large' | 'symlinked-folder' | 'broken-link' | 'stacked-part' | 'episode-file';
+  reason: SkipReason;
 }
+
+/** Files that accompany a video (metadata, artwork, subtitles): never reported as "not video". */
+const COMPANION_EXTENSIONS = new Set(['nfo', 'jpg', 'jpeg', 'png', 'webp', 'gif', 'tbn', 'srt', 'sub', 'idx', 'ass', 'ssa', 'vtt', 'sup']);
 
 /** What {@link scanLibrary} returns. */
 export interface ScanResult {
@@ -141,8 +159,11 @@ export async function scanLibrary(
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const rel = path.relative(root, full).split(path.sep).join('/');
+      const ext = path.extname(entry.name).slice(1).toLowerCase();
       if (isIgnored(rel, entry.isDirectory())) {
-        result.skipped.push({ path: full, reason: 'ignored' });
+        // Actor photos (written by publish) and hidden non-video files are never movies.
+        const noise = entry.isDirectory() ? entry.name === '.actors' : entry.name.startsWith('.') && !extensions.has(ext);
+        if (!noise) result.skipped.push({ path: full, reason: 'ignored' });
         continue;
       }
       let info;
@@ -168,8 +189,10 @@ export async function scanLibrary(
       } else if (!entry.isFile()) {
         continue;
       }
-      const ext = path.extname(entry.name).slice(1).toLowerCase();
-      if (!extensions.has(ext)) continue;
+      if (!extensions.has(ext)) {
+        if (!COMPANION_EXTENSIONS.has(ext)) result.skipped.push({ path: full, reason: 'not-video' });
+        continue;
+      }
       if (looksLikeEpisode(entry.name)) {
         result.skipped.push({ path: full, reason: 'episode-file' });
         continue;

@@ -34,6 +34,7 @@ export const MAX_SCAN_PATHS = 1000;
  * ```ts
  * await queue.addJob({ type: 'scan-tv', payload: { libraryPath: '/srv/tv', manual: true }, manual: true });
  * await queue.addJob({ type: 'scan-tv', payload: { libraryPath: '/srv/tv', paths: ['/srv/tv/Lost (2004)/Season 01/Lost.S01E01.mkv'] } });
+ * await queue.addJob({ type: 'scan-tv', payload: { libraryPath: '/srv/tv', manual: true, refresh: true }, manual: true });
  * ```
  */
 export const scanTvSchema = z
@@ -48,8 +49,16 @@ export const scanTvSchema = z
         .max(MAX_SCAN_PATHS, `paths takes at most ${MAX_SCAN_PATHS} entries`)
         .optional(),
       manual: manualFlag,
+      /**
+       * Re-enrich and re-publish every show found, with the settings in force, even the
+       * unchanged ones (players then hear of what that changed).
+       */
+      refresh: z.boolean({ error: 'refresh must be a boolean' }).optional(),
     },
-    { error: 'scan-tv takes { libraryPath, paths?, manual? }: an absolute libraryPath, optionally a list of absolute paths inside it' },
+    {
+      error:
+        'scan-tv takes { libraryPath, paths?, manual?, refresh? }: an absolute libraryPath, optionally a list of absolute paths inside it',
+    },
   )
   .refine(
     (p) => (p.paths ?? []).every((inner) => isBelow(p.libraryPath, inner)),

@@ -58,6 +58,29 @@ describe('phase settings change what each phase does, never whether it runs', ()
     expect(files.filter((f) => /-(poster|fanart|clearlogo)\./.test(f))).toEqual([]);
     expect(files.filter((f) => f.startsWith('.actors'))).toHaveLength(2);
     expect(pipeline.media.movies.assets(pipeline.media.movies.list()[0]!.id).length).toBeGreaterThan(0);
+    // Artwork not saved beside the video is named by URL, for the player to fetch; the
+    // actor photos are saved in .actors, so the NFO names no URL for them.
+    const nfo = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(
+      readFileSync(path.join(pipeline.library, FOLDER, `${STEM}.nfo`), 'utf8'),
+    ) as { movie: { thumb: { '@aspect': string; '#text': string }[]; fanart: { thumb: string }; actor: { thumb?: string }[]; ratings: { rating: { '@name': string } } } };
+    expect(nfo.movie.thumb.map((t) => t['@aspect']).sort()).toEqual(['clearlogo', 'poster']);
+    expect(nfo.movie.thumb.every((t) => /^http:\/\/127\.0\.0\.1:\d+\/t\/p\/original\//.test(t['#text']))).toBe(true);
+    expect(nfo.movie.fanart.thumb).toMatch(/^http:\/\//);
+    expect(nfo.movie.actor.map((a) => a.thumb)).toEqual([undefined, undefined]);
+    // The rating is named after the provider that supplied it (TMDB: Kodi's "themoviedb").
+    expect(nfo.movie.ratings.rating['@name']).toBe('themoviedb');
+  });
+
+  it('publish actors OFF: no photos saved, so the NFO names the actors\' photo URLs', async () => {
+    pipeline = await startPipeline({ movies: ONE });
+    await pipeline.phases.set('publish.actors', false);
+    await scan(pipeline);
+    await pipeline.idle();
+    const nfo = new XMLParser().parse(readFileSync(path.join(pipeline.library, FOLDER, `${STEM}.nfo`), 'utf8')) as {
+      movie: { actor: { thumb?: string }[]; thumb?: unknown };
+    };
+    expect(nfo.movie.actor.every((a) => /^http:\/\//.test(a.thumb ?? ''))).toBe(true);
+    expect(nfo.movie.thumb).toBeUndefined();
   });
 
   it('auto-select OFF: candidates are stored, no artwork is published until selectAsset', async () => {
@@ -106,7 +129,11 @@ describe('phase settings change what each phase does, never whether it runs', ()
     await pipeline.phases.set('playerSync.cleanFirst', true);
     await scan(pipeline);
     await pipeline.idle();
-    expect(pipeline.players.kodi.rpcCalls().map((c) => c.method)).toEqual(['VideoLibrary.Clean', 'VideoLibrary.Scan']);
+    const methods = pipeline.players.kodi.rpcCalls().map((c) => c.method);
+    expect(methods.filter((m) => m === 'VideoLibrary.Clean' || m === 'VideoLibrary.Scan')).toEqual(['VideoLibrary.Clean', 'VideoLibrary.Scan']);
+    // Kodi counts a clean as a scan: the sync waited for it before scanning (no toggle).
+    expect(pipeline.players.kodi.library.lostScans).toBe(0);
+    expect(pipeline.players.kodi.library.list()).toHaveLength(1);
   });
 
   it('delaySeconds: the notify jobs are scheduled that much later (run time, not a sleep)', async () => {
@@ -145,10 +172,15 @@ describe('phase settings change what each phase does, never whether it runs', ()
       ],
     });
     // The library path is only known once the pipeline exists: the harness maps placeholders.
+    pipeline.players.kodi.library.views.push({ kodi: 'smb://nas/movies/', disk: `${pipeline.library}/` });
     await scan(pipeline);
     await pipeline.idle();
-    expect(pipeline.players.kodi.rpcCalls().map((c) => c.params)).toEqual([expect.objectContaining({ directory: 'smb://nas/movies/' })]);
-    expect(pipeline.players.plex.requests.map((r) => r.query['path'])).toEqual(['/data/movies']);
+    const scans = pipeline.players.kodi.rpcCalls().filter((c) => c.method === 'VideoLibrary.Scan');
+    expect(scans.map((c) => c.params)).toEqual([expect.objectContaining({ directory: 'smb://nas/movies/' })]);
+    expect(pipeline.players.kodi.library.list().map((m) => m.file)).toEqual([
+      `smb://nas/movies/${folderOf(ONE[0]!)}/${path.basename(pipeline.media.movies.list()[0]!.videoFile)}`,
+    ]);
+    expect(pipeline.players.plex.requests.map((r) => r.query['path'])).toEqual([`/data/movies/${folderOf(ONE[0]!)}`]);
   });
 
   it('language, limits and minResolution decide which candidates are kept and selected', async () => {

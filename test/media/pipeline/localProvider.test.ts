@@ -34,6 +34,8 @@ function writeCatalogue(dir: string): string {
           title: 'The Matrix',
           year: 1999,
           plot: 'A hacker learns the truth.',
+          rating: 8.7,
+          votes: 1000,
           providerIds: { tmdb: '603', imdb: 'tt0133093' },
           cast: [{ name: 'Keanu Reeves', role: 'Neo', thumb: 'keanu.jpg' }],
           artwork: [
@@ -73,13 +75,18 @@ describe('the pipeline on the offline catalogue provider', () => {
     expect(nfo.movie).toMatchObject({ title: 'The Matrix', plot: 'A hacker learns the truth.', actor: { name: 'Keanu Reeves', role: 'Neo' } });
     // The catalogue's local photo path is not written into the NFO; the photo is in .actors.
     expect(nfo.movie.actor).not.toHaveProperty('thumb');
+    // The rating came from the catalogue, and is named so.
+    const rated = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(
+      readFileSync(path.join(matrix, `${stem}.nfo`), 'utf8'),
+    ) as { movie: { ratings: { rating: { '@name': string; value: number } } } };
+    expect(rated.movie.ratings.rating).toMatchObject({ '@name': 'local', value: 8.7 });
 
     // A movie the catalogue does not know is still published, with what the scan parsed.
     const unknown = path.join(pipeline.library, 'Unknown Thing (2003)', 'Unknown.Thing.2003.1080p.nfo');
     const minimal = new XMLParser({ parseTagValue: false }).parse(readFileSync(unknown, 'utf8')) as {
       movie: { title: string; year: string };
     };
-    expect(minimal.movie).toEqual({ title: 'Unknown Thing', year: '2003' });
+    expect(minimal.movie).toEqual({ title: 'Unknown Thing', originaltitle: 'Unknown Thing', year: '2003' });
     expect(pipeline.done('enrich-metadata').map((o) => (o.result as { providerId: string | null }).providerId).sort()).toEqual([
       '603',
       null,

@@ -66,6 +66,23 @@ describe('scanLibrary', () => {
     );
   });
 
+  it('reports files that are not videos, but not the files that go with a video, nor .actors', async () => {
+    video('Heat (1995)/Heat.mkv');
+    video('Heat (1995)/Heat.nfo');
+    video('Heat (1995)/Heat-poster.jpg');
+    video('Heat (1995)/Heat.en.srt');
+    video('Heat (1995)/.actors/Al_Pacino.jpg');
+    video('Heat (1995)/.DS_Store');
+    video('Heat (1995)/notes.txt');
+    video('Ronin (1998)/Ronin.rar');
+    const result = await scanLibrary(root, root, defaults);
+    expect(result.movies.map((m) => m.title)).toEqual(['Heat']);
+    expect(result.skipped.map((s) => [path.relative(root, s.path), s.reason])).toEqual([
+      ['Heat (1995)/notes.txt', 'not-video'],
+      ['Ronin (1998)/Ronin.rar', 'not-video'],
+    ]);
+  });
+
   it('honours custom ignore globs, including base-name globs', async () => {
     video('Heat (1995)/Heat.mkv');
     video('Extras/Behind the scenes (2001).mkv');

@@ -4,30 +4,36 @@
  *
  * - Kodi: `POST /jsonrpc` only (405 otherwise); 415 without `Content-Type: application/json`;
  *   401 on missing/wrong basic auth; JSON-RPC 2.0 errors (HTTP 200) for bad JSON (-32700),
- *   unknown methods (-32601) and bad params (-32602); `VideoLibrary.Scan`/`Clean` answer
- *   `"OK"`, `JSONRPC.Ping` answers `"pong"`.
- * - Jellyfin: token in `X-Emby-Token`, `X-MediaBrowser-Token` or `Authorization: MediaBrowser
- *   Token="…"` (401 otherwise); `POST /Library/Media/Updated` needs a JSON body
- *   `{ Updates: [{ Path }] }` (415/400 otherwise) and answers 204; `POST /Library/Refresh` 204.
- *   With `jellyfin.mediaUpdated: false` the first endpoint answers 404, like servers without it.
- * - Plex: token in `X-Plex-Token` header or query (401 otherwise);
- *   `GET /library/sections/{id}/refresh[?path=]` answers 200, 404 for unknown sections.
+ *   unknown methods (-32601) and bad params (-32602). Its video library (scan, clean,
+ *   refresh, remove, list, busy state, the scan toggle) is a {@link FakeKodiLibrary}:
+ *   `players.kodi.library`. It stands in for Kodi in unit tests only; the real-Kodi suite
+ *   (`npm run test:kodi`) judges the sync against a real Kodi 20.
+ * - Jellyfin: by default only `Authorization: MediaBrowser Token="…"` is accepted, as
+ *   Jellyfin 12 does (legacy `X-Emby-Token` / `api_key` answer 401 unless
+ *   `jellyfin.legacyAuthorization`); `POST /Library/Media/Updated` needs a JSON body
+ *   `{ Updates: [{ Path, UpdateType }] }` with UpdateType `Created`, `Modified` or
+ *   `Deleted` (415/400 otherwise) and answers 204; `POST /Library/Refresh` 204. With
+ *   `jellyfin.mediaUpdated: false` the first endpoint answers 404, like servers without it.
+ * - Plex: token in `X-Plex-Token` header or query (401 otherwise); `GET /library/sections`
+ *   lists the sections with their locations (JSON); `GET /library/sections/{id}/refresh[?path=]`
+ *   answers 200, 404 for unknown sections.
  *
  * Each player has `config` (a ready `PlayerConfig` with the right credentials), `requests`,
  * `failNext(n, status | 'reset' | { rpcError })` and `failAlways(status | 'reset')`; `reset()`
- * clears records and failures. `players.requests` holds every request of all three, in order.
+ * clears records, failures and the Kodi library. `players.requests` holds every request of all three, in order.
  *
  * @example
  * ```ts
  * const players = await startFakePlayers();
- * await notifyPlayer(players.kodi.config, { libraryPath: '/movies', cleanFirst: true });
- * expect(players.kodi.rpcCalls().map((c) => c.method)).toEqual(['VideoLibrary.Clean', 'VideoLibrary.Scan']);
+ * await syncPlayer(players.kodi.config, { added: [movie], changed: [], removed: [] });
+ * expect(players.kodi.library.list().map((m) => m.file)).toEqual([movie.videoFile]);
  * await players.close();
  * ```
  */
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { JellyfinPlayerConfig, KodiPlayerConfig, PlayerConfig, PlayerKind, PlexPlayerConfig } from '../../../src/media/types.js';
+import { FakeKodiLibrary, type FakeKodiPathView } from './fakeKodiLibrary.js';
 
 /** One request a fake player received. */
 export interface RecordedPlayerRequest {
@@ -63,7 +69,13 @@ export interface FakePlayer<C extends PlayerConfig> {
 /** All three fakes. */
 export interface FakePlayers {
   /** `rpcCalls()`: the JSON-RPC calls Kodi accepted (answered with a result), in order. */
-  kodi: FakePlayer<KodiPlayerConfig> & { rpcCalls(): { method: string; params: unknown }[] };
+  kodi: FakePlayer<KodiPlayerConfig> & {
+    rpcCalls(): { method: string; params: unknown }[];
+    /** What the fake Kodi holds, and its scan behaviour. */
+    library: FakeKodiLibrary;
+    /** Runs before each JSON-RPC call is answered (e.g. to publish something mid-sync). */
+    onRpc: ((method: string, params: Record<string, unknown>) => void | Promise<void>) | null;
+  };
   jellyfin: FakePlayer<JellyfinPlayerConfig>;
   plex: FakePlayer<PlexPlayerConfig>;
   /** The three configs, e.g. for a host's `players` option. */
@@ -77,12 +89,23 @@ export interface FakePlayers {
 
 /** Options of {@link startFakePlayers}. */
 export interface FakePlayersOptions {
-  kodi?: { username?: string; password?: string };
-  jellyfin?: { apiKey?: string; mediaUpdated?: boolean };
-  plex?: { token?: string; sectionIds?: string[] };
+  /** `paths`: how Kodi's paths lie on this disk (for path-mapping tests); identity by default. */
+  kodi?: { username?: string; password?: string; paths?: FakeKodiPathView[] };
+  /** `legacyAuthorization`: also accept `X-Emby-Token` (Jellyfin before 10.12 did). */
+  jellyfin?: { apiKey?: string; mediaUpdated?: boolean; legacyAuthorization?: boolean };
+  /** `sections`: what `GET /library/sections` lists (key and location folders). */
+  plex?: { token?: string; sectionIds?: string[]; sections?: { key: string; type?: string; locations: string[] }[] };
 }
 
-const KODI_METHODS = new Set(['VideoLibrary.Scan', 'VideoLibrary.Clean', 'JSONRPC.Ping']);
+const KODI_METHODS = new Set([
+  'VideoLibrary.Scan',
+  'VideoLibrary.Clean',
+  'VideoLibrary.GetMovies',
+  'VideoLibrary.RefreshMovie',
+  'VideoLibrary.RemoveMovie',
+  'XBMC.GetInfoBooleans',
+  'JSONRPC.Ping',
+]);
 
 type Answer = { status: number; body?: unknown; rpc?: { method: string; params: unknown } };
 
@@ -113,7 +136,7 @@ function isJson(headers: IncomingHttpHeaders): boolean {
   return /^application\/json\b/i.test(headers['content-type'] ?? '');
 }
 
-function kodiAnswer(req: IncomingMessage, path: string, text: string, auth: { username: string; password: string }): Answer {
+function kodiAnswer(req: IncomingMessage, path: string, text: string, auth: { username: string; password: string }, library: FakeKodiLibrary): Answer {
   if (path !== '/jsonrpc') return { status: 404 };
   if (req.method !== 'POST') return { status: 405 };
   if (!isJson(req.headers)) return { status: 415 };
@@ -125,6 +148,7 @@ function kodiAnswer(req: IncomingMessage, path: string, text: string, auth: { us
   const id = call.id ?? null;
   const method = typeof call.method === 'string' ? call.method : '';
   const rpc = { method, params: call.params };
+  const invalid: Answer = { status: 200, rpc, body: { jsonrpc: '2.0', id, error: { code: -32602, message: 'Invalid params.' } } };
   if (!KODI_METHODS.has(method)) {
     return { status: 200, rpc, body: { jsonrpc: '2.0', id, error: { code: -32601, message: 'Method not found.' } } };
   }
@@ -132,19 +156,50 @@ function kodiAnswer(req: IncomingMessage, path: string, text: string, auth: { us
   const badParam =
     typeof params !== 'object' ||
     ('directory' in params && typeof params['directory'] !== 'string') ||
-    ('showdialogs' in params && typeof params['showdialogs'] !== 'boolean');
-  if (badParam) return { status: 200, rpc, body: { jsonrpc: '2.0', id, error: { code: -32602, message: 'Invalid params.' } } };
-  return { status: 200, rpc, body: { jsonrpc: '2.0', id, result: method === 'JSONRPC.Ping' ? 'pong' : 'OK' } };
+    ('showdialogs' in params && typeof params['showdialogs'] !== 'boolean') ||
+    ('movieid' in params && !Number.isInteger(params['movieid']));
+  if (badParam) return invalid;
+  const ok = (result: unknown): Answer => ({ status: 200, rpc, body: { jsonrpc: '2.0', id, result } });
+  switch (method) {
+    case 'JSONRPC.Ping':
+      return ok('pong');
+    case 'XBMC.GetInfoBooleans':
+      return ok({ 'Library.IsScanningVideo': library.isScanning() });
+    case 'VideoLibrary.Scan':
+      library.scan(String(params['directory'] ?? ''));
+      return ok('OK');
+    case 'VideoLibrary.Clean':
+      library.clean(String(params['directory'] ?? ''));
+      return ok('OK');
+    case 'VideoLibrary.RefreshMovie':
+      return library.refresh(Number(params['movieid'])) ? ok('OK') : invalid;
+    case 'VideoLibrary.RemoveMovie':
+      return library.remove(Number(params['movieid'])) ? ok('OK') : invalid;
+    default: {
+      const filter = params['filter'] as { field?: string; operator?: string; value?: string } | undefined;
+      if (filter && (filter.field !== 'path' || filter.operator !== 'startswith' || typeof filter.value !== 'string')) return invalid;
+      const movies = library.list(filter?.value).map((m) => ({ ...m, label: m.title }));
+      return ok({ limits: { start: 0, end: movies.length, total: movies.length }, ...(movies.length > 0 ? { movies } : {}) });
+    }
+  }
 }
 
-function jellyfinToken(headers: IncomingHttpHeaders): string | undefined {
+function jellyfinToken(headers: IncomingHttpHeaders, legacy: boolean): string | undefined {
+  const modern = /^MediaBrowser\b.*\bToken="([^"]*)"/.exec(headers.authorization ?? '')?.[1];
+  if (modern !== undefined) return modern;
   const direct = headers['x-emby-token'] ?? headers['x-mediabrowser-token'];
-  if (typeof direct === 'string') return direct;
-  return /Token="([^"]*)"/.exec(headers.authorization ?? '')?.[1];
+  return legacy && typeof direct === 'string' ? direct : undefined;
 }
 
-function jellyfinAnswer(req: IncomingMessage, path: string, text: string, opts: { apiKey: string; mediaUpdated: boolean }): Answer {
-  if (jellyfinToken(req.headers) !== opts.apiKey) return { status: 401 };
+const UPDATE_TYPES = new Set(['Created', 'Modified', 'Deleted']);
+
+function jellyfinAnswer(
+  req: IncomingMessage,
+  path: string,
+  text: string,
+  opts: { apiKey: string; mediaUpdated: boolean; legacyAuthorization: boolean },
+): Answer {
+  if (jellyfinToken(req.headers, opts.legacyAuthorization) !== opts.apiKey) return { status: 401 };
   if (path === '/Library/Refresh') return { status: req.method === 'POST' ? 204 : 405 };
   if (path !== '/Library/Media/Updated' || !opts.mediaUpdated) return { status: 404 };
   if (req.method !== 'POST') return { status: 405 };
@@ -154,13 +209,31 @@ function jellyfinAnswer(req: IncomingMessage, path: string, text: string, opts: 
   const valid =
     Array.isArray(updates) &&
     updates.length > 0 &&
-    updates.every((u) => typeof u === 'object' && u !== null && typeof (u as { Path?: unknown }).Path === 'string');
-  return valid ? { status: 204 } : { status: 400, body: { error: 'Updates[].Path is required' } };
+    updates.every((u) => {
+      const update = u as { Path?: unknown; UpdateType?: unknown } | null;
+      return typeof update?.Path === 'string' && UPDATE_TYPES.has(String(update.UpdateType));
+    });
+  return valid ? { status: 204 } : { status: 400, body: { error: 'Updates[].Path and Updates[].UpdateType (Created, Modified, Deleted) are required' } };
 }
 
-function plexAnswer(req: IncomingMessage, path: string, query: Record<string, string>, opts: { token: string; sectionIds: string[] }): Answer {
+function plexAnswer(
+  req: IncomingMessage,
+  path: string,
+  query: Record<string, string>,
+  opts: { token: string; sectionIds: string[]; sections: { key: string; type?: string; locations: string[] }[] },
+): Answer {
   const token = req.headers['x-plex-token'] ?? query['X-Plex-Token'];
   if (token !== opts.token) return { status: 401 };
+  if (path === '/library/sections') {
+    if (req.method !== 'GET') return { status: 405 };
+    const Directory = opts.sections.map((s) => ({
+      key: s.key,
+      type: s.type ?? 'movie',
+      title: `Section ${s.key}`,
+      Location: s.locations.map((location, i) => ({ id: i + 1, path: location })),
+    }));
+    return { status: 200, body: { MediaContainer: { size: Directory.length, Directory } } };
+  }
   const match = /^\/library\/sections\/([^/]+)\/refresh$/.exec(path);
   if (!match) return { status: 404 };
   if (req.method !== 'GET') return { status: 405 };
@@ -178,8 +251,19 @@ async function listen(server: Server): Promise<string> {
 /** Starts the three fake players on 127.0.0.1, each on a random port. */
 export async function startFakePlayers(options: FakePlayersOptions = {}): Promise<FakePlayers> {
   const kodiAuth = { username: options.kodi?.username ?? 'kodi', password: options.kodi?.password ?? 'kodi-secret' };
-  const jellyfinOpts = { apiKey: options.jellyfin?.apiKey ?? 'jellyfin-key', mediaUpdated: options.jellyfin?.mediaUpdated ?? true };
-  const plexOpts = { token: options.plex?.token ?? 'plex-token', sectionIds: options.plex?.sectionIds ?? ['1'] };
+  const jellyfinOpts = {
+    apiKey: options.jellyfin?.apiKey ?? 'jellyfin-key',
+    mediaUpdated: options.jellyfin?.mediaUpdated ?? true,
+    legacyAuthorization: options.jellyfin?.legacyAuthorization ?? false,
+  };
+  const plexSectionIds = options.plex?.sectionIds ?? ['1'];
+  const plexOpts = {
+    token: options.plex?.token ?? 'plex-token',
+    sectionIds: plexSectionIds,
+    sections: options.plex?.sections ?? plexSectionIds.map((key) => ({ key, locations: [] })),
+  };
+  const kodiLibrary = new FakeKodiLibrary(options.kodi?.paths ?? []);
+  const kodiHook: { onRpc: FakePlayers['kodi']['onRpc'] } = { onRpc: null };
   const all: RecordedPlayerRequest[] = [];
   const failures = new Map<PlayerKind, { next: number; nextFailure: PlayerFailure; always: PlayerFailure | undefined }>();
   const servers: Server[] = [];
@@ -211,6 +295,10 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
         if (injected === undefined && failure && failure.next > 0) {
           failure.next -= 1;
           injected = failure.nextFailure;
+        }
+        if (kind === 'kodi' && kodiHook.onRpc && parsed.ok) {
+          const call = parsed.value as { method?: unknown; params?: unknown } | null;
+          await kodiHook.onRpc(String(call?.method ?? ''), (call?.params ?? {}) as Record<string, unknown>);
         }
         let result = answer(req, url.pathname, query, text);
         if (result.rpc) {
@@ -251,7 +339,7 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
     },
   });
 
-  const kodi = await start('kodi', (req, path, _query, text) => kodiAnswer(req, path, text, kodiAuth));
+  const kodi = await start('kodi', (req, path, _query, text) => kodiAnswer(req, path, text, kodiAuth, kodiLibrary));
   const jellyfin = await start('jellyfin', (req, path, _query, text) => jellyfinAnswer(req, path, text, jellyfinOpts));
   const plex = await start('plex', (req, path, query) => plexAnswer(req, path, query, plexOpts));
 
@@ -261,7 +349,7 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
     kind: 'plex',
     name: 'plex',
     url: plex.url,
-    auth: { token: plexOpts.token, sectionId: plexOpts.sectionIds[0] ?? '1' },
+    auth: { token: plexOpts.token, sectionId: plexSectionIds[0] ?? '1' },
   };
 
   return {
@@ -273,12 +361,21 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
         kodi.requests
           .filter((r) => r.rpcOk === true)
           .map((r) => ({ method: r.rpcMethod ?? '', params: r.rpcParams })),
+      library: kodiLibrary,
+      get onRpc() {
+        return kodiHook.onRpc;
+      },
+      set onRpc(hook) {
+        kodiHook.onRpc = hook;
+      },
     },
     jellyfin: { ...jellyfin, config: jellyfinConfig, ...controls('jellyfin') },
     plex: { ...plex, config: plexConfig, ...controls('plex') },
     configs: [kodiConfig, jellyfinConfig, plexConfig],
     requests: all,
     reset() {
+      kodiLibrary.reset();
+      kodiHook.onRpc = null;
       all.length = 0;
       for (const list of own.values()) list.length = 0;
       for (const state of failures.values()) Object.assign(state, { next: 0, nextFailure: 500, always: undefined });

@@ -59,7 +59,7 @@ describe('library kinds', () => {
     expect(p.failed).toEqual([]);
     const scan = p.done('scan-movie')[0]!.result as ScanMovieResult;
     expect(scan.found).toBe(0);
-    expect(scan.skippedByReason).toEqual({ 'episode-file': 32 });
+    expect(scan.skippedBy).toEqual({ 'episode-file': 32 });
     expect(listFiles(p.tv).filter((f) => f.endsWith('.nfo'))).toEqual([]);
     expect(listFiles(p.tv)).toHaveLength(before.length + 2);
     expect(p.done('publish')).toHaveLength(0);
@@ -73,7 +73,7 @@ describe('library kinds', () => {
     await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.movies } });
     await p.idle();
     expect(p.failed).toEqual([]);
-    expect((p.done('scan-movie')[0]!.result as ScanMovieResult).skippedByReason).toEqual({ 'episode-file': 1 });
+    expect((p.done('scan-movie')[0]!.result as ScanMovieResult).skippedBy).toEqual({ 'episode-file': 1 });
     expect(listFiles(p.movies).filter((f) => f.endsWith('.nfo'))).toEqual([path.join('Heat (1995)', 'Heat.1995.1080p.nfo')]);
     expect(readFileSync(path.join(p.movies, 'Heat (1995)', 'Heat.1995.1080p.nfo'), 'utf8')).toMatch(/<movie>/);
   });
@@ -106,7 +106,7 @@ describe('library kinds', () => {
     await p.idle();
     const scan = p.done('scan-tv')[0]!.result as ScanTvResult;
     expect(scan.forgottenMovies).toBe(1);
-    expect(scan.skippedByReason).toEqual({ 'not-an-episode': 1 });
+    expect(scan.skippedBy).toEqual({ 'not-an-episode': 1 });
     expect(p.media.movies.count()).toBe(0);
   });
 

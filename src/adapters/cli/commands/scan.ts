@@ -1,9 +1,12 @@
 /**
- * `phaseq scan <path> [--kind movies|tvshows] [--wait]`: enqueues a manual scan of a
- * media library (`scan-movie`, or `scan-tv` for a TV library). With `--wait` it also runs
- * the pipeline in this process (scan -> enrich -> publish -> notify), shows one progress
- * bar per phase, and prints a summary when every job of the run has finished. Without
- * `--wait` a running `phaseq worker --media-library` (or `--tv-library`) does the work.
+ * `phaseq scan <path> [--kind movies|tvshows] [--wait] [--refresh]`: enqueues a manual scan
+ * of a media library (`scan-movie`, or `scan-tv` for a TV library). With `--wait` it also
+ * runs the pipeline in this process (scan -> enrich -> publish -> player sync), shows one
+ * progress bar per phase, and prints a summary when every job of the run has finished:
+ * what was found, removed and skipped (and why), what was written, and the player syncs
+ * the players confirmed. Without `--wait` a running `phaseq worker --media-library` (or
+ * `--tv-library`) does the work. `--refresh` re-enriches and re-publishes every movie (or
+ * show) with the settings in force.
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
@@ -24,6 +27,7 @@ import { createPhaseBars, ScanRun, type ScanSummary } from '../scanProgress.js';
 
 interface ScanOptions extends DbOptions, JsonOptions, MediaCliOptions {
   wait?: boolean;
+  refresh?: boolean;
   concurrency?: number;
   kind: LibraryKind;
 }
@@ -60,30 +64,67 @@ function checkLibrary(library: string): void {
   if (!isDir) throw new UsageError(`Library folder not found: ${library}`);
 }
 
-/** `12 (episode-file: 2, too-small: 10)`. */
-function skippedText(summary: ScanSummary): string {
-  const reasons = Object.entries(summary.skippedByReason).map(([reason, n]) => `${reason}: ${n}`);
-  return reasons.length === 0 ? String(summary.skipped) : `${summary.skipped} (${reasons.join(', ')})`;
+const SKIP_LABELS: Record<string, string> = {
+  'too-small': 'too small',
+  'too-large': 'too large',
+  ignored: 'ignored pattern',
+  'not-video': 'not video',
+  'symlinked-folder': 'symlinked folder',
+  'broken-link': 'broken link',
+  'stacked-part': 'later part of a stack',
+  'episode-file': 'named like a TV episode',
+  'not-an-episode': 'no episode number',
+  'absolute-numbering': 'absolute numbering only',
+  sample: 'sample',
+  'outside-show-folder': 'outside a show folder',
+};
+
+/** `40 (too small 38, not video 2)`, or `0`. */
+function skippedText(skipped: ScanSummary['skipped']): string {
+  const order = Object.keys(SKIP_LABELS);
+  const entries = Object.entries(skipped)
+    .filter(([, n]) => n > 0)
+    .sort(([a], [b]) => order.indexOf(a) - order.indexOf(b));
+  const total = entries.reduce((sum, [, n]) => sum + n, 0);
+  if (total === 0) return '0';
+  return `${total} (${entries.map(([reason, n]) => `${SKIP_LABELS[reason] ?? reason} ${n}`).join(', ')})`;
+}
+
+/** `3 added, 1 refreshed, 0 removed`. */
+function changesText(changes: ScanSummary['playerChanges']): string {
+  return `${changes.added} added, ${changes.refreshed} refreshed, ${changes.removed} removed`;
 }
 
 function printSummary(library: string, kind: LibraryKind, summary: ScanSummary, durationMs: number): void {
+  const { playerSyncs, playerChanges } = summary;
+  const confirmed = playerSyncs.verified + playerSyncs.accepted;
   println(`Scan of ${library} finished in ${(durationMs / 1000).toFixed(1)} s`);
   const found: [string, string][] =
     kind === 'tvshows'
       ? [
           ['shows found', String(summary.showsFound)],
           ['episodes found', String(summary.episodesFound)],
+          ['shows removed', String(summary.showsRemoved)],
+          ['episode files removed', String(summary.episodeFilesRemoved)],
         ]
-      : [['movies found', String(summary.moviesFound)]];
+      : [
+          ['movies found', String(summary.moviesFound)],
+          ['movies removed', String(summary.moviesRemoved)],
+        ];
+  const changes: [string, string][] = [['player changes', changesText(playerChanges)]];
   println(
     formatTable(
       ['', ''],
       [
         ...found,
-        ['skipped', skippedText(summary)],
+        ['files skipped', skippedText(summary.skipped)],
         ['NFOs written', String(summary.nfosWritten)],
         ['artwork written', String(summary.artworkWritten)],
-        ['players notified', String(summary.playersNotified)],
+        [
+          'player syncs confirmed',
+          confirmed === 0 ? '0' : `${confirmed} (${playerSyncs.verified} verified in the player's library, ${playerSyncs.accepted} accepted by the player)`,
+        ],
+        ...changes,
         ['failures', String(summary.failures.length)],
       ],
     )
@@ -92,6 +133,10 @@ function printSummary(library: string, kind: LibraryKind, summary: ScanSummary, 
       .map((line) => `  ${line}`)
       .join('\n'),
   );
+  const small = summary.skipped['too-small'] ?? 0;
+  if (summary.moviesFound === 0 && summary.episodesFound === 0 && small > 0) {
+    println(`  hint: ${small} video file(s) are smaller than scan.minFileSizeMB; to accept them: phaseq config set scan.minFileSizeMB 0`);
+  }
   for (const f of summary.failures) println(`  failed: ${f.type} ${f.id}: ${f.error}`);
 }
 
@@ -103,6 +148,7 @@ export function registerScanCommand(program: Command): void {
     .argument('<path>', 'library folder')
     .addOption(new Option('--kind <kind>', 'what the library holds').choices(LIBRARY_KINDS).default('movies'))
     .option('--wait', 'run the pipeline in this process until every job of the scan has finished')
+    .option('--refresh', 're-enrich and re-publish every movie (or show) with the settings in force, changed or not (then sync the players)')
     .option('--concurrency <n>', 'jobs run at once with --wait (default 3)', integerIn(1, 1000));
   withMediaOptions(withJson(withDb(command))).action(async (libraryArg: string, options: ScanOptions) => {
     const library = path.resolve(libraryArg);
@@ -115,12 +161,8 @@ export function registerScanCommand(program: Command): void {
       } else {
         await ctx.queue.use(scanEnqueueOnly);
       }
-      const job = {
-        type: options.kind === 'tvshows' ? 'scan-tv' : 'scan-movie',
-        payload: { libraryPath: library, manual: true },
-        manual: true,
-        priority: JOB_PRIORITY.HIGH,
-      };
+      const payload = { libraryPath: library, manual: true, ...(options.refresh ? { refresh: true } : {}) };
+      const job = { type: options.kind === 'tvshows' ? 'scan-tv' : 'scan-movie', payload, manual: true, priority: JOB_PRIORITY.HIGH };
       if (!runsHere) {
         const id = await ctx.queue.addJob(job);
         if (options.json) printJson({ id, library, kind: options.kind });

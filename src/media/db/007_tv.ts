@@ -23,7 +23,7 @@ import type { Migration } from '../../db/migrate.js';
  * because foreign keys are only enforced on connections that enable them.
  */
 export const tvMigration: Migration = {
-  version: 6,
+  version: 7,
   name: 'tv',
   up(db) {
     db.exec(`
