@@ -12,6 +12,15 @@
  *   drops it at once; `GetMovies` filters on `path` with `startswith`.
  * - `dropScans(n)` makes the next n scans answer "OK" and do nothing (a scan toggled off
  *   by someone else); `busyFor(n)` makes Kodi busy with work of its own.
+ * - TV: a folder given to `addTvSource` is a `tvshows` source read by `metadata.local`. Its
+ *   scan adds every show folder that has a `tvshow.nfo` (titled by it) and one episode per
+ *   `<episodedetails>` block of each video file's NFO (season and episode from the block),
+ *   skipping files it holds; a show or file without its NFO is left out, and found by a
+ *   later scan once the NFO is there (as Kodi 20 does). `RefreshTVShow` re-reads `tvshow.nfo` and keeps its
+ *   id; `RefreshEpisode` drops the episode and reads the file's NFO again (new ids);
+ *   `RemoveEpisode` / `RemoveTVShow` (with its episodes) drop at once; `GetTVShows` and
+ *   `GetEpisodes` filter on `path` with `startswith`, as Kodi 20 does (checked by the
+ *   real-Kodi suite).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -20,6 +29,26 @@ import path from 'node:path';
 export interface FakeKodiPathView {
   kodi: string;
   disk: string;
+}
+
+/** One TV show the fake Kodi holds. */
+export interface FakeKodiShow {
+  tvshowid: number;
+  /** The show folder as Kodi names it, ending with a separator. */
+  file: string;
+  title: string;
+  plot: string;
+}
+
+/** One episode the fake Kodi holds. */
+export interface FakeKodiEpisode {
+  episodeid: number;
+  tvshowid: number;
+  /** The video file as Kodi names it. */
+  file: string;
+  season: number;
+  episode: number;
+  title: string;
 }
 
 /** One movie the fake Kodi holds. */
@@ -41,6 +70,12 @@ function tag(xml: string, name: string): string | undefined {
 /** The library model; see the module comment. */
 export class FakeKodiLibrary {
   readonly movies = new Map<number, FakeKodiMovie>();
+  readonly shows = new Map<number, FakeKodiShow>();
+  readonly episodes = new Map<number, FakeKodiEpisode>();
+  /** Folders (Kodi's paths, ending with a separator) whose content is TV shows. */
+  readonly tvSources = new Set<string>();
+  #nextShowId = 1;
+  #nextEpisodeId = 1;
   /** Questions a scan or clean stays busy for. */
   busyPolls = 1;
   #busy = 0;
@@ -62,6 +97,8 @@ export class FakeKodiLibrary {
   /** Empties the library and forgets every injected behaviour. */
   reset(): void {
     this.movies.clear();
+    this.shows.clear();
+    this.episodes.clear();
     this.busyPolls = 1;
     this.#busy = 0;
     this.#dropScans = 0;
@@ -100,6 +137,16 @@ export class FakeKodiLibrary {
     return false;
   }
 
+  /** Makes `directory` (Kodi's path) a `tvshows` source: its scans read shows and episodes. */
+  addTvSource(directory: string): void {
+    this.tvSources.add(directory.endsWith('/') ? directory : `${directory}/`);
+  }
+
+  #tvSourceOf(directory: string): string | undefined {
+    const dir = directory.endsWith('/') ? directory : `${directory}/`;
+    return [...this.tvSources].find((source) => dir.startsWith(source));
+  }
+
   scan(directory: string): void {
     if (this.#busy > 0) {
       // The toggle: the running work stops, nothing starts.
@@ -110,6 +157,12 @@ export class FakeKodiLibrary {
     if (this.#dropScans > 0) {
       this.#dropScans -= 1;
       this.lostScans += 1;
+      return;
+    }
+    const tvSource = this.#tvSourceOf(directory);
+    if (tvSource !== undefined) {
+      this.#scanTv(tvSource);
+      this.#busy = this.busyPolls;
       return;
     }
     // Files are named as Kodi reached them: below the folder it was asked to scan.
@@ -135,7 +188,109 @@ export class FakeKodiLibrary {
     for (const movie of [...this.movies.values()]) {
       if (movie.file.startsWith(directory) && !existsSync(this.toDisk(movie.file))) this.movies.delete(movie.movieid);
     }
+    for (const episode of [...this.episodes.values()]) {
+      if (episode.file.startsWith(directory) && !existsSync(this.toDisk(episode.file))) this.episodes.delete(episode.episodeid);
+    }
     this.#busy = this.busyPolls;
+  }
+
+  /** Reads every show folder of a TV source: new shows, and the episode files it does not hold yet. */
+  #scanTv(source: string): void {
+    const root = this.toDisk(source);
+    if (!existsSync(root)) return;
+    for (const entry of readdirSync(root, { withFileTypes: true })) {
+      if (!entry.isDirectory() || entry.name.startsWith('.')) continue;
+      const folder = `${source}${entry.name}/`;
+      let show = this.showByFile(folder);
+      const files: string[] = [];
+      const walk = (dir: string): void => {
+        for (const e of readdirSync(dir, { withFileTypes: true })) {
+          const full = path.join(dir, e.name);
+          if (e.isDirectory() && !e.name.startsWith('.')) walk(full);
+          else if (VIDEO.test(e.name) && statSync(full).isFile()) files.push(folder + path.relative(path.join(root, entry.name), full));
+        }
+      };
+      walk(path.join(root, entry.name));
+      if (files.length === 0) continue;
+      if (!show && !existsSync(path.join(root, entry.name, 'tvshow.nfo'))) continue;
+      if (!show) {
+        const tvshowid = this.#nextShowId++;
+        show = { tvshowid, file: folder, ...this.#readShow(folder) };
+        this.shows.set(tvshowid, show);
+      }
+      for (const file of files.sort()) if (!this.episodesOf(file).length) this.#addEpisodes(show.tvshowid, file);
+    }
+  }
+
+  #readShow(folder: string): { title: string; plot: string } {
+    const nfo = path.join(this.toDisk(folder), 'tvshow.nfo');
+    const xml = existsSync(nfo) ? readFileSync(nfo, 'utf8') : '';
+    return { title: tag(xml, 'title') ?? path.basename(folder), plot: tag(xml, 'plot') ?? '' };
+  }
+
+  /** The episodes an episode file's NFO describes, one per block (none without an NFO). */
+  #readEpisodes(file: string): { season: number; episode: number; title: string }[] {
+    const nfo = this.toDisk(file).replace(/\.[^./]+$/, '.nfo');
+    const xml = existsSync(nfo) ? readFileSync(nfo, 'utf8') : '';
+    return (xml.match(/<episodedetails>[\s\S]*?<\/episodedetails>/g) ?? []).map((block) => ({
+      season: Number(tag(block, 'season') ?? -1),
+      episode: Number(tag(block, 'episode') ?? -1),
+      title: tag(block, 'title') ?? path.basename(file),
+    }));
+  }
+
+  #addEpisodes(tvshowid: number, file: string, only?: (e: { season: number; episode: number }) => boolean): void {
+    for (const read of this.#readEpisodes(file)) {
+      if (only && !only(read)) continue;
+      const episodeid = this.#nextEpisodeId++;
+      this.episodes.set(episodeid, { episodeid, tvshowid, file, ...read });
+    }
+  }
+
+  /** The show whose folder is `folder` (Kodi's path, ending with a separator). */
+  showByFile(folder: string): FakeKodiShow | undefined {
+    return [...this.shows.values()].find((s) => s.file === folder);
+  }
+
+  /** The episodes of one video file, in id order. */
+  episodesOf(file: string): FakeKodiEpisode[] {
+    return [...this.episodes.values()].filter((e) => e.file === file).sort((a, b) => a.episodeid - b.episodeid);
+  }
+
+  /** False when there is no such show. Keeps the show's id, as Kodi does. */
+  refreshShow(tvshowid: number): boolean {
+    const show = this.shows.get(tvshowid);
+    if (!show) return false;
+    Object.assign(show, this.#readShow(show.file));
+    return true;
+  }
+
+  /** False when there is no such episode. The episode is read again from its file's NFO, under a new id. */
+  refreshEpisode(episodeid: number): boolean {
+    const episode = this.episodes.get(episodeid);
+    if (!episode) return false;
+    this.episodes.delete(episodeid);
+    const held = this.episodesOf(episode.file);
+    this.#addEpisodes(episode.tvshowid, episode.file, (e) => !held.some((h) => h.season === e.season && h.episode === e.episode));
+    return true;
+  }
+
+  removeEpisode(episodeid: number): boolean {
+    return this.episodes.delete(episodeid);
+  }
+
+  removeShow(tvshowid: number): boolean {
+    if (!this.shows.delete(tvshowid)) return false;
+    for (const episode of [...this.episodes.values()]) if (episode.tvshowid === tvshowid) this.episodes.delete(episode.episodeid);
+    return true;
+  }
+
+  listShows(startsWith?: string): FakeKodiShow[] {
+    return [...this.shows.values()].filter((s) => startsWith === undefined || s.file.startsWith(startsWith)).sort((a, b) => a.tvshowid - b.tvshowid);
+  }
+
+  listEpisodes(startsWith?: string): FakeKodiEpisode[] {
+    return [...this.episodes.values()].filter((e) => startsWith === undefined || e.file.startsWith(startsWith)).sort((a, b) => a.episodeid - b.episodeid);
   }
 
   /** False when there is no such movie (Kodi answers "Invalid params"). */
