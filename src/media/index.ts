@@ -98,7 +98,7 @@ export {
   type EnrichMetadataResult,
 } from './handlers/enrichMetadata.js';
 export type { PublishResult } from './handlers/publish.js';
-export type { NotifyPlayerResult } from './handlers/notifyPlayer.js';
+export type { NotifyPlayerResult, PlayerChangeCounts } from './handlers/notifyPlayer.js';
 export {
   MoviesRepository,
   type MovieRecord,
@@ -154,6 +154,7 @@ export {
   isEmptyPlan,
   type PlayerSyncPlan,
   type PlayerSyncConfirmation,
+  type TvSyncConfirmation,
 } from './db/PlayerSyncRepository.js';
 export { playerSyncMigration } from './db/006_player_sync.js';
 export {
@@ -198,4 +199,9 @@ export {
   type PlayerSyncItem,
   type PlayerSyncRequest,
   type PlayerSyncResult,
+  type TvShowSyncItem,
+  type EpisodeFileSyncItem,
+  type EpisodeNumber,
+  type SyncChanges,
+  type SyncOutcome,
 } from './types.js';

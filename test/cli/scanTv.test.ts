@@ -1,12 +1,15 @@
 /**
  * `phaseq scan --kind tvshows` with the built bin: the TV pipeline runs in the CLI's own
- * process on the local catalogue and the summary counts shows and episodes (text and
- * --json); `phaseq worker --tv-library` runs a scan another process enqueued; a movie
- * scan of a TV folder reports the skipped episode files.
+ * process on the local catalogue, the players (fake, on 127.0.0.1) are synced, and the
+ * summary counts shows and episodes found and confirmed by the players (text and --json);
+ * `phaseq worker --tv-library` runs a scan another process enqueued; a movie scan of a TV
+ * folder reports the skipped episode files.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PlayerChangeCounts } from '../../src/media/handlers/notifyPlayer.js';
+import { startFakePlayers, type FakePlayers } from '../media/support/fakePlayers.js';
 import { STANDARD_SHOWS, writeTvCatalogue, writeTvLibrary } from '../media/tv/harness.js';
 import { requireBin, runCli, startCli, tempDir, until } from './support/cli.js';
 
@@ -15,16 +18,22 @@ interface TvSummary {
   showsFound: number;
   episodesFound: number;
   moviesFound: number;
-  skipped: number;
-  skippedBy: Record<string, number>;
+  skipped: Record<string, number>;
   nfosWritten: number;
   artworkWritten: number;
+  playerSyncs: { verified: number; accepted: number };
+  playerTvChanges: { shows: PlayerChangeCounts; episodes: PlayerChangeCounts };
   failures: unknown[];
   phases: Record<'scan' | 'enrich' | 'publish' | 'notify', { total: number; finished: number }>;
 }
 
-beforeAll(() => {
+let players: FakePlayers;
+beforeAll(async () => {
   requireBin();
+  players = await startFakePlayers();
+});
+afterAll(async () => {
+  await players?.close();
 });
 
 function filesUnder(dir: string): string[] {
@@ -43,13 +52,22 @@ async function fixture(): Promise<{ cwd: string; tv: string; catalogue: string }
 }
 
 describe('phaseq scan --kind tvshows --wait', () => {
-  it('runs the TV pipeline and counts shows and episodes', async () => {
+  it('runs the TV pipeline, syncs the players, and counts shows and episodes', async () => {
     const { cwd, tv, catalogue } = await fixture();
-    const result = await runCli(['scan', tv, '--kind', 'tvshows', '--wait', '--json', '--catalogue', catalogue], cwd);
+    players.reset();
+    players.kodi.library.addTvSource(`${tv}/`);
+    const playersFile = path.join(cwd, 'players.json');
+    writeFileSync(playersFile, JSON.stringify(players.configs));
+    const result = await runCli(['scan', tv, '--kind', 'tvshows', '--wait', '--json', '--catalogue', catalogue, '--players', playersFile], cwd);
     expect(result.stderr).not.toMatch(/"level":(50|60)/);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as TvSummary;
-    expect(summary).toMatchObject({ kind: 'tvshows', showsFound: 3, episodesFound: 31, moviesFound: 0, skipped: 0, failures: [] });
+    expect(summary).toMatchObject({ kind: 'tvshows', showsFound: 3, episodesFound: 31, moviesFound: 0, skipped: {}, failures: [] });
+    // Each of the three players confirmed the 3 shows and 30 episode files (Kodi by reading them back).
+    expect(summary.playerSyncs.verified).toBeGreaterThanOrEqual(1);
+    expect(summary.playerTvChanges).toEqual({ shows: { added: 9, refreshed: 0, removed: 0 }, episodes: { added: 90, refreshed: 0, removed: 0 } });
+    expect(players.kodi.library.listShows()).toHaveLength(3);
+    expect(players.kodi.library.listEpisodes()).toHaveLength(31);
     const files = filesUnder(tv);
     expect(summary.nfosWritten).toBe(files.filter((f) => f.endsWith('.nfo')).length);
     // 3 tvshow.nfo + 30 episode files.
@@ -60,12 +78,15 @@ describe('phaseq scan --kind tvshows --wait', () => {
     expect(nfo).toContain('<tvshow>');
 
     // The text summary, on a second run that finds everything unchanged.
-    const again = await runCli(['scan', tv, '--kind', 'tvshows', '--wait', '--catalogue', catalogue], cwd);
+    const again = await runCli(['scan', tv, '--kind', 'tvshows', '--wait', '--catalogue', catalogue, '--players', playersFile], cwd);
     expect(again.code).toBe(0);
     expect(again.stdout).toMatch(/shows found\s+3/);
     expect(again.stdout).toMatch(/episodes found\s+31/);
     expect(again.stdout).not.toMatch(/movies found/);
     expect(again.stdout).toMatch(/NFOs written\s+0/);
+    // Nothing changed: nothing for the players.
+    expect(again.stdout).toMatch(/player changes: shows\s+0 added, 0 refreshed, 0 removed/);
+    expect(again.stdout).toMatch(/player changes: episodes\s+0 added, 0 refreshed, 0 removed/);
   }, 240_000);
 
   it('a movie scan of the TV folder writes nothing and reports the skipped episode files', async () => {
@@ -73,7 +94,7 @@ describe('phaseq scan --kind tvshows --wait', () => {
     const result = await runCli(['scan', tv, '--wait', '--catalogue', catalogue], cwd);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/movies found\s+0/);
-    expect(result.stdout).toMatch(/skipped\s+30 \(episode-file: 30\)/);
+    expect(result.stdout).toMatch(/files skipped\s+30 \(named like a TV episode 30\)/);
     expect(filesUnder(tv).filter((f) => f.endsWith('.nfo'))).toEqual([]);
   }, 240_000);
 

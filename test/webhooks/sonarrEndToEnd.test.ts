@@ -71,7 +71,14 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     expect((parser.parse(readFileSync(path.join(show, 'tvshow.nfo'), 'utf8')) as { tvshow: { title: string } }).tvshow.title).toBe('Alpha Show');
     expect(existsSync(bystander.replace(/\.mkv$/, '.nfo'))).toBe(false);
     expect(p.media.tv.counts()).toEqual({ shows: 1, files: 1, episodes: 1 });
-    expect(p.players.kodi.rpcCalls().some((c) => c.method === 'VideoLibrary.Scan')).toBe(true);
+    // Kodi confirmed it: the episode is listed under its show with the NFO's numbers and title.
+    const kodi = p.players.kodi.library;
+    const alphaInKodi = () => kodi.listEpisodes(`${show}/`);
+    expect(alphaInKodi().map((e) => `${path.relative(p.tv, e.file)} ${e.season}x${e.episode} ${e.title}`)).toEqual([
+      `${path.relative(p.tv, pilot)} 1x1 ${episodeTitle('Alpha Show', 1, 1)}`,
+    ]);
+    expect(kodi.listShows(`${show}/`).map((s) => s.title)).toEqual(['Alpha Show']);
+    expect(p.done('notify-kodi').at(-1)!.result).toMatchObject({ confirmation: 'verified', shows: { added: 1 }, episodes: { added: 1 } });
 
     // 2. A whole season pack imported at once (Sonarr 4's import-complete Download).
     mkdirSync(path.join(show, 'Season 01'), { recursive: true });
@@ -100,6 +107,8 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     const renamedNfo = parser.parse(readFileSync(renamed.replace(/\.mkv$/, '.nfo'), 'utf8')) as { episodedetails: Record<string, string> };
     expect(renamedNfo.episodedetails).toMatchObject({ title: episodeTitle('Alpha Show', 1, 1), episode: '1' });
     expect(p.media.tv.counts()).toEqual({ shows: 1, files: 3, episodes: 3 });
+    // Kodi lists the episode under its new name only.
+    expect(alphaInKodi().map((e) => e.file).sort()).toEqual([e2, e3, renamed].sort());
 
     // 4. EpisodeFileDelete: S01E02 deleted; its NFO goes, the show stays.
     rmSync(e2);
@@ -113,6 +122,9 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     expect(p.media.tv.counts()).toEqual({ shows: 1, files: 2, episodes: 2 });
     const afterDelete = p.done('scan-tv').at(-1)!.result as ScanTvResult;
     expect(afterDelete.files.removed).toBe(1);
+    // Nothing was published by this event; the scan's removal alone told Kodi, which dropped it.
+    expect(afterDelete.playerSyncJobIds).toHaveLength(3);
+    expect(alphaInKodi().map((e) => e.file).sort()).toEqual([e3, renamed].sort());
 
     // 5. SeriesDelete with its files: the show is forgotten.
     rmSync(show, { recursive: true });
@@ -121,6 +133,9 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     expect(p.failed).toEqual([]);
     expect(p.media.tv.counts()).toEqual({ shows: 0, files: 0, episodes: 0 });
     expect((p.done('scan-tv').at(-1)!.result as ScanTvResult).shows.removed).toBe(1);
+    expect(kodi.listShows(`${show}/`)).toEqual([]);
+    expect(alphaInKodi()).toEqual([]);
+    expect(p.done('notify-kodi').at(-1)!.result).toMatchObject({ shows: { removed: 1 }, episodes: { removed: 2 } });
     // The same event again: nothing is stored there any more, so nothing is scanned.
     const again = alphaEvent('SeriesDelete', (b) => {
       b.instanceName = 'Sonarr (resent)';

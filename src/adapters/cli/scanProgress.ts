@@ -8,7 +8,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { PublishResult } from '../../media/handlers/publish.js';
-import type { NotifyPlayerResult } from '../../media/handlers/notifyPlayer.js';
+import type { NotifyPlayerResult, PlayerChangeCounts } from '../../media/handlers/notifyPlayer.js';
 import type { ScanMovieResult } from '../../media/handlers/scanMovie.js';
 import type { PublishTvShowResult } from '../../media/handlers/publishTvShow.js';
 import type { ScanTvResult } from '../../media/handlers/scanTv.js';
@@ -16,6 +16,8 @@ import type { SkipReason } from '../../media/scan/scanLibrary.js';
 import type { TvSkipReason } from '../../media/scan/scanTvLibrary.js';
 import type { QueueEvents } from '../../events.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
+
+export type { PlayerChangeCounts } from '../../media/handlers/notifyPlayer.js';
 
 /** The pipeline's phases, in order, as the progress bars show them. */
 export const MEDIA_PHASES = ['scan', 'enrich', 'publish', 'notify'] as const;
@@ -56,7 +58,9 @@ export interface ScanSummary {
    */
   playerSyncs: { verified: number; accepted: number };
   /** Movies the players confirmed, summed over those syncs. */
-  playerChanges: { added: number; refreshed: number; removed: number };
+  playerChanges: PlayerChangeCounts;
+  /** TV shows and episode files the players confirmed, summed over those syncs. */
+  playerTvChanges: { shows: PlayerChangeCounts; episodes: PlayerChangeCounts };
 
   /** Jobs that failed for good. */
   failures: { id: string; type: string; error: string }[];
@@ -87,6 +91,7 @@ export class ScanRun {
     artworkWritten: 0,
     playerSyncs: { verified: 0, accepted: 0 },
     playerChanges: { added: 0, refreshed: 0, removed: 0 },
+    playerTvChanges: { shows: { added: 0, refreshed: 0, removed: 0 }, episodes: { added: 0, refreshed: 0, removed: 0 } },
 
     failures: [],
     phases: { scan: { total: 0, finished: 0 }, enrich: { total: 0, finished: 0 }, publish: { total: 0, finished: 0 }, notify: { total: 0, finished: 0 } },
@@ -180,6 +185,12 @@ export class ScanRun {
       this.summary.playerChanges.added += sync.added;
       this.summary.playerChanges.refreshed += sync.refreshed;
       this.summary.playerChanges.removed += sync.removed;
+      for (const what of ['shows', 'episodes'] as const) {
+        const sum = this.summary.playerTvChanges[what];
+        sum.added += sync[what].added;
+        sum.refreshed += sync[what].refreshed;
+        sum.removed += sync[what].removed;
+      }
     }
   }
 

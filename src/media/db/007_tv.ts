@@ -18,6 +18,14 @@ import type { Migration } from '../../db/migrate.js';
  * - `tv_seasons`: the seasons that have episodes on disk, with the provider's name and data.
  * - `tv_assets`: artwork candidates of a show (`scope` show), a season (season posters) or
  *   an episode (stills), `selected` marking what publish writes.
+ * - `player_tv_shows`, `player_tv_files`: what each media player confirmed holding, as
+ *   `player_movies` (migration 6) does for movies: one row per player and show folder or
+ *   episode file, with the publish it confirmed (`published_at`; a show's or file's
+ *   `published_at` moves only when publish wrote something new for it). A newer publish is
+ *   a change for the player, a missing row something new, and a row whose show or file is
+ *   gone a removal still to tell it. Like `player_movies` they have no foreign keys: a row
+ *   is the record of a removal until the player confirmed it, so it must outlive the show
+ *   or file the scan deleted. A file row keeps the episode numbers the player holds.
  *
  * Child rows are deleted by the repository explicitly as well as by ON DELETE CASCADE,
  * because foreign keys are only enforced on connections that enable them.
@@ -103,11 +111,34 @@ export const tvMigration: Migration = {
         UNIQUE (show_id, scope, season_number, episode_number, kind, url)
       );
       CREATE INDEX IF NOT EXISTS tv_assets_show ON tv_assets (show_id, scope, season_number, episode_number);
+      CREATE TABLE IF NOT EXISTS player_tv_shows (
+        player        TEXT    NOT NULL,
+        show_id       INTEGER NOT NULL,
+        library_path  TEXT    NOT NULL,
+        path          TEXT    NOT NULL,
+        published_at  INTEGER NOT NULL,
+        synced_at     INTEGER NOT NULL,
+        PRIMARY KEY (player, show_id)
+      );
+      CREATE TABLE IF NOT EXISTS player_tv_files (
+        player        TEXT    NOT NULL,
+        file_id       INTEGER NOT NULL,
+        show_id       INTEGER NOT NULL,
+        library_path  TEXT    NOT NULL,
+        show_path     TEXT    NOT NULL,
+        folder        TEXT    NOT NULL,
+        video_file    TEXT    NOT NULL,
+        episodes      TEXT    NOT NULL,
+        published_at  INTEGER NOT NULL,
+        synced_at     INTEGER NOT NULL,
+        PRIMARY KEY (player, file_id)
+      );
     `);
   },
   down(db) {
     db.exec(
-      'DROP TABLE IF EXISTS tv_assets; DROP TABLE IF EXISTS tv_seasons; DROP TABLE IF EXISTS tv_episodes; ' +
+      'DROP TABLE IF EXISTS player_tv_files; DROP TABLE IF EXISTS player_tv_shows; ' +
+        'DROP TABLE IF EXISTS tv_assets; DROP TABLE IF EXISTS tv_seasons; DROP TABLE IF EXISTS tv_episodes; ' +
         'DROP TABLE IF EXISTS tv_files; DROP TABLE IF EXISTS tv_shows;',
     );
   },

@@ -190,23 +190,24 @@ export class TvFilesRepository {
   }
 
   /**
-   * Records a publish: each listed file's `published_revision` becomes the revision that
-   * was written (a file changed meanwhile stays due), and the show's `published_at`
-   * becomes `now`, or 1 ms after the library's latest publish when that is later, so
-   * {@link lastPublishedAt} always moves forward (the notify jobs rely on it).
+   * Records a publish. Each listed file's `published_revision` becomes the revision that
+   * was written (a file changed meanwhile stays due). `published_at` — what the players'
+   * syncs compare with what they confirmed — moves only for what publish wrote something
+   * new for (`show: true` for the show's own files, `changed: true` per episode file), or
+   * on a first publish; it always moves forward (1 ms past its last value at least), so
+   * two publishes in one millisecond are still two changes.
    */
-  markPublished(showId: number, files: readonly { id: number; revision: number }[], now: number = Date.now()): void {
+  markPublished(
+    showId: number,
+    publish: { show: boolean; files: readonly { id: number; revision: number; changed: boolean }[] },
+    now: number = Date.now(),
+  ): void {
+    const stamp = `CASE WHEN ? OR published_at IS NULL THEN MAX(?, COALESCE(published_at, 0) + 1) ELSE published_at END`;
     this.db
       .transaction(() => {
-        const setFile = this.db.prepare('UPDATE tv_files SET published_revision = ?, published_at = ? WHERE id = ? AND show_id = ?');
-        for (const f of files) setFile.run(f.revision, now, f.id, showId);
-        this.db
-          .prepare(
-            `UPDATE tv_shows
-                SET published_at = MAX(?, COALESCE((SELECT MAX(p.published_at) FROM tv_shows p WHERE p.library_path = tv_shows.library_path), 0) + 1)
-              WHERE id = ?`,
-          )
-          .run(now, showId);
+        const setFile = this.db.prepare(`UPDATE tv_files SET published_revision = ?, published_at = ${stamp} WHERE id = ? AND show_id = ?`);
+        for (const f of publish.files) setFile.run(f.revision, f.changed ? 1 : 0, now, f.id, showId);
+        this.db.prepare(`UPDATE tv_shows SET published_at = ${stamp} WHERE id = ?`).run(publish.show ? 1 : 0, now, showId);
       })
       .immediate();
   }

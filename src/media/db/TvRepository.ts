@@ -237,9 +237,4 @@ export class TvRepository extends TvFilesRepository {
   selectedAssets(showId: number): TvAssetRecord[] {
     return this.assets(showId).filter((a) => a.selected);
   }
-
-  /** The latest `published_at` among the shows of a library, or null when none was published. */
-  lastPublishedAt(libraryPath: string): number | null {
-    return (this.db.prepare('SELECT MAX(published_at) AS t FROM tv_shows WHERE library_path = ?').get(libraryPath) as { t: number | null }).t;
-  }
 }

@@ -2,7 +2,8 @@
  * The `publish-tvshow` phase: ALWAYS writes the show's `tvshow.nfo` and the NFO of every
  * episode file that changed since its last publish (every one when manual); writes the
  * selected show artwork, season posters, episode stills and actor photos as the `publish`
- * config says; then enqueues one `notify-*` job per configured player, as movies do.
+ * config says; then, when that changed anything (or a player has not confirmed the show
+ * yet), stamps what changed and enqueues or joins each player's pending sync, as movies do.
  *
  * Every path is built from the library root and checked by `resolveInside`, and every
  * file is written atomically with unchanged content left alone, as for movies.
@@ -29,7 +30,9 @@ export interface PublishTvShowResult {
   files: { path: string; written: boolean }[];
   /** Episode files whose NFO was written in this job (relative to the library root). */
   episodeFiles: string[];
-  /** Ids of the `notify-*` jobs enqueued (one per player). */
+  /** Whether a file was written (false when everything on disk was already as published). */
+  changed: boolean;
+  /** Ids of the players' pending `notify-*` jobs this publish joined or enqueued (none when nothing changed). */
   notifyJobIds: string[];
 }
 
@@ -113,9 +116,16 @@ export function createPublishTvShowHandler(services: MediaServices) {
     const sync = await ctx.phases.getConfig('playerSync');
     // Relative to the root WITHOUT normalising first: a stored "../" stays visible and is refused.
     const inside = (absolute: string): Promise<string> => resolveInside(root, path.relative(root, absolute));
-    const result: PublishTvShowResult = { showId: show.id, files: [], episodeFiles: [], notifyJobIds: [] };
-    const record = (file: string, written: boolean): void => {
+    const result: PublishTvShowResult = { showId: show.id, files: [], episodeFiles: [], changed: false, notifyJobIds: [] };
+    // What was written anew, by owner: the show's own files, or one episode file's (its id).
+    // Players hear only of what changed.
+    let showWritten = false;
+    const fileWritten = new Set<number>();
+    const record = (file: string, written: boolean, episodeFileId?: number): void => {
       result.files.push({ path: path.relative(root, file), written });
+      if (!written) return;
+      if (episodeFileId === undefined) showWritten = true;
+      else fileWritten.add(episodeFileId);
     };
     const selected = services.tv.selectedAssets(show.id);
     const pick = (scope: TvAssetRecord['scope'], kind: string, season = 0, episode = 0) =>
@@ -150,16 +160,16 @@ export function createPublishTvShowHandler(services: MediaServices) {
         return entry;
       });
       const nfo = await inside(episodeNfoPath(file.videoFile));
-      record(nfo, await writeFileAtomic(nfo, buildEpisodeNfo(entries)));
+      record(nfo, await writeFileAtomic(nfo, buildEpisodeNfo(entries)), file.id);
       result.episodeFiles.push(path.relative(root, file.videoFile));
     }
     log.info({ showId: show.id, episodeNfos: due.length, of: files.length }, 'publish: NFOs written');
 
     if (config.assets) {
-      const writeArt = async (asset: TvAssetRecord | undefined, target: string): Promise<void> => {
+      const writeArt = async (asset: TvAssetRecord | undefined, target: string, episodeFileId?: number): Promise<void> => {
         if (!asset) return;
         const outcome = await downloadTo(asset.url, await inside(target), ctx.signal);
-        record(target, outcome.outcome === 'written');
+        record(target, outcome.outcome === 'written', episodeFileId);
       };
       for (const kind of ['poster', 'fanart', 'clearlogo'] as const) {
         const asset = pick('show', kind);
@@ -174,7 +184,7 @@ export function createPublishTvShowHandler(services: MediaServices) {
       for (const file of due) {
         const first = file.episodes[0];
         const still = first && first.season !== null && first.episode !== null ? pick('episode', 'thumb', first.season, first.episode) : undefined;
-        if (still) await writeArt(still, episodeThumbPath(file.videoFile, still.ext));
+        if (still) await writeArt(still, episodeThumbPath(file.videoFile, still.ext), file.id);
       }
       log.info({ showId: show.id, artwork: result.files.filter((f) => !f.path.endsWith('.nfo')).length }, 'publish: artwork written');
     }
@@ -191,11 +201,23 @@ export function createPublishTvShowHandler(services: MediaServices) {
       log.info({ showId: show.id, photos }, 'publish: actor photos written');
     }
 
-    services.tv.markPublished(show.id, due.map((f: TvFileRecord) => ({ id: f.id, revision: f.revision })));
-
-    // The players' syncs read what to tell them from the tables when they run.
-    result.notifyJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual, delaySeconds: sync.delaySeconds });
-    log.info({ showId: show.id, files: result.files.length, notifyJobs: result.notifyJobIds.length }, 'publish: done, players to sync');
+    // Stamped only where something new was written (and on a first publish): the players'
+    // syncs compare these stamps with what each player confirmed.
+    services.tv.markPublished(show.id, {
+      show: showWritten,
+      files: due.map((f: TvFileRecord) => ({ id: f.id, revision: f.revision, changed: fileWritten.has(f.id) })),
+    });
+    // Players hear of a publish that changed something, and of a show they have not
+    // confirmed all of yet (a first publish, or a sync that failed for good): a rescan
+    // that rewrote nothing tells them nothing. The delay is the sync job's run time.
+    result.changed = showWritten || fileWritten.size > 0;
+    const unconfirmed = services.players.some((player) => services.syncs.isShowUnconfirmed(player.name, show.id));
+    if (result.changed || unconfirmed) {
+      result.notifyJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual, delaySeconds: sync.delaySeconds });
+    }
+    const done =
+      result.notifyJobIds.length > 0 ? 'publish: done, players to sync' : services.players.length > 0 ? 'publish: done, nothing for the players' : 'publish: done, no player configured';
+    log.info({ showId: show.id, files: result.files.length, changed: result.changed, notifyJobs: result.notifyJobIds.length }, done);
     return result;
   };
 }

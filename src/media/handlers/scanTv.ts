@@ -1,9 +1,9 @@
 /**
  * The `scan-tv` phase: finds the shows and episode files of a `tvshows` library (or of
- * the given paths inside it), records them, forgets the ones that are gone, and enqueues
- * `enrich-tvshow` for every show that gained or changed an episode or still needs the
- * provider — or for every show found, with `refresh`. What counts as an episode file is
- * set by the `scan` phase config, as for movies.
+ * the given paths inside it), records them, forgets the ones that are gone (and has the
+ * players drop them), and enqueues `enrich-tvshow` for every show that gained or changed
+ * an episode or still needs the provider — or for every show found, with `refresh`. What
+ * counts as an episode file is set by the `scan` phase config, as for movies.
  */
 import { lstat, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
@@ -16,6 +16,7 @@ import { scanTvLibrary, type FoundEpisodeFile, type TvSkipReason } from '../scan
 import { episodeNfoPath, episodeThumbPath } from '../tv/artwork.js';
 import type { ScanTvPayload } from '../tv/schemas.js';
 import { assertLibraryKind, chainPriority, enrichTvShowDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
+import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** What a `scan-tv` job reports as its result. */
 export interface ScanTvResult {
@@ -38,6 +39,8 @@ export interface ScanTvResult {
   forgottenMovies: number;
   /** NFOs and stills of removed episode files, deleted (relative to the library root). */
   deletedSidecars: string[];
+  /** Ids of the players' pending syncs that removed shows and episode files joined or enqueued. */
+  playerSyncJobIds: string[];
 }
 
 /** The library root of a `scan-tv` job, checked against the configured libraries. */
@@ -152,6 +155,7 @@ export function createScanTvHandler(services: MediaServices) {
       skippedBy: {},
       forgottenMovies: 0,
       deletedSidecars: [],
+      playerSyncJobIds: [],
     };
     const config = await ctx.phases.getConfig('scan');
     const videoExtensions = new Set(config.videoExtensions.map((e) => e.replace(/^\./, '').toLowerCase()));
@@ -244,6 +248,12 @@ export function createScanTvHandler(services: MediaServices) {
     }
     if (toEnrich.length > 0) await ctx.queue.addJobs(toEnrich);
     result.enqueued = toEnrich.length;
+    // Removed shows and files travel to the players like publishes do: their syncs drop them
+    // (the players' own records of them are what still remembers them).
+    if (result.files.removed > 0 || result.shows.removed > 0) {
+      const sync = await ctx.phases.getConfig('playerSync');
+      result.playerSyncJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual, delaySeconds: sync.delaySeconds });
+    }
     log.info(result, 'scan: done, enrichment enqueued');
     return result;
   };

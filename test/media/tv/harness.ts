@@ -203,6 +203,8 @@ export async function startTvPipeline(options: TvPipelineOptions = {}): Promise<
   const cataloguePath = options.reuseDir ? path.join(dir, 'catalogue', 'catalogue.json') : writeTvCatalogue(path.join(dir, 'catalogue'));
   const dbFile = path.join(dir, 'phaseq.db');
   const players = await startFakePlayers();
+  // The fake Kodi reads the TV library as a `tvshows` source, as a real one would be set up.
+  players.kodi.library.addTvSource(`${tv}/`);
   const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: dbFile }) });
   await phases.set('scan.minFileSizeMB', 0);
   // The catalogue's season posters are 1000 px high and its stills 720 px: the default 720 keeps both.

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { NotifyPlayerResult } from '../../../src/media/handlers/notifyPlayer.js';
 import type { ScanTvResult } from '../../../src/media/handlers/scanTv.js';
 import { addVideo, episodeTitle, fileStamp, listFiles, startTvPipeline, STANDARD_SHOWS, type TvPipeline } from './harness.js';
 
@@ -148,10 +149,22 @@ describe('the TV pipeline on the local catalogue', () => {
     for (const file of listFiles(p.tv).filter((f) => f.endsWith('.nfo'))) {
       expect(readFileSync(path.join(p.tv, file), 'utf8'), file).not.toMatch(/<movie[\s>]/);
     }
-    // The players were told about the library (notify jobs chained from publish).
-    expect(p.done('notify-kodi').length).toBeGreaterThanOrEqual(1);
-    expect(p.players.kodi.rpcCalls().some((c) => c.method === 'VideoLibrary.Scan')).toBe(true);
-    expect((p.done('notify-kodi')[0]!.job.payload as { libraryPath: string }).libraryPath).toBe(p.tv);
+    // The players hold what was published: Kodi lists every show and every episode with
+    // its NFO's numbers and title (the two-episode file twice), and the syncs say so.
+    const kodi = p.players.kodi.library;
+    expect(kodi.listShows().map((s) => s.title).sort()).toEqual(['Alpha Show', 'Beta Show', 'Gamma Show']);
+    const listed = kodi.listEpisodes().map((e) => `${path.relative(p.tv, e.file)} ${e.season}x${e.episode} ${e.title}`);
+    expect(listed).toContain(`Alpha Show (2010)/Season 01/Alpha.Show.S01E04E05.1080p.WEB.mkv 1x4 ${episodeTitle('Alpha Show', 1, 4)}`);
+    expect(listed).toContain(`Alpha Show (2010)/Season 01/Alpha.Show.S01E04E05.1080p.WEB.mkv 1x5 ${episodeTitle('Alpha Show', 1, 5)}`);
+    expect(listed).toContain(`Alpha Show (2010)/Specials/Alpha.Show.S00E01.Making.Of.mkv 0x1 ${episodeTitle('Alpha Show', 0, 1)}`);
+    expect(kodi.listEpisodes()).toHaveLength(p.media.tv.counts().episodes);
+    const syncs = [...p.done('notify-kodi'), ...p.done('notify-jellyfin'), ...p.done('notify-plex')].map((o) => o.result as NotifyPlayerResult);
+    for (const kind of ['kodi', 'jellyfin', 'plex'] as const) {
+      const mine = syncs.filter((r) => r.kind === kind);
+      expect(mine.reduce((n, r) => n + r.shows.added, 0), kind).toBe(3);
+      expect(mine.reduce((n, r) => n + r.episodes.added, 0), kind).toBe(p.media.tv.counts().files);
+    }
+    expect(syncs.find((r) => r.kind === 'kodi' && r.shows.added > 0)?.confirmation).toBe('verified');
   }, 60_000);
 
   it('a rescan adds, changes and removes episodes and shows, and rewrites only what changed', async () => {
@@ -204,6 +217,33 @@ describe('the TV pipeline on the local catalogue', () => {
     const betaPublish = second.find((o) => o.job.type === 'publish-tvshow' && (o.result as { episodeFiles: string[] }).episodeFiles.some((f) => f.startsWith('Beta')))!;
     expect((betaPublish.result as { episodeFiles: string[] }).episodeFiles).toEqual([path.join('Beta Show (2015)', 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv')]);
 
+    // The players were told exactly that: Kodi added, refreshed and dropped one episode
+    // file each (the show files it holds are unchanged), Jellyfin got each path with its
+    // update type, Plex the season folders and the show folder of the removal.
+    const syncResults = (type: string) => second.filter((o) => o.job.type === type).map((o) => o.result as NotifyPlayerResult);
+    const sum = (results: NotifyPlayerResult[], what: 'shows' | 'episodes') =>
+      results.reduce((n, r) => ({ added: n.added + r[what].added, refreshed: n.refreshed + r[what].refreshed, removed: n.removed + r[what].removed }), { added: 0, refreshed: 0, removed: 0 });
+    for (const type of ['notify-kodi', 'notify-jellyfin', 'notify-plex']) {
+      expect(sum(syncResults(type), 'episodes'), type).toEqual({ added: 1, refreshed: 1, removed: 1 });
+      expect(sum(syncResults(type), 'shows'), type).toEqual({ added: 0, refreshed: 0, removed: 0 });
+    }
+    const kodi = p.players.kodi.library;
+    const kodiTitle = (file: string) => kodi.listEpisodes().filter((e) => e.file === file).map((e) => e.title);
+    expect(kodiTitle(path.join(beta, 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv'))).toEqual([episodeTitle('Beta Show', 2, 6)]);
+    expect(kodiTitle(path.join(gamma, 'Season 01', 'Gamma.Show.S01E01.1080p.WEB.mkv'))).toEqual(['Gamma Renamed & <Better>']);
+    expect(kodiTitle(removed)).toEqual([]);
+    expect(kodi.listEpisodes()).toHaveLength(31);
+    const updates = p.players.jellyfin.requests.filter((r) => r.path === '/Library/Media/Updated').flatMap((r) => (r.body as { Updates: unknown[] }).Updates);
+    expect(updates).toEqual(
+      expect.arrayContaining([
+        { Path: path.join(beta, 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv'), UpdateType: 'Created' },
+        { Path: path.join(gamma, 'Season 01', 'Gamma.Show.S01E01.1080p.WEB.mkv'), UpdateType: 'Modified' },
+        { Path: removed, UpdateType: 'Deleted' },
+      ]),
+    );
+    const plexFolders = p.players.plex.requests.filter((r) => r.path.endsWith('/refresh')).map((r) => r.query['path']);
+    expect(plexFolders).toEqual(expect.arrayContaining([path.join(beta, 'Season 02'), path.join(gamma, 'Season 01'), alpha]));
+
     // A show removed from disk, and a new one the catalogue does not know.
     rmSync(gamma, { recursive: true });
     addVideo(path.join(p.tv, 'Delta Show (2022)', 'Season 01', 'Delta.Show.S01E01.mkv'));
@@ -217,6 +257,36 @@ describe('the TV pipeline on the local catalogue', () => {
     expect(delta.tvshow).toEqual({ title: 'Delta Show', showtitle: 'Delta Show', year: '2022' });
     const deltaEpisode = episodeBlocks(readFileSync(path.join(p.tv, 'Delta Show (2022)', 'Season 01', 'Delta.Show.S01E01.nfo'), 'utf8'));
     expect(deltaEpisode[0]).toEqual({ title: 'Episode 1', season: '1', episode: '1' });
+    // Kodi dropped Gamma with its episodes and lists Delta.
+    expect(kodi.listShows().map((s) => s.title).sort()).toEqual(['Alpha Show', 'Beta Show', 'Delta Show']);
+    expect(kodi.listEpisodes().filter((e) => e.file.startsWith(gamma))).toEqual([]);
+    expect(kodi.listEpisodes()).toHaveLength(p.media.tv.counts().episodes);
+  }, 60_000);
+
+  it('a publish that rewrites nothing tells no player; one that rewrites an episode NFO has the players refresh just that file', async () => {
+    pipeline = await startTvPipeline();
+    const p = pipeline;
+    await p.queue.addJob({ type: 'scan-tv', payload: { libraryPath: p.tv } });
+    await p.idle();
+    expect(p.failed).toEqual([]);
+    const beta = p.media.tv.listShows().find((s) => s.title === 'Beta Show')!;
+    const republish = async () => {
+      const id = await p.queue.addJob({ type: 'publish-tvshow', payload: { entityType: 'tvshow', entityId: beta.id, libraryPath: p.tv, manual: true }, manual: true });
+      await p.idle();
+      return p.completed.find((o) => o.job.id === id)!.result as { changed: boolean; notifyJobIds: string[] };
+    };
+    const syncsBefore = p.done('notify-kodi').length;
+    // Every file rewritten with the same content: nothing for the players.
+    expect(await republish()).toMatchObject({ changed: false, notifyJobIds: [] });
+    expect(p.done('notify-kodi')).toHaveLength(syncsBefore);
+
+    // One episode's title edited by hand in its NFO: the next publish restores it, and Kodi re-reads that file only.
+    const nfo = path.join(p.tv, 'Beta Show (2015)', 'Season 01', 'Beta.Show.S01E03.1080p.WEB.nfo');
+    writeFileSync(nfo, readFileSync(nfo, 'utf8').replace(episodeTitle('Beta Show', 1, 3), 'Edited by hand'));
+    expect(await republish()).toMatchObject({ changed: true, notifyJobIds: [expect.any(String), expect.any(String), expect.any(String)] });
+    const sync = p.done('notify-kodi').at(-1)!.result as NotifyPlayerResult;
+    expect(sync).toMatchObject({ confirmation: 'verified', shows: { added: 0, refreshed: 0, removed: 0 }, episodes: { added: 0, refreshed: 1, removed: 0 } });
+    expect(p.players.kodi.rpcCalls().filter((c) => c.method === 'VideoLibrary.RefreshEpisode')).toHaveLength(1);
   }, 60_000);
 
   it("a removed file's NFO stays when another video of the same name stem still uses it", async () => {

@@ -1,7 +1,7 @@
 /**
  * TvRepository on a SQLite file built by the real migrations: what counts as new, changed
  * and unchanged, removals, the revision that decides what publish rewrites, and the
- * publish stamp the notify jobs compare.
+ * publish stamps the player syncs compare.
  */
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -115,7 +115,7 @@ describe('TvRepository', () => {
     tv.upsertFile(show.id, file('Lost.S01E02.mkv', [{ season: 1, episode: 2 }]));
     const due = () => tv.files(show.id).filter((f) => f.publishedRevision === null || f.publishedRevision < f.revision).map((f) => path.basename(f.videoFile));
     expect(due()).toEqual(['Lost.S01E01.mkv', 'Lost.S01E02.mkv']);
-    tv.markPublished(show.id, tv.files(show.id).map((f) => ({ id: f.id, revision: f.revision })));
+    tv.markPublished(show.id, { show: true, files: tv.files(show.id).map((f) => ({ id: f.id, revision: f.revision, changed: true })) });
     expect(due()).toEqual([]);
     const [e1, e2] = tv.files(show.id).flatMap((f) => f.episodes);
     const save = (title: string) =>
@@ -130,7 +130,7 @@ describe('TvRepository', () => {
       });
     save('Pilot, Part 2');
     expect(due()).toEqual(['Lost.S01E01.mkv', 'Lost.S01E02.mkv']);
-    tv.markPublished(show.id, tv.files(show.id).map((f) => ({ id: f.id, revision: f.revision })));
+    tv.markPublished(show.id, { show: true, files: tv.files(show.id).map((f) => ({ id: f.id, revision: f.revision, changed: true })) });
     // The same answer again changes nothing; a new title changes only its file.
     save('Pilot, Part 2');
     expect(due()).toEqual([]);
@@ -138,15 +138,23 @@ describe('TvRepository', () => {
     expect(due()).toEqual(['Lost.S01E02.mkv']);
   });
 
-  it("moves the library's last publish forward on every publish, even within one millisecond", () => {
-    const a = tv.upsertShow({ libraryPath: LIB, path: `${LIB}/A`, title: 'A', year: null });
-    const b = tv.upsertShow({ libraryPath: LIB, path: `${LIB}/B`, title: 'B', year: null });
-    expect(tv.lastPublishedAt(LIB)).toBeNull();
-    tv.markPublished(a.id, [], 1000);
-    tv.markPublished(b.id, [], 1000);
-    tv.markPublished(a.id, [], 1000);
-    expect(tv.lastPublishedAt(LIB)).toBe(1002);
-    expect(tv.lastPublishedAt('/elsewhere')).toBeNull();
+  it('stamps a publish only on what it wrote something new for (and on a first publish), always forward, even within one millisecond', () => {
+    const show = tv.upsertShow({ libraryPath: LIB, path: SHOW, title: 'Lost', year: 2004 });
+    tv.upsertFile(show.id, file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }]));
+    tv.upsertFile(show.id, file('Lost.S01E02.mkv', [{ season: 1, episode: 2 }]));
+    const [f1, f2] = tv.files(show.id);
+    const stamps = () => [tv.getShow(show.id)!.publishedAt, ...tv.files(show.id).map((f) => f.publishedAt)];
+    expect(stamps()).toEqual([null, null, null]);
+    // A first publish stamps everything, even what it did not rewrite.
+    tv.markPublished(show.id, { show: false, files: [{ id: f1!.id, revision: f1!.revision, changed: false }, { id: f2!.id, revision: f2!.revision, changed: false }] }, 1000);
+    expect(stamps()).toEqual([1000, 1000, 1000]);
+    // Nothing new written: nothing moves.
+    tv.markPublished(show.id, { show: false, files: [{ id: f1!.id, revision: f1!.revision, changed: false }] }, 2000);
+    expect(stamps()).toEqual([1000, 1000, 1000]);
+    // Only the episode file that was rewritten; twice in one millisecond is two changes.
+    tv.markPublished(show.id, { show: false, files: [{ id: f2!.id, revision: f2!.revision, changed: true }] }, 1000);
+    tv.markPublished(show.id, { show: true, files: [{ id: f2!.id, revision: f2!.revision, changed: true }] }, 1000);
+    expect(stamps()).toEqual([1001, 1000, 1002]);
   });
 
   it('refuses two selected candidates of one kind for the same season', () => {

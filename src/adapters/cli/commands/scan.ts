@@ -23,7 +23,7 @@ import { EXIT_FAILURE, UsageError } from '../errors.js';
 import { createMediaFromOptions, withMediaOptions, type MediaCliOptions } from '../media.js';
 import { formatTable, println, printJson } from '../output.js';
 import { integerIn } from '../parse.js';
-import { createPhaseBars, ScanRun, type ScanSummary } from '../scanProgress.js';
+import { createPhaseBars, ScanRun, type PlayerChangeCounts, type ScanSummary } from '../scanProgress.js';
 
 interface ScanOptions extends DbOptions, JsonOptions, MediaCliOptions {
   wait?: boolean;
@@ -91,7 +91,7 @@ function skippedText(skipped: ScanSummary['skipped']): string {
 }
 
 /** `3 added, 1 refreshed, 0 removed`. */
-function changesText(changes: ScanSummary['playerChanges']): string {
+function changesText(changes: PlayerChangeCounts): string {
   return `${changes.added} added, ${changes.refreshed} refreshed, ${changes.removed} removed`;
 }
 
@@ -111,7 +111,13 @@ function printSummary(library: string, kind: LibraryKind, summary: ScanSummary, 
           ['movies found', String(summary.moviesFound)],
           ['movies removed', String(summary.moviesRemoved)],
         ];
-  const changes: [string, string][] = [['player changes', changesText(playerChanges)]];
+  const changes: [string, string][] =
+    kind === 'tvshows'
+      ? [
+          ['player changes: shows', changesText(summary.playerTvChanges.shows)],
+          ['player changes: episodes', changesText(summary.playerTvChanges.episodes)],
+        ]
+      : [['player changes', changesText(playerChanges)]];
   println(
     formatTable(
       ['', ''],
