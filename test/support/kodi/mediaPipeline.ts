@@ -1,8 +1,8 @@
 /**
- * The media pipeline as a user runs it, for the real-Kodi tests: a library of real clips,
- * a local catalogue with artwork and actor photos (LocalProvider), one SQLite file built
- * by the real migrations, and a started queue with the media plugin whose only player is
- * the test's Kodi.
+ * The media pipeline as a user runs it, for the real-Kodi tests: a library of real clips
+ * (movies, or TV shows), a local catalogue with artwork and actor photos (LocalProvider),
+ * one SQLite file built by the real migrations, and a started queue with the media plugin
+ * whose only player is the test's Kodi.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -125,11 +125,14 @@ export interface MediaPipeline {
 /** Options of {@link startMediaPipeline}. */
 export interface MediaPipelineOptions {
   dir: string;
-  library: string;
+  /** The `movies` library. */
+  library?: string;
   catalogueFile: string;
   players: PlayerConfig[];
-  /** More library folders besides `library`. */
+  /** More `movies` library folders besides `library`. */
   extraLibraryRoots?: string[];
+  /** `tvshows` library folders. */
+  tvLibraries?: string[];
   /** @default 4 */
   concurrency?: number;
   /** @default 5 */
@@ -155,7 +158,11 @@ export async function startMediaPipeline(options: MediaPipelineOptions): Promise
     filename,
     provider: new LocalProvider({ cataloguePath: options.catalogueFile }),
     players: options.players,
-    libraryRoots: [options.library, ...(options.extraLibraryRoots ?? [])],
+    libraryRoots: [
+      ...(options.library === undefined ? [] : [options.library]),
+      ...(options.extraLibraryRoots ?? []),
+      ...(options.tvLibraries ?? []).map((tv) => ({ path: tv, kind: 'tvshows' as const })),
+    ],
   });
   await queue.use(media);
   const completed: JobOutcome[] = [];
