@@ -27,7 +27,7 @@ import { createScheduledCleanupHandler } from './handlers/scheduledCleanup.js';
 import { createScheduledProviderUpdateHandler } from './handlers/scheduledProviderUpdate.js';
 import { createScheduledVerificationHandler } from './handlers/scheduledVerification.js';
 import { createWebhookReceivedHandler } from './handlers/webhookReceived.js';
-import { checkLibraries, type LibraryInput } from './libraries.js';
+import { checkLibraries, type LibraryInput, type LibraryRoot } from './libraries.js';
 import { MEDIA_JOB_SCHEMAS } from './schemas.js';
 import type { MetadataProvider, PlayerConfig } from './types.js';
 
@@ -83,6 +83,8 @@ export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
   readonly syncs: PlayerSyncRepository;
   /** The configured library roots, resolved (empty: any absolute folder). */
   readonly libraryRoots: readonly string[];
+  /** The same roots with their kinds. */
+  readonly libraries: readonly LibraryRoot[];
   /** The database holding the media tables. */
   readonly database: SqliteDatabase;
   /** Closes the database when the plugin opened it (`filename`); does nothing otherwise. */
@@ -206,6 +208,7 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
     tv,
     syncs,
     libraryRoots: services.libraryRoots,
+    libraries: services.libraries,
     database: db,
     close(): void {
       if (owned && !closed) {

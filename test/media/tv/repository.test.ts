@@ -176,7 +176,7 @@ describe('TvRepository', () => {
 });
 
 describe('the scan-tv payload', () => {
-  it('takes a library and optional paths inside it; anything else is refused with the reason', () => {
+  it('takes a library, optional paths inside it and refresh; anything else is refused with the reason', () => {
     expect(scanTvSchema.safeParse({ libraryPath: LIB }).success).toBe(true);
     expect(scanTvSchema.safeParse({ libraryPath: LIB, paths: [SHOW, `${SHOW}/Season 01/x.mkv`], manual: true }).success).toBe(true);
     const outside = scanTvSchema.safeParse({ libraryPath: LIB, paths: ['/srv/movies/x', LIB] });
@@ -185,5 +185,7 @@ describe('the scan-tv payload', () => {
     expect(scanTvSchema.safeParse({ libraryPath: LIB, paths: [] }).success).toBe(false);
     expect(scanTvSchema.safeParse({ libraryPath: 'tv' }).success).toBe(false);
     expect(scanTvSchema.safeParse({ libraryPath: LIB, moviePath: SHOW }).success).toBe(false);
+    expect(scanTvSchema.safeParse({ libraryPath: LIB, manual: true, refresh: true }).success).toBe(true);
+    expect(scanTvSchema.safeParse({ libraryPath: LIB, refresh: 'yes' }).error?.issues[0]).toMatchObject({ path: ['refresh'], message: 'refresh must be a boolean' });
   });
 });
