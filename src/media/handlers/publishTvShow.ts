@@ -21,6 +21,7 @@ import { buildEpisodeNfo, buildTvShowNfo, type EpisodeNfoDetails, type EpisodeNf
 import type { PublishTvShowPayload } from '../tv/schemas.js';
 import type { SeriesDetails } from '../tv/types.js';
 import { assertLibraryKind, isInside, isManual, type MediaServices } from './deps.js';
+import { ratingSourceOf } from './publish.js';
 import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** What a `publish-tvshow` job reports as its result. */
@@ -137,17 +138,21 @@ export function createPublishTvShowHandler(services: MediaServices) {
     for (const f of files) await inside(f.videoFile);
 
     // tvshow.nfo first: it is what tells Kodi there is a show, and it is written whatever the settings.
+    // It names artwork by URL only when that artwork is not saved beside it (a player reads
+    // the local file first, and a URL would only make its scanner fetch it), and never by a
+    // local path of this machine, which means nothing to a player elsewhere.
     const poster = pick('show', 'poster');
     const remoteArt: { poster?: string; fanart?: string; clearlogo?: string } = {};
     for (const kind of ['poster', 'fanart', 'clearlogo'] as const) {
       const asset = pick('show', kind);
-      if (asset && isRemote(asset.url)) remoteArt[kind] = asset.url;
+      if (asset && isRemote(asset.url) && !config.assets) remoteArt[kind] = asset.url;
     }
     const details = show.metadata ?? scanDetails(show);
-    // Only URLs go into the NFO: a local path of this machine means nothing to a player.
-    const cast = details.cast.map(({ thumbUrl, ...actor }) => (thumbUrl !== undefined && isRemote(thumbUrl) ? { ...actor, thumbUrl } : actor));
+    const cast = details.cast.map(({ thumbUrl, ...actor }) => (thumbUrl !== undefined && isRemote(thumbUrl) && !config.actors ? { ...actor, thumbUrl } : actor));
+    // The rating is named after the provider that supplied it (Kodi's `themoviedb` for TMDB).
+    const ratingSource = ratingSourceOf(show.provider);
     const showNfo = await inside(path.join(show.path, 'tvshow.nfo'));
-    record(showNfo, await writeFileAtomic(showNfo, buildTvShowNfo({ ...details, cast }, { seasonNames: seasonNames(seasons), remoteArt })));
+    record(showNfo, await writeFileAtomic(showNfo, buildTvShowNfo({ ...details, cast }, { seasonNames: seasonNames(seasons), remoteArt, ratingSource })));
 
     // Episode NFOs: the files that changed since they were last written.
     const due = manual ? files : files.filter((f) => f.publishedRevision === null || f.publishedRevision < f.revision);
@@ -156,11 +161,11 @@ export function createPublishTvShowHandler(services: MediaServices) {
       const entries: EpisodeNfoEntry[] = file.episodes.map((episode) => {
         const entry: EpisodeNfoEntry = { details: episodeDetails(episode) };
         const thumb = episode.season === null || episode.episode === null ? undefined : pick('episode', 'thumb', episode.season, episode.episode);
-        if (thumb && isRemote(thumb.url)) entry.remoteThumb = thumb.url;
+        if (thumb && isRemote(thumb.url) && !config.assets) entry.remoteThumb = thumb.url;
         return entry;
       });
       const nfo = await inside(episodeNfoPath(file.videoFile));
-      record(nfo, await writeFileAtomic(nfo, buildEpisodeNfo(entries)), file.id);
+      record(nfo, await writeFileAtomic(nfo, buildEpisodeNfo(entries, { ratingSource })), file.id);
       result.episodeFiles.push(path.relative(root, file.videoFile));
     }
     log.info({ showId: show.id, episodeNfos: due.length, of: files.length }, 'publish: NFOs written');

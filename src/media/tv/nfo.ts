@@ -93,7 +93,8 @@ export function buildTvShowNfo(details: SeriesDetails, options: TvShowNfoOptions
   const doc = create({ version: '1.0', encoding: 'UTF-8', standalone: true });
   const show = doc.ele('tvshow');
   text(show, 'title', details.title);
-  text(show, 'originaltitle', details.originalTitle);
+  // Always there (the title when the provider has none): without it Kodi stores "".
+  text(show, 'originaltitle', details.originalTitle || details.title);
   text(show, 'showtitle', details.title);
   ratings(show, details.rating, details.votes, options.ratingSource ?? 'themoviedb');
   text(show, 'year', details.year);

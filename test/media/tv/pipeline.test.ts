@@ -100,6 +100,10 @@ describe('the TV pipeline on the local catalogue', () => {
         mpaa: 'TV-14',
         actor: [{ name: `${show.title} Lead`, role: 'Hero', order: '0' }],
       });
+      // The original title is always there (the title, as the catalogue gives none); the
+      // rating is named after the provider that supplied it.
+      expect(nfo.tvshow['originaltitle']).toBe(show.title);
+      expect(nfo.tvshow['ratings']).toMatchObject({ rating: { '@name': 'local', value: '8.5' } });
       expect(nfo.tvshow.uniqueid).toEqual([
         { '#text': show.id, '@type': 'tmdb', '@default': 'true' },
         { '#text': `9${show.id}`, '@type': 'tvdb' },
@@ -254,7 +258,7 @@ describe('the TV pipeline on the local catalogue', () => {
     expect(third.shows).toEqual({ found: 3, new: 1, removed: 1 });
     expect(p.media.tv.listShows().map((s) => s.title).sort()).toEqual(['Alpha Show', 'Beta Show', 'Delta Show']);
     const delta = parser.parse(readFileSync(path.join(p.tv, 'Delta Show (2022)', 'tvshow.nfo'), 'utf8')) as { tvshow: Record<string, unknown> };
-    expect(delta.tvshow).toEqual({ title: 'Delta Show', showtitle: 'Delta Show', year: '2022' });
+    expect(delta.tvshow).toEqual({ title: 'Delta Show', originaltitle: 'Delta Show', showtitle: 'Delta Show', year: '2022' });
     const deltaEpisode = episodeBlocks(readFileSync(path.join(p.tv, 'Delta Show (2022)', 'Season 01', 'Delta.Show.S01E01.nfo'), 'utf8'));
     expect(deltaEpisode[0]).toEqual({ title: 'Episode 1', season: '1', episode: '1' });
     // Kodi dropped Gamma with its episodes and lists Delta.
