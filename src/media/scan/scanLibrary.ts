@@ -69,7 +69,7 @@ export interface SkippedPath {
 }
 
 /** Files that accompany a video (metadata, artwork, subtitles): never reported as "not video". */
-const COMPANION_EXTENSIONS = new Set(['nfo', 'jpg', 'jpeg', 'png', 'webp', 'gif', 'tbn', 'srt', 'sub', 'idx', 'ass', 'ssa', 'vtt', 'sup']);
+export const COMPANION_EXTENSIONS = new Set(['nfo', 'jpg', 'jpeg', 'png', 'webp', 'gif', 'tbn', 'srt', 'sub', 'idx', 'ass', 'ssa', 'vtt', 'sup']);
 
 /** What {@link scanLibrary} returns. */
 export interface ScanResult {

@@ -9,13 +9,14 @@
  * file name (`S01E02`, `1x02`, `S01E02E03`, a daily show's `2024-01-31`); a season-less
  * marker (`E05`) takes its season from the season folder. A file name wins over its
  * folder, as in Kodi. Videos outside a show folder, without an episode marker, or with
- * only an absolute number are skipped with the reason.
+ * only an absolute number are skipped with the reason, as are files that are not videos
+ * (but not the NFOs, images and subtitles that go with them, nor `.actors` folders).
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ScannedEpisode } from '../db/tvRecords.js';
 import { parseEpisodeName, parseSeasonFolder } from './parseEpisodeName.js';
-import { assertFolder, ignoreMatcher, type ScanOptions, type SkippedPath } from './scanLibrary.js';
+import { assertFolder, COMPANION_EXTENSIONS, ignoreMatcher, type ScanOptions, type SkippedPath } from './scanLibrary.js';
 
 /** An episode file found on disk. */
 export interface FoundEpisodeFile {
@@ -142,8 +143,11 @@ export async function scanTvLibrary(
     const subdirs: string[] = [];
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
+      const ext = path.extname(entry.name).slice(1).toLowerCase();
       if (isIgnored(relOf(full), entry.isDirectory())) {
-        result.skipped.push({ path: full, reason: 'ignored' });
+        // Actor photos (written by publish) and hidden non-video files are never episodes.
+        const noise = entry.isDirectory() ? entry.name === '.actors' : entry.name.startsWith('.') && !extensions.has(ext);
+        if (!noise) result.skipped.push({ path: full, reason: 'ignored' });
         continue;
       }
       if (entry.isSymbolicLink()) {
@@ -158,7 +162,8 @@ export async function scanTvLibrary(
       } else if (entry.isDirectory()) {
         subdirs.push(full);
       } else if (entry.isFile()) {
-        if (extensions.has(path.extname(entry.name).slice(1).toLowerCase())) visitFile(full, await lstat(full));
+        if (extensions.has(ext)) visitFile(full, await lstat(full));
+        else if (!COMPANION_EXTENSIONS.has(ext)) result.skipped.push({ path: full, reason: 'not-video' });
       }
     }
     for (const sub of subdirs) await walk(sub);

@@ -273,6 +273,12 @@ describe('the TV pipeline on the local catalogue', () => {
     await p.queue.addJob({ type: 'scan-tv', payload: { libraryPath: p.tv } });
     await p.idle();
     expect(p.failed).toEqual([]);
+    // A rescan of the published library: what publish wrote (NFOs, artwork, .actors) is no
+    // skipped file; a stray text file is one, "not video".
+    writeFileSync(path.join(p.tv, 'Beta Show (2015)', 'notes.txt'), 'my notes');
+    await p.queue.addJob({ type: 'scan-tv', payload: { libraryPath: p.tv } });
+    await p.idle();
+    expect((p.done('scan-tv').at(-1)!.result as ScanTvResult).skippedBy).toEqual({ 'not-video': 1 });
     const beta = p.media.tv.listShows().find((s) => s.title === 'Beta Show')!;
     const republish = async () => {
       const id = await p.queue.addJob({ type: 'publish-tvshow', payload: { entityType: 'tvshow', entityId: beta.id, libraryPath: p.tv, manual: true }, manual: true });
