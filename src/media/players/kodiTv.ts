@@ -8,14 +8,17 @@
  *   changed show is refreshed by `tvshowid` (`RefreshTVShow`, `ignorenfo: false`: it
  *   re-reads `tvshow.nfo`, the show artwork and season posters, and keeps its id), and a
  *   changed episode file by the `episodeid` of each of its episodes (`RefreshEpisode`: the
- *   episode is deleted and read again from the file's NFO, under a new id). Ids are found
- *   by path: `GetTVShows` and `GetEpisodes` filtered on `path` starting with the folder.
+ *   episode is deleted and read again from the file's NFO, under a new id; the other
+ *   episodes of a multi-episode file are left as they are). Ids are found by path:
+ *   `GetTVShows` and `GetEpisodes` filtered on `path` starting with the folder.
  * - Refreshes answer "OK" at once and run in Kodi's video library queue, which runs one
  *   job at a time in the order they came, scans included; `Library.IsScanningVideo` is
  *   true while a scan is queued or running. So after the refreshes the sync scans the
  *   source folder (started only while Kodi is idle, as every scan): once Kodi is idle
  *   again, every refresh sent before that scan has run. That is how the end of a show's
- *   refresh is seen, though the show keeps its id.
+ *   refresh is seen, though the show keeps its id. The queue also drops a job equal to one
+ *   queued or running — refreshes are equal when they are of the same file — so the
+ *   episodes of a multi-episode file are refreshed in rounds, one scan after each.
  * - `RemoveEpisode` / `RemoveTVShow` drop by id before the call returns (a show with its
  *   episodes; a removed file's episodes need no call of their own when its show goes).
  *   Both invalidate the folder's hash, so a file removed and added again is read afresh by
@@ -136,20 +139,30 @@ export async function syncKodiTv(
   }
   const filesToAdd: EpisodeFileSyncItem[] = [...files.added];
   const refreshingFiles: EpisodeFileSyncItem[] = [];
+  // Episode ids to refresh in rounds: the k-th episode of every changed file in round k.
+  const rounds: number[][] = [];
   for (const item of files.changed) {
     const held = before.episodes.get(fileOf(item)) ?? [];
     if (held.length === 0) {
       filesToAdd.push(item);
       continue;
     }
-    for (const { episodeid } of held) await rpc.call('VideoLibrary.RefreshEpisode', { episodeid, ignorenfo: false });
+    held.forEach(({ episodeid }, k) => (rounds[k] ??= []).push(episodeid));
     refreshingFiles.push(item);
+  }
+  const toScan = [...new Set([...showsToAdd, ...refreshingShows, ...filesToAdd, ...refreshingFiles].map(directoryOf))];
+  // Kodi's library queue drops a refresh of a file while another refresh of the same file
+  // is queued or running (its jobs are compared by path), and a refresh reads only its own
+  // episode of the file. So the episodes of a multi-episode file are refreshed one round
+  // after the other, each round waited for by a scan queued behind it.
+  for (const [k, round] of rounds.entries()) {
+    if (k > 0) for (const directory of toScan) await session.scan(directory);
+    for (const episodeid of round) await rpc.call('VideoLibrary.RefreshEpisode', { episodeid, ignorenfo: false });
   }
 
   // One scan per TV folder with anything to add or refresh: it finds the new shows and
   // files, and, queued behind the refreshes in Kodi's library queue, it ends after them.
-  const toScan = [...showsToAdd, ...refreshingShows, ...filesToAdd, ...refreshingFiles].map(directoryOf);
-  for (const directory of [...new Set(toScan)]) await session.scan(directory);
+  for (const directory of toScan) await session.scan(directory);
 
   const after = await tvUnder(session, directories);
   const holdsShow = (item: TvShowSyncItem): boolean => after.shows.has(folderOf(item));

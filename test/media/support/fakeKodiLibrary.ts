@@ -16,11 +16,15 @@
  *   scan adds every show folder that has a `tvshow.nfo` (titled by it) and one episode per
  *   `<episodedetails>` block of each video file's NFO (season and episode from the block),
  *   skipping files it holds; a show or file without its NFO is left out, and found by a
- *   later scan once the NFO is there (as Kodi 20 does). `RefreshTVShow` re-reads `tvshow.nfo` and keeps its
- *   id; `RefreshEpisode` drops the episode and reads the file's NFO again (new ids);
- *   `RemoveEpisode` / `RemoveTVShow` (with its episodes) drop at once; `GetTVShows` and
- *   `GetEpisodes` filter on `path` with `startswith`, as Kodi 20 does (checked by the
- *   real-Kodi suite).
+ *   later scan once the NFO is there (as Kodi 20 does). `RefreshTVShow` re-reads
+ *   `tvshow.nfo` and keeps its id; `RefreshEpisode` drops the episode and reads it from the
+ *   file's NFO again (a new id), the file's other episodes left as they are. TV refreshes
+ *   are queued, as in Kodi's library queue, and run at the next call that is not a
+ *   refresh; a refresh of a show folder or file already queued is dropped (Kodi compares
+ *   its jobs by path, so the second episode of a two-episode file needs a refresh of its
+ *   own once the first ran). `RemoveEpisode` / `RemoveTVShow` (with its episodes) drop at
+ *   once; `GetTVShows` and `GetEpisodes` filter on `path` with `startswith`, as Kodi 20
+ *   does (checked by the real-Kodi suite).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -76,6 +80,10 @@ export class FakeKodiLibrary {
   readonly tvSources = new Set<string>();
   #nextShowId = 1;
   #nextEpisodeId = 1;
+  /** TV refreshes not run yet, by the path Kodi compares them on. */
+  readonly #refreshes = new Map<string, () => void>();
+  /** Refreshes dropped because one of the same path was queued. */
+  droppedRefreshes = 0;
   /** Questions a scan or clean stays busy for. */
   busyPolls = 1;
   #busy = 0;
@@ -96,6 +104,8 @@ export class FakeKodiLibrary {
 
   /** Empties the library and forgets every injected behaviour. */
   reset(): void {
+    this.#refreshes.clear();
+    this.droppedRefreshes = 0;
     this.movies.clear();
     this.shows.clear();
     this.episodes.clear();
@@ -129,7 +139,20 @@ export class FakeKodiLibrary {
     this.movies.set(movieid, { movieid, file: kodiFile, ...this.#read(this.toDisk(kodiFile)) });
   }
 
+  /** Runs the queued TV refreshes, in order (time passes for Kodi's library queue). */
+  runQueued(): void {
+    const jobs = [...this.#refreshes.values()];
+    this.#refreshes.clear();
+    for (const job of jobs) job();
+  }
+
+  #queueRefresh(path: string, job: () => void): void {
+    if (this.#refreshes.has(path)) this.droppedRefreshes += 1;
+    else this.#refreshes.set(path, job);
+  }
+
   isScanning(): boolean {
+    this.runQueued();
     if (this.#busy > 0) {
       this.#busy -= 1;
       return true;
@@ -148,6 +171,7 @@ export class FakeKodiLibrary {
   }
 
   scan(directory: string): void {
+    this.runQueued();
     if (this.#busy > 0) {
       // The toggle: the running work stops, nothing starts.
       this.#busy = 0;
@@ -257,21 +281,26 @@ export class FakeKodiLibrary {
     return [...this.episodes.values()].filter((e) => e.file === file).sort((a, b) => a.episodeid - b.episodeid);
   }
 
-  /** False when there is no such show. Keeps the show's id, as Kodi does. */
+  /** False when there is no such show. Queued; keeps the show's id, as Kodi does. */
   refreshShow(tvshowid: number): boolean {
     const show = this.shows.get(tvshowid);
     if (!show) return false;
-    Object.assign(show, this.#readShow(show.file));
+    this.#queueRefresh(show.file, () => Object.assign(show, this.#readShow(show.file)));
     return true;
   }
 
-  /** False when there is no such episode. The episode is read again from its file's NFO, under a new id. */
+  /**
+   * False when there is no such episode. Queued; the episode is read again from its file's
+   * NFO under a new id, the file's other episodes left as they are.
+   */
   refreshEpisode(episodeid: number): boolean {
     const episode = this.episodes.get(episodeid);
     if (!episode) return false;
-    this.episodes.delete(episodeid);
-    const held = this.episodesOf(episode.file);
-    this.#addEpisodes(episode.tvshowid, episode.file, (e) => !held.some((h) => h.season === e.season && h.episode === e.episode));
+    this.#queueRefresh(episode.file, () => {
+      if (!this.episodes.delete(episodeid)) return;
+      const held = this.episodesOf(episode.file);
+      this.#addEpisodes(episode.tvshowid, episode.file, (e) => !held.some((h) => h.season === e.season && h.episode === e.episode));
+    });
     return true;
   }
 
@@ -286,10 +315,12 @@ export class FakeKodiLibrary {
   }
 
   listShows(startsWith?: string): FakeKodiShow[] {
+    this.runQueued();
     return [...this.shows.values()].filter((s) => startsWith === undefined || s.file.startsWith(startsWith)).sort((a, b) => a.tvshowid - b.tvshowid);
   }
 
   listEpisodes(startsWith?: string): FakeKodiEpisode[] {
+    this.runQueued();
     return [...this.episodes.values()].filter((e) => startsWith === undefined || e.file.startsWith(startsWith)).sort((a, b) => a.episodeid - b.episodeid);
   }
 
