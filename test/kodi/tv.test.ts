@@ -72,6 +72,7 @@ let videos: string[] = [];
  */
 async function run(job: Parameters<MediaPipeline['queue']['addJob']>[0]): Promise<{ seconds: number; syncs: NotifyPlayerResult[]; attempts: number }> {
   const from = pipeline.completed.length;
+  const retriesBefore = pipeline.retries.length;
   const attemptsBefore = pipeline.started.filter((s) => s.job.type === 'notify-kodi').length;
   const started = Date.now();
   await pipeline.queue.addJob(job);
@@ -79,6 +80,8 @@ async function run(job: Parameters<MediaPipeline['queue']['addJob']>[0]): Promis
   expect(pipeline.failed.map((f) => `${f.job.type}: ${f.error?.message}`)).toEqual([]);
   const syncs = pipeline.completed.slice(from).filter((o) => o.job.type === 'notify-kodi');
   const confirmedAt = Math.max(...syncs.map((o) => o.at));
+  // Attempts that failed and were retried (their reasons go into the figures).
+  for (const retry of pipeline.retries.slice(retriesBefore)) figures.push(`    retried ${retry.job.type}: ${retry.error?.message ?? ''}`.slice(0, 400));
   return {
     seconds: (confirmedAt - started) / 1000,
     syncs: syncs.map((o) => o.result as NotifyPlayerResult),
