@@ -182,7 +182,7 @@ describe('examples/server', () => {
     expect(job.lastError).toMatch(/is in the tvshows library/);
   });
 
-  it('keeps the players of PHASEQ_PLAYERS_FILE in sync: a scan ends with the demo movies in Kodi, artwork and actor photos beside them', async () => {
+  it('keeps the players of PHASEQ_PLAYERS_FILE in sync: a scan ends with the demo movies in Kodi, artwork and actor photos beside them, and the demo shows', async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-example-server-'));
     const players = await startFakePlayers();
     try {
@@ -206,6 +206,25 @@ describe('examples/server', () => {
         ['.actors', 'The Matrix (1999)-fanart.jpg', 'The Matrix (1999)-poster.jpg', 'The Matrix (1999).mkv', 'The Matrix (1999).nfo'].sort(),
       );
       expect(readdirSync(path.join(matrix, '.actors')).sort()).toEqual(['Carrie-Anne_Moss.jpg', 'Keanu_Reeves.jpg', 'Laurence_Fishburne.jpg']);
+
+      // The demo TV library too, into Kodi's tvshows source: both shows, every episode (the two-episode file twice).
+      const tv = path.join(dataDir, 'tv');
+      players.kodi.library.addTvSource(`${tv}/`);
+      const scanTv = await fetch(`${server.url}/api/jobs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'scan-tv', payload: { libraryPath: tv, manual: true }, manual: true }),
+      });
+      expect(scanTv.status).toBe(201);
+      const tvDeadline = Date.now() + 60_000;
+      const multi = path.join(tv, 'The Office (2005)', 'Season 06', 'The.Office.S06E04E05.Niagara.720p.mkv');
+      const tvSynced = (): boolean => players.kodi.library.listShows().length === 2 && players.kodi.library.episodesOf(multi).length === 2;
+      while (!tvSynced() && Date.now() < tvDeadline) await new Promise((r) => setTimeout(r, 100));
+      expect(players.kodi.library.listShows().map((s) => s.title).sort()).toEqual(['Breaking Bad', 'The Office']);
+      expect(players.kodi.library.episodesOf(multi).map((e) => [e.season, e.episode, e.title])).toEqual([
+        [6, 4, 'Niagara (Part 1)'],
+        [6, 5, 'Niagara (Part 2)'],
+      ]);
     } finally {
       await server?.stop();
       server = undefined;
