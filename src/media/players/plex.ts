@@ -10,7 +10,7 @@
  * library folder.
  */
 import { PlayerError } from '../errors.js';
-import type { PlayerSyncItem, PlayerSyncRequest, PlayerSyncResult, PlexPlayerConfig } from '../types.js';
+import type { PlayerSyncRequest, PlayerSyncResult, PlexPlayerConfig } from '../types.js';
 import { playerFetch } from './http.js';
 import { mapPath, parentDirectory } from './pathMap.js';
 import { acceptedOutcome } from './syncOutcome.js';
