@@ -1,8 +1,9 @@
 /**
  * The example server's parts: one SQLite file holding jobs, settings, schedules and the
- * media tables; the media pipeline with the catalogue provider, the configured players and
- * its three maintenance schedules; the phaseq routers under `/api` (metrics included, and the downloader
- * webhooks when a secret is given); and the dashboard's static files at `/`.
+ * media tables; the media pipeline with the catalogue provider for a `movies` and a
+ * `tvshows` demo library, the configured players and its three maintenance schedules; the
+ * phaseq routers under `/api` (metrics included, and the downloader webhooks when a secret
+ * is given); and the dashboard's static files at `/`.
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -23,7 +24,7 @@ import {
   type RouterOptions,
 } from '../../src/express.js';
 import { createMediaPlugin, LocalProvider, type MediaPlugin, type PlayerConfig } from '../../src/media/index.js';
-import { ensureSampleLibrary } from './sampleLibrary.js';
+import { ensureSampleLibrary, ensureSampleTvLibrary } from './sampleLibrary.js';
 
 /** Options of {@link createExampleApp}. */
 export interface ExampleAppOptions {
@@ -37,13 +38,19 @@ export interface ExampleAppOptions {
    */
   webhookSecret?: string | undefined;
   /**
-   * The demo library's folder as Radarr and Sonarr see it (e.g. `/movies` inside their
-   * containers); their paths under it are mapped to the demo library.
+   * The demo movie library's folder as Radarr sees it (e.g. `/movies` inside its
+   * container); its paths under it are mapped to the demo library.
    * @default '/movies'
    */
   webhookLibraryPath?: string | undefined;
   /**
-   * Media players to keep in sync with the demo library (see `players.ts` for the
+   * The demo TV library's folder as Sonarr sees it; its paths under it are mapped to the
+   * demo TV library.
+   * @default '/tv'
+   */
+  webhookTvLibraryPath?: string | undefined;
+  /**
+   * Media players to keep in sync with the demo libraries (see `players.ts` for the
    * environment variables main.ts reads them from).
    * @default []
    */
@@ -68,7 +75,10 @@ export interface ExampleApp {
   queue: JobQueue;
   phases: PhaseConfigService;
   media: MediaPlugin;
+  /** The demo `movies` library. */
   libraryPath: string;
+  /** The demo `tvshows` library. */
+  tvLibraryPath: string;
   /** Stops the workers (letting running jobs finish) and closes the database. */
   stop(): Promise<void>;
 }
@@ -78,6 +88,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   mkdirSync(options.dataDir, { recursive: true });
   const filename = path.join(options.dataDir, 'phaseq.db');
   const libraryPath = ensureSampleLibrary(path.join(options.dataDir, 'library'));
+  const tvLibraryPath = ensureSampleTvLibrary(path.join(options.dataDir, 'tv'));
 
   const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename }) });
   const queue = new JobQueue({
@@ -92,7 +103,11 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     filename,
     provider: new LocalProvider({ cataloguePath: path.join(import.meta.dirname, 'catalogue.json') }),
     players: options.players ?? [],
-    libraryRoots: [libraryPath],
+    // Library kinds: the movie pipeline never writes into the TV library, nor the reverse.
+    libraryRoots: [
+      { path: libraryPath, kind: 'movies' },
+      { path: tvLibraryPath, kind: 'tvshows' },
+    ],
   });
   await queue.use(media);
   // Declaring an unchanged schedule again changes nothing, and a changed one replaces the
@@ -105,10 +120,14 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   // Built before the queue starts: a bad secret stops the start-up with nothing running.
   const webhooks = options.webhookSecret === undefined ? null : createWebhookRouter(queue, {
     auth: { type: 'secret', secret: options.webhookSecret },
-    libraries: [libraryPath],
-    downloaders: Object.fromEntries(
-      (['radarr', 'sonarr'] as const).map((d) => [d, { pathMap: [{ from: options.webhookLibraryPath ?? '/movies', to: libraryPath }] }]),
-    ),
+    libraries: [
+      { path: libraryPath, kind: 'movies' },
+      { path: tvLibraryPath, kind: 'tvshows' },
+    ],
+    downloaders: {
+      radarr: { pathMap: [{ from: options.webhookLibraryPath ?? '/movies', to: libraryPath }] },
+      sonarr: { pathMap: [{ from: options.webhookTvLibraryPath ?? '/tv', to: tvLibraryPath }] },
+    },
     logger: options.logger,
   });
   await queue.start();
@@ -133,9 +152,16 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
   );
   // Downloaders cannot send the API key: the webhooks carry their own secret instead.
   if (webhooks) app.use('/api', webhooks);
-  // The demo page needs to know which folder its "Scan library" button scans.
+  // The demo page needs to know which folder its "Scan library" button scans; `libraries`
+  // lists both demo libraries with their kinds (scan a TV one with `scan-tv`).
   app.get('/api/library', requireApiKey(options.apiKey), (_req, res) => {
-    res.json({ libraryPath });
+    res.json({
+      libraryPath,
+      libraries: [
+        { path: libraryPath, kind: 'movies', scanJob: 'scan-movie' },
+        { path: tvLibraryPath, kind: 'tvshows', scanJob: 'scan-tv' },
+      ],
+    });
   });
   // The language codes `enrichment.language` accepts, for the page's language menu.
   app.get('/api/languages', (_req, res) => {
@@ -150,6 +176,7 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
     phases,
     media,
     libraryPath,
+    tvLibraryPath,
     async stop() {
       await queue.stop({ timeoutMs: 10_000 });
       await phases.close();

@@ -7,7 +7,8 @@
  * - `PHASEQ_DATA`: folder of the database and the demo library (default ./data)
  * - `PHASEQ_API_KEY`: when set, the API needs `Authorization: Bearer <key>`
  * - `PHASEQ_WEBHOOK_SECRET`: when set, Radarr/Sonarr webhooks are accepted with this secret
- * - `PHASEQ_WEBHOOK_LIBRARY`: the demo library's folder as the downloaders see it (default /movies)
+ * - `PHASEQ_WEBHOOK_LIBRARY`: the demo movie library's folder as Radarr sees it (default /movies)
+ * - `PHASEQ_WEBHOOK_TV_LIBRARY`: the demo TV library's folder as Sonarr sees it (default /tv)
  * - `PHASEQ_PLAYERS_FILE` or `PHASEQ_PLAYERS`: the media players to keep in sync, a JSON list (default none)
  * - `LOG_LEVEL`: pino level (default info)
  *
@@ -28,6 +29,7 @@ const dataDir = path.resolve(process.env.PHASEQ_DATA ?? './data');
 const apiKey = process.env.PHASEQ_API_KEY || undefined;
 const webhookSecret = process.env.PHASEQ_WEBHOOK_SECRET || undefined;
 const webhookLibraryPath = process.env.PHASEQ_WEBHOOK_LIBRARY || undefined;
+const webhookTvLibraryPath = process.env.PHASEQ_WEBHOOK_TV_LIBRARY || undefined;
 
 if (!Number.isInteger(port) || port < 0 || port > 65535) {
   logger.fatal({ port: process.env.PORT }, 'PORT must be a whole number from 0 to 65535');
@@ -35,7 +37,9 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const example = await Promise.resolve()
-  .then(() => createExampleApp({ dataDir, apiKey, webhookSecret, webhookLibraryPath, players: playersFromEnv(process.env), logger }))
+  .then(() =>
+    createExampleApp({ dataDir, apiKey, webhookSecret, webhookLibraryPath, webhookTvLibraryPath, players: playersFromEnv(process.env), logger }),
+  )
   .catch((error: unknown) => {
     // A bad setting (e.g. a webhook secret that is too short, a players list that is not
     // JSON): say which, not a stack.
@@ -58,7 +62,7 @@ warnIfExposed(server, { apiKey, logger });
 server.once('listening', () => {
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  logger.info({ dataDir, library: example.libraryPath }, `phaseq example server listening on http://${shown}:${address.port}`);
+  logger.info({ dataDir, library: example.libraryPath, tvLibrary: example.tvLibraryPath }, `phaseq example server listening on http://${shown}:${address.port}`);
 });
 server.once('error', (error) => {
   logger.fatal({ err: error }, 'cannot listen');

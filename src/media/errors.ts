@@ -84,19 +84,20 @@ export class PlayerError extends PhaseqError {
 }
 
 /**
- * A player sync ran, but the player does not hold what was published: movies it still
- * lacks after its scan (or refresh), or removed movies it still lists. The attempt fails,
- * so the queue's retries apply; what the player did confirm is recorded before.
+ * A player sync ran, but the player does not hold what was published: movies, shows or
+ * episodes it still lacks after its scan (or refresh), or removed ones it still lists.
+ * The attempt fails, so the queue's retries apply; what the player did confirm is
+ * recorded before.
  */
 export class PlayerSyncIncompleteError extends PhaseqError {
   /** Configured player name. */
   readonly player: string;
-  /** Video files (as the library sees them) the player does not hold as it should. */
+  /** Video files and show folders (as the library sees them) the player does not hold as it should. */
   readonly missing: readonly string[];
   constructor(player: string, missing: readonly string[], detail: string) {
     const shown = missing.slice(0, 5).map((file) => `"${file}"`).join(', ');
     const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
-    super('PLAYER_SYNC_INCOMPLETE', `player "${player}": ${missing.length} movie(s) not as published after the sync (${shown}${more}): ${detail}`);
+    super('PLAYER_SYNC_INCOMPLETE', `player "${player}": ${missing.length} file(s) or show folder(s) not as published after the sync (${shown}${more}): ${detail}`);
     this.player = player;
     this.missing = missing;
   }

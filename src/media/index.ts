@@ -1,9 +1,69 @@
 /**
  * `phaseq/media`: the reference media pipeline (scan -> enrich -> publish -> notify) as a
- * plugin, with its job schemas, metadata providers, player notifiers, data access and
- * file helpers. Re-exports only.
+ * plugin, for movie and TV libraries, with its job schemas, metadata providers, player
+ * notifiers, data access and file helpers. Re-exports only.
  */
 export { createMediaPlugin, type MediaPlugin, type MediaPluginOptions } from './plugin.js';
+export { LIBRARY_KINDS, libraryContaining, type LibraryKind, type LibraryRoot, type LibraryInput } from './libraries.js';
+export {
+  scanTvSchema,
+  enrichTvShowSchema,
+  publishTvShowSchema,
+  TV_JOB_SCHEMAS,
+  MAX_SCAN_PATHS,
+  type ScanTvPayload,
+  type EnrichTvShowPayload,
+  type PublishTvShowPayload,
+} from './tv/schemas.js';
+export type { ScanTvResult } from './handlers/scanTv.js';
+export { seasonOfAirDate, type EnrichTvShowResult } from './handlers/enrichTvShow.js';
+export type { PublishTvShowResult } from './handlers/publishTvShow.js';
+export { TvRepository } from './db/TvRepository.js';
+export type {
+  TvShowRecord,
+  TvFileRecord,
+  TvEpisodeRecord,
+  TvSeasonRecord,
+  TvAssetRecord,
+  TvAssetScope,
+  ScannedShow,
+  ScannedEpisode,
+  ScannedEpisodeFile,
+  TvEnrichmentRecord,
+} from './db/tvRecords.js';
+export { tvMigration } from './db/008_tv.js';
+export {
+  parseEpisodeName,
+  parseSeasonFolder,
+  parseShowFolder,
+  looksLikeEpisode,
+  type ParsedEpisodeName,
+  type ParsedShowFolder,
+} from './scan/parseEpisodeName.js';
+export { scanTvLibrary, type FoundEpisodeFile, type TvScanResult, type TvSkippedPath, type TvSkipReason } from './scan/scanTvLibrary.js';
+export { buildTvShowNfo, buildEpisodeNfo, type TvShowNfoOptions, type EpisodeNfoEntry, type EpisodeNfoDetails } from './tv/nfo.js';
+export {
+  showArtworkPath,
+  seasonPosterPath,
+  episodeThumbPath,
+  episodeNfoPath,
+  pickSeriesArtwork,
+  type SeriesAssetRules,
+} from './tv/artwork.js';
+export {
+  SERIES_ARTWORK_KINDS,
+  type SeriesProvider,
+  type SeriesQuery,
+  type SeriesIds,
+  type SeriesSearchResult,
+  type SeriesDetails,
+  type SeasonSummary,
+  type SeasonDetails,
+  type EpisodeDetails,
+  type SeriesArtworkKind,
+  type SeriesArtworkCandidate,
+} from './tv/types.js';
+export { LocalSeriesProvider } from './providers/LocalSeriesProvider.js';
 export { refreshMedia, refreshTargetSchema, type RefreshTarget, type RefreshRequest, type RefreshContext } from './refresh.js';
 export {
   scanMovieSchema,
@@ -32,12 +92,13 @@ export type { ScanMovieResult } from './handlers/scanMovie.js';
 export {
   pickCandidates,
   compareCandidates,
+  type RankedArtwork,
   resolutionOf,
   type AssetRules,
   type EnrichMetadataResult,
 } from './handlers/enrichMetadata.js';
 export type { PublishResult } from './handlers/publish.js';
-export type { NotifyPlayerResult } from './handlers/notifyPlayer.js';
+export type { NotifyPlayerResult, PlayerChangeCounts } from './handlers/notifyPlayer.js';
 export {
   MoviesRepository,
   type MovieRecord,
@@ -58,6 +119,7 @@ export {
   type ScanResult,
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
+export { TmdbSeriesProvider, type TmdbSeriesDefaults } from './providers/TmdbSeriesProvider.js';
 export {
   TmdbClient,
   tmdbCredential,
@@ -92,6 +154,7 @@ export {
   isEmptyPlan,
   type PlayerSyncPlan,
   type PlayerSyncConfirmation,
+  type TvSyncConfirmation,
 } from './db/PlayerSyncRepository.js';
 export { playerSyncMigration } from './db/006_player_sync.js';
 export {
@@ -136,4 +199,9 @@ export {
   type PlayerSyncItem,
   type PlayerSyncRequest,
   type PlayerSyncResult,
+  type TvShowSyncItem,
+  type EpisodeFileSyncItem,
+  type EpisodeNumber,
+  type SyncChanges,
+  type SyncOutcome,
 } from './types.js';

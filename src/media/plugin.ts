@@ -1,11 +1,11 @@
 /**
  * The media pipeline as a plugin: `queue.use(createMediaPlugin({ ... }))` registers
- * `scan-movie`, `enrich-metadata`, `publish` and the three `notify-*` job types, plus the
- * maintenance jobs (`scheduled-cleanup`, `scheduled-provider-update`,
- * `scheduled-verification`) and `webhook-received`. It is built only on the public plugin
- * API, like any third-party plugin would be.
+ * `scan-movie`, `enrich-metadata`, `publish` and the three `notify-*` job types, the TV
+ * pipeline's `scan-tv`, `enrich-tvshow` and `publish-tvshow`, plus the maintenance jobs
+ * (`scheduled-cleanup`, `scheduled-provider-update`, `scheduled-verification`) and
+ * `webhook-received`. It is built only on the public plugin API, like any third-party
+ * plugin would be.
  */
-import path from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { openSqlite } from '../db/connection.js';
 import { migrate } from '../db/migrate.js';
@@ -13,16 +13,21 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import { definePlugin, type Plugin } from '../plugins/definePlugin.js';
 import { MoviesRepository } from './db/MoviesRepository.js';
 import { PlayerSyncRepository } from './db/PlayerSyncRepository.js';
+import { TvRepository } from './db/TvRepository.js';
 import { createEnrichMetadataHandler } from './handlers/enrichMetadata.js';
+import { createEnrichTvShowHandler } from './handlers/enrichTvShow.js';
 import type { MediaServices } from './handlers/deps.js';
 import { createNotifyPlayerHandler } from './handlers/notifyPlayer.js';
 import { PLAYER_SYNC_JOB_OPTIONS } from './handlers/playerSyncQueue.js';
 import { createPublishHandler } from './handlers/publish.js';
+import { createPublishTvShowHandler } from './handlers/publishTvShow.js';
 import { createScanMovieHandler } from './handlers/scanMovie.js';
+import { createScanTvHandler } from './handlers/scanTv.js';
 import { createScheduledCleanupHandler } from './handlers/scheduledCleanup.js';
 import { createScheduledProviderUpdateHandler } from './handlers/scheduledProviderUpdate.js';
 import { createScheduledVerificationHandler } from './handlers/scheduledVerification.js';
 import { createWebhookReceivedHandler } from './handlers/webhookReceived.js';
+import { checkLibraries, type LibraryInput, type LibraryRoot } from './libraries.js';
 import { MEDIA_JOB_SCHEMAS } from './schemas.js';
 import type { MetadataProvider, PlayerConfig } from './types.js';
 
@@ -47,11 +52,19 @@ export type MediaPluginOptions = (
    */
   players?: readonly PlayerConfig[];
   /**
-   * Absolute library folders. When given, scans outside them are refused and a
-   * `moviePath` scan is attributed to the root that contains it.
-   * @default [] (any absolute folder may be scanned)
+   * Absolute library folders, each `{ path, kind }` with kind `movies` or `tvshows`; a
+   * plain string is a `movies` library (the form from before library kinds, still
+   * accepted). When given, scans outside them are refused, a `moviePath` scan is
+   * attributed to the root that contains it, and no phase writes into a library of the
+   * other kind: `scan-movie`/`publish` refuse `tvshows` libraries, `scan-tv`/`publish-tvshow`
+   * refuse `movies` ones.
+   * @default [] (any absolute folder may be scanned, by either pipeline)
+   * @example
+   * ```ts
+   * libraryRoots: ['/srv/movies', { path: '/srv/tv', kind: 'tvshows' }]
+   * ```
    */
-  libraryRoots?: readonly string[];
+  libraryRoots?: readonly LibraryInput[];
   /**
    * Retries of each media job after its first attempt.
    * @default the queue's `maxRetries`
@@ -64,10 +77,14 @@ export type MediaPluginOptions = (
 export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
   /** The movies, their artwork candidates and cast. */
   readonly movies: MoviesRepository;
+  /** The TV shows, their episode files, seasons and artwork candidates. */
+  readonly tv: TvRepository;
   /** What each player confirmed holding (read by the player syncs). */
   readonly syncs: PlayerSyncRepository;
   /** The configured library roots, resolved (empty: any absolute folder). */
   readonly libraryRoots: readonly string[];
+  /** The same roots with their kinds. */
+  readonly libraries: readonly LibraryRoot[];
   /** The database holding the media tables. */
   readonly database: SqliteDatabase;
   /** Closes the database when the plugin opened it (`filename`); does nothing otherwise. */
@@ -99,11 +116,7 @@ function checkOptions(options: MediaPluginOptions): void {
     }
     names.add(player.name);
   });
-  (options.libraryRoots ?? []).forEach((root, i) => {
-    if (typeof root !== 'string' || !path.isAbsolute(root)) {
-      issues.push({ path: `libraryRoots.${i}`, message: 'must be an absolute path' });
-    }
-  });
+  issues.push(...checkLibraries(options.libraryRoots, 'libraryRoots').issues);
   if (issues.length > 0) {
     throw new ValidationError(
       `Invalid media plugin options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
@@ -137,13 +150,17 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   const source = options.database ? { database: options.database } : { filename: options.filename };
   const { db, owned } = openSqlite(source, (db) => migrate(db));
   const movies = new MoviesRepository(db);
+  const tv = new TvRepository(db);
   const syncs = new PlayerSyncRepository(db);
+  const { libraries } = checkLibraries(options.libraryRoots, 'libraryRoots');
   const services: MediaServices = {
     movies,
+    tv,
     syncs,
     provider: options.provider,
     players: [...(options.players ?? [])],
-    libraryRoots: (options.libraryRoots ?? []).map((root) => path.resolve(root)),
+    libraryRoots: libraries.map((lib) => lib.path),
+    libraries,
   };
   const retry = options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries };
   const plugin = definePlugin({
@@ -152,6 +169,10 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
       'scan-movie': { schema: MEDIA_JOB_SCHEMAS['scan-movie'], handler: createScanMovieHandler(services), ...retry },
       'enrich-metadata': { schema: MEDIA_JOB_SCHEMAS['enrich-metadata'], handler: createEnrichMetadataHandler(services), ...retry },
       publish: { schema: MEDIA_JOB_SCHEMAS.publish, handler: createPublishHandler(services), ...retry },
+      // The TV pipeline: its own scan, enrich and publish; it chains to the same notify jobs.
+      'scan-tv': { schema: MEDIA_JOB_SCHEMAS['scan-tv'], handler: createScanTvHandler(services), ...retry },
+      'enrich-tvshow': { schema: MEDIA_JOB_SCHEMAS['enrich-tvshow'], handler: createEnrichTvShowHandler(services), ...retry },
+      'publish-tvshow': { schema: MEDIA_JOB_SCHEMAS['publish-tvshow'], handler: createPublishTvShowHandler(services), ...retry },
       // One sync per player at a time: see PLAYER_SYNC_JOB_OPTIONS.
       'notify-kodi': {
         schema: MEDIA_JOB_SCHEMAS['notify-kodi'],
@@ -184,8 +205,10 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   let closed = false;
   return Object.assign(plugin, {
     movies,
+    tv,
     syncs,
     libraryRoots: services.libraryRoots,
+    libraries: services.libraries,
     database: db,
     close(): void {
       if (owned && !closed) {

@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { TV_JOB_SCHEMAS } from './tv/schemas.js';
 
 const absolutePath = (what: string) =>
   z
@@ -147,6 +148,8 @@ export type NotifyJobType = (typeof NOTIFY_JOB_TYPES)[keyof typeof NOTIFY_JOB_TY
 
 /** Every media job type and its payload schema: the plugin registers these; tools that only enqueue use them too. */
 export const MEDIA_JOB_SCHEMAS = {
+  // The TV pipeline's job types (`scan-tv`, `enrich-tvshow`, `publish-tvshow`) live in tv/schemas.ts.
+  ...TV_JOB_SCHEMAS,
   'scan-movie': scanMovieSchema,
   'enrich-metadata': enrichMetadataSchema,
   publish: publishSchema,

@@ -3,6 +3,8 @@
  * artwork it offers, and how a media player is reached. Plain data only, so handlers,
  * storage and tests can share them without pulling in any I/O.
  */
+// The series capability of a provider lives beside these types, in its own file.
+import type { SeriesProvider } from './tv/types.js';
 
 /** What to look a movie up by: usually parsed from its folder name ("The Matrix (1999)"). */
 export interface MovieQuery {
@@ -182,6 +184,12 @@ export interface MetadataProvider {
    * and without text; the enrich phase ranks and caps them.
    */
   artwork(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<ArtworkCandidate[]>;
+  /**
+   * TV series, when the provider has them (see `SeriesProvider`). Without it, TV
+   * libraries are published with what the scan knows (titles from folder names, numbers
+   * from file names).
+   */
+  readonly series?: SeriesProvider;
 }
 
 /**
@@ -244,14 +252,71 @@ export interface PlayerSyncItem {
   publishedAt: number;
 }
 
-/** What to tell a player: the movies it lacks, the ones that changed, the ones that are gone. */
-export interface PlayerSyncRequest {
-  /** Published movies the player must end up holding. */
-  added: readonly PlayerSyncItem[];
-  /** Movies the player holds whose NFO or artwork changed: it must read them again. */
-  changed: readonly PlayerSyncItem[];
-  /** Movies the player holds that are gone: it must drop them. */
-  removed: readonly PlayerSyncItem[];
+/** One TV show a player sync covers: its folder (what Kodi lists it by). */
+export interface TvShowSyncItem {
+  showId: number;
+  /** Library root the show belongs to. */
+  libraryPath: string;
+  /** The show folder. */
+  folder: string;
+  /** The publish the sync covers (for a removal: the last one the player confirmed). */
+  publishedAt: number;
+}
+
+/** One episode as its NFO numbers it; both null for a daily episode the provider did not number. */
+export interface EpisodeNumber {
+  season: number | null;
+  episode: number | null;
+}
+
+/** One episode file a player sync covers: a multi-episode file is one item with several episodes. */
+export interface EpisodeFileSyncItem {
+  fileId: number;
+  showId: number;
+  /** Library root the show belongs to. */
+  libraryPath: string;
+  /** The show folder. */
+  showFolder: string;
+  /** Folder holding the video file (a season folder, or the show folder). */
+  folder: string;
+  videoFile: string;
+  /** The episodes in the file, in file order, as its NFO numbers them. */
+  episodes: readonly EpisodeNumber[];
+  /** The publish the sync covers (for a removal: the last one the player confirmed). */
+  publishedAt: number;
+}
+
+/** What to tell a player of one kind of item: added, changed, removed. */
+export interface SyncChanges<T> {
+  /** Published items the player must end up holding. */
+  added: readonly T[];
+  /** Items the player holds whose NFO or artwork changed: it must read them again. */
+  changed: readonly T[];
+  /** Items the player holds that are gone: it must drop them. */
+  removed: readonly T[];
+}
+
+/** What a player did with one kind of item. */
+export interface SyncOutcome<T> {
+  /** Items the player now holds that it did not hold before. */
+  added: T[];
+  /** Changed items the player read again. */
+  refreshed: T[];
+  /** Items the player no longer holds. */
+  removed: T[];
+  /** Items to add or refresh that the player still lacks, and removed ones it still lists. */
+  missing: T[];
+}
+
+/**
+ * What to tell a player: the movies it lacks, the ones that changed, the ones that are
+ * gone (`added`, `changed`, `removed`), and the same of TV shows and episode files.
+ */
+export interface PlayerSyncRequest extends SyncChanges<PlayerSyncItem> {
+  /** TV shows (their folders) added, changed (`tvshow.nfo` or show artwork), removed. @default none */
+  shows?: SyncChanges<TvShowSyncItem>;
+  /** Episode files added, changed (their NFO or still), removed. @default none */
+  episodes?: SyncChanges<EpisodeFileSyncItem>;
   /** Kodi only: `VideoLibrary.Clean` of each library folder first (waited for). @default false */
   cleanFirst?: boolean;
   /**
@@ -281,6 +346,10 @@ export interface PlayerSyncResult {
   removed: PlayerSyncItem[];
   /** Movies to add or refresh that the player still lacks, and removed ones it still lists. */
   missing: PlayerSyncItem[];
+  /** The same for TV shows. */
+  shows: SyncOutcome<TvShowSyncItem>;
+  /** The same for episode files (an episode file counts as held when every episode in it is). */
+  episodes: SyncOutcome<EpisodeFileSyncItem>;
   /** HTTP requests made to the player. */
   requests: number;
 }

@@ -123,6 +123,11 @@ export const enrichmentConfigSchema = z
     maxFanart: count('fanart (backdrop) images', 5),
     maxLogo: count('clear logos', 2),
     maxTrailer: count('trailers', 1),
+    // TV only: stills are a kind movies do not have (season posters follow maxPoster).
+    maxEpisodeThumb: count('stills (episode thumbnails)', 1).describe(
+      'How many stills to keep per TV episode (0 to 50; 0 keeps none); the selected one is written as <episode file>-thumb.jpg. ' +
+        'Show and season artwork follow maxPoster, maxFanart and maxLogo.',
+    ),
     language: z
       .string()
       .trim()

@@ -7,8 +7,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { latestVersion } from '../../src/db/migrate.js';
 import { requireBin, runCli, tempDir, TEST_PLUGIN } from './support/cli.js';
-import { latestVersion } from '../../src/index.js';
 
 beforeAll(requireBin);
 

@@ -131,7 +131,7 @@ describe('phaseq worker', () => {
   it('refuses to start without any job type (exit 2, one line)', async () => {
     const result = await runCli(['worker'], tempDir());
     expect(result.code).toBe(2);
-    expect(result.stderr.trim()).toBe('error: No job types to run: give --plugin <module> or --media-library <path>');
+    expect(result.stderr.trim()).toBe('error: No job types to run: give --plugin <module>, --media-library <path> or --tv-library <path>');
   });
 });
 

@@ -41,6 +41,19 @@ describe('migration runner', () => {
     expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs', 'app_settings', 'settings_version', 'schema_migrations']));
   });
 
+  it('numbers the shipped migrations 1..n without gaps, each once (player sync is 6, queue controls 7, the TV tables 8)', () => {
+    expect(ALL_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
+      [1, 'jobs'],
+      [2, 'app_settings'],
+      [3, 'phase_refactor'],
+      [4, 'media'],
+      [5, 'schedules'],
+      [6, 'player_sync'],
+      [7, 'queue_controls'],
+      [8, 'tv'],
+    ]);
+  });
+
   it('is idempotent: a second run applies nothing and changes nothing', () => {
     const db = fresh();
     migrate(db);

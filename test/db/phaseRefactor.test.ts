@@ -25,7 +25,7 @@ afterEach(() => {
  * must do the same thing forever); these have no row, and the service fills in their
  * code default.
  */
-const ADDED_AFTER_V3 = new Set(['phase.enrichment.certificationCountry', 'phase.playerSync.maxWaitSeconds']);
+const ADDED_AFTER_V3 = new Set(['phase.enrichment.certificationCountry', 'phase.enrichment.maxEpisodeThumb', 'phase.playerSync.maxWaitSeconds']);
 
 /** Every phase default migration 3 knew, in its stored text form, as the code defines it now. */
 function encodedDefaults(): Map<string, string> {

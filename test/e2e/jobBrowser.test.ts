@@ -145,6 +145,8 @@ describe('job browser', () => {
         .prepare(`UPDATE jobs SET state = 'processing', locked_by = 'other-host:1234', locked_until = ?, attempts = 1 WHERE id = ?`)
         .run(Date.now() + 3_600_000, id);
       await filter('processing', '');
+      // The previous test left one row (a delayed job) on screen: wait for the new list, not for any one row.
+      await page.locator(`#jobs-body tr[data-job="${id}"]`).waitFor();
       expect(await shownIds(1)).toEqual([id]);
       expect(await rows().locator('.badge').textContent()).toBe('Running');
       await card().getByRole('button', { name: `Cancel job ${id}` }).click();

@@ -13,6 +13,8 @@ let dash: OpenDashboard;
 let server: RunningServer;
 let page: Page;
 let libraryPath: string;
+/** Every library the example server configures (movies and TV), as the refusal lists them. */
+let libraries: string[];
 let db: Database.Database;
 
 async function addJob(body: unknown): Promise<string> {
@@ -31,7 +33,9 @@ describe('queue panel', () => {
   beforeAll(async () => {
     dash = await openDashboard();
     ({ server, page } = dash);
-    ({ libraryPath } = (await (await fetch(`${server.url}/api/library`)).json()) as { libraryPath: string });
+    const answer = (await (await fetch(`${server.url}/api/library`)).json()) as { libraryPath: string; libraries: { path: string }[] };
+    libraryPath = answer.libraryPath;
+    libraries = answer.libraries.map((library) => library.path);
     db = new Database(path.join(dash.dataDir, 'phaseq.db'));
   });
 
@@ -70,7 +74,7 @@ describe('queue panel', () => {
     const status = page.locator('#failure-status');
     await status.filter({ hasText: /failed \(job/ }).waitFor();
     expect(await status.textContent()).toBe(
-      `Retry of scan-movie failed (job #${id}): libraryPath "/srv/not-a-library" is not one of the configured libraries (${libraryPath})`,
+      `Retry of scan-movie failed (job #${id}): libraryPath "/srv/not-a-library" is not one of the configured libraries (${libraries.join(', ')})`,
     );
     // It ran once more, and is kept as failed again.
     const row = db.prepare('SELECT state, attempts FROM jobs WHERE id = ?').get(id);

@@ -3,7 +3,7 @@
  * and stopped by a signal.
  */
 import { once } from 'node:events';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -143,7 +143,46 @@ describe('examples/server', () => {
     expect(await config.json()).toMatchObject({ maxPoster: 9 });
   });
 
-  it('keeps the players of PHASEQ_PLAYERS_FILE in sync: a scan ends with the demo movies in Kodi, artwork and actor photos beside them', async () => {
+  it('has a sample TV library that a scan-tv job through the REST API publishes, and lists both libraries with their kinds', async () => {
+    dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-example-server-'));
+    server = await startExampleServer({ PHASEQ_DATA: dataDir });
+    const tv = path.join(dataDir, 'tv');
+    const video = statSync(path.join(tv, 'Breaking Bad (2008)', 'Season 01', 'Breaking.Bad.S01E01.1080p.mkv'));
+    expect(video.size).toBe(200 * 1024 * 1024);
+    expect(video.blocks * 512).toBeLessThan(1024 * 1024);
+    const library = (await (await fetch(`${server.url}/api/library`)).json()) as { libraries: { path: string; kind: string }[] };
+    expect(library.libraries).toEqual([
+      { path: path.join(dataDir, 'library'), kind: 'movies', scanJob: 'scan-movie' },
+      { path: tv, kind: 'tvshows', scanJob: 'scan-tv' },
+    ]);
+
+    // A movie scan of the TV library is refused by the pipeline; the TV scan publishes it.
+    const post = (body: unknown) =>
+      fetch(`${server!.url}/api/jobs`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    expect((await post({ type: 'scan-tv', payload: { libraryPath: tv, manual: true }, manual: true })).status).toBe(201);
+    const multi = path.join(tv, 'The Office (2005)', 'Season 06', 'The.Office.S06E04E05.Niagara.720p.nfo');
+    const badShow = path.join(tv, 'Breaking Bad (2008)', 'tvshow.nfo');
+    const badEpisode = path.join(tv, 'Breaking Bad (2008)', 'Season 01', 'Breaking.Bad.S01E02.1080p.nfo');
+    // Each show is published by its own job, in any order: wait for both.
+    const deadline = Date.now() + 30_000;
+    await waitFor(() => [multi, badShow, badEpisode].every((file) => existsSync(file)), 30_000, 'both shows to be published');
+    const text = readFileSync(multi, 'utf8');
+    expect(text.match(/<episodedetails>/g)).toHaveLength(2);
+    expect(text).toContain('<title>Niagara (Part 2)</title>');
+    expect(readFileSync(badShow, 'utf8')).toContain('<title>Breaking Bad</title>');
+    expect(readFileSync(badEpisode, 'utf8')).toContain("<title>Cat's in the Bag...</title>");
+    // A movie scan of the TV library is accepted by the queue but refused by the pipeline.
+    const refused = (await (await post({ type: 'scan-movie', payload: { libraryPath: tv } })).json()) as { id: string };
+    let job: { state?: string; lastError?: string } = {};
+    while (job.state !== 'failed' && Date.now() < deadline + 30_000) {
+      job = (await (await fetch(`${server.url}/api/jobs/${refused.id}`)).json()) as typeof job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(job.state).toBe('failed');
+    expect(job.lastError).toMatch(/is in the tvshows library/);
+  });
+
+  it('keeps the players of PHASEQ_PLAYERS_FILE in sync: a scan ends with the demo movies in Kodi, artwork and actor photos beside them, and the demo shows', async () => {
     dataDir = mkdtempSync(path.join(tmpdir(), 'phaseq-example-server-'));
     const players = await startFakePlayers();
     try {
@@ -167,6 +206,25 @@ describe('examples/server', () => {
         ['.actors', 'The Matrix (1999)-fanart.jpg', 'The Matrix (1999)-poster.jpg', 'The Matrix (1999).mkv', 'The Matrix (1999).nfo'].sort(),
       );
       expect(readdirSync(path.join(matrix, '.actors')).sort()).toEqual(['Carrie-Anne_Moss.jpg', 'Keanu_Reeves.jpg', 'Laurence_Fishburne.jpg']);
+
+      // The demo TV library too, into Kodi's tvshows source: both shows, every episode (the two-episode file twice).
+      const tv = path.join(dataDir, 'tv');
+      players.kodi.library.addTvSource(`${tv}/`);
+      const scanTv = await fetch(`${server.url}/api/jobs`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ type: 'scan-tv', payload: { libraryPath: tv, manual: true }, manual: true }),
+      });
+      expect(scanTv.status).toBe(201);
+      const tvDeadline = Date.now() + 60_000;
+      const multi = path.join(tv, 'The Office (2005)', 'Season 06', 'The.Office.S06E04E05.Niagara.720p.mkv');
+      const tvSynced = (): boolean => players.kodi.library.listShows().length === 2 && players.kodi.library.episodesOf(multi).length === 2;
+      while (!tvSynced() && Date.now() < tvDeadline) await new Promise((r) => setTimeout(r, 100));
+      expect(players.kodi.library.listShows().map((s) => s.title).sort()).toEqual(['Breaking Bad', 'The Office']);
+      expect(players.kodi.library.episodesOf(multi).map((e) => [e.season, e.episode, e.title])).toEqual([
+        [6, 4, 'Niagara (Part 1)'],
+        [6, 5, 'Niagara (Part 2)'],
+      ]);
     } finally {
       await server?.stop();
       server = undefined;

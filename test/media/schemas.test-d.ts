@@ -1,6 +1,7 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import type { JobHandler } from '../../src/handlers/HandlerRegistry.js';
 import type { EnrichMetadataPayload, NotifyPlayerPayload, PublishPayload, ScanMoviePayload } from '../../src/media/schemas.js';
+import type { EnrichTvShowPayload, PublishTvShowPayload, ScanTvPayload } from '../../src/media/tv/schemas.js';
 import type { JobQueue } from '../../src/queue/JobQueue.js';
 import type { Job, PayloadOf } from '../../src/types.js';
 
@@ -29,6 +30,20 @@ describe('media job payload types', () => {
     void queue.addJob({ type: 'notify-kodi', payload: {} });
     // @ts-expect-error a scan needs a path
     void queue.addJob({ type: 'scan-movie', payload: { manual: true } });
+  });
+
+  it('ties the TV job types to their payloads', () => {
+    expectTypeOf<PayloadOf<'scan-tv'>>().toEqualTypeOf<ScanTvPayload>();
+    expectTypeOf<PayloadOf<'enrich-tvshow'>>().toEqualTypeOf<EnrichTvShowPayload>();
+    expectTypeOf<PayloadOf<'publish-tvshow'>>().toEqualTypeOf<PublishTvShowPayload>();
+    void queue.addJob({ type: 'scan-tv', payload: { libraryPath: '/srv/tv', paths: ['/srv/tv/Lost (2004)'] } });
+    void queue.addJob({ type: 'publish-tvshow', payload: { entityType: 'tvshow', entityId: 1, libraryPath: '/srv/tv' } });
+    // @ts-expect-error a TV job is about a tvshow, not a movie
+    void queue.addJob({ type: 'enrich-tvshow', payload: { entityType: 'movie', entityId: 1 } });
+    // @ts-expect-error paths is a list
+    void queue.addJob({ type: 'scan-tv', payload: { libraryPath: '/srv/tv', paths: '/srv/tv/Lost (2004)' } });
+    // @ts-expect-error publish-tvshow needs its library
+    void queue.addJob({ type: 'publish-tvshow', payload: { entityType: 'tvshow', entityId: 1 } });
   });
 
   it('types handler payloads from the schema', () => {

@@ -24,6 +24,7 @@ describe('DEFAULT_PHASE_CONFIG', () => {
       maxFanart: 5,
       maxLogo: 2,
       maxTrailer: 1,
+      maxEpisodeThumb: 1,
       language: 'en',
       certificationCountry: 'US',
       minResolution: 720,
@@ -87,7 +88,7 @@ describe('ranges', () => {
     expect(result.error?.issues.map((i) => i.path.join('.'))).toContain(path);
   };
 
-  it.each(['maxPoster', 'maxFanart', 'maxLogo', 'maxTrailer'])('%s is a whole number 0..50', (key) => {
+  it.each(['maxPoster', 'maxFanart', 'maxLogo', 'maxTrailer', 'maxEpisodeThumb'])('%s is a whole number 0..50', (key) => {
     expect(enrichmentConfigSchema.parse({ [key]: 0 })[key as 'maxPoster']).toBe(0);
     expect(enrichmentConfigSchema.parse({ [key]: 50 })[key as 'maxPoster']).toBe(50);
     rejects(enrichmentConfigSchema, { [key]: -1 }, key);

@@ -28,7 +28,7 @@ async function start(overrides: Partial<Parameters<typeof createWebhookRouter>[1
   const logger = recordingLogger();
   const server = await serve(env.queue, {
     auth: { type: 'secret', secret: SECRET },
-    libraries: [env.movies, env.tv],
+    libraries: [env.movies, { path: env.tv, kind: 'tvshows' }],
     downloaders: { radarr: { pathMap: [{ from: '/movies', to: env.movies }] }, sonarr: { pathMap: [{ from: '/tv', to: env.tv }] } },
     rateLimit: false,
     logger,
@@ -60,10 +60,21 @@ const SONARR: Record<string, 'scan' | 'none'> = {
   EpisodeFileDelete: 'scan',
   Grab: 'none',
   Health: 'none',
+  // Sonarr 4's "import complete" delivery: also a Download, listing every imported file.
+  ImportComplete: 'scan',
   Rename: 'scan',
   SeriesAdd: 'none',
   SeriesDelete: 'scan',
   Test: 'none',
+};
+
+/** The library paths each Sonarr file event names. */
+const SONARR_PATHS: Record<string, string[]> = {
+  Download: ['tv/Show One/Season 01/Show One - S01E01 - Pilot.mkv'],
+  EpisodeFileDelete: ['tv/Show One/Season 01/Show One - S01E01 - Pilot.mkv'],
+  ImportComplete: ["tv/Show One/Season 01/Show One - S01E02 - Cat's in the Bag.mkv", "tv/Show One/Season 01/Show One - S01E03 - And the Bag's in the River.mkv"],
+  Rename: ['tv/Show One/Season 01/Show One - S01E01 - Pilot.mkv', 'tv/Show One/Season 01/show.one.s01e01.mkv'],
+  SeriesDelete: ['tv/Show One'],
 };
 
 describe('every fixture event', () => {
@@ -90,6 +101,11 @@ describe('every fixture event', () => {
           expect(payload.eventType).toBe(fixture(source, name).eventType);
           expect(payload.body.moviePath).toBe(path.join(env.dir, 'library', folder));
           expect(payload.body.delivery).toEqual(fixture(source, name));
+          expect(payload.body.libraryKind).toBe(source === 'radarr' ? 'movies' : 'tvshows');
+          // Sonarr names the changed files: exactly those are scanned.
+          const expectedPaths = source === 'sonarr' ? SONARR_PATHS[name]!.map((p) => path.join(env.dir, 'library', p)) : undefined;
+          expect(payload.body.paths).toEqual(expectedPaths);
+          expect(res.body.paths).toEqual(expectedPaths);
         } else {
           expect(res.status, name).toBe(200);
           expect(res.body).toMatchObject({ received: true, action: 'none' });
@@ -207,6 +223,60 @@ describe('path mapping', () => {
     expect((await post(`${windows.url}/api/webhooks/radarr`, body, auth)).body.moviePath).toBe(path.join(env.movies, 'Alien (1979)'));
     // Sonarr is not configured on this router.
     expect((await post(`${url}/api/webhooks/sonarr`, fixtureText('sonarr', 'Download'), auth)).status).toBe(404);
+  });
+});
+
+describe('library kinds', () => {
+  it("refuses Radarr's events for a tvshows library and Sonarr's for a movies library (422), enqueueing nothing", async () => {
+    // Both downloaders see both libraries, so only the kinds can refuse.
+    const pathMap = [
+      { from: '/movies', to: env.movies },
+      { from: '/tv', to: env.tv },
+    ];
+    const { url, logger } = await start({ downloaders: { radarr: { pathMap }, sonarr: { pathMap } } });
+    const movieIntoTv = fixture('radarr', 'Download');
+    (movieIntoTv.movie as Record<string, unknown>).folderPath = '/tv/Movie 001 (1990)';
+    const radarr = await post(`${url}/api/webhooks/radarr`, movieIntoTv, auth);
+    expect(radarr.status).toBe(422);
+    expect(radarr.body).toMatchObject({ error: { code: 'LIBRARY_KIND_MISMATCH', details: { library: env.tv, kind: 'tvshows' } } });
+    const showIntoMovies = fixture('sonarr', 'Download');
+    (showIntoMovies.series as Record<string, unknown>).path = '/movies/Show One';
+    const sonarr = await post(`${url}/api/webhooks/sonarr`, showIntoMovies, auth);
+    expect(sonarr.status).toBe(422);
+    expect(sonarr.body).toMatchObject({ error: { code: 'LIBRARY_KIND_MISMATCH', details: { library: env.movies, kind: 'movies' } } });
+    expect(await env.queue.listJobs()).toEqual([]);
+    expect(logger.lines.filter((l) => l.msg === 'webhook: library of the wrong kind, refused')).toHaveLength(2);
+  });
+
+  it('a plain library string is a movies library, so Sonarr events for it are refused', async () => {
+    const { url } = await start({ libraries: [env.movies, env.tv] });
+    const res = await post(`${url}/api/webhooks/sonarr`, fixtureText('sonarr', 'Download'), auth);
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({ error: { code: 'LIBRARY_KIND_MISMATCH' } });
+  });
+
+  it('refuses a Sonarr relative path that leaves the series folder, and a Download without its file (400)', async () => {
+    const { url } = await start();
+    const escape = fixture('sonarr', 'Download');
+    (escape.episodeFile as Record<string, unknown>).relativePath = '../Other Show/Season 01/x.mkv';
+    const res = await post(`${url}/api/webhooks/sonarr`, escape, auth);
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: { code: 'VALIDATION_ERROR', details: [{ path: 'episodeFile.relativePath' }] } });
+    const noFile = fixture('sonarr', 'Download');
+    delete noFile.episodeFile;
+    const missing = await post(`${url}/api/webhooks/sonarr`, noFile, auth);
+    expect(missing.status).toBe(400);
+    expect(JSON.stringify(missing.body)).toContain('a Download needs episodeFile');
+    expect(await env.queue.listJobs()).toEqual([]);
+  });
+
+  it('refuses a library list whose libraries of different kinds nest', () => {
+    expect(() =>
+      createWebhookRouter(env.queue, { auth: { type: 'none' }, libraries: [env.dir, { path: env.tv, kind: 'tvshows' }] }),
+    ).toThrow(/lies inside the movies library/);
+    expect(() => createWebhookRouter(env.queue, { auth: { type: 'none' }, libraries: [{ path: env.tv, kind: 'series' as 'tvshows' }] })).toThrow(
+      /libraries\.0\.kind: must be "movies" or "tvshows"/,
+    );
   });
 });
 

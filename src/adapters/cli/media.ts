@@ -8,6 +8,7 @@ import { Option, type Command } from 'commander';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { ZodType } from 'zod';
 import { UnrecoverableError } from '../../errors.js';
+import type { LibraryInput } from '../../media/libraries.js';
 import { createMediaPlugin, type MediaPlugin } from '../../media/plugin.js';
 import { MEDIA_JOB_SCHEMAS } from '../../media/schemas.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
@@ -76,20 +77,21 @@ function playersFrom(options: MediaCliOptions): PlayerConfig[] {
 }
 
 /**
- * Builds the media plugin on an open database.
+ * Builds the media plugin on an open database. A library given as a plain path is a
+ * `movies` library; `{ path, kind: 'tvshows' }` a TV one.
  *
  * @throws UsageError for missing, conflicting or unusable provider options; ValidationError for bad players
  */
 export async function createMediaFromOptions(
   options: MediaCliOptions,
   database: SqliteDatabase,
-  libraryRoots: readonly string[],
+  libraryRoots: readonly LibraryInput[],
 ): Promise<MediaPlugin> {
   return createMediaPlugin({
     database,
     provider: await providerFrom(options),
     players: playersFrom(options),
-    libraryRoots: libraryRoots.map((root) => path.resolve(root)),
+    libraryRoots: libraryRoots.map((root) => (typeof root === 'string' ? path.resolve(root) : { ...root, path: path.resolve(root.path) })),
   });
 }
 

@@ -8,11 +8,16 @@
  */
 import cliProgress from 'cli-progress';
 import type { PublishResult } from '../../media/handlers/publish.js';
-import type { NotifyPlayerResult } from '../../media/handlers/notifyPlayer.js';
+import type { NotifyPlayerResult, PlayerChangeCounts } from '../../media/handlers/notifyPlayer.js';
 import type { ScanMovieResult } from '../../media/handlers/scanMovie.js';
+import type { PublishTvShowResult } from '../../media/handlers/publishTvShow.js';
+import type { ScanTvResult } from '../../media/handlers/scanTv.js';
 import type { SkipReason } from '../../media/scan/scanLibrary.js';
+import type { TvSkipReason } from '../../media/scan/scanTvLibrary.js';
 import type { QueueEvents } from '../../events.js';
 import type { JobQueue } from '../../queue/JobQueue.js';
+
+export type { PlayerChangeCounts } from '../../media/handlers/notifyPlayer.js';
 
 /** The pipeline's phases, in order, as the progress bars show them. */
 export const MEDIA_PHASES = ['scan', 'enrich', 'publish', 'notify'] as const;
@@ -20,9 +25,10 @@ export const MEDIA_PHASES = ['scan', 'enrich', 'publish', 'notify'] as const;
 export type MediaPhase = (typeof MEDIA_PHASES)[number];
 
 function phaseOf(type: string): MediaPhase | null {
-  if (type === 'scan-movie') return 'scan';
-  if (type === 'enrich-metadata') return 'enrich';
-  if (type === 'publish') return 'publish';
+  // Movies and TV: the same four phases, with their own job types.
+  if (type === 'scan-movie' || type === 'scan-tv') return 'scan';
+  if (type === 'enrich-metadata' || type === 'enrich-tvshow') return 'enrich';
+  if (type === 'publish' || type === 'publish-tvshow') return 'publish';
   if (type.startsWith('notify-')) return 'notify';
   return null;
 }
@@ -32,8 +38,17 @@ export interface ScanSummary {
   moviesFound: number;
   /** Movies dropped because their files are gone (the players are told to drop them too). */
   moviesRemoved: number;
-  /** Files and folders the scan left out, by reason (`too-small`, `too-large`, `ignored`, `not-video`, …). */
-  skipped: Partial<Record<SkipReason, number>>;
+  /** TV: show folders with episodes, and episodes (a multi-episode file counts each). */
+  showsFound: number;
+  episodesFound: number;
+  /** TV: shows and episode files dropped because their files are gone (the players are told too). */
+  showsRemoved: number;
+  episodeFilesRemoved: number;
+  /**
+   * Files and folders the scan left out, by reason (`too-small`, `too-large`, `ignored`,
+   * `not-video`, `episode-file` in a movie library, `not-an-episode` in a TV library, …).
+   */
+  skipped: Partial<Record<SkipReason | TvSkipReason, number>>;
   nfosWritten: number;
   artworkWritten: number;
   /**
@@ -43,7 +58,10 @@ export interface ScanSummary {
    */
   playerSyncs: { verified: number; accepted: number };
   /** Movies the players confirmed, summed over those syncs. */
-  playerChanges: { added: number; refreshed: number; removed: number };
+  playerChanges: PlayerChangeCounts;
+  /** TV shows and episode files the players confirmed, summed over those syncs. */
+  playerTvChanges: { shows: PlayerChangeCounts; episodes: PlayerChangeCounts };
+
   /** Jobs that failed for good. */
   failures: { id: string; type: string; error: string }[];
   /** Jobs per phase: added and finished (completed or failed). */
@@ -64,11 +82,17 @@ export class ScanRun {
   readonly summary: ScanSummary = {
     moviesFound: 0,
     moviesRemoved: 0,
+    showsFound: 0,
+    episodesFound: 0,
+    showsRemoved: 0,
+    episodeFilesRemoved: 0,
     skipped: {},
     nfosWritten: 0,
     artworkWritten: 0,
     playerSyncs: { verified: 0, accepted: 0 },
     playerChanges: { added: 0, refreshed: 0, removed: 0 },
+    playerTvChanges: { shows: { added: 0, refreshed: 0, removed: 0 }, episodes: { added: 0, refreshed: 0, removed: 0 } },
+
     failures: [],
     phases: { scan: { total: 0, finished: 0 }, enrich: { total: 0, finished: 0 }, publish: { total: 0, finished: 0 }, notify: { total: 0, finished: 0 } },
   };
@@ -141,11 +165,16 @@ export class ScanRun {
       const scan = result as ScanMovieResult;
       this.summary.moviesFound += scan.found;
       this.summary.moviesRemoved += scan.removed;
-      for (const [reason, count] of Object.entries(scan.skippedBy) as [SkipReason, number][]) {
-        this.summary.skipped[reason] = (this.summary.skipped[reason] ?? 0) + count;
-      }
-    } else if (type === 'publish') {
-      for (const file of (result as PublishResult).files) {
+      this.#skipped(scan.skippedBy);
+    } else if (type === 'scan-tv') {
+      const scan = result as ScanTvResult;
+      this.summary.showsFound += scan.shows.found;
+      this.summary.episodesFound += scan.episodes;
+      this.summary.showsRemoved += scan.shows.removed;
+      this.summary.episodeFilesRemoved += scan.files.removed;
+      this.#skipped(scan.skippedBy);
+    } else if (type === 'publish' || type === 'publish-tvshow') {
+      for (const file of (result as PublishResult | PublishTvShowResult).files) {
         if (!file.written) continue;
         if (file.path.endsWith('.nfo')) this.summary.nfosWritten++;
         else this.summary.artworkWritten++;
@@ -156,6 +185,18 @@ export class ScanRun {
       this.summary.playerChanges.added += sync.added;
       this.summary.playerChanges.refreshed += sync.refreshed;
       this.summary.playerChanges.removed += sync.removed;
+      for (const what of ['shows', 'episodes'] as const) {
+        const sum = this.summary.playerTvChanges[what];
+        sum.added += sync[what].added;
+        sum.refreshed += sync[what].refreshed;
+        sum.removed += sync[what].removed;
+      }
+    }
+  }
+
+  #skipped(by: Partial<Record<SkipReason | TvSkipReason, number>>): void {
+    for (const [reason, count] of Object.entries(by) as [SkipReason | TvSkipReason, number][]) {
+      this.summary.skipped[reason] = (this.summary.skipped[reason] ?? 0) + count;
     }
   }
 

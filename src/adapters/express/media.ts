@@ -1,6 +1,6 @@
 /**
- * Route of the media pipeline: refresh one movie or a whole library with the settings in
- * force. Mount on `/api`. It translates HTTP into `refreshMedia`, which does every check.
+ * Route of the media pipeline: refresh one movie, one TV show or a whole library with the
+ * settings in force. Mount on `/api`. It translates HTTP into `refreshMedia`, which does every check.
  */
 import { Router } from 'express';
 import { refreshMedia, type RefreshContext } from '../../media/refresh.js';
@@ -12,11 +12,11 @@ import { routeGuards } from './security.js';
 
 /**
  * Creates the media router. Route (relative to where it is mounted):
- * - `POST /media/refresh` with `{ "libraryPath": "/srv/movies" }` or `{ "movieId": 42 }`
- *   → `202 { jobId, path }`: a manual scan with `refresh: true` is enqueued (every movie
- *   re-enriched and re-published, the players told what changed); 400 `VALIDATION_ERROR`
- *   for another body or a folder that is not a configured library, 404 `NOT_FOUND` for an
- *   unknown movie id.
+ * - `POST /media/refresh` with `{ "libraryPath": "/srv/movies" }`, `{ "movieId": 42 }` or
+ *   `{ "showId": 7 }` → `202 { jobId, path }`: a manual scan with `refresh: true` is
+ *   enqueued (`scan-tv` for a TV library or show; every movie or show re-enriched and
+ *   re-published, the players told what changed); 400 `VALIDATION_ERROR` for another body
+ *   or a folder that is not a configured library, 404 `NOT_FOUND` for an unknown id.
  *
  * @example
  * ```ts
@@ -33,7 +33,7 @@ export function createMediaRouter(queue: JobEnqueuer, media: RefreshContext, opt
   const router = Router();
 
   router.post('/media/refresh', ...guards, ...jsonBody(), async (req, res) => {
-    const target = objectBody(req.body, '{ "libraryPath": "/srv/movies" } or { "movieId": 42 }');
+    const target = objectBody(req.body, '{ "libraryPath": "/srv/movies" }, { "movieId": 42 } or { "showId": 7 }');
     res.status(202).json(await refreshMedia(queue, media, target));
   });
 

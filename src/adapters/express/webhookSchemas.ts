@@ -161,8 +161,9 @@ export const sonarrEpisodeSchema = z.looseObject({
 /** `episodeFile` of a Sonarr payload (WebhookEpisodeFile). */
 export const sonarrEpisodeFileSchema = z.looseObject({
   id,
-  /** Path relative to `series.path`. */
+  /** Path relative to `series.path`: what phaseq scans. */
   relativePath: text.min(1, 'relativePath must not be empty'),
+  /** `series.path` joined with `relativePath`, as Sonarr sees it. */
   path: optionalText,
   quality: optionalText,
   qualityVersion: z.number().int().optional(),
@@ -191,17 +192,28 @@ export const sonarrWebhookSchema = z.discriminatedUnion(
       release: z.looseObject({}).nullish(),
       ...downloadClientFields,
     }),
-    z.looseObject({
-      eventType: z.literal('Download'),
-      ...common,
-      series: sonarrSeriesSchema,
-      episodes: z.array(sonarrEpisodeSchema),
-      episodeFile: sonarrEpisodeFileSchema,
-      isUpgrade: z.boolean(),
-      release: z.looseObject({}).nullish(),
-      deletedFiles: z.array(sonarrEpisodeFileSchema.extend({ recycleBinPath: optionalText })).nullish(),
-      ...downloadClientFields,
-    }),
+    // "On Import" / "On Upgrade" (WebhookImportPayload): one `episodeFile`. Sonarr 4 also
+    // sends `Download` when a whole import completes (WebhookImportCompletePayload): every
+    // file in `episodeFiles`, no `isUpgrade`. Either list names what to scan.
+    z
+      .looseObject({
+        eventType: z.literal('Download'),
+        ...common,
+        series: sonarrSeriesSchema,
+        episodes: z.array(sonarrEpisodeSchema),
+        episodeFile: sonarrEpisodeFileSchema.optional(),
+        episodeFiles: z.array(sonarrEpisodeFileSchema).optional(),
+        isUpgrade: z.boolean().optional(),
+        sourcePath: optionalText,
+        destinationPath: optionalText,
+        release: z.looseObject({}).nullish(),
+        deletedFiles: z.array(sonarrEpisodeFileSchema.extend({ recycleBinPath: optionalText })).nullish(),
+        ...downloadClientFields,
+      })
+      .refine((e) => e.episodeFile !== undefined || (e.episodeFiles ?? []).length > 0, {
+        message: 'a Download needs episodeFile (or episodeFiles) with the imported file',
+        path: ['episodeFile'],
+      }),
     z.looseObject({
       eventType: z.literal('Rename'),
       ...common,

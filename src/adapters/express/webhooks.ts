@@ -4,11 +4,13 @@
  * sender's payload schema, and its folder mapped from the downloader's view to a library
  * path. Events that change files (`Download`, `Rename`, file and movie/series deletes)
  * enqueue one `webhook-received` job, whose handler enqueues the scan; `Test` and
- * informational events (`Grab`, `Health`, ...) are acknowledged with no job.
+ * informational events (`Grab`, `Health`, ...) are acknowledged with no job. Radarr's
+ * events go to `movies` libraries only, Sonarr's to `tvshows` libraries only; a Sonarr
+ * event also names the exact files that changed (`paths`), so only those are scanned.
  *
  * Answers: 202 job enqueued (or 200 when it duplicates a recent delivery), 200 nothing to
- * do, 400 bad JSON or payload, 401 bad auth, 422 a folder outside every library, 429 too
- * many requests. Every refusal is logged.
+ * do, 400 bad JSON or payload, 401 bad auth, 422 a folder outside every library or in a
+ * library of the wrong kind, 429 too many requests. Every refusal is logged.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import type { ErrorRequestHandler, Router } from 'express';
 import { express } from './peer.js';
 import { allowDeclaredMethods } from './methods.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
+import { checkLibraries, libraryContaining, type LibraryInput, type LibraryKind, type LibraryRoot } from '../../media/libraries.js';
 import { describeIssues, parseWithIssues } from '../../validation.js';
 import { mapPath } from '../../media/players/pathMap.js';
 import type { WebhookReceivedPayload } from '../../media/schemas.js';
@@ -24,6 +27,7 @@ import { JOB_PRIORITY, type JobInput } from '../../types.js';
 import { jsonBody, objectBody } from './body.js';
 import { describeError, HttpError, phaseqErrorHandler, type AdapterLogger } from './errors.js';
 import { rateLimitPerIp, type RateLimitOptions } from './rateLimit.js';
+import { sonarrChangedPaths } from './sonarrChanges.js';
 import { checkWebhookAuth, webhookAuthGuard, type WebhookAuth } from './webhookAuth.js';
 import { radarrWebhookSchema, sonarrWebhookSchema, type RadarrWebhook, type SonarrWebhook } from './webhookSchemas.js';
 
@@ -50,8 +54,12 @@ export interface WebhookLogger extends AdapterLogger {
 export interface WebhookRouterOptions {
   /** How deliveries authenticate. Required: say `{ type: 'none' }` to go without. */
   auth: WebhookAuth;
-  /** Absolute library folders; a mapped path outside all of them is refused (422), never scanned. */
-  libraries: readonly string[];
+  /**
+   * Absolute library folders, `{ path, kind }` with kind `movies` or `tvshows` (a plain
+   * string is a `movies` library). A mapped path outside all of them, or a Radarr event
+   * for a `tvshows` library, or a Sonarr event for a `movies` one, is refused (422).
+   */
+  libraries: readonly LibraryInput[];
   /**
    * The downloaders accepted, with their path mappings; a route of a downloader left out
    * answers 404.
@@ -83,10 +91,14 @@ export interface WebhookQueue {
 /** The `body` a `webhook-received` job carries: the mapped folder and the delivery as received. */
 export interface WebhookReceivedBody {
   [key: string]: unknown;
-  /** The folder to scan, as this server sees it. */
+  /** The folder the event is about (Radarr's movie folder, Sonarr's series folder), as this server sees it. */
   moviePath: string;
   /** The library root that contains it. */
   libraryPath: string;
+  /** What that library holds. */
+  libraryKind: LibraryKind;
+  /** Sonarr: the files (and folders) the event changed, as this server sees them. */
+  paths?: string[];
   /** The folder as the downloader named it. */
   downloaderPath: string;
   /** The delivery's JSON body, unchanged. */
@@ -113,7 +125,7 @@ function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-function checkOptions(options: WebhookRouterOptions): { libraries: string[]; downloaders: Partial<Record<Downloader, DownloaderOptions>> } {
+function checkOptions(options: WebhookRouterOptions): { libraries: LibraryRoot[]; downloaders: Partial<Record<Downloader, DownloaderOptions>> } {
   if (!options || typeof options !== 'object') {
     throw new ValidationError('createWebhookRouter needs options { auth, libraries }', [{ path: '', message: 'required' }]);
   }
@@ -122,9 +134,8 @@ function checkOptions(options: WebhookRouterOptions): { libraries: string[]; dow
   if (!Array.isArray(options.libraries) || options.libraries.length === 0) {
     issues.push({ path: 'libraries', message: 'give at least one absolute library folder' });
   }
-  (options.libraries ?? []).forEach((lib, i) => {
-    if (typeof lib !== 'string' || !path.isAbsolute(lib)) issues.push({ path: `libraries.${i}`, message: 'must be an absolute path' });
-  });
+  const checked = checkLibraries(Array.isArray(options.libraries) ? options.libraries : [], 'libraries');
+  issues.push(...checked.issues);
   const downloaders = options.downloaders ?? { radarr: {}, sonarr: {} };
   for (const [name, settings] of Object.entries(downloaders)) {
     if (name !== 'radarr' && name !== 'sonarr') {
@@ -148,7 +159,16 @@ function checkOptions(options: WebhookRouterOptions): { libraries: string[]; dow
   if (issues.length > 0) {
     throw new ValidationError(`Invalid webhook router options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   }
-  return { libraries: options.libraries.map((lib) => path.resolve(lib)), downloaders };
+  return { libraries: checked.libraries, downloaders };
+}
+
+/** The library kind each downloader manages. */
+const KIND_OF: Record<Downloader, LibraryKind> = { radarr: 'movies', sonarr: 'tvshows' };
+
+/** A downloader's path as this server sees it (absolute and resolved), or null when it is not absolute after mapping. */
+function mapToLibrary(downloaderPath: string, pathMap: readonly PathMapping[]): { mapped: string; resolved: string | null } {
+  const mapped = mapPath(downloaderPath, pathMap);
+  return { mapped, resolved: path.isAbsolute(mapped) ? path.resolve(mapped) : null };
 }
 
 /**
@@ -209,16 +229,42 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
         res.json({ received: true, eventType: event.eventType, action: 'none' });
         return;
       }
-      const mapped = mapPath(folder, settings.pathMap ?? []);
-      const resolved = path.isAbsolute(mapped) ? path.resolve(mapped) : null;
-      const library = resolved === null ? undefined : libraries.filter((lib) => isInside(lib, resolved)).sort((a, b) => b.length - a.length)[0];
+      const { mapped, resolved } = mapToLibrary(folder, settings.pathMap ?? []);
+      const library = resolved === null ? undefined : libraryContaining(libraries, resolved);
       if (resolved === null || library === undefined) {
         logger?.warn({ source, eventType: event.eventType, downloaderPath: folder, mappedPath: mapped }, 'webhook: folder outside every library, refused');
         throw new HttpError(422, 'PATH_OUTSIDE_LIBRARY', `The folder "${folder}" (mapped to "${mapped}") is not inside any configured library`, {
           downloaderPath: folder,
           mappedPath: mapped,
-          libraries,
+          libraries: libraries.map((lib) => lib.path),
         });
+      }
+      // Library kinds: Radarr's movies never go into a TV library, Sonarr's series never into a movie library.
+      if (library.kind !== KIND_OF[source]) {
+        logger?.warn({ source, eventType: event.eventType, library: library.path, kind: library.kind }, 'webhook: library of the wrong kind, refused');
+        throw new HttpError(
+          422,
+          'LIBRARY_KIND_MISMATCH',
+          `The folder "${mapped}" is in the ${library.kind} library "${library.path}"; ${source} events need a ${KIND_OF[source]} library ` +
+            `(configure it as { path, kind: '${KIND_OF[source]}' })`,
+          { downloaderPath: folder, mappedPath: resolved, library: library.path, kind: library.kind },
+        );
+      }
+      // Sonarr names the files it changed: map each, and keep them inside the same library.
+      let paths: string[] | undefined;
+      if (source === 'sonarr') {
+        paths = [];
+        for (const changed of sonarrChangedPaths(event as SonarrWebhook) ?? [folder]) {
+          const one = mapToLibrary(changed, settings.pathMap ?? []);
+          if (one.resolved === null || !isInside(library.path, one.resolved) || one.resolved === library.path) {
+            throw new HttpError(422, 'PATH_OUTSIDE_LIBRARY', `The path "${changed}" (mapped to "${one.mapped}") is not inside the library "${library.path}"`, {
+              downloaderPath: changed,
+              mappedPath: one.mapped,
+              library: library.path,
+            });
+          }
+          if (!paths.includes(one.resolved)) paths.push(one.resolved);
+        }
       }
       // The same delivery twice (a resend) has the same bytes: one key for both.
       const key = `webhook:${source}:${createHash('sha256').update(JSON.stringify(raw)).digest('hex').slice(0, 32)}`;
@@ -230,12 +276,19 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
         res.json({ received: true, eventType: event.eventType, action: 'duplicate', jobId: seen.jobId, moviePath: resolved });
         return;
       }
-      const body: WebhookReceivedBody = { moviePath: resolved, libraryPath: library, downloaderPath: folder, delivery: raw };
+      const body: WebhookReceivedBody = {
+        moviePath: resolved,
+        libraryPath: library.path,
+        libraryKind: library.kind,
+        ...(paths ? { paths } : {}),
+        downloaderPath: folder,
+        delivery: raw,
+      };
       const payload: WebhookReceivedPayload = { source, eventType: event.eventType, body, receivedAt: now };
       const jobId = await queue.addJob({ type: 'webhook-received', payload, priority, dedupeKey: key });
       recent.set(key, { jobId, at: now });
-      logger?.info?.({ source, eventType: event.eventType, moviePath: resolved, jobId }, 'webhook: scan requested');
-      res.status(202).json({ received: true, eventType: event.eventType, action: 'scan', jobId, moviePath: resolved });
+      logger?.info?.({ source, eventType: event.eventType, moviePath: resolved, paths, jobId }, 'webhook: scan requested');
+      res.status(202).json({ received: true, eventType: event.eventType, action: 'scan', jobId, moviePath: resolved, ...(paths ? { paths } : {}) });
     });
   }
 

@@ -10,6 +10,7 @@ import { mediaMigration } from '../../media/db/004_media.js';
 import { schedulesMigration } from './005_schedules.js';
 import { playerSyncMigration } from '../../media/db/006_player_sync.js';
 import { queueControlsMigration } from './007_queue_controls.js';
+import { tvMigration } from '../../media/db/008_tv.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   schedulesMigration,
   playerSyncMigration,
   queueControlsMigration,
+  tvMigration,
 ];

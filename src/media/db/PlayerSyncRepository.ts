@@ -1,17 +1,20 @@
 /**
- * PlayerSyncRepository: what each media player confirmed holding (`player_movies`) and
- * each player's sync generation (`player_sync`), migration 6.
+ * PlayerSyncRepository: what each media player confirmed holding (`player_movies`,
+ * migration 6; `player_tv_shows` and `player_tv_files`, migration 8, through
+ * `PlayerTvSyncRepository`) and each player's sync generation (`player_sync`).
  *
  * A sync never carries its work in its job payload: it asks {@link planFor} what the
- * player still lacks — movies published and not confirmed, published again since they
- * were confirmed, or confirmed and since deleted — and records what the player then
- * confirmed with {@link confirm}. So any number of publishes merge into one sync, and a
- * publish that lands while a sync runs is simply part of the next plan.
+ * player still lacks — movies, TV shows and episode files published and not confirmed,
+ * published again since they were confirmed, or confirmed and since deleted — and records
+ * what the player then confirmed with {@link confirm}. So any number of publishes merge
+ * into one sync, and a publish that lands while a sync runs is simply part of the next plan.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import type { PlayerSyncItem } from '../types.js';
+import type { EpisodeFileSyncItem, PlayerSyncItem, SyncChanges, TvShowSyncItem } from '../types.js';
+import { PlayerTvSyncRepository, type TvSyncConfirmation } from './PlayerTvSyncRepository.js';
 
 export type { PlayerSyncItem } from '../types.js';
+export type { TvSyncConfirmation } from './PlayerTvSyncRepository.js';
 
 /** What one player still has to be told. */
 export interface PlayerSyncPlan {
@@ -21,6 +24,10 @@ export interface PlayerSyncPlan {
   changed: PlayerSyncItem[];
   /** Movies the player confirmed and that are gone (deleted, or moved to another file). */
   removed: PlayerSyncItem[];
+  /** The same for TV shows (their folders). */
+  shows: SyncChanges<TvShowSyncItem>;
+  /** The same for episode files. */
+  episodes: SyncChanges<EpisodeFileSyncItem>;
 }
 
 /** What a player confirmed in one sync (a subset of its plan). */
@@ -28,7 +35,13 @@ export interface PlayerSyncConfirmation {
   added: readonly PlayerSyncItem[];
   refreshed: readonly PlayerSyncItem[];
   removed: readonly PlayerSyncItem[];
+  /** TV shows confirmed. @default none */
+  shows?: TvSyncConfirmation<TvShowSyncItem>;
+  /** Episode files confirmed. @default none */
+  episodes?: TvSyncConfirmation<EpisodeFileSyncItem>;
 }
+
+const NOTHING = { added: [], refreshed: [], removed: [] } as const;
 
 interface ItemRow {
   movie_id: number;
@@ -48,9 +61,14 @@ function toItem(row: ItemRow): PlayerSyncItem {
   };
 }
 
+/** Is a set of changes empty? */
+function isEmpty(changes: SyncChanges<unknown>): boolean {
+  return changes.added.length === 0 && changes.changed.length === 0 && changes.removed.length === 0;
+}
+
 /** Is the plan empty (nothing to tell the player)? */
 export function isEmptyPlan(plan: PlayerSyncPlan): boolean {
-  return plan.added.length === 0 && plan.changed.length === 0 && plan.removed.length === 0;
+  return isEmpty(plan) && isEmpty(plan.shows) && isEmpty(plan.episodes);
 }
 
 /**
@@ -74,9 +92,11 @@ export class PlayerSyncRepository {
   readonly #generation: Statement;
   readonly #advance: Statement;
   readonly #unconfirmed: Statement;
+  readonly #tv: PlayerTvSyncRepository;
 
   constructor(db: Database) {
     this.#db = db;
+    this.#tv = new PlayerTvSyncRepository(db);
     this.#added = db.prepare(
       `SELECT m.id AS movie_id, m.library_path, m.path, m.video_file, m.published_at
          FROM movies m
@@ -121,21 +141,22 @@ export class PlayerSyncRepository {
     );
   }
 
-  /** What `player` still has to be told, read in one transaction (a consistent snapshot). */
+  /** What `player` still has to be told, movies and TV, read in one transaction (a consistent snapshot). */
   planFor(player: string): PlayerSyncPlan {
     return this.#db.transaction(
       (): PlayerSyncPlan => ({
         added: (this.#added.all(player) as ItemRow[]).map(toItem),
         changed: (this.#changed.all(player) as ItemRow[]).map(toItem),
         removed: (this.#removed.all(player) as ItemRow[]).map(toItem),
+        ...this.#tv.planFor(player),
       }),
     )();
   }
 
   /**
-   * Records what `player` confirmed: added and refreshed movies at the publish the sync
-   * covered (a movie published again meanwhile stays "changed" for the next sync), and
-   * removed ones forgotten. One transaction.
+   * Records what `player` confirmed: added and refreshed movies, shows and episode files at
+   * the publish the sync covered (one published again meanwhile stays "changed" for the
+   * next sync), and removed ones forgotten. One transaction.
    */
   confirm(player: string, confirmed: PlayerSyncConfirmation, now: number = Date.now()): void {
     this.#db
@@ -144,6 +165,7 @@ export class PlayerSyncRepository {
           this.#upsert.run(player, item.movieId, item.libraryPath, item.folder, item.videoFile, item.publishedAt, now);
         }
         for (const item of confirmed.removed) this.#delete.run(player, item.movieId, item.videoFile);
+        this.#tv.confirm(player, confirmed.shows ?? NOTHING, confirmed.episodes ?? NOTHING, now);
       })
       .immediate();
   }
@@ -151,6 +173,11 @@ export class PlayerSyncRepository {
   /** Whether `player` has not yet confirmed the latest publish of this movie. */
   isUnconfirmed(player: string, movieId: number): boolean {
     return (this.#unconfirmed.get(movieId, player) as { n: number }).n > 0;
+  }
+
+  /** Whether `player` has not yet confirmed the latest publish of this show or of one of its episode files. */
+  isShowUnconfirmed(player: string, showId: number): boolean {
+    return this.#tv.isShowUnconfirmed(player, showId);
   }
 
   /** The player's current sync generation (0 before its first finished sync). */

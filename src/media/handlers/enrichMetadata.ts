@@ -71,6 +71,9 @@ export function resolutionOf(candidate: ArtworkCandidate): number | null {
   return candidate.height;
 }
 
+/** What {@link compareCandidates} reads of a candidate: a movie's, or a show's, season's or episode's. */
+export type RankedArtwork = Pick<ArtworkCandidate, 'language' | 'width' | 'height' | 'votes' | 'voteCount'> & { kind: string };
+
 /**
  * Orders candidates of one kind best first, as Kodi's TMDB scraper picks them:
  * - by language: fanart without text first, then the wanted language, then English;
@@ -79,15 +82,15 @@ export function resolutionOf(candidate: ArtworkCandidate): number | null {
  * - then trailers by votes (official first), images by pixels (width × height);
  * - then by score (`votes`), then by how many votes that score has (`voteCount`).
  */
-export function compareCandidates(language: string): (a: ArtworkCandidate, b: ArtworkCandidate) => number {
+export function compareCandidates(language: string): (a: RankedArtwork, b: RankedArtwork) => number {
   const want = primaryLanguage(language);
-  const rank = (c: ArtworkCandidate): number => {
+  const rank = (c: RankedArtwork): number => {
     const lang = primaryLanguage(c.language);
     if (c.kind === 'fanart') return lang === null ? 3 : lang === want ? 2 : lang === 'en' ? 1 : 0;
     return lang === want ? 3 : lang === 'en' ? 2 : lang === null ? 1 : 0;
   };
-  const pixels = (c: ArtworkCandidate): number => c.width * c.height;
-  const count = (c: ArtworkCandidate): number => c.voteCount ?? 0;
+  const pixels = (c: RankedArtwork): number => c.width * c.height;
+  const count = (c: RankedArtwork): number => c.voteCount ?? 0;
   return (a, b) =>
     rank(b) - rank(a) ||
     (a.kind === 'trailer' ? b.votes - a.votes || pixels(b) - pixels(a) : pixels(b) - pixels(a) || b.votes - a.votes) ||

@@ -1,9 +1,10 @@
 /**
  * The `notify-kodi`, `notify-jellyfin` and `notify-plex` phase: brings one configured
- * player in line with what was published. The job reads its work from the tables — movies
- * published and not yet confirmed by this player, published again since, or deleted since
- * (`PlayerSyncRepository.planFor`) — tells the player, records what the player confirmed,
- * and fails the attempt when the player still lacks a movie (retries apply). When
+ * player in line with what was published. The job reads its work from the tables — movies,
+ * TV shows and episode files published and not yet confirmed by this player, published
+ * again since, or deleted since (`PlayerSyncRepository.planFor`) — tells the player,
+ * records what the player confirmed, and fails the attempt when the player still lacks
+ * one (retries apply). When
  * `playerSync.notify` is off it completes without calling anyone and says so in the log.
  *
  * How publishes join a pending or running sync, and why none is lost: see
@@ -19,6 +20,13 @@ import { NOTIFY_JOB_TYPES, type NotifyJobType, type NotifyPlayerPayload } from '
 import type { PlayerKind, PlayerSyncResult } from '../types.js';
 import type { MediaServices } from './deps.js';
 import { playerSyncJob } from './playerSyncQueue.js';
+
+/** What a player confirmed of one kind of item in one sync, in counts. */
+export interface PlayerChangeCounts {
+  added: number;
+  refreshed: number;
+  removed: number;
+}
 
 /** What a `notify-*` job reports as its result: what the player did, in counts. */
 export interface NotifyPlayerResult {
@@ -41,7 +49,14 @@ export interface NotifyPlayerResult {
   refreshed: number;
   /** Movies the player dropped. */
   removed: number;
-  /** Video files the player still lacks (always empty on a completed job: a miss fails the attempt). */
+  /** TV shows the player holds now, read again, dropped. */
+  shows: PlayerChangeCounts;
+  /** Episode files the player holds now (every episode in them), read again, dropped. */
+  episodes: PlayerChangeCounts;
+  /**
+   * Video files (movies, episode files) and show folders the player still lacks, or still
+   * lists though removed (always empty on a completed job: a miss fails the attempt).
+   */
   missing: string[];
   /** HTTP requests made to the player. */
   requests: number;
@@ -81,6 +96,8 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
       added: 0,
       refreshed: 0,
       removed: 0,
+      shows: { added: 0, refreshed: 0, removed: 0 },
+      episodes: { added: 0, refreshed: 0, removed: 0 },
       missing: [],
       requests: 0,
       followUpJobId: null,
@@ -108,31 +125,49 @@ export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaS
     if (isEmptyPlan(plan)) {
       log.info({ player: name }, 'notify: the player holds everything published, no call made');
     } else {
-      log.info(
-        { player: name, kind, added: plan.added.length, changed: plan.changed.length, removed: plan.removed.length },
-        'notify: syncing player',
-      );
+      const counts = (changes: { added: readonly unknown[]; changed: readonly unknown[]; removed: readonly unknown[] }) => ({
+        added: changes.added.length,
+        changed: changes.changed.length,
+        removed: changes.removed.length,
+      });
+      log.info({ player: name, kind, ...counts(plan), shows: counts(plan.shows), episodes: counts(plan.episodes) }, 'notify: syncing player');
       const outcome = await syncPlayer(
         player,
         { ...plan, cleanFirst: sync.cleanFirst, timeoutMs: sync.maxWaitSeconds * 1000 },
         ctx.signal,
       );
       // What the player confirmed stays confirmed even when this attempt fails below.
-      services.syncs.confirm(name, { added: outcome.added, refreshed: outcome.refreshed, removed: outcome.removed });
+      services.syncs.confirm(name, {
+        added: outcome.added,
+        refreshed: outcome.refreshed,
+        removed: outcome.removed,
+        shows: outcome.shows,
+        episodes: outcome.episodes,
+      });
+      const done = (o: { added: readonly unknown[]; refreshed: readonly unknown[]; removed: readonly unknown[] }): PlayerChangeCounts => ({
+        added: o.added.length,
+        refreshed: o.refreshed.length,
+        removed: o.removed.length,
+      });
       Object.assign(result, {
         confirmation: outcome.confirmation,
-        added: outcome.added.length,
-        refreshed: outcome.refreshed.length,
-        removed: outcome.removed.length,
+        ...done(outcome),
+        shows: done(outcome.shows),
+        episodes: done(outcome.episodes),
         requests: outcome.requests,
       });
-      log.info({ ...result, missing: outcome.missing.length }, 'notify: player synced');
-      if (outcome.missing.length > 0) {
+      const missing = [
+        ...outcome.missing.map((item) => item.videoFile),
+        ...outcome.shows.missing.map((item) => item.folder),
+        ...outcome.episodes.missing.map((item) => item.videoFile),
+      ];
+      log.info({ ...result, missing: missing.length }, 'notify: player synced');
+      if (missing.length > 0) {
         throw new PlayerSyncIncompleteError(
           name,
-          outcome.missing.map((item) => item.videoFile),
+          missing,
           kind === 'kodi'
-            ? 'Kodi does not list them after its scan (is the library folder a Kodi source set to "movies", with pathMap matching Kodi\'s view?)'
+            ? 'Kodi does not list them after its scan (is the library folder a Kodi source set to "movies" — or "tvshows" for a TV library — with pathMap matching Kodi\'s view?)'
             : 'the player does not hold them',
         );
       }

@@ -19,7 +19,7 @@ import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
 import { actorThumbFileName, artworkPathFor, buildMovieNfo, nfoPathsFor, type NfoRemoteArt } from '../nfo.js';
 import type { PublishPayload } from '../schemas.js';
 import type { MovieDetails } from '../types.js';
-import { isManual, type MediaServices } from './deps.js';
+import { assertLibraryKind, isManual, type MediaServices } from './deps.js';
 import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** What a `publish` job reports as its result. */
@@ -88,6 +88,8 @@ export function createPublishHandler(services: MediaServices) {
     if (root !== path.resolve(movie.libraryPath)) {
       throw new PathOutsideLibraryError(root, movie.videoFile, `movie ${movie.id} belongs to the library "${movie.libraryPath}"`);
     }
+    // Library kinds: a movie NFO never goes into a `tvshows` library (e.g. a movie stored before the library was one).
+    assertLibraryKind(services, movie.videoFile, 'movies', 'publish');
     const config = await ctx.phases.getConfig('publish');
     const sync = await ctx.phases.getConfig('playerSync');
     // Relative to the root WITHOUT normalising first: a stored "../" stays visible and is refused.

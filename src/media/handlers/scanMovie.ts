@@ -13,7 +13,7 @@ import type { Job, JobInput } from '../../types.js';
 import type { ScannedMovie } from '../db/MoviesRepository.js';
 import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie, type SkipReason } from '../scan/scanLibrary.js';
-import { chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
+import { assertLibraryKind, chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
 import { enqueuePlayerSyncs } from './playerSyncQueue.js';
 
 /** What a `scan-movie` job reports as its result. */
@@ -32,7 +32,10 @@ export interface ScanMovieResult {
   enqueued: number;
   /** Files and folders left out by the scan settings. */
   skipped: number;
-  /** {@link skipped} by reason, e.g. `{ 'too-small': 40, 'not-video': 2 }`. */
+  /**
+   * {@link skipped} by reason, e.g. `{ 'too-small': 40, 'not-video': 2 }`; `episode-file`
+   * counts videos named like TV episodes (they belong in a `tvshows` library).
+   */
   skippedBy: Partial<Record<SkipReason, number>>;
   /** Ids of the players' pending syncs that removed movies joined or enqueued. */
   playerSyncJobIds: string[];
@@ -108,6 +111,8 @@ export function createScanMovieHandler(services: MediaServices) {
     const manual = isManual(job);
     const log = ctx.logger;
     const { root, target, onlyFile, exists } = await resolveTarget(services, job.payload);
+    // Library kinds: a movie scan never touches a `tvshows` library (it would write movie NFOs there).
+    assertLibraryKind(services, target, 'movies', 'scan-movie');
     const result: ScanMovieResult = {
       libraryPath: root,
       scanned: onlyFile ?? target,

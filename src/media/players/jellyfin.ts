@@ -1,6 +1,7 @@
 /**
  * Jellyfin (and Emby): `POST /Library/Media/Updated` with one entry per changed path and
- * its `UpdateType` (`Created`, `Modified`, `Deleted`), authenticated with
+ * its `UpdateType` (`Created`, `Modified`, `Deleted`) — a movie's folder, an episode's
+ * video file, a show's folder — authenticated with
  * `Authorization: MediaBrowser Token="<key>"` (Jellyfin 12 refuses the legacy
  * `X-Emby-Token` header and `api_key` query by default; 10.10 and later accept this one).
  * A server without that endpoint (404/405) gets one full `POST /Library/Refresh`.
@@ -9,6 +10,7 @@ import { PlayerError } from '../errors.js';
 import type { JellyfinPlayerConfig, PlayerSyncItem, PlayerSyncRequest, PlayerSyncResult } from '../types.js';
 import { playerFetch } from './http.js';
 import { mapPath } from './pathMap.js';
+import { acceptedOutcome } from './syncOutcome.js';
 
 const UPDATED_PATH = '/Library/Media/Updated';
 const REFRESH_PATH = '/Library/Refresh';
@@ -25,29 +27,45 @@ export function jellyfinPathOf(config: JellyfinPlayerConfig, item: PlayerSyncIte
   return mapPath(item.folder === item.libraryPath ? item.videoFile : item.folder, config.pathMap);
 }
 
-/** The `Updates` list of `/Library/Media/Updated` for a request: one entry per path and type. */
+/**
+ * The `Updates` list of `/Library/Media/Updated` for a request: one entry per path and
+ * type. Movies by {@link jellyfinPathOf}; episodes by their video file; TV shows by their
+ * folder (a new show's folder is `Created` beside its files, a changed `tvshow.nfo` or
+ * show artwork makes the folder `Modified`, a removed show's folder is `Deleted`).
+ */
 export function jellyfinUpdates(
   config: JellyfinPlayerConfig,
-  request: Pick<PlayerSyncRequest, 'added' | 'changed' | 'removed'>,
+  request: Pick<PlayerSyncRequest, 'added' | 'changed' | 'removed' | 'shows' | 'episodes'>,
 ): { Path: string; UpdateType: JellyfinUpdateType }[] {
   const seen = new Set<string>();
   const updates: { Path: string; UpdateType: JellyfinUpdateType }[] = [];
-  const add = (items: readonly PlayerSyncItem[], type: JellyfinUpdateType): void => {
-    for (const item of items) {
-      const Path = jellyfinPathOf(config, item);
+  const add = <T>(items: readonly T[] | undefined, type: JellyfinUpdateType, pathOf: (item: T) => string): void => {
+    for (const item of items ?? []) {
+      const Path = pathOf(item);
       if (seen.has(`${type}\0${Path}`)) continue;
       seen.add(`${type}\0${Path}`);
       updates.push({ Path, UpdateType: type });
     }
   };
-  add(request.removed, 'Deleted');
-  add(request.added, 'Created');
-  add(request.changed, 'Modified');
+  const movie = (item: PlayerSyncItem): string => jellyfinPathOf(config, item);
+  const show = (item: { folder: string }): string => mapPath(item.folder, config.pathMap);
+  const episode = (item: { videoFile: string }): string => mapPath(item.videoFile, config.pathMap);
+  const { shows, episodes } = request;
+  add(request.removed, 'Deleted', movie);
+  add(episodes?.removed, 'Deleted', episode);
+  add(shows?.removed, 'Deleted', show);
+  add(request.added, 'Created', movie);
+  add(shows?.added, 'Created', show);
+  add(episodes?.added, 'Created', episode);
+  add(request.changed, 'Modified', movie);
+  add(shows?.changed, 'Modified', show);
+  add(episodes?.changed, 'Modified', episode);
   return updates;
 }
 
+
 /**
- * Reports every added, changed and removed movie to Jellyfin in one call. Jellyfin scans
+ * Reports every added, changed and removed movie, show and episode file to Jellyfin in one call. Jellyfin scans
  * in the background and its notification endpoint reports nothing back, so the result is
  * `accepted`: every movie counts as told, none as missing.
  *
@@ -66,6 +84,8 @@ export async function syncJellyfin(config: JellyfinPlayerConfig, request: Player
     refreshed: [...request.changed],
     removed: [...request.removed],
     missing: [],
+    shows: acceptedOutcome(request.shows),
+    episodes: acceptedOutcome(request.episodes),
     requests: 1,
   };
   try {

@@ -2,13 +2,18 @@
  * Plex Media Server: a partial scan of one folder of a library section,
  * `GET /library/sections/{id}/refresh?path=…` with `X-Plex-Token`. A changed or new movie
  * is scanned through its own folder; a removed one through the folder that held it (its
- * own folder is gone). The section is the configured one, or the one whose locations
- * (`GET /library/sections`) contain the library folder.
+ * own folder is gone). TV: a new or changed episode file through its folder (the season
+ * folder), a removed one through its show's folder (its season folder may be gone too), a
+ * new or changed show through its folder, a removed show through the folder that held it.
+ * A season folder is not scanned when its show folder is. The section
+ * is the configured one, or the one whose locations (`GET /library/sections`) contain the
+ * library folder.
  */
 import { PlayerError } from '../errors.js';
-import type { PlayerSyncItem, PlayerSyncRequest, PlayerSyncResult, PlexPlayerConfig } from '../types.js';
+import type { PlayerSyncRequest, PlayerSyncResult, PlexPlayerConfig } from '../types.js';
 import { playerFetch } from './http.js';
 import { mapPath, parentDirectory } from './pathMap.js';
+import { acceptedOutcome } from './syncOutcome.js';
 
 const SECTIONS_PATH = '/library/sections';
 /** More folders than this in one section and the sync asks for one scan of the library folder instead. */
@@ -44,7 +49,8 @@ export function plexSectionFor(sections: readonly PlexSection[], libraryFolder: 
 
 /**
  * Asks Plex to scan each added or changed movie's folder and the folder that held each
- * removed one (mapped), in the configured or found section; more than 20 folders in one
+ * removed one (mapped), and the folders of the TV changes as the module comment says, in
+ * the configured or found section; more than 20 folders in one
  * section become one scan of the library folder. Plex scans in the background and answers
  * nothing about it, so the result is `accepted`.
  *
@@ -72,7 +78,7 @@ export async function syncPlex(config: PlexPlayerConfig, request: PlayerSyncRequ
 
   // Folders to scan, per section, in Plex's notation.
   const bySection = new Map<string, { root: string; folders: Set<string> }[]>();
-  const plan = async (item: PlayerSyncItem, folder: string): Promise<void> => {
+  const plan = async (item: { libraryPath: string }, folder: string): Promise<void> => {
     const root = mapPath(item.libraryPath, config.pathMap);
     const section = await sectionOf(root);
     const entries = bySection.get(section) ?? [];
@@ -84,14 +90,33 @@ export async function syncPlex(config: PlexPlayerConfig, request: PlayerSyncRequ
     }
     entry.folders.add(folder);
   };
-  for (const item of [...request.added, ...request.changed]) await plan(item, mapPath(item.folder, config.pathMap));
-  for (const item of request.removed) {
-    const own = mapPath(item.folder, config.pathMap);
+  /** The folder that held `folder` (the library folder itself for a flat library). */
+  const holder = (item: { libraryPath: string }, folder: string): string => {
+    const own = mapPath(folder, config.pathMap);
     const root = mapPath(item.libraryPath, config.pathMap);
-    await plan(item, own === root ? root : parentDirectory(own).replace(/[\\/]$/, ''));
+    return own === root ? root : parentDirectory(own).replace(/[\\/]$/, '');
+  };
+  for (const item of [...request.added, ...request.changed]) await plan(item, mapPath(item.folder, config.pathMap));
+  for (const item of request.removed) await plan(item, holder(item, item.folder));
+  const shows = request.shows;
+  const episodes = request.episodes;
+  for (const item of [...(shows?.added ?? []), ...(shows?.changed ?? [])]) await plan(item, mapPath(item.folder, config.pathMap));
+  for (const item of shows?.removed ?? []) await plan(item, holder(item, item.folder));
+  for (const item of [...(episodes?.added ?? []), ...(episodes?.changed ?? [])]) await plan(item, mapPath(item.folder, config.pathMap));
+  const removedShows = new Set((shows?.removed ?? []).map((show) => show.folder));
+  for (const item of episodes?.removed ?? []) {
+    // A removed show's folder is gone: the scan of the folder that held it covers its episodes.
+    if (!removedShows.has(item.showFolder)) await plan(item, mapPath(item.showFolder, config.pathMap));
   }
 
   for (const [section, entries] of bySection) {
+    // A season folder inside a show folder to scan is covered by it. (The library folder,
+    // scanned for a removal, is left beside the folders of the changes: they go first.)
+    for (const entry of entries) {
+      for (const folder of [...entry.folders]) {
+        if ([...entry.folders].some((other) => other !== folder && other !== entry.root && contains(other, folder))) entry.folders.delete(folder);
+      }
+    }
     const total = entries.reduce((n, e) => n + e.folders.size, 0);
     const folders = total > MAX_FOLDER_SCANS ? entries.map((e) => e.root) : entries.flatMap((e) => [...e.folders]);
     for (const folder of folders) {
@@ -109,6 +134,8 @@ export async function syncPlex(config: PlexPlayerConfig, request: PlayerSyncRequ
     refreshed: [...request.changed],
     removed: [...request.removed],
     missing: [],
+    shows: acceptedOutcome(request.shows),
+    episodes: acceptedOutcome(request.episodes),
     requests,
   };
 }

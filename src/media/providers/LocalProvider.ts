@@ -4,10 +4,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { ValidationError } from '../../errors.js';
 import { describeIssues, parseWithIssues } from '../../validation.js';
 import { ProviderError } from '../errors.js';
+import type { SeriesProvider } from '../tv/types.js';
 import type {
   ArtworkCandidate,
   MetadataProvider,
@@ -16,7 +16,9 @@ import type {
   MovieSearchResult,
   ProviderRequestOptions,
 } from '../types.js';
+import { extensionOf, resolveSource } from './catalogueSources.js';
 import { type LocalCatalogue, type LocalMovie, localCatalogueSchema } from './localCatalogue.js';
+import { LocalSeriesProvider } from './LocalSeriesProvider.js';
 import { titleKey } from './titleMatch.js';
 
 /** Options of {@link LocalProvider}. */
@@ -42,11 +44,14 @@ function translationFor(movie: LocalMovie, language: string): LocalMovie['transl
  */
 export class LocalProvider implements MetadataProvider {
   readonly name = 'local';
+  /** The catalogue's `series` section, read from the same file (see `LocalSeriesProvider`). */
+  readonly series: SeriesProvider;
   readonly #cataloguePath: string;
   #cache: { key: string; catalogue: LocalCatalogue } | undefined;
 
   constructor(options: LocalProviderOptions) {
     this.#cataloguePath = path.resolve(options.cataloguePath);
+    this.series = new LocalSeriesProvider(this.#cataloguePath, (signal) => this.#load(signal));
   }
 
   /**
@@ -136,12 +141,14 @@ export class LocalProvider implements MetadataProvider {
   /**
    * Reads and validates the catalogue now, so that a host (or the CLI) can refuse a
    * missing or broken file before any job runs, instead of failing every enrich job.
-   * Returns how many movies it holds.
+   * Returns how many movies and series it holds; either may be 0 (a catalogue for a TV
+   * library only has no movies, and is valid).
    *
    * @throws ProviderError when the file cannot be read; ValidationError when it is not a valid catalogue
    */
-  async verify(): Promise<number> {
-    return (await this.#load(undefined)).movies.length;
+  async verify(): Promise<{ movies: number; series: number }> {
+    const catalogue = await this.#load(undefined);
+    return { movies: catalogue.movies.length, series: catalogue.series.length };
   }
 
   async #find(id: string, signal: AbortSignal | undefined): Promise<LocalMovie> {
@@ -182,17 +189,4 @@ export class LocalProvider implements MetadataProvider {
     this.#cache = { key, catalogue: parsed.data };
     return parsed.data;
   }
-}
-
-/** http(s) URLs as they are; `file:` URLs and paths as absolute paths (relative to `dir`). */
-function resolveSource(dir: string, source: string): string {
-  if (/^https?:\/\//i.test(source)) return source;
-  if (source.startsWith('file:')) return fileURLToPath(source);
-  return path.resolve(dir, source);
-}
-
-/** Extension of a URL or path without query, lower-case and without the dot; '' when none. */
-function extensionOf(source: string): string {
-  const pathname = /^https?:\/\//i.test(source) ? new URL(source).pathname : source;
-  return path.extname(pathname).slice(1);
 }

@@ -64,7 +64,7 @@ const RATE_LIMIT_RETRIES = 3;
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
 /** Image kinds, each with its own list of sizes in `/configuration`. */
-export type TmdbImageKind = 'poster' | 'backdrop' | 'logo' | 'profile';
+export type TmdbImageKind = 'poster' | 'backdrop' | 'logo' | 'profile' | 'still';
 
 const CREDENTIAL_NAMES: Record<TmdbCredentialKind, string> = {
   'api-key': 'v3 API key (sent as api_key)',

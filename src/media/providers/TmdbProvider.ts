@@ -1,6 +1,6 @@
 /**
  * Movie metadata from The Movie Database (TMDB), on top of {@link TmdbClient} (credential,
- * timeouts, rate limits, image URLs). Every failure is a `ProviderError` carrying the
+ * timeouts, rate limits, image URLs); TV series through its `series` (`TmdbSeriesProvider.ts`). Every failure is a `ProviderError` carrying the
  * status, so the enrich job's retries decide what happens next; a refused credential is a
  * `ProviderCredentialsError`, which fails the job at once.
  *
@@ -18,7 +18,6 @@
  *    (`GET /movie/{id}/alternative_titles`). Nothing else is returned: no match means
  *    the movie is published with what the scan knows.
  */
-import { ProviderError } from '../errors.js';
 import type {
   ArtworkCandidate,
   ArtworkKind,
@@ -31,6 +30,8 @@ import type {
   ProviderRequestOptions,
 } from '../types.js';
 import { TmdbClient, type TmdbImageKind } from './TmdbClient.js';
+import { extOf, imageLanguage, orNull, unique, unlessNotFound, yearOf } from './tmdbFields.js';
+import { TmdbSeriesProvider } from './TmdbSeriesProvider.js';
 import { firstText, localizedText, primaryLanguage } from './tmdbLanguage.js';
 import {
   type TmdbDetails,
@@ -87,32 +88,6 @@ const CERTIFICATION_TYPE_ORDER = [3, 2, 4, 5, 6, 1];
 /** How many plausible hits of one search have their alternative titles compared. */
 const ALTERNATIVE_TITLE_LOOKUPS = 3;
 
-/** Year of a TMDB `YYYY-MM-DD` date, or null. */
-function yearOf(date: string | null | undefined): number | null {
-  const match = date ? /^(\d{4})-/.exec(date) : null;
-  return match ? Number(match[1]) : null;
-}
-
-/** Non-empty string or null: TMDB uses '' and null interchangeably for "none". */
-function orNull(value: string | null | undefined): string | null {
-  return value ? value : null;
-}
-
-/** Names in first-seen order without repeats (a writer credited for screenplay and story appears once). */
-function unique(names: Iterable<string>): string[] {
-  return [...new Set(names)];
-}
-
-/** File extension of a TMDB file path, lower-case, without the dot. */
-function extOf(filePath: string): string {
-  return /\.([a-z0-9]+)$/i.exec(filePath)?.[1]?.toLowerCase() ?? '';
-}
-
-/** Image language: textless images are tagged null (or "xx", "No Language"); both become null. */
-function imageLanguage(tag: string | null | undefined): string | null {
-  return !tag || tag === 'xx' ? null : tag;
-}
-
 function toResult(hit: TmdbMovieSummary): MovieSearchResult {
   return { id: String(hit.id), title: hit.title, originalTitle: orNull(hit.original_title), year: yearOf(hit.release_date) };
 }
@@ -129,8 +104,10 @@ function toResult(hit: TmdbMovieSummary): MovieSearchResult {
  */
 export class TmdbProvider implements MetadataProvider {
   readonly name = 'tmdb';
-  /** The HTTP client; a series provider may share it (one credential check, one configuration read). */
+  /** The HTTP client, shared with {@link series} (one credential check, one configuration read). */
   readonly client: TmdbClient;
+  /** TV series from the same TMDB account: `/search/tv`, `/tv/{id}`, seasons and images (see `TmdbSeriesProvider`). */
+  readonly series: TmdbSeriesProvider;
   readonly #language: string;
   readonly #certificationCountry: string;
 
@@ -145,6 +122,7 @@ export class TmdbProvider implements MetadataProvider {
     });
     this.#language = options.language ?? 'en-US';
     this.#certificationCountry = (options.certificationCountry ?? 'US').toUpperCase();
+    this.series = new TmdbSeriesProvider(this.client, { language: this.#language, certificationCountry: this.#certificationCountry });
   }
 
   /** The movie a folder names, by its ids, else by title and year (see the file's comment); `[]` when none matches. */
@@ -158,13 +136,13 @@ export class TmdbProvider implements MetadataProvider {
   /** `GET /movie/{id}` for a TMDB id, `GET /find/{id}` for an IMDb id; null when TMDB knows neither. */
   async #byIds(ids: ProviderIds, language: string, signal?: AbortSignal): Promise<TmdbMovieSummary | null> {
     if (ids.tmdb && /^\d+$/.test(ids.tmdb)) {
-      const movie = await this.#unlessNotFound(
+      const movie = await unlessNotFound(
         this.client.get(`/movie/${ids.tmdb}`, { language }, tmdbMovieSummarySchema, signal),
       );
       if (movie) return movie;
     }
     if (ids.imdb && /^tt\d+$/.test(ids.imdb)) {
-      const found = await this.#unlessNotFound(
+      const found = await unlessNotFound(
         this.client.get(`/find/${ids.imdb}`, { external_source: 'imdb_id', language }, tmdbFindSchema, signal),
       );
       const movie = found?.movie_results?.[0];
@@ -206,16 +184,6 @@ export class TmdbProvider implements MetadataProvider {
       if (viaAlternatives.length > 0) return viaAlternatives;
     }
     return [];
-  }
-
-  /** The answer, or null when TMDB says 404 (an id it does not know). */
-  async #unlessNotFound<T>(request: Promise<T>): Promise<T | null> {
-    try {
-      return await request;
-    } catch (error) {
-      if (error instanceof ProviderError && error.status === 404) return null;
-      throw error;
-    }
   }
 
   /**
@@ -288,10 +256,10 @@ export class TmdbProvider implements MetadataProvider {
     const collection = movie.belongs_to_collection;
     if (!collection) return null;
     const path = `/collection/${collection.id}`;
-    const local = await this.#unlessNotFound(this.client.get(path, { language }, tmdbCollectionSchema, signal));
+    const local = await unlessNotFound(this.client.get(path, { language }, tmdbCollectionSchema, signal));
     const needsEnglish = primaryLanguage(language) !== 'en' && !(local?.name && local.overview);
     const english = needsEnglish
-      ? await this.#unlessNotFound(this.client.get(path, { language: 'en' }, tmdbCollectionSchema, signal))
+      ? await unlessNotFound(this.client.get(path, { language: 'en' }, tmdbCollectionSchema, signal))
       : null;
     const name = firstText(local?.name, collection.name, english?.name);
     return name === null ? null : { name, overview: firstText(local?.overview, english?.overview) };

@@ -35,6 +35,7 @@
  */
 import { z } from 'zod';
 import { ARTWORK_KINDS } from '../types.js';
+import { localSeriesSchema } from './localSeriesCatalogue.js';
 
 const text = z.string().min(1);
 
@@ -104,19 +105,25 @@ export const localMovieSchema = z
   })
   .strict();
 
-/** The whole catalogue file. Movie ids must be unique. */
+/**
+ * The whole catalogue file: `movies`, and `series` for TV libraries (see
+ * `localSeriesCatalogue.ts`); either may be left out. Ids must be unique within each list.
+ */
 export const localCatalogueSchema = z
   .object({
     version: z.literal(1).default(1),
-    movies: z.array(localMovieSchema),
+    movies: z.array(localMovieSchema).default([]),
+    series: z.array(localSeriesSchema).default([]),
   })
   .strict()
   .superRefine((catalogue, ctx) => {
-    const seen = new Set<string>();
-    catalogue.movies.forEach((movie, index) => {
-      if (seen.has(movie.id)) ctx.addIssue({ code: 'custom', path: ['movies', index, 'id'], message: `duplicate id "${movie.id}"` });
-      seen.add(movie.id);
-    });
+    for (const list of ['movies', 'series'] as const) {
+      const seen = new Set<string>();
+      catalogue[list].forEach((entry, index) => {
+        if (seen.has(entry.id)) ctx.addIssue({ code: 'custom', path: [list, index, 'id'], message: `duplicate id "${entry.id}"` });
+        seen.add(entry.id);
+      });
+    }
   });
 
 /** A catalogue as written in the file (defaults optional). */

@@ -6,6 +6,7 @@
  * no prefixes, no spelling distance. A near miss is published with what the scan knows,
  * which is better than another film's metadata.
  */
+import { isIso3166Alpha2 } from '../../phases/countries.js';
 
 /** "Matrix, The" / "Beautiful Mind, A": an English article moved behind a comma. */
 const ARTICLE_BEHIND = /^(.*\S)\s*,\s*(the|a|an)$/i;
@@ -60,4 +61,27 @@ export function sameTitle(wanted: string, titles: readonly (string | null | unde
 export function searchText(title: string): string {
   const behind = ARTICLE_BEHIND.exec(title.trim());
   return behind ? `${behind[2]} ${behind[1]}` : title.trim();
+}
+
+/** `(US)`, `(UK)` at the end of a title: how TheTVDB and Sonarr tell same-named shows of two countries apart. */
+const COUNTRY_BEHIND = /^(.*\S)\s*\(([A-Za-z]{2})\)$/;
+/** Country names people write that are not the ISO code. */
+const COUNTRY_ALIASES: Record<string, string> = { UK: 'GB' };
+
+/**
+ * A country written behind a title, as in "The Office (US)" or "Shameless (UK)", and the
+ * title without it; null when the title ends in no ISO 3166-1 country code.
+ *
+ * @example
+ * ```ts
+ * countryQualifier('The Office (UK)'); // { title: 'The Office', country: 'GB' }
+ * countryQualifier('Doctor Who');      // null
+ * ```
+ */
+export function countryQualifier(title: string): { title: string; country: string } | null {
+  const match = COUNTRY_BEHIND.exec(title.trim());
+  if (!match) return null;
+  const code = (match[2] ?? '').toUpperCase();
+  const country = COUNTRY_ALIASES[code] ?? code;
+  return isIso3166Alpha2(country) ? { title: match[1] ?? '', country } : null;
 }

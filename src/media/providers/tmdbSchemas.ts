@@ -16,6 +16,7 @@ export const tmdbConfigurationSchema = z.object({
     backdrop_sizes: z.array(z.string()).nullish(),
     logo_sizes: z.array(z.string()).nullish(),
     profile_sizes: z.array(z.string()).nullish(),
+    still_sizes: z.array(z.string()).nullish(),
   }),
 });
 
@@ -52,8 +53,8 @@ const releaseDatesSchema = z.object({
   ),
 });
 
-/** `translations` appended to a movie or collection: every language's texts. */
-const translationsSchema = z.object({
+/** `translations` appended to a movie, collection or series: every language's texts (`name` for series). */
+export const tmdbTranslationsSchema = z.object({
   translations: z.array(
     z.object({
       iso_639_1: z.string(),
@@ -90,7 +91,7 @@ export const tmdbDetailsSchema = z.object({
     })
     .nullish(),
   release_dates: releaseDatesSchema.nullish(),
-  translations: translationsSchema.nullish(),
+  translations: tmdbTranslationsSchema.nullish(),
 });
 
 /** `GET /collection/{id}` */
@@ -133,5 +134,5 @@ export const tmdbVideosSchema = z.object({
 export type TmdbConfiguration = z.infer<typeof tmdbConfigurationSchema>;
 export type TmdbMovieSummary = z.infer<typeof movieSummarySchema>;
 export type TmdbDetails = z.infer<typeof tmdbDetailsSchema>;
-export type TmdbTranslation = z.infer<typeof translationsSchema>['translations'][number];
+export type TmdbTranslation = z.infer<typeof tmdbTranslationsSchema>['translations'][number];
 export type TmdbImage = z.infer<typeof imageSchema>;

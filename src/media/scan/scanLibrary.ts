@@ -6,12 +6,14 @@
  * One video file is one movie. Its title comes from its folder when the folder holds
  * exactly one movie ("Alien (1979)/alien.1080p.mkv"), otherwise from the file name (a flat
  * library). Stacked parts ("cd1", "part2") count once, as their first part. Symlinked
- * folders are not followed: they could lead outside the library or into a loop.
+ * folders are not followed: they could lead outside the library or into a loop. A video
+ * named like a TV episode (`S01E02`, `1x02`) is no movie: it is skipped as `episode-file`.
  */
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
 import { NotFoundError, ValidationError } from '../../errors.js';
+import { looksLikeEpisode } from './parseEpisodeName.js';
 import { parseMovieName } from './parseMovieName.js';
 
 /** The scan settings this walker reads (a subset of the `scan` phase config). */
@@ -42,7 +44,19 @@ export interface FoundMovie {
 }
 
 /** Why the walk left a file or folder out. */
-export type SkipReason = 'ignored' | 'too-small' | 'too-large' | 'not-video' | 'symlinked-folder' | 'broken-link' | 'stacked-part';
+export type SkipReason =
+  | 'ignored'
+  | 'too-small'
+  | 'too-large'
+  | 'not-video'
+  | 'symlinked-folder'
+  | 'broken-link'
+  | 'stacked-part'
+  /**
+   * A video named like a TV episode (`S01E02`, `1x02`): it belongs in a `tvshows` library
+   * and a movie NFO next to it would damage one.
+   */
+  | 'episode-file';
 
 /**
  * A file or folder the walk left out, and why (for the log and the scan summary). Not
@@ -55,7 +69,7 @@ export interface SkippedPath {
 }
 
 /** Files that accompany a video (metadata, artwork, subtitles): never reported as "not video". */
-const COMPANION_EXTENSIONS = new Set(['nfo', 'jpg', 'jpeg', 'png', 'webp', 'gif', 'tbn', 'srt', 'sub', 'idx', 'ass', 'ssa', 'vtt', 'sup']);
+export const COMPANION_EXTENSIONS = new Set(['nfo', 'jpg', 'jpeg', 'png', 'webp', 'gif', 'tbn', 'srt', 'sub', 'idx', 'ass', 'ssa', 'vtt', 'sup']);
 
 /** What {@link scanLibrary} returns. */
 export interface ScanResult {
@@ -179,6 +193,10 @@ export async function scanLibrary(
         if (!COMPANION_EXTENSIONS.has(ext)) result.skipped.push({ path: full, reason: 'not-video' });
         continue;
       }
+      if (looksLikeEpisode(entry.name)) {
+        result.skipped.push({ path: full, reason: 'episode-file' });
+        continue;
+      }
       info ??= await lstat(full);
       if (info.size < minBytes) {
         result.skipped.push({ path: full, reason: 'too-small' });
@@ -230,7 +248,7 @@ const PROBE = 'phaseq-ignore-probe';
  * at any depth). A folder is skipped whole when a pattern matches it or anything inside
  * it: a glob ending in `Sample/**` matches "Heat/Sample/x" but not "Heat/Sample" itself.
  */
-function ignoreMatcher(patterns: readonly string[]): (rel: string, isDirectory: boolean) => boolean {
+export function ignoreMatcher(patterns: readonly string[]): (rel: string, isDirectory: boolean) => boolean {
   if (patterns.length === 0) return () => false;
   const options = { dot: true, nocase: true };
   const pathGlobs = picomatch([...patterns], options);

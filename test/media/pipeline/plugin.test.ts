@@ -28,11 +28,14 @@ describe('createMediaPlugin', () => {
     expect(queue.registry.types().sort()).toEqual(
       [
         'enrich-metadata',
+        'enrich-tvshow',
         'notify-jellyfin',
         'notify-kodi',
         'notify-plex',
         'publish',
+        'publish-tvshow',
         'scan-movie',
+        'scan-tv',
         'scheduled-cleanup',
         'scheduled-provider-update',
         'scheduled-verification',
@@ -42,7 +45,9 @@ describe('createMediaPlugin', () => {
     const db = new Database(filename, { readonly: true });
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
     db.close();
-    expect(tables).toEqual(expect.arrayContaining(['movies', 'movie_assets', 'movie_actors', 'jobs']));
+    expect(tables).toEqual(
+      expect.arrayContaining(['movies', 'movie_assets', 'movie_actors', 'jobs', 'tv_shows', 'tv_files', 'tv_episodes', 'tv_seasons', 'tv_assets']),
+    );
     await queue.stop();
     plugin.close();
   });

@@ -119,7 +119,7 @@ describe('LocalProvider', () => {
   it('re-reads the catalogue when the file changes', async () => {
     const local = new LocalProvider({ cataloguePath });
     expect(await local.search({ title: 'New Movie', language: 'en' })).toEqual([]);
-    writeFileSync(cataloguePath, JSON.stringify({ movies: [...catalogue.movies, { id: 'new', title: 'New Movie', plot: 'Fresh, and longer.' }] }));
+    writeFileSync(cataloguePath, JSON.stringify({ movies: [...(catalogue.movies ?? []), { id: 'new', title: 'New Movie', plot: 'Fresh, and longer.' }] }));
     expect((await local.search({ title: 'New Movie', language: 'en' })).map((h) => h.id)).toEqual(['new']);
   });
 

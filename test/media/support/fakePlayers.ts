@@ -82,8 +82,8 @@ export interface FakePlayers {
   configs: PlayerConfig[];
   /** Every request of every player, in arrival order. */
   requests: RecordedPlayerRequest[];
-  /** Clears all records and failure settings. */
-  reset(): void;
+  /** Clears all records and failure settings, and Kodi's library unless `keepLibrary`. */
+  reset(options?: { keepLibrary?: boolean }): void;
   close(): Promise<void>;
 }
 
@@ -103,6 +103,12 @@ const KODI_METHODS = new Set([
   'VideoLibrary.GetMovies',
   'VideoLibrary.RefreshMovie',
   'VideoLibrary.RemoveMovie',
+  'VideoLibrary.GetTVShows',
+  'VideoLibrary.GetEpisodes',
+  'VideoLibrary.RefreshTVShow',
+  'VideoLibrary.RefreshEpisode',
+  'VideoLibrary.RemoveTVShow',
+  'VideoLibrary.RemoveEpisode',
   'XBMC.GetInfoBooleans',
   'JSONRPC.Ping',
 ]);
@@ -157,7 +163,9 @@ function kodiAnswer(req: IncomingMessage, path: string, text: string, auth: { us
     typeof params !== 'object' ||
     ('directory' in params && typeof params['directory'] !== 'string') ||
     ('showdialogs' in params && typeof params['showdialogs'] !== 'boolean') ||
-    ('movieid' in params && !Number.isInteger(params['movieid']));
+    ('movieid' in params && !Number.isInteger(params['movieid'])) ||
+    ('tvshowid' in params && !Number.isInteger(params['tvshowid'])) ||
+    ('episodeid' in params && !Number.isInteger(params['episodeid']));
   if (badParam) return invalid;
   const ok = (result: unknown): Answer => ({ status: 200, rpc, body: { jsonrpc: '2.0', id, result } });
   switch (method) {
@@ -175,11 +183,25 @@ function kodiAnswer(req: IncomingMessage, path: string, text: string, auth: { us
       return library.refresh(Number(params['movieid'])) ? ok('OK') : invalid;
     case 'VideoLibrary.RemoveMovie':
       return library.remove(Number(params['movieid'])) ? ok('OK') : invalid;
+    case 'VideoLibrary.RefreshTVShow':
+      return library.refreshShow(Number(params['tvshowid'])) ? ok('OK') : invalid;
+    case 'VideoLibrary.RefreshEpisode':
+      return library.refreshEpisode(Number(params['episodeid'])) ? ok('OK') : invalid;
+    case 'VideoLibrary.RemoveTVShow':
+      return library.removeShow(Number(params['tvshowid'])) ? ok('OK') : invalid;
+    case 'VideoLibrary.RemoveEpisode':
+      return library.removeEpisode(Number(params['episodeid'])) ? ok('OK') : invalid;
     default: {
       const filter = params['filter'] as { field?: string; operator?: string; value?: string } | undefined;
       if (filter && (filter.field !== 'path' || filter.operator !== 'startswith' || typeof filter.value !== 'string')) return invalid;
-      const movies = library.list(filter?.value).map((m) => ({ ...m, label: m.title }));
-      return ok({ limits: { start: 0, end: movies.length, total: movies.length }, ...(movies.length > 0 ? { movies } : {}) });
+      const [key, items]: [string, { title: string }[]] =
+        method === 'VideoLibrary.GetTVShows'
+          ? ['tvshows', library.listShows(filter?.value)]
+          : method === 'VideoLibrary.GetEpisodes'
+            ? ['episodes', library.listEpisodes(filter?.value)]
+            : ['movies', library.list(filter?.value)];
+      const list = items.map((item) => ({ ...item, label: item.title }));
+      return ok({ limits: { start: 0, end: list.length, total: list.length }, ...(list.length > 0 ? { [key]: list } : {}) });
     }
   }
 }
@@ -373,8 +395,8 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
     plex: { ...plex, config: plexConfig, ...controls('plex') },
     configs: [kodiConfig, jellyfinConfig, plexConfig],
     requests: all,
-    reset() {
-      kodiLibrary.reset();
+    reset(options = {}) {
+      if (!options.keepLibrary) kodiLibrary.reset();
       kodiHook.onRpc = null;
       all.length = 0;
       for (const list of own.values()) list.length = 0;

@@ -1,8 +1,8 @@
 /**
- * The media pipeline as a user runs it, for the real-Kodi tests: a library of real clips,
- * a local catalogue with artwork and actor photos (LocalProvider), one SQLite file built
- * by the real migrations, and a started queue with the media plugin whose only player is
- * the test's Kodi.
+ * The media pipeline as a user runs it, for the real-Kodi tests: a library of real clips
+ * (movies, or TV shows), a local catalogue with artwork and actor photos (LocalProvider),
+ * one SQLite file built by the real migrations, and a started queue with the media plugin
+ * whose only player is the test's Kodi.
  */
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,9 @@ import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
 import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
 import type { Job } from '../../../src/types.js';
 import type { MediaFixtures } from './fixtures.js';
+
+/** A catalogue input whose movie list is always there (the tests edit it). */
+export type MovieCatalogueInput = LocalCatalogueInput & { movies: NonNullable<LocalCatalogueInput['movies']> };
 
 /** One movie of a test library, as the catalogue describes it. */
 export interface LibraryMovie {
@@ -35,7 +38,7 @@ export interface CatalogueLibrary {
   movies: LibraryMovie[];
   /** Writes the catalogue again (after editing `catalogue`). */
   save(): void;
-  catalogue: LocalCatalogueInput;
+  catalogue: MovieCatalogueInput;
   /** Adds one more movie folder with its clip and catalogue entry. */
   addMovie(title: string, year: number): LibraryMovie;
 }
@@ -49,7 +52,7 @@ export function makeCatalogueLibrary(dir: string, fixtures: MediaFixtures, count
   const library = path.join(dir, 'movies');
   const catalogueFile = path.join(dir, 'catalogue.json');
   mkdirSync(library, { recursive: true });
-  const catalogue: LocalCatalogueInput = { version: 1, movies: [] };
+  const catalogue: MovieCatalogueInput = { version: 1, movies: [] };
   const movies: LibraryMovie[] = [];
   const addMovie = (title: string, year: number): LibraryMovie => {
     const id = `m${movies.length + 1}`;
@@ -122,11 +125,14 @@ export interface MediaPipeline {
 /** Options of {@link startMediaPipeline}. */
 export interface MediaPipelineOptions {
   dir: string;
-  library: string;
+  /** The `movies` library. */
+  library?: string;
   catalogueFile: string;
   players: PlayerConfig[];
-  /** More library folders besides `library`. */
+  /** More `movies` library folders besides `library`. */
   extraLibraryRoots?: string[];
+  /** `tvshows` library folders. */
+  tvLibraries?: string[];
   /** @default 4 */
   concurrency?: number;
   /** @default 5 */
@@ -152,7 +158,11 @@ export async function startMediaPipeline(options: MediaPipelineOptions): Promise
     filename,
     provider: new LocalProvider({ cataloguePath: options.catalogueFile }),
     players: options.players,
-    libraryRoots: [options.library, ...(options.extraLibraryRoots ?? [])],
+    libraryRoots: [
+      ...(options.library === undefined ? [] : [options.library]),
+      ...(options.extraLibraryRoots ?? []),
+      ...(options.tvLibraries ?? []).map((tv) => ({ path: tv, kind: 'tvshows' as const })),
+    ],
   });
   await queue.use(media);
   const completed: JobOutcome[] = [];

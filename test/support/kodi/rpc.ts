@@ -104,6 +104,20 @@ export async function kodiEpisodes(kodi: KodiEndpoint, tvshowid?: number): Promi
   return result.episodes ?? [];
 }
 
+/** One season of a show as Kodi lists it, with its artwork (the season poster). */
+export interface KodiSeason {
+  seasonid: number;
+  season: number;
+  title: string;
+  art: Record<string, string>;
+}
+
+/** The seasons of one show. */
+export async function kodiSeasons(kodi: KodiEndpoint, tvshowid: number): Promise<KodiSeason[]> {
+  const result = await kodiRpc<{ seasons?: KodiSeason[] }>(kodi, 'VideoLibrary.GetSeasons', { tvshowid, properties: ['season', 'title', 'art'] });
+  return result.seasons ?? [];
+}
+
 /** Whether Kodi is scanning or cleaning its video library right now. */
 export async function kodiIsScanning(kodi: KodiEndpoint): Promise<boolean> {
   const result = await kodiRpc<Record<string, boolean>>(kodi, 'XBMC.GetInfoBooleans', { booleans: ['Library.IsScanningVideo'] });

@@ -1,6 +1,6 @@
 /**
  * `phaseq worker`: runs workers for the job types of the `--plugin` modules (and the
- * media pipeline with `--media-library`) until SIGINT or SIGTERM. The first signal stops
+ * media pipeline with `--media-library` and/or `--tv-library`) until SIGINT or SIGTERM. The first signal stops
  * gracefully: no new claims, running jobs get `--shutdown-timeout` to finish, then they
  * are aborted and go back to pending without losing an attempt. A second signal exits at
  * once; its running jobs are recovered by the next worker when their leases expire.
@@ -17,6 +17,7 @@ import { integerIn, parseDuration } from '../parse.js';
 interface WorkerOptions extends DbOptions, PluginOptions, MediaCliOptions {
   concurrency?: number;
   mediaLibrary?: string;
+  tvLibrary?: string;
   shutdownTimeout: number;
   maxRetries?: number;
   retainFailed?: boolean;
@@ -31,7 +32,8 @@ export function registerWorkerCommand(program: Command): void {
     .command('worker')
     .description('run workers until SIGINT/SIGTERM (a second signal forces the exit)')
     .option('--concurrency <n>', 'jobs run at once (default 3)', integerIn(1, 1000))
-    .option('--media-library <path>', 'also run the media pipeline for this library folder (needs a provider option)')
+    .option('--media-library <path>', 'also run the media pipeline for this movies library folder (needs a provider option)')
+    .option('--tv-library <path>', 'also run the media pipeline for this tvshows library folder (needs a provider option)')
     .addOption(
       new Option('--shutdown-timeout <duration>', 'how long running jobs may finish after a signal: 500ms, 30s, 5m').argParser(parseDuration).default(10_000, '10s'),
     )
@@ -49,11 +51,13 @@ export function registerWorkerCommand(program: Command): void {
       retainFailed: options.retainFailed,
     });
     try {
-      if (options.mediaLibrary) {
-        await ctx.queue.use(await createMediaFromOptions(options, ctx.database, [options.mediaLibrary]));
-      }
+      const libraries = [
+        ...(options.mediaLibrary ? [options.mediaLibrary] : []),
+        ...(options.tvLibrary ? [{ path: options.tvLibrary, kind: 'tvshows' as const }] : []),
+      ];
+      if (libraries.length > 0) await ctx.queue.use(await createMediaFromOptions(options, ctx.database, libraries));
       if (ctx.queue.registry.types().length === 0) {
-        throw new UsageError('No job types to run: give --plugin <module> or --media-library <path>');
+        throw new UsageError('No job types to run: give --plugin <module>, --media-library <path> or --tv-library <path>');
       }
       await ctx.queue.start();
     } catch (error) {
