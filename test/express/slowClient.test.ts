@@ -30,7 +30,6 @@ describe('event stream and a client that stops reading', () => {
       for (let round = 0; round < 100 && queue.listenerCount('job:added') > before; round++) {
         await queue.addJobs(Array.from({ length: 1000 }, (_, i) => ({ type: 'echo', payload: { text: `${round}-${i}`.padEnd(100, 'x') } })));
       }
-      console.log('test sees', queue.listenerCount('job:added'), before);
       expect(queue.listenerCount('job:added')).toBe(before);
       socket.resume();
       await closed;
