@@ -109,6 +109,19 @@ describe('dashboard libraries panel', () => {
     }
   }, 60_000);
 
+  it('Refresh on the TV library enriches every show again and ends at "Done" with the same counts', async () => {
+    const tv = library('tvshows');
+    const failedBefore = (await server.example.queue.getStats()).failed;
+    await page.getByRole('button', { name: `Refresh TV shows at ${server.example.tvLibraryPath}`, exact: true }).click();
+    await tv.locator('.library-job').filter({ hasText: /^Refresh finished.*2 shows, 4 episodes found, 2 sent to enrichment/ }).waitFor({ timeout: 30_000 });
+    await phase('tvshows', 'done');
+    expect(await count('tvshows', 'shows')).toBe('2');
+    expect(await count('tvshows', 'episodes')).toBe('4');
+    expect(await count('tvshows', 'published')).toBe('2');
+    // Nothing failed on the way.
+    expect((await server.example.queue.getStats()).failed).toBe(failedBefore);
+  }, 60_000);
+
   for (const width of [1280, 390]) {
     it(`fits a ${width} px wide window with both libraries filled: no sideways scroll, nothing cut off`, async () => {
       await page.setViewportSize({ width, height: 900 });
