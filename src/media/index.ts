@@ -6,6 +6,21 @@
 export { createMediaPlugin, type MediaPlugin, type MediaPluginOptions } from './plugin.js';
 export { LIBRARY_KINDS, libraryContaining, type LibraryKind, type LibraryRoot, type LibraryInput } from './libraries.js';
 export {
+  listLibraries,
+  libraryStatus,
+  libraryById,
+  enqueueLibraryScan,
+  LIBRARY_PHASES,
+  type LibraryPhase,
+  type LibraryProgress,
+  type LibraryStatus,
+  type LibraryStatusContext,
+  type LibraryScanRequest,
+  type PhaseJobCounts,
+  type JobReader,
+} from './libraryStatus.js';
+export type { MovieLibraryCounts, TvLibraryCounts } from './db/libraryCounts.js';
+export {
   scanTvSchema,
   enrichTvShowSchema,
   publishTvShowSchema,

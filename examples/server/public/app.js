@@ -1,4 +1,4 @@
-// The dashboard: the last hour's charts, settings forms, the schedules, the job browser,
+// The dashboard: the libraries and their pipelines, the last hour's charts, settings forms, the schedules, the job browser,
 // the live queue panel and its controls (pause, the job types and their limits), wired to
 // the phaseq API.
 import { ApiError, followEvents, getApiKey, setApiKey } from './api.js';
@@ -9,6 +9,7 @@ import { createJobFollower } from './follow.js';
 import { createJobBrowser } from './jobs.js';
 import { createControlsPanel } from './controls.js';
 import { createHistoryPanel } from './history.js';
+import { createLibrariesPanel } from './libraries.js';
 
 const connection = document.getElementById('connection');
 const keyForm = document.getElementById('key-form');
@@ -34,12 +35,15 @@ const queue = createQueuePanel(follower, (state) => jobs.show(state));
 const schedules = createSchedulesPanel(follower);
 const controls = createControlsPanel();
 const activity = createHistoryPanel();
+const libraries = createLibrariesPanel(follower);
 
 async function loadAll() {
   // The schedules panel shows its own errors (and "API key needed") in its table.
   schedules.load().then(() => schedules.startRefresh(), () => {});
   activity.load().then(() => activity.startRefresh(), () => {});
   controls.load().catch(() => {});
+  // The libraries panel shows its own errors (and "API key needed").
+  void libraries.load();
   try {
     settings = await renderSettings(document.getElementById('phase-forms'));
     await queue.load();
@@ -63,6 +67,7 @@ const events = followEvents((name, data) => {
   controls.onEvent(name, data);
   activity.onEvent(name, data);
   jobs.onEvent(name, data);
+  libraries.onEvent(name, data);
 }, setConnection);
 
 keyForm.addEventListener('submit', (event) => {

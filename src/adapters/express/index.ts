@@ -23,7 +23,7 @@ export {
 export type { WebhookAuth } from './webhookAuth.js';
 export type { RateLimitOptions } from './rateLimit.js';
 export { createSchedulesRouter, type ScheduleSource } from './schedules.js';
-export { createMediaRouter } from './media.js';
+export { createMediaRouter, type MediaRouterQueue, type MediaRouterContext } from './media.js';
 export { sseHandler, FORWARDED_QUEUE_EVENTS, type EventStreamOptions } from './events.js';
 export { type RouterOptions } from './options.js';
 export {
