@@ -6,6 +6,7 @@
  * ARGV[1] is always the key base (see the prelude).
  */
 import { LUA_PRELUDE } from './luaPrelude.js';
+import { RATE_FUNCTIONS } from './rateFunctions.js';
 
 /**
  * ARGV: base, now, then 9 values per job: type, payload JSON, priority, maxRetries, run
@@ -40,19 +41,23 @@ return out
 `;
 
 /** Lua functions shared by the claim and complete scripts and their combination. */
-const CLAIM_COMPLETE_FUNCTIONS = `
+const CLAIM_COMPLETE_FUNCTIONS = `${RATE_FUNCTIONS}
 -- Reads a claim filter from ARGV[at]: a count of types (-1: no filter), then for each its
--- name, its concurrency and its group concurrency ('' for none). Returns the rules (nil
--- without a filter) and the index after them.
+-- name, its concurrency, its group concurrency, its rate limit's max and duration, and
+-- its group rate limit's max and duration ('' for none). Returns the rules (nil without a
+-- filter) and the index after them.
+local FILTER_FIELDS = 7
 local function readFilter(at)
   local n = tonumber(ARGV[at])
   if n < 0 then return nil, at + 1 end
   local rules = {}
   for i = 0, n - 1 do
-    local o = at + 1 + i * 3
-    rules[#rules + 1] = { typ = ARGV[o], conc = tonumber(ARGV[o + 1]), gconc = tonumber(ARGV[o + 2]) }
+    local o = at + 1 + i * FILTER_FIELDS
+    rules[#rules + 1] = { typ = ARGV[o], conc = tonumber(ARGV[o + 1]), gconc = tonumber(ARGV[o + 2]),
+      rmax = tonumber(ARGV[o + 3]), rdur = tonumber(ARGV[o + 4]), grmax = tonumber(ARGV[o + 5]),
+      grdur = tonumber(ARGV[o + 6]) }
   end
-  return rules, at + 1 + n * 3
+  return rules, at + 1 + n * FILTER_FIELDS
 end
 -- The first n ready jobs of type typ, in claim order, appended to out: members alone, or
 -- with scores as candidates { p, score, m, first } (to merge several types; first is 0
@@ -76,12 +81,15 @@ local function firstOfType(typ, now, n, out, scored, touched, first)
   end
 end
 -- Up to n ready jobs of a grouped type, in claim order, with at most gconc running per key
--- (counting those running now), appended to out as candidates { p, score, m, first }. Walks
--- each priority's set by rank, CHUNK members at a time; a member carries its group key,
--- so no job is read.
+-- (counting those running now) and, with a per-key rate limit (r.grmax), no more starts
+-- per key than its window allows, appended to out as candidates { p, score, m, first }.
+-- Walks each priority's set by rank, CHUNK members at a time; a member carries its group
+-- key, so no job is read. Returns the next slot of a key window found full (or nil).
 local CHUNK = 100
-local function walkGroups(typ, now, n, gconc, out, touched, first)
-  local got, keys = 0, {}
+local function walkGroups(r, now, n, out, touched, first, slot)
+  local typ, gconc = r.typ, r.gconc
+  local nowN = tonumber(now)
+  local got, keys, windows = 0, {}, {}
   local gkey = base .. 'grunning:' .. typ
   for _, p in ipairs(livePriorities(typ)) do
     local key = tpk(p, typ)
@@ -96,8 +104,26 @@ local function walkGroups(typ, now, n, gconc, out, touched, first)
         local fits = true
         if gk ~= '' then
           local c = keys[gk] or tonumber(rcall('HGET', gkey, gk)) or 0
+          keys[gk] = c
           fits = c < gconc
-          if fits then keys[gk] = c + 1 else keys[gk] = c end
+          local w = nil
+          if fits and r.grmax then
+            w = windows[gk]
+            if not w then
+              w = rateWindow(rateKey(typ, gk), nowN, r.grdur)
+              windows[gk] = w
+            end
+            fits = w.n < r.grmax
+            slot = slotOf(w, nowN, r.grmax, slot)
+          end
+          if fits then
+            keys[gk] = c + 1
+            if w then
+              w.n = w.n + 1
+              w.oldest = w.oldest or nowN
+              slot = slotOf(w, nowN, r.grmax, slot)
+            end
+          end
         end
         if fits then
           out[#out + 1] = { p, tonumber(ms[i + 1]), m, first }
@@ -109,6 +135,7 @@ local function walkGroups(typ, now, n, gconc, out, touched, first)
     if got > before then touched[#touched + 1] = { p, typ } end
     if got >= n then break end
   end
+  return slot
 end
 -- Claim order, except that within a priority the candidates of a type with a concurrency
 -- limit (at most its free slots) come first, so that a limited type runs at its limit
@@ -145,23 +172,32 @@ end
 -- Leases up to limit ready jobs, best priority first, then run time, then insertion, and
 -- counts the attempt. With rules (a claim filter) only their types, none while the queue
 -- or their type is paused, within their limits; each type is read on its own, so jobs of
--- other types are never walked over. Returns the job hashes (flat).
+-- other types are never walked over. Returns the job hashes (flat) and the next slot of
+-- a rate window that is full (-1 when none).
 local function claimJobs(worker, now, untilT, limit, rules)
+  local nowN = tonumber(now)
   local chosen, touched = {}, {}
   local paused = {}
+  local slot, rated = nil, {}
   if rules == nil then
     -- No filter (tools): every type, without limits, paused or not.
     rules = {}
     for _, t in ipairs(rcall('SMEMBERS', base .. 'types')) do rules[#rules + 1] = { typ = t } end
   else
     for _, t in ipairs(rcall('SMEMBERS', base .. 'paused')) do paused[t] = true end
-    if paused[''] then return {} end
+    if paused[''] then return {}, -1 end
   end
   local open = {}
   for _, r in ipairs(rules) do
     if not paused[r.typ] then
       local n = limit
       if r.conc then n = math.min(n, r.conc - (tonumber(rcall('HGET', base .. 'running', r.typ)) or 0)) end
+      if r.rmax or r.grmax then rated[r.typ] = r end
+      if r.rmax and n > 0 then
+        r.window = rateWindow(rateKey(r.typ), nowN, r.rdur)
+        n = math.min(n, r.rmax - r.window.n)
+        slot = slotOf(r.window, nowN, r.rmax, slot)
+      end
       if n > 0 then open[#open + 1] = { r, n } end
     end
   end
@@ -174,7 +210,7 @@ local function claimJobs(worker, now, untilT, limit, rules)
       local r, n = o[1], o[2]
       local first = r.conc and 0 or 1
       if r.gconc then
-        walkGroups(r.typ, now, n, r.gconc, candidates, touched, first)
+        slot = walkGroups(r, now, n, candidates, touched, first, slot)
       else
         firstOfType(r.typ, now, n, candidates, true, touched, first)
       end
@@ -183,12 +219,27 @@ local function claimJobs(worker, now, untilT, limit, rules)
     for i = 1, math.min(limit, #candidates) do chosen[i] = candidates[i][3] end
   end
   local out, counts = {}, {}
-  for _, m in ipairs(chosen) do
+  local seq = nil
+  for i, m in ipairs(chosen) do
     local id = idOf(m)
     local k = jk(id)
     local j = toMap(rcall('HGETALL', k))
     dropPending(id, j.type, j.priority, j.groupKey)
     countRunning(counts, j.type, j.groupKey)
+    local r = rated[j.type]
+    if r then
+      seq = seq or rcall('INCR', base .. 'rateseq')
+      local member = seq .. ':' .. i
+      if r.rmax then
+        recordStart(rateKey(j.type), nowN, r.rdur, member)
+        r.window.n = r.window.n + 1
+        r.window.oldest = r.window.oldest or nowN
+        slot = slotOf(r.window, nowN, r.rmax, slot)
+      end
+      if r.grmax and r.gconc and j.groupKey and j.groupKey ~= '' then
+        recordStart(rateKey(j.type, j.groupKey), nowN, r.grdur, member)
+      end
+    end
     j.state, j.lockedBy, j.lockedUntil, j.claimedAt = 'processing', worker, untilT, now
     j.attempts = tostring(tonumber(j.attempts) + 1)
     -- claimedAt: the completion event reports the time from claim to completion.
@@ -199,7 +250,7 @@ local function claimJobs(worker, now, untilT, limit, rules)
   end
   addRunning(counts, 1)
   for _, t in ipairs(touched) do tidyPriority(t[1], t[2]) end
-  return out
+  return out, slot or -1
 end
 -- Deletes the completed jobs named by (id, workerId) pairs in ARGV[from..to] whose lease
 -- the worker still holds, at time now. Returns how many.
@@ -227,11 +278,12 @@ end
 
 /**
  * ARGV: base, workerId, now, lease expiry, limit, then the claim filter (see readFilter).
- * Returns the claimed job hashes.
+ * Returns `{ job hashes, next rate slot (-1: none) }`.
  */
 export const CLAIM_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
 local rules = readFilter(6)
-return claimJobs(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), rules)
+local jobs, slot = claimJobs(ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), rules)
+return { jobs, slot }
 `;
 
 /**
@@ -245,12 +297,14 @@ return completeJobs(ARGV[2], ARGV[3], 4, #ARGV)
 /**
  * ARGV: base, origin, workerId, now, lease expiry, limit, the claim filter (see
  * readFilter), then (id, workerId) pairs. Completes, then claims, in one round trip (what
- * BullMQ's `moveToFinished` with `fetchNext` does). Returns `{ completed, job hashes }`.
+ * BullMQ's `moveToFinished` with `fetchNext` does). Returns `{ completed, job hashes,
+ * next rate slot (-1: none) }`.
  */
 export const COMPLETE_AND_CLAIM_SCRIPT = `${LUA_PRELUDE}${CLAIM_COMPLETE_FUNCTIONS}
 local rules, pairsAt = readFilter(7)
 local n = completeJobs(ARGV[2], ARGV[4], pairsAt, #ARGV)
-return { n, claimJobs(ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), rules) }
+local jobs, slot = claimJobs(ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), rules)
+return { n, jobs, slot }
 `;
 
 /**
@@ -310,6 +364,24 @@ for i = 2, #ARGV - 1, 2 do
 end
 if any then bump() end
 return 0
+`;
+
+/**
+ * ARGV: base, id, workerId, run time, note. Back to pending at the run time, giving the
+ * attempt back, the note kept as its last error. Returns 1, or 0 when the lease was lost.
+ */
+export const POSTPONE_SCRIPT = `${LUA_PRELUDE}
+local id, w, runAt, note = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
+local k = jk(id)
+local j = rcall('HMGET', k, 'state', 'lockedBy', 'type', 'priority', 'attempts', 'groupKey')
+if j[1] ~= 'processing' or j[2] ~= w then return 0 end
+rcall('HSET', k, 'state', 'pending', 'attempts', math.max(0, tonumber(j[5]) - 1), 'runAt', runAt, 'lastError', note)
+rcall('HDEL', k, 'lockedBy', 'lockedUntil')
+rcall('ZREM', base .. 'active', mem(id))
+leaveRunning(j[3], j[6])
+addPending(id, j[3], j[4], runAt, j[6])
+bump()
+return 1
 `;
 
 /**
