@@ -27,6 +27,14 @@ export interface WindowCount {
  */
 export type WindowReader = (type: string, groupKey: string | null, since: number) => WindowCount;
 
+/**
+ * Starts are kept this long past their window before they are pruned. A claim computes
+ * its time before it runs (it may wait for the store's lock, or for its turn on a loaded
+ * machine): a claim dated a little earlier than one that already pruned must still find
+ * every start of its own window.
+ */
+export const PRUNE_SLACK_MS = 5_000;
+
 /** Whether a filter sets any limit (else every claimable job fits, and backends take their fast path). */
 export function hasLimits(filter: ClaimFilter): boolean {
   return filter.types.some((t) => t.concurrency !== null || t.groupConcurrency !== null || hasRate(t));

@@ -2,7 +2,7 @@
  * MemoryStarts: the rate windows of the memory backend — the start times of each
  * rate-limited job type and group key, oldest first, pruned as they leave their window.
  */
-import type { WindowCount } from './claimBudget.js';
+import { PRUNE_SLACK_MS, type WindowCount } from './claimBudget.js';
 import type { ClaimableType } from './types.js';
 
 /** Start times per type and group key. */
@@ -10,19 +10,21 @@ export class MemoryStarts {
   /** Key: type, NUL, group key ('' for the type's own window: a group key is never empty). */
   readonly #starts = new Map<string, number[]>();
 
-  /** The starts after `since`; older ones are forgotten. */
+  /** The starts after `since`; those older than {@link PRUNE_SLACK_MS} before it are forgotten. */
   read(type: string, groupKey: string | null, since: number): WindowCount {
     const key = `${type}\0${groupKey ?? ''}`;
     const starts = this.#starts.get(key);
     if (!starts) return { n: 0, oldest: null };
     let old = 0;
-    while (old < starts.length && starts[old]! <= since) old++;
+    while (old < starts.length && starts[old]! <= since - PRUNE_SLACK_MS) old++;
     if (old > 0) starts.splice(0, old);
     if (starts.length === 0) {
       this.#starts.delete(key);
       return { n: 0, oldest: null };
     }
-    return { n: starts.length, oldest: starts[0]! };
+    let first = 0;
+    while (first < starts.length && starts[first]! <= since) first++;
+    return { n: starts.length - first, oldest: first < starts.length ? starts[first]! : null };
   }
 
   /** Records the start of a job claimed at `now` under the rate limits of its type. */

@@ -6,7 +6,7 @@
  * prepared on first use.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { WindowCount, WindowReader } from './claimBudget.js';
+import { PRUNE_SLACK_MS, type WindowCount, type WindowReader } from './claimBudget.js';
 import type { ClaimableType } from './types.js';
 
 interface Statements {
@@ -25,14 +25,14 @@ export class SqliteRates {
   }
 
   /**
-   * Prunes the starts of `types` older than their longest window at `now`, and returns
-   * the reader of their windows for this claim.
+   * Prunes the starts of `types` older than their longest window at `now` (and
+   * {@link PRUNE_SLACK_MS}), and returns the reader of their windows for this claim.
    */
   open(types: readonly ClaimableType[], now: number): WindowReader {
     const s = this.#statements();
     for (const t of types) {
       const longest = Math.max(t.rateLimit?.durationMs ?? 0, t.groupRateLimit?.durationMs ?? 0);
-      s.prune.run({ type: t.type, cut: now - longest });
+      s.prune.run({ type: t.type, cut: now - longest - PRUNE_SLACK_MS });
     }
     return (type, groupKey, since) => {
       const row = s.window.get({ type, key: groupKey ?? '', since }) as { n: number; oldest: number | null };
