@@ -164,9 +164,13 @@ export class WorkerPool {
    * concurrency limit, and sleep until the slot for those held by a rate limit.
    */
   async #onShortClaim(claimed: number, nextSlotAt: number | null): Promise<void> {
-    if (nextSlotAt !== null) this.wakeAt(nextSlotAt);
     const next = await this.#o.storage.nextRunAt(this.#o.filter().types.map((t) => t.type));
     if (next !== null && next > Date.now()) this.wakeAt(next);
+    // Armed after the last await: the workers this claim left empty-handed go to sleep in
+    // this turn's microtasks, before any timer can fire. Armed sooner, a slot that opened
+    // during the await woke no one (they were not asleep yet), and they rested a whole
+    // `maxIdleMs`.
+    if (nextSlotAt !== null) this.wakeAt(nextSlotAt);
     const idle = claimed === 0 && this.#o.running() === 0;
     // Drained means nothing left to do at all: delayed jobs still count as work.
     if (this.#busySinceDrain && idle && next === null) {
