@@ -179,10 +179,6 @@ export class JobRunner {
     return new HandlerContext(this.#host, job, entry, ref);
   }
 
-  #postpone(entry: RunningJob, ref: LeaseRef, error: Error, retryAfterMs: number): Promise<void> {
-    return postponeJob(this.#host, entry, ref, error, retryAfterMs);
-  }
-
   async #recordFailure(entry: RunningJob, ref: LeaseRef, error: Error, durationMs: number): Promise<void> {
     const host = this.#host;
     const { job } = entry;
@@ -205,7 +201,7 @@ export class JobRunner {
         break;
       case null: {
         const retryAfterMs = rateLimitedFor(error);
-        if (retryAfterMs !== null) return this.#postpone(entry, ref, error, retryAfterMs);
+        if (retryAfterMs !== null) return postponeJob(host, entry, ref, error, retryAfterMs);
         break;
       }
     }

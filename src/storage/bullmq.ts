@@ -26,14 +26,12 @@ import { LAYOUT_SCRIPT } from './bullmq/layoutScript.js';
 import { buildStats, type StateCounts } from './stats.js';
 import { subscribeJobEvents } from './bullmq/crossNodeEvents.js';
 import { hashToJob, isRedisJobId } from './bullmq/hashToJob.js';
+import { CLAIM_SCRIPT, COMPLETE_AND_CLAIM_SCRIPT, COMPLETE_SCRIPT } from './bullmq/claimScripts.js';
 import {
   ADD_SCRIPT,
-  CLAIM_SCRIPT,
-  COMPLETE_AND_CLAIM_SCRIPT,
-  POSTPONE_SCRIPT,
-  COMPLETE_SCRIPT,
   EXTEND_SCRIPT,
   FAIL_SCRIPT,
+  POSTPONE_SCRIPT,
   PROGRESS_SCRIPT,
   RECOVER_SCRIPT,
   RELEASE_SCRIPT,
@@ -91,7 +89,7 @@ const scripts = {
   layout: new RedisScript(LAYOUT_SCRIPT),
 };
 
-/** A claim filter as the claim scripts read it (see `readFilter` in leaseScripts.ts). */
+/** A claim filter as the claim scripts read it (see `readFilter` in claimScripts.ts). */
 function filterArgs(filter: ClaimFilter | undefined): ScriptArg[] {
   if (!filter) return [-1];
   const out: ScriptArg[] = [filter.types.length];

@@ -1,7 +1,7 @@
 import { PRUNE_SLACK_MS } from '../claimBudget.js';
 
 /**
- * Lua functions of the rate windows, shared by the claim scripts (leaseScripts.ts): the
+ * Lua functions of the rate windows, shared by the claim scripts (claimScripts.ts): the
  * start times of each rate-limited type (`rate:<type>`) and group key (`grate:<type>:<key>`)
  * in a sorted set scored by start time, pruned as they leave their window, and expiring
  * a minute after it (on the server's clock, which may differ from the claims'), so a key
