@@ -6,7 +6,9 @@
  * file's own section from "## Reading these figures" on is kept),
  * `--no-redis` to leave out the Redis rows (they need Redis on 127.0.0.1:6379),
  * `--claim-depth N` (default 1000000) and `--redis-claim-depth N` (default 100000): pending
- * jobs under the claims beside a paused type.
+ * jobs under the claims beside a paused type, `--baseline DIR`: a checkout of an earlier
+ * version (its dependencies installed or linked) whose drain at concurrency 3 and 50 runs
+ * side by side with this one's, to show what a change costs a queue without controls.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -23,12 +25,18 @@ const RUNS = Number(arg('runs', '3'));
 const CLAIM_DEPTH = Number(arg('claim-depth', '1000000'));
 const REDIS_CLAIM_DEPTH = Number(arg('redis-claim-depth', '100000'));
 const OUT = arg('out', '');
+const BASELINE = arg('baseline', '');
 const SCENARIOS = join(import.meta.dirname, 'scenarios.ts');
+/** A scenario run from the baseline checkout: `baseline:<name>`. */
+const BASE_PREFIX = 'baseline:';
 
 function runOnce(name: string, concurrency = 3, jobs = JOBS): Record<string, number> {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', SCENARIOS, name, String(jobs), String(concurrency)], {
+  const base = name.startsWith(BASE_PREFIX);
+  const script = base ? join(BASELINE, 'bench', 'scenarios.ts') : SCENARIOS;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', script, base ? name.slice(BASE_PREFIX.length) : name, String(jobs), String(concurrency)], {
     encoding: 'utf8',
     timeout: 600_000,
+    cwd: base ? BASELINE : process.cwd(),
   });
   if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop() ?? '{}';
@@ -91,6 +99,16 @@ for (const c of [1, 3, 50]) {
   rows.push([`drain at concurrency ${c}, jobs/s`, fmt(d.a), fmt(d.b), x(d.ratio)]);
   if (c === 3) targets.push(['drain at concurrency 3 >= 2x plainjob', x(d.ratio), d.ratio >= 2]);
 }
+if (BASELINE) {
+  // No controls configured: this version's drain beside the baseline's, pair by pair.
+  const worst: number[] = [];
+  for (const c of [3, 50]) {
+    const d = measurePair(['phaseq-drain', c], [`${BASE_PREFIX}phaseq-drain`, c]);
+    rows.push([`drain at concurrency ${c}, this version vs the baseline, jobs/s`, fmt(d.a), `baseline ${fmt(d.b)}`, x(d.ratio)]);
+    worst.push(d.ratio);
+  }
+  targets.push(['no controls configured: drain at concurrency 3 / 50 within 5 % of the baseline', worst.map(x).join(' / '), worst.every((r) => r >= 0.95)]);
+}
 const batched = measurePair(['phaseq-drain', 50], ['raw-claim-delete-batched']);
 rows.push(['raw SQLite claim+delete, 100 per transaction', fmt(batched.b), '', '']);
 rows.push(['drain at concurrency 50 / raw batched limit', x(batched.ratio), '', '']);
@@ -143,6 +161,20 @@ targets.push([
   `claims beside paused jobs (a tenth of the pending) within 2x of none paused (SQLite ${Math.round(CLAIM_DEPTH / 1000)}k / Redis ${Math.round(REDIS_CLAIM_DEPTH / 1000)}k pending)`,
   claims.map(x).join(' / '),
   claims.every((r) => r <= 2),
+]);
+
+// Rate limits: 100 starts per second for 10 s, 50 workers; CPU while waiting for slots.
+const rates = [{ prefix: '', name: 'phaseq-rate' }, ...(process.argv.includes('--no-redis') ? [] : [{ prefix: 'Redis: ', name: 'phaseq-redis-rate' }])].map(
+  ({ prefix, name }) => {
+    const r = measure(name, 50);
+    rows.push([`${prefix}rate limit 100/s for 10 s (50 workers): jobs started / CPU % while waiting / CPU % overall`, `${fmt(r.started)} / ${fmt(r.waitingCpuPercent, 2)} / ${fmt(r.cpuPercent, 2)}`, `allowed ${fmt(r.allowed)}`, '']);
+    return r;
+  },
+);
+targets.push([
+  'rate limit 100/s over 10 s starts 1,000 ± 2 %, CPU while waiting < 2 % (SQLite / Redis)',
+  rates.map((r) => `${fmt(r.started)}, ${fmt(r.waitingCpuPercent, 2)} %`).join(' / '),
+  rates.every((r) => Math.abs(r.started! - 1000) <= 20 && r.waitingCpuPercent! < 2),
 ]);
 
 const lat = measure('phaseq-latency');

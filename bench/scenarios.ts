@@ -15,6 +15,7 @@ import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, migrate, type IJobQueueStorage } from '../src/index.js';
 import { BullMQJobQueueStorage } from '../src/storage/bullmq.js';
 import { limitedRun, pausedClaim } from './controls.js';
+import { rateRun } from './rates.js';
 import { drainWithProcesses } from './redisProcesses.js';
 
 const REDIS_URL = process.env.PHASEQ_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -208,6 +209,14 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
   },
   async 'phaseq-redis-claim-unpaused'() {
     return withRedis((storage) => pausedClaim(storage, JOBS, false));
+  },
+  /** A type limited to 100 starts per second, for 10 s (CONCURRENCY workers): starts and CPU. */
+  async 'phaseq-rate'() {
+    const storage = new SQLiteJobQueueStorage({ filename: file });
+    return rateRun(storage, CONCURRENCY);
+  },
+  async 'phaseq-redis-rate'() {
+    return withRedis((storage) => rateRun(storage, CONCURRENCY));
   },
   /** phaseq: CPU used by an idle, started queue over 5 seconds. */
   async 'phaseq-idle-cpu'() {

@@ -91,6 +91,53 @@ export function isUnrecoverable(error: unknown): boolean {
   return ('code' in error && error.code === 'UNRECOVERABLE') || ('transient' in error && error.transient === false);
 }
 
+/**
+ * Thrown by a handler that a remote service rate limited (an HTTP 429 or 503 with
+ * `Retry-After`): the job goes back to pending, to run again after `retryAfterMs`, and
+ * the attempt is not counted — it did not fail. The queue emits `job:rate-limited` and
+ * logs it. A job rate limited again and again waits again and again: it never fails for
+ * it (stop it with `cancelJob`).
+ *
+ * @example
+ * ```ts
+ * const res = await fetch(url, { signal: ctx.signal });
+ * if (res.status === 429) {
+ *   throw new RateLimitedError(parseRetryAfter(res.headers.get('retry-after')) ?? 30_000, 'TMDB said 429');
+ * }
+ * ```
+ */
+export class RateLimitedError extends PhaseqError {
+  /** How long to wait before the next attempt, in whole milliseconds. */
+  readonly retryAfterMs: number;
+
+  /**
+   * @param retryAfterMs the wait, in milliseconds: a finite number of at least 0 (rounded
+   *   up to a whole millisecond).
+   * @throws ValidationError naming `retryAfterMs` when it is anything else
+   */
+  constructor(retryAfterMs: number, message?: string, options?: { cause?: unknown }) {
+    if (typeof retryAfterMs !== 'number' || !Number.isFinite(retryAfterMs) || retryAfterMs < 0) {
+      const issue = { path: 'retryAfterMs', message: `must be a finite number of milliseconds of at least 0, not ${String(retryAfterMs)}` };
+      throw new ValidationError(`Invalid RateLimitedError: retryAfterMs ${issue.message}`, [issue]);
+    }
+    const ms = Math.ceil(retryAfterMs);
+    super('RATE_LIMITED', message ?? `Rate limited: retry after ${ms} ms`, options);
+    this.retryAfterMs = ms;
+  }
+}
+
+/**
+ * The wait a {@link RateLimitedError} asks for (recognised by its stable code and a
+ * `retryAfterMs` of at least 0 as well as its class, so that one thrown by a plugin
+ * bundled with another copy of phaseq still counts), or null for any other error.
+ */
+export function rateLimitedFor(error: unknown): number | null {
+  if (error instanceof RateLimitedError) return error.retryAfterMs;
+  if (typeof error !== 'object' || error === null || !('code' in error) || error.code !== 'RATE_LIMITED') return null;
+  const ms = 'retryAfterMs' in error ? error.retryAfterMs : undefined;
+  return typeof ms === 'number' && Number.isFinite(ms) && ms >= 0 ? Math.ceil(ms) : null;
+}
+
 /** An attempt ran past its `timeoutMs`; its signal was aborted. */
 export class JobTimeoutError extends PhaseqError {
   constructor(timeoutMs: number) {

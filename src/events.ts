@@ -49,6 +49,11 @@ export interface QueueEvents {
    * `remote` event `error` is rebuilt as for `job:retrying`.
    */
   'job:failed': (event: { job: Job; error: Error; attempts: number; payload: unknown; remote?: RemoteEventInfo }) => void;
+  /**
+   * The handler threw a `RateLimitedError`: the job went back to pending, to run at
+   * `nextRunAt`, without counting the attempt (`job.attempts` is the attempts counted).
+   */
+  'job:rate-limited': (event: { job: Job; error: Error; retryAfterMs: number; nextRunAt: number }) => void;
   /** A job's lease expired (its process died); it was sent back to pending or failed. */
   'job:stalled': (event: { job: Job; remote?: RemoteEventInfo }) => void;
   /** A job was cancelled: deleted while pending, or aborted while running. */

@@ -5,6 +5,7 @@
 export { JobQueue } from './queue/JobQueue.js';
 export type { JobQueueOptions, StopOptions, CancelResult } from './queue/options.js';
 export { Worker, type WorkerOptions } from './queue/Worker.js';
+export { parseRetryAfter } from './queue/retryAfter.js';
 export {
   computeBackoff,
   exponentialBackoff,
@@ -62,7 +63,9 @@ export {
   MigrationError,
   NotFoundError,
   MissingDependencyError,
+  RateLimitedError,
   isUnrecoverable,
+  rateLimitedFor,
   toError,
   type ValidationIssue,
 } from './errors.js';

@@ -108,6 +108,16 @@ describe('payload typing', () => {
       // @ts-expect-error -- a limit is a number
       concurrency: '2',
     });
+    registry.register('rated', async () => {}, {
+      schema: z.object({ n: z.number() }),
+      rateLimit: { max: 10, durationMs: 1000 },
+      group: { by: () => 'k', rateLimit: { max: 1, durationMs: 60_000 } },
+    });
+    registry.register('rated-badly', async () => {}, {
+      schema: z.object({ n: z.number() }),
+      // @ts-expect-error -- a rate limit needs its window
+      rateLimit: { max: 10 },
+    });
     definePlugin({
       name: 'grouped',
       jobs: {

@@ -8,6 +8,7 @@ import { RegistrationError, UnknownJobTypeError, ValidationError, type Validatio
 import { describeIssues, describeValue, parseWithIssues } from '../validation.js';
 import type { BackoffOptions } from '../queue/backoff.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
+import type { RateLimit } from '../storage/types.js';
 import type { Job, JobInput, PayloadOf } from '../types.js';
 
 /** The part of the queue a handler may use: enqueueing further jobs (the next phase). */
@@ -70,6 +71,13 @@ export interface GroupOptions<P = unknown> {
    * @default 1
    */
   concurrency?: number;
+  /**
+   * No more than `max` jobs of one key start in any window of `durationMs`, across every
+   * process sharing the storage (see {@link RegisterOptions.rateLimit}). Jobs of a key over
+   * its rate wait without holding back other keys.
+   * @default none
+   */
+  rateLimit?: RateLimit;
 }
 
 /** Options of one registration. */
@@ -91,6 +99,21 @@ export interface RegisterOptions<S extends ZodType = ZodType> {
   concurrency?: number;
   /** Per-key concurrency (see {@link GroupOptions}). @default none */
   group?: GroupOptions<z.output<S>>;
+  /**
+   * No more than `max` jobs of this type start in any window of `durationMs` (a sliding
+   * window over the recorded starts), across every process sharing the storage. Jobs over
+   * the limit stay pending — not failed, no attempt counted — and idle workers sleep
+   * until the next slot opens. Both whole numbers of at least 1. A start is a claim: a
+   * retry or a job recovered from a stall starts again and counts again.
+   *
+   * @example
+   * ```ts
+   * // At most 40 calls a second to the provider, from every process together.
+   * registry.register('fetch-metadata', fetchMetadata, { schema, rateLimit: { max: 40, durationMs: 1000 } });
+   * ```
+   * @default no limit
+   */
+  rateLimit?: RateLimit;
 }
 
 /** One registered job type. */
@@ -103,16 +126,47 @@ export interface Registration {
   readonly timeoutMs: number | undefined;
   /** At most this many running at once, everywhere; null for no limit. */
   readonly concurrency: number | null;
-  /** The grouping, with its concurrency resolved; null when the type has none. */
-  readonly group: { readonly by: (payload: unknown) => string; readonly concurrency: number } | null;
+  /** The grouping, with its concurrency resolved (and its per-key rate limit, or null); null when the type has none. */
+  readonly group: {
+    readonly by: (payload: unknown) => string;
+    readonly concurrency: number;
+    readonly rateLimit: Readonly<RateLimit> | null;
+  } | null;
+  /** At most `max` starts in any `durationMs`, everywhere; null for no rate limit. */
+  readonly rateLimit: Readonly<RateLimit> | null;
+}
+
+/** The fields of a rate limit, to name any other as unknown (a typo must not pass as no limit). */
+const RATE_FIELDS = ['max', 'durationMs'];
+
+/** Checks a rate limit option at `path`, appending its problems to `issues`. */
+function checkRate(path: string, value: unknown, issues: ValidationIssue[], positive: (path: string, value: unknown) => void): void {
+  if (value === undefined) return;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    issues.push({ path, message: `must be an object { max, durationMs }, not ${describeValue(value)}` });
+    return;
+  }
+  const rate = value as Record<string, unknown>;
+  for (const field of RATE_FIELDS) {
+    if (rate[field] === undefined) issues.push({ path: `${path}.${field}`, message: 'is required' });
+    else positive(`${path}.${field}`, rate[field]);
+  }
+  for (const field of Object.keys(rate)) {
+    if (!RATE_FIELDS.includes(field)) issues.push({ path: `${path}.${field}`, message: 'is not an option of a rate limit (max, durationMs)' });
+  }
+}
+
+/** A copy of a checked rate limit, so that a later change to the caller's object changes nothing. */
+function rateOf(value: RateLimit | undefined): Readonly<RateLimit> | null {
+  return value ? Object.freeze({ max: value.max, durationMs: value.durationMs }) : null;
 }
 
 /**
- * Checks the limits of a registration (`concurrency`, `group`); returns every problem,
+ * Checks the limits of a registration (`concurrency`, `group`, `rateLimit`); returns every problem,
  * each naming its option. Shared by `register` and `definePlugin`, which checks every job
  * of a plugin before registering any.
  */
-export function checkLimits(options: { concurrency?: unknown; group?: unknown }): ValidationIssue[] {
+export function checkLimits(options: { concurrency?: unknown; group?: unknown; rateLimit?: unknown }): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const positive = (path: string, value: unknown): void => {
     if (value !== undefined && !(Number.isSafeInteger(value) && (value as number) >= 1)) {
@@ -120,16 +174,18 @@ export function checkLimits(options: { concurrency?: unknown; group?: unknown })
     }
   };
   positive('concurrency', options.concurrency);
+  checkRate('rateLimit', options.rateLimit, issues, positive);
   const group = options.group;
   if (group !== undefined) {
     if (typeof group !== 'object' || group === null) {
-      issues.push({ path: 'group', message: `must be an object { by, concurrency? }, not ${describeValue(group)}` });
+      issues.push({ path: 'group', message: `must be an object { by, concurrency?, rateLimit? }, not ${describeValue(group)}` });
     } else {
-      const g = group as { by?: unknown; concurrency?: unknown };
+      const g = group as { by?: unknown; concurrency?: unknown; rateLimit?: unknown };
       if (typeof g.by !== 'function') {
         issues.push({ path: 'group.by', message: `must be a function (payload) => string, not ${describeValue(g.by)}` });
       }
       positive('group.concurrency', g.concurrency);
+      checkRate('group.rateLimit', g.rateLimit, issues, positive);
     }
   }
   return issues;
@@ -199,7 +255,10 @@ export class HandlerRegistry {
       concurrency: options.concurrency ?? null,
       // `by` is typed for this schema's output; the queue calls it only with payloads
       // this schema produced.
-      group: group ? { by: group.by as (payload: unknown) => string, concurrency: group.concurrency ?? 1 } : null,
+      group: group
+        ? { by: group.by as (payload: unknown) => string, concurrency: group.concurrency ?? 1, rateLimit: rateOf(group.rateLimit) }
+        : null,
+      rateLimit: rateOf(options.rateLimit),
     });
     this.#version++;
     return this;

@@ -7,6 +7,7 @@ import { RegistrationError } from '../errors.js';
 import { checkLimits, type GroupOptions, type JobHandler } from '../handlers/HandlerRegistry.js';
 import type { BackoffOptions } from '../queue/backoff.js';
 import type { JobQueue } from '../queue/JobQueue.js';
+import type { RateLimit } from '../storage/types.js';
 
 /** One job type of a plugin. The handler sees the schema's output as its payload type. */
 export interface PluginJob<T extends string, S extends ZodType> {
@@ -21,8 +22,10 @@ export interface PluginJob<T extends string, S extends ZodType> {
   timeoutMs?: number;
   /** At most this many jobs of this type run at once, across processes (see `RegisterOptions.concurrency`). @default no limit */
   concurrency?: number;
-  /** Per-key concurrency (see `GroupOptions`); `by` sees the schema's output. @default none */
+  /** Per-key concurrency and rate limit (see `GroupOptions`); `by` sees the schema's output. @default none */
   group?: GroupOptions<z.output<S>>;
+  /** At most `max` starts in any `durationMs`, across processes (see `RegisterOptions.rateLimit`). @default no limit */
+  rateLimit?: RateLimit;
 }
 
 /** What `definePlugin` takes: `S` maps each job type to its schema. */
@@ -106,6 +109,7 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
           maxRetries: job.maxRetries,
           timeoutMs: job.timeoutMs,
           concurrency: job.concurrency,
+          rateLimit: job.rateLimit,
           // Typed for this job's schema output, like the handler.
           group: job.group as GroupOptions<unknown> | undefined,
         });

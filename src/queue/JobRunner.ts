@@ -12,6 +12,7 @@ import {
   QueueStateError,
   UnknownJobTypeError,
   isUnrecoverable,
+  rateLimitedFor,
   toError,
 } from '../errors.js';
 import type { QueueEvents } from '../events.js';
@@ -197,8 +198,12 @@ export class JobRunner {
         return;
       }
       case 'timeout':
-      case null:
         break;
+      case null: {
+        const retryAfterMs = rateLimitedFor(error);
+        if (retryAfterMs !== null) return postponeJob(host, entry, ref, error, retryAfterMs);
+        break;
+      }
     }
     const registration = host.registry.get(job.type);
     const final = isUnrecoverable(error) || job.attempts > job.maxRetries;
@@ -232,6 +237,26 @@ export class JobRunner {
       host.wakeAt(retryAt);
     }
   }
+}
+
+/**
+ * A handler was rate limited by a remote service: the job goes back to pending at
+ * now + `retryAfterMs`, its attempt given back.
+ */
+async function postponeJob(host: RunnerHost, entry: RunningJob, ref: LeaseRef, error: Error, retryAfterMs: number): Promise<void> {
+  const { job } = entry;
+  const nextRunAt = Date.now() + retryAfterMs;
+  const stored = await host.storage.postpone(ref, nextRunAt, error.message);
+  if (!stored) {
+    host.logger.warn({ jobId: job.id, type: job.type }, 'job rate limited after its lease was lost: outcome left to the new owner');
+    return;
+  }
+  if (limited(host.registry.get(job.type))) host.wakeIdle();
+  const attempts = Math.max(0, job.attempts - 1);
+  host.logger.info({ jobId: job.id, type: job.type, retryAfterMs, nextRunAt, reason: error.message }, 'job rate limited, waiting');
+  const waiting: Job = { ...job, state: stateAt({ state: 'pending', runAt: nextRunAt }, Date.now()), runAt: nextRunAt, attempts, lastError: error.message };
+  host.events.emit('job:rate-limited', { job: waiting, error, retryAfterMs, nextRunAt });
+  host.wakeAt(nextRunAt);
 }
 
 /** The error a job's signal carries when the queue shuts down under it. */

@@ -90,6 +90,15 @@ export class Worker {
     this.#interruptSleep();
   }
 
+  /**
+   * Makes the next idle sleeps the longest (`maxIdleMs`): the queue knows when work comes
+   * (a rate limit's next slot) and will `notify()` then, so polling sooner would find
+   * nothing. `notify()` undoes it.
+   */
+  rest(): void {
+    this.#idleMs = this.#opts.maxIdleMs;
+  }
+
   /** Stops claiming; resolves when the job in hand (if any) has been recorded. */
   async stop(): Promise<void> {
     this.#stopping = true;

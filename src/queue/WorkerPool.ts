@@ -5,7 +5,7 @@
  * the moment the queue is drained. The queue owns the lifecycle and the events; the
  * pool only keeps the workers busy.
  */
-import type { ClaimFilter, IJobQueueStorage, LeaseRef } from '../storage/types.js';
+import type { ClaimFilter, ClaimReport, IJobQueueStorage, LeaseRef } from '../storage/types.js';
 import type { Job } from '../types.js';
 import { TickBatcher } from './batch.js';
 import { setTimeoutAt } from './timers.js';
@@ -39,6 +39,7 @@ export class WorkerPool {
   readonly #o: WorkerPoolOptions;
   readonly #ops: TickBatcher<PoolOp, Job | null>;
   readonly #workers: Worker[];
+  readonly #byId: Map<string, Worker>;
   #claiming = false;
   #cancelWake: (() => void) | null = null;
   #wakeTime = Number.POSITIVE_INFINITY;
@@ -56,6 +57,7 @@ export class WorkerPool {
         maxIdleMs: options.maxIdleMs,
       });
     });
+    this.#byId = new Map(this.#workers.map((w) => [w.id, w]));
   }
 
   /** Starts every worker loop. */
@@ -133,28 +135,42 @@ export class WorkerPool {
     }
     const limit = this.#claiming ? claimers : 0;
     const filter = this.#o.filter();
-    const claim = { workerId: this.#o.ownerId, limit, now: Date.now(), leaseMs: this.#o.leaseMs, filter };
+    const report: ClaimReport = { nextSlotAt: null };
+    const claim = { workerId: this.#o.ownerId, limit, now: Date.now(), leaseMs: this.#o.leaseMs, filter, report };
     let jobs: Job[] = [];
     if (refs.length > 0 && limit > 0 && storage.completeAndClaim) {
       ({ jobs } = await storage.completeAndClaim(refs, claim));
     } else {
       if (refs.length > 0) await storage.complete(refs);
-      if (limit > 0) jobs = await storage.claim(claim.workerId, limit, claim.now, claim.leaseMs, filter);
+      if (limit > 0) jobs = await storage.claim(claim.workerId, limit, claim.now, claim.leaseMs, filter, report);
     }
     if (jobs.length > 0) this.#busySinceDrain = true;
-    if (claimers > 0 && jobs.length < claimers) await this.#onShortClaim(jobs.length);
+    if (claimers > 0 && jobs.length < claimers) await this.#onShortClaim(jobs.length, report.nextSlotAt);
     let next = 0;
-    return batch.map((op) => (op.kind === 'claim' ? (jobs[next++] ?? null) : null));
+    return batch.map((op) => {
+      if (op.kind !== 'claim') return null;
+      const job = jobs[next++] ?? null;
+      // Held back by a rate limit: the slot's timer wakes this worker; no polling before.
+      if (job === null && report.nextSlotAt !== null) this.#byId.get(op.workerId)?.rest();
+      return job;
+    });
   }
 
   /**
    * Some workers found nothing: arm a wake-up for the next delayed job of a type this
-   * queue runs, maybe drained. Jobs of other types are another queue's work; jobs held by
-   * a pause or a limit still count as work (no drain), and the workers poll for them.
+   * queue runs, and for the next slot of a rate limit that held jobs back, maybe drained.
+   * Jobs of other types are another queue's work; jobs held by a pause or a limit still
+   * count as work (no drain): the workers poll for those held by a pause or a
+   * concurrency limit, and sleep until the slot for those held by a rate limit.
    */
-  async #onShortClaim(claimed: number): Promise<void> {
+  async #onShortClaim(claimed: number, nextSlotAt: number | null): Promise<void> {
     const next = await this.#o.storage.nextRunAt(this.#o.filter().types.map((t) => t.type));
     if (next !== null && next > Date.now()) this.wakeAt(next);
+    // Armed after the last await: the workers this claim left empty-handed go to sleep in
+    // this turn's microtasks, before any timer can fire. Armed sooner, a slot that opened
+    // during the await woke no one (they were not asleep yet), and they rested a whole
+    // `maxIdleMs`.
+    if (nextSlotAt !== null) this.wakeAt(nextSlotAt);
     const idle = claimed === 0 && this.#o.running() === 0;
     // Drained means nothing left to do at all: delayed jobs still count as work.
     if (this.#busySinceDrain && idle && next === null) {

@@ -38,7 +38,13 @@ export class RegistryFilter {
     this.#filter = {
       types: this.#types.map((type) => {
         const r = registry.get(type)!;
-        return { type, concurrency: r.concurrency, groupConcurrency: r.group?.concurrency ?? null };
+        return {
+          type,
+          concurrency: r.concurrency,
+          groupConcurrency: r.group?.concurrency ?? null,
+          rateLimit: r.rateLimit,
+          groupRateLimit: r.group?.rateLimit ?? null,
+        };
       }),
     };
   }

@@ -26,13 +26,12 @@ import { LAYOUT_SCRIPT } from './bullmq/layoutScript.js';
 import { buildStats, type StateCounts } from './stats.js';
 import { subscribeJobEvents } from './bullmq/crossNodeEvents.js';
 import { hashToJob, isRedisJobId } from './bullmq/hashToJob.js';
+import { CLAIM_SCRIPT, COMPLETE_AND_CLAIM_SCRIPT, COMPLETE_SCRIPT } from './bullmq/claimScripts.js';
 import {
   ADD_SCRIPT,
-  CLAIM_SCRIPT,
-  COMPLETE_AND_CLAIM_SCRIPT,
-  COMPLETE_SCRIPT,
   EXTEND_SCRIPT,
   FAIL_SCRIPT,
+  POSTPONE_SCRIPT,
   PROGRESS_SCRIPT,
   RECOVER_SCRIPT,
   RELEASE_SCRIPT,
@@ -48,6 +47,7 @@ import type {
   AddedJob,
   CancelOutcome,
   ClaimFilter,
+  ClaimReport,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -74,6 +74,7 @@ const scripts = {
   completeAndClaim: new RedisScript(COMPLETE_AND_CLAIM_SCRIPT),
   fail: new RedisScript(FAIL_SCRIPT),
   release: new RedisScript(RELEASE_SCRIPT),
+  postpone: new RedisScript(POSTPONE_SCRIPT),
   extend: new RedisScript(EXTEND_SCRIPT),
   recover: new RedisScript(RECOVER_SCRIPT),
   progress: new RedisScript(PROGRESS_SCRIPT),
@@ -88,12 +89,22 @@ const scripts = {
   layout: new RedisScript(LAYOUT_SCRIPT),
 };
 
-/** A claim filter as the claim scripts read it (see `readFilter` in leaseScripts.ts). */
+/** A claim filter as the claim scripts read it (see `readFilter` in claimScripts.ts). */
 function filterArgs(filter: ClaimFilter | undefined): ScriptArg[] {
   if (!filter) return [-1];
   const out: ScriptArg[] = [filter.types.length];
-  for (const t of filter.types) out.push(t.type, t.concurrency ?? '', t.groupConcurrency ?? '');
+  for (const t of filter.types) {
+    const rate = t.rateLimit ?? null;
+    const groupRate = t.groupRateLimit ?? null;
+    out.push(t.type, t.concurrency ?? '', t.groupConcurrency ?? '');
+    out.push(rate?.max ?? '', rate?.durationMs ?? '', groupRate?.max ?? '', groupRate?.durationMs ?? '');
+  }
   return out;
+}
+
+/** Passes a claim script's next rate slot (-1: none) on to the caller's report. */
+function reportSlot(report: ClaimReport | undefined, slot: unknown): void {
+  if (report && typeof slot === 'number' && slot >= 0) report.nextSlotAt = slot;
 }
 
 function leasePairs(refs: readonly LeaseRef[]): string[] {
@@ -223,11 +234,19 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     return out;
   }
 
-  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]> {
+  async claim(
+    workerId: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    filter?: ClaimFilter,
+    report?: ClaimReport,
+  ): Promise<Job[]> {
     if (limit <= 0) return [];
     const args = [workerId, now, now + leaseMs, Math.floor(limit), ...filterArgs(filter)];
-    const reply = await this.#run('claim', scripts.claim, args);
-    return asArray(reply, 'claim').map(hashToJob);
+    const [jobs, slot] = asArray(await this.#run('claim', scripts.claim, args), 'claim');
+    reportSlot(report, slot);
+    return asArray(jobs, 'claim').map(hashToJob);
   }
 
   async complete(refs: readonly LeaseRef[]): Promise<number> {
@@ -258,7 +277,8 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
       ...filterArgs(claim.filter),
       ...leasePairs(refs),
     ];
-    const [completed, jobs] = asArray(await this.#run('completeAndClaim', scripts.completeAndClaim, args), 'completeAndClaim');
+    const [completed, jobs, slot] = asArray(await this.#run('completeAndClaim', scripts.completeAndClaim, args), 'completeAndClaim');
+    reportSlot(claim.report, slot);
     return { completed: Number(completed), jobs: asArray(jobs, 'completeAndClaim').map(hashToJob) };
   }
 
@@ -272,6 +292,11 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   async release(refs: readonly LeaseRef[]): Promise<void> {
     const pairs = leasePairs(refs);
     if (pairs.length > 0) await this.#run('release', scripts.release, pairs);
+  }
+
+  async postpone(ref: LeaseRef, runAt: number, note: string): Promise<boolean> {
+    if (!isRedisJobId(ref.id)) return false;
+    return (await this.#run('postpone', scripts.postpone, [ref.id, ref.workerId, runAt, note])) === 1;
   }
 
   async extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport> {

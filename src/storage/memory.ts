@@ -8,13 +8,15 @@
  */
 import { ValidationError } from '../errors.js';
 import type { Job, QueueStats } from '../types.js';
-import { ClaimBudget, type RunningCount } from './claimBudget.js';
+import { ClaimBudget, hasRate, type RunningCount } from './claimBudget.js';
+import { MemoryStarts } from './memoryStarts.js';
 import { compareClaimOrder, newJobView } from './rows.js';
 import { buildStats, emptyCounts, type StateCounts } from './stats.js';
 import type {
   AddedJob,
   CancelOutcome,
   ClaimFilter,
+  ClaimReport,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -54,6 +56,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
   /** Paused job types; '' stands for the whole queue (a job type is never empty). */
   readonly #paused = new Set<string>();
   readonly #workers = new Map<string, WorkerAnnouncement>();
+  readonly #starts = new MemoryStarts();
   #nextId = 1;
 
   /** @param options.defaultConcurrency Workers a queue starts by default. @default 3 */
@@ -84,10 +87,19 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     return out;
   }
 
-  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]> {
+  async claim(
+    workerId: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    filter?: ClaimFilter,
+    report?: ClaimReport,
+  ): Promise<Job[]> {
     if (limit <= 0 || (filter && this.#paused.has(''))) return [];
     const types = filter?.types.filter((t) => !this.#paused.has(t.type));
-    const budget = types ? new ClaimBudget(types, this.#running()) : null;
+    const rated = types?.filter(hasRate) ?? [];
+    const read = rated.length > 0 ? this.#starts.read.bind(this.#starts) : null;
+    const budget = types ? new ClaimBudget(types, this.#running(), read, now) : null;
     // Within a priority, types with a concurrency limit first (see the contract).
     const limited = new Set(types?.filter((t) => t.concurrency !== null).map((t) => t.type));
     const rank = (job: Job): number => (limited.has(job.type) ? 0 : 1);
@@ -98,6 +110,13 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     for (const e of ready) {
       if (picked.length >= limit) break;
       if (!budget || budget.take(e.job.type, e.job.groupKey)) picked.push(e);
+    }
+    if (rated.length > 0) {
+      for (const e of picked) {
+        const rule = rated.find((t) => t.type === e.job.type);
+        if (rule) this.#starts.record(rule, e.job.groupKey, now);
+      }
+      if (report) report.nextSlotAt = budget!.nextSlotAt();
     }
     return picked.map((e) => {
       const job = this.#update(e, {
@@ -138,7 +157,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
 
   async completeAndClaim(refs: readonly LeaseRef[], claim: ClaimRequest): Promise<{ completed: number; jobs: Job[] }> {
     const completed = await this.complete(refs);
-    return { completed, jobs: await this.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs, claim.filter) };
+    return { completed, jobs: await this.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs, claim.filter, claim.report) };
   }
 
   async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
@@ -162,6 +181,20 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
         this.#update(e, { state: 'pending', attempts: Math.max(0, e.job.attempts - 1), lockedBy: null, lockedUntil: null });
       }
     }
+  }
+
+  async postpone(ref: LeaseRef, runAt: number, note: string): Promise<boolean> {
+    const e = this.#leased(ref);
+    if (!e) return false;
+    this.#update(e, {
+      state: 'pending',
+      runAt,
+      lastError: note,
+      attempts: Math.max(0, e.job.attempts - 1),
+      lockedBy: null,
+      lockedUntil: null,
+    });
+    return true;
   }
 
   async extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport> {

@@ -26,6 +26,7 @@ import type {
   AddedJob,
   CancelOutcome,
   ClaimFilter,
+  ClaimReport,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -156,9 +157,16 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     });
   }
 
-  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]> {
+  async claim(
+    workerId: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    filter?: ClaimFilter,
+    report?: ClaimReport,
+  ): Promise<Job[]> {
     if (limit <= 0) return [];
-    return this.#conn.write('claim', (s) => s.claims.claim(workerId, limit, now, leaseMs, filter));
+    return this.#conn.write('claim', (s) => s.claims.claim(workerId, limit, now, leaseMs, filter, report));
   }
 
   async complete(refs: readonly LeaseRef[]): Promise<number> {
@@ -170,7 +178,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     return this.#conn.write('completeAndClaim', (s) => {
       const completed = deleteLeased(s, refs);
       if (claim.limit <= 0) return { completed, jobs: [] };
-      return { completed, jobs: s.claims.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs, claim.filter) };
+      return { completed, jobs: s.claims.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs, claim.filter, claim.report) };
     });
   }
 
@@ -189,6 +197,10 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     this.#conn.write('release', (s) => {
       for (const r of refs) s.release.run(toRowId(r.id), r.workerId);
     });
+  }
+
+  async postpone(ref: LeaseRef, runAt: number, note: string): Promise<boolean> {
+    return this.#conn.write('postpone', (s) => s.postpone.run(runAt, note, toRowId(ref.id), ref.workerId).changes > 0);
   }
 
   async extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport> {

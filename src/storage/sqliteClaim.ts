@@ -25,13 +25,18 @@
  *   key that fills during the walk is excluded from the next query, which resumes after
  *   the last row seen. The walk passes over the pending jobs of full keys that come
  *   before the free ones (inside SQLite, about 0.15 µs each), never over other types.
+ * - **Rate limits** take the limited path too: the claim prunes and counts the type's
+ *   window (and each key's, when first met) in `queue_rate_starts`, takes no more than
+ *   the slots left, records a start per leased job, and reports when the next slot opens
+ *   (sqliteRates.ts). A filter without rate limits never touches that table.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { StorageError } from '../errors.js';
 import type { Job } from '../types.js';
-import { ClaimBudget, hasLimits, type RunningCount } from './claimBudget.js';
+import { ClaimBudget, hasLimits, hasRate, type RunningCount } from './claimBudget.js';
 import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, type ClaimedRow } from './rows.js';
-import type { ClaimableType, ClaimFilter } from './types.js';
+import { SqliteRates } from './sqliteRates.js';
+import type { ClaimableType, ClaimFilter, ClaimReport } from './types.js';
 
 /** Claims of more jobs than this at once are rare enough to compile each time. */
 const MAX_CACHED_CLAIM = 256;
@@ -85,11 +90,13 @@ export class SqliteClaims {
   readonly #walkFirst: Statement;
   readonly #walkAfter: Statement;
   readonly #leaseIds: Statement;
+  readonly #rates: SqliteRates;
   /** Per filter (a queue passes the same object until its registry changes): its type names, or null when it has limits. */
   readonly #plain = new WeakMap<ClaimFilter, readonly string[] | null>();
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
+    this.#rates = new SqliteRates(db);
     this.#paused = db.prepare('SELECT type FROM queue_pauses').pluck();
     // A loose index scan: one seek per distinct type, however many jobs each has.
     this.#pendingTypes = db
@@ -134,7 +141,7 @@ export class SqliteClaims {
    * Leases up to `limit` jobs (see `IJobQueueStorage.claim`); returns them in claim order.
    * Runs inside the caller's write transaction.
    */
-  claim(owner: string, limit: number, now: number, leaseMs: number, filter: ClaimFilter | undefined): Job[] {
+  claim(owner: string, limit: number, now: number, leaseMs: number, filter: ClaimFilter | undefined, report?: ClaimReport): Job[] {
     if (!Number.isSafeInteger(limit) || limit < 1) throw new StorageError(`Claim limit must be a positive integer, got ${limit}`);
     const until = now + leaseMs;
     let rows: ClaimedRow[];
@@ -146,7 +153,8 @@ export class SqliteClaims {
       if (paused.includes('')) return [];
       const plain = this.#typesIfPlain(filter);
       if (plain === null) {
-        rows = this.#claimLimited(paused.length === 0 ? filter.types : filter.types.filter((t) => !paused.includes(t.type)), owner, limit, now, until);
+        const types = paused.length === 0 ? filter.types : filter.types.filter((t) => !paused.includes(t.type));
+        rows = this.#claimLimited(types, owner, limit, now, until, report);
       } else {
         rows = this.#claimFast(paused.length === 0 ? plain : plain.filter((t) => !paused.includes(t)), owner, limit, now, until);
       }
@@ -187,21 +195,47 @@ export class SqliteClaims {
     return stmt;
   }
 
-  #claimLimited(types: readonly ClaimableType[], owner: string, limit: number, now: number, until: number): ClaimedRow[] {
+  #claimLimited(
+    types: readonly ClaimableType[],
+    owner: string,
+    limit: number,
+    now: number,
+    until: number,
+    report: ClaimReport | undefined,
+  ): ClaimedRow[] {
     if (types.length === 0) return [];
     const running = this.#running.all({ types: JSON.stringify(types.map((t) => t.type)) }) as RunningCount[];
-    const budget = new ClaimBudget(types, running);
+    const rated = types.filter(hasRate);
+    const budget = new ClaimBudget(types, running, rated.length > 0 ? this.#rates.open(rated, now) : null, now);
     const candidates: Candidate[] = [];
     for (const t of types) {
       const n = budget.typeLeft(t.type, limit);
       if (n === 0) continue;
-      const found = t.groupConcurrency === null ? (this.#pick.all({ type: t.type, now, n }) as Candidate[]) : this.#walkGroups(t.type, n, now, budget);
+      let found: Candidate[];
+      if (t.groupConcurrency === null) {
+        found = this.#pick.all({ type: t.type, now, n }) as Candidate[];
+        // Counted in the budget (they fit: n is what it allows), so that its next slot
+        // accounts for them.
+        for (let i = 0; i < found.length; i++) budget.take(t.type, null);
+      } else {
+        found = this.#walkGroups(t.type, n, now, budget);
+      }
       if (t.concurrency !== null) for (const c of found) c.first = 0;
       candidates.push(...found);
     }
-    if (candidates.length === 0) return [];
-    const ids = candidates.sort(byClaimOrder).slice(0, limit).map((c) => c.id);
-    return this.#leaseIds.all({ owner, until, ids: JSON.stringify(ids) }) as ClaimedRow[];
+    let rows: ClaimedRow[] = [];
+    if (candidates.length > 0) {
+      const ids = candidates.sort(byClaimOrder).slice(0, limit).map((c) => c.id);
+      rows = this.#leaseIds.all({ owner, until, ids: JSON.stringify(ids) }) as ClaimedRow[];
+    }
+    if (rated.length > 0) {
+      for (const row of rows) {
+        const rule = rated.find((t) => t.type === row[1]);
+        if (rule) this.#rates.record(rule, row[14], now);
+      }
+      if (report) report.nextSlotAt = budget.nextSlotAt();
+    }
+    return rows;
   }
 
   /** Up to `cap` jobs of a grouped type, in claim order, within its keys' limits. */

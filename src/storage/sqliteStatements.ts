@@ -25,6 +25,7 @@ export interface Statements {
   failRetain: Statement;
   failDelete: Statement;
   release: Statement;
+  postpone: Statement;
   extend: Statement;
   expired: Statement;
   stallBack: Statement;
@@ -154,6 +155,11 @@ export function prepare(db: SqliteDatabase): Statements {
     failDelete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
     release: db.prepare(
       `UPDATE jobs SET state = 'pending', attempts = MAX(0, attempts - 1), locked_by = NULL, locked_until = NULL
+        WHERE id = ? AND locked_by = ? AND state = 'processing'`,
+    ),
+    postpone: db.prepare(
+      `UPDATE jobs SET state = 'pending', attempts = MAX(0, attempts - 1), run_at = ?, last_error = ?,
+              locked_by = NULL, locked_until = NULL
         WHERE id = ? AND locked_by = ? AND state = 'processing'`,
     ),
     extend: db.prepare(

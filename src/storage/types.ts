@@ -55,6 +55,36 @@ export interface ClaimableType {
    * not limited per key.
    */
   groupConcurrency: number | null;
+  /**
+   * At most `max` jobs of this type start in any window of `durationMs`, counting the
+   * starts (claims) of every process sharing the storage. Absent or null: no rate limit.
+   */
+  rateLimit?: RateLimit | null;
+  /**
+   * At most `max` jobs of one group key start in any window of `durationMs` (jobs without
+   * a key are not limited per key). Absent or null: no per-key rate limit.
+   */
+  groupRateLimit?: RateLimit | null;
+}
+
+/**
+ * A rate limit: no more than `max` job starts in any window of `durationMs` (a sliding
+ * window over the recorded start times, not fixed buckets, so no burst of 2 × `max` at a
+ * bucket edge). Both whole numbers of at least 1.
+ */
+export interface RateLimit {
+  max: number;
+  durationMs: number;
+}
+
+/**
+ * What a claim reports besides its jobs, when the caller passes one to fill in. Backends
+ * set `nextSlotAt` when a rate limit held back jobs (or filled during the claim): the
+ * earliest moment (epoch ms, on the caller's clock) a slot opens again, so that workers
+ * sleep until then instead of polling. Left null when no rate limit held anything back.
+ */
+export interface ClaimReport {
+  nextSlotAt: number | null;
 }
 
 /**
@@ -75,6 +105,8 @@ export interface ClaimRequest {
   leaseMs: number;
   /** As the `filter` of {@link IJobQueueStorage.claim}. */
   filter?: ClaimFilter;
+  /** As the `report` of {@link IJobQueueStorage.claim}. */
+  report?: ClaimReport;
 }
 
 /** What is paused in a storage (see {@link IJobQueueStorage.pause}). */
@@ -222,8 +254,22 @@ export interface IJobQueueStorage {
    * its limit are skipped, not waited for: a later job of another key is claimed instead,
    * and jobs of one key are claimed in claim order. Without a filter every type is claimable and no
    * pause or limit applies (tools; a queue always passes its registry's filter).
+   *
+   * Rate limits (`rateLimit`, `groupRateLimit`) count starts: each job claimed under one is
+   * recorded as a start at `now`, in the storage, so that every process sharing it obeys
+   * the same window; starts older than the window are pruned. Jobs over a rate limit stay
+   * pending, untouched (no attempt counted), and a key over its rate limit is skipped like
+   * a key at its concurrency limit. When a `report` is passed, its `nextSlotAt` says when
+   * the next slot of a rate limit that held jobs back opens.
    */
-  claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter): Promise<Job[]>;
+  claim(
+    workerId: string,
+    limit: number,
+    now: number,
+    leaseMs: number,
+    filter?: ClaimFilter,
+    report?: ClaimReport,
+  ): Promise<Job[]>;
   /** Deletes completed jobs whose lease the caller still holds; returns how many. */
   complete(refs: readonly LeaseRef[]): Promise<number>;
   /**
@@ -236,6 +282,13 @@ export interface IJobQueueStorage {
   fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean>;
   /** Returns leased jobs to pending without counting the attempt (graceful shutdown). */
   release(refs: readonly LeaseRef[], now: number): Promise<void>;
+  /**
+   * Returns a leased job to pending, to run no earlier than `runAt`, without counting the
+   * attempt (the handler was rate limited by a remote service: it did not fail). `note`
+   * is kept as the job's last error, to say why it waits. False when the lease was lost
+   * (nothing changed).
+   */
+  postpone(ref: LeaseRef, runAt: number, note: string): Promise<boolean>;
   /** Renews leases held by the caller (heartbeat). */
   extendLeases(refs: readonly LeaseRef[], now: number, leaseMs: number): Promise<LeaseReport>;
   /** Sends jobs whose lease expired back to pending, or fails them for good. */

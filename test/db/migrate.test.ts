@@ -41,7 +41,7 @@ describe('migration runner', () => {
     expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs', 'app_settings', 'settings_version', 'schema_migrations']));
   });
 
-  it('numbers the shipped migrations 1..n without gaps, each once (player sync is 6, queue controls 7, the TV tables 8)', () => {
+  it('numbers the shipped migrations 1..n without gaps, each once (player sync is 6, queue controls 7, the TV tables 8, rate limits 9)', () => {
     expect(ALL_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
       [1, 'jobs'],
       [2, 'app_settings'],
@@ -51,6 +51,7 @@ describe('migration runner', () => {
       [6, 'player_sync'],
       [7, 'queue_controls'],
       [8, 'tv'],
+      [9, 'rate_limits'],
     ]);
   });
 

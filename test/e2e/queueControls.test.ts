@@ -26,9 +26,14 @@ const demo = definePlugin({
       schema: z.object({ disk: z.string() }),
       handler: async () => {},
       concurrency: 2,
-      group: { by: (p) => p.disk, concurrency: 1 },
+      group: { by: (p) => p.disk, concurrency: 1, rateLimit: { max: 6, durationMs: 60_000 } },
     },
-    'fetch-artwork': { schema: z.object({ n: z.number() }), handler: async () => {}, concurrency: 4 },
+    'fetch-artwork': {
+      schema: z.object({ n: z.number() }),
+      handler: async () => {},
+      concurrency: 4,
+      rateLimit: { max: 40, durationMs: 1000 },
+    },
     'fail-render': {
       schema: z.object({}),
       handler: async () => {
@@ -64,8 +69,11 @@ async function finished(id: string): Promise<void> {
 function expectedLimits(registration: Registration | undefined): string[] {
   if (!registration) return ['not registered on this server'];
   const lines: string[] = [];
+  const windows: Record<number, string> = { 1000: 'second', 60_000: 'minute' };
   if (registration.concurrency !== null) lines.push(`${registration.concurrency} at a time`);
+  if (registration.rateLimit) lines.push(`${registration.rateLimit.max} per ${windows[registration.rateLimit.durationMs]}`);
   if (registration.group) lines.push(`${registration.group.concurrency} at a time per key`);
+  if (registration.group?.rateLimit) lines.push(`${registration.group.rateLimit.max} per ${windows[registration.group.rateLimit.durationMs]} per key`);
   return lines.length > 0 ? lines : ['no limit'];
 }
 
@@ -101,7 +109,8 @@ describe('queue controls and charts', () => {
       const lines = await typeRow(type).locator('.limits li').allTextContents();
       expect(lines, type).toEqual(expectedLimits(server.example.queue.registry.get(type)));
     }
-    expect(await typeRow('transcode-video').locator('.limits').textContent()).toBe('2 at a time1 at a time per key');
+    expect(await typeRow('transcode-video').locator('.limits').textContent()).toBe('2 at a time1 at a time per key6 per minute per key');
+    expect(await typeRow('fetch-artwork').locator('.limits').textContent()).toBe('4 at a time40 per second');
     expect(await typeRow('scan-movie').locator('.limits').textContent()).toBe('no limit');
   });
 

@@ -19,7 +19,11 @@ import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 const WORKER = path.join(import.meta.dirname, 'fixtures/controlsWorker.ts');
 const redisSkip = await redisSkipReason();
 
-type Limits = Record<string, { concurrency?: number; group?: number }>;
+interface Rate {
+  max: number;
+  durationMs: number;
+}
+type Limits = Record<string, { concurrency?: number; group?: number; rate?: Rate; groupRate?: Rate }>;
 
 interface Store {
   /** Environment that points a worker process at the store. */
@@ -63,6 +67,25 @@ interface Line {
   pid: number;
   seenType: number;
   seenKey: number;
+  /** The claim's time (start lines). */
+  claimedAt: number;
+}
+
+/** The most starts (claim times) in any window of `ms`, per `by` (one group for all by default). */
+function mostInWindow(starts: Line[], ms: number, by: (l: Line) => string = () => ''): number {
+  let most = 0;
+  const groups = new Map<string, number[]>();
+  for (const l of starts) groups.set(by(l), [...(groups.get(by(l)) ?? []), l.claimedAt]);
+  for (const times of groups.values()) {
+    times.sort((a, b) => a - b);
+    // Any window holding starts holds as many as one that opens at one of them.
+    for (let i = 0; i < times.length; i++) {
+      let j = i;
+      while (j < times.length && times[j]! < times[i]! + ms) j++;
+      most = Math.max(most, j - i);
+    }
+  }
+  return most;
 }
 
 function readJournal(file: string): Line[] {
@@ -71,8 +94,18 @@ function readJournal(file: string): Line[] {
     .split('\n')
     .filter(Boolean)
     .map((l) => {
-      const [kind, id, type, key, n, pid, seenType, seenKey] = l.split(' ');
-      return { kind: kind as Line['kind'], id: id!, type: type!, key: key!, n: Number(n), pid: Number(pid), seenType: Number(seenType), seenKey: Number(seenKey) };
+      const [kind, id, type, key, n, pid, seenType, seenKey, claimedAt] = l.split(' ');
+      return {
+        kind: kind as Line['kind'],
+        id: id!,
+        type: type!,
+        key: key!,
+        n: Number(n),
+        pid: Number(pid),
+        seenType: Number(seenType),
+        seenKey: Number(seenKey),
+        claimedAt: Number(claimedAt),
+      };
     });
 }
 
@@ -103,7 +136,8 @@ for (const place of STORES) {
       for (const [t, limits] of Object.entries(types)) {
         registry.register(t, () => {}, {
           schema: payload,
-          group: limits.group === undefined ? undefined : { by: (p) => p.key, concurrency: limits.group },
+          rateLimit: limits.rate,
+          group: limits.group === undefined ? undefined : { by: (p) => p.key, concurrency: limits.group, rateLimit: limits.groupRate },
         });
       }
       const queue = new JobQueue({ storage: store.storage(), registry, logger: pino({ level: 'silent' }), scheduler: false });
@@ -187,6 +221,33 @@ for (const place of STORES) {
         const order = starts.filter((l) => l.key === key).map((l) => l.n);
         expect(order).toEqual([...order].sort((a, b) => a - b));
       }
+    });
+
+    it('a rate limit holds across processes: no more than max starts in any window, per type and per key', async () => {
+      const { store, dir, journal } = setup();
+      // Per type: 3 starts per 600 ms; per key: 1 per 600 ms. Each process alone could
+      // start far more (4 workers, 5 ms jobs): the windows are what hold them back.
+      const limits: Limits = { api: { rate: { max: 3, durationMs: 600 } }, sync: { group: 4, groupRate: { max: 1, durationMs: 600 } } };
+      const queue = producer(store, limits);
+      await Promise.all([worker(store, dir, journal, limits, 4, 5), worker(store, dir, journal, limits, 4, 5)]);
+      await queue.addJobs([
+        ...Array.from({ length: 12 }, (_, n) => ({ type: 'api', payload: { key: 'a', n } })),
+        ...Array.from({ length: 9 }, (_, n) => ({ type: 'sync', payload: { key: `k${n % 3}`, n } })),
+      ]);
+      await drained(queue, 'every job');
+      const starts = readJournal(journal).filter((l) => l.kind === 'start');
+      const api = starts.filter((l) => l.type === 'api');
+      const sync = starts.filter((l) => l.type === 'sync');
+      expect(api).toHaveLength(12);
+      expect(sync).toHaveLength(9);
+      expect(new Set(starts.map((l) => l.id)).size).toBe(21);
+      expect(mostInWindow(api, 600)).toBe(3);
+      expect(mostInWindow(sync, 600, (l) => l.key)).toBe(1);
+      // Three keys, one start each per window: keys do not wait for each other.
+      expect(mostInWindow(sync, 600)).toBe(3);
+      expect(new Set(starts.map((l) => l.pid)).size).toBe(2);
+      // Held jobs were never attempted before they ran: no job failed or ran twice.
+      expect(await queue.getStats()).toMatchObject({ failed: 0 });
     });
 
     it('a pause stored by one process stops the others at their next claim; running jobs finish', async () => {

@@ -11,6 +11,7 @@ import { schedulesMigration } from './005_schedules.js';
 import { playerSyncMigration } from '../../media/db/006_player_sync.js';
 import { queueControlsMigration } from './007_queue_controls.js';
 import { tvMigration } from '../../media/db/008_tv.js';
+import { rateLimitsMigration } from './009_rate_limits.js';
 
 export const ALL_MIGRATIONS: readonly Migration[] = [
   jobsMigration,
@@ -21,4 +22,5 @@ export const ALL_MIGRATIONS: readonly Migration[] = [
   playerSyncMigration,
   queueControlsMigration,
   tvMigration,
+  rateLimitsMigration,
 ];

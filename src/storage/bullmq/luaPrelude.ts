@@ -17,6 +17,10 @@
  * - `running`       hash: type -> jobs of that type processing now; `grunning:<t>` hash:
  *                   group key -> jobs of type `t` with that key processing now. Every
  *                   script that moves a job in or out of `processing` keeps them.
+ * - `rate:<t>`      sorted set of the recent starts of rate-limited type `t`, score = start
+ *                   time; `grate:<t>:<key>` the same per group key; `rateseq` counter that
+ *                   makes their members unique. Pruned by the claims and expiring with
+ *                   their window (see rateFunctions.ts).
  * - `paused`        set of paused job types, `''` for the whole queue.
  * - `workers`       sorted set of started queues' ids, score = announcement expiry; and
  *   `workerTypes`   hash: id -> JSON list of the job types it claims.
