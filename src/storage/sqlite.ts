@@ -20,7 +20,7 @@ import { SQLiteScheduleStore } from '../scheduler/SQLiteScheduleStore.js';
 import type { Job, QueueStats } from '../types.js';
 import { rowToJob, type JobRow } from './rows.js';
 import { SqliteConnection } from './sqliteConnection.js';
-import { deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
+import { deleteLeased, insertRun, toRowId, type Statements } from './sqliteStatements.js';
 import { buildStats, emptyCounts, type StateCounts } from './stats.js';
 import type {
   AddedJob,
@@ -102,7 +102,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     // every CHECK_EVERY_MS, so that jobs are not stored in a deleted file for long.
     this.#conn.checkFile();
     const only = jobs.length === 1 ? jobs[0]! : undefined;
-    if (only !== undefined && plain(only)) {
+    if (only !== undefined && plain(only) && !only.trace) {
       // One INSERT is atomic by itself, and a write statement takes the write lock before
       // it reads anything: the BEGIN IMMEDIATE/COMMIT pair would add two statements to
       // the cost of the commit and change nothing.
@@ -127,10 +127,18 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
           // RETURNING row. Runs end at a job with a key (dedupe or group: those go one by
           // one), so ids follow input order.
           let end = i + 1;
-          while (end < jobs.length && plain(jobs[end]!)) end++;
+          const trace = j.trace ?? null;
+          while (end < jobs.length && plain(jobs[end]!) && (jobs[end]!.trace ?? null) === trace) end++;
           insertRun(s, jobs, i, end, now, out);
           i = end;
           continue;
+        }
+        if (j.debounce && j.dedupeKey !== null) {
+          const held = debounced(s, j, now);
+          if (held) {
+            out[i++] = held;
+            continue;
+          }
         }
         const row = s.insert.get(
           j.type,
@@ -143,6 +151,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
           j.manual ? 1 : 0,
           now,
           j.groupKey,
+          j.trace ?? null,
         ) as { id: number } | undefined;
         if (row) {
           out[i++] = { id: String(row.id), created: true };
@@ -359,6 +368,26 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   watch(onChange: () => void, intervalMs: number): () => void {
     return this.#conn.watch(onChange, intervalMs);
   }
+}
+
+/**
+ * A debounced add (inside the add's write transaction): with a pending job of the same
+ * type holding the key, replaces its payload and pushes its run time back, and returns
+ * it; with a running one, takes the key from it and returns null, so that the caller
+ * stores `j` as the key's new holder. Null as well when no job holds the key. A holder
+ * of another type is returned untouched, as plain dedupe does.
+ */
+function debounced(s: Statements, j: NewJob, now: number): AddedJob | null {
+  const held = s.findHolder.get(j.dedupeKey) as { id: number; type: string; state: string } | undefined;
+  if (!held) return null;
+  if (held.type === j.type && held.state === 'processing') {
+    s.dropKey.run(held.id);
+    return null;
+  }
+  if (held.type === j.type && j.debounce) {
+    s.debounce.run({ payload: j.payloadJson, groupKey: j.groupKey, now, ms: j.debounce.ms, maxWaitMs: j.debounce.maxWaitMs, id: held.id });
+  }
+  return { id: String(held.id), created: false };
 }
 
 /** A job stored by the multi-row inserts: no dedupe key, no group key. */
