@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HandlerRegistry, JobQueue, MemoryJobQueueStorage, SQLiteJobQueueStorage, ValidationError, type IJobQueueStorage } from '../../src/index.js';
+import type { AddedJob } from '../../src/storage/types.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
 
 const STORES: { name: string; open(): { storage: IJobQueueStorage; cleanup(): void } }[] = [
@@ -68,7 +69,7 @@ for (const place of STORES) {
       const runs: unknown[] = [];
       const queue = setup(runs);
       await queue.start();
-      const outcomes = [];
+      const outcomes: AddedJob[] = [];
       const before = Date.now();
       for (let v = 1; v <= 200; v++) {
         outcomes.push(...(await queue.addJobsWithOutcome([{ type: 'reindex', payload: { v }, dedupeKey: 'doc-1', debounceMs: 1_000 }])));
