@@ -127,7 +127,7 @@ export interface Job<T extends string = string, P = PayloadOf<T>> {
   /**
    * The W3C trace context (`traceparent`, maybe `tracestate`) of the code that added the
    * job, recorded when `@opentelemetry/api` is installed and a span was active; absent
-   * otherwise. Each attempt runs in a span that is its child (see docs/tracing.md).
+   * otherwise. Each attempt runs in a span that is its child (see docs/guides/debounce-and-traces.md).
    */
   readonly trace?: Readonly<Record<string, string>>;
 }

@@ -139,10 +139,11 @@ export class JobRunner {
   }
 
   /** Runs `job` to a recorded outcome. Never rejects for a handler failure. */
-  async run(job: Job, workerId: string): Promise<void> {
+  run(job: Job, workerId: string): Promise<unknown> {
     const tracer = this.#host.tracer;
-    if (tracer) return tracer.run(job, () => this.#attempt(job, workerId));
-    await this.#attempt(job, workerId);
+    // Without an SDK the attempt runs as it would without the api: no span, no context.
+    if (tracer?.active()) return tracer.run(job, () => this.#attempt(job, workerId));
+    return this.#attempt(job, workerId);
   }
 
   async #attempt(job: Job, workerId: string): Promise<AttemptResult> {

@@ -67,10 +67,24 @@ export function captureTrace(): string | null {
 export class JobTracer {
   readonly #api: Otel;
   readonly #tracer: OtelApi.Tracer;
+  /** The api's no-op provider: what the global provider delegates to until an SDK registers. */
+  readonly #noop: OtelApi.TracerProvider;
 
   private constructor(api: Otel) {
     this.#api = api;
     this.#tracer = api.trace.getTracer(TRACE_NAMES.tracer);
+    this.#noop = new api.ProxyTracerProvider().getDelegate();
+  }
+
+  /**
+   * Whether an SDK is registered now (checked per attempt: a host may register it after
+   * the queue started). Without one, spans would record nothing: the attempt runs
+   * without them, exactly as it does without the api.
+   */
+  active(): boolean {
+    const provider = this.#api.trace.getTracerProvider();
+    // Another copy of the api registered the provider: assume an SDK.
+    return !(provider instanceof this.#api.ProxyTracerProvider) || provider.getDelegate() !== this.#noop;
   }
 
   /** A tracer, or null when `@opentelemetry/api` is not installed. */
@@ -79,8 +93,8 @@ export class JobTracer {
     return api ? new JobTracer(api) : null;
   }
 
-  /** Runs one attempt of `job` in its span; the span ends when `attempt` settles. */
-  async run(job: Job, attempt: () => Promise<AttemptResult>): Promise<void> {
+  /** Runs one attempt of `job` in its span; the span ends when `attempt` settles. Call when {@link active}. */
+  async run(job: Job, attempt: () => Promise<AttemptResult>): Promise<AttemptResult> {
     const api = this.#api;
     const parent = job.trace ? api.propagation.extract(api.ROOT_CONTEXT, job.trace) : api.ROOT_CONTEXT;
     const span = this.#tracer.startSpan(
@@ -98,6 +112,7 @@ export class JobTracer {
         span.recordException(result.error);
         span.setStatus({ code: api.SpanStatusCode.ERROR, message: result.error.message });
       }
+      return result;
     } finally {
       span.end();
     }
