@@ -219,7 +219,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       phases: this.phases,
       wakeAt: (t) => pool.wakeAt(t),
       wakeIdle: () => pool.wake(1),
-      tracer: JobTracer.create(),
+      tracer: new JobTracer(),
     });
     const pool: WorkerPool = new WorkerPool({
       storage: this.storage,

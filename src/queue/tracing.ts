@@ -1,7 +1,11 @@
 /**
- * Traces through `@opentelemetry/api`, an optional peer: loaded on first use, and when it
- * is not installed every function here does nothing. With the api but no SDK registered,
- * the api's own no-op implementations run (no carrier is filled, spans record nothing).
+ * Traces through `@opentelemetry/api`, an optional peer. Nothing here loads it until a
+ * host registered a tracer provider or a propagator: the api keeps what an SDK registers
+ * on `globalThis` under `Symbol.for('opentelemetry.js.api.1')` (that is how several copies
+ * of the api in one process share one SDK), and reading that key costs nothing, where
+ * requiring the api costs tens of milliseconds. Without a registration, or without the
+ * api installed, every function here does nothing and the queue runs as it would without
+ * tracing.
  *
  * - Producer: {@link captureTrace} injects the active context with the registered
  *   propagator (W3C `traceparent`/`tracestate` by default) into a small carrier, stored
@@ -25,6 +29,15 @@ let loaded: Otel | null | undefined;
 function otel(): Otel | null {
   if (loaded === undefined) loaded = optionalPeer<Otel>('@opentelemetry/api');
   return loaded;
+}
+
+/** Where api version 1 keeps what is registered (see the module comment). */
+const GLOBAL_KEY = Symbol.for('opentelemetry.js.api.1');
+
+/** Whether a host registered a global of this kind (`trace`: a tracer provider). */
+function registered(kind: 'trace' | 'propagation'): boolean {
+  const globals: unknown = (globalThis as Record<symbol, unknown>)[GLOBAL_KEY];
+  return typeof globals === 'object' && globals !== null && (globals as Record<string, unknown>)[kind] !== undefined;
 }
 
 /** Tracer name and the attribute names of a job span. */
@@ -52,10 +65,12 @@ export interface AttemptResult {
 }
 
 /**
- * The active trace context as JSON, for the jobs of one `addJobs` call; null without the
- * api, without an active span, or when the propagator writes nothing.
+ * The active trace context as JSON, for the jobs of one `addJobs` call; null when no
+ * propagator is registered, without the api, without an active span, or when the
+ * propagator writes nothing.
  */
 export function captureTrace(): string | null {
+  if (!registered('propagation')) return null;
   const api = otel();
   if (!api) return null;
   const carrier: Record<string, string> = {};
@@ -63,41 +78,24 @@ export function captureTrace(): string | null {
   return carrier.traceparent === undefined && Object.keys(carrier).length === 0 ? null : JSON.stringify(carrier);
 }
 
-/** Runs attempts in spans; made once per started queue, only when the api is installed. */
+/** Runs attempts in spans while an SDK is registered; made once per started queue. */
 export class JobTracer {
-  readonly #api: Otel;
-  readonly #tracer: OtelApi.Tracer;
-  /** The api's no-op provider: what the global provider delegates to until an SDK registers. */
-  readonly #noop: OtelApi.TracerProvider;
-
-  private constructor(api: Otel) {
-    this.#api = api;
-    this.#tracer = api.trace.getTracer(TRACE_NAMES.tracer);
-    this.#noop = new api.ProxyTracerProvider().getDelegate();
-  }
-
   /**
-   * Whether an SDK is registered now (checked per attempt: a host may register it after
-   * the queue started). Without one, spans would record nothing: the attempt runs
-   * without them, exactly as it does without the api.
+   * Whether an attempt should run in a span: a tracer provider is registered (checked per
+   * attempt, as a host may register one after the queue started) and the api loads.
    */
   active(): boolean {
-    const provider = this.#api.trace.getTracerProvider();
-    // Another copy of the api registered the provider: assume an SDK.
-    return !(provider instanceof this.#api.ProxyTracerProvider) || provider.getDelegate() !== this.#noop;
-  }
-
-  /** A tracer, or null when `@opentelemetry/api` is not installed. */
-  static create(): JobTracer | null {
-    const api = otel();
-    return api ? new JobTracer(api) : null;
+    return registered('trace') && otel() !== null;
   }
 
   /** Runs one attempt of `job` in its span; the span ends when `attempt` settles. Call when {@link active}. */
   async run(job: Job, attempt: () => Promise<AttemptResult>): Promise<AttemptResult> {
-    const api = this.#api;
+    const api = otel();
+    if (!api) return attempt();
+    // Asked for each attempt: a host may replace its provider while the queue runs.
+    const tracer = api.trace.getTracer(TRACE_NAMES.tracer);
     const parent = job.trace ? api.propagation.extract(api.ROOT_CONTEXT, job.trace) : api.ROOT_CONTEXT;
-    const span = this.#tracer.startSpan(
+    const span = tracer.startSpan(
       `phaseq.job ${job.type}`,
       {
         kind: api.SpanKind.CONSUMER,

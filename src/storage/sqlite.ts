@@ -20,7 +20,7 @@ import { SQLiteScheduleStore } from '../scheduler/SQLiteScheduleStore.js';
 import type { Job, QueueStats } from '../types.js';
 import { rowToJob, type JobRow } from './rows.js';
 import { SqliteConnection } from './sqliteConnection.js';
-import { deleteLeased, insertRun, toRowId, type Statements } from './sqliteStatements.js';
+import { debounced, deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
 import { buildStats, emptyCounts, type StateCounts } from './stats.js';
 import type {
   AddedJob,
@@ -368,26 +368,6 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   watch(onChange: () => void, intervalMs: number): () => void {
     return this.#conn.watch(onChange, intervalMs);
   }
-}
-
-/**
- * A debounced add (inside the add's write transaction): with a pending job of the same
- * type holding the key, replaces its payload and pushes its run time back, and returns
- * it; with a running one, takes the key from it and returns null, so that the caller
- * stores `j` as the key's new holder. Null as well when no job holds the key. A holder
- * of another type is returned untouched, as plain dedupe does.
- */
-function debounced(s: Statements, j: NewJob, now: number): AddedJob | null {
-  const held = s.findHolder.get(j.dedupeKey) as { id: number; type: string; state: string } | undefined;
-  if (!held) return null;
-  if (held.type === j.type && held.state === 'processing') {
-    s.dropKey.run(held.id);
-    return null;
-  }
-  if (held.type === j.type && j.debounce) {
-    s.debounce.run({ payload: j.payloadJson, groupKey: j.groupKey, now, ms: j.debounce.ms, maxWaitMs: j.debounce.maxWaitMs, id: held.id });
-  }
-  return { id: String(held.id), created: false };
 }
 
 /** A job stored by the multi-row inserts: no dedupe key, no group key. */

@@ -115,6 +115,26 @@ export function insertRun(s: Statements, jobs: readonly NewJob[], start: number,
 }
 
 /**
+ * A debounced add (inside the add's write transaction): with a pending job of the same
+ * type holding the key, replaces its payload and pushes its run time back, and returns
+ * it; with a running one, takes the key from it and returns null, so that the caller
+ * stores `j` as the key's new holder. Null as well when no job holds the key. A holder
+ * of another type is returned untouched, as plain dedupe does.
+ */
+export function debounced(s: Statements, j: NewJob, now: number): AddedJob | null {
+  const held = s.findHolder.get(j.dedupeKey) as { id: number; type: string; state: string } | undefined;
+  if (!held) return null;
+  if (held.type === j.type && held.state === 'processing') {
+    s.dropKey.run(held.id);
+    return null;
+  }
+  if (held.type === j.type && j.debounce) {
+    s.debounce.run({ payload: j.payloadJson, groupKey: j.groupKey, now, ms: j.debounce.ms, maxWaitMs: j.debounce.maxWaitMs, id: held.id });
+  }
+  return { id: String(held.id), created: false };
+}
+
+/**
  * Deletes completed jobs whose lease the caller holds. A busy turn completes dozens of
  * jobs of one lease holder: one DELETE over a JSON list of ids costs less than one
  * statement per job (each call into SQLite has its own overhead).
