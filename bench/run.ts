@@ -24,6 +24,7 @@ const JOBS = Number(arg('jobs', '20000'));
 const RUNS = Number(arg('runs', '3'));
 const CLAIM_DEPTH = Number(arg('claim-depth', '1000000'));
 const REDIS_CLAIM_DEPTH = Number(arg('redis-claim-depth', '100000'));
+const DEBOUNCE_ADDS = 10_000;
 const OUT = arg('out', '');
 const BASELINE = arg('baseline', '');
 const SCENARIOS = join(import.meta.dirname, 'scenarios.ts');
@@ -50,8 +51,8 @@ function median(values: number[]): number {
 }
 
 /** Runs a scenario RUNS times and keeps the median of each figure. */
-function measure(name: string, concurrency?: number): Record<string, number> {
-  const runs = Array.from({ length: RUNS }, () => runOnce(name, concurrency));
+function measure(name: string, concurrency?: number, jobs?: number): Record<string, number> {
+  const runs = Array.from({ length: RUNS }, () => runOnce(name, concurrency, jobs));
   const keys = Object.keys(runs[0] ?? {});
   return Object.fromEntries(keys.map((k) => [k, median(runs.map((r) => r[k]!))]));
 }
@@ -176,6 +177,18 @@ targets.push([
   rates.map((r) => `${fmt(r.started)}, ${fmt(r.waitingCpuPercent, 2)} %`).join(' / '),
   rates.every((r) => Math.abs(r.started! - 1000) <= 20 && r.waitingCpuPercent! < 2),
 ]);
+// Debounce: a burst of 10,000 adds with one key collapses into one run. Traces: a drain
+// with an SDK recording a span per attempt, against the plain drain (which, without an
+// SDK, runs no tracing code at all).
+const debounceRow = (prefix: string, name: string): void => {
+  const d = measure(name, 3, DEBOUNCE_ADDS);
+  rows.push([`${prefix}debounce: ${DEBOUNCE_ADDS.toLocaleString('en')} adds with one key, adds/s (runs)`, `${fmt(d.addsPerSec)} (${fmt(d.runs)})`, '', '']);
+  targets.push([`${prefix}a debounced burst of ${DEBOUNCE_ADDS.toLocaleString('en')} adds runs once`, `${fmt(d.runs)} run(s)`, d.runs === 1]);
+};
+debounceRow('', 'phaseq-debounce');
+if (!process.argv.includes('--no-redis')) debounceRow('Redis: ', 'phaseq-redis-debounce');
+const traced = measurePair(['phaseq-drain-traced', 3], ['phaseq-drain', 3]);
+rows.push(['drain at concurrency 3 with an OpenTelemetry SDK recording a span per job, jobs/s', fmt(traced.a), `no SDK ${fmt(traced.b)}`, x(traced.ratio)]);
 
 const lat = measure('phaseq-latency');
 rows.push(['enqueue-to-start p50 / p99, same process (ms)', `${fmt(lat.p50Ms, 3)} / ${fmt(lat.p99Ms, 3)}`, '', '']);

@@ -16,6 +16,7 @@ import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, migrate, type IJobQue
 import { BullMQJobQueueStorage } from '../src/storage/bullmq.js';
 import { limitedRun, pausedClaim } from './controls.js';
 import { rateRun } from './rates.js';
+import { debounceBurst, installSdk } from './debounceTraces.js';
 import { drainWithProcesses } from './redisProcesses.js';
 
 const REDIS_URL = process.env.PHASEQ_BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -82,6 +83,19 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
     const ms = performance.now() - t;
     await queue.stop();
     return { jobsPerSec: rate(JOBS, ms) };
+  },
+  /** phaseq-drain with an OpenTelemetry SDK registered: a recorded span per attempt. */
+  async 'phaseq-drain-traced'() {
+    installSdk();
+    return scenarios['phaseq-drain']!();
+  },
+  /** JOBS debounced adds of one key into a started queue (see debounceTraces.ts). */
+  async 'phaseq-debounce'() {
+    return debounceBurst(new SQLiteJobQueueStorage({ filename: file }), JOBS);
+  },
+  /** The same on Redis. */
+  async 'phaseq-redis-debounce'() {
+    return withRedis((storage) => debounceBurst(storage, JOBS));
   },
   /** phaseq on Redis (phaseq/bullmq): drain JOBS no-op jobs with CONCURRENCY workers. */
   async 'phaseq-redis-drain'() {

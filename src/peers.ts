@@ -39,3 +39,17 @@ export function requirePeer<T>(name: string, usedBy: string, range: string): T {
     );
   }
 }
+
+/**
+ * The module `name` when it is installed, else null: for peers whose absence only turns a
+ * feature off (`@opentelemetry/api`: no traces without it). Any other loading error is
+ * thrown, so that a broken install is not mistaken for an absent one.
+ */
+export function optionalPeer<T>(name: string): T | null {
+  try {
+    return requireHere(name) as T;
+  } catch (error) {
+    if (isNotFound(error, name)) return null;
+    throw error;
+  }
+}

@@ -124,6 +124,12 @@ export interface Job<T extends string = string, P = PayloadOf<T>> {
   readonly lockedBy: string | null;
   /** Epoch milliseconds at which the lease expires while `processing`. */
   readonly lockedUntil: number | null;
+  /**
+   * The W3C trace context (`traceparent`, maybe `tracestate`) of the code that added the
+   * job, recorded when `@opentelemetry/api` is installed and a span was active; absent
+   * otherwise. Each attempt runs in a span that is its child (see docs/guides/debounce-and-traces.md).
+   */
+  readonly trace?: Readonly<Record<string, string>>;
 }
 
 /** What `addJob` accepts. */
@@ -158,9 +164,34 @@ export interface JobInput<T extends string = string> {
   runAt?: Date | number | string;
   /**
    * While a job with this key is pending or running, adding another returns its id and
-   * stores nothing.
+   * stores nothing (unless `debounceMs` is given: see there).
    */
   dedupeKey?: string;
+  /**
+   * Debounce: wait this many milliseconds (a whole number from 1 to
+   * {@link MAX_JOB_DELAY_MS}) before running, and let a later add with the same
+   * `dedupeKey` and type, while this job is still pending, replace its payload and push
+   * its run time back to `now + debounceMs` (never beyond `createdAt +
+   * debounceMaxWaitMs`, never earlier than it was). Such an add returns the pending
+   * job's id with `created: false`. When the job holding the key is already running, the
+   * add stores a new pending job, which takes the key over. Needs `dedupeKey`; exclusive
+   * with `delayMs` and `runAt`.
+   *
+   * @example
+   * ```ts
+   * // A burst of saves collapses into one reindex, 2 s after the last (at most 30 s after the first).
+   * await queue.addJob({ type: 'reindex', payload: { doc }, dedupeKey: `reindex:${doc}`, debounceMs: 2_000, debounceMaxWaitMs: 30_000 });
+   * ```
+   */
+  debounceMs?: number;
+  /**
+   * Longest time a debounced job waits from its first add: later adds push its run time
+   * back no further than `createdAt + debounceMaxWaitMs`, so a steady stream of adds
+   * still runs it. A whole number of milliseconds, at least `debounceMs`, at most
+   * {@link MAX_JOB_DELAY_MS}; only with `debounceMs`.
+   * @default 10 × debounceMs (at most MAX_JOB_DELAY_MS)
+   */
+  debounceMaxWaitMs?: number;
   /** Abort the handler's signal and fail the attempt after this many milliseconds. */
   timeoutMs?: number;
   /**

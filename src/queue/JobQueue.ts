@@ -26,6 +26,7 @@ import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTr
 import { WorkerPool } from './WorkerPool.js';
 import { setTimeoutAt } from './timers.js';
 import { RegistryFilter } from './claimFilter.js';
+import { captureTrace, JobTracer } from './tracing.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
@@ -218,6 +219,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       phases: this.phases,
       wakeAt: (t) => pool.wakeAt(t),
       wakeIdle: () => pool.wake(1),
+      tracer: new JobTracer(),
     });
     const pool: WorkerPool = new WorkerPool({
       storage: this.storage,
@@ -319,6 +321,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       }
     });
     if (jobs.length === 0) return [];
+    // One context for the whole call: every job it adds joins the caller's trace.
+    const trace = captureTrace();
+    if (trace !== null) for (const j of jobs) j.trace = trace;
     await this.#ensureReady();
     const added = await this.storage.add(jobs, now);
     let ready = 0;

@@ -21,6 +21,9 @@ import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
 import { stateAt, type Job } from '../types.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { computeBackoff, type BackoffOptions } from './backoff.js';
+import type { AttemptResult, JobTracer } from './tracing.js';
+
+const COMPLETED: AttemptResult = { outcome: 'completed' };
 
 /** Why a running job's signal was aborted. */
 export type AbortReason = 'timeout' | 'cancel' | 'lease-lost' | 'shutdown';
@@ -98,6 +101,8 @@ export interface RunnerHost {
   reportError(error: unknown): void;
   /** Handed to handlers as `ctx.phases`. */
   readonly phases: PhaseConfigService | undefined;
+  /** Runs each attempt in a span (null or absent: `@opentelemetry/api` is not installed). */
+  readonly tracer?: JobTracer | null;
   /** Asks the queue to wake a worker at `time` (epoch ms) for a retry. */
   wakeAt(time: number): void;
   /**
@@ -135,7 +140,14 @@ export class JobRunner {
   }
 
   /** Runs `job` to a recorded outcome. Never rejects for a handler failure. */
-  async run(job: Job, workerId: string): Promise<void> {
+  run(job: Job, workerId: string): Promise<unknown> {
+    const tracer = this.#host.tracer;
+    // Without an SDK the attempt runs as it would without the api: no span, no context.
+    if (tracer?.active()) return tracer.run(job, () => this.#attempt(job, workerId));
+    return this.#attempt(job, workerId);
+  }
+
+  async #attempt(job: Job, workerId: string): Promise<AttemptResult> {
     const host = this.#host;
     const ref: LeaseRef = { id: job.id, workerId: host.ownerId };
     const entry = new RunningJob(job, workerId);
@@ -167,9 +179,10 @@ export class JobRunner {
         },
         (error: unknown) => host.reportError(error),
       );
+      return COMPLETED;
     } catch (thrown) {
       clearTimeout(timer);
-      await this.#recordFailure(entry, ref, toError(thrown), performance.now() - started);
+      return await this.#recordFailure(entry, ref, toError(thrown), performance.now() - started);
     } finally {
       this.running.delete(job.id);
     }
@@ -179,23 +192,23 @@ export class JobRunner {
     return new HandlerContext(this.#host, job, entry, ref);
   }
 
-  async #recordFailure(entry: RunningJob, ref: LeaseRef, error: Error, durationMs: number): Promise<void> {
+  async #recordFailure(entry: RunningJob, ref: LeaseRef, error: Error, durationMs: number): Promise<AttemptResult> {
     const host = this.#host;
     const { job } = entry;
     const now = Date.now();
     switch (entry.reason) {
       case 'shutdown':
         // stop() releases these jobs itself, without counting the attempt.
-        return;
+        return { outcome: 'released' };
       case 'lease-lost':
         host.logger.warn({ jobId: job.id, type: job.type }, 'job lease lost while running: another worker recovered it');
-        return;
+        return { outcome: 'lease-lost' };
       case 'cancel': {
         await host.complete(ref);
         if (limited(host.registry.get(job.type))) host.wakeIdle();
         host.logger.info({ jobId: job.id, type: job.type }, 'job cancelled while running');
         host.events.emit('job:cancelled', { job });
-        return;
+        return { outcome: 'cancelled' };
       }
       case 'timeout':
         break;
@@ -217,7 +230,7 @@ export class JobRunner {
     );
     if (!stored) {
       host.logger.warn({ jobId: job.id, type: job.type }, 'job failed after its lease was lost: outcome left to the new owner');
-      return;
+      return { outcome: 'lease-lost', error };
     }
     if (limited(registration)) host.wakeIdle();
     const failed: Job = { ...job, lastError: error.message };
@@ -228,6 +241,7 @@ export class JobRunner {
         'job failed',
       );
       host.events.emit('job:failed', { job: { ...failed, state: 'failed' }, error, attempts: job.attempts, payload: job.payload });
+      return { outcome: 'failed', error };
     } else {
       host.logger.warn(
         { jobId: job.id, type: job.type, attempts: job.attempts, nextRunAt: retryAt, err: error },
@@ -235,6 +249,7 @@ export class JobRunner {
       );
       host.events.emit('job:retrying', { job: { ...failed, state: stateAt({ state: 'pending', runAt: retryAt }, Date.now()), runAt: retryAt }, error, attempt: job.attempts, nextRunAt: retryAt });
       host.wakeAt(retryAt);
+      return { outcome: 'retrying', error };
     }
   }
 }
@@ -243,13 +258,13 @@ export class JobRunner {
  * A handler was rate limited by a remote service: the job goes back to pending at
  * now + `retryAfterMs`, its attempt given back.
  */
-async function postponeJob(host: RunnerHost, entry: RunningJob, ref: LeaseRef, error: Error, retryAfterMs: number): Promise<void> {
+async function postponeJob(host: RunnerHost, entry: RunningJob, ref: LeaseRef, error: Error, retryAfterMs: number): Promise<AttemptResult> {
   const { job } = entry;
   const nextRunAt = Date.now() + retryAfterMs;
   const stored = await host.storage.postpone(ref, nextRunAt, error.message);
   if (!stored) {
     host.logger.warn({ jobId: job.id, type: job.type }, 'job rate limited after its lease was lost: outcome left to the new owner');
-    return;
+    return { outcome: 'lease-lost', error };
   }
   if (limited(host.registry.get(job.type))) host.wakeIdle();
   const attempts = Math.max(0, job.attempts - 1);
@@ -257,6 +272,7 @@ async function postponeJob(host: RunnerHost, entry: RunningJob, ref: LeaseRef, e
   const waiting: Job = { ...job, state: stateAt({ state: 'pending', runAt: nextRunAt }, Date.now()), runAt: nextRunAt, attempts, lastError: error.message };
   host.events.emit('job:rate-limited', { job: waiting, error, retryAfterMs, nextRunAt });
   host.wakeAt(nextRunAt);
+  return { outcome: 'rate-limited', error };
 }
 
 /** The error a job's signal carries when the queue shuts down under it. */

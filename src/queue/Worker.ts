@@ -16,7 +16,7 @@ export interface WorkerOptions {
   /** Claims the next job for this worker, or resolves null when none is ready. */
   fetch: (workerId: string) => Promise<Job | null>;
   /** Runs a job to its recorded outcome. Must not throw for handler failures. */
-  run: (job: Job, workerId: string) => Promise<void>;
+  run: (job: Job, workerId: string) => Promise<unknown>;
   /** Reports an error outside any handler (e.g. the storage is unavailable). */
   onError: (error: unknown, workerId: string) => void;
   /**

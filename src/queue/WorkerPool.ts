@@ -26,7 +26,7 @@ export interface WorkerPoolOptions {
   /** What the pool may claim: the job types the queue runs, with their limits. */
   filter: () => ClaimFilter;
   /** Runs a claimed job to its recorded outcome. */
-  run: (job: Job, workerId: string) => Promise<void>;
+  run: (job: Job, workerId: string) => Promise<unknown>;
   /** Jobs this process is running now (a drained queue runs none). */
   running: () => number;
   /** Called when, after some work, no pending or delayed job is left and none runs here. */

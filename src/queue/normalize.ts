@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/HandlerRegistry.js';
-import type { NewJob } from '../storage/types.js';
+import type { DebounceWindow, NewJob } from '../storage/types.js';
 import { JOB_PRIORITY, MAX_JOB_DELAY_MS, MAX_PRIORITY, MIN_PRIORITY } from '../types.js';
 import { describeIssues, describeValue, zodIssues } from '../validation.js';
 import { MAX_TIMER_DELAY_MS } from './timers.js';
@@ -61,6 +61,14 @@ const OPTION_RULES = {
     ok: (v) => isIntIn(v, 1, MAX_TIMER_DELAY_MS),
   },
   manual: { allowed: 'true or false', ok: (v) => typeof v === 'boolean' },
+  debounceMs: {
+    allowed: `a whole number of milliseconds from 1 to ${MAX_JOB_DELAY_MS} (10 years)`,
+    ok: (v) => isIntIn(v, 1, MAX_JOB_DELAY_MS),
+  },
+  debounceMaxWaitMs: {
+    allowed: `a whole number of milliseconds from debounceMs to ${MAX_JOB_DELAY_MS} (10 years)`,
+    ok: (v) => isIntIn(v, 1, MAX_JOB_DELAY_MS),
+  },
 } satisfies Record<string, OptionRule>;
 
 /** `must be <allowed>, not <what was given>`: one message per option, whatever was wrong. */
@@ -92,6 +100,8 @@ const inputSchema = z.strictObject(
     dedupeKey: option<string>('dedupeKey'),
     timeoutMs: option<number>('timeoutMs'),
     manual: option<boolean>('manual'),
+    debounceMs: option<number>('debounceMs'),
+    debounceMaxWaitMs: option<number>('debounceMaxWaitMs'),
   },
   {
     error: (iss): string =>
@@ -118,7 +128,7 @@ export function quickOptions(input: unknown): JobOptions | null {
   if (typeof input !== 'object' || input === null || Array.isArray(input)) return null;
   for (const key in input) if (!OPTION_KEYS.has(key)) return null;
   const o = input as Record<string, unknown>;
-  const { type, payload, priority, maxRetries, delayMs, runAt, dedupeKey, timeoutMs, manual } = o;
+  const { type, payload, priority, maxRetries, delayMs, runAt, dedupeKey, timeoutMs, manual, debounceMs, debounceMaxWaitMs } = o;
   if (typeof type !== 'string' || type.length === 0) return null;
   // zod requires the payload key (`in`, as zod tests it), even when it holds undefined.
   if (!('payload' in o)) return null;
@@ -130,6 +140,8 @@ export function quickOptions(input: unknown): JobOptions | null {
   if (dedupeKey !== undefined && !r.dedupeKey.ok(dedupeKey)) return null;
   if (timeoutMs !== undefined && !r.timeoutMs.ok(timeoutMs)) return null;
   if (manual !== undefined && !r.manual.ok(manual)) return null;
+  if (debounceMs !== undefined && !r.debounceMs.ok(debounceMs)) return null;
+  if (debounceMaxWaitMs !== undefined && !r.debounceMaxWaitMs.ok(debounceMaxWaitMs)) return null;
   return {
     type,
     payload,
@@ -140,6 +152,8 @@ export function quickOptions(input: unknown): JobOptions | null {
     dedupeKey: dedupeKey as string | undefined,
     timeoutMs: timeoutMs as number | undefined,
     manual: manual as boolean | undefined,
+    debounceMs: debounceMs as number | undefined,
+    debounceMaxWaitMs: debounceMaxWaitMs as number | undefined,
   };
 }
 
@@ -281,7 +295,8 @@ export function normalizeJobInput(
       { path: 'runAt', message: 'give delayMs or runAt, not both' },
     ]);
   }
-  let runAt = now;
+  const debounce = debounceOf(o);
+  let runAt = debounce ? now + debounce.ms : now;
   if (o.delayMs !== undefined) runAt = now + Math.round(o.delayMs);
   if (o.runAt !== undefined) {
     // The rule accepted it, so it reads as a time; only its distance from now is left.
@@ -322,7 +337,37 @@ export function normalizeJobInput(
     groupKey: registration.group ? groupKeyOf(o.type, registration.group.by, payload) : null,
     timeoutMs: o.timeoutMs ?? registration.timeoutMs ?? null,
     manual: o.manual ?? false,
+    debounce,
+    trace: null,
   };
+}
+
+/** Default of `debounceMaxWaitMs`: this many debounce windows. */
+export const DEBOUNCE_MAX_WAIT_FACTOR = 10;
+
+/**
+ * The debounce window of a job, or null without `debounceMs`.
+ *
+ * @throws ValidationError naming the field: `debounceMaxWaitMs` without `debounceMs` or
+ * below it, `debounceMs` without `dedupeKey` or with `delayMs`/`runAt`
+ */
+function debounceOf(o: JobOptions): DebounceWindow | null {
+  const refuse = (path: string, message: string): never => {
+    throw new ValidationError(`Invalid job: ${path}: ${message}`, [{ path, message }]);
+  };
+  if (o.debounceMs === undefined) {
+    if (o.debounceMaxWaitMs !== undefined) refuse('debounceMaxWaitMs', 'is only allowed with debounceMs');
+    return null;
+  }
+  if (o.dedupeKey === undefined) refuse('debounceMs', 'needs a dedupeKey: the key names the jobs a burst collapses into');
+  if (o.delayMs !== undefined || o.runAt !== undefined) {
+    refuse('debounceMs', 'give debounceMs or delayMs/runAt, not both: a debounced job runs debounceMs after the last add');
+  }
+  const maxWaitMs = o.debounceMaxWaitMs ?? Math.min(o.debounceMs * DEBOUNCE_MAX_WAIT_FACTOR, MAX_JOB_DELAY_MS);
+  if (maxWaitMs < o.debounceMs) {
+    refuse('debounceMaxWaitMs', `must be at least debounceMs (${o.debounceMs}), not ${maxWaitMs}`);
+  }
+  return { ms: o.debounceMs, maxWaitMs };
 }
 
 /** Longest group key, as for dedupe keys. */

@@ -226,6 +226,9 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
         j.timeoutMs === null ? '' : j.timeoutMs,
         j.manual ? 1 : 0,
         j.groupKey ?? '',
+        j.debounce ? j.debounce.ms : '',
+        j.debounce ? j.debounce.maxWaitMs : '',
+        j.trace ?? '',
       );
     }
     const reply = asArray(await this.#run('add', scripts.add, args), 'add');

@@ -72,7 +72,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     const out: AddedJob[] = [];
     for (const j of jobs) {
       const existing = j.dedupeKey === null ? undefined : this.#dedupe.get(j.dedupeKey);
-      if (existing !== undefined) {
+      if (existing !== undefined && !this.#handOver(existing, j, now)) {
         out.push({ id: existing, created: false });
         continue;
       }
@@ -85,6 +85,24 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     }
     if (out.some((a) => a.created)) for (const w of this.#watchers) w();
     return out;
+  }
+
+  /**
+   * For a debounced add of the key's holder's type: replaces a pending holder's payload
+   * and pushes its run time back (false: `j` is not stored), or takes the key from a
+   * running holder (true: `j` is stored as its new holder). False for every other add.
+   */
+  #handOver(id: string, j: NewJob, now: number): boolean {
+    const e = this.#entries.get(id);
+    if (!e || !j.debounce || e.job.type !== j.type) return false;
+    if (e.job.state === 'processing') {
+      this.#update(e, { dedupeKey: null });
+      return true;
+    }
+    const { ms, maxWaitMs } = j.debounce;
+    e.payloadJson = j.payloadJson;
+    this.#update(e, { groupKey: j.groupKey, runAt: Math.max(e.job.runAt, Math.min(now + ms, e.job.createdAt + maxWaitMs)) });
+    return false;
   }
 
   async claim(

@@ -27,6 +27,8 @@ export interface JobRow {
   cancel_requested: number;
   created_at: number;
   failed_at: number | null;
+  /** Producer trace context as JSON, or NULL. */
+  trace: string | null;
 }
 
 /** Parses a JSON column that may be NULL. */
@@ -34,9 +36,36 @@ export function parseJsonColumn(text: string | null): unknown {
   return text === null ? null : JSON.parse(text);
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Parses a stored trace carrier; an unreadable one is dropped (a trace is a courtesy
+ * to the operator: it must never keep a job from running).
+ */
+export function parseTrace(text: string): Record<string, string> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(value)) if (typeof v === 'string') out[k] = v;
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Adds `trace` to a job being built when the row has one (absent otherwise, as on every job without). */
+export function withTrace(job: Mutable<Job>, text: string | null | undefined): Job {
+  if (text !== null && text !== undefined) {
+    const trace = parseTrace(text);
+    if (trace) job.trace = trace;
+  }
+  return job;
+}
+
 /** Maps a row to the public {@link Job} shape. */
 export function rowToJob(row: JobRow): Job {
-  return {
+  return withTrace({
     id: String(row.id),
     type: row.type,
     payload: JSON.parse(row.payload),
@@ -55,7 +84,7 @@ export function rowToJob(row: JobRow): Job {
     lastError: row.last_error,
     lockedBy: row.locked_by,
     lockedUntil: row.locked_until,
-  };
+  }, row.trace);
 }
 
 /**
@@ -64,7 +93,7 @@ export function rowToJob(row: JobRow): Job {
  * back: every returned column costs SQLite and the binding a little, on every job.
  */
 export const CLAIM_COLUMNS =
-  'id, type, payload, priority, run_at, attempts, max_retries, stalls, dedupe_key, timeout_ms, manual, progress, last_error, created_at, group_key';
+  'id, type, payload, priority, run_at, attempts, max_retries, stalls, dedupe_key, timeout_ms, manual, progress, last_error, created_at, group_key, trace';
 
 /** A claimed row as {@link CLAIM_COLUMNS} returns it in raw (array) mode. */
 export type ClaimedRow = [
@@ -83,11 +112,12 @@ export type ClaimedRow = [
   lastError: string | null,
   createdAt: number,
   groupKey: string | null,
+  trace: string | null,
 ];
 
 /** Maps a claimed row to the {@link Job} its claimer now holds. */
 export function claimedRowToJob(r: ClaimedRow, lockedBy: string, lockedUntil: number): Job {
-  return {
+  const job: Mutable<Job> = {
     id: String(r[0]),
     type: r[1],
     payload: JSON.parse(r[2]),
@@ -107,6 +137,7 @@ export function claimedRowToJob(r: ClaimedRow, lockedBy: string, lockedUntil: nu
     lockedBy,
     lockedUntil,
   };
+  return r[15] === null ? job : withTrace(job, r[15]);
 }
 
 /** Claim order: priority, then run time, then insertion (id). */
@@ -116,7 +147,7 @@ export function compareClaimOrder(a: Job, b: Job): number {
 
 /** The job as it was just stored, before any attempt (for `job:added`, and the memory store's records). */
 export function newJobView(id: string, j: NewJob, now: number): Job {
-  return {
+  return withTrace({
     id,
     type: j.type,
     payload: j.payload,
@@ -135,5 +166,5 @@ export function newJobView(id: string, j: NewJob, now: number): Job {
     lastError: null,
     lockedBy: null,
     lockedUntil: null,
-  };
+  }, j.trace);
 }

@@ -20,7 +20,7 @@ import { SQLiteScheduleStore } from '../scheduler/SQLiteScheduleStore.js';
 import type { Job, QueueStats } from '../types.js';
 import { rowToJob, type JobRow } from './rows.js';
 import { SqliteConnection } from './sqliteConnection.js';
-import { deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
+import { debounced, deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
 import { buildStats, emptyCounts, type StateCounts } from './stats.js';
 import type {
   AddedJob,
@@ -103,7 +103,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     // every CHECK_EVERY_MS, so that jobs are not stored in a deleted file for long.
     this.#conn.checkFile();
     const only = jobs.length === 1 ? jobs[0]! : undefined;
-    if (only !== undefined && plain(only)) {
+    if (only !== undefined && plain(only) && !only.trace) {
       // One INSERT is atomic by itself, and a write statement takes the write lock before
       // it reads anything: the BEGIN IMMEDIATE/COMMIT pair would add two statements to
       // the cost of the commit and change nothing.
@@ -128,10 +128,18 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
           // RETURNING row. Runs end at a job with a key (dedupe or group: those go one by
           // one), so ids follow input order.
           let end = i + 1;
-          while (end < jobs.length && plain(jobs[end]!)) end++;
+          const trace = j.trace ?? null;
+          while (end < jobs.length && plain(jobs[end]!) && (jobs[end]!.trace ?? null) === trace) end++;
           insertRun(s, jobs, i, end, now, out);
           i = end;
           continue;
+        }
+        if (j.debounce && j.dedupeKey !== null) {
+          const held = debounced(s, j, now);
+          if (held) {
+            out[i++] = held;
+            continue;
+          }
         }
         const row = s.insert.get(
           j.type,
@@ -144,6 +152,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
           j.manual ? 1 : 0,
           now,
           j.groupKey,
+          j.trace ?? null,
         ) as { id: number } | undefined;
         if (row) {
           out[i++] = { id: String(row.id), created: true };

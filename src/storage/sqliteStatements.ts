@@ -17,6 +17,14 @@ export interface Statements {
   /** Multi-row `insertPlain`, one per count of {@link ROW_CHUNKS}, in that order. */
   insertRows: Statement[];
   findDedupe: Statement;
+  /** The live job holding a dedupe key, with what a debounced add decides on. */
+  findHolder: Statement;
+  /** A debounced add's replacement of a pending job's payload, group key and run time. */
+  debounce: Statement;
+  /** Takes a dedupe key from a running job (a debounced add stores the next one). */
+  dropKey: Statement;
+  /** Sets the trace of a run of consecutive ids (jobs stored by the multi-row inserts). */
+  traceRange: Statement;
   /** The claim (see sqliteClaim.ts). */
   claims: SqliteClaims;
   complete: Statement;
@@ -61,7 +69,8 @@ const ROW_CHUNKS = [32, 16, 8, 4, 2] as const;
 const PLAIN_COLUMNS = 8;
 
 /**
- * Stores `jobs[start..end)` (none with a dedupe key or a group key) and writes their ids to `out`.
+ * Stores `jobs[start..end)` (none with a dedupe key or a group key, all with the same
+ * trace) and writes their ids to `out`.
  *
  * A multi-row INSERT reports only the rowid of its last row. The rows of one statement
  * get consecutive rowids: with AUTOINCREMENT each new rowid is one more than the larger
@@ -100,6 +109,30 @@ export function insertRun(s: Statements, jobs: readonly NewJob[], start: number,
     );
     out[i] = { id: String(lastInsertRowid), created: true };
   }
+  // Every job of a run shares one trace (the caller's, see sqlite.ts): one UPDATE over
+  // the run's consecutive ids keeps the inserts above as they are without tracing.
+  const trace = jobs[start]!.trace ?? null;
+  if (trace !== null && end > start) s.traceRange.run(trace, toRowId(out[start]!.id), toRowId(out[end - 1]!.id));
+}
+
+/**
+ * A debounced add (inside the add's write transaction): with a pending job of the same
+ * type holding the key, replaces its payload and pushes its run time back, and returns
+ * it; with a running one, takes the key from it and returns null, so that the caller
+ * stores `j` as the key's new holder. Null as well when no job holds the key. A holder
+ * of another type is returned untouched, as plain dedupe does.
+ */
+export function debounced(s: Statements, j: NewJob, now: number): AddedJob | null {
+  const held = s.findHolder.get(j.dedupeKey) as { id: number; type: string; state: string } | undefined;
+  if (!held) return null;
+  if (held.type === j.type && held.state === 'processing') {
+    s.dropKey.run(held.id);
+    return null;
+  }
+  if (held.type === j.type && j.debounce) {
+    s.debounce.run({ payload: j.payloadJson, groupKey: j.groupKey, now, ms: j.debounce.ms, maxWaitMs: j.debounce.maxWaitMs, id: held.id });
+  }
+  return { id: String(held.id), created: false };
 }
 
 /**
@@ -129,8 +162,8 @@ const PLAIN_ROW = '(?, ?, ?, ?, ?, ?, ?, ?)';
 export function prepare(db: SqliteDatabase): Statements {
   return {
     insert: db.prepare(
-      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, dedupe_key, timeout_ms, manual, created_at, group_key)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO jobs (type, payload, priority, run_at, max_retries, dedupe_key, timeout_ms, manual, created_at, group_key, trace)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL AND state IN ('pending', 'processing') DO NOTHING
        RETURNING id`,
     ),
@@ -139,6 +172,16 @@ export function prepare(db: SqliteDatabase): Statements {
     findDedupe: db.prepare(
       `SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
     ),
+    findHolder: db.prepare(
+      `SELECT id, type, state, run_at, created_at FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
+    ),
+    debounce: db.prepare(
+      `UPDATE jobs SET payload = @payload, group_key = @groupKey,
+              run_at = MAX(run_at, MIN(@now + @ms, created_at + @maxWaitMs))
+        WHERE id = @id AND state = 'pending'`,
+    ),
+    dropKey: db.prepare(`UPDATE jobs SET dedupe_key = NULL WHERE id = ?`),
+    traceRange: db.prepare(`UPDATE jobs SET trace = ? WHERE id BETWEEN ? AND ?`),
     claims: new SqliteClaims(db),
     complete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
     completeMany: db.prepare(

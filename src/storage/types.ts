@@ -26,12 +26,36 @@ export interface NewJob {
   groupKey: string | null;
   timeoutMs: number | null;
   manual: boolean;
+  /**
+   * Debounce window (only with a `dedupeKey`): when a pending job of the same type holds
+   * the key, replace its payload (and group key) and move its run time to
+   * `max(its runAt, min(now + ms, its createdAt + maxWaitMs))` instead of storing this
+   * job; when the holder is processing, drop the key from it and store this job. Absent
+   * or null: plain dedupe.
+   */
+  debounce?: DebounceWindow | null;
+  /**
+   * The producer's trace context as JSON (`{"traceparent":"00-…"}`), stored with the job
+   * and returned as {@link Job.trace}; absent or null when none was active.
+   */
+  trace?: string | null;
+}
+
+/** See {@link NewJob.debounce}. */
+export interface DebounceWindow {
+  /** Quiet time after the latest add, in ms. */
+  ms: number;
+  /** Longest wait from the job's creation, in ms (>= `ms`). */
+  maxWaitMs: number;
 }
 
 /** Result of storing one {@link NewJob}. */
 export interface AddedJob {
   id: string;
-  /** False when an existing pending/running job with the same dedupe key was returned. */
+  /**
+   * False when an existing pending/running job with the same dedupe key was returned
+   * (for a debounced add: the pending job whose payload it replaced).
+   */
   created: boolean;
 }
 

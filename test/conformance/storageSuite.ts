@@ -10,6 +10,7 @@ import type { IJobQueueStorage } from '../../src/storage/types.js';
 import { newJob } from '../support/jobs.js';
 import { runControlsConformance } from './controlsSuite.js';
 import { runRatesConformance } from './ratesSuite.js';
+import { runDebounceConformance } from './debounceSuite.js';
 
 /** Creates a fresh, empty backend for one test, and how to dispose of it. */
 export type StorageFactory = () => Promise<{ storage: IJobQueueStorage; cleanup: () => Promise<void> | void }>;
@@ -290,6 +291,7 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
 
     runControlsConformance(() => storage);
     runRatesConformance(() => storage);
+    runDebounceConformance(() => storage);
 
     it('payloads round-trip unchanged, unicode and nesting included', async () => {
       const payload = { s: 'é ✓ 𝄞 "q" \\ <x>', n: -1.5, b: false, z: null, arr: [1, [2, { d: 'deep' }]], __proto__x: 1 };

@@ -41,7 +41,7 @@ describe('migration runner', () => {
     expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs', 'app_settings', 'settings_version', 'schema_migrations']));
   });
 
-  it('numbers the shipped migrations 1..n without gaps, each once (player sync is 6, queue controls 7, the TV tables 8, rate limits 9)', () => {
+  it('numbers the shipped migrations in ascending order, each once (player sync is 6, queue controls 7, the TV tables 8, rate limits 9, debounce and traces 10)', () => {
     expect(ALL_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
       [1, 'jobs'],
       [2, 'app_settings'],
@@ -52,6 +52,7 @@ describe('migration runner', () => {
       [7, 'queue_controls'],
       [8, 'tv'],
       [9, 'rate_limits'],
+      [10, 'debounce_traces'],
     ]);
   });
 
@@ -121,6 +122,17 @@ describe('migration runner', () => {
     expect(tableNames(db)).not.toContain('job_history');
     expect(currentVersion(db)).toBe(LATEST);
     await expectQueueWorks(db);
+  });
+
+  it('tolerates a gap in the numbers: applies and rolls back around it', () => {
+    const db = fresh();
+    const list = [table(1, 'one'), table(3, 'three'), table(4, 'four')];
+    expect(migrate(db, { migrations: list }).map((s) => s.version)).toEqual([1, 3, 4]);
+    expect(currentVersion(db)).toBe(4);
+    expect(rollback(db, 1, { migrations: list }).map((s) => s.version)).toEqual([4, 3]);
+    // A migration numbered into the gap later is applied on the next run.
+    const filled = [table(1, 'one'), table(2, 'two'), table(3, 'three'), table(4, 'four')];
+    expect(migrate(db, { migrations: filled }).map((s) => s.version)).toEqual([2, 3, 4]);
   });
 
   it('rejects a bad rollback target and duplicate versions', () => {

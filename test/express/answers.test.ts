@@ -25,7 +25,7 @@ describe('REST answers', () => {
     ['a delay as text', { type: 'echo', payload: { text: 'a' }, delayMs: '5s' }, [{ path: 'delayMs', message: 'must be a number of milliseconds from 0 to 315576000000 (10 years), not the text "5s"' }]],
     ['runAt 1e300', { type: 'echo', payload: { text: 'a' }, runAt: 1e300 }, [{ path: 'runAt', message: `${RUN_AT_RULE}, not 1e+300` }]],
     ['runAt as words', { type: 'echo', payload: { text: 'a' }, runAt: 'tomorrow' }, [{ path: 'runAt', message: `${RUN_AT_RULE}, not the text "tomorrow"` }]],
-    ['an unknown option', { type: 'echo', payload: { text: 'a' }, delay: 5 }, [{ path: 'delay', message: 'is not a job option (the options are type, payload, priority, maxRetries, delayMs, runAt, dedupeKey, timeoutMs, manual)' }]],
+    ['an unknown option', { type: 'echo', payload: { text: 'a' }, delay: 5 }, [{ path: 'delay', message: 'is not a job option (the options are type, payload, priority, maxRetries, delayMs, runAt, dedupeKey, timeoutMs, manual, debounceMs, debounceMaxWaitMs)' }]],
     ['a payload field missing', { type: 'echo', payload: {} }, [{ path: 'payload.text', message: 'is required (text)' }]],
     ['a payload field of the wrong kind', { type: 'echo', payload: { text: 5 } }, [{ path: 'payload.text', message: 'must be text, not 5' }]],
     ['a payload that is not an object', { type: 'echo', payload: 'hi' }, [{ path: 'payload', message: 'must be an object, not the text "hi"' }]],

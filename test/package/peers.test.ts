@@ -35,6 +35,27 @@ describe('optional peers that are not installed', () => {
     expect(await load(file, 'ioredis')).toMatch(/^MISSING_DEPENDENCY: phaseq\/bullmq needs the package "ioredis" \(\^5\).*npm install ioredis@\^5$/);
   });
 
+  it.each(['index.js', 'index.cjs'])('%s runs jobs without @opentelemetry/api (traces off, nothing stored)', async (file) => {
+    const target = JSON.stringify(path.join(root, 'dist', file));
+    const body = `
+      const { JobQueue, HandlerRegistry, MemoryJobQueueStorage } = m;
+      const { z } = require('zod');
+      const registry = new HandlerRegistry();
+      registry.register('t', () => 'done', { schema: z.object({}) });
+      const queue = new JobQueue({ storage: new MemoryJobQueueStorage(), registry });
+      queue.on('job:completed', async ({ job }) => { console.log('ran ' + ('trace' in job)); await queue.stop(); });
+      queue.start().then(() => queue.addJob({ type: 't', payload: {} }));`;
+    const code = file.endsWith('.cjs')
+      ? `const m = require(${target}); ${body}`
+      : `const { createRequire } = require('node:module'); const require2 = createRequire(${target}); import(${target}).then((m) => { const require = require2; ${body} });`;
+    const { stdout } = await run(process.execPath, ['-r', hide, '-e', code], {
+      env: { ...process.env, HIDE: '@opentelemetry/api' },
+      timeout: 30_000,
+      cwd: root,
+    });
+    expect(stdout.trim()).toBe('ran false');
+  });
+
   it.each(['index.js', 'index.cjs', 'media.js', 'media.cjs'])('%s needs none of them', async (file) => {
     expect(await load(file, 'express,ioredis,bullmq')).toBe('loaded');
   });

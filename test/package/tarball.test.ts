@@ -167,5 +167,5 @@ describe('the packed tarball', () => {
     expect(stdout.trim()).toBe('result=42 pending=0');
     // The library is silent when the host gives it no logger.
     expect(stderr).toBe('');
-  });
+  }, 240_000); // tsc without skipLibCheck plus a run: about a minute on a busy 2-core runner
 });

@@ -102,7 +102,7 @@ function idParam(id: unknown): string {
 /**
  * Creates the jobs router. Routes (relative to where it is mounted):
  *
- * - `POST /jobs` — enqueue `{ type, payload, priority?, delayMs?, runAt?, dedupeKey?, maxRetries?, timeoutMs?, manual? }`;
+ * - `POST /jobs` — enqueue `{ type, payload, priority?, delayMs?, runAt?, dedupeKey?, debounceMs?, debounceMaxWaitMs?, maxRetries?, timeoutMs?, manual? }`;
  *   201 `{ id, created: true }`, or 200 `{ id, created: false }` when a job with the same `dedupeKey` is waiting or running
  * - `GET /jobs?state=&type=&limit=&offset=` — stored jobs in claim order
  * - `GET /jobs/stats` — counts per state and per type

@@ -4,7 +4,7 @@
  */
 import { StorageError } from '../../errors.js';
 import type { Job, JobState } from '../../types.js';
-import { parseJsonColumn } from '../rows.js';
+import { parseJsonColumn, withTrace } from '../rows.js';
 
 /** True for ids this backend can have issued (positive integers in canonical form). */
 export function isRedisJobId(id: string): boolean {
@@ -54,7 +54,7 @@ export function recordToJob(h: Readonly<Record<string, string>>): Job {
   if (h.id === undefined || h.type === undefined || h.payload === undefined) {
     throw new StorageError('Redis returned a job hash without id, type or payload');
   }
-  return {
+  return withTrace({
     id: h.id,
     type: h.type,
     payload: JSON.parse(h.payload),
@@ -73,5 +73,5 @@ export function recordToJob(h: Readonly<Record<string, string>>): Job {
     lastError: h.lastError ?? null,
     lockedBy: h.lockedBy ?? null,
     lockedUntil: optNum(h, 'lockedUntil'),
-  };
+  }, h.trace);
 }

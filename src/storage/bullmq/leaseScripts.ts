@@ -9,28 +9,48 @@
 import { LUA_PRELUDE } from './luaPrelude.js';
 
 /**
- * ARGV: base, now, then 9 values per job: type, payload JSON, priority, maxRetries, run
+ * ARGV: base, now, then 12 values per job: type, payload JSON, priority, maxRetries, run
  * time, dedupe key (`''` for none, else `'='` + key), timeout (`''` for none), manual (0/1),
- * group key (`''` for none).
+ * group key (`''` for none), debounce ms and max wait ms (`''` for none), trace context
+ * JSON (`''` for none).
  * Returns `[id, created(1|0), ...]` in input order.
+ *
+ * A debounced add whose key a job of the same type holds: a pending holder gets the new
+ * payload and group key, and its run time moves to max(runAt, min(now + ms, createdAt +
+ * maxWait)) (it leaves and re-enters its pending set: the member carries the group key);
+ * a running holder loses the key, and the job is stored as its new holder.
  */
 export const ADD_SCRIPT = `${LUA_PRELUDE}
 local now = ARGV[2]
 local out = {}
 local created = false
-for o = 3, #ARGV - 1, 9 do
-  local typ, payload, prio, maxr, runAt, dk, tmo, manual, gk =
-    ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5], ARGV[o + 6], ARGV[o + 7], ARGV[o + 8]
+for o = 3, #ARGV - 1, 12 do
+  local typ, payload, prio, maxr, runAt, dk, tmo, manual, gk, dms, dmax, trace =
+    ARGV[o], ARGV[o + 1], ARGV[o + 2], ARGV[o + 3], ARGV[o + 4], ARGV[o + 5], ARGV[o + 6], ARGV[o + 7], ARGV[o + 8],
+    ARGV[o + 9], ARGV[o + 10], ARGV[o + 11]
   local existing = false
   if dk ~= '' then
     dk = string.sub(dk, 2)
     existing = rcall('HGET', base .. 'dedupe', dk)
   end
+  if existing and dms ~= '' then
+    local h = rcall('HMGET', jk(existing), 'type', 'state', 'runAt', 'createdAt', 'priority', 'groupKey')
+    if h[1] == typ and h[2] == 'processing' then
+      rcall('HDEL', jk(existing), 'dedupeKey')
+      existing = false
+    elseif h[1] == typ and h[2] == 'pending' then
+      local at = math.max(tonumber(h[3]), math.min(tonumber(now) + tonumber(dms), tonumber(h[4]) + tonumber(dmax)))
+      dropPending(existing, typ, h[5], h[6])
+      rcall('HSET', jk(existing), 'payload', payload, 'runAt', at)
+      if gk ~= '' then rcall('HSET', jk(existing), 'groupKey', gk) else rcall('HDEL', jk(existing), 'groupKey') end
+      addPending(existing, typ, h[5], at, gk)
+    end
+  end
   if existing then
     out[#out + 1] = existing
     out[#out + 1] = 0
   else
-    local id = storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, 0, 0, now, gk)
+    local id = storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, 0, 0, now, gk, trace)
     created = true
     out[#out + 1] = id
     out[#out + 1] = 1

@@ -5,7 +5,8 @@
  *
  * Layout under `base` (`<prefix>:<queueName>:`):
  * - `job:<id>`      hash: one job (fields named after {@link Job}, plus `claimedAt`,
- *                   `failedAt` and `cancel`).
+ *                   `failedAt` and `cancel`; `trace` holds the producer's trace
+ *                   context as JSON).
  * - `tpending:<p>:<t>` sorted set of the pending jobs of type `t` and priority `p` (a
  *                   claim reads one type at a time), score = run time; member = the id
  *                   zero-padded to 16 digits, so equal run times sort by insertion, then
@@ -57,8 +58,8 @@ local function addPending(id, typ, prio, runAt, gk)
   rcall('SADD', base .. 'tprios:' .. typ, prio)
 end
 -- Stores a new pending job (dk: dedupe key or '', tmo: timeout or '', gk: group key or
--- ''); returns its id.
-local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt, gk)
+-- '', trace: trace context JSON, '' or nil); returns its id.
+local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attempts, stalls, createdAt, gk, trace)
   local id = string.format('%d', rcall('INCR', base .. 'id'))
   rcall('HSET', jk(id), 'id', id, 'type', typ, 'payload', payload, 'state', 'pending',
     'priority', prio, 'runAt', runAt, 'attempts', attempts, 'maxRetries', maxr,
@@ -69,6 +70,7 @@ local function storeNew(typ, payload, prio, maxr, runAt, dk, tmo, manual, attemp
   end
   if tmo ~= '' then rcall('HSET', jk(id), 'timeoutMs', tmo) end
   if gk ~= '' then rcall('HSET', jk(id), 'groupKey', gk) end
+  if trace and trace ~= '' then rcall('HSET', jk(id), 'trace', trace) end
   rcall('SADD', base .. 'types', typ)
   addPending(id, typ, prio, runAt, gk)
   return id
