@@ -1,0 +1,59 @@
+// @ts-check
+// Lint: typescript-eslint's strict type-checked rules on every TypeScript file (src, test,
+// examples, bench and the tool configs share one tsconfig, so the type information is there
+// at no extra set-up); the browser and helper scripts in plain JavaScript get the untyped
+// rules. Formatting is Prettier's job, so no stylistic rules here.
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/', 'coverage/', 'test-output/', 'docs/api/reference/', '.vitest-cache/'] },
+  js.configs.recommended,
+  ...tseslint.configs.strictTypeChecked,
+  {
+    languageOptions: {
+      globals: globals.node,
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      // The library's rule: no `any`, and above all no `as any` (it is how payload types drift).
+      '@typescript-eslint/no-explicit-any': 'error',
+      // Numbers and booleans print well in messages; objects, nullish values and `any` still may not.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // Forwarding a caught or received `unknown` (an abort reason, an 'error' event) is not inventing a non-Error.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      // `declare global { namespace Phaseq { interface JobPayloadMap ... } }` is how plugins type their payloads.
+      '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
+      // `() => resolve()`-style shorthand callbacks are idiomatic; returning void from a block body still is flagged.
+      '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
+      // Public entry points check their inputs at run time for JavaScript callers and bad JSON, which the types call impossible.
+      '@typescript-eslint/no-unnecessary-condition': 'off',
+      // `async` on a method that does not await turns a synchronous throw into the rejection the contract promises.
+      '@typescript-eslint/require-await': 'off',
+      // With noUncheckedIndexedAccess every index read is optional; `!` marks the reads a bound check already proves.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    files: ['test/**/*.ts'],
+    rules: {
+      // Tests read untyped JSON (HTTP bodies, files, Redis) and assert on it; a wrong shape fails the assertion.
+      '@typescript-eslint/no-unsafe-assignment': 'off',
+      '@typescript-eslint/no-unsafe-member-access': 'off',
+      '@typescript-eslint/no-unsafe-call': 'off',
+      '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-unsafe-argument': 'off',
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // The example server's dashboard runs in the browser.
+    files: ['examples/server/public/**/*.js'],
+    languageOptions: { globals: globals.browser },
+  },
+);
