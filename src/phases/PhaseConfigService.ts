@@ -333,7 +333,7 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       }
       next[phase] = parsed.data;
       result[phase] = deepFreeze(parsed.data);
-      const values = parsed.data as Record<string, unknown>;
+      const values = parsed.data;
       for (const field of Object.keys(coerced)) {
         const info = fields.get(field);
         if (info) entries.push([storedKey(phase, field), encodeField(info.kind, values[field])]);

@@ -107,7 +107,7 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
           timeoutMs: job.timeoutMs,
           concurrency: job.concurrency,
           // Typed for this job's schema output, like the handler.
-          group: job.group as GroupOptions<unknown> | undefined,
+          group: job.group as GroupOptions | undefined,
         });
       }
       await setup?.(queue);

@@ -139,7 +139,7 @@ export function quickOptions(input: unknown): JobOptions | null {
     runAt: runAt as Date | number | string | undefined,
     dedupeKey: dedupeKey as string | undefined,
     timeoutMs: timeoutMs as number | undefined,
-    manual: manual as boolean | undefined,
+    manual: manual,
   };
 }
 
@@ -206,7 +206,7 @@ export function findNonJson(value: unknown, path = 'payload', seen = new Set<obj
       break;
   }
   if (value === null) return null;
-  const obj = value as object;
+  const obj = value;
   if (seen.has(obj)) return { path, message: 'circular reference' };
   seen.add(obj);
   try {

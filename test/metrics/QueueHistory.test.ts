@@ -151,7 +151,7 @@ describe('QueueHistory', () => {
     const script = path.join(import.meta.dirname, 'fixtures/history-process.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 30_000 });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(exitCode).toBe(0);
     expect(out).toContain('recording=true sampled=true');

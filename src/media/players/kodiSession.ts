@@ -86,7 +86,7 @@ export class KodiSession {
   /** Whether Kodi is scanning or cleaning its video library (`Library.IsScanningVideo`). */
   async isScanning(): Promise<boolean> {
     const method = 'XBMC.GetInfoBooleans';
-    const answer = await this.rpc.call<unknown>(method, { booleans: ['Library.IsScanningVideo'] });
+    const answer = await this.rpc.call(method, { booleans: ['Library.IsScanningVideo'] });
     const value = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)['Library.IsScanningVideo'] : undefined;
     if (typeof value !== 'boolean') throw this.unexpected(method, answer);
     return value;
