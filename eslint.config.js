@@ -22,14 +22,18 @@ export default tseslint.config(
       '@typescript-eslint/no-explicit-any': 'error',
       // Numbers and booleans print well in messages; objects, nullish values and `any` still may not.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
-      // Forwarding a caught or received `unknown` (an abort reason, an 'error' event) is not inventing a non-Error.
-      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingUnknown: true }],
+      // Forwarding a caught or received value (an abort reason, typed `any`; an 'error' event) is not inventing a non-Error.
+      '@typescript-eslint/prefer-promise-reject-errors': ['error', { allowThrowingAny: true, allowThrowingUnknown: true }],
       // `declare global { namespace Phaseq { interface JobPayloadMap ... } }` is how plugins type their payloads.
       '@typescript-eslint/no-namespace': ['error', { allowDeclarations: true }],
       // `() => resolve()`-style shorthand callbacks are idiomatic; returning void from a block body still is flagged.
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // Public entry points check their inputs at run time for JavaScript callers and bad JSON, which the types call impossible.
       '@typescript-eslint/no-unnecessary-condition': 'off',
+      // The same run-time view: public methods coerce ids and names (`String(id)`) a JavaScript caller may pass as numbers.
+      '@typescript-eslint/no-unnecessary-type-conversion': 'off',
+      // And `x === true` stays where a declared boolean is undefined at run time (`process.stdout.isTTY` on a pipe).
+      '@typescript-eslint/no-unnecessary-boolean-literal-compare': 'off',
       // `async` on a method that does not await turns a synchronous throw into the rejection the contract promises.
       '@typescript-eslint/require-await': 'off',
       // With noUncheckedIndexedAccess every index read is optional; `!` marks the reads a bound check already proves.
@@ -45,11 +49,18 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
+      // `void x;` marks a read in type tests, and `() => void count++` keeps a counting listener a one-liner.
+      '@typescript-eslint/no-meaningless-void-operator': 'off',
     },
   },
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // A CommonJS preload script can only `require`.
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // The example server's dashboard runs in the browser.
