@@ -82,7 +82,7 @@ export async function drainWithProcesses(url: string, prefix: string, jobs: numb
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (child.exitCode !== null) { resolve(); return; }
             child.once('exit', () => resolve());
             child.kill('SIGTERM');
           }),

@@ -38,7 +38,9 @@ function makeQueue(logLines: string[] = []): { queue: JobQueue; db: string } {
 function outcomes(queue: JobQueue, n: number): Promise<void> {
   let left = n;
   return new Promise((resolve) => {
-    const one = (): void => void (--left === 0 && resolve());
+    const one = (): void => {
+      if (--left === 0) resolve();
+    };
     queue.on('job:completed', one);
     queue.on('job:failed', one);
   });

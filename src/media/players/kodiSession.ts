@@ -32,7 +32,7 @@ export function kodiLibraryDirectory(config: KodiPlayerConfig, libraryPath: stri
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) { reject(signal.reason); return; }
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason);
