@@ -8,7 +8,6 @@
 
 declare global {
   /** phaseq's global namespace: the one place hosts and plugins extend by declaration merging. */
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Phaseq {
     /**
      * Maps every job type to the type of its payload. Empty here: augment it.
