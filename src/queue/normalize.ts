@@ -217,7 +217,7 @@ export function findNonJson(value: unknown, path = 'payload', seen = new Set<obj
       }
       return null;
     }
-    const proto = Object.getPrototypeOf(obj);
+    const proto: unknown = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? 'object';
       return { path, message: `a ${name} is not plain JSON (use strings, numbers, arrays and plain objects)` };
