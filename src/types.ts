@@ -32,7 +32,7 @@ declare global {
   }
 }
 
-/** The payload map as extended so far (see {@link Phaseq.JobPayloadMap} to extend it). */
+/** The payload map as extended so far (extend the global interface `Phaseq.JobPayloadMap` to add to it). */
 export type JobPayloadMap = Phaseq.JobPayloadMap;
 
 /** The job types known at compile time (the keys of {@link JobPayloadMap}). */
