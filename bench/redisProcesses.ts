@@ -63,7 +63,8 @@ export async function drainWithProcesses(url: string, prefix: string, jobs: numb
   const children = await Promise.all(Array.from({ length: processes }, () => spawnWorker(url, prefix, concurrency)));
   try {
     // A worker that dies mid-run would leave the queue never empty: fail instead of waiting.
-    let died: Error | null = null;
+    // Set from a listener, so declared without narrowing to null.
+    let died = null as Error | null;
     for (const child of children) {
       child.once('exit', (code, signal) => (died ??= new Error(`a bench worker exited mid-run (${code ?? signal})`)));
     }
@@ -82,7 +83,7 @@ export async function drainWithProcesses(url: string, prefix: string, jobs: numb
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
+            if (child.exitCode !== null) { resolve(); return; }
             child.once('exit', () => resolve());
             child.kill('SIGTERM');
           }),

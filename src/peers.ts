@@ -26,6 +26,8 @@ function isNotFound(error: unknown, name: string): boolean {
  * @param range the versions phaseq supports, as in its peerDependencies, e.g. `^5`
  * @throws MissingDependencyError naming the package and how to install it
  */
+// The caller names the type of the module it loads: this is the one typed door for an optional peer.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 export function requirePeer<T>(name: string, usedBy: string, range: string): T {
   try {
     return requireHere(name) as T;

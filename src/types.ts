@@ -8,7 +8,6 @@
 
 declare global {
   /** phaseq's global namespace: the one place hosts and plugins extend by declaration merging. */
-  // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Phaseq {
     /**
      * Maps every job type to the type of its payload. Empty here: augment it.
@@ -33,7 +32,7 @@ declare global {
   }
 }
 
-/** The payload map as extended so far (see {@link Phaseq.JobPayloadMap} to extend it). */
+/** The payload map as extended so far (extend the global interface `Phaseq.JobPayloadMap` to add to it). */
 export type JobPayloadMap = Phaseq.JobPayloadMap;
 
 /** The job types known at compile time (the keys of {@link JobPayloadMap}). */

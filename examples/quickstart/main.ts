@@ -31,7 +31,7 @@ registry.register(
     ctx.logger.info({ to: job.payload.to }, 'email sent');
     return { delivered: true };
   },
-  { schema: z.object({ to: z.string().email(), subject: z.string().min(1) }) },
+  { schema: z.object({ to: z.email(), subject: z.string().min(1) }) },
 );
 
 const queue = new JobQueue({

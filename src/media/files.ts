@@ -8,6 +8,7 @@ import { mkdir, open, readFile, realpath, rename, stat, unlink, type FileHandle 
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DownloadError, PathOutsideLibraryError } from './errors.js';
+import { errnoCode } from './errno.js';
 
 /** Temp name in the same directory as `target`, so the final rename never crosses file systems. */
 function tempPathFor(target: string): string {
@@ -27,8 +28,8 @@ async function syncDirectory(dir: string): Promise<void> {
 
 /** Removes a temp file left by a failed write, keeping the original error as the one reported. */
 async function discardTemp(tempPath: string): Promise<void> {
-  await unlink(tempPath).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== 'ENOENT') throw error;
+  await unlink(tempPath).catch((error: unknown) => {
+    if (errnoCode(error) !== 'ENOENT') throw error;
   });
 }
 

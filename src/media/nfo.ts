@@ -236,6 +236,8 @@ export function artworkPathFor(videoFile: string, kind: ArtworkKind, ext?: strin
  */
 export function actorThumbFileName(actorName: string, ext = 'jpg'): string {
   const base = stripXmlInvalid(actorName)
+    // Control characters are exactly what this strips from a file name.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .replace(/[/\\:*?"<>|]/g, '')
     .trim()

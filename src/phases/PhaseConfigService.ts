@@ -9,6 +9,7 @@
  * serialised within this service so that two calls cannot interleave their read-modify-write.
  */
 import { EventEmitter } from 'eventemitter3';
+import type { z } from 'zod';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { parseWithIssues } from '../validation.js';
 import type { ISettingsStore } from '../settings/types.js';
@@ -98,7 +99,7 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
         issues.push({ path: `phases.${phase}`, message: 'a phase name is letters, digits and _ (it becomes part of a key)' });
       }
       const fields = new Map<string, FieldInfo>();
-      for (const [field, fieldSchema] of Object.entries(schema.shape)) {
+      for (const [field, fieldSchema] of Object.entries<z.core.$ZodType>(schema.shape)) {
         if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) {
           issues.push({ path: `${phase}.${field}`, message: 'a setting name is letters, digits and _' });
         }
@@ -333,7 +334,7 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       }
       next[phase] = parsed.data;
       result[phase] = deepFreeze(parsed.data);
-      const values = parsed.data as Record<string, unknown>;
+      const values = parsed.data;
       for (const field of Object.keys(coerced)) {
         const info = fields.get(field);
         if (info) entries.push([storedKey(phase, field), encodeField(info.kind, values[field])]);

@@ -57,7 +57,7 @@ export function describePhases(schemas: PhaseSchemas = MEDIA_PHASE_SCHEMAS): Pha
     return {
       phase,
       description: typeof meta?.description === 'string' ? meta.description : '',
-      fields: Object.entries(schema.shape).map(([key, field]) => {
+      fields: Object.entries<z.core.$ZodType>(schema.shape).map(([key, field]) => {
         const info = fieldInfo(field);
         const out: PhaseFieldDescription = {
           key,

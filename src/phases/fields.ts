@@ -86,6 +86,8 @@ export function fieldInfo(schema: z.core.$ZodType): FieldInfo {
   const base = { description, hasDefault, defaultValue };
   if (inner instanceof z.ZodBoolean) return { kind: 'boolean', ...base };
   if (inner instanceof z.ZodNumber) {
+    // isInt also counts an integer multipleOf, which the `format` zod suggests instead does not.
+    // eslint-disable-next-line @typescript-eslint/no-deprecated
     const info: FieldInfo = { kind: inner.isInt ? 'integer' : 'number', ...base };
     // Integer schemas carry the safe-integer bounds implicitly; report only real limits.
     if (inner.minValue !== null && Number.isFinite(inner.minValue) && inner.minValue > Number.MIN_SAFE_INTEGER) {

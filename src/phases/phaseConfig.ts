@@ -247,7 +247,7 @@ export function phaseDefaults<S extends PhaseSchemas>(schemas: S): PhaseConfigOf
   const issues: { path: string; message: string }[] = [];
   const out: Record<string, unknown> = {};
   for (const [phase, schema] of Object.entries(schemas)) {
-    for (const [key, field] of Object.entries(schema.shape)) {
+    for (const [key, field] of Object.entries<z.core.$ZodType>(schema.shape)) {
       if (!fieldInfo(field).hasDefault) issues.push({ path: `${phase}.${key}`, message: 'has no .default()' });
     }
     const parsed = schema.safeParse({});

@@ -111,7 +111,7 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
           concurrency: job.concurrency,
           rateLimit: job.rateLimit,
           // Typed for this job's schema output, like the handler.
-          group: job.group as GroupOptions<unknown> | undefined,
+          group: job.group as GroupOptions | undefined,
         });
       }
       await setup?.(queue);

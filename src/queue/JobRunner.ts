@@ -70,13 +70,13 @@ export class RunningJob {
    */
   race<T>(handler: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#error) return reject(this.#error);
+      if (this.#error) { reject(this.#error); return; }
       this.#settle = reject;
       let work: T | Promise<T>;
       try {
         work = handler();
       } catch (error) {
-        return reject(error);
+        reject(error); return;
       }
       // Not resolve(work): a promise resolved with a thenable is locked to it, and a later
       // abort could no longer reject it.

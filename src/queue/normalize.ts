@@ -151,7 +151,7 @@ export function quickOptions(input: unknown): JobOptions | null {
     runAt: runAt as Date | number | string | undefined,
     dedupeKey: dedupeKey as string | undefined,
     timeoutMs: timeoutMs as number | undefined,
-    manual: manual as boolean | undefined,
+    manual: manual,
     debounceMs: debounceMs as number | undefined,
     debounceMaxWaitMs: debounceMaxWaitMs as number | undefined,
   };
@@ -220,7 +220,7 @@ export function findNonJson(value: unknown, path = 'payload', seen = new Set<obj
       break;
   }
   if (value === null) return null;
-  const obj = value as object;
+  const obj = value;
   if (seen.has(obj)) return { path, message: 'circular reference' };
   seen.add(obj);
   try {
@@ -231,7 +231,7 @@ export function findNonJson(value: unknown, path = 'payload', seen = new Set<obj
       }
       return null;
     }
-    const proto = Object.getPrototypeOf(obj);
+    const proto: unknown = Object.getPrototypeOf(obj);
     if (proto !== Object.prototype && proto !== null) {
       const name = (obj as { constructor?: { name?: string } }).constructor?.name ?? 'object';
       return { path, message: `a ${name} is not plain JSON (use strings, numbers, arrays and plain objects)` };

@@ -6,7 +6,6 @@ import { ValidationError } from '../errors.js';
 import type { HandlerRegistry } from '../handlers/HandlerRegistry.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import type { IJobQueueStorage } from '../storage/types.js';
-import type { RemoteEventInfo } from '../events.js';
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { MAX_TIMER_DELAY_MS } from './timers.js';

@@ -261,7 +261,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
   }
 
   /**
-   * Optional capability: {@link complete} then {@link claim} in one atomic round trip, as
+   * Optional capability: {@link BullMQJobQueueStorage.complete | complete} then {@link BullMQJobQueueStorage.claim | claim} in one atomic round trip, as
    * BullMQ's workers fetch their next job with the completion of the last. On Redis a
    * round trip costs more than the work of either script, so a queue that records a
    * completion and asks for the next job at once should prefer this.

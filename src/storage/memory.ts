@@ -178,7 +178,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     return { completed, jobs: await this.claim(claim.workerId, claim.limit, claim.now, claim.leaseMs, claim.filter, claim.report) };
   }
 
-  async fail(ref: LeaseRef, outcome: FailOutcome, now: number): Promise<boolean> {
+  async fail(ref: LeaseRef, outcome: FailOutcome, _now: number): Promise<boolean> {
     const e = this.#leased(ref);
     if (!e) return false;
     if (outcome.retryAt !== null) {

@@ -152,7 +152,7 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       registry.register(
         'migrated',
         async (job) => {
-          const { n } = job.payload as { n: number };
+          const { n } = job.payload;
           ran.set(n, (ran.get(n) ?? 0) + 1);
         },
         { schema: z.object({ n: z.number() }) },

@@ -47,8 +47,8 @@ export async function startExampleServer(env: Record<string, string>): Promise<R
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const pid = child.pid!;
   // 'close', not 'exit': the last lines the server wrote may still be in the pipe at 'exit'.
   const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
@@ -56,12 +56,12 @@ export async function startExampleServer(env: Record<string, string>): Promise<R
     const check = (): void => {
       const line = output.split('\n').find((l) => l.includes('listening on http'));
       if (line) {
-        child.stdout!.off('data', check);
+        child.stdout.off('data', check);
         const log = JSON.parse(line) as { pid: number; msg: string };
         resolve([/listening on (\S+)/.exec(log.msg)![1]!, log.pid]);
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code, signal) => reject(new Error(`example server exited early (${code ?? signal}):\n${output}`)));
   });
   return {

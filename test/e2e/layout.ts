@@ -22,7 +22,7 @@ export const PANELS = '.topbar, .card, dialog[open]';
 export async function layoutProblems(page: Page, panels = PANELS): Promise<string[]> {
   // Sent as source text: a compiled function may carry helpers (esbuild's `__name`) that
   // do not exist in the page.
-  return page.evaluate(`(${MEASURE})(${JSON.stringify(panels)})`) as Promise<string[]>;
+  return page.evaluate<string[]>(`(${MEASURE})(${JSON.stringify(panels)})`);
 }
 
 const MEASURE = `(selector) => {

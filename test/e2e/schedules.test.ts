@@ -17,12 +17,11 @@ const MEDIA_SCHEDULES = ['scheduled-cleanup', 'scheduled-provider-update', 'sche
 let dash: OpenDashboard;
 let server: RunningServer;
 let page: Page;
-let dataDir: string;
 
 describe('schedules panel', () => {
   beforeAll(async () => {
     dash = await openDashboard();
-    ({ server, page, dataDir } = dash);
+    ({ server, page } = dash);
   });
 
   afterAll(async () => {

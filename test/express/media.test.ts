@@ -34,7 +34,7 @@ async function start(): Promise<{ p: Pipeline; url: string }> {
   await new Promise((resolve) => server!.once('listening', resolve));
   await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: pipeline.library } });
   await pipeline.idle();
-  return { p: pipeline, url: `http://127.0.0.1:${(server!.address() as AddressInfo).port}` };
+  return { p: pipeline, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
 const auth = { Authorization: `Bearer ${'k'.repeat(32)}` };
@@ -46,7 +46,7 @@ describe('POST /api/media/refresh', () => {
     expect(res.body).toEqual({ jobId: expect.any(String), path: p.library });
     await p.idle();
     const scan = p.done('scan-movie').find((o) => o.job.id === res.body.jobId);
-    expect(scan?.job.payload as unknown).toEqual({ libraryPath: p.library, manual: true, refresh: true });
+    expect(scan?.job.payload).toEqual({ libraryPath: p.library, manual: true, refresh: true });
     expect(scan?.result).toMatchObject({ found: 2, unchanged: 2, enqueued: 2 });
     expect(p.done('enrich-metadata')).toHaveLength(4);
     expect(p.done('notify-kodi').filter((o) => (o.job.payload as { manual?: boolean }).manual === true)).toEqual([]);

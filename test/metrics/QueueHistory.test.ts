@@ -38,7 +38,9 @@ function makeQueue(logLines: string[] = []): { queue: JobQueue; db: string } {
 function outcomes(queue: JobQueue, n: number): Promise<void> {
   let left = n;
   return new Promise((resolve) => {
-    const one = (): void => void (--left === 0 && resolve());
+    const one = (): void => {
+      if (--left === 0) resolve();
+    };
     queue.on('job:completed', one);
     queue.on('job:failed', one);
   });
@@ -151,7 +153,7 @@ describe('QueueHistory', () => {
     const script = path.join(import.meta.dirname, 'fixtures/history-process.ts');
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'], timeout: 30_000 });
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     const exitCode = await new Promise<number | null>((resolve) => child.on('exit', resolve));
     expect(exitCode).toBe(0);
     expect(out).toContain('recording=true sampled=true');

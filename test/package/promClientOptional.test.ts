@@ -74,7 +74,7 @@ describe('phaseq/express without prom-client', () => {
         `export const make = (queue: JobQueue, registry?: MetricsRegistry) => createMetricsRouter(queue, { registry });\n`,
     );
     const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
-    const result = await run(process.execPath, [tsc, '-p', host], { cwd: host, timeout: 120_000 }).catch((error: { stdout: string }) => error);
+    const result = await run(process.execPath, [tsc, '-p', host], { cwd: host, timeout: 120_000 }).catch((error: unknown) => error as { stdout: string });
     expect(result.stdout).toBe('');
   }, 180_000); // tsc over the whole declaration graph without skipLibCheck; slow on a busy 2-core runner
 });

@@ -157,7 +157,7 @@ describe('the packed tarball', () => {
   it.each(['esm', 'cjs'])('a fresh %s TypeScript project type-checks without skipLibCheck and runs a job', async (dir) => {
     const project = path.join(app, dir);
     const checked = await run(process.execPath, [tsc, '-p', project], { cwd: project, timeout: 120_000 }).catch(
-      (error: { stdout?: string }) => ({ stdout: `tsc failed:\n${error.stdout ?? String(error)}` }),
+      (error: unknown) => ({ stdout: `tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}` }),
     );
     expect(checked.stdout).toBe('');
     const { stdout, stderr } = await run(process.execPath, [path.join(project, 'out/main.js'), path.join(project, 'jobs.db')], {

@@ -289,7 +289,7 @@ describe.each(backends)('PhaseConfigService on $name', (backend) => {
     const scan = await phases.getConfig('scan');
     expect(Object.isFrozen(scan)).toBe(true);
     expect(() => {
-      (scan.videoExtensions as string[]).push('x');
+      (scan.videoExtensions).push('x');
     }).toThrow(TypeError);
   });
 

@@ -43,7 +43,7 @@ describe('DEFAULT_PHASE_CONFIG', () => {
     expect(Object.isFrozen(DEFAULT_PHASE_CONFIG)).toBe(true);
     expect(Object.isFrozen(DEFAULT_PHASE_CONFIG.scan.ignorePatterns)).toBe(true);
     expect(() => {
-      (DEFAULT_PHASE_CONFIG.scan.ignorePatterns as string[]).push('x');
+      (DEFAULT_PHASE_CONFIG.scan.ignorePatterns).push('x');
     }).toThrow(TypeError);
   });
 

@@ -160,9 +160,9 @@ for (const place of STORES) {
       });
       children.push(child);
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       await new Promise<void>((resolve, reject) => {
-        child.stdout!.on('data', (d: Buffer) => {
+        child.stdout.on('data', (d: Buffer) => {
           if (d.toString().includes('ready')) resolve();
         });
         child.once('exit', (code) => reject(new Error(`worker exited (${code}) before ready: ${stderr}`)));

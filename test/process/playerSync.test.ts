@@ -79,8 +79,8 @@ describe('player syncs across processes', () => {
           for (const line of lines) if (line.startsWith('{')) into(JSON.parse(line) as Record<string, unknown>);
         };
       };
-      child.stdout!.on('data', lineReader((line) => events.push(line as unknown as SyncEvent)));
-      child.stderr!.on('data', lineReader((line) => logs.push(line)));
+      child.stdout.on('data', lineReader((line) => events.push(line as unknown as SyncEvent)));
+      child.stderr.on('data', lineReader((line) => logs.push(line)));
     }
     await waitFor(() => events.filter((e) => e.event === 'ready').length === 2, 30_000, 'two workers');
 

@@ -12,7 +12,7 @@ for (const backend of BACKENDS) {
       const made = makeQueue(backend, maxPayloadBytes ? { maxPayloadBytes } : {});
       dispose = made.dispose;
       made.registry.register('email', async () => {}, {
-        schema: z.object({ to: z.string().email(), subject: z.string().optional() }),
+        schema: z.object({ to: z.email(), subject: z.string().optional() }),
       });
       return made.queue;
     }

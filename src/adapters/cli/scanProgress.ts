@@ -101,13 +101,11 @@ export class ScanRun {
   /** The failure that ended the run early (see `done`), or null. */
   fatal: Error | null = null;
   readonly #ids = new Set<string>();
-  readonly #queue: JobQueue;
   readonly #onChange: () => void;
   #resolve: () => void = () => undefined;
   #detach: () => void;
 
   constructor(queue: JobQueue, onChange: () => void = () => undefined) {
-    this.#queue = queue;
     this.#onChange = onChange;
     this.done = new Promise<void>((resolve) => {
       this.#resolve = resolve;

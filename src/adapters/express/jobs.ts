@@ -143,7 +143,7 @@ export function createJobsRouter(queue: JobQueue, options?: JobsRouterOptions): 
   });
 
   router.get('/jobs', ...guards, async (req, res) => {
-    const query = listQuery(req.query as Record<string, unknown>, maxPageSize);
+    const query = listQuery(req.query, maxPageSize);
     const jobs = await queue.listJobs(query);
     res.json({ jobs: jobs.map(jobView), limit: query.limit, offset: query.offset });
   });

@@ -7,7 +7,7 @@ import type { RequestHandler } from 'express';
 import { ValidationError } from '../../errors.js';
 import { sendError } from './errors.js';
 
-/** Options of {@link rateLimitPerIp}. */
+/** Options of the per-address rate limit (`rateLimitPerIp`, used by the webhook router). */
 export interface RateLimitOptions {
   /** Average requests a minute each address may send. @default 60 */
   perMinute?: number;

@@ -211,7 +211,7 @@ export const sonarrWebhookSchema = z.discriminatedUnion(
         ...downloadClientFields,
       })
       .refine((e) => e.episodeFile !== undefined || (e.episodeFiles ?? []).length > 0, {
-        message: 'a Download needs episodeFile (or episodeFiles) with the imported file',
+        error: 'a Download needs episodeFile (or episodeFiles) with the imported file',
         path: ['episodeFile'],
       }),
     z.looseObject({

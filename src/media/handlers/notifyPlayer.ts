@@ -75,7 +75,7 @@ export interface NotifyPlayerResult {
  * const notifyKodi = createNotifyPlayerHandler(services, 'kodi');
  * ```
  */
-export function createNotifyPlayerHandler<K extends PlayerKind>(services: MediaServices, kind: K) {
+export function createNotifyPlayerHandler(services: MediaServices, kind: PlayerKind) {
   const jobType: NotifyJobType = NOTIFY_JOB_TYPES[kind];
   return async function notify(job: Job<NotifyJobType, NotifyPlayerPayload>, ctx: JobContext): Promise<NotifyPlayerResult> {
     const log = ctx.logger;

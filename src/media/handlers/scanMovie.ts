@@ -15,6 +15,7 @@ import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie, type SkipReason } from '../scan/scanLibrary.js';
 import { assertLibraryKind, chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
 import { enqueuePlayerSyncs } from './playerSyncQueue.js';
+import { errnoCode } from '../errno.js';
 
 /** What a `scan-movie` job reports as its result. */
 export interface ScanMovieResult {
@@ -69,8 +70,8 @@ async function resolveTarget(
         `libraryPath "${root}" is not one of the configured libraries (${services.libraryRoots.join(', ')})`,
       );
     }
-    const info = await stat(root).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
+    const info = await stat(root).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT') return null;
       throw error;
     });
     // A missing library is an error, never "every movie was deleted": an unmounted disk
@@ -88,8 +89,8 @@ async function resolveTarget(
   if (!isInside(root, target)) {
     throw new UnrecoverableError(`moviePath "${target}" is outside its library "${root}"`);
   }
-  const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
+  const info = await stat(target).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   });
   if (!info) return { root, target, exists: false };

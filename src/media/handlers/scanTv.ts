@@ -17,6 +17,7 @@ import { episodeNfoPath, episodeThumbPath } from '../tv/artwork.js';
 import type { ScanTvPayload } from '../tv/schemas.js';
 import { assertLibraryKind, chainPriority, enrichTvShowDedupeKey, isInside, isManual, type MediaServices } from './deps.js';
 import { enqueuePlayerSyncs } from './playerSyncQueue.js';
+import { errnoCode } from '../errno.js';
 
 /** What a `scan-tv` job reports as its result. */
 export interface ScanTvResult {
@@ -72,8 +73,8 @@ const EPISODE_NFO = /^\s*(<\?xml[^>]*\?>\s*)?(<!--[\s\S]*?-->\s*)*<episodedetail
 /** Whether another video in the folder has the same name stem (`ep.avi` gone, `ep.mkv` there): it shares the sidecars. */
 async function stemInUse(videoFile: string, extensions: ReadonlySet<string>): Promise<boolean> {
   const stem = path.basename(videoFile, path.extname(videoFile));
-  const names = await readdir(path.dirname(videoFile)).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [] as string[];
+  const names = await readdir(path.dirname(videoFile)).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return [] as string[];
     throw error;
   });
   return names.some((n) => n !== path.basename(videoFile) && path.basename(n, path.extname(n)) === stem && extensions.has(path.extname(n).slice(1).toLowerCase()));
@@ -94,8 +95,8 @@ async function removeSidecars(root: string, videoFile: string, extensions: Reado
     if (candidate.endsWith('.nfo')) {
       const head = await readFile(target, 'utf8').then(
         (t) => t.slice(0, 4096),
-        (error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT') return null;
+        (error: unknown) => {
+          if (errnoCode(error) === 'ENOENT') return null;
           throw error;
         },
       );
@@ -103,8 +104,8 @@ async function removeSidecars(root: string, videoFile: string, extensions: Reado
     }
     const removed = await unlink(target).then(
       () => true,
-      (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ENOENT') return false;
+      (error: unknown) => {
+        if (errnoCode(error) === 'ENOENT') return false;
         throw error;
       },
     );
@@ -132,8 +133,8 @@ export function createScanTvHandler(services: MediaServices) {
     const manual = isManual(job);
     const log = ctx.logger;
     const root = checkRoot(services, job.payload.libraryPath);
-    const info = await stat(root).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
+    const info = await stat(root).catch((error: unknown) => {
+      if (errnoCode(error) === 'ENOENT') return null;
       throw error;
     });
     // A missing library is an unmounted disk, never "every show was deleted"; retries apply.

@@ -39,7 +39,7 @@ async function moviesUnder(session: KodiSession, directories: readonly string[])
   const method = 'VideoLibrary.GetMovies';
   const held = new Map<string, number>();
   for (const directory of directories) {
-    const answer = await session.rpc.call<unknown>(method, {
+    const answer = await session.rpc.call(method, {
       properties: ['file'],
       filter: { field: 'path', operator: 'startswith', value: directory },
     });

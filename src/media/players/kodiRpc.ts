@@ -56,7 +56,7 @@ export class KodiRpc {
     }
     const { error, result } = answer as { error?: { code?: unknown; message?: unknown }; result?: unknown };
     if (error !== undefined) {
-      const rpcError = { code: Number(error?.code ?? 0), message: String(error?.message ?? 'unknown error') };
+      const rpcError = { code: Number(error?.code ?? 0), message: rpcMessage(error?.message) };
       throw new PlayerError(name, RPC_PATH, response.status, `${method} failed: ${rpcError.message} (${rpcError.code})`, { rpcError });
     }
     if (result === undefined) {
@@ -64,4 +64,10 @@ export class KodiRpc {
     }
     return result as T;
   }
+}
+
+/** The text of a JSON-RPC error's message: as sent when a string, as JSON when not (never "[object Object]"). */
+function rpcMessage(message: unknown): string {
+  if (message === undefined || message === null) return 'unknown error';
+  return typeof message === 'string' ? message : JSON.stringify(message);
 }

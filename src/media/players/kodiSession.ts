@@ -32,7 +32,7 @@ export function kodiLibraryDirectory(config: KodiPlayerConfig, libraryPath: stri
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) { reject(signal.reason); return; }
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason);
@@ -86,7 +86,7 @@ export class KodiSession {
   /** Whether Kodi is scanning or cleaning its video library (`Library.IsScanningVideo`). */
   async isScanning(): Promise<boolean> {
     const method = 'XBMC.GetInfoBooleans';
-    const answer = await this.rpc.call<unknown>(method, { booleans: ['Library.IsScanningVideo'] });
+    const answer = await this.rpc.call(method, { booleans: ['Library.IsScanningVideo'] });
     const value = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)['Library.IsScanningVideo'] : undefined;
     if (typeof value !== 'boolean') throw this.unexpected(method, answer);
     return value;

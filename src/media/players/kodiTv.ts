@@ -71,11 +71,11 @@ async function tvUnder(session: KodiSession, directories: readonly string[]): Pr
   const held: HeldTv = { shows: new Map(), episodes: new Map() };
   for (const directory of directories) {
     const filter = { field: 'path', operator: 'startswith', value: directory };
-    const shows = await session.rpc.call<unknown>('VideoLibrary.GetTVShows', { properties: ['file'], filter });
+    const shows = await session.rpc.call('VideoLibrary.GetTVShows', { properties: ['file'], filter });
     for (const show of listOf(session, 'VideoLibrary.GetTVShows', shows, 'tvshows')) {
       if (typeof show['file'] === 'string' && typeof show['tvshowid'] === 'number') held.shows.set(withTrailingSeparator(show['file']), show['tvshowid']);
     }
-    const episodes = await session.rpc.call<unknown>('VideoLibrary.GetEpisodes', { properties: ['file', 'season', 'episode'], filter });
+    const episodes = await session.rpc.call('VideoLibrary.GetEpisodes', { properties: ['file', 'season', 'episode'], filter });
     for (const episode of listOf(session, 'VideoLibrary.GetEpisodes', episodes, 'episodes')) {
       const { file, episodeid, season, episode: number } = episode;
       if (typeof file !== 'string' || typeof episodeid !== 'number') continue;

@@ -113,7 +113,7 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
+    if (signal?.aborted) { reject(signal.reason); return; }
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason);

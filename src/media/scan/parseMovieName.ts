@@ -102,7 +102,7 @@ export function parseMovieName(name: string, now: Date = new Date()): ParsedMovi
 
   let title: string | null = null;
   let year: number | null = null;
-  const yearRe = /(^|[\s([\-])((?:18|19|20)\d{2})(?=$|[\s)\]\-,.])/g;
+  const yearRe = /(^|[\s([-])((?:18|19|20)\d{2})(?=$|[\s)\]\-,.])/g;
   let match: RegExpExecArray | null;
   let best: { index: number; year: number } | null = null;
   // First release tag position: a year after it is noise (e.g. "Movie 1080p 2020 GROUP").

@@ -15,6 +15,7 @@ import picomatch from 'picomatch';
 import { NotFoundError, ValidationError } from '../../errors.js';
 import { looksLikeEpisode } from './parseEpisodeName.js';
 import { parseMovieName } from './parseMovieName.js';
+import { errnoCode } from '../errno.js';
 
 /** The scan settings this walker reads (a subset of the `scan` phase config). */
 export interface ScanOptions {
@@ -169,10 +170,10 @@ export async function scanLibrary(
       let info;
       if (entry.isSymbolicLink()) {
         // A symlinked file is followed (its bytes are the movie); a folder is not.
-        info = await stat(full).catch((error: NodeJS.ErrnoException) => {
+        info = await stat(full).catch((error: unknown) => {
           // A dangling or looping link is a skipped entry, not a failed scan; anything
           // else (permissions, I/O) fails the scan.
-          if (error.code === 'ENOENT' || error.code === 'ELOOP') return null;
+          if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ELOOP') return null;
           throw error;
         });
         if (!info) {

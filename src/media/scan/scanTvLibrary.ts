@@ -17,6 +17,7 @@ import path from 'node:path';
 import type { ScannedEpisode } from '../db/tvRecords.js';
 import { parseEpisodeName, parseSeasonFolder } from './parseEpisodeName.js';
 import { assertFolder, COMPANION_EXTENSIONS, ignoreMatcher, type ScanOptions, type SkippedPath } from './scanLibrary.js';
+import { errnoCode } from '../errno.js';
 
 /** An episode file found on disk. */
 export interface FoundEpisodeFile {
@@ -152,8 +153,8 @@ export async function scanTvLibrary(
       }
       if (entry.isSymbolicLink()) {
         // A symlinked file is followed (its bytes are the episode); a folder is not.
-        const info = await stat(full).catch((error: NodeJS.ErrnoException) => {
-          if (error.code === 'ENOENT' || error.code === 'ELOOP') return null;
+        const info = await stat(full).catch((error: unknown) => {
+          if (errnoCode(error) === 'ENOENT' || errnoCode(error) === 'ELOOP') return null;
           throw error;
         });
         if (!info) result.skipped.push({ path: full, reason: 'broken-link' });
@@ -169,8 +170,8 @@ export async function scanTvLibrary(
     for (const sub of subdirs) await walk(sub);
   };
 
-  const info = await lstat(target).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return null;
+  const info = await lstat(target).catch((error: unknown) => {
+    if (errnoCode(error) === 'ENOENT') return null;
     throw error;
   });
   if (info?.isFile() || info?.isSymbolicLink()) {

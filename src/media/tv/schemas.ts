@@ -62,7 +62,7 @@ export const scanTvSchema = z
   )
   .refine(
     (p) => (p.paths ?? []).every((inner) => isBelow(p.libraryPath, inner)),
-    { message: 'every entry of paths must lie inside libraryPath', path: ['paths'] },
+    { error: 'every entry of paths must lie inside libraryPath', path: ['paths'] },
   );
 /** Payload of `scan-tv`. */
 export type ScanTvPayload = z.infer<typeof scanTvSchema>;

@@ -212,12 +212,12 @@ describe('TmdbProvider.series', () => {
       ['clearlogo', 'en', 800, 'png'],
     ]);
     expect(art.find((a) => a.kind === 'clearlogo')!.url).toMatch(/\.png$/);
-    const stills = await tmdb.series.episodeArtwork!('1396', 1, 1, { language: 'de' });
+    const stills = await tmdb.series.episodeArtwork('1396', 1, 1, { language: 'de' });
     expect(stills.map((s) => [s.kind, s.width, s.height, s.votes])).toEqual([
       ['thumb', 1280, 720, 4],
       ['thumb', 1920, 1080, 6],
     ]);
-    expect(await tmdb.series.episodeArtwork!('1396', 1, 99, { language: 'de' })).toEqual([]);
+    expect(await tmdb.series.episodeArtwork('1396', 1, 99, { language: 'de' })).toEqual([]);
   });
 
   it('shares the movie provider\'s client: a refused credential fails every series call after one request', async () => {
