@@ -24,8 +24,8 @@ export {
 } from './handlers/HandlerRegistry.js';
 export { describeJobTypes, type JobTypeInfo, type RateLimitInfo } from './handlers/jobTypes.js';
 export { definePlugin, type Plugin, type PluginDefinition, type PluginJob } from './plugins/definePlugin.js';
-export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './storage/sqlite.js';
-export { MemoryJobQueueStorage } from './storage/memory.js';
+export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './backends/sqlite/storage.js';
+export { MemoryJobQueueStorage } from './backends/memory/storage.js';
 export type * from './storage/types.js';
 export { migrate, rollback, currentVersion, latestVersion, type Migration, type MigrationStep } from './db/migrate.js';
 export {

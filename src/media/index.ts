@@ -31,7 +31,7 @@ export type {
   ScannedEpisodeFile,
   TvEnrichmentRecord,
 } from './db/tvRecords.js';
-export { tvMigration } from './db/008_tv.js';
+export { tvMigration } from './migrations/003_tv.js';
 export {
   parseEpisodeName,
   parseSeasonFolder,
@@ -107,7 +107,7 @@ export {
   type UpsertOutcome,
   type EnrichmentRecord,
 } from './db/MoviesRepository.js';
-export { mediaMigration } from './db/004_media.js';
+export { mediaMigration } from './migrations/001_media.js';
 export { parseMovieName, type ParsedMovieName } from './scan/parseMovieName.js';
 export {
   scanLibrary,
@@ -156,7 +156,7 @@ export {
   type PlayerSyncConfirmation,
   type TvSyncConfirmation,
 } from './db/PlayerSyncRepository.js';
-export { playerSyncMigration } from './db/006_player_sync.js';
+export { playerSyncMigration } from './migrations/002_player_sync.js';
 export {
   buildMovieNfo,
   kodiTrailerUrl,

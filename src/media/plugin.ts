@@ -7,7 +7,7 @@
  * plugin would be.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { openSqlite } from '../db/connection.js';
+import { openSqlite } from '../backends/sqlite/connection.js';
 import { migrate } from '../db/migrate.js';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { definePlugin, type Plugin } from '../plugins/definePlugin.js';

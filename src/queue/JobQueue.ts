@@ -24,7 +24,7 @@ import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
 import { WorkerPool } from './WorkerPool.js';
-import { setTimeoutAt } from './timers.js';
+import { setTimeoutAt } from '../timers.js';
 import { RegistryFilter } from './claimFilter.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';

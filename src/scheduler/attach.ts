@@ -9,7 +9,7 @@
  * module (in the core entry) never names the Redis classes: ioredis is an optional peer.
  */
 import type { JobQueue } from '../queue/JobQueue.js';
-import { MemoryScheduleStore } from './MemoryScheduleStore.js';
+import { MemoryScheduleStore } from '../backends/memory/scheduleStore.js';
 import type { IScheduleStore } from './ScheduleStore.js';
 import { Scheduler, type SchedulerOptions } from './Scheduler.js';
 

@@ -14,6 +14,6 @@ export {
 } from './Scheduler.js';
 export { createScheduler, defaultScheduleStore, type CreateSchedulerOptions } from './attach.js';
 export type { IScheduleStore, StoredSchedule, ScheduleDefinition, UpsertResult } from './ScheduleStore.js';
-export { SQLiteScheduleStore, type SQLiteScheduleStoreOptions, type SharedSqliteStorage } from './SQLiteScheduleStore.js';
-export { MemoryScheduleStore } from './MemoryScheduleStore.js';
+export { SQLiteScheduleStore, type SQLiteScheduleStoreOptions, type SharedSqliteStorage } from '../backends/sqlite/scheduleStore.js';
+export { MemoryScheduleStore } from '../backends/memory/scheduleStore.js';
 export { nextTickAfter, latestTickAtOrBefore } from './ticks.js';

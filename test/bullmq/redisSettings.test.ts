@@ -6,7 +6,7 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { RedisSettingsStore } from '../../src/settings/redis.js';
+import { RedisSettingsStore } from '../../src/backends/redis/settings.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 
 const skip = await redisSkipReason();

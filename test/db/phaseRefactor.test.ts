@@ -5,7 +5,7 @@ import { ALL_MIGRATIONS } from '../../src/db/migrations/index.js';
 import { encodeField, fieldInfo } from '../../src/phases/fields.js';
 import { DEFAULT_PHASE_CONFIG, MEDIA_PHASE_SCHEMAS } from '../../src/phases/phaseConfig.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import { buildOldDesignDatabase, OLD_SETTINGS } from './fixtures/oldDesign.js';
 import { expectQueueWorks, settingsOf, tableNames, tempDatabase } from './helpers.js';
 

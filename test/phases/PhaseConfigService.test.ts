@@ -6,8 +6,8 @@ import { ValidationError } from '../../src/errors.js';
 import { DEFAULT_PHASE_CONFIG } from '../../src/phases/phaseConfig.js';
 import type { PhaseConfigChange } from '../../src/phases/events.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { MemorySettingsStore } from '../../src/settings/memory.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
+import { MemorySettingsStore } from '../../src/backends/memory/settings.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from '../../src/settings/types.js';
 
 const dirs: string[] = [];

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../src/errors.js';
 import type { EnrichmentConfig } from '../../src/phases/phaseConfig.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { MemorySettingsStore } from '../../src/settings/memory.js';
+import { MemorySettingsStore } from '../../src/backends/memory/settings.js';
 
 const services: { close(): Promise<void> }[] = [];
 afterEach(async () => {

@@ -5,8 +5,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const child = path.join(here, 'fixtures', 'phaseSettingChild.ts');

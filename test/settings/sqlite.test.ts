@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageError, ValidationError } from '../../src/errors.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 import { testSettingsStore } from './storeSuite.js';
 
 const dirs: string[] = [];

@@ -12,8 +12,8 @@ import type { Logger } from 'pino';
 import { StorageError } from '../../errors.js';
 import { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import { JobQueue } from '../../queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../backends/sqlite/storage.js';
 import { loadPlugins } from './plugins.js';
 
 /** Default of `--db`. */

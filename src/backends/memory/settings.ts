@@ -2,8 +2,8 @@
  * MemorySettingsStore: settings held in this process only. For tests, examples and hosts
  * that configure phases in code; nothing survives a restart.
  */
-import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './types.js';
-import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from './validate.js';
+import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from '../../settings/types.js';
+import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from '../../settings/validate.js';
 
 /** Options of {@link MemorySettingsStore}. */
 export interface MemorySettingsStoreOptions {

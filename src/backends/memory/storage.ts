@@ -6,11 +6,11 @@
  * Claims scan the pending jobs (O(n) per claim); it is meant for thousands of jobs, not
  * millions — use SQLite for depth.
  */
-import { ValidationError } from '../errors.js';
-import type { Job, QueueStats } from '../types.js';
-import { ClaimBudget, type RunningCount } from './claimBudget.js';
-import { compareClaimOrder, newJobView } from './rows.js';
-import { buildStats, emptyCounts, type StateCounts } from './stats.js';
+import { ValidationError } from '../../errors.js';
+import type { Job, QueueStats } from '../../types.js';
+import { ClaimBudget, type RunningCount } from '../../storage/claimBudget.js';
+import { compareClaimOrder, newJobView } from '../../storage/rows.js';
+import { buildStats, emptyCounts, type StateCounts } from '../../storage/stats.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -26,7 +26,7 @@ import type {
   StallPolicy,
   StallReport,
   WorkerAnnouncement,
-} from './types.js';
+} from '../../storage/types.js';
 
 interface Entry {
   job: Job;

@@ -10,10 +10,10 @@ import type * as BullMQ from 'bullmq';
 import type { Redis } from 'ioredis';
 import { requirePeer } from '../../peers.js';
 import { StorageError } from '../../errors.js';
-import type { StorageJobEvent } from '../types.js';
+import type { StorageJobEvent } from '../../storage/types.js';
 import { recordToJob } from './hashToJob.js';
 
-export type { StorageJobEvent } from '../types.js';
+export type { StorageJobEvent } from '../../storage/types.js';
 
 /** Options of {@link subscribeJobEvents}. */
 export interface SubscribeOptions {

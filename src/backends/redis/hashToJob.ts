@@ -4,7 +4,7 @@
  */
 import { StorageError } from '../../errors.js';
 import type { Job, JobState } from '../../types.js';
-import { parseJsonColumn } from '../rows.js';
+import { parseJsonColumn } from '../../storage/rows.js';
 
 /** True for ids this backend can have issued (positive integers in canonical form). */
 export function isRedisJobId(id: string): boolean {

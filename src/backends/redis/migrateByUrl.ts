@@ -7,12 +7,12 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ValidationError } from '../../errors.js';
-import { RedisSettingsStore } from '../../settings/redis.js';
-import { SQLiteSettingsStore } from '../../settings/sqlite.js';
+import { RedisSettingsStore } from './settings.js';
+import { SQLiteSettingsStore } from '../sqlite/settings.js';
 import type { ISettingsStore } from '../../settings/types.js';
-import { BullMQJobQueueStorage } from '../bullmq.js';
-import { migrateStorage, type MigrateStorageOptions, type MigrateStorageReport } from '../migrateStorage.js';
-import { SQLiteJobQueueStorage } from '../sqlite.js';
+import { BullMQJobQueueStorage } from './storage.js';
+import { migrateStorage, type MigrateStorageOptions, type MigrateStorageReport } from '../../storage/migrateStorage.js';
+import { SQLiteJobQueueStorage } from '../sqlite/storage.js';
 
 /** Options of {@link migrateStorageByUrl}. */
 export interface MigrateStorageByUrlOptions

@@ -18,10 +18,10 @@
  * Part of `phaseq/bullmq` only: it needs ioredis, an optional peer of the core.
  */
 import type { Redis } from 'ioredis';
-import { PhaseqError, StorageError, ValidationError, type ValidationIssue } from '../errors.js';
-import { closeRedis, InFlightGuard, openRedis, type OpenedRedis, type RedisConnection } from '../storage/bullmq/openRedis.js';
-import { RedisScript, type ScriptArg } from '../storage/bullmq/RedisScript.js';
-import type { IScheduleStore, ScheduleDefinition, StoredSchedule, UpsertResult } from './ScheduleStore.js';
+import { PhaseqError, StorageError, ValidationError, type ValidationIssue } from '../../errors.js';
+import { closeRedis, InFlightGuard, openRedis, type OpenedRedis, type RedisConnection } from './connection.js';
+import { RedisScript, type ScriptArg } from './RedisScript.js';
+import type { IScheduleStore, ScheduleDefinition, StoredSchedule, UpsertResult } from '../../scheduler/ScheduleStore.js';
 
 /** A Redis job storage whose connection and keys the store can share (e.g. `BullMQJobQueueStorage`). */
 export interface SharedRedisStorage {

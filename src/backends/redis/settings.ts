@@ -10,10 +10,10 @@
  * after every reconnect, since messages sent while disconnected are lost.
  */
 import type { Redis } from 'ioredis';
-import { closeRedis, openRedis, type OpenedRedis, type RedisConnection } from '../storage/bullmq/openRedis.js';
-import { PhaseqError, StorageError, ValidationError } from '../errors.js';
-import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './types.js';
-import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from './validate.js';
+import { closeRedis, openRedis, type OpenedRedis, type RedisConnection } from './connection.js';
+import { PhaseqError, StorageError, ValidationError } from '../../errors.js';
+import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from '../../settings/types.js';
+import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from '../../settings/validate.js';
 
 /** Options of {@link RedisSettingsStore}. */
 export interface RedisSettingsStoreOptions {

@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { PhaseqError, StorageError, ValidationError } from '../errors.js';
-import type { Job, QueueStats } from '../types.js';
+import { PhaseqError, StorageError, ValidationError } from '../../errors.js';
+import type { Job, QueueStats } from '../../types.js';
 import {
   CANCEL_SCRIPT,
   LIST_SCRIPT,
@@ -21,11 +21,11 @@ import {
   RETRY_SCRIPT,
   STATS_SCRIPT,
   WORKER_SCRIPT,
-} from './bullmq/adminScripts.js';
-import { LAYOUT_SCRIPT } from './bullmq/layoutScript.js';
-import { buildStats, type StateCounts } from './stats.js';
-import { subscribeJobEvents } from './bullmq/crossNodeEvents.js';
-import { hashToJob, isRedisJobId } from './bullmq/hashToJob.js';
+} from './adminScripts.js';
+import { LAYOUT_SCRIPT } from './layoutScript.js';
+import { buildStats, type StateCounts } from '../../storage/stats.js';
+import { subscribeJobEvents } from './crossNodeEvents.js';
+import { hashToJob, isRedisJobId } from './hashToJob.js';
 import {
   ADD_SCRIPT,
   CLAIM_SCRIPT,
@@ -36,14 +36,14 @@ import {
   PROGRESS_SCRIPT,
   RECOVER_SCRIPT,
   RELEASE_SCRIPT,
-} from './bullmq/leaseScripts.js';
-import { resolveStorageOptions, type BullMQJobQueueStorageOptions } from './bullmq/storageOptions.js';
-import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type ImportResult } from './bullmq/importScript.js';
-import { watchWork } from './bullmq/watchWork.js';
-import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis } from './bullmq/openRedis.js';
-import { RedisScript, type ScriptArg } from './bullmq/RedisScript.js';
-import { RedisScheduleStore } from '../scheduler/RedisScheduleStore.js';
-import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
+} from './leaseScripts.js';
+import { resolveStorageOptions, type BullMQJobQueueStorageOptions } from './storageOptions.js';
+import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type ImportResult } from './importScript.js';
+import { watchWork } from './watchWork.js';
+import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis } from './connection.js';
+import { RedisScript, type ScriptArg } from './RedisScript.js';
+import { RedisScheduleStore } from './scheduleStore.js';
+import type { IScheduleStore } from '../../scheduler/ScheduleStore.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -61,11 +61,11 @@ import type {
   StorageEventsOptions,
   StorageJobEvent,
   WorkerAnnouncement,
-} from './types.js';
+} from '../../storage/types.js';
 
-export type { StorageJobEvent } from './bullmq/crossNodeEvents.js';
-export type { BullMQJobQueueStorageOptions } from './bullmq/storageOptions.js';
-export type { ImportedJob, ImportResult } from './bullmq/importScript.js';
+export type { StorageJobEvent } from './crossNodeEvents.js';
+export type { BullMQJobQueueStorageOptions } from './storageOptions.js';
+export type { ImportedJob, ImportResult } from './importScript.js';
 
 const scripts = {
   add: new RedisScript(ADD_SCRIPT),

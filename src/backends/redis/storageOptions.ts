@@ -3,7 +3,7 @@
  * every bad option, thrown by the constructor before anything connects).
  */
 import { ValidationError, type ValidationIssue } from '../../errors.js';
-import type { RedisConnection } from './openRedis.js';
+import type { RedisConnection } from './connection.js';
 
 /** Options of {@link BullMQJobQueueStorage}. */
 export interface BullMQJobQueueStorageOptions {

@@ -27,11 +27,11 @@
  *   before the free ones (inside SQLite, about 0.15 µs each), never over other types.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { StorageError } from '../errors.js';
-import type { Job } from '../types.js';
-import { ClaimBudget, hasLimits, type RunningCount } from './claimBudget.js';
-import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, type ClaimedRow } from './rows.js';
-import type { ClaimableType, ClaimFilter } from './types.js';
+import { StorageError } from '../../errors.js';
+import type { Job } from '../../types.js';
+import { ClaimBudget, hasLimits, type RunningCount } from '../../storage/claimBudget.js';
+import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, type ClaimedRow } from '../../storage/rows.js';
+import type { ClaimableType, ClaimFilter } from '../../storage/types.js';
 
 /** Claims of more jobs than this at once are rare enough to compile each time. */
 const MAX_CACHED_CLAIM = 256;

@@ -6,7 +6,7 @@
  */
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { PhaseqError, StorageError } from '../errors.js';
+import { PhaseqError, StorageError } from '../../errors.js';
 
 /** A database to open by file name, or one the host already opened (the host keeps ownership). */
 export type SqliteSource = (

@@ -12,8 +12,8 @@
  * own, richer version of this loop (it also parks statements and restarts checkpoints).
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { SqliteFileGuard } from '../storage/sqliteFileGuard.js';
-import { StorageError } from '../errors.js';
+import { SqliteFileGuard } from './fileGuard.js';
+import { StorageError } from '../../errors.js';
 import { openSqlite, type OpenedSqlite, type SqliteSource } from './connection.js';
 
 /**

@@ -11,7 +11,7 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { StorageError } from '../errors.js';
+import { StorageError } from '../../errors.js';
 
 /**
  * Longest time between two looks at the path while operations run. A look is one stat

@@ -9,12 +9,12 @@
  */
 import { watch as fsWatch, type FSWatcher } from 'node:fs';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { openSqlite, type SqliteSource } from '../db/connection.js';
-import { migrate } from '../db/migrate.js';
-import { PhaseqError, StorageError } from '../errors.js';
-import { startCheckpointer, type Checkpointer } from './sqliteCheckpointer.js';
-import { SqliteFileGuard } from './sqliteFileGuard.js';
-import { prepare, type Statements } from './sqliteStatements.js';
+import { openSqlite, type SqliteSource } from './connection.js';
+import { migrate } from '../../db/migrate.js';
+import { PhaseqError, StorageError } from '../../errors.js';
+import { startCheckpointer, type Checkpointer } from './checkpointer.js';
+import { SqliteFileGuard } from './fileGuard.js';
+import { prepare, type Statements } from './statements.js';
 
 /** What the connection needs: the storage's source and its checkpoint choice. */
 export type SqliteConnectionOptions = SqliteSource & {

@@ -7,10 +7,10 @@
  * and the second one's `WHERE next_run_at = ?` matches nothing.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { FileBoundSqlite } from '../db/fileBoundSqlite.js';
-import { migrate } from '../db/migrate.js';
-import { ValidationError } from '../errors.js';
-import { sameDefinition, type IScheduleStore, type ScheduleDefinition, type StoredSchedule, type UpsertResult } from './ScheduleStore.js';
+import { FileBoundSqlite } from './fileBoundSqlite.js';
+import { migrate } from '../../db/migrate.js';
+import { ValidationError } from '../../errors.js';
+import { sameDefinition, type IScheduleStore, type ScheduleDefinition, type StoredSchedule, type UpsertResult } from '../../scheduler/ScheduleStore.js';
 
 /** A job storage whose database the store can share (e.g. `SQLiteJobQueueStorage`). */
 export interface SharedSqliteStorage {

@@ -14,12 +14,12 @@
  *   queue does not make the settings cache reload.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import type { SqliteSource } from '../db/connection.js';
-import { FileBoundSqlite } from '../db/fileBoundSqlite.js';
-import { PhaseqError, StorageError, ValidationError } from '../errors.js';
-import { migrate } from '../db/migrate.js';
-import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './types.js';
-import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from './validate.js';
+import type { SqliteSource } from './connection.js';
+import { FileBoundSqlite } from './fileBoundSqlite.js';
+import { PhaseqError, StorageError, ValidationError } from '../../errors.js';
+import { migrate } from '../../db/migrate.js';
+import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from '../../settings/types.js';
+import { normalizeDeleteTarget, normalizeEntries, normalizePrefix } from '../../settings/validate.js';
 
 /** Options of {@link SQLiteSettingsStore}: a file to open (may be the queue's), or a database the host opened. */
 export type SQLiteSettingsStoreOptions = SqliteSource;

@@ -5,10 +5,10 @@
  * transactions, retries and file-loss handling; this file owns what is said to SQLite.
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
-import { StorageError } from '../errors.js';
-import { MAX_PRIORITY, MIN_PRIORITY } from '../types.js';
-import { SqliteClaims } from './sqliteClaim.js';
-import type { AddedJob, LeaseRef, NewJob } from './types.js';
+import { StorageError } from '../../errors.js';
+import { MAX_PRIORITY, MIN_PRIORITY } from '../../types.js';
+import { SqliteClaims } from './claim.js';
+import type { AddedJob, LeaseRef, NewJob } from '../../storage/types.js';
 
 /** Every statement the storage runs, prepared once per connection. */
 export interface Statements {

@@ -13,15 +13,15 @@
  *   background checkpoints) is SqliteConnection's; the SQL is in sqliteStatements.ts.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import type { SqliteSource } from '../db/connection.js';
-import { StorageError, ValidationError } from '../errors.js';
-import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
-import { SQLiteScheduleStore } from '../scheduler/SQLiteScheduleStore.js';
-import type { Job, QueueStats } from '../types.js';
-import { rowToJob, type JobRow } from './rows.js';
-import { SqliteConnection } from './sqliteConnection.js';
-import { deleteLeased, insertRun, toRowId } from './sqliteStatements.js';
-import { buildStats, emptyCounts, type StateCounts } from './stats.js';
+import type { SqliteSource } from './connection.js';
+import { StorageError, ValidationError } from '../../errors.js';
+import type { IScheduleStore } from '../../scheduler/ScheduleStore.js';
+import { SQLiteScheduleStore } from './scheduleStore.js';
+import type { Job, QueueStats } from '../../types.js';
+import { rowToJob, type JobRow } from '../../storage/rows.js';
+import { SqliteConnection } from './jobConnection.js';
+import { deleteLeased, insertRun, toRowId } from './statements.js';
+import { buildStats, emptyCounts, type StateCounts } from '../../storage/stats.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -37,7 +37,7 @@ import type {
   StallPolicy,
   StallReport,
   WorkerAnnouncement,
-} from './types.js';
+} from '../../storage/types.js';
 
 /** Options of {@link SQLiteJobQueueStorage}: a file to open, or a database the host opened. */
 export type SQLiteJobQueueStorageOptions = SqliteSource & {

@@ -17,8 +17,8 @@ import { createMediaPlugin } from '../../../src/media/plugin.js';
 import { TmdbProvider } from '../../../src/media/providers/TmdbProvider.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import { makeProviderMovies } from '../support/providerServer.js';
 import { folderOf, startPipeline, type Pipeline } from './harness.js';
 

@@ -13,8 +13,8 @@ import type { LocalCatalogueInput } from '../../../src/media/providers/localCata
 import type { KodiPlayerConfig, PathMapping, PlayerConfig } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import type { Job } from '../../../src/types.js';
 import type { MediaFixtures } from './fixtures.js';
 
