@@ -46,8 +46,27 @@ export {
 } from './types.js';
 export type { QueueEvents, QueueEventName, RemoteEventInfo } from './events.js';
 export * from './phases/index.js';
-export * from './scheduler/index.js';
-export * from './settings/index.js';
+// Recurring jobs: the scheduler, its store contract and the SQLite and memory stores (Redis: phaseq/bullmq).
+export {
+  Scheduler,
+  MIN_EVERY_MS,
+  type ScheduleTrigger,
+  type ScheduledJob,
+  type ScheduleOptions,
+  type ScheduleInfo,
+  type SchedulerEvents,
+  type SchedulerOptions,
+} from './scheduler/Scheduler.js';
+export { createScheduler, defaultScheduleStore, type CreateSchedulerOptions } from './scheduler/attach.js';
+export type { IScheduleStore, StoredSchedule, ScheduleDefinition, UpsertResult } from './scheduler/ScheduleStore.js';
+export { SQLiteScheduleStore, type SQLiteScheduleStoreOptions, type SharedSqliteStorage } from './backends/sqlite/scheduleStore.js';
+export { MemoryScheduleStore } from './backends/memory/scheduleStore.js';
+export { nextTickAfter, latestTickAtOrBefore } from './scheduler/ticks.js';
+// Settings stores: the contract and its SQLite and memory backends (Redis: phaseq/bullmq).
+export type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './settings/types.js';
+export { MemorySettingsStore, type MemorySettingsStoreOptions } from './backends/memory/settings.js';
+export { SQLiteSettingsStore, type SQLiteSettingsStoreOptions } from './backends/sqlite/settings.js';
+export { MAX_SETTING_KEY_LENGTH } from './settings/validate.js';
 export * from './metrics/index.js';
 export {
   PhaseqError,

@@ -89,14 +89,8 @@ export {
 } from './schemas.js';
 export { listAssetCandidates, selectAsset, type SelectAssetOptions, type SelectAssetResult } from './handlers/assetSelection.js';
 export type { ScanMovieResult } from './handlers/scanMovie.js';
-export {
-  pickCandidates,
-  compareCandidates,
-  type RankedArtwork,
-  resolutionOf,
-  type AssetRules,
-  type EnrichMetadataResult,
-} from './handlers/enrichMetadata.js';
+export { pickCandidates, compareCandidates, type RankedArtwork, resolutionOf, type AssetRules } from './ranking.js';
+export type { EnrichMetadataResult } from './handlers/enrichMetadata.js';
 export type { PublishResult } from './handlers/publish.js';
 export type { NotifyPlayerResult, PlayerChangeCounts } from './handlers/notifyPlayer.js';
 export {

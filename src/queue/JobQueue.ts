@@ -242,7 +242,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     );
     this.#unwatch = this.storage.watch?.(() => pool.wake(), this.#opts.pollIntervalMs) ?? null;
     pool.start();
-    if (this.#opts.scheduler) await this.scheduler.start();
+    // A storage that keeps no schedules (no scheduleStore capability) has none to fire,
+    // unless the host gave the queue's scheduler a store of its own.
+    if (this.#opts.scheduler && (this.#scheduler || this.storage.scheduleStore)) await this.scheduler.start();
     this.logger.info({ storage: this.storage.name, concurrency: this.concurrency, owner: this.#ownerId }, 'queue started');
   }
 

@@ -11,6 +11,8 @@ import type { Job, QueueStats } from '../../types.js';
 import { ClaimBudget, type RunningCount } from '../../storage/claimBudget.js';
 import { compareClaimOrder, newJobView } from '../../storage/rows.js';
 import { buildStats, emptyCounts, type StateCounts } from '../../storage/stats.js';
+import type { IScheduleStore } from '../../scheduler/ScheduleStore.js';
+import { MemoryScheduleStore } from './scheduleStore.js';
 import type {
   AddedJob,
   CancelOutcome,
@@ -55,6 +57,14 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
   readonly #paused = new Set<string>();
   readonly #workers = new Map<string, WorkerAnnouncement>();
   #nextId = 1;
+
+  /**
+   * Schedules of this process only (they are lost when it exits), like the jobs: a new
+   * store on each call; `JobQueue` keeps the one its scheduler got.
+   */
+  scheduleStore(): IScheduleStore {
+    return new MemoryScheduleStore();
+  }
 
   /** @param options.defaultConcurrency Workers a queue starts by default. @default 3 */
   constructor(options: { defaultConcurrency?: number } = {}) {
