@@ -27,7 +27,19 @@ export { definePlugin, type Plugin, type PluginDefinition, type PluginJob } from
 export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './backends/sqlite/storage.js';
 export { MemoryJobQueueStorage } from './backends/memory/storage.js';
 export type * from './storage/types.js';
-export { migrate, rollback, currentVersion, latestVersion, type Migration, type MigrationStep } from './db/migrate.js';
+export {
+  migrate,
+  rollback,
+  currentVersion,
+  latestVersion,
+  migratePlugin,
+  rollbackPlugin,
+  pluginVersion,
+  type Migration,
+  type MigrationSet,
+  type MigrationStep,
+} from './db/migrate.js';
+export { openSqlite, type SqliteSource, type OpenedSqlite } from './backends/sqlite/connection.js';
 export {
   JOB_PRIORITY,
   MIN_PRIORITY,
@@ -45,6 +57,7 @@ export {
   type TypeStats,
 } from './types.js';
 export type { QueueEvents, QueueEventName, RemoteEventInfo } from './events.js';
+export { parseWithIssues, describeIssues, type ParseOutcome } from './validation.js';
 export * from './phases/index.js';
 // Recurring jobs: the scheduler, its store contract and the SQLite and memory stores (Redis: phaseq/bullmq).
 export {

@@ -102,6 +102,7 @@ export {
   type EnrichmentRecord,
 } from './db/MoviesRepository.js';
 export { mediaMigration } from './migrations/001_media.js';
+export { MEDIA_MIGRATIONS } from './migrations/index.js';
 export { parseMovieName, type ParsedMovieName } from './scan/parseMovieName.js';
 export {
   scanLibrary,

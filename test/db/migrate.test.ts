@@ -2,7 +2,8 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../src/errors.js';
 import { currentVersion, migrate, rollback, type Migration } from '../../src/db/migrate.js';
-import { ALL_MIGRATIONS } from '../../src/db/migrations/index.js';
+import { CORE_MIGRATIONS, RETIRED_CORE_VERSIONS } from '../../src/db/migrations/index.js';
+import { MEDIA_MIGRATIONS } from '../../src/media/migrations/index.js';
 import { expectQueueWorks, tableNames, tempDatabase } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -15,7 +16,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-const LATEST = Math.max(...ALL_MIGRATIONS.map((m) => m.version));
+const LATEST = Math.max(...CORE_MIGRATIONS.map((m) => m.version));
 
 function table(version: number, name: string, options: { failUp?: boolean } = {}): Migration {
   return {
@@ -35,29 +36,40 @@ describe('migration runner', () => {
   it('applies every shipped migration in order, once', () => {
     const db = fresh();
     const steps = migrate(db);
-    expect(steps.map((s) => s.version)).toEqual(ALL_MIGRATIONS.map((m) => m.version));
+    expect(steps.map((s) => s.version)).toEqual(CORE_MIGRATIONS.map((m) => m.version));
     expect(steps.slice(0, 3).map((s) => s.name)).toEqual(['jobs', 'app_settings', 'phase_refactor']);
     expect(currentVersion(db)).toBe(LATEST);
     expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs', 'app_settings', 'settings_version', 'schema_migrations']));
   });
 
-  it('numbers the shipped migrations 1..n without gaps, each once (player sync is 6, queue controls 7, the TV tables 8)', () => {
-    expect(ALL_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
+  it('numbers the core migrations in one list that skips the numbers retired to the media plugin', () => {
+    expect(CORE_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
       [1, 'jobs'],
       [2, 'app_settings'],
       [3, 'phase_refactor'],
-      [4, 'media'],
       [5, 'schedules'],
-      [6, 'player_sync'],
       [7, 'queue_controls'],
-      [8, 'tv'],
     ]);
+    expect(RETIRED_CORE_VERSIONS).toEqual([4, 6, 8]);
+    // The media plugin counts from 1 and names the number each migration had before.
+    expect(MEDIA_MIGRATIONS.map((m) => [m.version, m.name, m.replaces?.version])).toEqual([
+      [1, 'media', 4],
+      [2, 'player_sync', 6],
+      [3, 'tv', 8],
+    ]);
+  });
+
+  it('creates no media table and no phase setting without the media plugin', () => {
+    const db = fresh();
+    migrate(db);
+    expect(tableNames(db).filter((t) => t.startsWith('movie') || t.startsWith('tv_') || t.startsWith('player_'))).toEqual([]);
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM app_settings WHERE key GLOB 'phase.*'`).get()).toEqual({ n: 0 });
   });
 
   it('is idempotent: a second run applies nothing and changes nothing', () => {
     const db = fresh();
     migrate(db);
-    db.prepare(`UPDATE app_settings SET value = '9' WHERE key = 'phase.enrichment.maxPoster'`).run();
+    db.prepare(`INSERT INTO app_settings (key, value) VALUES ('phase.enrichment.maxPoster', '9')`).run();
     expect(migrate(db)).toEqual([]);
     expect(migrate(db)).toEqual([]);
     expect(db.prepare(`SELECT value FROM app_settings WHERE key = 'phase.enrichment.maxPoster'`).get()).toEqual({
@@ -104,7 +116,7 @@ describe('migration runner', () => {
       { version: 3, name: 't3', direction: 'down' },
       { version: 2, name: 't2', direction: 'down' },
     ]);
-    expect(tableNames(db)).toEqual(['one', 'schema_migrations']);
+    expect(tableNames(db)).toEqual(['one', 'plugin_migrations', 'schema_migrations']);
     expect(rollback(db, 1, { migrations: list })).toEqual([]);
     expect(migrate(db, { migrations: list }).map((s) => s.version)).toEqual([2, 3]);
   });
@@ -115,7 +127,7 @@ describe('migration runner', () => {
     rollback(db, 0);
     expect(currentVersion(db)).toBe(0);
     // Reverting the phase refactor brings back the old design's (empty) history table.
-    expect(tableNames(db)).toEqual(['job_history', 'schema_migrations']);
+    expect(tableNames(db)).toEqual(['job_history', 'plugin_migrations', 'schema_migrations']);
     migrate(db);
     expect(tableNames(db)).not.toContain('job_history');
     expect(currentVersion(db)).toBe(LATEST);

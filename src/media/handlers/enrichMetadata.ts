@@ -8,9 +8,7 @@
  * knew (title, year), so the chain never stops half-way, and stamped as enriched, so an
  * unchanged file is not looked up again on the next scan.
  */
-import { UnrecoverableError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job } from '../../types.js';
+import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
 import type { MovieRecord } from '../db/MoviesRepository.js';
 import type { EnrichMetadataPayload } from '../schemas.js';
 import { ProviderError } from '../errors.js';

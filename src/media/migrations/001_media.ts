@@ -1,4 +1,49 @@
-import type { Migration } from '../../db/migrate.js';
+import type { Migration } from '../../index.js';
+
+/**
+ * The phase defaults of the media phases as of release 0.1 (once inserted by core migration 3), in the stored text form (numbers as decimals,
+ * booleans 'true'/'false', lists as JSON). Frozen here on purpose: a migration must mean
+ * the same thing forever, even when a later release changes a default in code (the
+ * service fills in the code default for any key that has no row).
+ */
+export const PHASE_DEFAULTS_V3: readonly (readonly [string, string])[] = [
+  [
+    'phase.scan.ignorePatterns',
+    JSON.stringify([
+      '**/[Ss]ample/**',
+      '**/[Ss]amples/**',
+      '**/*[._-][Ss]ample.*',
+      '**/*.part',
+      '**/*.partial',
+      '**/*.!qB',
+      '**/*.crdownload',
+      '**/*.tmp',
+      '**/.*',
+      '**/.*/**',
+    ]),
+  ],
+  ['phase.scan.minFileSizeMB', '50'],
+  ['phase.scan.maxFileSizeGB', '100'],
+  [
+    'phase.scan.videoExtensions',
+    JSON.stringify(['mkv', 'mp4', 'avi', 'm4v', 'mov', 'ts', 'm2ts', 'wmv', 'mpg', 'mpeg', 'webm', 'flv', 'vob', 'iso']),
+  ],
+  ['phase.enrichment.fetchProviderAssets', 'true'],
+  ['phase.enrichment.autoSelectAssets', 'true'],
+  ['phase.enrichment.maxPoster', '3'],
+  ['phase.enrichment.maxFanart', '5'],
+  ['phase.enrichment.maxLogo', '2'],
+  ['phase.enrichment.maxTrailer', '1'],
+  ['phase.enrichment.language', 'en'],
+  ['phase.enrichment.minResolution', '720'],
+  ['phase.publish.assets', 'true'],
+  ['phase.publish.actors', 'true'],
+  ['phase.publish.trailers', 'false'],
+  ['phase.playerSync.notify', 'true'],
+  ['phase.playerSync.delaySeconds', '0'],
+  ['phase.playerSync.cleanFirst', 'false'],
+];
+
 
 /**
  * Tables of the reference media pipeline, in the queue's own database.
@@ -15,11 +60,20 @@ import type { Migration } from '../../db/migrate.js';
  *
  * Child rows are deleted by the repository explicitly as well as by ON DELETE CASCADE,
  * because foreign keys are only enforced on connections that enable them.
+ *
+ * It also inserts the defaults of the media phases (`phase.scan.*`, `phase.enrichment.*`,
+ * ...), keeping any value already set (INSERT OR IGNORE): a database that ran core
+ * migration 3 before the plugins had their own sets has them already. Version 4 of the
+ * old single list; `down` drops the tables and keeps the settings.
  */
 export const mediaMigration: Migration = {
-  version: 4,
+  version: 1,
   name: 'media',
+  replaces: { version: 4, name: 'media' },
   up(db) {
+    const insert = db.prepare('INSERT OR IGNORE INTO app_settings (key, value, updated_at) VALUES (?, ?, ?)');
+    const now = Date.now();
+    for (const [key, value] of PHASE_DEFAULTS_V3) insert.run(key, value, now);
     db.exec(`
       CREATE TABLE IF NOT EXISTS movies (
         id            INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -1,4 +1,4 @@
-import type { Migration } from '../../db/migrate.js';
+import type { Migration } from '../../index.js';
 
 /**
  * What each media player has confirmed, so that a player sync can work out what to do
@@ -14,8 +14,9 @@ import type { Migration } from '../../db/migrate.js';
  *   time a sync finishes.
  */
 export const playerSyncMigration: Migration = {
-  version: 6,
+  version: 2,
   name: 'player_sync',
+  replaces: { version: 6, name: 'player_sync' },
   up(db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS player_movies (

@@ -1,7 +1,7 @@
-import type { Migration } from '../../db/migrate.js';
+import type { Migration } from '../../index.js';
 
 /**
- * Tables of the TV pipeline, beside the movie tables of migration 4.
+ * Tables of the TV pipeline, beside the movie tables of media migration 1.
  *
  * - `tv_shows`: one row per show folder (`path` is the identity). `metadata` holds the
  *   provider's answer as JSON (the NFO needs all of it, nothing queries inside);
@@ -19,7 +19,7 @@ import type { Migration } from '../../db/migrate.js';
  * - `tv_assets`: artwork candidates of a show (`scope` show), a season (season posters) or
  *   an episode (stills), `selected` marking what publish writes.
  * - `player_tv_shows`, `player_tv_files`: what each media player confirmed holding, as
- *   `player_movies` (migration 6) does for movies: one row per player and show folder or
+ *   `player_movies` (media migration 2) does for movies: one row per player and show folder or
  *   episode file, with the publish it confirmed (`published_at`; a show's or file's
  *   `published_at` moves only when publish wrote something new for it). A newer publish is
  *   a change for the player, a missing row something new, and a row whose show or file is
@@ -31,8 +31,9 @@ import type { Migration } from '../../db/migrate.js';
  * because foreign keys are only enforced on connections that enable them.
  */
 export const tvMigration: Migration = {
-  version: 8,
+  version: 3,
   name: 'tv',
+  replaces: { version: 8, name: 'tv' },
   up(db) {
     db.exec(`
       CREATE TABLE IF NOT EXISTS tv_shows (
