@@ -7,7 +7,16 @@
  * plugin would be.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { openSqlite, migrate, ValidationError, type ValidationIssue, definePlugin, migratePlugin, type Plugin } from '../index.js';
+import {
+  definePlugin,
+  MEDIA_PHASE_SCHEMAS,
+  migrate,
+  migratePlugin,
+  openSqlite,
+  ValidationError,
+  type Plugin,
+  type ValidationIssue,
+} from '../index.js';
 import { MoviesRepository } from './db/MoviesRepository.js';
 import { PlayerSyncRepository } from './db/PlayerSyncRepository.js';
 import { TvRepository } from './db/TvRepository.js';
@@ -167,6 +176,8 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   const plugin = definePlugin({
     name: 'media',
     migrations: MEDIA_MIGRATIONS,
+    // The four phases the handlers read: scan, enrichment, publish, playerSync.
+    phases: MEDIA_PHASE_SCHEMAS,
     jobs: {
       'scan-movie': { schema: MEDIA_JOB_SCHEMAS['scan-movie'], handler: createScanMovieHandler(services), ...retry },
       'enrich-metadata': { schema: MEDIA_JOB_SCHEMAS['enrich-metadata'], handler: createEnrichMetadataHandler(services), ...retry },
