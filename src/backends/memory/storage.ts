@@ -6,6 +6,7 @@
  * Claims scan the pending jobs (O(n) per claim); it is meant for thousands of jobs, not
  * millions — use SQLite for depth.
  */
+import { dedupeRetryError, listWindow, stallVerdict } from '../../storage/policy.js';
 import { ValidationError } from '../../errors.js';
 import type { Job, QueueStats } from '../../types.js';
 import { ClaimBudget, type RunningCount } from '../../storage/claimBudget.js';
@@ -193,12 +194,8 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     for (const e of [...this.#entries.values()]) {
       const j = e.job;
       if (j.state !== 'processing' || j.lockedUntil === null || j.lockedUntil >= policy.now) continue;
-      const stalls = j.stalls + 1;
-      const outOfStalls = stalls > policy.maxStalls;
-      if (outOfStalls || j.attempts > j.maxRetries || e.cancelRequested) {
-        const why = outOfStalls
-          ? `stalled ${stalls} time(s): its worker stopped renewing the lease (process died?)`
-          : 'stalled on its last attempt';
+      const { stalls, fail, why } = stallVerdict({ ...j, cancelRequested: e.cancelRequested }, policy.maxStalls);
+      if (fail) {
         const snapshot = this.#copy(e, { ...j, stalls, lastError: why });
         if (policy.retain && !e.cancelRequested) {
           this.#unindexDedupe(e);
@@ -243,9 +240,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     const key = e.job.dedupeKey;
     if (key !== null) {
       if (this.#dedupe.has(key)) {
-        throw new ValidationError(`Job ${id} cannot be retried: a live job already holds its dedupe key`, [
-          { path: 'dedupeKey', message: 'already used by a pending or running job' },
-        ]);
+        throw dedupeRetryError(id);
       }
       this.#dedupe.set(key, id);
     }
@@ -255,8 +250,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
   }
 
   async list(query: JobListQuery, now: number): Promise<Job[]> {
-    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
-    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const { limit, offset } = listWindow(query);
     return [...this.#entries.values()]
       .filter((e) => (query.type === undefined || e.job.type === query.type) && matchesState(e.job, query.state, now))
       .sort((a, b) => compareClaimOrder(a.job, b.job))

@@ -9,6 +9,7 @@
  * BullMQJobQueueStorage.events}). docs/architecture/bullmq.md explains why the lifecycle
  * runs in these scripts rather than in BullMQ's own job scripts.
  */
+import { dedupeRetryError, listWindow } from '../../storage/policy.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PhaseqError, StorageError, ValidationError } from '../../errors.js';
@@ -321,16 +322,13 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     if (!isRedisJobId(id)) return null;
     const reply = await this.#run('retry', scripts.retry, [id, now]);
     if (reply === 'DEDUPE') {
-      throw new ValidationError(`Job ${id} cannot be retried: a live job already holds its dedupe key`, [
-        { path: 'dedupeKey', message: 'already used by a pending or running job' },
-      ]);
+      throw dedupeRetryError(id);
     }
     return reply === null ? null : hashToJob(reply);
   }
 
   async list(query: JobListQuery, now: number): Promise<Job[]> {
-    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
-    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const { limit, offset } = listWindow(query);
     const state = query.state ?? 'all';
     const args = [now, state, query.type ?? '', limit, offset];
     // The script returns the page in claim order, already sliced.

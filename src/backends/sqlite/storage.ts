@@ -12,6 +12,7 @@
  * - The connection itself (opening, retries on BUSY, the watch, file-loss detection,
  *   background checkpoints) is SqliteConnection's; the SQL is in sqliteStatements.ts.
  */
+import { dedupeRetryError, listWindow, stallVerdict } from '../../storage/policy.js';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { SqliteSource } from './connection.js';
 import { StorageError, ValidationError } from '../../errors.js';
@@ -209,12 +210,11 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       const report: StallReport = { recovered: [], failed: [] };
       for (const row of s.expired.all(policy.now) as JobRow[]) {
         const job = rowToJob(row);
-        const outOfStalls = row.stalls + 1 > policy.maxStalls;
-        const outOfAttempts = row.attempts > row.max_retries;
-        if (outOfStalls || outOfAttempts || row.cancel_requested === 1) {
-          const why = outOfStalls
-            ? `stalled ${row.stalls + 1} time(s): its worker stopped renewing the lease (process died?)`
-            : 'stalled on its last attempt';
+        const { fail, why } = stallVerdict(
+          { stalls: row.stalls, attempts: row.attempts, maxRetries: row.max_retries, cancelRequested: row.cancel_requested === 1 },
+          policy.maxStalls,
+        );
+        if (fail) {
           if (policy.retain && row.cancel_requested !== 1) s.stallFailRetain.run(why, policy.now, row.id);
           else s.deleteById.run(row.id);
           report.failed.push({ ...job, stalls: row.stalls + 1, lastError: why });
@@ -256,9 +256,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
         return row ? rowToJob(row) : null;
       } catch (error) {
         if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-          throw new ValidationError(`Job ${id} cannot be retried: a live job already holds its dedupe key`, [
-            { path: 'dedupeKey', message: 'already used by a pending or running job' },
-          ]);
+          throw dedupeRetryError(id);
         }
         throw error;
       }
@@ -266,8 +264,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
   }
 
   async list(query: JobListQuery, now: number): Promise<Job[]> {
-    const limit = Math.min(Math.max(0, Math.floor(query.limit ?? 50)), 1000);
-    const offset = Math.max(0, Math.floor(query.offset ?? 0));
+    const { limit, offset } = listWindow(query);
     const pendingState = query.state === 'pending' || query.state === 'delayed';
     if (pendingState && query.type === undefined) {
       // The claim index starts with the type: a page across types merges each type's
