@@ -58,7 +58,39 @@ export {
 } from './types.js';
 export type { QueueEvents, QueueEventName, RemoteEventInfo } from './events.js';
 export { parseWithIssues, describeIssues, type ParseOutcome } from './validation.js';
-export * from './phases/index.js';
+// Phase configuration: the service, fed by the phases plugins register, and its helpers.
+export {
+  phaseDefaults,
+  type PhaseConfigOf,
+  type PhasePatchOf,
+  type PhaseSchemas,
+  type PhaseSettingKeyOf,
+  type RegisteredPhaseSchemas,
+} from './phases/phaseConfig.js';
+export { PhaseConfigService, type PhaseConfigServiceOptions } from './phases/PhaseConfigService.js';
+export type { PhaseConfigChange, PhaseConfigEvents } from './phases/events.js';
+export { describePhases, type PhaseDescription, type PhaseFieldDescription } from './phases/describe.js';
+export type { FieldKind } from './phases/fields.js';
+export { workflowReplacements } from './phases/keys.js';
+// The media plugin's phases, under the names phaseq always exported them by (also in
+// phaseq/media). The module needs nothing of phaseq at run time.
+export {
+  DEFAULT_PHASE_CONFIG,
+  MEDIA_PHASE_SCHEMAS,
+  enrichmentConfigSchema,
+  playerSyncConfigSchema,
+  publishConfigSchema,
+  scanConfigSchema,
+  type EnrichmentConfig,
+  type MediaPhaseSchemas,
+  type PhaseConfiguration,
+  type PhaseName,
+  type PlayerSyncConfig,
+  type PublishConfig,
+  type ScanConfig,
+} from './media/phases.js';
+export { ISO_639_1_CODES, isIso6391 } from './media/languages.js';
+export { ISO_3166_1_CODES, isIso3166Alpha2 } from './media/countries.js';
 // Recurring jobs: the scheduler, its store contract and the SQLite and memory stores (Redis: phaseq/bullmq).
 export {
   Scheduler,

@@ -18,10 +18,9 @@ import { coerceField, decodeField, encodeField, FieldDecodeError, fieldInfo, typ
 import { checkPhase, parseSettingKey, PHASE_KEY_PREFIX, storedKey } from './keys.js';
 import {
   deepFreeze,
-  MEDIA_PHASE_SCHEMAS,
   phaseDefaults,
-  type MediaPhaseSchemas,
   type PhaseConfigOf,
+  type RegisteredPhaseSchemas,
   type PhasePatchOf,
   type PhaseSchemas,
   type PhaseSettingKeyOf,
@@ -33,7 +32,8 @@ export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
   store: ISettingsStore;
   /**
    * The phase schemas: phase name -> zod object whose every field has a `.default()`.
-   * @default MEDIA_PHASE_SCHEMAS (scan, enrichment, publish, playerSync)
+   * @default none: the phases plugins register at `queue.use(plugin)` (the media plugin's
+   * scan, enrichment, publish and playerSync), see {@link PhaseConfigService.registerPhases}
    */
   phases?: S;
 }
@@ -100,7 +100,7 @@ function checkSchemas(schemas: PhaseSchemas): { fields: Map<string, Map<string, 
  * phases.on('changed', ({ key, previous, value }) => log.info({ key, previous, value }, 'setting changed'));
  * ```
  */
-export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> extends EventEmitter<
+export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas> extends EventEmitter<
   PhaseConfigEvents<PhaseConfigOf<S>>
 > {
   /** The store the settings live in. */
@@ -120,9 +120,10 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       ]);
     }
     this.store = options.store;
-    // Without `phases` the type parameter is its default, MediaPhaseSchemas.
-    const schemas = options.phases ?? (MEDIA_PHASE_SCHEMAS as unknown as S);
-    if (Object.keys(schemas).length === 0) {
+    // Without `phases` the set starts empty and plugins fill it (registerPhases); the type
+    // parameter is then its default, the phases plugins declared (Phaseq.PhaseSchemaMap).
+    const schemas = options.phases ?? ({} as S);
+    if (options.phases !== undefined && Object.keys(schemas).length === 0) {
       throw new ValidationError('Invalid phase schemas: phases: needs at least one phase', [
         { path: 'phases', message: 'needs at least one phase' },
       ]);

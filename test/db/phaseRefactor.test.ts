@@ -4,7 +4,7 @@ import { currentVersion, migrate, migratePlugin, rollback } from '../../src/db/m
 import { CORE_MIGRATIONS } from '../../src/db/migrations/index.js';
 import { MEDIA_MIGRATIONS } from '../../src/media/migrations/index.js';
 import { encodeField, fieldInfo } from '../../src/phases/fields.js';
-import { DEFAULT_PHASE_CONFIG, MEDIA_PHASE_SCHEMAS } from '../../src/phases/phaseConfig.js';
+import { DEFAULT_PHASE_CONFIG, MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
 import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import { buildOldDesignDatabase, OLD_SETTINGS } from './fixtures/oldDesign.js';
@@ -134,7 +134,7 @@ describe('migration 3: phase refactor', () => {
     const db = fresh();
     buildOldDesignDatabase(db);
     migrateWithMedia(db);
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database: db }) });
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ database: db }) });
     // A setting added after migration 3 has no row and takes the code's default.
     expect((await phases.getConfig('playerSync')).maxWaitSeconds).toBe(DEFAULT_PHASE_CONFIG.playerSync.maxWaitSeconds);
     const enrichment = await phases.getConfig('enrichment');

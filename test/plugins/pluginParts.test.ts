@@ -13,6 +13,7 @@ import { definePlugin } from '../../src/plugins/definePlugin.js';
 import { migrate, migratePlugin, pluginVersion } from '../../src/db/migrate.js';
 import { ValidationError } from '../../src/errors.js';
 import { tempDatabase } from '../db/helpers.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const transcode = z.object({ crf: z.number().int().min(0).max(51).default(23).describe('Quality.') });
 
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 function queueWithPhases(): { queue: JobQueue; phases: PhaseConfigService } {
-  const phases = new PhaseConfigService({ store: new MemorySettingsStore() });
+  const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new MemorySettingsStore() });
   const queue = new JobQueue({ storage: new MemoryJobQueueStorage(), phases, logger: pino({ level: 'silent' }) });
   queues.push(queue);
   return { queue, phases };
@@ -56,7 +57,7 @@ describe('a plugin that declares phases', () => {
   });
 
   it('registering the same schema twice is harmless', () => {
-    const phases = new PhaseConfigService({ store: new MemorySettingsStore() });
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new MemorySettingsStore() });
     phases.registerPhases({ transcode });
     phases.registerPhases({ transcode });
     expect(Object.keys(phases.schemas).filter((p) => p === 'transcode')).toHaveLength(1);

@@ -4,6 +4,7 @@
  * it, the phase configuration in the same file, and the `--plugin` modules registered
  * on the queue. One connection serves the queue, the settings and the media tables.
  */
+import { MEDIA_PHASE_SCHEMAS } from '../../media/phases.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -69,7 +70,9 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   try {
     const storage = new SQLiteJobQueueStorage({ database });
     await storage.init();
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database }) });
+    // The media phases, for `phaseq config` and `scan` (the media plugin declares the same
+    // schemas again at use(): harmless); a --plugin adds its own phases at use().
+    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database }), phases: { ...MEDIA_PHASE_SCHEMAS } });
     const queue = new JobQueue({
       storage,
       phases,

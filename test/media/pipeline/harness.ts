@@ -17,6 +17,7 @@ import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import type { Job } from '../../../src/types.js';
 import { startFakePlayers, type FakePlayers } from '../support/fakePlayers.js';
 import { makeProviderMovies, startProviderServer, type ProviderServer, type ProviderServerMovie } from '../support/providerServer.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../../src/media/phases.js';
 
 /** Options of {@link startPipeline}. */
 export interface PipelineOptions {
@@ -97,7 +98,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
 
   const provider = await startProviderServer(movies);
   const players = await startFakePlayers();
-  const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: dbFile }) });
+  const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: dbFile }) });
   await phases.set('scan.minFileSizeMB', 0);
   const queue = new JobQueue({
     storage: new SQLiteJobQueueStorage({ filename: dbFile }),
