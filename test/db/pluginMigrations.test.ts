@@ -32,6 +32,10 @@ afterEach(() => {
 
 const MEDIA = { name: 'media', migrations: MEDIA_MIGRATIONS };
 const byVersion = (v: number): Migration => CORE_MIGRATIONS.find((m) => m.version === v)!;
+/** The core's versions after `n`: what an old database at `n` still lacks (later releases append). */
+const coreAfter = (n: number): number[] => CORE_MIGRATIONS.map((m) => m.version).filter((v) => v > n);
+const CORE_VERSIONS = coreAfter(0);
+const LATEST = Math.max(...CORE_VERSIONS);
 const media = (v: number): Migration => MEDIA_MIGRATIONS.find((m) => m.version === v)!;
 
 /**
@@ -84,11 +88,11 @@ describe('upgrade from the single migration list to per-plugin tracking', () => 
   it('v8: nothing runs again; the media rows move to the plugin ledger; nothing is lost', async () => {
     const db = oldDatabase(8);
     const before = snapshot(db);
-    expect(migrate(db)).toEqual([]);
+    expect(migrate(db).map((s) => s.version)).toEqual(coreAfter(8));
     expect(migratePlugin(db, MEDIA)).toEqual([]);
-    expect(legacyRows(db)).toEqual([1, 2, 3, 5, 7]);
+    expect(legacyRows(db)).toEqual(CORE_VERSIONS);
     expect(pluginVersion(db, 'media')).toBe(3);
-    expect(currentVersion(db)).toBe(7);
+    expect(currentVersion(db)).toBe(LATEST);
     expect(snapshot(db)).toEqual(before);
     await expectQueueWorks(db);
   });
@@ -96,17 +100,17 @@ describe('upgrade from the single migration list to per-plugin tracking', () => 
   it('v7: only the TV tables (media 3) run', () => {
     const db = oldDatabase(7);
     const before = snapshot(db);
-    expect(migrate(db)).toEqual([]);
+    expect(migrate(db).map((s) => s.version)).toEqual(coreAfter(7));
     expect(migratePlugin(db, MEDIA)).toEqual([{ version: 3, name: 'tv', direction: 'up' }]);
     expect(tableNames(db)).toContain('tv_shows');
-    expect(legacyRows(db)).toEqual([1, 2, 3, 5, 7]);
+    expect(legacyRows(db)).toEqual(CORE_VERSIONS);
     expect(snapshot(db)).toEqual(before);
   });
 
   it('v3: the core goes on from 3, the media tables are created, the seeded settings stay as they were', () => {
     const db = oldDatabase(3);
     const before = snapshot(db);
-    expect(migrate(db).map((s) => s.version)).toEqual([5, 7]);
+    expect(migrate(db).map((s) => s.version)).toEqual(coreAfter(3));
     expect(migratePlugin(db, MEDIA).map((s) => s.version)).toEqual([1, 2, 3]);
     // The media migration's defaults are INSERT OR IGNORE: the user's 7 and every row stay.
     expect(snapshot(db).settings).toEqual(before.settings);
@@ -115,12 +119,12 @@ describe('upgrade from the single migration list to per-plugin tracking', () => 
 
   it('a v8 database opened without the media plugin keeps working; the plugin takes its rows over later', async () => {
     const db = oldDatabase(8);
-    expect(migrate(db)).toEqual([]);
-    expect(currentVersion(db)).toBe(7);
+    expect(migrate(db).map((s) => s.version)).toEqual(coreAfter(8));
+    expect(currentVersion(db)).toBe(LATEST);
     await expectQueueWorks(db);
-    expect(legacyRows(db)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(legacyRows(db)).toEqual([...new Set([1, 2, 3, 4, 5, 6, 7, 8, ...CORE_VERSIONS])].sort((a, b) => a - b));
     expect(migratePlugin(db, MEDIA)).toEqual([]);
-    expect(legacyRows(db)).toEqual([1, 2, 3, 5, 7]);
+    expect(legacyRows(db)).toEqual(CORE_VERSIONS);
   });
 
   it('rolls the media plugin back on an upgraded database, and up again', () => {
@@ -150,7 +154,7 @@ describe('plugin migration sets', () => {
     expect(migratePlugin(db, { name: 'other', migrations: [{ ...notes(3), version: 1 }] }).map((s) => s.version)).toEqual([1]);
     expect(pluginVersion(db, 'notes')).toBe(2);
     expect(pluginVersion(db, 'other')).toBe(1);
-    expect(currentVersion(db)).toBe(7);
+    expect(currentVersion(db)).toBe(LATEST);
     expect(migratePlugin(db, { name: 'notes', migrations: [notes(1), notes(2)] })).toEqual([]);
   });
 
