@@ -112,7 +112,17 @@ export type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from './se
 export { MemorySettingsStore, type MemorySettingsStoreOptions } from './backends/memory/settings.js';
 export { SQLiteSettingsStore, type SQLiteSettingsStoreOptions } from './backends/sqlite/settings.js';
 export { MAX_SETTING_KEY_LENGTH } from './settings/validate.js';
-export * from './metrics/index.js';
+// Metrics of a queue without any metrics library: job outcomes, queue depth, recent history.
+export { observeJobOutcomes, type JobOutcomeObserver, type JobEventSource } from './metrics/jobOutcomes.js';
+export {
+  queueDepthReader,
+  QUEUE_DEPTH_STATES,
+  type QueueDepthRow,
+  type QueueDepthSource,
+  type QueueDepthState,
+} from './metrics/queueDepth.js';
+export { QueueHistory, type QueueHistoryOptions, type QueueHistorySnapshot, type QueueHistorySource } from './metrics/QueueHistory.js';
+export type { HistoryBucket, QueueDepthTotals } from './metrics/historyBuckets.js';
 export {
   PhaseqError,
   ValidationError,
