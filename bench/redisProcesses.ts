@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { HandlerRegistry, JobQueue } from '../src/index.js';
-import { BullMQJobQueueStorage } from '../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../src/backends/redis/storage.js';
 
 const SELF = fileURLToPath(import.meta.url);
 const silent = pino({ level: 'silent' });

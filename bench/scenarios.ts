@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { Queue as BullQueue, Worker as BullWorker } from 'bullmq';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, migrate, type IJobQueueStorage } from '../src/index.js';
-import { BullMQJobQueueStorage } from '../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../src/backends/redis/storage.js';
 import { limitedRun, pausedClaim } from './controls.js';
 import { rateRun } from './rates.js';
 import { debounceBurst, installSdk } from './debounceTraces.js';

@@ -17,18 +17,18 @@ export {
   type ImportedJob,
   type ImportResult,
   type StorageJobEvent,
-} from './storage/bullmq.js';
-export type { RedisConnection } from './storage/bullmq/openRedis.js';
-export { RedisSettingsStore, type RedisSettingsStoreOptions } from './settings/redis.js';
+} from './backends/redis/storage.js';
+export type { RedisConnection } from './backends/redis/connection.js';
+export { RedisSettingsStore, type RedisSettingsStoreOptions } from './backends/redis/settings.js';
 export {
   RedisScheduleStore,
   type RedisScheduleStoreOptions,
   type SharedRedisStorage,
-} from './scheduler/RedisScheduleStore.js';
+} from './backends/redis/scheduleStore.js';
 export {
   migrateStorage,
   type JobImportTarget,
   type MigrateStorageOptions,
   type MigrateStorageReport,
 } from './storage/migrateStorage.js';
-export { migrateStorageByUrl, type MigrateStorageByUrlOptions } from './storage/bullmq/migrateByUrl.js';
+export { migrateStorageByUrl, type MigrateStorageByUrlOptions } from './backends/redis/migrateByUrl.js';

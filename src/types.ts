@@ -29,6 +29,14 @@ declare global {
      */
     // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface JobPayloadMap {}
+
+    /**
+     * The phases plugins declare, by name: the phase set `PhaseConfigService` is typed
+     * with when none is given. Empty here; a plugin adds its phases (the media plugin its
+     * four) the same way as `JobPayloadMap`.
+     */
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
+    interface PhaseSchemaMap {}
   }
 }
 

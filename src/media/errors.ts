@@ -2,7 +2,7 @@
  * Typed errors of the media pipeline. Each names what failed (provider, player, path)
  * and keeps the HTTP status so a handler can decide between retrying and giving up.
  */
-import { PhaseqError } from '../errors.js';
+import { PhaseqError } from '../index.js';
 
 /** Statuses worth retrying: the server or the network may recover. */
 function isTransient(status: number | null): boolean {

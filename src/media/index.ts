@@ -46,7 +46,7 @@ export type {
   ScannedEpisodeFile,
   TvEnrichmentRecord,
 } from './db/tvRecords.js';
-export { tvMigration } from './db/008_tv.js';
+export { tvMigration } from './migrations/003_tv.js';
 export {
   parseEpisodeName,
   parseSeasonFolder,
@@ -104,14 +104,8 @@ export {
 } from './schemas.js';
 export { listAssetCandidates, selectAsset, type SelectAssetOptions, type SelectAssetResult } from './handlers/assetSelection.js';
 export type { ScanMovieResult } from './handlers/scanMovie.js';
-export {
-  pickCandidates,
-  compareCandidates,
-  type RankedArtwork,
-  resolutionOf,
-  type AssetRules,
-  type EnrichMetadataResult,
-} from './handlers/enrichMetadata.js';
+export { pickCandidates, compareCandidates, type RankedArtwork, resolutionOf, type AssetRules } from './ranking.js';
+export type { EnrichMetadataResult } from './handlers/enrichMetadata.js';
 export type { PublishResult } from './handlers/publish.js';
 export type { NotifyPlayerResult, PlayerChangeCounts } from './handlers/notifyPlayer.js';
 export {
@@ -122,7 +116,8 @@ export {
   type UpsertOutcome,
   type EnrichmentRecord,
 } from './db/MoviesRepository.js';
-export { mediaMigration } from './db/004_media.js';
+export { mediaMigration } from './migrations/001_media.js';
+export { MEDIA_MIGRATIONS } from './migrations/index.js';
 export { parseMovieName, type ParsedMovieName } from './scan/parseMovieName.js';
 export {
   scanLibrary,
@@ -171,7 +166,7 @@ export {
   type PlayerSyncConfirmation,
   type TvSyncConfirmation,
 } from './db/PlayerSyncRepository.js';
-export { playerSyncMigration } from './db/006_player_sync.js';
+export { playerSyncMigration } from './migrations/002_player_sync.js';
 export {
   buildMovieNfo,
   kodiTrailerUrl,

@@ -8,7 +8,7 @@
  * library: that is what every library was before kinds existed.
  */
 import path from 'node:path';
-import type { ValidationIssue } from '../errors.js';
+import type { ValidationIssue } from '../index.js';
 
 /** What a library holds. */
 export type LibraryKind = 'movies' | 'tvshows';

@@ -15,10 +15,7 @@
  * (`enriched`, `published`).
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { NotFoundError, ValidationError } from '../errors.js';
-import type { JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import type { JobListQuery } from '../storage/types.js';
-import { JOB_PRIORITY, type Job, type QueueStats } from '../types.js';
+import { NotFoundError, ValidationError, JOB_PRIORITY, type Job, type QueueStats, type JobEnqueuer, type JobListQuery } from '../index.js';
 import { countMovieLibrary, countTvLibrary, type MovieLibraryCounts, type TvLibraryCounts } from './db/libraryCounts.js';
 import type { MoviesRepository } from './db/MoviesRepository.js';
 import type { TvRepository } from './db/TvRepository.js';

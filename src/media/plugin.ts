@@ -7,10 +7,16 @@
  * plugin would be.
  */
 import type { Database as SqliteDatabase } from 'better-sqlite3';
-import { openSqlite } from '../db/connection.js';
-import { migrate } from '../db/migrate.js';
-import { ValidationError, type ValidationIssue } from '../errors.js';
-import { definePlugin, type Plugin } from '../plugins/definePlugin.js';
+import {
+  definePlugin,
+  MEDIA_PHASE_SCHEMAS,
+  migrate,
+  migratePlugin,
+  openSqlite,
+  ValidationError,
+  type Plugin,
+  type ValidationIssue,
+} from '../index.js';
 import { MoviesRepository } from './db/MoviesRepository.js';
 import { PlayerSyncRepository } from './db/PlayerSyncRepository.js';
 import { TvRepository } from './db/TvRepository.js';
@@ -28,6 +34,7 @@ import { createScheduledProviderUpdateHandler } from './handlers/scheduledProvid
 import { createScheduledVerificationHandler } from './handlers/scheduledVerification.js';
 import { createWebhookReceivedHandler } from './handlers/webhookReceived.js';
 import { checkLibraries, type LibraryInput, type LibraryRoot } from './libraries.js';
+import { MEDIA_MIGRATIONS } from './migrations/index.js';
 import { MEDIA_JOB_SCHEMAS } from './schemas.js';
 import type { MetadataProvider, PlayerConfig } from './types.js';
 
@@ -126,8 +133,8 @@ function checkOptions(options: MediaPluginOptions): void {
 }
 
 /**
- * Creates the media pipeline plugin. Opens (or uses) the database, applies the
- * migrations (the media tables are migration 4), and binds the handlers to the provider
+ * Creates the media pipeline plugin. Opens (or uses) the database, applies the core's
+ * migrations and its own (`MEDIA_MIGRATIONS`, tracked under "media"), and binds the handlers to the provider
  * and players. The handlers read their settings from the queue's `phases` (a
  * `PhaseConfigService`), so the queue must be created with one.
  *
@@ -148,7 +155,10 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   checkOptions(options);
   // The queue's connection and this one share the file: same settings, same migrations.
   const source = options.database ? { database: options.database } : { filename: options.filename };
-  const { db, owned } = openSqlite(source, (db) => migrate(db));
+  const { db, owned } = openSqlite(source, (db) => {
+    migrate(db);
+    migratePlugin(db, { name: 'media', migrations: MEDIA_MIGRATIONS });
+  });
   const movies = new MoviesRepository(db);
   const tv = new TvRepository(db);
   const syncs = new PlayerSyncRepository(db);
@@ -165,6 +175,9 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
   const retry = options.maxRetries === undefined ? {} : { maxRetries: options.maxRetries };
   const plugin = definePlugin({
     name: 'media',
+    migrations: MEDIA_MIGRATIONS,
+    // The four phases the handlers read: scan, enrichment, publish, playerSync.
+    phases: MEDIA_PHASE_SCHEMAS,
     jobs: {
       'scan-movie': { schema: MEDIA_JOB_SCHEMAS['scan-movie'], handler: createScanMovieHandler(services), ...retry },
       'enrich-metadata': { schema: MEDIA_JOB_SCHEMAS['enrich-metadata'], handler: createEnrichMetadataHandler(services), ...retry },

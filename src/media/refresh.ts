@@ -6,10 +6,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { NotFoundError, ValidationError } from '../errors.js';
-import type { JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import { JOB_PRIORITY } from '../types.js';
-import { describeIssues, parseWithIssues } from '../validation.js';
+import { NotFoundError, ValidationError, JOB_PRIORITY, describeIssues, parseWithIssues, type JobEnqueuer } from '../index.js';
 import type { MoviesRepository } from './db/MoviesRepository.js';
 import type { TvRepository } from './db/TvRepository.js';
 import { libraryContaining, scanJobOf, type LibraryRoot } from './libraries.js';

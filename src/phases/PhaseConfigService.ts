@@ -19,10 +19,9 @@ import { coerceField, decodeField, encodeField, FieldDecodeError, fieldInfo, typ
 import { checkPhase, parseSettingKey, PHASE_KEY_PREFIX, storedKey } from './keys.js';
 import {
   deepFreeze,
-  MEDIA_PHASE_SCHEMAS,
   phaseDefaults,
-  type MediaPhaseSchemas,
   type PhaseConfigOf,
+  type RegisteredPhaseSchemas,
   type PhasePatchOf,
   type PhaseSchemas,
   type PhaseSettingKeyOf,
@@ -34,7 +33,8 @@ export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
   store: ISettingsStore;
   /**
    * The phase schemas: phase name -> zod object whose every field has a `.default()`.
-   * @default MEDIA_PHASE_SCHEMAS (scan, enrichment, publish, playerSync)
+   * @default none: the phases plugins register at `queue.use(plugin)` (the media plugin's
+   * scan, enrichment, publish and playerSync), see {@link PhaseConfigService.registerPhases}
    */
   phases?: S;
 }
@@ -57,6 +57,39 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
 }
 
 /**
+ * Checks a set of phase schemas (names, field names, defaults that parse again) and
+ * returns their field infos and defaults. Throws `ValidationError` naming every problem.
+ */
+function checkSchemas(schemas: PhaseSchemas): { fields: Map<string, Map<string, FieldInfo>>; defaults: Record<string, unknown> } {
+  const issues: ValidationIssue[] = [];
+  const out = new Map<string, Map<string, FieldInfo>>();
+  for (const [phase, schema] of Object.entries(schemas)) {
+    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(phase)) {
+      issues.push({ path: `phases.${phase}`, message: 'a phase name is letters, digits and _ (it becomes part of a key)' });
+    }
+    const fields = new Map<string, FieldInfo>();
+    for (const [field, fieldSchema] of Object.entries<z.core.$ZodType>(schema.shape)) {
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) {
+        issues.push({ path: `${phase}.${field}`, message: 'a setting name is letters, digits and _' });
+      }
+      fields.set(field, fieldInfo(fieldSchema));
+    }
+    out.set(phase, fields);
+  }
+  if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
+  const defaults = phaseDefaults(schemas) as Record<string, unknown>;
+  // Writes re-validate the current (parsed) values together with the change, so a
+  // schema's output must be a valid input again: no transforms that change the type.
+  for (const [phase, schema] of Object.entries(schemas)) {
+    if (!schema.safeParse(defaults[phase]).success) {
+      issues.push({ path: phase, message: "its parsed defaults do not parse again (a transform changes the value's type)" });
+    }
+  }
+  if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
+  return { fields: out, defaults };
+}
+
+/**
  * Phase settings with validation, coercion, caching and change events.
  *
  * @example
@@ -68,15 +101,13 @@ function describeIssues(issues: readonly ValidationIssue[]): string {
  * phases.on('changed', ({ key, previous, value }) => log.info({ key, previous, value }, 'setting changed'));
  * ```
  */
-export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> extends EventEmitter<
+export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas> extends EventEmitter<
   PhaseConfigEvents<PhaseConfigOf<S>>
 > {
   /** The store the settings live in. */
   readonly store: ISettingsStore;
-  /** The phase schemas in use. */
-  readonly schemas: S;
-  /** The default settings of every phase, deeply frozen. */
-  readonly defaults: Readonly<PhaseConfigOf<S>>;
+  #schemas: S;
+  #defaults: Readonly<PhaseConfigOf<S>>;
   readonly #fields = new Map<string, Map<string, FieldInfo>>();
   #cache: { token: string | null; config: PhaseConfigOf<S> } | null = null;
   #tail: Promise<unknown> = Promise.resolve();
@@ -90,35 +121,58 @@ export class PhaseConfigService<S extends PhaseSchemas = MediaPhaseSchemas> exte
       ]);
     }
     this.store = options.store;
-    // Without `phases` the type parameter is its default, MediaPhaseSchemas.
-    this.schemas = options.phases ?? (MEDIA_PHASE_SCHEMAS as unknown as S);
+    // Without `phases` the set starts empty and plugins fill it (registerPhases); the type
+    // parameter is then its default, the phases plugins declared (Phaseq.PhaseSchemaMap).
+    const schemas = options.phases ?? ({} as S);
+    if (options.phases !== undefined && Object.keys(schemas).length === 0) {
+      throw new ValidationError('Invalid phase schemas: phases: needs at least one phase', [
+        { path: 'phases', message: 'needs at least one phase' },
+      ]);
+    }
+    const checked = checkSchemas(schemas);
+    this.#schemas = schemas;
+    for (const [phase, fields] of checked.fields) this.#fields.set(phase, fields);
+    this.#defaults = deepFreeze(checked.defaults as PhaseConfigOf<S>);
+  }
+
+  /** The phase schemas in use: those given, and those plugins registered since. */
+  get schemas(): S {
+    return this.#schemas;
+  }
+
+  /** The default settings of every phase, deeply frozen. */
+  get defaults(): Readonly<PhaseConfigOf<S>> {
+    return this.#defaults;
+  }
+
+  /**
+   * Adds phases, as a plugin that declares `phases` does at `queue.use(plugin)`. A phase
+   * already known with the same schema is left as it is (registering twice is harmless);
+   * a phase known with another schema is refused, and so is every phase of the call.
+   *
+   * @throws ValidationError naming the clashing or invalid phases; nothing is added then.
+   * @example
+   * ```ts
+   * phases.registerPhases({ transcode: z.object({ crf: z.number().int().min(0).max(51).default(23) }) });
+   * await phases.getConfig('transcode'); // { crf: 23 }
+   * ```
+   */
+  registerPhases(schemas: PhaseSchemas): void {
+    const known = this.#schemas as PhaseSchemas;
+    const added: Record<string, PhaseSchemas[string]> = {};
     const issues: ValidationIssue[] = [];
-    if (Object.keys(this.schemas).length === 0) issues.push({ path: 'phases', message: 'needs at least one phase' });
-    for (const [phase, schema] of Object.entries(this.schemas)) {
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(phase)) {
-        issues.push({ path: `phases.${phase}`, message: 'a phase name is letters, digits and _ (it becomes part of a key)' });
-      }
-      const fields = new Map<string, FieldInfo>();
-      for (const [field, fieldSchema] of Object.entries<z.core.$ZodType>(schema.shape)) {
-        if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) {
-          issues.push({ path: `${phase}.${field}`, message: 'a setting name is letters, digits and _' });
-        }
-        fields.set(field, fieldInfo(fieldSchema));
-      }
-      this.#fields.set(phase, fields);
+    for (const [phase, schema] of Object.entries(schemas ?? {})) {
+      if (!Object.hasOwn(known, phase)) added[phase] = schema;
+      else if (known[phase] !== schema) issues.push({ path: `phases.${phase}`, message: 'is already registered with another schema' });
     }
     if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
-    const defaults = phaseDefaults(this.schemas);
-    // Writes re-validate the current (parsed) values together with the change, so a
-    // schema's output must be a valid input again: no transforms that change the type.
-    for (const [phase, schema] of Object.entries(this.schemas)) {
-      const again = schema.safeParse(defaults[phase as keyof typeof defaults]);
-      if (!again.success) {
-        issues.push({ path: phase, message: "its parsed defaults do not parse again (a transform changes the value's type)" });
-      }
-    }
-    if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
-    this.defaults = deepFreeze(defaults);
+    if (Object.keys(added).length === 0) return;
+    const checked = checkSchemas(added);
+    for (const [phase, fields] of checked.fields) this.#fields.set(phase, fields);
+    // Safe: the new phases extend the set; their keys are not among S's (checked above).
+    this.#schemas = { ...known, ...added } as unknown as S;
+    this.#defaults = deepFreeze({ ...this.#defaults, ...checked.defaults } as PhaseConfigOf<S>);
+    this.#cache = null;
   }
 
   /**

@@ -3,7 +3,7 @@
  * the command line's help: everything a form needs without knowing zod.
  */
 import { fieldInfo, type FieldKind } from './fields.js';
-import { MEDIA_PHASE_SCHEMAS, type PhaseSchemas } from './phaseConfig.js';
+import type { PhaseSchemas } from './phaseConfig.js';
 import { z } from 'zod';
 
 /** One setting of a phase, as a form or a help text shows it. */
@@ -41,17 +41,17 @@ export interface PhaseDescription {
 }
 
 /**
- * Describes every phase and setting of a phase set (the four media phases by default).
+ * Describes every phase and setting of a phase set (a service's: `phases.describe()`).
  * The result is plain JSON: send it to a browser or print it as help.
  *
  * @example
  * ```ts
- * describePhases()[1];
+ * describePhases(MEDIA_PHASE_SCHEMAS)[1];
  * // { phase: 'enrichment', description: 'Enrichment: ...', fields: [
  * //   { key: 'maxPoster', setting: 'enrichment.maxPoster', type: 'integer', default: 3, min: 0, max: 50, ... }, ...] }
  * ```
  */
-export function describePhases(schemas: PhaseSchemas = MEDIA_PHASE_SCHEMAS): PhaseDescription[] {
+export function describePhases(schemas: PhaseSchemas): PhaseDescription[] {
   return Object.entries(schemas).map(([phase, schema]) => {
     const meta = z.globalRegistry.get(schema);
     return {

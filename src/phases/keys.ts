@@ -5,6 +5,11 @@
 import { ValidationError } from '../errors.js';
 import type { PhaseSchemas } from './phaseConfig.js';
 
+/** What an unknown phase is told when no phase is registered at all. */
+const NO_PHASES =
+  'no phase is registered: use the plugin that declares it (queue.use(plugin), e.g. the media plugin) ' +
+  'or give the service its phases (new PhaseConfigService({ store, phases }))';
+
 /** Prefix of every phase setting in the settings store. */
 export const PHASE_KEY_PREFIX = 'phase.';
 
@@ -83,7 +88,8 @@ export function parseSettingKey(schemas: PhaseSchemas, key: unknown): { phase: s
   const field = dot < 0 ? '' : bare.slice(dot + 1);
   const schema = Object.hasOwn(schemas, phase) ? schemas[phase] : undefined;
   if (!schema) {
-    const message = `unknown phase "${phase}"; the phases are ${Object.keys(schemas).join(', ')}`;
+    const message =
+      Object.keys(schemas).length > 0 ? `unknown phase "${phase}"; the phases are ${Object.keys(schemas).join(', ')}` : NO_PHASES;
     throw new ValidationError(`Unknown setting "${name}": ${message}`, [{ path: name, message }]);
   }
   if (!Object.hasOwn(schema.shape, field)) {
@@ -100,6 +106,6 @@ export function parseSettingKey(schemas: PhaseSchemas, key: unknown): { phase: s
 export function checkPhase(schemas: PhaseSchemas, phase: unknown): string {
   if (typeof phase === 'string' && Object.hasOwn(schemas, phase)) return phase;
   const shown = typeof phase === 'string' ? `"${phase}"` : String(phase);
-  const message = `must be one of ${Object.keys(schemas).join(', ')}`;
+  const message = Object.keys(schemas).length > 0 ? `must be one of ${Object.keys(schemas).join(', ')}` : NO_PHASES;
   throw new ValidationError(`Unknown phase ${shown}: phase: ${message}`, [{ path: 'phase', message }]);
 }

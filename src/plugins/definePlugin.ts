@@ -3,6 +3,8 @@
  * optional setup step. `queue.use(plugin)` registers them all or none.
  */
 import type { z, ZodType } from 'zod';
+import type { Migration } from '../db/migrate.js';
+import type { PhaseSchemas } from '../phases/phaseConfig.js';
 import { RegistrationError } from '../errors.js';
 import { checkLimits, type GroupOptions, type JobHandler } from '../handlers/HandlerRegistry.js';
 import type { BackoffOptions } from '../queue/backoff.js';
@@ -33,6 +35,19 @@ export interface PluginDefinition<S extends Record<string, ZodType>> {
   /** Name, for logs and errors. */
   name: string;
   jobs: { [K in keyof S & string]: PluginJob<K, S[K]> };
+  /**
+   * The plugin's own SQLite migrations, numbered from 1 and tracked under its name (see
+   * `migratePlugin`); the plugin applies them to the database it works on.
+   * @default []
+   */
+  migrations?: readonly Migration[];
+  /**
+   * Phases whose settings the plugin's handlers read (`ctx.phases.getConfig(name)`): each
+   * a zod object whose every field has a `.default()`. `queue.use(plugin)` registers them
+   * on the queue's `PhaseConfigService` (see `registerPhases`).
+   * @default {}
+   */
+  phases?: PhaseSchemas;
   /** Runs once at `queue.use(plugin)`, after the job types are registered. */
   setup?: (queue: JobQueue) => void | Promise<void>;
 }
@@ -44,6 +59,10 @@ export interface Plugin<S extends Record<string, ZodType> = Record<string, ZodTy
   readonly jobTypes: readonly (keyof S & string)[];
   /** The payload schemas, by job type. */
   readonly schemas: S;
+  /** Its own migrations (a `MigrationSet` together with `name`). */
+  readonly migrations: readonly Migration[];
+  /** The phases it registers on the queue's `PhaseConfigService`. */
+  readonly phases: PhaseSchemas;
   /** Registers the job types on `queue` (all or none), then runs `setup`. */
   register(queue: JobQueue): Promise<void>;
 }
@@ -69,7 +88,7 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
   if (!definition || typeof definition.name !== 'string' || definition.name.trim() === '') {
     throw new RegistrationError('A plugin needs a non-empty name');
   }
-  const { name, jobs, setup } = definition;
+  const { name, jobs, setup, migrations = [], phases = {} } = definition;
   if (!jobs || typeof jobs !== 'object') throw new RegistrationError(`Plugin "${name}" needs a jobs object`);
   const jobTypes = Object.keys(jobs) as (keyof S & string)[];
   const schemas = {} as Record<string, ZodType>;
@@ -78,6 +97,8 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
     name,
     jobTypes,
     schemas: schemas as S,
+    migrations,
+    phases,
     async register(queue: JobQueue): Promise<void> {
       // Check everything first so that a bad plugin registers nothing.
       for (const type of jobTypes) {
@@ -99,6 +120,8 @@ export function definePlugin<S extends Record<string, ZodType>>(definition: Plug
           );
         }
       }
+      // Phases first: a clash with phases already registered refuses the whole plugin.
+      if (Object.keys(phases).length > 0) queue.phases?.registerPhases(phases);
       for (const type of jobTypes) {
         const job = jobs[type];
         // The plugin's own generics already tie each handler to its schema's output;

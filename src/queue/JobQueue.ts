@@ -24,7 +24,7 @@ import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
 import { WorkerPool } from './WorkerPool.js';
-import { setTimeoutAt } from './timers.js';
+import { setTimeoutAt } from '../timers.js';
 import { RegistryFilter } from './claimFilter.js';
 import { captureTrace, JobTracer } from './tracing.js';
 
@@ -244,7 +244,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     );
     this.#unwatch = this.storage.watch?.(() => pool.wake(), this.#opts.pollIntervalMs) ?? null;
     pool.start();
-    if (this.#opts.scheduler) await this.scheduler.start();
+    // A storage that keeps no schedules (no scheduleStore capability) has none to fire,
+    // unless the host gave the queue's scheduler a store of its own.
+    if (this.#opts.scheduler && (this.#scheduler || this.storage.scheduleStore)) await this.scheduler.start();
     this.logger.info({ storage: this.storage.name, concurrency: this.concurrency, owner: this.#ownerId }, 'queue started');
   }
 

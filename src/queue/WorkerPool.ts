@@ -8,7 +8,7 @@
 import type { ClaimFilter, ClaimReport, IJobQueueStorage, LeaseRef } from '../storage/types.js';
 import type { Job } from '../types.js';
 import { TickBatcher } from './batch.js';
-import { setTimeoutAt } from './timers.js';
+import { setTimeoutAt } from '../timers.js';
 import { Worker } from './Worker.js';
 
 /** A worker's request to the storage, batched per event-loop turn. */

@@ -9,7 +9,7 @@ import type { HandlerRegistry } from '../handlers/HandlerRegistry.js';
 import type { DebounceWindow, NewJob } from '../storage/types.js';
 import { JOB_PRIORITY, MAX_JOB_DELAY_MS, MAX_PRIORITY, MIN_PRIORITY } from '../types.js';
 import { describeIssues, describeValue, zodIssues } from '../validation.js';
-import { MAX_TIMER_DELAY_MS } from './timers.js';
+import { MAX_TIMER_DELAY_MS } from '../timers.js';
 
 /** Defaults the queue applies to jobs that do not say otherwise. */
 export interface JobDefaults {

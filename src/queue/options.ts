@@ -8,7 +8,7 @@ import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import type { IJobQueueStorage } from '../storage/types.js';
 import type { Logger } from 'pino';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
-import { MAX_TIMER_DELAY_MS } from './timers.js';
+import { MAX_TIMER_DELAY_MS } from '../timers.js';
 
 /** Options of {@link JobQueue}. */
 export interface JobQueueOptions {

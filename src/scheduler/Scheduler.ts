@@ -27,7 +27,7 @@ import { pino, type Logger } from 'pino';
 import { NotFoundError, ValidationError, toError, type ValidationIssue } from '../errors.js';
 import { JOB_PRIORITY, type JobInput, type PayloadOf } from '../types.js';
 import type { IScheduleStore, StoredSchedule } from './ScheduleStore.js';
-import { MAX_TIMER_DELAY_MS } from '../queue/timers.js';
+import { MAX_TIMER_DELAY_MS } from '../timers.js';
 import { NEVER, latestTickAtOrBefore, nextTickAfter, type TickSpec } from './ticks.js';
 
 /** When a schedule ticks: a cron pattern (croner syntax) or a fixed interval. */

@@ -5,11 +5,12 @@
  * `scheduleStore()` capability gives (the SQLite `schedules` table of the queue's own
  * database, the queue's keys on Redis), or memory for the memory storage.
  *
- * The store comes from the storage rather than from a check of its class, so that this
- * module (in the core entry) never names the Redis classes: ioredis is an optional peer.
+ * The store comes from the storage rather than from a check of its class, so that the
+ * scheduler names no backend (ioredis is an optional peer; the memory backend gives a
+ * store of this process).
  */
+import { QueueStateError } from '../errors.js';
 import type { JobQueue } from '../queue/JobQueue.js';
-import { MemoryScheduleStore } from './MemoryScheduleStore.js';
 import type { IScheduleStore } from './ScheduleStore.js';
 import { Scheduler, type SchedulerOptions } from './Scheduler.js';
 
@@ -19,10 +20,20 @@ export type CreateSchedulerOptions = Omit<SchedulerOptions, 'store' | 'enqueue' 
 /**
  * The store a queue's schedules live in by default: the one its storage keeps with the
  * jobs (`scheduleStore()`: the SQLite database, shared by every process on the file; the
- * queue's Redis keys, shared by every node), otherwise memory (this process only).
+ * queue's Redis keys, shared by every node; a store of this process for the memory storage).
+ *
+ * @throws QueueStateError for a storage without the `scheduleStore` capability: pass a
+ * store to {@link createScheduler} (e.g. `new MemoryScheduleStore()`).
  */
 export function defaultScheduleStore(queue: Pick<JobQueue, 'storage'>): IScheduleStore {
-  return queue.storage.scheduleStore?.() ?? new MemoryScheduleStore();
+  const store = queue.storage.scheduleStore?.();
+  if (!store) {
+    throw new QueueStateError(
+      `The storage "${queue.storage.name}" keeps no schedules (it has no scheduleStore()): ` +
+        'pass a store, e.g. createScheduler(queue, new MemoryScheduleStore()).',
+    );
+  }
+  return store;
 }
 
 /**

@@ -20,7 +20,7 @@
  */
 import { QueueStateError, ValidationError } from '../errors.js';
 import type { ISettingsStore } from '../settings/types.js';
-import type { ImportedJob, ImportResult } from './bullmq.js';
+import type { ImportedJob, ImportResult } from '../backends/redis/storage.js';
 import type { IJobQueueStorage } from './types.js';
 
 /** A storage that can take jobs moved from elsewhere, keeping their attempts. */

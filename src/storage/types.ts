@@ -384,8 +384,8 @@ export interface IJobQueueStorage {
    * Optional capability: a schedule store kept with this storage's jobs, which every
    * process sharing the storage shares (SQLite: the database's `schedules` table; Redis:
    * keys under the queue's prefix), so that each tick is enqueued by one process. A new
-   * store on each call, over this storage's connection. `createScheduler(queue)` uses it;
-   * backends without it (memory) get a store of the scheduler's own process.
+   * store on each call, over this storage's connection (memory: a store of this process).
+   * `createScheduler(queue)` uses it; a storage without it needs a store given explicitly.
    */
   scheduleStore?(): IScheduleStore;
 }

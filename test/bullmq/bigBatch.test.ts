@@ -1,6 +1,6 @@
 /** A large addJobs batch reaches Redis as one script call without overflowing the call stack. */
 import { describe, expect, it } from 'vitest';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 
 const skip = await redisSkipReason();

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { StorageError } from '../../src/errors.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { JobQueue } from '../../src/queue/JobQueue.js';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, redisSkipReason } from './redisTestEnv.js';
 
 const skip = await redisSkipReason();

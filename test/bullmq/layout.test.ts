@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 
 const skip = await redisSkipReason();

@@ -4,8 +4,8 @@
  * delayed, running and dead-letter jobs of several priorities and types.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
-import { MemoryJobQueueStorage } from '../../src/storage/memory.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
+import { MemoryJobQueueStorage } from '../../src/backends/memory/storage.js';
 import type { IJobQueueStorage, JobListQuery, NewJob } from '../../src/storage/types.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 

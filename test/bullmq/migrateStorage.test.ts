@@ -14,15 +14,16 @@ import { QueueStateError, ValidationError } from '../../src/errors.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../src/queue/JobQueue.js';
-import { RedisSettingsStore } from '../../src/settings/redis.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
-import { migrateStorageByUrl } from '../../src/storage/bullmq/migrateByUrl.js';
+import { RedisSettingsStore } from '../../src/backends/redis/settings.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
+import { migrateStorageByUrl } from '../../src/backends/redis/migrateByUrl.js';
 import { migrateStorage } from '../../src/storage/migrateStorage.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 import type { NewJob } from '../../src/storage/types.js';
 import type { Job } from '../../src/types.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const skip = await redisSkipReason();
 
@@ -94,7 +95,7 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       for (const j of tried) {
         await source.fail({ id: j.id, workerId: 'old-worker' }, { error: 'first try failed', retryAt: now + 300, retain: false }, now);
       }
-      const sourcePhases = new PhaseConfigService({ store: sourceSettings });
+      const sourcePhases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: sourceSettings });
       await sourcePhases.set('enrichment.maxPoster', 7);
       await sourcePhases.set('scan.minFileSizeMB', 123);
       await source.pause('held-type', now);
@@ -142,7 +143,7 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       expect(moved.filter((j) => j.groupKey !== null).length).toBeGreaterThan(300);
 
       // Settings arrived: the same service reads them from Redis.
-      const targetPhases = new PhaseConfigService({ store: targetSettings });
+      const targetPhases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: targetSettings });
       expect((await targetPhases.getConfig('enrichment')).maxPoster).toBe(7);
       expect((await targetPhases.getConfig('scan')).minFileSizeMB).toBe(123);
 

@@ -6,8 +6,9 @@ import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { RedisSettingsStore } from '../../src/settings/redis.js';
+import { RedisSettingsStore } from '../../src/backends/redis/settings.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const skip = await redisSkipReason();
 
@@ -87,8 +88,8 @@ describe.skipIf(skip !== null)(`RedisSettingsStore${skip ? ` — skipped: ${skip
   });
 
   it('a phase setting changed on one node is what PhaseConfigService reads on another', async () => {
-    const nodeA = new PhaseConfigService({ store: a });
-    const nodeB = new PhaseConfigService({ store: b });
+    const nodeA = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: a });
+    const nodeB = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: b });
     expect((await nodeB.getConfig('enrichment')).maxPoster).toBe(nodeB.defaults.enrichment.maxPoster);
     await nodeA.set('enrichment.maxPoster', 9);
     await expect.poll(async () => (await nodeB.getConfig('enrichment')).maxPoster, { timeout: 5000 }).toBe(9);

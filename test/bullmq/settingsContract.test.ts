@@ -3,7 +3,7 @@
  * store, every prefix deleted afterwards.
  */
 import { afterAll } from 'vitest';
-import { RedisSettingsStore } from '../../src/settings/redis.js';
+import { RedisSettingsStore } from '../../src/backends/redis/settings.js';
 import { testSettingsStore } from '../settings/storeSuite.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';
 

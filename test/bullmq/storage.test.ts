@@ -7,7 +7,7 @@
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError, ValidationError } from '../../src/errors.js';
-import { BullMQJobQueueStorage, type StorageJobEvent } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage, type StorageJobEvent } from '../../src/backends/redis/storage.js';
 import type { NewJob } from '../../src/storage/types.js';
 import { newJob as baseJob } from '../support/jobs.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from './redisTestEnv.js';

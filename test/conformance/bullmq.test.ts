@@ -1,4 +1,4 @@
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
 import { runStorageConformance } from './storageSuite.js';
 

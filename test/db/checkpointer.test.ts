@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SQLiteJobQueueStorage } from '../../src/index.js';
 import type { NewJob } from '../../src/storage/types.js';
-import { startCheckpointer } from '../../src/storage/sqliteCheckpointer.js';
+import { startCheckpointer } from '../../src/backends/sqlite/checkpointer.js';
 import { newJob } from '../support/jobs.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 

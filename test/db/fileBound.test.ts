@@ -9,10 +9,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { StorageError } from '../../src/errors.js';
-import { SQLiteScheduleStore } from '../../src/scheduler/SQLiteScheduleStore.js';
+import { SQLiteScheduleStore } from '../../src/backends/sqlite/scheduleStore.js';
 import type { ScheduleDefinition } from '../../src/scheduler/ScheduleStore.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
-import { CHECK_EVERY_MS } from '../../src/storage/sqliteFileGuard.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
+import { CHECK_EVERY_MS } from '../../src/backends/sqlite/fileGuard.js';
 import { makeTempDir, sleep } from '../support/tmp.js';
 
 /** Moves a database with its -wal and -shm files, as `mv` of the three would. */

@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { expect } from 'vitest';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 
 /** A new database file in its own temp dir; `cleanup` closes it and removes the dir. */
 export function tempDatabase(): { db: SqliteDatabase; file: string; cleanup: () => void } {

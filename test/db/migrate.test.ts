@@ -2,7 +2,8 @@ import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../src/errors.js';
 import { currentVersion, migrate, rollback, type Migration } from '../../src/db/migrate.js';
-import { ALL_MIGRATIONS } from '../../src/db/migrations/index.js';
+import { CORE_MIGRATIONS, RETIRED_CORE_VERSIONS } from '../../src/db/migrations/index.js';
+import { MEDIA_MIGRATIONS } from '../../src/media/migrations/index.js';
 import { expectQueueWorks, tableNames, tempDatabase } from './helpers.js';
 
 const cleanups: (() => void)[] = [];
@@ -15,7 +16,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-const LATEST = Math.max(...ALL_MIGRATIONS.map((m) => m.version));
+const LATEST = Math.max(...CORE_MIGRATIONS.map((m) => m.version));
 
 function table(version: number, name: string, options: { failUp?: boolean } = {}): Migration {
   return {
@@ -35,31 +36,42 @@ describe('migration runner', () => {
   it('applies every shipped migration in order, once', () => {
     const db = fresh();
     const steps = migrate(db);
-    expect(steps.map((s) => s.version)).toEqual(ALL_MIGRATIONS.map((m) => m.version));
+    expect(steps.map((s) => s.version)).toEqual(CORE_MIGRATIONS.map((m) => m.version));
     expect(steps.slice(0, 3).map((s) => s.name)).toEqual(['jobs', 'app_settings', 'phase_refactor']);
     expect(currentVersion(db)).toBe(LATEST);
     expect(tableNames(db)).toEqual(expect.arrayContaining(['jobs', 'app_settings', 'settings_version', 'schema_migrations']));
   });
 
-  it('numbers the shipped migrations in ascending order, each once (player sync is 6, queue controls 7, the TV tables 8, rate limits 9, debounce and traces 10)', () => {
-    expect(ALL_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
+  it('numbers the core migrations in one list that skips the numbers retired to the media plugin', () => {
+    expect(CORE_MIGRATIONS.map((m) => [m.version, m.name])).toEqual([
       [1, 'jobs'],
       [2, 'app_settings'],
       [3, 'phase_refactor'],
-      [4, 'media'],
       [5, 'schedules'],
-      [6, 'player_sync'],
       [7, 'queue_controls'],
-      [8, 'tv'],
       [9, 'rate_limits'],
       [10, 'debounce_traces'],
     ]);
+    expect(RETIRED_CORE_VERSIONS).toEqual([4, 6, 8]);
+    // The media plugin counts from 1 and names the number each migration had before.
+    expect(MEDIA_MIGRATIONS.map((m) => [m.version, m.name, m.replaces?.version])).toEqual([
+      [1, 'media', 4],
+      [2, 'player_sync', 6],
+      [3, 'tv', 8],
+    ]);
+  });
+
+  it('creates no media table and no phase setting without the media plugin', () => {
+    const db = fresh();
+    migrate(db);
+    expect(tableNames(db).filter((t) => t.startsWith('movie') || t.startsWith('tv_') || t.startsWith('player_'))).toEqual([]);
+    expect(db.prepare(`SELECT COUNT(*) AS n FROM app_settings WHERE key GLOB 'phase.*'`).get()).toEqual({ n: 0 });
   });
 
   it('is idempotent: a second run applies nothing and changes nothing', () => {
     const db = fresh();
     migrate(db);
-    db.prepare(`UPDATE app_settings SET value = '9' WHERE key = 'phase.enrichment.maxPoster'`).run();
+    db.prepare(`INSERT INTO app_settings (key, value) VALUES ('phase.enrichment.maxPoster', '9')`).run();
     expect(migrate(db)).toEqual([]);
     expect(migrate(db)).toEqual([]);
     expect(db.prepare(`SELECT value FROM app_settings WHERE key = 'phase.enrichment.maxPoster'`).get()).toEqual({
@@ -106,7 +118,7 @@ describe('migration runner', () => {
       { version: 3, name: 't3', direction: 'down' },
       { version: 2, name: 't2', direction: 'down' },
     ]);
-    expect(tableNames(db)).toEqual(['one', 'schema_migrations']);
+    expect(tableNames(db)).toEqual(['one', 'plugin_migrations', 'schema_migrations']);
     expect(rollback(db, 1, { migrations: list })).toEqual([]);
     expect(migrate(db, { migrations: list }).map((s) => s.version)).toEqual([2, 3]);
   });
@@ -117,7 +129,7 @@ describe('migration runner', () => {
     rollback(db, 0);
     expect(currentVersion(db)).toBe(0);
     // Reverting the phase refactor brings back the old design's (empty) history table.
-    expect(tableNames(db)).toEqual(['job_history', 'schema_migrations']);
+    expect(tableNames(db)).toEqual(['job_history', 'plugin_migrations', 'schema_migrations']);
     migrate(db);
     expect(tableNames(db)).not.toContain('job_history');
     expect(currentVersion(db)).toBe(LATEST);
@@ -125,14 +137,15 @@ describe('migration runner', () => {
   });
 
   it('tolerates a gap in the numbers: applies and rolls back around it', () => {
+    // 4, 6 and 8 are numbers the core retired to the media plugin, which currentVersion skips.
     const db = fresh();
-    const list = [table(1, 'one'), table(3, 'three'), table(4, 'four')];
-    expect(migrate(db, { migrations: list }).map((s) => s.version)).toEqual([1, 3, 4]);
-    expect(currentVersion(db)).toBe(4);
-    expect(rollback(db, 1, { migrations: list }).map((s) => s.version)).toEqual([4, 3]);
+    const list = [table(1, 'one'), table(3, 'three'), table(5, 'five')];
+    expect(migrate(db, { migrations: list }).map((s) => s.version)).toEqual([1, 3, 5]);
+    expect(currentVersion(db)).toBe(5);
+    expect(rollback(db, 1, { migrations: list }).map((s) => s.version)).toEqual([5, 3]);
     // A migration numbered into the gap later is applied on the next run.
-    const filled = [table(1, 'one'), table(2, 'two'), table(3, 'three'), table(4, 'four')];
-    expect(migrate(db, { migrations: filled }).map((s) => s.version)).toEqual([2, 3, 4]);
+    const filled = [table(1, 'one'), table(2, 'two'), table(3, 'three'), table(5, 'five')];
+    expect(migrate(db, { migrations: filled }).map((s) => s.version)).toEqual([2, 3, 5]);
   });
 
   it('rejects a bad rollback target and duplicate versions', () => {

@@ -1,11 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
-import { currentVersion, migrate, rollback } from '../../src/db/migrate.js';
-import { ALL_MIGRATIONS } from '../../src/db/migrations/index.js';
+import { currentVersion, migrate, migratePlugin, rollback } from '../../src/db/migrate.js';
+import { CORE_MIGRATIONS } from '../../src/db/migrations/index.js';
+import { MEDIA_MIGRATIONS } from '../../src/media/migrations/index.js';
 import { encodeField, fieldInfo } from '../../src/phases/fields.js';
-import { DEFAULT_PHASE_CONFIG, MEDIA_PHASE_SCHEMAS } from '../../src/phases/phaseConfig.js';
+import { DEFAULT_PHASE_CONFIG, MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import { buildOldDesignDatabase, OLD_SETTINGS } from './fixtures/oldDesign.js';
 import { expectQueueWorks, settingsOf, tableNames, tempDatabase } from './helpers.js';
 
@@ -18,6 +19,14 @@ function fresh(): Database {
 afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
+
+const MEDIA = { name: 'media', migrations: MEDIA_MIGRATIONS };
+
+/** The core's migrations and the media plugin's, as `createMediaPlugin` applies them. */
+function migrateWithMedia(db: Database): void {
+  migrate(db);
+  migratePlugin(db, MEDIA);
+}
 
 /**
 /**
@@ -74,15 +83,23 @@ describe('migration 2: app_settings', () => {
 });
 
 describe('migration 3: phase refactor', () => {
-  it('on a new database inserts exactly the phase defaults of the code', () => {
+  it('inserts no phase setting itself: the media plugin brings them', () => {
     const db = fresh();
     migrate(db, { toVersion: 3 });
+    expect(settingsOf(db)).toEqual(new Map());
+  });
+
+  it('with the media plugin, a new database gets exactly the phase defaults of the code', () => {
+    const db = fresh();
+    migrate(db, { toVersion: 3 });
+    migratePlugin(db, MEDIA);
     expect(settingsOf(db)).toEqual(new Map([...encodedDefaults()].sort(([a], [b]) => (a < b ? -1 : 1))));
   });
 
   it('uses the design text forms: numbers as decimals, booleans as words, lists as JSON', () => {
     const db = fresh();
     migrate(db, { toVersion: 3 });
+    migratePlugin(db, MEDIA);
     const s = settingsOf(db);
     expect(s.get('phase.enrichment.maxPoster')).toBe('3');
     expect(s.get('phase.publish.trailers')).toBe('false');
@@ -94,7 +111,8 @@ describe('migration 3: phase refactor', () => {
     const db = fresh();
     buildOldDesignDatabase(db);
     const steps = migrate(db);
-    expect(steps.map((s) => s.version)).toEqual(ALL_MIGRATIONS.map((m) => m.version));
+    expect(steps.map((s) => s.version)).toEqual(CORE_MIGRATIONS.map((m) => m.version));
+    expect(migratePlugin(db, MEDIA).map((s) => s.version)).toEqual([1, 2, 3]);
     expect(tableNames(db)).not.toContain('job_history');
     expect(tableNames(db)).toContain('job_queue'); // not ours to drop
     const s = settingsOf(db);
@@ -115,8 +133,8 @@ describe('migration 3: phase refactor', () => {
   it('the service reads the upgraded settings', async () => {
     const db = fresh();
     buildOldDesignDatabase(db);
-    migrate(db);
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database: db }) });
+    migrateWithMedia(db);
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ database: db }) });
     // A setting added after migration 3 has no row and takes the code's default.
     expect((await phases.getConfig('playerSync')).maxWaitSeconds).toBe(DEFAULT_PHASE_CONFIG.playerSync.maxWaitSeconds);
     const enrichment = await phases.getConfig('enrichment');
@@ -132,14 +150,14 @@ describe('migration 3: phase refactor', () => {
   it('the queue works after up', async () => {
     const db = fresh();
     buildOldDesignDatabase(db);
-    migrate(db);
+    migrateWithMedia(db);
     await expectQueueWorks(db);
   });
 
   it('down recreates an empty job_history and keeps the settings; the queue works after', async () => {
     const db = fresh();
     buildOldDesignDatabase(db);
-    migrate(db);
+    migrateWithMedia(db);
     const before = settingsOf(db);
     rollback(db, 2);
     expect(currentVersion(db)).toBe(2);
@@ -157,15 +175,15 @@ describe('migration 3: phase refactor', () => {
     // Opening the queue migrates up again (dropping the history once more) and it works.
     await expectQueueWorks(db);
     expect(tableNames(db)).not.toContain('job_history');
-    expect(currentVersion(db)).toBe(Math.max(...ALL_MIGRATIONS.map((m) => m.version)));
+    expect(currentVersion(db)).toBe(Math.max(...CORE_MIGRATIONS.map((m) => m.version)));
   });
 
   it('up after down keeps the values set in between', () => {
     const db = fresh();
-    migrate(db);
+    migrateWithMedia(db);
     rollback(db, 2);
     db.prepare(`UPDATE app_settings SET value = '11' WHERE key = 'phase.enrichment.maxPoster'`).run();
-    migrate(db);
+    migrateWithMedia(db);
     expect(settingsOf(db).get('phase.enrichment.maxPoster')).toBe('11');
   });
 });

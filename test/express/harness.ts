@@ -19,6 +19,7 @@ import {
   phaseqErrorHandler,
   type RouterOptions,
 } from '../../src/express.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 export interface TestApp {
   url: string;
@@ -64,7 +65,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     { schema: z.object({}), maxRetries: 0 },
   );
   const logger = pino({ level: 'silent' });
-  const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename }) });
+  const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename }) });
   const queue = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename }), registry, phases, logger, retainFailed: true, concurrency: 2 });
   if (options.start !== false) await queue.start();
 

@@ -11,7 +11,7 @@ import { pino } from 'pino';
 import { Redis } from 'ioredis';
 import { z } from 'zod';
 import { HandlerRegistry, JobQueue, PhaseqError } from '../../src/index.js';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { makeTempDir, sleep } from '../support/tmp.js';
 import { percentile, reportFigures } from './support/figures.js';
 import { until } from './support/wait.js';

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../src/errors.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import { makeTempDir } from '../support/tmp.js';
 
 const demo = z.object({

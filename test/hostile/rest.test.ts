@@ -15,7 +15,7 @@ import { z } from 'zod';
 import { createJobsRouter, createPhaseConfigRouter } from '../../src/adapters/express/index.js';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage } from '../../src/index.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import { makeTempDir } from '../support/tmp.js';
 
 const demo = z.object({

@@ -3,12 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { DEFAULT_PHASE_CONFIG } from '../../src/phases/phaseConfig.js';
+import { DEFAULT_PHASE_CONFIG } from '../../src/media/phases.js';
 import type { PhaseConfigChange } from '../../src/phases/events.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { MemorySettingsStore } from '../../src/settings/memory.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
+import { MemorySettingsStore } from '../../src/backends/memory/settings.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import type { ISettingsStore, SettingsDeleteTarget, SettingsEntries } from '../../src/settings/types.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const dirs: string[] = [];
 const services: { close(): Promise<void> }[] = [];
@@ -90,8 +91,8 @@ describe.each(backends)('PhaseConfigService on $name', (backend) => {
   function setup() {
     const shared = sharedName();
     const store = new CountingStore(backend.open(shared));
-    const phases = track(new PhaseConfigService({ store }));
-    const other = () => track(new PhaseConfigService({ store: backend.open(shared) }));
+    const phases = track(new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store }));
+    const other = () => track(new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: backend.open(shared) }));
     const stored = async () => {
       await store.init();
       return store.inner.getAll('phase.');

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../src/errors.js';
-import type { EnrichmentConfig } from '../../src/phases/phaseConfig.js';
+import type { EnrichmentConfig } from '../../src/media/phases.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { MemorySettingsStore } from '../../src/settings/memory.js';
+import { MemorySettingsStore } from '../../src/backends/memory/settings.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const services: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -60,8 +61,11 @@ describe('PhaseConfigService with host schemas', () => {
     );
   });
 
-  it('defaults to the four media phases', async () => {
+  it('without phases starts empty, typed with the declared phases, until a plugin registers them', async () => {
     const phases = track(new PhaseConfigService({ store: new MemorySettingsStore() }));
+    expect(Object.keys(phases.schemas)).toEqual([]);
+    await expect(phases.getConfig('enrichment')).rejects.toThrow(/no phase is registered/);
+    phases.registerPhases(MEDIA_PHASE_SCHEMAS);
     expectTypeOf(await phases.getConfig('enrichment')).toEqualTypeOf<EnrichmentConfig>();
     expect(Object.keys(phases.schemas)).toEqual(['scan', 'enrichment', 'publish', 'playerSync']);
   });

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { describePhases } from '../../src/phases/describe.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const doc = fs.readFileSync(
   path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'docs', 'phases', 'CONFIGURATION.md'),
@@ -10,7 +11,7 @@ const doc = fs.readFileSync(
 );
 
 describe('docs/phases/CONFIGURATION.md', () => {
-  const fields = describePhases().flatMap((p) => p.fields);
+  const fields = describePhases(MEDIA_PHASE_SCHEMAS).flatMap((p) => p.fields);
 
   it.each(fields.map((f) => [f.setting, f] as const))('documents %s with its default and range', (setting, field) => {
     const row = doc.split('\n').find((line) => line.startsWith(`| \`${setting}\` |`));
@@ -24,7 +25,7 @@ describe('docs/phases/CONFIGURATION.md', () => {
   });
 
   it('lists every default ignore pattern and video extension', () => {
-    const scan = describePhases()[0]?.fields ?? [];
+    const scan = describePhases(MEDIA_PHASE_SCHEMAS)[0]?.fields ?? [];
     for (const f of scan.filter((x) => Array.isArray(x.default))) {
       for (const item of f.default as string[]) expect(doc, f.setting).toContain(item);
     }

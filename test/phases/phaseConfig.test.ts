@@ -3,17 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ValidationError } from '../../src/errors.js';
 import { describePhases } from '../../src/phases/describe.js';
+import { phaseDefaults } from '../../src/phases/phaseConfig.js';
 import {
   DEFAULT_PHASE_CONFIG,
   enrichmentConfigSchema,
   MEDIA_PHASE_SCHEMAS,
-  phaseDefaults,
   playerSyncConfigSchema,
   publishConfigSchema,
   scanConfigSchema,
-} from '../../src/phases/phaseConfig.js';
-import { ISO_3166_1_CODES } from '../../src/phases/countries.js';
-import { ISO_639_1_CODES } from '../../src/phases/languages.js';
+} from '../../src/media/phases.js';
+import { ISO_3166_1_CODES } from '../../src/media/countries.js';
+import { ISO_639_1_CODES } from '../../src/media/languages.js';
 
 describe('DEFAULT_PHASE_CONFIG', () => {
   it('holds the documented defaults', () => {
@@ -179,7 +179,7 @@ describe('phaseDefaults', () => {
 });
 
 describe('describePhases', () => {
-  const described = describePhases();
+  const described = describePhases(MEDIA_PHASE_SCHEMAS);
 
   it('describes every phase and field, in schema order, as plain JSON', () => {
     expect(described.map((p) => p.phase)).toEqual(Object.keys(MEDIA_PHASE_SCHEMAS));

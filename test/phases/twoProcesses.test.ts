@@ -5,8 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const child = path.join(here, 'fixtures', 'phaseSettingChild.ts');
@@ -34,7 +35,7 @@ function tempFile(): string {
 describe('two processes sharing one database file', () => {
   it("the parent's next getConfig sees the child's change, reported as external", async () => {
     const file = tempFile();
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: file }) });
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: file }) });
     expect((await phases.getConfig('enrichment')).maxPoster).toBe(3); // now cached
     const events: unknown[] = [];
     phases.on('changed', (change) => events.push(change));
@@ -53,7 +54,7 @@ describe('two processes sharing one database file', () => {
     const file = tempFile();
     const queue = new SQLiteJobQueueStorage({ filename: file });
     await queue.init();
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database: queue.database }) });
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ database: queue.database }) });
     await phases.setPhase('publish', { assets: false, trailers: true });
 
     const result = await runChild('get', file, 'publish');
@@ -65,7 +66,7 @@ describe('two processes sharing one database file', () => {
 
   it("a child's invalid change is refused and changes nothing for the parent", async () => {
     const file = tempFile();
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: file }) });
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: file }) });
     const before = await phases.getAll();
 
     const result = await runChild('set', file, 'workflow.publishing', 'true');

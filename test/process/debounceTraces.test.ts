@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, type IJobQueueStorage } from '../../src/index.js';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
 import { installTracing } from '../support/tracing.js';

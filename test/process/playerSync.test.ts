@@ -13,6 +13,7 @@ import { JobQueue, PhaseConfigService, SQLiteJobQueueStorage, SQLiteSettingsStor
 import { createMediaPlugin, isEmptyPlan, LocalProvider, playerSyncKey } from '../../src/media/index.js';
 import { startFakePlayers, type FakePlayers } from '../media/support/fakePlayers.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../src/media/phases.js';
 
 const WORKER = join(import.meta.dirname, '../fixtures/media-sync-worker.ts');
 
@@ -45,7 +46,7 @@ describe('player syncs across processes', () => {
     // This process only enqueues: the plugin gives it the tables and the job schemas.
     const catalogue = join(tmp.dir, 'catalogue.json');
     writeFileSync(catalogue, JSON.stringify({ version: 1, movies: [] }));
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: db }) });
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: db }) });
     const queue = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename: db }), phases, logger: pino({ level: 'silent' }) });
     const media = createMediaPlugin({ filename: db, provider: new LocalProvider({ cataloguePath: catalogue }), players: [players.kodi.config] });
     await queue.use(media);

@@ -20,7 +20,7 @@ import {
   type Job,
   type JobQueueOptions,
 } from '../../src/index.js';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 

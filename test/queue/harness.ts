@@ -12,7 +12,7 @@ import {
   type IJobQueueStorage,
   type JobQueueOptions,
 } from '../../src/index.js';
-import { BullMQJobQueueStorage } from '../../src/storage/bullmq.js';
+import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
 import { makeTempDir } from '../support/tmp.js';
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { HandlerRegistry, JobQueue, MAX_JOB_DELAY_MS, SQLiteJobQueueStorage } from '../../src/index.js';
-import { MAX_TIMER_DELAY_MS, setTimeoutAt } from '../../src/queue/timers.js';
+import { MAX_TIMER_DELAY_MS, setTimeoutAt } from '../../src/timers.js';
 import { makeTempDir, sleep } from '../support/tmp.js';
 
 const DAY = 86_400_000;

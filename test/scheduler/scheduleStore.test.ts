@@ -4,9 +4,9 @@
  * would open it). The Redis store runs the same suite in test/bullmq/redisSchedules.test.ts.
  */
 import { join } from 'node:path';
-import { MemoryScheduleStore } from '../../src/scheduler/MemoryScheduleStore.js';
-import { SQLiteScheduleStore } from '../../src/scheduler/SQLiteScheduleStore.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { MemoryScheduleStore } from '../../src/backends/memory/scheduleStore.js';
+import { SQLiteScheduleStore } from '../../src/backends/sqlite/scheduleStore.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 import { makeTempDir } from '../support/tmp.js';
 import { runScheduleStoreContract } from './scheduleStoreSuite.js';
 

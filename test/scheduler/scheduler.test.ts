@@ -14,11 +14,11 @@ import { NotFoundError, UnknownJobTypeError, ValidationError } from '../../src/e
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { JobQueue } from '../../src/queue/JobQueue.js';
 import { createScheduler } from '../../src/scheduler/attach.js';
-import { MemoryScheduleStore } from '../../src/scheduler/MemoryScheduleStore.js';
-import { SQLiteScheduleStore } from '../../src/scheduler/SQLiteScheduleStore.js';
+import { MemoryScheduleStore } from '../../src/backends/memory/scheduleStore.js';
+import { SQLiteScheduleStore } from '../../src/backends/sqlite/scheduleStore.js';
 import { latestTickAtOrBefore, nextTickAfter } from '../../src/scheduler/ticks.js';
-import { MemoryJobQueueStorage } from '../../src/storage/memory.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { MemoryJobQueueStorage } from '../../src/backends/memory/storage.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 
 const T0 = Date.UTC(2026, 0, 5, 12, 0, 0); // a Monday, noon UTC
 const MIN = 60_000;

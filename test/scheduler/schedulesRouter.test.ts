@@ -15,7 +15,7 @@ import { createSchedulesRouter } from '../../src/adapters/express/schedules.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { JobQueue } from '../../src/queue/JobQueue.js';
 import { createScheduler } from '../../src/scheduler/attach.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 
 let dir = '';
 let queue: JobQueue;

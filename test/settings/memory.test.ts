@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
-import { MemorySettingsStore } from '../../src/settings/memory.js';
+import { MemorySettingsStore } from '../../src/backends/memory/settings.js';
 import { testSettingsStore } from './storeSuite.js';
 
 testSettingsStore('memory', async () => {

@@ -4,8 +4,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StorageError, ValidationError } from '../../src/errors.js';
-import { SQLiteSettingsStore } from '../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 import { testSettingsStore } from './storeSuite.js';
 
 const dirs: string[] = [];
@@ -37,13 +37,12 @@ describe('SQLiteSettingsStore', () => {
     await expect(store.changeToken()).rejects.toBeInstanceOf(StorageError);
   });
 
-  it('migrates a new file: app_settings holds the phase defaults, exactly as text', async () => {
+  it('migrates a new file: app_settings exists and holds no phase row (plugins bring their phases)', async () => {
     const store = new SQLiteSettingsStore({ filename: tempFile() });
     await store.init();
-    const all = await store.getAll('phase.enrichment.');
-    expect(all.get('phase.enrichment.maxPoster')).toBe('3');
-    expect(all.get('phase.enrichment.fetchProviderAssets')).toBe('true');
-    expect(all.get('phase.enrichment.language')).toBe('en');
+    expect(await store.getAll('phase.')).toEqual(new Map());
+    await store.setMany({ 'phase.enrichment.maxPoster': '3' });
+    expect((await store.getAll('phase.enrichment.')).get('phase.enrichment.maxPoster')).toBe('3');
     await store.close();
   });
 
@@ -134,6 +133,7 @@ describe('SQLiteSettingsStore', () => {
     const db = new Database(tempFile());
     const store = new SQLiteSettingsStore({ database: db });
     await store.init();
+    db.prepare('INSERT INTO app_settings (key, value) VALUES (?, ?)').run('phase.enrichment.maxPoster', '3');
     const t0 = await store.changeToken();
     // Same connection: data_version does not move, so the token must rely on more than it.
     db.prepare('UPDATE app_settings SET value = ? WHERE key = ?').run('9', 'phase.enrichment.maxPoster');

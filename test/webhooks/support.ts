@@ -14,7 +14,7 @@ import { createWebhookRouter, type WebhookRouterOptions } from '../../src/adapte
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { webhookReceivedSchema } from '../../src/media/schemas.js';
 import { JobQueue } from '../../src/queue/JobQueue.js';
-import { SQLiteJobQueueStorage } from '../../src/storage/sqlite.js';
+import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 

@@ -4,6 +4,7 @@
  * it, the phase configuration in the same file, and the `--plugin` modules registered
  * on the queue. One connection serves the queue, the settings and the media tables.
  */
+import { MEDIA_PHASE_SCHEMAS } from '../../media/phases.js';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -12,8 +13,8 @@ import type { Logger } from 'pino';
 import { StorageError } from '../../errors.js';
 import { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import { JobQueue } from '../../queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../backends/sqlite/storage.js';
 import { loadPlugins } from './plugins.js';
 
 /** Default of `--db`. */
@@ -69,7 +70,9 @@ export async function openContext(options: ContextOptions): Promise<CliContext> 
   try {
     const storage = new SQLiteJobQueueStorage({ database });
     await storage.init();
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database }) });
+    // The media phases, for `phaseq config` and `scan` (the media plugin declares the same
+    // schemas again at use(): harmless); a --plugin adds its own phases at use().
+    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ database }), phases: { ...MEDIA_PHASE_SCHEMAS } });
     const queue = new JobQueue({
       storage,
       phases,

@@ -5,7 +5,7 @@
  * the old rows or the new ones, never a mix.
  */
 import type { Database, Statement } from 'better-sqlite3';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../index.js';
 import type { ArtworkCandidate, ArtworkKind, CastMember, MovieDetails } from '../types.js';
 
 /** One movie as stored. */

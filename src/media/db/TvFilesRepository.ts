@@ -5,7 +5,7 @@
  * the plugin hands out that one (`media.tv`). Every multi-row change is one transaction.
  */
 import type { Database } from 'better-sqlite3';
-import { ValidationError } from '../../errors.js';
+import { ValidationError } from '../../index.js';
 import {
   parsedKey,
   toEpisode,

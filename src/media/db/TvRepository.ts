@@ -6,7 +6,7 @@
  * `TvFilesRepository`. Every multi-row change is one transaction, so a crash mid-way
  * leaves either the old rows or the new ones.
  */
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../index.js';
 import { TvFilesRepository, UNDER, underArgs } from './TvFilesRepository.js';
 import {
   toAsset,

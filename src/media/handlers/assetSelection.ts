@@ -3,9 +3,7 @@
  * the candidates the enrich phase kept, pick one per kind, and publish again so the
  * choice reaches the movie folder.
  */
-import type { JobEnqueuer } from '../../handlers/HandlerRegistry.js';
-import { ValidationError } from '../../errors.js';
-import { JOB_PRIORITY } from '../../types.js';
+import { ValidationError, JOB_PRIORITY, type JobEnqueuer } from '../../index.js';
 import type { AssetRecord, MoviesRepository } from '../db/MoviesRepository.js';
 import type { ArtworkKind } from '../types.js';
 

@@ -3,9 +3,7 @@
  * every phase applies when it chains (priority from `manual`, one dedupe key per entity).
  */
 import path from 'node:path';
-import { UnrecoverableError } from '../../errors.js';
-import type { Job } from '../../types.js';
-import { JOB_PRIORITY } from '../../types.js';
+import { UnrecoverableError, JOB_PRIORITY, type Job } from '../../index.js';
 import type { MoviesRepository } from '../db/MoviesRepository.js';
 import type { PlayerSyncRepository } from '../db/PlayerSyncRepository.js';
 import type { TvRepository } from '../db/TvRepository.js';

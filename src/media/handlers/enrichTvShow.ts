@@ -9,9 +9,7 @@
  * manual job reads everything). A provider without series, a show it does not know, or an
  * episode it does not list is not a failure: publish writes what the scan knows.
  */
-import { UnrecoverableError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job } from '../../types.js';
+import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
 import type { TvAssetInput, TvAssetRecord, TvEpisodeRecord, TvShowRecord } from '../db/tvRecords.js';
 import { ProviderError } from '../errors.js';
 import { pickSeriesArtwork, type SeriesAssetRules } from '../tv/artwork.js';

@@ -10,9 +10,7 @@
  * How publishes join a pending or running sync, and why none is lost: see
  * `playerSyncQueue.ts`.
  */
-import { UnrecoverableError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job } from '../../types.js';
+import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
 import { isEmptyPlan } from '../db/PlayerSyncRepository.js';
 import { PlayerSyncIncompleteError } from '../errors.js';
 import { syncPlayer } from '../players/index.js';

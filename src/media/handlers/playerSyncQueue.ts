@@ -25,8 +25,7 @@
  * sync job added by hand without a generation. {@link PLAYER_SYNC_JOB_OPTIONS} is the one
  * place to make the queue itself hold one sync per player once it limits concurrency per key.
  */
-import type { JobEnqueuer } from '../../handlers/HandlerRegistry.js';
-import type { JobInput } from '../../types.js';
+import type { JobEnqueuer, JobInput } from '../../index.js';
 import { NOTIFY_JOB_TYPES, type NotifyJobType } from '../schemas.js';
 import type { PlayerConfig } from '../types.js';
 import { chainPriority, type MediaServices } from './deps.js';

@@ -10,9 +10,7 @@
  * publishing twice leaves the folder as it was, and tells no player anything.
  */
 import path from 'node:path';
-import { UnrecoverableError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job } from '../../types.js';
+import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
 import type { AssetRecord, MovieRecord } from '../db/MoviesRepository.js';
 import { PathOutsideLibraryError } from '../errors.js';
 import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';

@@ -9,9 +9,7 @@
  * file is written atomically with unchanged content left alone, as for movies.
  */
 import path from 'node:path';
-import { UnrecoverableError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job } from '../../types.js';
+import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
 import type { TvAssetRecord, TvEpisodeRecord, TvFileRecord, TvSeasonRecord, TvShowRecord } from '../db/tvRecords.js';
 import { PathOutsideLibraryError } from '../errors.js';
 import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';

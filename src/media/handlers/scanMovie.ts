@@ -7,9 +7,7 @@
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { NotFoundError, UnrecoverableError, ValidationError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job, JobInput } from '../../types.js';
+import { NotFoundError, UnrecoverableError, ValidationError, type JobContext, type Job, type JobInput } from '../../index.js';
 import type { ScannedMovie } from '../db/MoviesRepository.js';
 import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie, type SkipReason } from '../scan/scanLibrary.js';

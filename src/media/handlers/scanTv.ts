@@ -7,9 +7,7 @@
  */
 import { lstat, readdir, readFile, stat, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { NotFoundError, UnrecoverableError, ValidationError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job, JobInput } from '../../types.js';
+import { NotFoundError, UnrecoverableError, ValidationError, type JobContext, type Job, type JobInput } from '../../index.js';
 import { resolveInside } from '../files.js';
 import { parseShowFolder } from '../scan/parseEpisodeName.js';
 import { scanTvLibrary, type FoundEpisodeFile, type TvSkipReason } from '../scan/scanTvLibrary.js';

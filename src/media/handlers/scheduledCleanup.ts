@@ -18,9 +18,7 @@
 import { lstat, readdir, readFile, rm, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
-import { UnrecoverableError } from '../../errors.js';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import type { Job } from '../../types.js';
+import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
 import { resolveInside } from '../files.js';
 import { artworkPathFor, nfoPathsFor } from '../nfo.js';
 import type { ScheduledCleanupPayload } from '../schemas.js';

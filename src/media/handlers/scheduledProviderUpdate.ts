@@ -6,8 +6,7 @@
  * not enqueued twice (same dedupe key as the scan phase uses).
  */
 import type { Database } from 'better-sqlite3';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import { JOB_PRIORITY, type Job, type JobInput } from '../../types.js';
+import { JOB_PRIORITY, type Job, type JobInput, type JobContext } from '../../index.js';
 import type { ScheduledProviderUpdatePayload } from '../schemas.js';
 import type { MediaServices } from './deps.js';
 

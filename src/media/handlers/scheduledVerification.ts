@@ -11,8 +11,7 @@
  */
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { JobContext } from '../../handlers/HandlerRegistry.js';
-import { JOB_PRIORITY, type Job, type JobInput } from '../../types.js';
+import { JOB_PRIORITY, type Job, type JobInput, type JobContext } from '../../index.js';
 import { artworkPathFor, nfoPathsFor } from '../nfo.js';
 import type { ScheduledVerificationPayload } from '../schemas.js';
 import type { MediaServices } from './deps.js';

@@ -4,8 +4,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { ValidationError } from '../../errors.js';
-import { describeIssues, parseWithIssues } from '../../validation.js';
+import { ValidationError, describeIssues, parseWithIssues } from '../../index.js';
 import { ProviderError } from '../errors.js';
 import type { SeriesProvider } from '../tv/types.js';
 import type {

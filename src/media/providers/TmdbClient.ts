@@ -17,7 +17,7 @@
  *   client. SVG files are asked for as PNG, which TMDB renders for any size.
  */
 import type { z } from 'zod';
-import { ValidationError } from '../../errors.js';
+import { ValidationError } from '../../index.js';
 import { ProviderCredentialsError, ProviderError } from '../errors.js';
 import { type TmdbConfiguration, tmdbConfigurationSchema } from './tmdbSchemas.js';
 

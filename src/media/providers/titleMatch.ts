@@ -6,7 +6,7 @@
  * no prefixes, no spelling distance. A near miss is published with what the scan knows,
  * which is better than another film's metadata.
  */
-import { isIso3166Alpha2 } from '../../phases/countries.js';
+import { isIso3166Alpha2 } from '../countries.js';
 
 /** "Matrix, The" / "Beautiful Mind, A": an English article moved behind a comma. */
 const ARTICLE_BEHIND = /^(.*\S)\s*,\s*(the|a|an)$/i;

@@ -12,7 +12,7 @@
 import { lstat, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import picomatch from 'picomatch';
-import { NotFoundError, ValidationError } from '../../errors.js';
+import { NotFoundError, ValidationError } from '../../index.js';
 import { looksLikeEpisode } from './parseEpisodeName.js';
 import { parseMovieName } from './parseMovieName.js';
 import { errnoCode } from '../errno.js';

@@ -6,7 +6,7 @@
  * `minResolution` on the image height, clear logos exempt.
  */
 import path from 'node:path';
-import { compareCandidates, type AssetRules } from '../handlers/enrichMetadata.js';
+import { compareCandidates, type AssetRules } from '../ranking.js';
 import type { SeriesArtworkCandidate, SeriesArtworkKind } from './types.js';
 
 /** File extension Kodi expects per kind when the source does not say. */

@@ -3,7 +3,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate, rollback } from '../../../src/db/migrate.js';
+import { migrate, migratePlugin, rollbackPlugin } from '../../../src/db/migrate.js';
+import { MEDIA_MIGRATIONS } from '../../../src/media/migrations/index.js';
+
+const MEDIA = { name: 'media', migrations: MEDIA_MIGRATIONS };
 import { NotFoundError, ValidationError } from '../../../src/errors.js';
 import { MoviesRepository, type ScannedMovie } from '../../../src/media/db/MoviesRepository.js';
 import type { ArtworkCandidate, MovieDetails } from '../../../src/media/types.js';
@@ -63,6 +66,7 @@ beforeEach(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'phaseq-movies-'));
   db = new Database(path.join(dir, 'media.db'));
   migrate(db);
+  migratePlugin(db, MEDIA);
   movies = new MoviesRepository(db);
 });
 afterEach(() => {
@@ -153,11 +157,11 @@ describe('MoviesRepository', () => {
     expect(() => movies.saveEnrichment(42, { provider: 'local', providerId: '1', details, assets: [] })).toThrow(NotFoundError);
   });
 
-  it('migration 4 rolls back and forth', () => {
+  it('media migration 1 rolls back and forth', () => {
     movies.upsertScanned(scanned('Alien (1979)'));
-    rollback(db, 3);
+    rollbackPlugin(db, MEDIA, 0);
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name LIKE 'movie%'").all()).toEqual([]);
-    migrate(db);
+    migratePlugin(db, MEDIA);
     expect(new MoviesRepository(db).count()).toBe(0);
   });
 });

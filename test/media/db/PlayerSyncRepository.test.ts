@@ -5,7 +5,10 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from 'better-sqlite3';
-import { migrate } from '../../../src/db/migrate.js';
+import { migrate, migratePlugin } from '../../../src/db/migrate.js';
+import { MEDIA_MIGRATIONS } from '../../../src/media/migrations/index.js';
+
+const MEDIA = { name: 'media', migrations: MEDIA_MIGRATIONS };
 import { MoviesRepository } from '../../../src/media/db/MoviesRepository.js';
 import { isEmptyPlan, PlayerSyncRepository } from '../../../src/media/db/PlayerSyncRepository.js';
 import { TvRepository } from '../../../src/media/db/TvRepository.js';
@@ -18,6 +21,7 @@ let syncs: PlayerSyncRepository;
 beforeEach(() => {
   ({ db, cleanup } = tempDatabase());
   migrate(db);
+  migratePlugin(db, MEDIA);
   movies = new MoviesRepository(db);
   syncs = new PlayerSyncRepository(db);
 });

@@ -4,7 +4,7 @@
  * then English, trailers kept whatever their resolution, votes weighed by their count.
  */
 import { describe, expect, it } from 'vitest';
-import { type AssetRules, pickCandidates } from '../../../src/media/handlers/enrichMetadata.js';
+import { type AssetRules, pickCandidates } from '../../../src/media/ranking.js';
 import type { ArtworkCandidate } from '../../../src/media/types.js';
 
 const RULES: AssetRules = {

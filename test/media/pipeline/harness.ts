@@ -12,11 +12,12 @@ import { TmdbProvider } from '../../../src/media/providers/TmdbProvider.js';
 import type { MetadataProvider, PlayerConfig } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import type { Job } from '../../../src/types.js';
 import { startFakePlayers, type FakePlayers } from '../support/fakePlayers.js';
 import { makeProviderMovies, startProviderServer, type ProviderServer, type ProviderServerMovie } from '../support/providerServer.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../../src/media/phases.js';
 
 /** Options of {@link startPipeline}. */
 export interface PipelineOptions {
@@ -97,7 +98,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
 
   const provider = await startProviderServer(movies);
   const players = await startFakePlayers();
-  const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: dbFile }) });
+  const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: dbFile }) });
   await phases.set('scan.minFileSizeMB', 0);
   const queue = new JobQueue({
     storage: new SQLiteJobQueueStorage({ filename: dbFile }),

@@ -17,10 +17,11 @@ import { createMediaPlugin } from '../../../src/media/plugin.js';
 import { TmdbProvider } from '../../../src/media/providers/TmdbProvider.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import { makeProviderMovies } from '../support/providerServer.js';
 import { folderOf, startPipeline, type Pipeline } from './harness.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../../src/media/phases.js';
 
 let pipeline: Pipeline | undefined;
 const cleanups: (() => Promise<void>)[] = [];
@@ -81,7 +82,7 @@ describe('player sync: coalescing', () => {
     await p.idle();
     // A second worker process, as far as the database can tell: its own connections,
     // its own queue and plugin on the same file.
-    const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: p.dbFile }) });
+    const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: p.dbFile }) });
     const other = new JobQueue({
       storage: new SQLiteJobQueueStorage({ filename: p.dbFile }),
       concurrency: 3,

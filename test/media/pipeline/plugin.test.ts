@@ -9,7 +9,7 @@ import * as media from '../../../src/media/index.js';
 import { createMediaPlugin } from '../../../src/media/plugin.js';
 import { LocalProvider } from '../../../src/media/providers/LocalProvider.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
-import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
+import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 
 let dir: string;
 beforeEach(() => {

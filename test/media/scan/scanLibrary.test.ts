@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotFoundError, ValidationError } from '../../../src/errors.js';
-import { DEFAULT_PHASE_CONFIG } from '../../../src/phases/phaseConfig.js';
+import { DEFAULT_PHASE_CONFIG } from '../../../src/media/phases.js';
 import { scanLibrary, type ScanOptions } from '../../../src/media/scan/scanLibrary.js';
 
 const MB = 1024 * 1024;

@@ -16,11 +16,12 @@ import type { LibraryInput } from '../../../src/media/libraries.js';
 import type { MetadataProvider } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import type { Job } from '../../../src/types.js';
 import { startFakePlayers, type FakePlayers } from '../support/fakePlayers.js';
 import { makeJpeg, makePng } from '../support/images.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../../src/media/phases.js';
 
 /** One show of the standard library: its folder, catalogue id and files per season folder. */
 export interface ShowSpec {
@@ -205,7 +206,7 @@ export async function startTvPipeline(options: TvPipelineOptions = {}): Promise<
   const players = await startFakePlayers();
   // The fake Kodi reads the TV library as a `tvshows` source, as a real one would be set up.
   players.kodi.library.addTvSource(`${tv}/`);
-  const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename: dbFile }) });
+  const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: dbFile }) });
   await phases.set('scan.minFileSizeMB', 0);
   // The catalogue's season posters are 1000 px high and its stills 720 px: the default 720 keeps both.
   const queue = new JobQueue({

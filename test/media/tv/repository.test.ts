@@ -6,7 +6,10 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { migrate } from '../../../src/db/migrate.js';
+import { migrate, migratePlugin } from '../../../src/db/migrate.js';
+import { MEDIA_MIGRATIONS } from '../../../src/media/migrations/index.js';
+
+const MEDIA = { name: 'media', migrations: MEDIA_MIGRATIONS };
 import { TvRepository } from '../../../src/media/db/TvRepository.js';
 import type { ScannedEpisodeFile } from '../../../src/media/db/tvRecords.js';
 import { scanTvSchema } from '../../../src/media/tv/schemas.js';
@@ -20,6 +23,7 @@ beforeEach(() => {
   tmp = makeTempDir('phaseq-tvrepo-');
   db = new Database(path.join(tmp.dir, 'phaseq.db'));
   migrate(db);
+  migratePlugin(db, MEDIA);
   tv = new TvRepository(db);
 });
 afterEach(() => {

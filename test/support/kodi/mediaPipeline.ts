@@ -13,10 +13,11 @@ import type { LocalCatalogueInput } from '../../../src/media/providers/localCata
 import type { KodiPlayerConfig, PathMapping, PlayerConfig } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
 import { JobQueue } from '../../../src/queue/JobQueue.js';
-import { SQLiteSettingsStore } from '../../../src/settings/sqlite.js';
-import { SQLiteJobQueueStorage } from '../../../src/storage/sqlite.js';
+import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
+import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import type { Job } from '../../../src/types.js';
 import type { MediaFixtures } from './fixtures.js';
+import { MEDIA_PHASE_SCHEMAS } from '../../../src/media/phases.js';
 
 /** A catalogue input whose movie list is always there (the tests edit it). */
 export type MovieCatalogueInput = LocalCatalogueInput & { movies: NonNullable<LocalCatalogueInput['movies']> };
@@ -144,7 +145,7 @@ export interface MediaPipelineOptions {
 /** Starts the queue with the media plugin; the scan phase accepts any file size (the clips are tiny). */
 export async function startMediaPipeline(options: MediaPipelineOptions): Promise<MediaPipeline> {
   const filename = path.join(options.dir, 'phaseq.db');
-  const phases = new PhaseConfigService({ store: new SQLiteSettingsStore({ filename }) });
+  const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename }) });
   await phases.set('scan.minFileSizeMB', 0);
   const queue = new JobQueue({
     storage: new SQLiteJobQueueStorage({ filename }),

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { quietLogger, withDb, withJson, type DbOptions, type JsonOptions } from '../common.js';
 import { openContext, type CliContext } from '../context.js';
-import type { PhaseName } from '../../../phases/phaseConfig.js';
+import type { PhaseName } from '../../../media/phases.js';
 import { formatTable, println, printJson } from '../output.js';
 
 // The service checks the phase name at run time (a ValidationError naming the phases it

@@ -9,7 +9,7 @@ import { quietLogger, withDb, withJson, type DbOptions, type JsonOptions } from 
 import { openContext } from '../context.js';
 import { formatStats, println, printJson } from '../output.js';
 import { parseDuration } from '../parse.js';
-import { timerDelay } from '../../../queue/timers.js';
+import { timerDelay } from '../../../timers.js';
 
 interface StatsOptions extends DbOptions, JsonOptions {
   watch?: boolean;
