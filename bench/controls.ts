@@ -67,7 +67,10 @@ export async function limitedRun(
           concurrency,
         ),
       ];
-  const producer = queue(new HandlerRegistry().register('slow', () => {}, { schema }).register('fast', () => {}, { schema }), 1);
+  const producer = queue(
+    new HandlerRegistry().register('slow', () => {}, { schema }).register('fast', () => {}, { schema }),
+    1,
+  );
   const slow = slowLeft;
   // Interleaved, so that the limited type competes with the other from the first claim.
   await producer.addJobs(Array.from({ length: jobs }, (_, i) => ({ type: i % 5 === 0 ? 'slow' : 'fast', payload: { i } })));
@@ -90,8 +93,16 @@ export async function limitedRun(
 function pending(type: string, priority: number, i: number): NewJob {
   const payload = { i };
   return {
-    type, payload, payloadJson: JSON.stringify(payload), priority, maxRetries: 3, runAt: 0,
-    dedupeKey: null, groupKey: null, timeoutMs: null, manual: false,
+    type,
+    payload,
+    payloadJson: JSON.stringify(payload),
+    priority,
+    maxRetries: 3,
+    runAt: 0,
+    dedupeKey: null,
+    groupKey: null,
+    timeoutMs: null,
+    manual: false,
   };
 }
 
@@ -105,7 +116,10 @@ export async function pausedClaim(storage: IJobQueueStorage, total: number, paus
   const held = paused ? Math.floor(total / 10) : 0;
   for (let i = 0; i < total; i += 1000) {
     const n = Math.min(1000, total - i);
-    await storage.add(Array.from({ length: n }, (_, k) => (i + k < held ? pending('held', 1, i + k) : pending('other', 5, i + k))), 0);
+    await storage.add(
+      Array.from({ length: n }, (_, k) => (i + k < held ? pending('held', 1, i + k) : pending('other', 5, i + k))),
+      0,
+    );
   }
   if (paused) await storage.pause('held', 0);
   const filter = {

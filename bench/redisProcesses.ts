@@ -54,7 +54,13 @@ function spawnWorker(url: string, prefix: string, concurrency: number): Promise<
  * Drains `jobs` no-op jobs with `processes` worker processes of `concurrency` workers
  * each, all on one Redis queue; returns jobs/s from the start signal to an empty queue.
  */
-export async function drainWithProcesses(url: string, prefix: string, jobs: number, processes: number, concurrency = 50): Promise<{ jobsPerSec: number }> {
+export async function drainWithProcesses(
+  url: string,
+  prefix: string,
+  jobs: number,
+  processes: number,
+  concurrency = 50,
+): Promise<{ jobsPerSec: number }> {
   const storage = new BullMQJobQueueStorage({ connection: url, prefix });
   const producer = new JobQueue({ storage, registry: noopRegistry(), logger: silent });
   for (let i = 0; i < jobs; i += 1000) {
@@ -83,7 +89,10 @@ export async function drainWithProcesses(url: string, prefix: string, jobs: numb
       children.map(
         (child) =>
           new Promise<void>((resolve) => {
-            if (child.exitCode !== null) { resolve(); return; }
+            if (child.exitCode !== null) {
+              resolve();
+              return;
+            }
             child.once('exit', () => resolve());
             child.kill('SIGTERM');
           }),

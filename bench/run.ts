@@ -34,11 +34,15 @@ const BASE_PREFIX = 'baseline:';
 function runOnce(name: string, concurrency = 3, jobs = JOBS): Record<string, number> {
   const base = name.startsWith(BASE_PREFIX);
   const script = base ? join(BASELINE, 'bench', 'scenarios.ts') : SCENARIOS;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', script, base ? name.slice(BASE_PREFIX.length) : name, String(jobs), String(concurrency)], {
-    encoding: 'utf8',
-    timeout: 600_000,
-    cwd: base ? BASELINE : process.cwd(),
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', script, base ? name.slice(BASE_PREFIX.length) : name, String(jobs), String(concurrency)],
+    {
+      encoding: 'utf8',
+      timeout: 600_000,
+      cwd: base ? BASELINE : process.cwd(),
+    },
+  );
   if (r.status !== 0) throw new Error(`${name} failed: ${r.stderr}`);
   const line = r.stdout.trim().split('\n').pop() ?? '{}';
   return JSON.parse(line) as Record<string, number>;
@@ -108,7 +112,11 @@ if (BASELINE) {
     rows.push([`drain at concurrency ${c}, this version vs the baseline, jobs/s`, fmt(d.a), `baseline ${fmt(d.b)}`, x(d.ratio)]);
     worst.push(d.ratio);
   }
-  targets.push(['no controls configured: drain at concurrency 3 / 50 within 5 % of the baseline', worst.map(x).join(' / '), worst.every((r) => r >= 0.95)]);
+  targets.push([
+    'no controls configured: drain at concurrency 3 / 50 within 5 % of the baseline',
+    worst.map(x).join(' / '),
+    worst.every((r) => r >= 0.95),
+  ]);
 }
 const batched = measurePair(['phaseq-drain', 50], ['raw-claim-delete-batched']);
 rows.push(['raw SQLite claim+delete, 100 per transaction', fmt(batched.b), '', '']);
@@ -138,14 +146,24 @@ if (!process.argv.includes('--no-redis')) {
 // against the same depth with nothing paused.
 const limitRows = (prefix: string, name: string): number => {
   const lim = measurePair([name, 16, 2000], [`${name}-reference`, 16, 2000], 'meanRunning');
-  rows.push([`${prefix}type limited to 4 beside a busier type (16 workers): running at once, on average`, fmt(lim.a, 2), `4 dedicated workers ${fmt(lim.b, 2)}`, x(lim.ratio)]);
+  rows.push([
+    `${prefix}type limited to 4 beside a busier type (16 workers): running at once, on average`,
+    fmt(lim.a, 2),
+    `4 dedicated workers ${fmt(lim.b, 2)}`,
+    x(lim.ratio),
+  ]);
   return lim.ratio;
 };
 const limits = [limitRows('', 'phaseq-limited')];
 const claimRows = (prefix: string, name: string, depth: number): number => {
   const c = measurePair([`${name}-paused`, 3, depth], [`${name}-unpaused`, 3, depth], 'p50Us');
   const k = `${Math.round(depth / 1000)}k`;
-  rows.push([`${prefix}claim p50 (µs) over ${k} pending, a tenth of a paused type, vs none paused`, fmt(c.a), `none paused ${fmt(c.b)}`, x(c.ratio)]);
+  rows.push([
+    `${prefix}claim p50 (µs) over ${k} pending, a tenth of a paused type, vs none paused`,
+    fmt(c.a),
+    `none paused ${fmt(c.b)}`,
+    x(c.ratio),
+  ]);
   return c.ratio;
 };
 const claims = [claimRows('', 'phaseq-claim', CLAIM_DEPTH)];
@@ -165,13 +183,19 @@ targets.push([
 ]);
 
 // Rate limits: 100 starts per second for 10 s, 50 workers; CPU while waiting for slots.
-const rates = [{ prefix: '', name: 'phaseq-rate' }, ...(process.argv.includes('--no-redis') ? [] : [{ prefix: 'Redis: ', name: 'phaseq-redis-rate' }])].map(
-  ({ prefix, name }) => {
-    const r = measure(name, 50);
-    rows.push([`${prefix}rate limit 100/s for 10 s (50 workers): jobs started / CPU % while waiting / CPU % overall`, `${fmt(r.started)} / ${fmt(r.waitingCpuPercent, 2)} / ${fmt(r.cpuPercent, 2)}`, `allowed ${fmt(r.allowed)}`, '']);
-    return r;
-  },
-);
+const rates = [
+  { prefix: '', name: 'phaseq-rate' },
+  ...(process.argv.includes('--no-redis') ? [] : [{ prefix: 'Redis: ', name: 'phaseq-redis-rate' }]),
+].map(({ prefix, name }) => {
+  const r = measure(name, 50);
+  rows.push([
+    `${prefix}rate limit 100/s for 10 s (50 workers): jobs started / CPU % while waiting / CPU % overall`,
+    `${fmt(r.started)} / ${fmt(r.waitingCpuPercent, 2)} / ${fmt(r.cpuPercent, 2)}`,
+    `allowed ${fmt(r.allowed)}`,
+    '',
+  ]);
+  return r;
+});
 targets.push([
   'rate limit 100/s over 10 s starts 1,000 ± 2 %, CPU while waiting < 2 % (SQLite / Redis)',
   rates.map((r) => `${fmt(r.started)}, ${fmt(r.waitingCpuPercent, 2)} %`).join(' / '),
@@ -182,13 +206,27 @@ targets.push([
 // SDK, runs no tracing code at all).
 const debounceRow = (prefix: string, name: string): void => {
   const d = measure(name, 3, DEBOUNCE_ADDS);
-  rows.push([`${prefix}debounce: ${DEBOUNCE_ADDS.toLocaleString('en')} adds with one key, adds/s (runs)`, `${fmt(d.addsPerSec)} (${fmt(d.runs)})`, '', '']);
-  targets.push([`${prefix}a debounced burst of ${DEBOUNCE_ADDS.toLocaleString('en')} adds runs once`, `${fmt(d.runs)} run(s)`, d.runs === 1]);
+  rows.push([
+    `${prefix}debounce: ${DEBOUNCE_ADDS.toLocaleString('en')} adds with one key, adds/s (runs)`,
+    `${fmt(d.addsPerSec)} (${fmt(d.runs)})`,
+    '',
+    '',
+  ]);
+  targets.push([
+    `${prefix}a debounced burst of ${DEBOUNCE_ADDS.toLocaleString('en')} adds runs once`,
+    `${fmt(d.runs)} run(s)`,
+    d.runs === 1,
+  ]);
 };
 debounceRow('', 'phaseq-debounce');
 if (!process.argv.includes('--no-redis')) debounceRow('Redis: ', 'phaseq-redis-debounce');
 const traced = measurePair(['phaseq-drain-traced', 3], ['phaseq-drain', 3]);
-rows.push(['drain at concurrency 3 with an OpenTelemetry SDK recording a span per job, jobs/s', fmt(traced.a), `no SDK ${fmt(traced.b)}`, x(traced.ratio)]);
+rows.push([
+  'drain at concurrency 3 with an OpenTelemetry SDK recording a span per job, jobs/s',
+  fmt(traced.a),
+  `no SDK ${fmt(traced.b)}`,
+  x(traced.ratio),
+]);
 
 const lat = measure('phaseq-latency');
 rows.push(['enqueue-to-start p50 / p99, same process (ms)', `${fmt(lat.p50Ms, 3)} / ${fmt(lat.p99Ms, 3)}`, '', '']);

@@ -258,7 +258,11 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
   async 'plainjob-add-bulk'() {
     const queue = defineQueue({ connection: better(new Database(file)), logger: quietLogger });
     const t = performance.now();
-    for (let i = 0; i < JOBS; i += 1000) queue.addMany('noop', Array.from({ length: Math.min(1000, JOBS - i) }, (_, k) => ({ i: i + k })));
+    for (let i = 0; i < JOBS; i += 1000)
+      queue.addMany(
+        'noop',
+        Array.from({ length: Math.min(1000, JOBS - i) }, (_, k) => ({ i: i + k })),
+      );
     const ms = performance.now() - t;
     queue.close();
     return { jobsPerSec: rate(JOBS, ms) };
@@ -266,7 +270,11 @@ const scenarios: Record<string, () => Promise<Record<string, number>>> = {
   /** plainjob 0.0.14: CONCURRENCY workers (each runs one job at a time) drain JOBS jobs. */
   async 'plainjob-drain'() {
     const queue = defineQueue({ connection: better(new Database(file)), logger: quietLogger });
-    for (let i = 0; i < JOBS; i += 1000) queue.addMany('noop', Array.from({ length: Math.min(1000, JOBS - i) }, (_, k) => ({ i: i + k })));
+    for (let i = 0; i < JOBS; i += 1000)
+      queue.addMany(
+        'noop',
+        Array.from({ length: Math.min(1000, JOBS - i) }, (_, k) => ({ i: i + k })),
+      );
     let done = 0;
     let finish!: () => void;
     const all = new Promise<void>((r) => (finish = r));

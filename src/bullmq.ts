@@ -20,15 +20,6 @@ export {
 } from './backends/redis/storage.js';
 export type { RedisConnection } from './backends/redis/connection.js';
 export { RedisSettingsStore, type RedisSettingsStoreOptions } from './backends/redis/settings.js';
-export {
-  RedisScheduleStore,
-  type RedisScheduleStoreOptions,
-  type SharedRedisStorage,
-} from './backends/redis/scheduleStore.js';
-export {
-  migrateStorage,
-  type JobImportTarget,
-  type MigrateStorageOptions,
-  type MigrateStorageReport,
-} from './storage/migrateStorage.js';
+export { RedisScheduleStore, type RedisScheduleStoreOptions, type SharedRedisStorage } from './backends/redis/scheduleStore.js';
+export { migrateStorage, type JobImportTarget, type MigrateStorageOptions, type MigrateStorageReport } from './storage/migrateStorage.js';
 export { migrateStorageByUrl, type MigrateStorageByUrlOptions } from './backends/redis/migrateByUrl.js';

@@ -161,10 +161,7 @@ export class StorageError extends PhaseqError {
    * `DATABASE_FILE_REPLACED`: another file took its place. Undefined for other faults.
    */
   readonly reason: 'DATABASE_FILE_DELETED' | 'DATABASE_FILE_REPLACED' | undefined;
-  constructor(
-    message: string,
-    options?: { cause?: unknown; reason?: 'DATABASE_FILE_DELETED' | 'DATABASE_FILE_REPLACED' },
-  ) {
+  constructor(message: string, options?: { cause?: unknown; reason?: 'DATABASE_FILE_DELETED' | 'DATABASE_FILE_REPLACED' }) {
     super('STORAGE_ERROR', message, options && 'cause' in options ? { cause: options.cause } : undefined);
     this.reason = options?.reason;
   }

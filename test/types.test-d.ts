@@ -19,7 +19,7 @@ declare global {
 const queue = new JobQueue({ storage: new MemoryJobQueueStorage() });
 
 describe('payload typing', () => {
-  it('addJob checks a declared type\'s payload', () => {
+  it("addJob checks a declared type's payload", () => {
     void queue.addJob({ type: 'typed-email', payload: { to: 'a@b.c' } });
     // @ts-expect-error -- `to` must be a string
     void queue.addJob({ type: 'typed-email', payload: { to: 42 } });

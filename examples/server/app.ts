@@ -118,18 +118,21 @@ export async function createExampleApp(options: ExampleAppOptions): Promise<Exam
 
   const routerOptions: RouterOptions = { apiKey: options.apiKey, logger: options.logger };
   // Built before the queue starts: a bad secret stops the start-up with nothing running.
-  const webhooks = options.webhookSecret === undefined ? null : createWebhookRouter(queue, {
-    auth: { type: 'secret', secret: options.webhookSecret },
-    libraries: [
-      { path: libraryPath, kind: 'movies' },
-      { path: tvLibraryPath, kind: 'tvshows' },
-    ],
-    downloaders: {
-      radarr: { pathMap: [{ from: options.webhookLibraryPath ?? '/movies', to: libraryPath }] },
-      sonarr: { pathMap: [{ from: options.webhookTvLibraryPath ?? '/tv', to: tvLibraryPath }] },
-    },
-    logger: options.logger,
-  });
+  const webhooks =
+    options.webhookSecret === undefined
+      ? null
+      : createWebhookRouter(queue, {
+          auth: { type: 'secret', secret: options.webhookSecret },
+          libraries: [
+            { path: libraryPath, kind: 'movies' },
+            { path: tvLibraryPath, kind: 'tvshows' },
+          ],
+          downloaders: {
+            radarr: { pathMap: [{ from: options.webhookLibraryPath ?? '/movies', to: libraryPath }] },
+            sonarr: { pathMap: [{ from: options.webhookTvLibraryPath ?? '/tv', to: tvLibraryPath }] },
+          },
+          logger: options.logger,
+        });
   await queue.start();
 
   const app = express();

@@ -38,7 +38,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 const example = await Promise.resolve()
   .then(() =>
-    createExampleApp({ dataDir, apiKey, webhookSecret, webhookLibraryPath, webhookTvLibraryPath, players: playersFromEnv(process.env), logger }),
+    createExampleApp({
+      dataDir,
+      apiKey,
+      webhookSecret,
+      webhookLibraryPath,
+      webhookTvLibraryPath,
+      players: playersFromEnv(process.env),
+      logger,
+    }),
   )
   .catch((error: unknown) => {
     // A bad setting (e.g. a webhook secret that is too short, a players list that is not
@@ -62,7 +70,10 @@ warnIfExposed(server, { apiKey, logger });
 server.once('listening', () => {
   const address = server.address() as AddressInfo;
   const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  logger.info({ dataDir, library: example.libraryPath, tvLibrary: example.tvLibraryPath }, `phaseq example server listening on http://${shown}:${address.port}`);
+  logger.info(
+    { dataDir, library: example.libraryPath, tvLibrary: example.tvLibraryPath },
+    `phaseq example server listening on http://${shown}:${address.port}`,
+  );
 });
 server.once('error', (error) => {
   logger.fatal({ err: error }, 'cannot listen');

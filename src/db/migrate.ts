@@ -104,11 +104,10 @@ const CORE_LEDGER: Ledger = {
 function pluginLedger(plugin: string): Ledger {
   return {
     applied: (db) =>
-      (
-        db.prepare('SELECT version FROM plugin_migrations WHERE plugin = ? ORDER BY version').all(plugin) as { version: number }[]
-      ).map((r) => r.version),
-    has: (db, version) =>
-      db.prepare('SELECT 1 FROM plugin_migrations WHERE plugin = ? AND version = ?').get(plugin, version) !== undefined,
+      (db.prepare('SELECT version FROM plugin_migrations WHERE plugin = ? ORDER BY version').all(plugin) as { version: number }[]).map(
+        (r) => r.version,
+      ),
+    has: (db, version) => db.prepare('SELECT 1 FROM plugin_migrations WHERE plugin = ? AND version = ?').get(plugin, version) !== undefined,
     record: (db, m) => {
       db.prepare('INSERT INTO plugin_migrations (plugin, version, name, applied_at) VALUES (?, ?, ?, ?)').run(
         plugin,
@@ -154,8 +153,7 @@ function refuseNewer(db: Database, ledger: Ledger, known: readonly Migration[]):
 function legacyRow(db: Database, m: Migration): boolean {
   if (!m.replaces) return false;
   return (
-    db.prepare('SELECT 1 FROM schema_migrations WHERE version = ? AND name = ?').get(m.replaces.version, m.replaces.name) !==
-    undefined
+    db.prepare('SELECT 1 FROM schema_migrations WHERE version = ? AND name = ?').get(m.replaces.version, m.replaces.name) !== undefined
   );
 }
 
@@ -240,10 +238,7 @@ export function currentVersion(db: Database): number {
  * migrate(db); // [{ version: 1, name: 'jobs', direction: 'up' }, ...]
  * ```
  */
-export function migrate(
-  db: Database,
-  options: { toVersion?: number; migrations?: readonly Migration[] } = {},
-): MigrationStep[] {
+export function migrate(db: Database, options: { toVersion?: number; migrations?: readonly Migration[] } = {}): MigrationStep[] {
   return runUp(db, CORE_LEDGER, checkList(options.migrations ?? CORE_MIGRATIONS), options.toVersion);
 }
 
@@ -251,11 +246,7 @@ export function migrate(
  * Reverts applied core migrations, newest first, until the database is at `toVersion`
  * (0 reverts everything of the core). Returns what ran.
  */
-export function rollback(
-  db: Database,
-  toVersion: number,
-  options: { migrations?: readonly Migration[] } = {},
-): MigrationStep[] {
+export function rollback(db: Database, toVersion: number, options: { migrations?: readonly Migration[] } = {}): MigrationStep[] {
   return runDown(db, CORE_LEDGER, checkList(options.migrations ?? CORE_MIGRATIONS), toVersion);
 }
 

@@ -37,10 +37,7 @@ export interface JobContext {
 }
 
 /** A job handler. What it resolves with is reported as the `result` of `job:completed`. */
-export type JobHandler<T extends string = string, P = PayloadOf<T>> = (
-  job: Job<T, P>,
-  ctx: JobContext,
-) => Promise<unknown> | unknown;
+export type JobHandler<T extends string = string, P = PayloadOf<T>> = (job: Job<T, P>, ctx: JobContext) => Promise<unknown> | unknown;
 
 /**
  * Per-key concurrency of a job type: jobs are grouped by a key computed from their payload
@@ -152,7 +149,8 @@ function checkRate(path: string, value: unknown, issues: ValidationIssue[], posi
     else positive(`${path}.${field}`, rate[field]);
   }
   for (const field of Object.keys(rate)) {
-    if (!RATE_FIELDS.includes(field)) issues.push({ path: `${path}.${field}`, message: 'is not an option of a rate limit (max, durationMs)' });
+    if (!RATE_FIELDS.includes(field))
+      issues.push({ path: `${path}.${field}`, message: 'is not an option of a rate limit (max, durationMs)' });
   }
 }
 
@@ -237,10 +235,7 @@ export class HandlerRegistry {
     }
     const issues = checkLimits(options);
     if (issues.length > 0) {
-      throw new RegistrationError(
-        `Job type "${type}": ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
-        issues,
-      );
+      throw new RegistrationError(`Job type "${type}": ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
     }
     const group = options.group;
     this.#entries.set(type, {

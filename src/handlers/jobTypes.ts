@@ -50,8 +50,8 @@ function rateLimitOf(source: object): RateLimitInfo | undefined {
   if (!('rateLimit' in source)) return undefined;
   const limit = source.rateLimit;
   if (typeof limit !== 'object' || limit === null) return undefined;
-  const fields = Object.entries(limit).filter(
-    (entry): entry is [string, number | string | boolean] => ['number', 'string', 'boolean'].includes(typeof entry[1]),
+  const fields = Object.entries(limit).filter((entry): entry is [string, number | string | boolean] =>
+    ['number', 'string', 'boolean'].includes(typeof entry[1]),
   );
   return Object.fromEntries(fields);
 }

@@ -20,13 +20,7 @@ export class ProviderError extends PhaseqError {
   readonly status: number | null;
   /** URL path that failed (without the api key), or the file read. */
   readonly path: string;
-  constructor(
-    provider: string,
-    path: string,
-    status: number | null,
-    message: string,
-    options?: { cause?: unknown; code?: string },
-  ) {
+  constructor(provider: string, path: string, status: number | null, message: string, options?: { cause?: unknown; code?: string }) {
     super(
       options?.code ?? 'PROVIDER_ERROR',
       `${provider}: ${message} (${path}${status === null ? '' : `, HTTP ${status}`})`,
@@ -95,9 +89,15 @@ export class PlayerSyncIncompleteError extends PhaseqError {
   /** Video files and show folders (as the library sees them) the player does not hold as it should. */
   readonly missing: readonly string[];
   constructor(player: string, missing: readonly string[], detail: string) {
-    const shown = missing.slice(0, 5).map((file) => `"${file}"`).join(', ');
+    const shown = missing
+      .slice(0, 5)
+      .map((file) => `"${file}"`)
+      .join(', ');
     const more = missing.length > 5 ? ` and ${missing.length - 5} more` : '';
-    super('PLAYER_SYNC_INCOMPLETE', `player "${player}": ${missing.length} file(s) or show folder(s) not as published after the sync (${shown}${more}): ${detail}`);
+    super(
+      'PLAYER_SYNC_INCOMPLETE',
+      `player "${player}": ${missing.length} file(s) or show folder(s) not as published after the sync (${shown}${more}): ${detail}`,
+    );
     this.player = player;
     this.missing = missing;
   }
@@ -123,12 +123,7 @@ export class DownloadError extends PhaseqError {
   readonly status: number | null;
   /** True when a later attempt may succeed (network error, 408, 429, 5xx); false for size limits and missing files. */
   readonly transient: boolean;
-  constructor(
-    source: string,
-    status: number | null,
-    message: string,
-    options?: { cause?: unknown; transient?: boolean },
-  ) {
+  constructor(source: string, status: number | null, message: string, options?: { cause?: unknown; transient?: boolean }) {
     super('DOWNLOAD_ERROR', `Download of ${source} failed: ${message}${status === null ? '' : ` (HTTP ${status})`}`, options);
     this.source = source;
     this.status = status;

@@ -192,7 +192,8 @@ async function* readSource(source: string, maxBytes: number, signal: AbortSignal
       throw new DownloadError(source, null, 'the file does not exist or cannot be read', { cause: error, transient: false });
     }
     if (!info.isFile()) throw new DownloadError(source, null, 'not a regular file', { transient: false });
-    if (info.size > maxBytes) throw new DownloadError(source, null, `${info.size} bytes exceed the limit of ${maxBytes}`, { transient: false });
+    if (info.size > maxBytes)
+      throw new DownloadError(source, null, `${info.size} bytes exceed the limit of ${maxBytes}`, { transient: false });
     for await (const chunk of createReadStream(file, { signal })) yield chunk as Buffer;
     return;
   }

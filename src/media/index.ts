@@ -130,13 +130,7 @@ export {
 } from './scan/scanLibrary.js';
 export { TmdbProvider, type TmdbProviderOptions } from './providers/TmdbProvider.js';
 export { TmdbSeriesProvider, type TmdbSeriesDefaults } from './providers/TmdbSeriesProvider.js';
-export {
-  TmdbClient,
-  tmdbCredential,
-  type TmdbClientOptions,
-  type TmdbCredentialKind,
-  type TmdbImageKind,
-} from './providers/TmdbClient.js';
+export { TmdbClient, tmdbCredential, type TmdbClientOptions, type TmdbCredentialKind, type TmdbImageKind } from './providers/TmdbClient.js';
 export { LocalProvider, type LocalProviderOptions } from './providers/LocalProvider.js';
 export {
   syncPlayer,
@@ -153,12 +147,7 @@ export {
   withTrailingSeparator,
   type JellyfinUpdateType,
 } from './players/index.js';
-export {
-  enqueuePlayerSyncs,
-  playerSyncKey,
-  playerSyncJob,
-  PLAYER_SYNC_JOB_OPTIONS,
-} from './handlers/playerSyncQueue.js';
+export { enqueuePlayerSyncs, playerSyncKey, playerSyncJob, PLAYER_SYNC_JOB_OPTIONS } from './handlers/playerSyncQueue.js';
 export {
   PlayerSyncRepository,
   isEmptyPlan,
@@ -187,7 +176,14 @@ export {
   type DownloadOptions,
   type DownloadResult,
 } from './files.js';
-export { ProviderError, ProviderCredentialsError, PlayerError, PlayerSyncIncompleteError, PathOutsideLibraryError, DownloadError } from './errors.js';
+export {
+  ProviderError,
+  ProviderCredentialsError,
+  PlayerError,
+  PlayerSyncIncompleteError,
+  PathOutsideLibraryError,
+  DownloadError,
+} from './errors.js';
 export {
   ARTWORK_KINDS,
   type ArtworkKind,

@@ -149,7 +149,12 @@ function progressOf(jobs: Record<LibraryPhase, PhaseJobCounts>): LibraryProgress
   return { phase: active ?? 'done', jobs };
 }
 
-function statusOf(lib: LibraryRoot, index: number, jobs: Record<LibraryPhase, PhaseJobCounts>, context: LibraryStatusContext): LibraryStatus {
+function statusOf(
+  lib: LibraryRoot,
+  index: number,
+  jobs: Record<LibraryPhase, PhaseJobCounts>,
+  context: LibraryStatusContext,
+): LibraryStatus {
   const base = { id: index + 1, path: lib.path, scanJob: scanJobOf(lib.kind), progress: progressOf(jobs) };
   return lib.kind === 'movies'
     ? { ...base, kind: 'movies', counts: countMovieLibrary(context.database, lib.path) }
@@ -243,7 +248,11 @@ export interface LibraryScanRequest {
  * const { jobId, type } = await enqueueLibraryScan(queue, media, 2); // type 'scan-tv' for a TV library
  * ```
  */
-export async function enqueueLibraryScan(queue: JobEnqueuer, context: Pick<LibraryStatusContext, 'libraries'>, id: unknown): Promise<LibraryScanRequest> {
+export async function enqueueLibraryScan(
+  queue: JobEnqueuer,
+  context: Pick<LibraryStatusContext, 'libraries'>,
+  id: unknown,
+): Promise<LibraryScanRequest> {
   const lib = libraryById(context, id);
   const type = scanJobOf(lib.kind);
   const jobId = await queue.addJob({ type, payload: { libraryPath: lib.path, manual: true }, manual: true, priority: JOB_PRIORITY.HIGH });

@@ -121,9 +121,7 @@ export function buildMovieNfo(details: MovieDetails, options: MovieNfoOptions = 
   // Always present: without it Kodi stores an empty original title (seen on Kodi 20.1).
   text(movie, 'originaltitle', details.originalTitle || details.title);
   if (details.rating !== null) {
-    const rating = movie
-      .ele('ratings')
-      .ele('rating', { name: safe(options.ratingSource ?? 'themoviedb'), max: '10', default: 'true' });
+    const rating = movie.ele('ratings').ele('rating', { name: safe(options.ratingSource ?? 'themoviedb'), max: '10', default: 'true' });
     text(rating, 'value', details.rating);
     text(rating, 'votes', details.votes);
   }

@@ -13,13 +13,7 @@ import { isIso3166Alpha2 } from './countries.js';
 import { isIso6391 } from './languages.js';
 
 const count = (what: string, fallback: number) =>
-  z
-    .number()
-    .int()
-    .min(0)
-    .max(50)
-    .default(fallback)
-    .describe(`How many ${what} to keep per item (0 to 50; 0 keeps none).`);
+  z.number().int().min(0).max(50).default(fallback).describe(`How many ${what} to keep per item (0 to 50; 0 keeps none).`);
 
 /** Default `scan.ignorePatterns`: sample folders and files, partial downloads, hidden files. */
 const DEFAULT_IGNORE_PATTERNS: readonly string[] = [
@@ -37,7 +31,20 @@ const DEFAULT_IGNORE_PATTERNS: readonly string[] = [
 
 /** Default `scan.videoExtensions`. */
 const DEFAULT_VIDEO_EXTENSIONS: readonly string[] = [
-  'mkv', 'mp4', 'avi', 'm4v', 'mov', 'ts', 'm2ts', 'wmv', 'mpg', 'mpeg', 'webm', 'flv', 'vob', 'iso',
+  'mkv',
+  'mp4',
+  'avi',
+  'm4v',
+  'mov',
+  'ts',
+  'm2ts',
+  'wmv',
+  'mpg',
+  'mpeg',
+  'webm',
+  'flv',
+  'vob',
+  'iso',
 ];
 
 /** Settings of the scan phase: which files in a library folder count as movies. */
@@ -57,9 +64,7 @@ export const scanConfigSchema = z
       .min(0)
       .max(1_048_576)
       .default(50)
-      .describe(
-        'Video files smaller than this many megabytes (MiB) are ignored: trailers, samples, extras. 0 accepts any size.',
-      ),
+      .describe('Video files smaller than this many megabytes (MiB) are ignored: trailers, samples, extras. 0 accepts any size.'),
     maxFileSizeGB: z
       .number()
       .min(0)
@@ -135,8 +140,7 @@ export const enrichmentConfigSchema = z
       .max(8640)
       .default(720)
       .describe(
-        'Smallest image height in pixels that artwork may have (usual: 480, 576, 720, 1080, 1440, 2160, 4320). ' +
-          '0 accepts any size.',
+        'Smallest image height in pixels that artwork may have (usual: 480, 576, 720, 1080, 1440, 2160, 4320). ' + '0 accepts any size.',
       ),
   })
   .describe('Enrichment: fetches metadata and selects artwork and trailers from the providers.');
@@ -148,10 +152,7 @@ export const publishConfigSchema = z
       .boolean()
       .default(true)
       .describe('Write the selected artwork (poster, fanart, logo) next to the video. The NFO file is always written.'),
-    actors: z
-      .boolean()
-      .default(true)
-      .describe('Write actor photos to the .actors folder and list the cast in the NFO.'),
+    actors: z.boolean().default(true).describe('Write actor photos to the .actors folder and list the cast in the NFO.'),
     trailers: z.boolean().default(false).describe('Copy downloaded trailers next to the video (<name>-trailer.<ext>).'),
   })
   .describe('Publish: writes the NFO, artwork, actor photos and trailers into the library.');
@@ -162,7 +163,9 @@ export const playerSyncConfigSchema = z
     notify: z
       .boolean()
       .default(true)
-      .describe('Tell the configured media players what was published, changed or removed. Off: players find changes on their own schedule.'),
+      .describe(
+        'Tell the configured media players what was published, changed or removed. Off: players find changes on their own schedule.',
+      ),
     delaySeconds: z
       .number()
       .int()

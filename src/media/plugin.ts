@@ -79,7 +79,6 @@ export type MediaPluginOptions = (
   maxRetries?: number;
 };
 
-
 /** What {@link createMediaPlugin} returns: the plugin, plus the data it works on. */
 export type MediaPlugin = Plugin<typeof MEDIA_JOB_SCHEMAS> & {
   /** The movies, their artwork candidates and cast. */
@@ -107,7 +106,12 @@ function checkOptions(options: MediaPluginOptions): void {
     issues.push({ path: 'database', message: 'give an open database or a filename' });
   }
   const provider = options.provider;
-  if (!provider || typeof provider.search !== 'function' || typeof provider.details !== 'function' || typeof provider.artwork !== 'function') {
+  if (
+    !provider ||
+    typeof provider.search !== 'function' ||
+    typeof provider.details !== 'function' ||
+    typeof provider.artwork !== 'function'
+  ) {
     issues.push({ path: 'provider', message: 'must be a MetadataProvider (search, details, artwork)' });
   }
   const names = new Set<string>();
@@ -125,10 +129,7 @@ function checkOptions(options: MediaPluginOptions): void {
   });
   issues.push(...checkLibraries(options.libraryRoots, 'libraryRoots').issues);
   if (issues.length > 0) {
-    throw new ValidationError(
-      `Invalid media plugin options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-      issues,
-    );
+    throw new ValidationError(`Invalid media plugin options: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
   }
 }
 
@@ -205,13 +206,21 @@ export function createMediaPlugin(options: MediaPluginOptions): MediaPlugin {
         ...retry,
         ...PLAYER_SYNC_JOB_OPTIONS,
       },
-      'scheduled-cleanup': { schema: MEDIA_JOB_SCHEMAS['scheduled-cleanup'], handler: createScheduledCleanupHandler(services, db), ...retry },
+      'scheduled-cleanup': {
+        schema: MEDIA_JOB_SCHEMAS['scheduled-cleanup'],
+        handler: createScheduledCleanupHandler(services, db),
+        ...retry,
+      },
       'scheduled-provider-update': {
         schema: MEDIA_JOB_SCHEMAS['scheduled-provider-update'],
         handler: createScheduledProviderUpdateHandler(services, db),
         ...retry,
       },
-      'scheduled-verification': { schema: MEDIA_JOB_SCHEMAS['scheduled-verification'], handler: createScheduledVerificationHandler(services), ...retry },
+      'scheduled-verification': {
+        schema: MEDIA_JOB_SCHEMAS['scheduled-verification'],
+        handler: createScheduledVerificationHandler(services),
+        ...retry,
+      },
       'webhook-received': { schema: MEDIA_JOB_SCHEMAS['webhook-received'], handler: createWebhookReceivedHandler(services), ...retry },
     },
   });

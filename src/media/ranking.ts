@@ -18,7 +18,6 @@ export interface AssetRules {
   minResolution: number;
 }
 
-
 /** Kinds the pipeline keeps, with the setting that caps each. */
 const KIND_LIMITS = {
   poster: 'maxPoster',

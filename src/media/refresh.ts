@@ -26,7 +26,7 @@ export const refreshTargetSchema = z.union(
       showId: z.number({ error: 'showId must be a number' }).int('showId must be a whole number').positive('showId must be positive'),
     }),
   ],
-  { error: 'give exactly one of libraryPath (an absolute folder), movieId (a stored movie\'s id) or showId (a stored TV show\'s id)' },
+  { error: "give exactly one of libraryPath (an absolute folder), movieId (a stored movie's id) or showId (a stored TV show's id)" },
 );
 /** A refresh target. */
 export type RefreshTarget = z.infer<typeof refreshTargetSchema>;

@@ -52,8 +52,7 @@ export const scanMovieSchema = z.union(
     z.strictObject({ moviePath: absolutePath('moviePath'), manual: manualFlag, refresh: refreshFlag }),
   ],
   {
-    error:
-      'scan-movie needs exactly one of libraryPath or moviePath, an absolute path (and optionally manual: boolean, refresh: boolean)',
+    error: 'scan-movie needs exactly one of libraryPath or moviePath, an absolute path (and optionally manual: boolean, refresh: boolean)',
   },
 );
 /** Payload of `scan-movie`. */
@@ -91,7 +90,11 @@ export const notifyPlayerSchema = z.strictObject({
    * The player's sync generation the job was enqueued for (the pipeline sets it). A job
    * whose generation a newer sync has passed makes no call and hands its work on.
    */
-  generation: z.number({ error: 'generation must be a number' }).int('generation must be a whole number').nonnegative('generation must not be negative').optional(),
+  generation: z
+    .number({ error: 'generation must be a number' })
+    .int('generation must be a whole number')
+    .nonnegative('generation must not be negative')
+    .optional(),
   manual: manualFlag,
 });
 /** Payload of the three `notify-*` job types. */

@@ -98,15 +98,7 @@ export interface MovieDetails {
  * Kinds of artwork Kodi knows. The pipeline fetches and publishes `poster`, `fanart`,
  * `clearlogo` and `trailer`; the others are accepted so providers can pass them through.
  */
-export type ArtworkKind =
-  | 'poster'
-  | 'fanart'
-  | 'clearlogo'
-  | 'trailer'
-  | 'banner'
-  | 'landscape'
-  | 'clearart'
-  | 'discart';
+export type ArtworkKind = 'poster' | 'fanart' | 'clearlogo' | 'trailer' | 'banner' | 'landscape' | 'clearart' | 'discart';
 
 /** Every {@link ArtworkKind}, in a stable order (handy for zod enums and loops). */
 export const ARTWORK_KINDS = [

@@ -137,10 +137,13 @@ export class QueueHistory {
   /** Wakes at the start of the next interval (a fresh timeout each time, so it never drifts). */
   #arm(): void {
     const now = Date.now();
-    this.#timer = setTimeout(() => {
-      this.#sample();
-      this.#arm();
-    }, this.#buckets.startOf(now) + this.intervalMs - now);
+    this.#timer = setTimeout(
+      () => {
+        this.#sample();
+        this.#arm();
+      },
+      this.#buckets.startOf(now) + this.intervalMs - now,
+    );
     this.#timer.unref();
   }
 

@@ -68,9 +68,7 @@ export class HistoryBuckets {
     for (let start = first; start <= last; start += this.intervalMs) {
       const slot = this.#slots[this.#index(start)];
       out.push(
-        slot?.start === start
-          ? { ...slot, depth: slot.depth && { ...slot.depth } }
-          : { start, completed: 0, failed: 0, depth: null },
+        slot?.start === start ? { ...slot, depth: slot.depth && { ...slot.depth } } : { start, completed: 0, failed: 0, depth: null },
       );
     }
     return out;

@@ -101,9 +101,7 @@ function checkSchemas(schemas: PhaseSchemas): { fields: Map<string, Map<string, 
  * phases.on('changed', ({ key, previous, value }) => log.info({ key, previous, value }, 'setting changed'));
  * ```
  */
-export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas> extends EventEmitter<
-  PhaseConfigEvents<PhaseConfigOf<S>>
-> {
+export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas> extends EventEmitter<PhaseConfigEvents<PhaseConfigOf<S>>> {
   /** The store the settings live in. */
   readonly store: ISettingsStore;
   #schemas: S;
@@ -204,9 +202,7 @@ export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas>
   async set(key: PhaseSettingKeyOf<S> | `phase.${PhaseSettingKeyOf<S>}` | (string & {}), value: unknown): Promise<void> {
     const { phase, field } = parseSettingKey(this.schemas, key);
     if (value === undefined) {
-      throw new ValidationError(`No value given for ${phase}.${field}`, [
-        { path: `${phase}.${field}`, message: 'a value is required' },
-      ]);
+      throw new ValidationError(`No value given for ${phase}.${field}`, [{ path: `${phase}.${field}`, message: 'a value is required' }]);
     }
     await this.#locked(() => this.#apply(new Map([[phase, { [field]: value }]])));
   }

@@ -36,7 +36,11 @@ export interface FieldInfo {
 
 /** Layers that wrap a field's value schema without changing how it is stored. */
 function unwrap(schema: z.core.$ZodType): {
-  inner: z.core.$ZodType; description: string; hasDefault: boolean; defaultValue: unknown } {
+  inner: z.core.$ZodType;
+  description: string;
+  hasDefault: boolean;
+  defaultValue: unknown;
+} {
   let current: z.core.$ZodType = schema;
   let description = '';
   let hasDefault = false;

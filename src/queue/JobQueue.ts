@@ -16,7 +16,14 @@ import type { AddedJob, IJobQueueStorage, JobListQuery, PauseState } from '../st
 import { stateAt, type Job, type JobInput, type QueueStats } from '../types.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
-import { checkConcurrency, resolveQueueOptions, type JobQueueOptions, type ResolvedQueueOptions, type StopOptions, type CancelResult } from './options.js';
+import {
+  checkConcurrency,
+  resolveQueueOptions,
+  type JobQueueOptions,
+  type ResolvedQueueOptions,
+  type StopOptions,
+  type CancelResult,
+} from './options.js';
 import { newJobView } from '../storage/rows.js';
 import { normalizeJobInput } from './normalize.js';
 import { emitRemoteEvent } from './remoteEvents.js';
@@ -35,7 +42,6 @@ function seenAt(job: Job, now: number): Job {
   const state = stateAt(job, now);
   return state === job.state ? job : { ...job, state };
 }
-
 
 /**
  * The job queue.

@@ -6,15 +6,7 @@
  */
 import type { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
-import {
-  JobTimeoutError,
-  PhaseqError,
-  QueueStateError,
-  UnknownJobTypeError,
-  isUnrecoverable,
-  rateLimitedFor,
-  toError,
-} from '../errors.js';
+import { JobTimeoutError, PhaseqError, QueueStateError, UnknownJobTypeError, isUnrecoverable, rateLimitedFor, toError } from '../errors.js';
 import type { QueueEvents } from '../events.js';
 import type { HandlerRegistry, JobContext, JobEnqueuer } from '../handlers/HandlerRegistry.js';
 import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
@@ -70,13 +62,17 @@ export class RunningJob {
    */
   race<T>(handler: () => T | Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      if (this.#error) { reject(this.#error); return; }
+      if (this.#error) {
+        reject(this.#error);
+        return;
+      }
       this.#settle = reject;
       let work: T | Promise<T>;
       try {
         work = handler();
       } catch (error) {
-        reject(error); return;
+        reject(error);
+        return;
       }
       // Not resolve(work): a promise resolved with a thenable is locked to it, and a later
       // abort could no longer reject it.
@@ -220,14 +216,8 @@ export class JobRunner {
     }
     const registration = host.registry.get(job.type);
     const final = isUnrecoverable(error) || job.attempts > job.maxRetries;
-    const retryAt = final
-      ? null
-      : now + computeBackoff(registration?.backoff ?? host.backoff, job.attempts, error);
-    const stored = await host.storage.fail(
-      ref,
-      { error: describeError(error), retryAt, retain: host.retainFailed },
-      now,
-    );
+    const retryAt = final ? null : now + computeBackoff(registration?.backoff ?? host.backoff, job.attempts, error);
+    const stored = await host.storage.fail(ref, { error: describeError(error), retryAt, retain: host.retainFailed }, now);
     if (!stored) {
       host.logger.warn({ jobId: job.id, type: job.type }, 'job failed after its lease was lost: outcome left to the new owner');
       return { outcome: 'lease-lost', error };
@@ -247,7 +237,12 @@ export class JobRunner {
         { jobId: job.id, type: job.type, attempts: job.attempts, nextRunAt: retryAt, err: error },
         'job attempt failed, retrying',
       );
-      host.events.emit('job:retrying', { job: { ...failed, state: stateAt({ state: 'pending', runAt: retryAt }, Date.now()), runAt: retryAt }, error, attempt: job.attempts, nextRunAt: retryAt });
+      host.events.emit('job:retrying', {
+        job: { ...failed, state: stateAt({ state: 'pending', runAt: retryAt }, Date.now()), runAt: retryAt },
+        error,
+        attempt: job.attempts,
+        nextRunAt: retryAt,
+      });
       host.wakeAt(retryAt);
       return { outcome: 'retrying', error };
     }
@@ -269,7 +264,13 @@ async function postponeJob(host: RunnerHost, entry: RunningJob, ref: LeaseRef, e
   if (limited(host.registry.get(job.type))) host.wakeIdle();
   const attempts = Math.max(0, job.attempts - 1);
   host.logger.info({ jobId: job.id, type: job.type, retryAfterMs, nextRunAt, reason: error.message }, 'job rate limited, waiting');
-  const waiting: Job = { ...job, state: stateAt({ state: 'pending', runAt: nextRunAt }, Date.now()), runAt: nextRunAt, attempts, lastError: error.message };
+  const waiting: Job = {
+    ...job,
+    state: stateAt({ state: 'pending', runAt: nextRunAt }, Date.now()),
+    runAt: nextRunAt,
+    attempts,
+    lastError: error.message,
+  };
   host.events.emit('job:rate-limited', { job: waiting, error, retryAfterMs, nextRunAt });
   host.wakeAt(nextRunAt);
   return { outcome: 'rate-limited', error };

@@ -24,8 +24,7 @@ export interface JobDefaults {
  */
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2}))?$/i;
 
-const RUN_AT_ALLOWED =
-  'a time at most 10 years from now: epoch milliseconds, a Date, or an ISO-8601 text such as 2030-01-01T09:00:00Z';
+const RUN_AT_ALLOWED = 'a time at most 10 years from now: epoch milliseconds, a Date, or an ISO-8601 text such as 2030-01-01T09:00:00Z';
 
 /** Epoch milliseconds of a `runAt` value (number, Date or ISO-8601 text), or null when it is none. */
 export function runAtTime(value: unknown): number | null {
@@ -48,7 +47,10 @@ interface OptionRule {
  * so both accept the same values and a refused value always gets the same message.
  */
 const OPTION_RULES = {
-  priority: { allowed: `a whole number from ${MIN_PRIORITY} (first) to ${MAX_PRIORITY} (last)`, ok: (v) => isIntIn(v, MIN_PRIORITY, MAX_PRIORITY) },
+  priority: {
+    allowed: `a whole number from ${MIN_PRIORITY} (first) to ${MAX_PRIORITY} (last)`,
+    ok: (v) => isIntIn(v, MIN_PRIORITY, MAX_PRIORITY),
+  },
   maxRetries: { allowed: 'a whole number from 0 to 1000', ok: (v) => isIntIn(v, 0, 1000) },
   delayMs: {
     allowed: `a number of milliseconds from 0 to ${MAX_JOB_DELAY_MS} (10 years)`,
@@ -89,7 +91,8 @@ const PAYLOAD_REQUIRED = "is required: the job's data, as its type's schema desc
 const inputSchema = z.strictObject(
   {
     type: z.custom<string>((v) => typeof v === 'string' && v.length > 0, {
-      error: (iss) => (iss.input === undefined ? `is required: ${TYPE_ALLOWED}` : `must be ${TYPE_ALLOWED}, not ${describeValue(iss.input)}`),
+      error: (iss) =>
+        iss.input === undefined ? `is required: ${TYPE_ALLOWED}` : `must be ${TYPE_ALLOWED}, not ${describeValue(iss.input)}`,
     }),
     // Required as a key (see PAYLOAD_REQUIRED); its value is checked by the job type's schema.
     payload: z.unknown(),
@@ -107,7 +110,7 @@ const inputSchema = z.strictObject(
     error: (iss): string =>
       iss.code === 'unrecognized_keys'
         ? `is not a job option (the options are ${OPTION_NAMES})`
-          : 'must be an object such as { "type": "send-email", "payload": { … } }',
+        : 'must be an object such as { "type": "send-email", "payload": { … } }',
   },
 );
 
@@ -283,12 +286,7 @@ export function parseOptions(input: unknown): JobOptions {
  *
  * @throws ValidationError for bad options or payload, UnknownJobTypeError for an unknown type
  */
-export function normalizeJobInput(
-  input: unknown,
-  registry: HandlerRegistry,
-  defaults: JobDefaults,
-  now: number,
-): NewJob {
+export function normalizeJobInput(input: unknown, registry: HandlerRegistry, defaults: JobDefaults, now: number): NewJob {
   const o = quickOptions(input) ?? parseOptions(input);
   if (o.delayMs !== undefined && o.runAt !== undefined) {
     throw new ValidationError('Invalid job: runAt: give delayMs or runAt, not both', [

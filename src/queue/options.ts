@@ -84,9 +84,7 @@ export interface StopOptions {
 export type CancelResult = 'cancelled' | 'cancelling' | 'not_found';
 
 /** The tuning options with their defaults applied. */
-export type ResolvedQueueOptions = Required<
-  Omit<JobQueueOptions, 'storage' | 'registry' | 'logger' | 'concurrency' | 'phases'>
->;
+export type ResolvedQueueOptions = Required<Omit<JobQueueOptions, 'storage' | 'registry' | 'logger' | 'concurrency' | 'phases'>>;
 
 /** The queue options that are periods of its timers. */
 const DURATION_OPTIONS = ['leaseMs', 'heartbeatMs', 'stalledCheckMs', 'pollIntervalMs', 'maxIdleMs'] as const;

@@ -29,7 +29,11 @@ export function nextTickAfter(spec: TickSpec, after: number): number | null {
 export function latestTickAtOrBefore(spec: TickSpec, at: number): number | null {
   if (spec.everyMs !== null) return Math.floor(at / spec.everyMs) * spec.everyMs;
   // previousRuns looks strictly before its reference: one millisecond later includes `at`.
-  return cronOf(spec).previousRuns(1, new Date(at + 1))[0]?.getTime() ?? null;
+  return (
+    cronOf(spec)
+      .previousRuns(1, new Date(at + 1))[0]
+      ?.getTime() ?? null
+  );
 }
 
 /** A far-future instant for schedules that will never tick again (kept, never fired). */

@@ -50,10 +50,7 @@ export function normalizeEntries(entries: SettingsEntries): [string, string][] {
     out.set(key as string, value);
   });
   if (issues.length > 0) {
-    throw new ValidationError(
-      `Invalid settings: ${issues.map((i) => `${i.path || '(entry)'}: ${i.message}`).join('; ')}`,
-      issues,
-    );
+    throw new ValidationError(`Invalid settings: ${issues.map((i) => `${i.path || '(entry)'}: ${i.message}`).join('; ')}`, issues);
   }
   return [...out];
 }

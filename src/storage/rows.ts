@@ -65,26 +65,29 @@ export function withTrace(job: Mutable<Job>, text: string | null | undefined): J
 
 /** Maps a row to the public {@link Job} shape. */
 export function rowToJob(row: JobRow): Job {
-  return withTrace({
-    id: String(row.id),
-    type: row.type,
-    payload: JSON.parse(row.payload),
-    state: row.state,
-    priority: row.priority,
-    attempts: row.attempts,
-    maxRetries: row.max_retries,
-    stalls: row.stalls,
-    runAt: row.run_at,
-    createdAt: row.created_at,
-    dedupeKey: row.dedupe_key,
-    groupKey: row.group_key,
-    timeoutMs: row.timeout_ms,
-    manual: row.manual === 1,
-    progress: parseJsonColumn(row.progress),
-    lastError: row.last_error,
-    lockedBy: row.locked_by,
-    lockedUntil: row.locked_until,
-  }, row.trace);
+  return withTrace(
+    {
+      id: String(row.id),
+      type: row.type,
+      payload: JSON.parse(row.payload),
+      state: row.state,
+      priority: row.priority,
+      attempts: row.attempts,
+      maxRetries: row.max_retries,
+      stalls: row.stalls,
+      runAt: row.run_at,
+      createdAt: row.created_at,
+      dedupeKey: row.dedupe_key,
+      groupKey: row.group_key,
+      timeoutMs: row.timeout_ms,
+      manual: row.manual === 1,
+      progress: parseJsonColumn(row.progress),
+      lastError: row.last_error,
+      lockedBy: row.locked_by,
+      lockedUntil: row.locked_until,
+    },
+    row.trace,
+  );
 }
 
 /**
@@ -147,24 +150,27 @@ export function compareClaimOrder(a: Job, b: Job): number {
 
 /** The job as it was just stored, before any attempt (for `job:added`, and the memory store's records). */
 export function newJobView(id: string, j: NewJob, now: number): Job {
-  return withTrace({
-    id,
-    type: j.type,
-    payload: j.payload,
-    state: 'pending',
-    priority: j.priority,
-    attempts: 0,
-    maxRetries: j.maxRetries,
-    stalls: 0,
-    runAt: j.runAt,
-    createdAt: now,
-    dedupeKey: j.dedupeKey,
-    groupKey: j.groupKey,
-    timeoutMs: j.timeoutMs,
-    manual: j.manual,
-    progress: null,
-    lastError: null,
-    lockedBy: null,
-    lockedUntil: null,
-  }, j.trace);
+  return withTrace(
+    {
+      id,
+      type: j.type,
+      payload: j.payload,
+      state: 'pending',
+      priority: j.priority,
+      attempts: 0,
+      maxRetries: j.maxRetries,
+      stalls: 0,
+      runAt: j.runAt,
+      createdAt: now,
+      dedupeKey: j.dedupeKey,
+      groupKey: j.groupKey,
+      timeoutMs: j.timeoutMs,
+      manual: j.manual,
+      progress: null,
+      lastError: null,
+      lockedBy: null,
+      lockedUntil: null,
+    },
+    j.trace,
+  );
 }

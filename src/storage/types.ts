@@ -181,10 +181,7 @@ export interface StallReport {
 }
 
 /** Result of a cancel request. */
-export type CancelOutcome =
-  | { outcome: 'deleted'; job: Job }
-  | { outcome: 'requested'; job: Job }
-  | { outcome: 'not_found'; job: null };
+export type CancelOutcome = { outcome: 'deleted'; job: Job } | { outcome: 'requested'; job: Job } | { outcome: 'not_found'; job: null };
 
 /** Filter for {@link IJobQueueStorage.list}. */
 export interface JobListQuery {
@@ -286,14 +283,7 @@ export interface IJobQueueStorage {
    * a key at its concurrency limit. When a `report` is passed, its `nextSlotAt` says when
    * the next slot of a rate limit that held jobs back opens.
    */
-  claim(
-    workerId: string,
-    limit: number,
-    now: number,
-    leaseMs: number,
-    filter?: ClaimFilter,
-    report?: ClaimReport,
-  ): Promise<Job[]>;
+  claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter, report?: ClaimReport): Promise<Job[]>;
   /** Deletes completed jobs whose lease the caller still holds; returns how many. */
   complete(refs: readonly LeaseRef[]): Promise<number>;
   /**

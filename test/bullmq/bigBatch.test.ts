@@ -12,8 +12,16 @@ describe.skipIf(skip !== null)(`Redis: large batches${skip ? ` — skipped: ${sk
     try {
       await storage.init();
       const jobs = Array.from({ length: 30_000 }, (_, i) => ({
-        type: 't', payload: { i }, payloadJson: JSON.stringify({ i }), priority: 5, maxRetries: 0,
-        runAt: 0, dedupeKey: null, groupKey: null, timeoutMs: null, manual: false,
+        type: 't',
+        payload: { i },
+        payloadJson: JSON.stringify({ i }),
+        priority: 5,
+        maxRetries: 0,
+        runAt: 0,
+        dedupeKey: null,
+        groupKey: null,
+        timeoutMs: null,
+        manual: false,
       }));
       const added = await storage.add(jobs, 0);
       expect(added).toHaveLength(30_000);

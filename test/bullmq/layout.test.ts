@@ -27,8 +27,17 @@ describe.skipIf(skip !== null)(`Redis key layout upgrade${skip ? ` — skipped: 
     const base = `${prefix}:jobs:`;
     const member = String(id).padStart(16, '0');
     await redis.hset(`${base}job:${id}`, {
-      id: String(id), type, payload: '{"n":1}', state, priority: '5', runAt: String(runAt), attempts: state === 'processing' ? '1' : '0',
-      maxRetries: '3', stalls: '0', manual: '0', createdAt: '1',
+      id: String(id),
+      type,
+      payload: '{"n":1}',
+      state,
+      priority: '5',
+      runAt: String(runAt),
+      attempts: state === 'processing' ? '1' : '0',
+      maxRetries: '3',
+      stalls: '0',
+      manual: '0',
+      createdAt: '1',
       ...(state === 'processing' ? { lockedBy: 'old-worker', lockedUntil: '99999999999999', claimedAt: '1' } : {}),
     });
     await redis.sadd(`${base}types`, type);
@@ -49,12 +58,19 @@ describe.skipIf(skip !== null)(`Redis key layout upgrade${skip ? ` — skipped: 
     const storage = new BullMQJobQueueStorage({ connection: REDIS_URL, prefix });
     await storage.init();
     try {
-      expect(await redis.exists(`${prefix}:jobs:type:disk`, `${prefix}:jobs:type:mail`, `${prefix}:jobs:pending:5`, `${prefix}:jobs:prios`)).toBe(0);
+      expect(
+        await redis.exists(`${prefix}:jobs:type:disk`, `${prefix}:jobs:type:mail`, `${prefix}:jobs:pending:5`, `${prefix}:jobs:prios`),
+      ).toBe(0);
       expect(await redis.hget(`${prefix}:jobs:meta`, 'layout')).toBe('2');
       const stats = await storage.stats(1000);
       expect(stats.byType).toMatchObject({ disk: { pending: 1, processing: 1 }, mail: { pending: 1 } });
       // The old running job holds the only slot of its type.
-      const filter = { types: [{ type: 'disk', concurrency: 1, groupConcurrency: null }, { type: 'mail', concurrency: null, groupConcurrency: null }] };
+      const filter = {
+        types: [
+          { type: 'disk', concurrency: 1, groupConcurrency: null },
+          { type: 'mail', concurrency: null, groupConcurrency: null },
+        ],
+      };
       expect((await storage.claim('w', 10, 1000, 1000, filter)).map((j) => j.id)).toEqual(['3']);
       await storage.release([{ id: '1', workerId: 'old-worker' }]);
       expect((await storage.claim('w', 10, 1000, 1000, filter)).map((j) => j.id)).toEqual(['1']);

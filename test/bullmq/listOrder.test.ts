@@ -71,8 +71,7 @@ describe.skipIf(skip !== null)(`Redis list order${skip ? ` — skipped: ${skip}`
   }
 
   it.each(cases)('list %j', async (query) => {
-    const payloads = async (s: IJobQueueStorage) =>
-      (await s.list(query, NOW)).map((j) => [(j.payload as { n: number }).n, j.state]);
+    const payloads = async (s: IJobQueueStorage) => (await s.list(query, NOW)).map((j) => [(j.payload as { n: number }).n, j.state]);
     const expected = await payloads(memory);
     expect(await payloads(redis)).toEqual(expected);
     if (query.limit === 1000 && query.type === undefined) expect(expected.length).toBeGreaterThan(0);

@@ -49,7 +49,15 @@ function snapshot(jobs: Job[]): Map<number, Record<string, unknown>> {
   return new Map(
     jobs.map((j) => [
       (j.payload as { n: number }).n,
-      { priority: j.priority, runAt: j.runAt, attempts: j.attempts, dedupeKey: j.dedupeKey, groupKey: j.groupKey, manual: j.manual, lastError: j.lastError },
+      {
+        priority: j.priority,
+        runAt: j.runAt,
+        attempts: j.attempts,
+        dedupeKey: j.dedupeKey,
+        groupKey: j.groupKey,
+        manual: j.manual,
+        lastError: j.lastError,
+      },
     ]),
   );
 }
@@ -89,7 +97,10 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
     await Promise.all([source.init(), sourceSettings.init(), target.init(), targetSettings.init()]);
     try {
       const now = Date.now();
-      await source.add(Array.from({ length: 1000 }, (_, i) => newJob(i + 1, now)), now);
+      await source.add(
+        Array.from({ length: 1000 }, (_, i) => newJob(i + 1, now)),
+        now,
+      );
       // Ten jobs already failed once: they wait for their retry, with attempts = 1.
       const tried = await source.claim('old-worker', 10, now, 60_000);
       for (const j of tried) {
@@ -104,7 +115,16 @@ describe.skipIf(skip !== null)(`migrateStorage SQLite -> Redis${skip ? ` — ski
       // A schedule that already fired once: its next run and last tick must move with it.
       const sourceSchedules = source.scheduleStore();
       await sourceSchedules.init();
-      const nightly = { name: 'nightly', cron: '30 4 * * *', everyMs: null, tz: 'Europe/Paris', catchUp: true, jobType: 'migrated', payloadJson: '{"n":0}', priority: 3 };
+      const nightly = {
+        name: 'nightly',
+        cron: '30 4 * * *',
+        everyMs: null,
+        tz: 'Europe/Paris',
+        catchUp: true,
+        jobType: 'migrated',
+        payloadJson: '{"n":0}',
+        priority: 3,
+      };
       await sourceSchedules.upsert(nightly, now + 1000, now);
       expect(await sourceSchedules.advance('nightly', now + 1000, now + 1000, now + 86_400_000, now)).toBe(true);
 
@@ -197,9 +217,7 @@ describe.skipIf(skip !== null)(`migrateStorageByUrl${skip ? ` — skipped: ${ski
         { path: 'to', message: expect.stringContaining('redis://') },
       ],
     });
-    await expect(migrateStorageByUrl({ from: `sqlite:${missing}`, to: REDIS_URL, prefix })).rejects.toBeInstanceOf(
-      ValidationError,
-    );
+    await expect(migrateStorageByUrl({ from: `sqlite:${missing}`, to: REDIS_URL, prefix })).rejects.toBeInstanceOf(ValidationError);
     expect(fs.existsSync(missing)).toBe(false);
   });
 
@@ -208,7 +226,10 @@ describe.skipIf(skip !== null)(`migrateStorageByUrl${skip ? ` — skipped: ${ski
     const source = new SQLiteJobQueueStorage({ filename: file });
     await source.init();
     const now = Date.now();
-    await source.add(Array.from({ length: 25 }, (_, i) => newJob(i + 1, now)), now);
+    await source.add(
+      Array.from({ length: 25 }, (_, i) => newJob(i + 1, now)),
+      now,
+    );
     const settings = new SQLiteSettingsStore({ database: source.database });
     await settings.init();
     await settings.setMany({ 'custom.key': 'moved' });

@@ -145,10 +145,14 @@ describe.skipIf(skip !== null)(`schedules shared by Redis nodes${skip ? ` — sk
     await waitFor(() => ran.size >= 4, 8000, 'four ticks run');
     // No new ticks, then let the last one's job finish.
     await Promise.all(nodes.map(({ queue }) => queue.scheduler.stop()));
-    await waitFor(async () => {
-      const stats = await nodes[0]!.queue.getStats();
-      return stats.pending + stats.delayed + stats.processing === 0;
-    }, 5000, 'the queue to drain');
+    await waitFor(
+      async () => {
+        const stats = await nodes[0]!.queue.getStats();
+        return stats.pending + stats.delayed + stats.processing === 0;
+      },
+      5000,
+      'the queue to drain',
+    );
 
     const ticks = [...enqueued].sort((x, y) => x - y);
     expect(new Set(ticks).size).toBe(ticks.length);

@@ -43,7 +43,12 @@ describe.skipIf(skip !== null)(`RedisSettingsStore${skip ? ` — skipped: ${skip
   });
 
   it('rejects bad input before writing anything', async () => {
-    await expect(a.setMany([['ok', 'v'], ['bad', 5 as unknown as string]])).rejects.toBeInstanceOf(ValidationError);
+    await expect(
+      a.setMany([
+        ['ok', 'v'],
+        ['bad', 5 as unknown as string],
+      ]),
+    ).rejects.toBeInstanceOf(ValidationError);
     await expect(a.deleteMany({ prefix: '' })).rejects.toBeInstanceOf(ValidationError);
     expect(await a.getAll()).toEqual(new Map());
   });

@@ -171,7 +171,15 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
 
     const [done] = find(heard, 'job:completed', ok!);
     expect(done!.remote).toEqual({ origin: worker.origin, payloadOmitted: false });
-    expect(done!.job).toMatchObject({ id: ok, type: 'ok', payload: { n: 21 }, priority: 3, attempts: 1, maxRetries: 3, state: 'processing' });
+    expect(done!.job).toMatchObject({
+      id: ok,
+      type: 'ok',
+      payload: { n: 21 },
+      priority: 3,
+      attempts: 1,
+      maxRetries: 3,
+      state: 'processing',
+    });
     expect(done!.job.createdAt).toBeGreaterThan(0);
     expect(done!.job.lockedBy).toContain(':');
     expect(done!.result).toBeUndefined();
@@ -361,7 +369,12 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
       }
     }
     const queue = track(
-      new JobQueue({ storage: new CountingStorage({ connection: REDIS_URL, prefix }), registry: remoteEventsRegistry(), logger: silent, remoteEvents: true }),
+      new JobQueue({
+        storage: new CountingStorage({ connection: REDIS_URL, prefix }),
+        registry: remoteEventsRegistry(),
+        logger: silent,
+        remoteEvents: true,
+      }),
     );
     await queue.getStats();
     await queue.getStats();
@@ -420,7 +433,10 @@ describe.skipIf(skip !== null)(`remote events on Redis${skip ? ` — skipped: ${
       });
       expect(response.headers.get('content-type')).toContain('text/event-stream');
       const completed = events.find((e) => e.event === 'job:completed')?.data;
-      expect(completed).toMatchObject({ job: { id: await id, type: 'ok', payload: { n: 4 } }, remote: { origin: workerStorage.instanceId } });
+      expect(completed).toMatchObject({
+        job: { id: await id, type: 'ok', payload: { n: 4 } },
+        remote: { origin: workerStorage.instanceId },
+      });
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -94,13 +94,14 @@ describe.skipIf(skip !== null)(`scale-out on Redis${skip ? ` — skipped: ${skip
     const survivors = survivorProcesses.map((p) => p.child);
 
     for (let i = 0; i < JOBS; i += 1000) {
-      await storage.add(Array.from({ length: 1000 }, (_, k) => job(i + k)), Date.now());
+      await storage.add(
+        Array.from({ length: 1000 }, (_, k) => job(i + k)),
+        Date.now(),
+      );
     }
 
     // Kill one process mid-run, while it holds leased jobs.
-    await expect
-      .poll(async () => (await redis.xlen(`${prefix}:jobs:events`)) >= JOBS / 5, { timeout: 30_000, interval: 20 })
-      .toBe(true);
+    await expect.poll(async () => (await redis.xlen(`${prefix}:jobs:events`)) >= JOBS / 5, { timeout: 30_000, interval: 20 }).toBe(true);
     const held = async () =>
       (await storage.list({ state: 'processing', limit: 1000 }, Date.now())).filter((j) => j.lockedBy?.includes(`:${victim.pid}:`));
     await expect.poll(async () => (await held()).length, { timeout: 10_000, interval: 1 }).toBeGreaterThan(0);

@@ -70,7 +70,10 @@ describe.skipIf(skip !== null)(`BullMQJobQueueStorage on Redis${skip ? ` — ski
   });
 
   it('keeps FIFO within a priority beyond ten ids (ids sort numerically, not as text)', async () => {
-    const added = await storage.add(Array.from({ length: 12 }, () => newJob({ runAt: 1 })), 0);
+    const added = await storage.add(
+      Array.from({ length: 12 }, () => newJob({ runAt: 1 })),
+      0,
+    );
     const claimed = await storage.claim('w', 12, 1000, 1000);
     expect(claimed.map((j) => j.id)).toEqual(added.map((a) => a.id));
   });

@@ -89,9 +89,9 @@ describe('phaseq config', () => {
     expect(bad.stderr).toContain('enrichment.maxPoster');
     const get = await runCli(['config', 'get', 'enrichment', '--json'], cwd);
     const describe = await runCli(['config', 'describe', '--json'], cwd);
-    const fields = (JSON.parse(describe.stdout) as { phase: string; fields: { key: string; default: unknown }[] }[])
-      .find((p) => p.phase === 'enrichment')!
-      .fields;
+    const fields = (JSON.parse(describe.stdout) as { phase: string; fields: { key: string; default: unknown }[] }[]).find(
+      (p) => p.phase === 'enrichment',
+    )!.fields;
     expect((JSON.parse(get.stdout) as { maxPoster: number }).maxPoster).toBe(fields.find((f) => f.key === 'maxPoster')!.default);
   });
 
@@ -116,7 +116,10 @@ describe('phaseq add, stats and jobs', () => {
     expect(job).toMatchObject({ type: 'scan-movie', payload: { libraryPath: library, refresh: true } });
     const catalogue = path.join(cwd, 'catalogue.json');
     writeFileSync(catalogue, JSON.stringify({ version: 1, movies: [] }));
-    const enrich = await runCli(['add', 'enrich-metadata', '--catalogue', catalogue, '--payload', '{"entityType":"movie","entityId":1}'], cwd);
+    const enrich = await runCli(
+      ['add', 'enrich-metadata', '--catalogue', catalogue, '--payload', '{"entityType":"movie","entityId":1}'],
+      cwd,
+    );
     expect(enrich.code).toBe(0);
     const notify = await runCli(['add', 'notify-kodi', '--payload', '{"player":"living-room"}'], cwd);
     expect(notify.code).toBe(0);
@@ -131,7 +134,16 @@ describe('phaseq add, stats and jobs', () => {
     const payloadFile = path.join(cwd, 'payload.json');
     writeFileSync(payloadFile, JSON.stringify({ file: path.join(cwd, 'b.txt'), text: 'from a file' }));
     const a = await runCli(
-      ['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', JSON.stringify({ file: path.join(cwd, 'a.txt'), text: 'x' }), '--priority', 'high'],
+      [
+        'add',
+        'write-file',
+        '--plugin',
+        TEST_PLUGIN,
+        '--payload',
+        JSON.stringify({ file: path.join(cwd, 'a.txt'), text: 'x' }),
+        '--priority',
+        'high',
+      ],
       cwd,
     );
     expect(a.code).toBe(0);
@@ -140,17 +152,15 @@ describe('phaseq add, stats and jobs', () => {
     const b = await runCli(['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', `@${payloadFile}`, '--delay', '1h', '--json'], cwd);
     expect(b.code).toBe(0);
     const idB = (JSON.parse(b.stdout) as { id: string }).id;
-    const dupe = await runCli(
-      ['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', `@${payloadFile}`, '--dedupe', 'k'],
-      cwd,
-    );
-    const dupeAgain = await runCli(
-      ['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', `@${payloadFile}`, '--dedupe', 'k'],
-      cwd,
-    );
+    const dupe = await runCli(['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', `@${payloadFile}`, '--dedupe', 'k'], cwd);
+    const dupeAgain = await runCli(['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', `@${payloadFile}`, '--dedupe', 'k'], cwd);
     expect(dupeAgain.stdout).toBe(dupe.stdout);
 
-    const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number; byType: Record<string, { pending: number }> };
+    const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as {
+      pending: number;
+      delayed: number;
+      byType: Record<string, { pending: number }>;
+    };
     expect(stats.pending).toBe(2);
     expect(stats.delayed).toBe(1);
     expect(stats.byType['write-file']?.pending).toBe(2);
@@ -159,7 +169,10 @@ describe('phaseq add, stats and jobs', () => {
     // No worker runs: the jobs are shown as waiting for one.
     expect(table.stdout).toContain('3 pending or delayed job(s) have no live worker for their type: write-file');
 
-    const list = JSON.parse((await runCli(['jobs', 'list', '--json', '--type', 'write-file'], cwd)).stdout) as { id: string; priority: number }[];
+    const list = JSON.parse((await runCli(['jobs', 'list', '--json', '--type', 'write-file'], cwd)).stdout) as {
+      id: string;
+      priority: number;
+    }[];
     expect(list.map((j) => j.id)).toEqual(expect.arrayContaining([idA, idB]));
     expect(list.find((j) => j.id === idA)?.priority).toBe(3);
     const human = await runCli(['jobs', 'list'], cwd);
@@ -181,7 +194,11 @@ describe('phaseq add, stats and jobs', () => {
   const badInput: [string, string[], RegExp][] = [
     ['a payload that breaks the schema', ['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', '{"file":""}'], /file/],
     ['a payload that is not JSON', ['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', '{not json'], /--payload is not valid JSON/],
-    ['a missing payload file', ['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', '@missing.json'], /Cannot read --payload file .*missing\.json/],
+    [
+      'a missing payload file',
+      ['add', 'write-file', '--plugin', TEST_PLUGIN, '--payload', '@missing.json'],
+      /Cannot read --payload file .*missing\.json/,
+    ],
     ['a type no plugin registers', ['add', 'write-file', '--payload', '{}'], /Unknown job type "write-file"/],
     ['an unknown priority name', ['add', 'write-file', '--plugin', TEST_PLUGIN, '--priority', 'urgent'], /'urgent' is invalid/],
     ['a priority out of range', ['add', 'write-file', '--plugin', TEST_PLUGIN, '--priority', '11'], /'11' is invalid/],

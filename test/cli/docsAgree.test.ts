@@ -41,7 +41,10 @@ describe('the CLI and its help agree', () => {
       [at.stdout.trim(), 'delayed'],
     ]);
     expect(jobs[1]!.runAt).toBe(Date.parse('2031-01-01T00:00:00Z'));
-    const pending = JSON.parse((await runCli(['jobs', 'list', '--state', 'pending', '--json'], cwd)).stdout) as { id: string; state: string }[];
+    const pending = JSON.parse((await runCli(['jobs', 'list', '--state', 'pending', '--json'], cwd)).stdout) as {
+      id: string;
+      state: string;
+    }[];
     expect(pending.map((j) => [j.id, j.state])).toEqual([[now.stdout.trim(), 'pending']]);
     const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number };
     expect([stats.pending, stats.delayed]).toEqual([1, 2]);
@@ -60,15 +63,17 @@ describe('the CLI and its help agree', () => {
   it('config get of an unknown phase says so once', async () => {
     const result = await runCli(['config', 'get', 'nope'], tempDir());
     expect(result.code).toBe(2);
-    expect(lines(result.stderr)).toEqual([
-      'error: Unknown phase "nope": phase: must be one of scan, enrichment, publish, playerSync',
-    ]);
+    expect(lines(result.stderr)).toEqual(['error: Unknown phase "nope": phase: must be one of scan, enrichment, publish, playerSync']);
   });
 
   it.each([
     ['missing', null, /^error: --catalogue .*missing\.json cannot be used: .*cannot read the catalogue: ENOENT/],
     ['not JSON', '{ "movies": [', /^error: --catalogue .*catalogue\.json cannot be used: Catalogue .* is not valid JSON/],
-    ['not a catalogue', '{ "movies": [{ "title": "" }] }', /^error: --catalogue .*cannot be used: .*movies\.0\.id: is required.*movies\.0\.title: must not be empty/],
+    [
+      'not a catalogue',
+      '{ "movies": [{ "title": "" }] }',
+      /^error: --catalogue .*cannot be used: .*movies\.0\.id: is required.*movies\.0\.title: must not be empty/,
+    ],
   ])('a %s --catalogue is a usage error before any job runs', async (_name, content, message) => {
     const cwd = tempDir();
     const library = path.join(cwd, 'movies');
@@ -80,7 +85,12 @@ describe('the CLI and its help agree', () => {
     expect(result.code).toBe(2);
     expect(lines(result.stderr)).toHaveLength(1);
     expect(result.stderr).toMatch(message);
-    const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number; processing: number; failed: number };
+    const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as {
+      pending: number;
+      delayed: number;
+      processing: number;
+      failed: number;
+    };
     expect(stats.pending + stats.delayed + stats.processing + stats.failed).toBe(0);
   });
 });

@@ -60,7 +60,9 @@ describe('phaseq pause / resume', () => {
       expect(add.code).toBe(0);
       await new Promise((r) => setTimeout(r, 500));
       expect(existsSync(file)).toBe(false);
-      const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { byType: Record<string, { pending: number; paused: boolean; workers: number }> };
+      const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as {
+        byType: Record<string, { pending: number; paused: boolean; workers: number }>;
+      };
       expect(stats.byType['write-file']).toMatchObject({ pending: 1, paused: true, workers: 1 });
       expect((await runCli(['resume', 'write-file'], cwd)).code).toBe(0);
       await waitFor(() => existsSync(file), 10_000, 'the job to run after resume');

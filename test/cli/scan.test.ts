@@ -147,7 +147,10 @@ describe('phaseq scan --wait', () => {
     const result = await runCli(['scan', library, '--wait', '--json', ...wrong], cwd);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    const line = result.stderr.trim().split('\n').filter((l) => l.startsWith('error:'));
+    const line = result.stderr
+      .trim()
+      .split('\n')
+      .filter((l) => l.startsWith('error:'));
     expect(line).toEqual([expect.stringContaining('TMDB refused the v3 API key (sent as api_key): Invalid API key')]);
     expect(line[0]).toContain('--tmdb-key');
     expect(result.stderr).not.toContain('ffffffffffffffffffffffffffffffff');
@@ -177,7 +180,11 @@ describe('phaseq scan without --wait', () => {
     const result = await runCli(['scan', library], cwd);
     expect(result.code).toBe(0);
     const id = result.stdout.trim();
-    const job = JSON.parse((await runCli(['jobs', 'show', id, '--json'], cwd)).stdout) as { type: string; manual: boolean; payload: unknown };
+    const job = JSON.parse((await runCli(['jobs', 'show', id, '--json'], cwd)).stdout) as {
+      type: string;
+      manual: boolean;
+      payload: unknown;
+    };
     expect(job).toMatchObject({ type: 'scan-movie', manual: true, payload: { libraryPath: library, manual: true } });
   }, 120_000);
 
@@ -188,7 +195,9 @@ describe('phaseq scan without --wait', () => {
     expect(missing.stderr.trim()).toBe(`error: Library folder not found: ${path.join(cwd, 'nope')}`);
     const noProvider = await runCli(['scan', cwd, '--wait'], cwd);
     expect(noProvider.code).toBe(2);
-    expect(noProvider.stderr.trim()).toBe('error: The media pipeline needs a metadata provider: give --catalogue <file> or --tmdb-key <key>');
+    expect(noProvider.stderr.trim()).toBe(
+      'error: The media pipeline needs a metadata provider: give --catalogue <file> or --tmdb-key <key>',
+    );
   }, 120_000);
 });
 
@@ -214,15 +223,24 @@ describe('phaseq worker --media-library with a local catalogue', () => {
       const scan = await runCli(['scan', library], cwd);
       expect(scan.code).toBe(0);
       const folders = makeProviderMovies(3).map((m) => path.join(library, folderOf(m)));
-      await until(() => folders.every((f) => readdirSync(f).some((n) => n.endsWith('.nfo')) && readdirSync(f).some((n) => n.endsWith('.jpg'))));
+      await until(() =>
+        folders.every((f) => readdirSync(f).some((n) => n.endsWith('.nfo')) && readdirSync(f).some((n) => n.endsWith('.jpg'))),
+      );
       await until(async () => {
-        const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number; processing: number };
+        const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as {
+          pending: number;
+          delayed: number;
+          processing: number;
+        };
         return stats.pending + stats.delayed + stats.processing === 0;
       });
       worker.child.kill('SIGTERM');
       const result = await worker.exited;
       expect(result.code).toBe(0);
-      const nfoText = filesUnder(library).filter((f) => f.endsWith('.nfo')).map((f) => readFileSync(f, 'utf8')).join('\n');
+      const nfoText = filesUnder(library)
+        .filter((f) => f.endsWith('.nfo'))
+        .map((f) => readFileSync(f, 'utf8'))
+        .join('\n');
       expect(nfoText).toContain(`Plot of ${makeProviderMovies(3)[0]!.title}`);
     } finally {
       if (worker.child.exitCode === null) worker.child.kill('SIGKILL');

@@ -58,14 +58,20 @@ describe('phaseq scan --kind tvshows --wait', () => {
     players.kodi.library.addTvSource(`${tv}/`);
     const playersFile = path.join(cwd, 'players.json');
     writeFileSync(playersFile, JSON.stringify(players.configs));
-    const result = await runCli(['scan', tv, '--kind', 'tvshows', '--wait', '--json', '--catalogue', catalogue, '--players', playersFile], cwd);
+    const result = await runCli(
+      ['scan', tv, '--kind', 'tvshows', '--wait', '--json', '--catalogue', catalogue, '--players', playersFile],
+      cwd,
+    );
     expect(result.stderr).not.toMatch(/"level":(50|60)/);
     expect(result.code).toBe(0);
     const summary = JSON.parse(result.stdout) as TvSummary;
     expect(summary).toMatchObject({ kind: 'tvshows', showsFound: 3, episodesFound: 31, moviesFound: 0, skipped: {}, failures: [] });
     // Each of the three players confirmed the 3 shows and 30 episode files (Kodi by reading them back).
     expect(summary.playerSyncs.verified).toBeGreaterThanOrEqual(1);
-    expect(summary.playerTvChanges).toEqual({ shows: { added: 9, refreshed: 0, removed: 0 }, episodes: { added: 90, refreshed: 0, removed: 0 } });
+    expect(summary.playerTvChanges).toEqual({
+      shows: { added: 9, refreshed: 0, removed: 0 },
+      episodes: { added: 90, refreshed: 0, removed: 0 },
+    });
     expect(players.kodi.library.listShows()).toHaveLength(3);
     expect(players.kodi.library.listEpisodes()).toHaveLength(31);
     const files = filesUnder(tv);
@@ -73,7 +79,11 @@ describe('phaseq scan --kind tvshows --wait', () => {
     // 3 tvshow.nfo + 30 episode files.
     expect(summary.nfosWritten).toBe(33);
     expect(summary.artworkWritten).toBe(files.filter((f) => /\.(jpe?g|png)$/.test(f)).length);
-    expect(summary.phases).toMatchObject({ scan: { total: 1, finished: 1 }, enrich: { total: 3, finished: 3 }, publish: { total: 3, finished: 3 } });
+    expect(summary.phases).toMatchObject({
+      scan: { total: 1, finished: 1 },
+      enrich: { total: 3, finished: 3 },
+      publish: { total: 3, finished: 3 },
+    });
     const nfo = readFileSync(path.join(tv, STANDARD_SHOWS[0]!.folder, 'tvshow.nfo'), 'utf8');
     expect(nfo).toContain('<tvshow>');
 
@@ -117,7 +127,11 @@ describe('phaseq worker --tv-library', () => {
       expect(JSON.parse(scan.stdout)).toMatchObject({ library: tv, kind: 'tvshows' });
       await until(() => filesUnder(tv).filter((f) => f.endsWith('.nfo')).length === 33);
       await until(async () => {
-        const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as { pending: number; delayed: number; processing: number };
+        const stats = JSON.parse((await runCli(['stats', '--json'], cwd)).stdout) as {
+          pending: number;
+          delayed: number;
+          processing: number;
+        };
         return stats.pending + stats.delayed + stats.processing === 0;
       });
       worker.child.kill('SIGTERM');

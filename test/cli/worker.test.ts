@@ -117,7 +117,10 @@ describe('phaseq worker', () => {
     worker.child.kill('SIGTERM');
     expect((await worker.exited).code).toBe(0);
 
-    const failed = JSON.parse((await runCli(['jobs', 'list', '--state', 'failed', '--json'], cwd)).stdout) as { id: string; lastError: string }[];
+    const failed = JSON.parse((await runCli(['jobs', 'list', '--state', 'failed', '--json'], cwd)).stdout) as {
+      id: string;
+      lastError: string;
+    }[];
     expect(failed).toEqual([expect.objectContaining({ id, lastError: expect.stringContaining('disk on fire') })]);
     const retry = await runCli(['jobs', 'retry', id], cwd);
     expect(retry.code).toBe(0);
@@ -141,11 +144,20 @@ describe('phaseq stats --watch', () => {
     await add(cwd, { file: path.join(cwd, 'x.txt'), text: 'x' });
     const watch = startCli(['stats', '--watch', '--json', '--interval', '100ms'], cwd);
     running.push(watch);
-    await until(() => watch.stdout().split('\n').filter((l) => l.startsWith('{')).length >= 3);
+    await until(
+      () =>
+        watch
+          .stdout()
+          .split('\n')
+          .filter((l) => l.startsWith('{')).length >= 3,
+    );
     watch.child.kill('SIGINT');
     const result = await watch.exited;
     expect(result.code).toBe(0);
-    const snapshots = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as { pending: number; at: string });
+    const snapshots = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { pending: number; at: string });
     expect(snapshots.length).toBeGreaterThanOrEqual(3);
     expect(snapshots.every((s) => s.pending === 1)).toBe(true);
     expect(new Set(snapshots.map((s) => s.at)).size).toBe(snapshots.length);

@@ -47,7 +47,10 @@ export function runControlsConformance(current: () => IJobQueueStorage): void {
       expect(other).toMatchObject({ state: 'pending', attempts: 0, lockedBy: null });
       expect(await storage.claim('x', 10, NOW, LEASE, only(type('email'), type('thumb')))).toEqual([]);
       // Several types merge into one claim order; no filter claims every type.
-      await storage.add([newJob({ type: 'thumb', payload: { k: 't3' }, priority: 9 }), newJob({ type: 'email', payload: { k: 'e3' }, priority: 4 })], 0);
+      await storage.add(
+        [newJob({ type: 'thumb', payload: { k: 't3' }, priority: 9 }), newJob({ type: 'email', payload: { k: 'e3' }, priority: 4 })],
+        0,
+      );
       expect(ks(await storage.claim('x', 10, NOW, LEASE, only(type('thumb'), type('email'))))).toEqual(['e3', 't3']);
       expect(ks(await storage.claim('tool', 10, NOW, LEASE))).toEqual(['o1']);
     });
@@ -55,10 +58,21 @@ export function runControlsConformance(current: () => IJobQueueStorage): void {
     it('completeAndClaim follows the filter too', async (ctx) => {
       const storage = current();
       if (!storage.completeAndClaim) return ctx.skip();
-      await storage.add([newJob({ type: 'a', payload: { k: 'a1' } }), newJob({ type: 'b', payload: { k: 'b1' } }), newJob({ type: 'a', payload: { k: 'a2' } })], 0);
+      await storage.add(
+        [
+          newJob({ type: 'a', payload: { k: 'a1' } }),
+          newJob({ type: 'b', payload: { k: 'b1' } }),
+          newJob({ type: 'a', payload: { k: 'a2' } }),
+        ],
+        0,
+      );
       const [first] = await storage.claim('w', 1, NOW, LEASE, only(type('a')));
       const result = await storage.completeAndClaim([{ id: first!.id, workerId: 'w' }], {
-        workerId: 'w', limit: 5, now: NOW, leaseMs: LEASE, filter: only(type('a')),
+        workerId: 'w',
+        limit: 5,
+        now: NOW,
+        leaseMs: LEASE,
+        filter: only(type('a')),
       });
       expect(result.completed).toBe(1);
       expect(ks(result.jobs)).toEqual(['a2']);
@@ -169,7 +183,10 @@ export function runControlsConformance(current: () => IJobQueueStorage): void {
       expect(await storage.claim('p2', 10, NOW, LEASE, filter)).toEqual([]);
       await storage.complete([{ id: first[0]!.id, workerId: 'p1' }]);
       expect(ks(await storage.claim('p2', 10, NOW, LEASE, filter))).toEqual(['A1']);
-      await storage.complete([{ id: first[1]!.id, workerId: 'p1' }, { id: first[2]!.id, workerId: 'p1' }]);
+      await storage.complete([
+        { id: first[1]!.id, workerId: 'p1' },
+        { id: first[2]!.id, workerId: 'p1' },
+      ]);
       expect(ks(await storage.claim('p2', 10, NOW, LEASE, filter))).toEqual(['B1']);
       expect(await storage.get(first[0]!.id)).toBeNull();
       expect((await storage.list({ type: 'sync', state: 'pending' }, NOW)).map((j) => j.groupKey)).toEqual(['A']);
@@ -199,7 +216,10 @@ export function runControlsConformance(current: () => IJobQueueStorage): void {
     it('every way out of processing frees the slot of its type and key', async () => {
       const storage = current();
       const filter = only(type('s', { concurrency: 1, groupConcurrency: 1 }));
-      await storage.add(Array.from({ length: 6 }, (_, i) => newJob({ type: 's', payload: { k: i }, groupKey: 'one', maxRetries: 9 })), 0);
+      await storage.add(
+        Array.from({ length: 6 }, (_, i) => newJob({ type: 's', payload: { k: i }, groupKey: 'one', maxRetries: 9 })),
+        0,
+      );
       const next = async (now = NOW): Promise<string> => {
         const jobs = await storage.claim('w', 5, now, 100, filter);
         expect(jobs).toHaveLength(1);
@@ -233,7 +253,10 @@ export function runControlsConformance(current: () => IJobQueueStorage): void {
 
     it('nextRunAt can be limited to some types', async () => {
       const storage = current();
-      await storage.add([newJob({ type: 'a', runAt: 500 }), newJob({ type: 'b', runAt: 300, priority: 9 }), newJob({ type: 'c', runAt: 100 })], 0);
+      await storage.add(
+        [newJob({ type: 'a', runAt: 500 }), newJob({ type: 'b', runAt: 300, priority: 9 }), newJob({ type: 'c', runAt: 100 })],
+        0,
+      );
       expect(await storage.nextRunAt()).toBe(100);
       expect(await storage.nextRunAt(['a', 'b'])).toBe(300);
       expect(await storage.nextRunAt(['a'])).toBe(500);

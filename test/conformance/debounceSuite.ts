@@ -43,7 +43,14 @@ export function runDebounceConformance(current: () => IJobQueueStorage): void {
       await storage.add([debounced(10, { v: 1 })], 10);
       expect(await storage.get(late!.id)).toMatchObject({ payload: { v: 1 }, runAt: 5_000 });
 
-      const added = await storage.add([debounced(0, { v: 1 }, { dedupeKey: 'b' }), debounced(0, { v: 2 }, { dedupeKey: 'b' }), debounced(0, { v: 3 }, { dedupeKey: 'b' })], 0);
+      const added = await storage.add(
+        [
+          debounced(0, { v: 1 }, { dedupeKey: 'b' }),
+          debounced(0, { v: 2 }, { dedupeKey: 'b' }),
+          debounced(0, { v: 3 }, { dedupeKey: 'b' }),
+        ],
+        0,
+      );
       expect(added.map((a) => a.created)).toEqual([true, false, false]);
       expect(new Set(added.map((a) => a.id)).size).toBe(1);
       expect((await storage.list({ type: 'test' }, 0)).filter((j) => j.dedupeKey === 'b').map((j) => j.payload)).toEqual([{ v: 3 }]);

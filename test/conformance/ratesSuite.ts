@@ -33,7 +33,10 @@ export function runRatesConformance(current: () => IJobQueueStorage): void {
   describe('rate limits', () => {
     it('no more than max starts in any window, sliding; the jobs held back stay pending, their attempts uncounted', async () => {
       const storage = current();
-      await storage.add(Array.from({ length: 6 }, (_, i) => newJob({ type: 'api', payload: { k: i }, runAt: 0 })), 0);
+      await storage.add(
+        Array.from({ length: 6 }, (_, i) => newJob({ type: 'api', payload: { k: i }, runAt: 0 })),
+        0,
+      );
       const api = only(type('api', { rateLimit: { max: 2, durationMs: WINDOW } }));
       const claim = async (now: number, limit = 10): Promise<{ jobs: unknown[]; next: number | null }> => {
         const r = report();
@@ -122,7 +125,12 @@ export function runRatesConformance(current: () => IJobQueueStorage): void {
       if (!storage.completeAndClaim) return;
       const r = report();
       const next = await storage.completeAndClaim([{ id: first[0]!.id, workerId: 'p' }], {
-        workerId: 'p', limit: 10, now: T0 + 1, leaseMs: LEASE, filter, report: r,
+        workerId: 'p',
+        limit: 10,
+        now: T0 + 1,
+        leaseMs: LEASE,
+        filter,
+        report: r,
       });
       // A1 waits for its key's window; C3 takes the type's third and last start.
       expect(ks(next.jobs)).toEqual(['C3']);
@@ -136,7 +144,12 @@ export function runRatesConformance(current: () => IJobQueueStorage): void {
       expect(job!.attempts).toBe(1);
       expect(await storage.postpone({ id: job!.id, workerId: 'intruder' }, T0 + 5_000, 'x')).toBe(false);
       expect(await storage.postpone({ id: job!.id, workerId: 'w' }, T0 + 5_000, 'rate limited by the remote')).toBe(true);
-      expect(await storage.get(job!.id)).toMatchObject({ attempts: 0, runAt: T0 + 5_000, lastError: 'rate limited by the remote', lockedBy: null });
+      expect(await storage.get(job!.id)).toMatchObject({
+        attempts: 0,
+        runAt: T0 + 5_000,
+        lastError: 'rate limited by the remote',
+        lockedBy: null,
+      });
       expect(await storage.postpone({ id: job!.id, workerId: 'w' }, T0 + 9_000, 'again')).toBe(false);
       expect(await storage.claim('w', 1, T0 + 4_999, LEASE, only(type('remote')))).toEqual([]);
       expect(await storage.nextRunAt(['remote'])).toBe(T0 + 5_000);

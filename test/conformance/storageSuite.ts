@@ -37,7 +37,21 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       expect(added.every((a) => a.created)).toBe(true);
       expect(new Set(added.map((a) => a.id)).size).toBe(2);
       const job = await storage.get(added[0]!.id);
-      expect(job).toMatchObject({ id: added[0]!.id, type: 'test', payload: { a: 1 }, state: 'pending', priority: 5, attempts: 0, maxRetries: 3, stalls: 0, runAt: 1_000, createdAt: 500, manual: false, dedupeKey: null, lockedBy: null });
+      expect(job).toMatchObject({
+        id: added[0]!.id,
+        type: 'test',
+        payload: { a: 1 },
+        state: 'pending',
+        priority: 5,
+        attempts: 0,
+        maxRetries: 3,
+        stalls: 0,
+        runAt: 1_000,
+        createdAt: 500,
+        manual: false,
+        dedupeKey: null,
+        lockedBy: null,
+      });
       expect(await storage.get(added[1]!.id)).toMatchObject({ type: 'other', priority: 2, manual: true });
       expect(await storage.get('999999')).toBeNull();
       expect(await storage.get('not-an-id')).toBeNull();
@@ -76,7 +90,10 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
     });
 
     it('a claim leases the job and counts an attempt; no job is claimed twice', async () => {
-      await storage.add(Array.from({ length: 20 }, (_, i) => newJob({ payload: { i } })), 0);
+      await storage.add(
+        Array.from({ length: 20 }, (_, i) => newJob({ payload: { i } })),
+        0,
+      );
       const a = await storage.claim('owner-a', 12, 1_000, LEASE);
       const b = await storage.claim('owner-b', 12, 1_000, LEASE);
       expect(a).toHaveLength(12);
@@ -92,7 +109,12 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       const [j1, j2] = await storage.claim('a', 2, 1_000, LEASE);
       expect(await storage.complete([{ id: j1!.id, workerId: 'b' }])).toBe(0);
       expect(await storage.get(j1!.id)).not.toBeNull();
-      expect(await storage.complete([{ id: j1!.id, workerId: 'a' }, { id: j2!.id, workerId: 'a' }])).toBe(2);
+      expect(
+        await storage.complete([
+          { id: j1!.id, workerId: 'a' },
+          { id: j2!.id, workerId: 'a' },
+        ]),
+      ).toBe(2);
       expect(await storage.get(j1!.id)).toBeNull();
       expect(await storage.get(j2!.id)).toBeNull();
       expect(await storage.complete([{ id: j1!.id, workerId: 'a' }])).toBe(0);
@@ -103,14 +125,20 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       await storage.add([newJob({ priority: 9 }), newJob({ priority: 1 }), newJob({ priority: 5 })], 0);
       const [first] = await storage.claim('a', 1, 1_000, LEASE);
       const result = await storage.completeAndClaim(
-        [{ id: first!.id, workerId: 'a' }, { id: first!.id, workerId: 'a' }],
+        [
+          { id: first!.id, workerId: 'a' },
+          { id: first!.id, workerId: 'a' },
+        ],
         { workerId: 'a', limit: 5, now: 1_000, leaseMs: LEASE },
       );
       expect(result.completed).toBe(1);
       expect(result.jobs.map((j) => j.priority)).toEqual([5, 9]);
       expect(await storage.get(first!.id)).toBeNull();
       const none = await storage.completeAndClaim([{ id: result.jobs[0]!.id, workerId: 'intruder' }], {
-        workerId: 'a', limit: 1, now: 1_000, leaseMs: LEASE,
+        workerId: 'a',
+        limit: 1,
+        now: 1_000,
+        leaseMs: LEASE,
       });
       expect(none).toEqual({ completed: 0, jobs: [] });
     });
@@ -148,7 +176,11 @@ export function runStorageConformance(name: string, factory: StorageFactory): vo
       const [a, b] = await storage.claim('a', 2, 1_000, LEASE);
       expect(await storage.cancel(b!.id)).toMatchObject({ outcome: 'requested' });
       const report = await storage.extendLeases(
-        [{ id: a!.id, workerId: 'a' }, { id: b!.id, workerId: 'a' }, { id: '424242', workerId: 'a' }],
+        [
+          { id: a!.id, workerId: 'a' },
+          { id: b!.id, workerId: 'a' },
+          { id: '424242', workerId: 'a' },
+        ],
         5_000,
         LEASE,
       );

@@ -34,7 +34,11 @@ function migrateWithMedia(db: Database): void {
  * must do the same thing forever); these have no row, and the service fills in their
  * code default.
  */
-const ADDED_AFTER_V3 = new Set(['phase.enrichment.certificationCountry', 'phase.enrichment.maxEpisodeThumb', 'phase.playerSync.maxWaitSeconds']);
+const ADDED_AFTER_V3 = new Set([
+  'phase.enrichment.certificationCountry',
+  'phase.enrichment.maxEpisodeThumb',
+  'phase.playerSync.maxWaitSeconds',
+]);
 
 /** Every phase default migration 3 knew, in its stored text form, as the code defines it now. */
 function encodedDefaults(): Map<string, string> {
@@ -55,9 +59,7 @@ describe('migration 2: app_settings', () => {
     buildOldDesignDatabase(db, { withoutUpdatedAt: true });
     migrate(db, { toVersion: 2 });
     expect(settingsOf(db)).toEqual(new Map(Object.entries(OLD_SETTINGS).sort(([a], [b]) => (a < b ? -1 : 1))));
-    const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('app_settings') as { name: string }[]).map(
-      (c) => c.name,
-    );
+    const columns = (db.prepare('SELECT name FROM pragma_table_info(?)').all('app_settings') as { name: string }[]).map((c) => c.name);
     expect(columns).toEqual(['key', 'value', 'updated_at']);
   });
 

@@ -119,7 +119,10 @@ describe('settings dashboard', () => {
 
   it('"Scan library" runs the pipeline and the counts move to done', async () => {
     await page.getByRole('button', { name: 'Scan library' }).click();
-    await page.locator('#scan-status').filter({ hasText: /^Scan (queued|running|finished)/ }).waitFor();
+    await page
+      .locator('#scan-status')
+      .filter({ hasText: /^Scan (queued|running|finished)/ })
+      .waitFor();
     // 1 scan + 3 enrich + 3 publish for the three sample movies.
     await page.locator('#count-done').filter({ hasText: /^7$/ }).waitFor({ timeout: 30_000 });
     // The counts come with the next `stats` event, which trails the last completion a little.

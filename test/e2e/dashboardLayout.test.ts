@@ -38,7 +38,10 @@ describe('dashboard layout', () => {
     for (const hours of [1, 2, 3]) {
       await post('/api/jobs', { type: 'scan-movie', payload: { libraryPath }, delayMs: hours * 3_600_000 });
     }
-    ({ id: failedId } = await post('/api/jobs', { type: 'scan-movie', payload: { libraryPath: '/srv/elsewhere/a/folder/with/a/long/name/movies' } }));
+    ({ id: failedId } = await post('/api/jobs', {
+      type: 'scan-movie',
+      payload: { libraryPath: '/srv/elsewhere/a/folder/with/a/long/name/movies' },
+    }));
     // Every schedule runs once (their job types are the longest names), then the library scan.
     for (const button of await page.getByRole('button', { name: /^Run .* now$/ }).all()) await button.click();
     await page.getByRole('button', { name: 'Scan library' }).click();
@@ -71,7 +74,10 @@ describe('dashboard layout', () => {
       expect(await page.locator('#jobs-body tr[data-job]').count()).toBe(4);
 
       // A job's details, with its long error and payload.
-      await page.locator('#jobs').getByRole('button', { name: `Details of job ${failedId}` }).click();
+      await page
+        .locator('#jobs')
+        .getByRole('button', { name: `Details of job ${failedId}` })
+        .click();
       const dialog = page.getByRole('dialog');
       await dialog.locator('dd[data-field="last-error"]').waitFor();
       await page.screenshot({ path: path.join(OUTPUT, `dashboard-${width}-details.png`) });

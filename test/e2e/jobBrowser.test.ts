@@ -128,8 +128,13 @@ describe('job browser', () => {
   it('cancels a delayed job: it is gone from the database, the other one stays', async () => {
     await filter('delayed', 'scheduled-cleanup');
     const [victim, other] = await shownIds(2);
-    await card().getByRole('button', { name: `Cancel job ${victim}` }).click();
-    await page.locator('#jobs-status').filter({ hasText: `scheduled-cleanup cancelled (job #${victim})` }).waitFor();
+    await card()
+      .getByRole('button', { name: `Cancel job ${victim}` })
+      .click();
+    await page
+      .locator('#jobs-status')
+      .filter({ hasText: `scheduled-cleanup cancelled (job #${victim})` })
+      .waitFor();
     expect(await shownIds(1)).toEqual([other]);
     expect(stored(victim!)).toBeUndefined();
     expect(stored(other!)).toEqual({ state: 'pending', attempts: 0 });
@@ -149,10 +154,18 @@ describe('job browser', () => {
       await page.locator(`#jobs-body tr[data-job="${id}"]`).waitFor();
       expect(await shownIds(1)).toEqual([id]);
       expect(await rows().locator('.badge').textContent()).toBe('Running');
-      await card().getByRole('button', { name: `Cancel job ${id}` }).click();
+      await card()
+        .getByRole('button', { name: `Cancel job ${id}` })
+        .click();
       // The API answers 202: the job ends when its handler returns, in the other process.
-      await page.locator('#jobs-status').filter({ hasText: `Cancelling scan-movie (job #${id})…` }).waitFor();
-      expect(db.prepare('SELECT state, cancel_requested FROM jobs WHERE id = ?').get(id)).toEqual({ state: 'processing', cancel_requested: 1 });
+      await page
+        .locator('#jobs-status')
+        .filter({ hasText: `Cancelling scan-movie (job #${id})…` })
+        .waitFor();
+      expect(db.prepare('SELECT state, cancel_requested FROM jobs WHERE id = ?').get(id)).toEqual({
+        state: 'processing',
+        cancel_requested: 1,
+      });
     } finally {
       // That process never existed: end its job as a completion would.
       writer.prepare('DELETE FROM jobs WHERE id = ?').run(id);
@@ -164,11 +177,18 @@ describe('job browser', () => {
   it('retries a failed job from its details: it runs again, and this time the movie is published', async () => {
     renameSync(`${alienFolder}.away`, alienFolder);
     await filter('failed', '');
-    await card().getByRole('button', { name: `Details of job ${failedId}` }).click();
+    await card()
+      .getByRole('button', { name: `Details of job ${failedId}` })
+      .click();
     const dialog = page.getByRole('dialog', { name: `scan-movie #${failedId}` });
     await dialog.getByRole('button', { name: `Retry job ${failedId}` }).click();
-    await page.locator('#jobs-status').filter({ hasText: /finished/ }).waitFor({ timeout: 20_000 });
-    expect(await page.locator('#jobs-status').textContent()).toMatch(new RegExp(`^Retry of scan-movie finished \\(job #${failedId}\\) in [\\d.]+ m?s$`));
+    await page
+      .locator('#jobs-status')
+      .filter({ hasText: /finished/ })
+      .waitFor({ timeout: 20_000 });
+    expect(await page.locator('#jobs-status').textContent()).toMatch(
+      new RegExp(`^Retry of scan-movie finished \\(job #${failedId}\\) in [\\d.]+ m?s$`),
+    );
     // Completed jobs are deleted; the dialog says so, with the outcome it saw.
     await dialog.getByText(`Job #${failedId} is no longer stored`).waitFor();
     expect(await dialog.textContent()).toContain(`Last seen: scan-movie finished (job #${failedId})`);
@@ -189,8 +209,13 @@ describe('job browser', () => {
         .run(Date.now() + 3_600_000, id);
       await filter('processing', '');
       await shownIds(1);
-      await card().getByRole('button', { name: `Cancel job ${id}` }).click();
-      await page.locator('#jobs-status').filter({ hasText: `Cancelling scan-movie (job #${id})…` }).waitFor();
+      await card()
+        .getByRole('button', { name: `Cancel job ${id}` })
+        .click();
+      await page
+        .locator('#jobs-status')
+        .filter({ hasText: `Cancelling scan-movie (job #${id})…` })
+        .waitFor();
 
       // The server stops (its event streams end), the job ends meanwhile, the server comes
       // back on the same address: the page reconnects and asks about the job it follows.

@@ -61,7 +61,10 @@ describe('dashboard libraries panel', () => {
 
   it('Scan on the movie library runs its pipeline to "Done" with the movies counted', async () => {
     await page.getByRole('button', { name: `Scan Movies at ${server.example.libraryPath}`, exact: true }).click();
-    await library('movies').locator('.library-job').filter({ hasText: /^Scan finished/ }).waitFor({ timeout: 30_000 });
+    await library('movies')
+      .locator('.library-job')
+      .filter({ hasText: /^Scan finished/ })
+      .waitFor({ timeout: 30_000 });
     await library('movies').locator('[data-count="published"]').filter({ hasText: /^3$/ }).waitFor({ timeout: 30_000 });
     await phase('movies', 'done');
     expect(await count('movies', 'movies')).toBe('3');
@@ -88,12 +91,18 @@ describe('dashboard libraries panel', () => {
     await queue.pause('enrich-tvshow');
     await queue.resume();
     await phase('tvshows', 'enrich');
-    await tv.locator('.step[data-phase="enrich"] .step-counts').filter({ hasText: /^2 pending$/ }).waitFor();
+    await tv
+      .locator('.step[data-phase="enrich"] .step-counts')
+      .filter({ hasText: /^2 pending$/ })
+      .waitFor();
     expect(await tv.locator('.step[data-phase="scan"] .step-counts').innerText()).toBe('—');
     expect(await tv.locator('.library-state').innerText()).toBe('Enriching…');
     expect(await count('tvshows', 'shows')).toBe('2');
     expect(await count('tvshows', 'enriched')).toBe('0');
-    await tv.locator('.library-job').filter({ hasText: /^Scan finished.*2 shows, 4 episodes found, 2 sent to enrichment/ }).waitFor();
+    await tv
+      .locator('.library-job')
+      .filter({ hasText: /^Scan finished.*2 shows, 4 episodes found, 2 sent to enrichment/ })
+      .waitFor();
 
     // Enriched and published: done.
     await queue.resume('enrich-tvshow');
@@ -113,7 +122,10 @@ describe('dashboard libraries panel', () => {
     const tv = library('tvshows');
     const failedBefore = (await server.example.queue.getStats()).failed;
     await page.getByRole('button', { name: `Refresh TV shows at ${server.example.tvLibraryPath}`, exact: true }).click();
-    await tv.locator('.library-job').filter({ hasText: /^Refresh finished.*2 shows, 4 episodes found, 2 sent to enrichment/ }).waitFor({ timeout: 30_000 });
+    await tv
+      .locator('.library-job')
+      .filter({ hasText: /^Refresh finished.*2 shows, 4 episodes found, 2 sent to enrichment/ })
+      .waitFor({ timeout: 30_000 });
     await phase('tvshows', 'done');
     expect(await count('tvshows', 'shows')).toBe('2');
     expect(await count('tvshows', 'episodes')).toBe('4');

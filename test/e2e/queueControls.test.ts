@@ -73,7 +73,8 @@ function expectedLimits(registration: Registration | undefined): string[] {
   if (registration.concurrency !== null) lines.push(`${registration.concurrency} at a time`);
   if (registration.rateLimit) lines.push(`${registration.rateLimit.max} per ${windows[registration.rateLimit.durationMs]}`);
   if (registration.group) lines.push(`${registration.group.concurrency} at a time per key`);
-  if (registration.group?.rateLimit) lines.push(`${registration.group.rateLimit.max} per ${windows[registration.group.rateLimit.durationMs]} per key`);
+  if (registration.group?.rateLimit)
+    lines.push(`${registration.group.rateLimit.max} per ${windows[registration.group.rateLimit.durationMs]} per key`);
   return lines.length > 0 ? lines : ['no limit'];
 }
 
@@ -119,16 +120,19 @@ describe('queue controls and charts', () => {
       limitLines({ registered: true, concurrency: null, group: null, rateLimit: { max: 40, durationMs: 1000 } }),
       limitLines({ registered: true, concurrency: 1, group: { concurrency: 2, rateLimit: { max: 5, durationMs: 10000 } }, rateLimit: { max: 100, durationMs: 60000, burst: 10 } }),
     ])`);
-    expect(lines).toEqual([
-      ['40 per second'],
-      ['1 at a time', '100 per minute, burst 10', '2 at a time per key', '5 per 10 s per key'],
-    ]);
+    expect(lines).toEqual([['40 per second'], ['1 at a time', '100 per minute, burst 10', '2 at a time per key', '5 per 10 s per key']]);
   });
 
   it('pauses the whole queue from the page: stored as paused, a job added meanwhile waits, and runs after Resume', async () => {
-    await page.locator('#queue-run-state').filter({ hasText: /^Running$/ }).waitFor();
+    await page
+      .locator('#queue-run-state')
+      .filter({ hasText: /^Running$/ })
+      .waitFor();
     await page.getByRole('button', { name: 'Pause queue' }).click();
-    await page.locator('#queue-run-state').filter({ hasText: /^Paused$/ }).waitFor();
+    await page
+      .locator('#queue-run-state')
+      .filter({ hasText: /^Paused$/ })
+      .waitFor();
     expect(await reader.getPauseState()).toEqual({ queue: true, types: [] });
     expect(await page.locator('#pause-status').textContent()).toMatch(/^The queue is paused/);
     // Every type's row says its jobs are held.
@@ -143,12 +147,18 @@ describe('queue controls and charts', () => {
     await page.getByRole('button', { name: 'Resume queue' }).click();
     await finished(id);
     expect(await reader.getPauseState()).toEqual({ queue: false, types: [] });
-    await page.locator('#queue-run-state').filter({ hasText: /^Running$/ }).waitFor();
+    await page
+      .locator('#queue-run-state')
+      .filter({ hasText: /^Running$/ })
+      .waitFor();
   });
 
   it('pauses one type from its row: its job waits while another type runs, and runs after Resume', async () => {
     await typeRow('fetch-artwork').getByRole('button', { name: 'Pause fetch-artwork' }).click();
-    await typeRow('fetch-artwork').locator('.badge').filter({ hasText: /^Paused$/ }).waitFor();
+    await typeRow('fetch-artwork')
+      .locator('.badge')
+      .filter({ hasText: /^Paused$/ })
+      .waitFor();
     expect(await reader.getPauseState()).toEqual({ queue: false, types: ['fetch-artwork'] });
 
     const held = await addJob({ type: 'fetch-artwork', payload: { n: 2 } });
@@ -189,8 +199,7 @@ describe('queue controls and charts', () => {
     await addJob({ type: 'fail-render', payload: {} });
     await page.locator('#count-failed').filter({ hasText: /^2$/ }).waitFor();
 
-    const read = async (): Promise<HistorySnapshot> =>
-      (await (await fetch(`${server.url}/api/metrics/history`)).json()) as HistorySnapshot;
+    const read = async (): Promise<HistorySnapshot> => (await (await fetch(`${server.url}/api/metrics/history`)).json()) as HistorySnapshot;
     const total = (h: HistorySnapshot, key: 'completed' | 'failed') => h.buckets.reduce((sum, b) => sum + b[key], 0);
     const history = await read();
     // 3 jobs of the pause tests and 5 here; the burn-disc job never ran.
@@ -234,16 +243,27 @@ describe('queue controls and charts', () => {
     // Each sample of the depth chart is the history's, up to the page's last read.
     const depth = page.locator('#chart-depth svg');
     const shown = await depth.locator('g.slot').evaluateAll((slots) =>
-      slots.map((s) => ({ start: Number(s.getAttribute('data-start')), empty: s.hasAttribute('data-empty'), pending: s.getAttribute('data-pending'), failed: s.getAttribute('data-failed'), processing: s.getAttribute('data-processing'), delayed: s.getAttribute('data-delayed') })),
+      slots.map((s) => ({
+        start: Number(s.getAttribute('data-start')),
+        empty: s.hasAttribute('data-empty'),
+        pending: s.getAttribute('data-pending'),
+        failed: s.getAttribute('data-failed'),
+        processing: s.getAttribute('data-processing'),
+        delayed: s.getAttribute('data-delayed'),
+      })),
     );
     const byStart = new Map((await read()).buckets.map((b) => [b.start, b]));
     expect(shown.length).toBeGreaterThan(0);
     for (const s of shown.filter((x) => !x.empty)) {
       const sample = byStart.get(s.start)!.depth!;
-      expect([s.pending, s.delayed, s.processing, s.failed]).toEqual([sample.pending, sample.delayed, sample.processing, sample.failed].map(String));
+      expect([s.pending, s.delayed, s.processing, s.failed]).toEqual(
+        [sample.pending, sample.delayed, sample.processing, sample.failed].map(String),
+      );
     }
     expect(await depth.getAttribute('aria-labelledby')).toBeTruthy();
-    expect(await page.locator('#chart-depth .chart-readout').textContent()).toMatch(/^Latest sample, .+: \d+ pending, \d+ delayed, \d+ running, \d+ failed$/);
+    expect(await page.locator('#chart-depth .chart-readout').textContent()).toMatch(
+      /^Latest sample, .+: \d+ pending, \d+ delayed, \d+ running, \d+ failed$/,
+    );
   });
 
   for (const width of [1280, 390]) {
@@ -251,7 +271,10 @@ describe('queue controls and charts', () => {
       // A paused type, jobs nobody can take, failures and a chart with bars are all shown.
       if (!(await reader.isPaused('transcode-video'))) {
         await typeRow('transcode-video').getByRole('button', { name: 'Pause transcode-video' }).click();
-        await typeRow('transcode-video').locator('.badge').filter({ hasText: /^Paused$/ }).waitFor();
+        await typeRow('transcode-video')
+          .locator('.badge')
+          .filter({ hasText: /^Paused$/ })
+          .waitFor();
       }
       await page.setViewportSize({ width, height: 900 });
       await page.evaluate('new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve)))');
@@ -265,7 +288,11 @@ describe('queue controls and charts', () => {
       mkdirSync(OUTPUT, { recursive: true });
       await page.screenshot({ path: path.join(OUTPUT, `controls-${width}.png`), fullPage: true });
       // The new panels on their own, to look at closely.
-      for (const [name, selector] of [['history', '#history'], ['types', '#types'], ['queue', '.queue-summary']]) {
+      for (const [name, selector] of [
+        ['history', '#history'],
+        ['types', '#types'],
+        ['queue', '.queue-summary'],
+      ]) {
         await page.locator(selector!).screenshot({ path: path.join(OUTPUT, `controls-${width}-${name}.png`) });
       }
       expect(await layoutProblems(page)).toEqual([]);

@@ -59,7 +59,9 @@ describe('schedules panel', () => {
     const jobId = /job #(\d+)/.exec((await status.textContent()) ?? '')![1]!;
 
     // The job ran: the queue panel counts it as done, under its type.
-    await expect.poll(() => page.locator('#by-type tr[data-type="scheduled-verification"] td.done').textContent(), { timeout: 20_000 }).toBe('1');
+    await expect
+      .poll(() => page.locator('#by-type tr[data-type="scheduled-verification"] td.done').textContent(), { timeout: 20_000 })
+      .toBe('1');
     expect(Number(await page.locator('#count-done').textContent())).toBe(doneBefore + 1);
     const job = await fetch(`${server.url}/api/jobs/${jobId}`);
     // Finished jobs are not kept by the example server.

@@ -15,7 +15,10 @@ describe('examples/quickstart', () => {
         timeout: 60_000,
       });
       expect(run.status, run.stderr).toBe(0);
-      const lines = run.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { msg: string; id?: string; stats?: { pending: number } });
+      const lines = run.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as { msg: string; id?: string; stats?: { pending: number } });
       expect(lines.filter((l) => l.msg === 'completed')).toHaveLength(3);
       expect(lines.filter((l) => l.msg === 'failed for good')).toHaveLength(1);
       const drained = lines.find((l) => l.msg.startsWith('queue drained'));

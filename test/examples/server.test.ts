@@ -199,13 +199,28 @@ describe('examples/server', () => {
       const deadline = Date.now() + 60_000;
       const synced = (): boolean => players.kodi.library.list().length === 3 && players.jellyfin.requests.some((r) => r.status === 204);
       while (!synced() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(players.kodi.library.list().map((m) => m.title).sort()).toEqual(['Alien', 'Spirited Away', 'The Matrix']);
+      expect(
+        players.kodi.library
+          .list()
+          .map((m) => m.title)
+          .sort(),
+      ).toEqual(['Alien', 'Spirited Away', 'The Matrix']);
       expect(players.jellyfin.requests.some((r) => r.status === 204)).toBe(true);
       const matrix = path.join(library, 'The Matrix (1999)');
       expect(readdirSync(matrix).sort()).toEqual(
-        ['.actors', 'The Matrix (1999)-fanart.jpg', 'The Matrix (1999)-poster.jpg', 'The Matrix (1999).mkv', 'The Matrix (1999).nfo'].sort(),
+        [
+          '.actors',
+          'The Matrix (1999)-fanart.jpg',
+          'The Matrix (1999)-poster.jpg',
+          'The Matrix (1999).mkv',
+          'The Matrix (1999).nfo',
+        ].sort(),
       );
-      expect(readdirSync(path.join(matrix, '.actors')).sort()).toEqual(['Carrie-Anne_Moss.jpg', 'Keanu_Reeves.jpg', 'Laurence_Fishburne.jpg']);
+      expect(readdirSync(path.join(matrix, '.actors')).sort()).toEqual([
+        'Carrie-Anne_Moss.jpg',
+        'Keanu_Reeves.jpg',
+        'Laurence_Fishburne.jpg',
+      ]);
 
       // The demo TV library too, into Kodi's tvshows source: both shows, every episode (the two-episode file twice).
       const tv = path.join(dataDir, 'tv');
@@ -220,7 +235,12 @@ describe('examples/server', () => {
       const multi = path.join(tv, 'The Office (2005)', 'Season 06', 'The.Office.S06E04E05.Niagara.720p.mkv');
       const tvSynced = (): boolean => players.kodi.library.listShows().length === 2 && players.kodi.library.episodesOf(multi).length === 2;
       while (!tvSynced() && Date.now() < tvDeadline) await new Promise((r) => setTimeout(r, 100));
-      expect(players.kodi.library.listShows().map((s) => s.title).sort()).toEqual(['Breaking Bad', 'The Office']);
+      expect(
+        players.kodi.library
+          .listShows()
+          .map((s) => s.title)
+          .sort(),
+      ).toEqual(['Breaking Bad', 'The Office']);
       expect(players.kodi.library.episodesOf(multi).map((e) => [e.season, e.episode, e.title])).toEqual([
         [6, 4, 'Niagara (Part 1)'],
         [6, 5, 'Niagara (Part 2)'],

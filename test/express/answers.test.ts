@@ -18,18 +18,64 @@ const RUN_AT_RULE =
 
 describe('REST answers', () => {
   it.each([
-    ['a missing payload', { type: 'echo' }, [{ path: 'payload', message: "is required: the job's data, as its type's schema describes it ({} when it has none)" }]],
-    ['an empty type', { type: '', payload: {} }, [{ path: 'type', message: 'must be the name of a registered job type (non-empty text), not empty text' }]],
-    ['an empty priority field', { type: 'echo', payload: { text: 'a' }, priority: '' }, [{ path: 'priority', message: 'must be a whole number from 1 (first) to 10 (last), not empty text' }]],
-    ['a priority of 0.5', { type: 'echo', payload: { text: 'a' }, priority: 0.5 }, [{ path: 'priority', message: 'must be a whole number from 1 (first) to 10 (last), not 0.5' }]],
-    ['a delay as text', { type: 'echo', payload: { text: 'a' }, delayMs: '5s' }, [{ path: 'delayMs', message: 'must be a number of milliseconds from 0 to 315576000000 (10 years), not the text "5s"' }]],
+    [
+      'a missing payload',
+      { type: 'echo' },
+      [{ path: 'payload', message: "is required: the job's data, as its type's schema describes it ({} when it has none)" }],
+    ],
+    [
+      'an empty type',
+      { type: '', payload: {} },
+      [{ path: 'type', message: 'must be the name of a registered job type (non-empty text), not empty text' }],
+    ],
+    [
+      'an empty priority field',
+      { type: 'echo', payload: { text: 'a' }, priority: '' },
+      [{ path: 'priority', message: 'must be a whole number from 1 (first) to 10 (last), not empty text' }],
+    ],
+    [
+      'a priority of 0.5',
+      { type: 'echo', payload: { text: 'a' }, priority: 0.5 },
+      [{ path: 'priority', message: 'must be a whole number from 1 (first) to 10 (last), not 0.5' }],
+    ],
+    [
+      'a delay as text',
+      { type: 'echo', payload: { text: 'a' }, delayMs: '5s' },
+      [{ path: 'delayMs', message: 'must be a number of milliseconds from 0 to 315576000000 (10 years), not the text "5s"' }],
+    ],
     ['runAt 1e300', { type: 'echo', payload: { text: 'a' }, runAt: 1e300 }, [{ path: 'runAt', message: `${RUN_AT_RULE}, not 1e+300` }]],
-    ['runAt as words', { type: 'echo', payload: { text: 'a' }, runAt: 'tomorrow' }, [{ path: 'runAt', message: `${RUN_AT_RULE}, not the text "tomorrow"` }]],
-    ['an unknown option', { type: 'echo', payload: { text: 'a' }, delay: 5 }, [{ path: 'delay', message: 'is not a job option (the options are type, payload, priority, maxRetries, delayMs, runAt, dedupeKey, timeoutMs, manual, debounceMs, debounceMaxWaitMs)' }]],
+    [
+      'runAt as words',
+      { type: 'echo', payload: { text: 'a' }, runAt: 'tomorrow' },
+      [{ path: 'runAt', message: `${RUN_AT_RULE}, not the text "tomorrow"` }],
+    ],
+    [
+      'an unknown option',
+      { type: 'echo', payload: { text: 'a' }, delay: 5 },
+      [
+        {
+          path: 'delay',
+          message:
+            'is not a job option (the options are type, payload, priority, maxRetries, delayMs, runAt, dedupeKey, timeoutMs, manual, debounceMs, debounceMaxWaitMs)',
+        },
+      ],
+    ],
     ['a payload field missing', { type: 'echo', payload: {} }, [{ path: 'payload.text', message: 'is required (text)' }]],
-    ['a payload field of the wrong kind', { type: 'echo', payload: { text: 5 } }, [{ path: 'payload.text', message: 'must be text, not 5' }]],
-    ['a payload that is not an object', { type: 'echo', payload: 'hi' }, [{ path: 'payload', message: 'must be an object, not the text "hi"' }]],
-    ['a payload field too long', { type: 'echo', payload: { text: 'x'.repeat(101) } }, [{ path: 'payload.text', message: 'must be at most 100 characters long' }]],
+    [
+      'a payload field of the wrong kind',
+      { type: 'echo', payload: { text: 5 } },
+      [{ path: 'payload.text', message: 'must be text, not 5' }],
+    ],
+    [
+      'a payload that is not an object',
+      { type: 'echo', payload: 'hi' },
+      [{ path: 'payload', message: 'must be an object, not the text "hi"' }],
+    ],
+    [
+      'a payload field too long',
+      { type: 'echo', payload: { text: 'x'.repeat(101) } },
+      [{ path: 'payload.text', message: 'must be at most 100 characters long' }],
+    ],
   ])('POST /api/jobs with %s: 400 naming the field and what is allowed', async (_name, body, details) => {
     app ??= await startTestApp({ start: false });
     const res = await request(app.url).post('/api/jobs').send(body).expect(400);
@@ -42,15 +88,24 @@ describe('REST answers', () => {
 
   it('an ISO-8601 runAt is taken as the moment it names', async () => {
     app = await startTestApp({ start: false });
-    const res = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'a' }, runAt: '2031-05-06T07:08:09Z' }).expect(201);
+    const res = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'a' }, runAt: '2031-05-06T07:08:09Z' })
+      .expect(201);
     const job = await request(app.url).get(`/api/jobs/${res.body.id}`).expect(200);
     expect(job.body.runAt).toBe(Date.parse('2031-05-06T07:08:09Z'));
   });
 
   it('GET /api/jobs?state=delayed returns jobs whose state says delayed', async () => {
     app = await startTestApp({ start: false });
-    const later = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'a' }, delayMs: 60_000 }).expect(201);
-    const now = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'b' } }).expect(201);
+    const later = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'a' }, delayMs: 60_000 })
+      .expect(201);
+    const now = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'b' } })
+      .expect(201);
     const delayed = await request(app.url).get('/api/jobs?state=delayed').expect(200);
     expect(delayed.body.jobs.map((j: { id: string; state: string }) => [j.id, j.state])).toEqual([[later.body.id, 'delayed']]);
     const pending = await request(app.url).get('/api/jobs?state=pending').expect(200);

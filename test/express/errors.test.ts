@@ -12,7 +12,11 @@ afterEach(async () => {
 describe('one error shape for every bad request', () => {
   it('malformed JSON is 400 INVALID_JSON', async () => {
     app = await startTestApp({ start: false });
-    for (const [method, path] of [['patch', '/api/phase-config/scan'], ['post', '/api/jobs'], ['post', '/api/phase-config/reset']] as const) {
+    for (const [method, path] of [
+      ['patch', '/api/phase-config/scan'],
+      ['post', '/api/jobs'],
+      ['post', '/api/phase-config/reset'],
+    ] as const) {
       const res = await request(app.url)[method](path).set('Content-Type', 'application/json').send('{"minFileSizeMB": 1,').expect(400);
       expect(res.body).toEqual({ error: { code: 'INVALID_JSON', message: 'The request body is not valid JSON' } });
     }
@@ -21,11 +25,19 @@ describe('one error shape for every bad request', () => {
 
   it('a body that is not JSON is 415, and nothing is stored', async () => {
     app = await startTestApp({ start: false });
-    const text = await request(app.url).patch('/api/phase-config/scan').set('Content-Type', 'text/plain').send('minFileSizeMB=1').expect(415);
+    const text = await request(app.url)
+      .patch('/api/phase-config/scan')
+      .set('Content-Type', 'text/plain')
+      .send('minFileSizeMB=1')
+      .expect(415);
     expect(text.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const form = await request(app.url).post('/api/jobs').type('form').send({ type: 'echo' }).expect(415);
     expect(form.body.error.message).toContain('application/x-www-form-urlencoded');
-    const latin1 = await request(app.url).patch('/api/phase-config/scan').set('Content-Type', 'application/json; charset=latin1').send('{}').expect(415);
+    const latin1 = await request(app.url)
+      .patch('/api/phase-config/scan')
+      .set('Content-Type', 'application/json; charset=latin1')
+      .send('{}')
+      .expect(415);
     expect(latin1.body.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     expect((await app.phases.getConfig('scan')).minFileSizeMB).toBe(50);
   });
@@ -35,7 +47,10 @@ describe('one error shape for every bad request', () => {
     const big = { type: 'echo', payload: { text: 'x'.repeat(2000) } };
     const res = await request(app.url).post('/api/jobs').send(big).expect(413);
     expect(res.body.error).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: 'The request body is larger than the limit of 1024 bytes' });
-    await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'small' } }).expect(201);
+    await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'small' } })
+      .expect(201);
     expect((await app.queue.getStats()).pending).toBe(1);
   });
 
@@ -58,7 +73,11 @@ describe('one error shape for every bad request', () => {
     expect(res.text).not.toContain('secret');
     expect(res.text).not.toMatch(/\bat\s/);
     expect(app.errors).toHaveLength(1);
-    expect(app.errors[0]).toMatchObject({ method: 'GET', path: '/api/jobs/stats', err: expect.objectContaining({ message: expect.stringContaining('secret') }) });
+    expect(app.errors[0]).toMatchObject({
+      method: 'GET',
+      path: '/api/jobs/stats',
+      err: expect.objectContaining({ message: expect.stringContaining('secret') }),
+    });
   });
 
   it('recognises library errors by code, also when they come from another copy of the library', async () => {

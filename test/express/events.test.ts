@@ -12,7 +12,6 @@ afterEach(async () => {
   app = undefined;
 });
 
-
 describe('GET /api/events', () => {
   it('streams stats on connect, job events with their payloads, fresh stats, and phase changes', async () => {
     app = await startTestApp();
@@ -26,8 +25,13 @@ describe('GET /api/events', () => {
         void a.phases.set('enrichment.maxPoster', 8);
       }
       const names = seen.map((e) => e.event);
-      return names.includes('job:completed') && names.includes('job:failed') && names.includes('phase-config:changed') &&
-        names.lastIndexOf('stats') > names.indexOf('job:completed') && names.lastIndexOf('stats') > names.indexOf('job:failed');
+      return (
+        names.includes('job:completed') &&
+        names.includes('job:failed') &&
+        names.includes('phase-config:changed') &&
+        names.lastIndexOf('stats') > names.indexOf('job:completed') &&
+        names.lastIndexOf('stats') > names.indexOf('job:failed')
+      );
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     expect(response.headers.get('access-control-allow-origin')).toBeNull();

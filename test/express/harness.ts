@@ -66,7 +66,14 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
   );
   const logger = pino({ level: 'silent' });
   const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename }) });
-  const queue = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename }), registry, phases, logger, retainFailed: true, concurrency: 2 });
+  const queue = new JobQueue({
+    storage: new SQLiteJobQueueStorage({ filename }),
+    registry,
+    phases,
+    logger,
+    retainFailed: true,
+    concurrency: 2,
+  });
   if (options.start !== false) await queue.start();
 
   const warnings: string[] = [];

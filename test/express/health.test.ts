@@ -49,7 +49,9 @@ describe('GET /api/health', () => {
       .listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      const res = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).get('/api/health').expect(503);
+      const res = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+        .get('/api/health')
+        .expect(503);
       expect(res.body).toEqual({
         status: 'unavailable',
         database: { reachable: false, error: 'STORAGE_ERROR' },
@@ -66,10 +68,14 @@ describe('GET /api/health', () => {
 
   it('with requireWorkers: false a producer-only process is healthy', async () => {
     app = await startTestApp({ start: false });
-    const server = express().use('/api', createHealthRouter({ queue: app.queue }, { requireWorkers: false })).listen(0, '127.0.0.1');
+    const server = express()
+      .use('/api', createHealthRouter({ queue: app.queue }, { requireWorkers: false }))
+      .listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     try {
-      const res = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`).get('/api/health').expect(200);
+      const res = await request(`http://127.0.0.1:${(server.address() as AddressInfo).port}`)
+        .get('/api/health')
+        .expect(200);
       expect(res.body).toMatchObject({ status: 'ok', workers: { running: false } });
     } finally {
       server.close();

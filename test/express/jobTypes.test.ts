@@ -38,11 +38,23 @@ describe('GET /api/queue/types', () => {
     const byName = Object.fromEntries((body.types as { type: string }[]).map((t) => [t.type, t]));
     expect(Object.keys(byName)).toEqual(['boom', 'disk', 'echo', 'transcode', 'wait']);
     expect(byName.disk).toEqual({
-      type: 'disk', registered: true, concurrency: 2, group: { concurrency: 1 }, paused: false, typePaused: false, workers: null,
+      type: 'disk',
+      registered: true,
+      concurrency: 2,
+      group: { concurrency: 1 },
+      paused: false,
+      typePaused: false,
+      workers: null,
     });
     expect(byName.boom).toMatchObject({ concurrency: null, group: null, paused: true, typePaused: true });
     expect(byName.transcode).toEqual({
-      type: 'transcode', registered: false, concurrency: null, group: null, paused: false, typePaused: false, workers: 0,
+      type: 'transcode',
+      registered: false,
+      concurrency: null,
+      group: null,
+      paused: false,
+      typePaused: false,
+      workers: 0,
     });
   });
 

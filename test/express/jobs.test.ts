@@ -16,7 +16,10 @@ function once(queue: JobQueue, event: 'job:completed' | 'job:failed' | 'job:star
 describe('jobs routes', () => {
   it('POST /api/jobs stores a valid job: 201 with its id and Location', async () => {
     app = await startTestApp({ start: false });
-    const res = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'hi' }, priority: 2 }).expect(201);
+    const res = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'hi' }, priority: 2 })
+      .expect(201);
     expect(typeof res.body.id).toBe('string');
     expect(res.headers.location).toBe(`/api/jobs/${res.body.id}`);
     const job = await request(app.url).get(res.headers.location!).expect(200);
@@ -26,7 +29,10 @@ describe('jobs routes', () => {
   it('a job that completes is gone afterwards (404)', async () => {
     app = await startTestApp();
     const done = once(app.queue, 'job:completed');
-    const res = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'x' } }).expect(201);
+    const res = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'x' } })
+      .expect(201);
     await done;
     const gone = await request(app.url).get(`/api/jobs/${res.body.id}`).expect(404);
     expect(gone.body.error.code).toBe('NOT_FOUND');
@@ -34,12 +40,18 @@ describe('jobs routes', () => {
 
   it('POST /api/jobs refuses bad input with a named error and stores nothing', async () => {
     app = await startTestApp({ start: false });
-    const badPayload = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 5 } }).expect(400);
+    const badPayload = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 5 } })
+      .expect(400);
     expect(badPayload.body.error.code).toBe('VALIDATION_ERROR');
     expect(badPayload.body.error.details.map((d: { path: string }) => d.path)).toContain('payload.text');
     const unknownType = await request(app.url).post('/api/jobs').send({ type: 'nope', payload: {} }).expect(400);
     expect(unknownType.body.error).toMatchObject({ code: 'UNKNOWN_JOB_TYPE', details: { type: 'nope' } });
-    const badPriority = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'a' }, priority: 99 }).expect(400);
+    const badPriority = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'a' }, priority: 99 })
+      .expect(400);
     expect(badPriority.body.error.details.map((d: { path: string }) => d.path)).toContain('priority');
     const notObject = await request(app.url).post('/api/jobs').send(['echo']).expect(400);
     expect(notObject.body.error.code).toBe('VALIDATION_ERROR');

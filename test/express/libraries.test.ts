@@ -59,9 +59,19 @@ describe('GET /api/media/libraries', () => {
     const jobs = { scan: idle, enrich: idle, publish: idle, playerSync: idle };
     expect(res.body).toEqual({
       libraries: [
-        { id: 1, path: p.movies, kind: 'movies', scanJob: 'scan-movie', counts: { movies: 0, enriched: 0, published: 0 }, progress: { phase: 'done', jobs } },
         {
-          id: 2, path: p.tv, kind: 'tvshows', scanJob: 'scan-tv',
+          id: 1,
+          path: p.movies,
+          kind: 'movies',
+          scanJob: 'scan-movie',
+          counts: { movies: 0, enriched: 0, published: 0 },
+          progress: { phase: 'done', jobs },
+        },
+        {
+          id: 2,
+          path: p.tv,
+          kind: 'tvshows',
+          scanJob: 'scan-tv',
           counts: { shows: 0, seasons: 0, episodes: 0, enriched: 0, published: 0 },
           progress: { phase: 'done', jobs },
         },

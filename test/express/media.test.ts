@@ -61,7 +61,12 @@ describe('POST /api/media/refresh', () => {
     expect(res.body.path).toBe(movie!.videoFile);
     await p.idle();
     expect(p.done('enrich-metadata')).toHaveLength(3);
-    expect(p.players.kodi.library.list().map((m) => m.title).sort()).toEqual(['Movie 001: Extended', 'Movie 002']);
+    expect(
+      p.players.kodi.library
+        .list()
+        .map((m) => m.title)
+        .sort(),
+    ).toEqual(['Movie 001: Extended', 'Movie 002']);
   });
 
   it('answers 400 for a body that names neither or both, or a folder that is not a library; 404 for an unknown movie; 415 for non-JSON; 401 without the key', async () => {
@@ -101,13 +106,20 @@ describe('POST /api/media/refresh of TV', () => {
     expect(whole.body).toEqual({ jobId: expect.any(String), path: p.tv });
     await p.idle();
     expect(p.failed).toEqual([]);
-    expect(p.completed.find((o) => o.job.id === whole.body.jobId)).toMatchObject({ job: { type: 'scan-tv', payload: { libraryPath: p.tv, manual: true, refresh: true } } });
+    expect(p.completed.find((o) => o.job.id === whole.body.jobId)).toMatchObject({
+      job: { type: 'scan-tv', payload: { libraryPath: p.tv, manual: true, refresh: true } },
+    });
     expect(p.done('enrich-tvshow').filter((o) => o.job.manual)).toHaveLength(3);
     expect(syncs()).toBe(before);
 
     // One show, after its catalogue entry changed: Kodi reads the changed episode again.
-    const catalogue = JSON.parse(readFileSync(p.cataloguePath, 'utf8')) as { series: { id: string; seasons: { number: number; episodes: { number: number; title: string }[] }[] }[] };
-    catalogue.series.find((s) => s.id === '1002')!.seasons.find((s) => s.number === 2)!.episodes.find((e) => e.number === 1)!.title = 'Beta Two One, Refreshed';
+    const catalogue = JSON.parse(readFileSync(p.cataloguePath, 'utf8')) as {
+      series: { id: string; seasons: { number: number; episodes: { number: number; title: string }[] }[] }[];
+    };
+    catalogue.series
+      .find((s) => s.id === '1002')!
+      .seasons.find((s) => s.number === 2)!
+      .episodes.find((e) => e.number === 1)!.title = 'Beta Two One, Refreshed';
     writeFileSync(p.cataloguePath, JSON.stringify(catalogue));
     const beta = p.media.tv.listShows().find((s) => s.title === 'Beta Show')!;
     const one = await request(url).post('/api/media/refresh').set(auth).send({ showId: beta.id }).expect(202);

@@ -259,10 +259,14 @@ describe('GET /metrics', () => {
     renameSync(db, `${db}.moved`);
     cleanups.push(() => renameSync(`${db}.moved`, db));
     let res!: Response;
-    await waitFor(async () => {
-      res = await fetch(`${url}/metrics`);
-      return res.status !== 200;
-    }, 10_000, 'the storage to notice the file is gone');
+    await waitFor(
+      async () => {
+        res = await fetch(`${url}/metrics`);
+        return res.status !== 200;
+      },
+      10_000,
+      'the storage to notice the file is gone',
+    );
     expect(res.status).toBe(503);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error).toEqual({ code: 'STORAGE_ERROR', message: 'Storage is unavailable' });
@@ -317,7 +321,12 @@ describe('a host registry', () => {
     expect(clash).toBeInstanceOf(ValidationError);
     expect((clash as ValidationError).message).toMatch(/already has phaseq_jobs_completed_total, .*different prefix/);
     // Nothing was half registered by the refused router.
-    expect(registry.getMetricsAsArray().map((m) => m.name).filter((n) => n.startsWith('phaseq_'))).toHaveLength(7);
+    expect(
+      registry
+        .getMetricsAsArray()
+        .map((m) => m.name)
+        .filter((n) => n.startsWith('phaseq_')),
+    ).toHaveLength(7);
 
     createMetricsRouter(queue, { registry, prefix: 'phaseq_second_', history: false });
     const both = await parseScrape(await registry.metrics());
@@ -358,19 +367,27 @@ describe('GET /metrics/history', () => {
     cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api`;
 
-    await queue.addJobs([{ type: 'ok', payload: {} }, { type: 'doomed', payload: {} }, { type: 'slow', payload: {}, delayMs: 60_000 }]);
+    await queue.addJobs([
+      { type: 'ok', payload: {} },
+      { type: 'doomed', payload: {} },
+      { type: 'slow', payload: {}, delayMs: 60_000 },
+    ]);
     const done = settled(queue, 2);
     await queue.start();
     await done;
     // The depth is sampled at each interval's start: wait for one taken after the jobs ran.
     let snapshot!: QueueHistorySnapshot;
-    await waitFor(async () => {
-      const res = await fetch(`${url}/metrics/history`);
-      expect(res.status).toBe(200);
-      expect(res.headers.get('cache-control')).toBe('no-store');
-      snapshot = (await res.json()) as QueueHistorySnapshot;
-      return snapshot.buckets.some((b) => b.depth?.delayed === 1 && b.depth.pending === 0);
-    }, 10_000, 'a depth sample after the jobs ran');
+    await waitFor(
+      async () => {
+        const res = await fetch(`${url}/metrics/history`);
+        expect(res.status).toBe(200);
+        expect(res.headers.get('cache-control')).toBe('no-store');
+        snapshot = (await res.json()) as QueueHistorySnapshot;
+        return snapshot.buckets.some((b) => b.depth?.delayed === 1 && b.depth.pending === 0);
+      },
+      10_000,
+      'a depth sample after the jobs ran',
+    );
     expect(snapshot.intervalMs).toBe(1_000);
     expect(snapshot.recording).toBe(true);
     expect(snapshot.since).toBe(history.since);

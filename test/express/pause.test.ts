@@ -34,7 +34,10 @@ describe('pause routes', () => {
   it('a paused queue keeps its jobs pending until resumed', async () => {
     app = await startTestApp();
     await request(app.url).post('/api/queue/pause').send({ type: 'echo' }).expect(200);
-    const { body } = await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'held' } }).expect(201);
+    const { body } = await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'held' } })
+      .expect(201);
     await new Promise((r) => setTimeout(r, 150));
     expect(await app.queue.getJob(body.id)).toMatchObject({ state: 'pending', attempts: 0 });
     const done = new Promise((r) => app!.queue.once('job:completed', r));

@@ -37,10 +37,7 @@ describe('phase configuration routes', () => {
 
   it('PATCH changes the given fields, returns the phase and stores it', async () => {
     app = await startTestApp();
-    const res = await request(app.url)
-      .patch('/api/phase-config/enrichment')
-      .send({ maxPoster: 7, language: 'de' })
-      .expect(200);
+    const res = await request(app.url).patch('/api/phase-config/enrichment').send({ maxPoster: 7, language: 'de' }).expect(200);
     expect(res.body).toMatchObject({ maxPoster: 7, language: 'de', maxFanart: 5 });
     expect((await app.phases.getConfig('enrichment')).maxPoster).toBe(7);
     const again = await request(app.url).get('/api/phase-config/enrichment').expect(200);
@@ -90,7 +87,10 @@ describe('phase configuration routes', () => {
     await app.phases.setPhase('publish', { trailers: true });
     const bad = await request(app.url).post('/api/phase-config/reset').send({ phase: 'nope' }).expect(400);
     expect(bad.body.error.details).toEqual([{ path: 'phase', message: expect.stringContaining('enrichment') }]);
-    const extra = await request(app.url).post('/api/phase-config/reset').send({ phases: ['scan'] }).expect(400);
+    const extra = await request(app.url)
+      .post('/api/phase-config/reset')
+      .send({ phases: ['scan'] })
+      .expect(400);
     expect(extra.body.error.details[0].path).toBe('phases');
     expect((await app.phases.getConfig('publish')).trailers).toBe(true);
   });

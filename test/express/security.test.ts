@@ -24,7 +24,10 @@ describe('API key', () => {
     }
     const wrong = await request(app.url).get('/api/phase-config').set('Authorization', `Bearer ${KEY}x`).expect(401);
     expect(wrong.body.error.message).toContain('wrong');
-    await request(app.url).get('/api/phase-config').set('Authorization', `Bearer ${KEY.slice(0, -1)}`).expect(401);
+    await request(app.url)
+      .get('/api/phase-config')
+      .set('Authorization', `Bearer ${KEY.slice(0, -1)}`)
+      .expect(401);
     await request(app.url).get('/api/phase-config').set('Authorization', `Basic ${KEY}`).expect(401);
     await request(app.url).get('/api/phase-config').set('Authorization', `Bearer ${KEY}`).expect(200);
     await request(app.url).get('/api/phase-config').set('Authorization', `bearer ${KEY}`).expect(200);
@@ -33,7 +36,10 @@ describe('API key', () => {
   it('guards mutations too: nothing changes without the key', async () => {
     app = await startTestApp({ apiKey: KEY, start: false });
     await request(app.url).patch('/api/phase-config/publish').send({ trailers: true }).expect(401);
-    await request(app.url).post('/api/jobs').send({ type: 'echo', payload: { text: 'a' } }).expect(401);
+    await request(app.url)
+      .post('/api/jobs')
+      .send({ type: 'echo', payload: { text: 'a' } })
+      .expect(401);
     expect((await app.phases.getConfig('publish')).trailers).toBe(false);
     expect((await app.queue.getStats()).pending).toBe(0);
     await request(app.url).patch('/api/phase-config/publish').set('Authorization', `Bearer ${KEY}`).send({ trailers: true }).expect(200);
@@ -56,17 +62,31 @@ describe('cross-site requests', () => {
       .send({ trailers: true })
       .expect(403);
     expect(byOrigin.body.error).toMatchObject({ code: 'CROSS_SITE_REQUEST', details: { origin: 'http://evil.example' } });
-    await request(app.url).post('/api/jobs').set('Sec-Fetch-Site', 'cross-site').send({ type: 'echo', payload: { text: 'a' } }).expect(403);
+    await request(app.url)
+      .post('/api/jobs')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ type: 'echo', payload: { text: 'a' } })
+      .expect(403);
     await request(app.url).post('/api/phase-config/reset').set('Origin', 'null').expect(403);
     await request(app.url).delete('/api/jobs/1').set('Sec-Fetch-Site', 'same-site').expect(403);
     expect((await app.phases.getConfig('publish')).trailers).toBe(false);
     expect((await app.queue.getStats()).pending).toBe(0);
   });
 
-  it('lets the page\'s own origin, allowed origins and non-browser clients through', async () => {
+  it("lets the page's own origin, allowed origins and non-browser clients through", async () => {
     app = await startTestApp({ start: false, allowedOrigins: ['https://admin.example'] });
-    await request(app.url).patch('/api/phase-config/publish').set('Origin', app.url).set('Sec-Fetch-Site', 'same-origin').send({ trailers: true }).expect(200);
-    await request(app.url).patch('/api/phase-config/publish').set('Origin', 'https://admin.example').set('Sec-Fetch-Site', 'cross-site').send({ actors: false }).expect(200);
+    await request(app.url)
+      .patch('/api/phase-config/publish')
+      .set('Origin', app.url)
+      .set('Sec-Fetch-Site', 'same-origin')
+      .send({ trailers: true })
+      .expect(200);
+    await request(app.url)
+      .patch('/api/phase-config/publish')
+      .set('Origin', 'https://admin.example')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ actors: false })
+      .expect(200);
     await request(app.url).patch('/api/phase-config/publish').send({ assets: false }).expect(200);
     expect(await app.phases.getConfig('publish')).toEqual({ trailers: true, actors: false, assets: false });
   });
@@ -100,7 +120,9 @@ describe('unprotected public address', () => {
       warnIfExposed(open, { logger });
       warnIfExposed(local, { logger });
       warnIfExposed(open, { logger, apiKey: KEY });
-      expect(warnings).toEqual([{ obj: expect.objectContaining({ address: '0.0.0.0' }), msg: expect.stringContaining('without an API key') }]);
+      expect(warnings).toEqual([
+        { obj: expect.objectContaining({ address: '0.0.0.0' }), msg: expect.stringContaining('without an API key') },
+      ]);
     } finally {
       open.close();
       local.close();

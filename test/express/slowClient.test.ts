@@ -14,7 +14,9 @@ describe('event stream and a client that stops reading', () => {
   it('is closed once the client falls too far behind, and lets go of the queue', async () => {
     app = await startTestApp({ start: false });
     const queue = app.queue;
-    const server = express().get('/events', sseHandler(queue, { maxBufferedBytes: 64 * 1024 })).listen(0, '127.0.0.1');
+    const server = express()
+      .get('/events', sseHandler(queue, { maxBufferedBytes: 64 * 1024 }))
+      .listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     const before = queue.listenerCount('job:added');
     try {
@@ -28,7 +30,9 @@ describe('event stream and a client that stops reading', () => {
       while (queue.listenerCount('job:added') === before) await new Promise((r) => setTimeout(r, 10));
       // Each job:added event is about half a kilobyte: add far more than socket buffers hold.
       for (let round = 0; round < 100 && queue.listenerCount('job:added') > before; round++) {
-        await queue.addJobs(Array.from({ length: 1000 }, (_, i) => ({ type: 'echo', payload: { text: `${round}-${i}`.padEnd(100, 'x') } })));
+        await queue.addJobs(
+          Array.from({ length: 1000 }, (_, i) => ({ type: 'echo', payload: { text: `${round}-${i}`.padEnd(100, 'x') } })),
+        );
       }
       expect(queue.listenerCount('job:added')).toBe(before);
       socket.resume();

@@ -39,7 +39,14 @@ describe('contention: 8 processes enqueueing and claiming on one SQLite file', (
 
     for (let n = 0; n < PROCESSES; n++) {
       children.push(
-        await spawnFixture('contention-process.ts', [db, join(tmp.dir, `journal-${n}.log`), go, String(JOBS_EACH), String(CONCURRENCY), `p${n}`]),
+        await spawnFixture('contention-process.ts', [
+          db,
+          join(tmp.dir, `journal-${n}.log`),
+          go,
+          String(JOBS_EACH),
+          String(CONCURRENCY),
+          `p${n}`,
+        ]),
       );
     }
     await until(() => children.every((c) => c.lines.includes('ready')), { what: 'every process to be ready' });
@@ -57,10 +64,13 @@ describe('contention: 8 processes enqueueing and claiming on one SQLite file', (
       what: 'every process to finish enqueueing',
     });
     const enqueueMs = performance.now() - t;
-    await until(async () => {
-      const s = await observer.getStats();
-      return s.pending + s.processing === 0;
-    }, { timeoutMs: 150_000, everyMs: 200, what: 'the queue to drain' });
+    await until(
+      async () => {
+        const s = await observer.getStats();
+        return s.pending + s.processing === 0;
+      },
+      { timeoutMs: 150_000, everyMs: 200, what: 'the queue to drain' },
+    );
     const drainMs = performance.now() - t;
     for (const c of children) c.child.kill('SIGTERM');
     const exits = await Promise.all(children.map((c) => c.exited));

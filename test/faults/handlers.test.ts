@@ -47,9 +47,13 @@ describe('handler faults (SQLite)', () => {
     const { queue, registry } = sqliteQueue(tmp(), { maxRetries: 0 });
     queues.push(queue);
     const thrown: unknown[] = ['a plain string', 42, { code: 'E_ODD', detail: [1, 2] }, null, undefined, Symbol('s'), 10n];
-    registry.register('throws', (job) => {
-      throw thrown[job.payload.i];
-    }, { schema });
+    registry.register(
+      'throws',
+      (job) => {
+        throw thrown[job.payload.i];
+      },
+      { schema },
+    );
     const failed = new Map<number, { error: Error; attempts: number }>();
     queue.on('job:failed', ({ job, error, attempts }) => failed.set((job.payload as { i: number }).i, { error, attempts }));
     await queue.addJobs(thrown.map((_, i) => ({ type: 'throws', payload: { i } })));
@@ -70,10 +74,14 @@ describe('handler faults (SQLite)', () => {
     const { queue, registry } = sqliteQueue(tmp(), { concurrency: 1, maxRetries: 1 });
     queues.push(queue);
     let hangs = 0;
-    registry.register('hang', () => {
-      hangs++;
-      return new Promise(() => {});
-    }, { schema, timeoutMs: 150 });
+    registry.register(
+      'hang',
+      () => {
+        hangs++;
+        return new Promise(() => {});
+      },
+      { schema, timeoutMs: 150 },
+    );
     const ran: number[] = [];
     registry.register('ok', async (job) => void ran.push(job.payload.i), { schema });
     const retrying: Error[] = [];
@@ -96,13 +104,17 @@ describe('handler faults (SQLite)', () => {
     const { queue, registry } = sqliteQueue(tmp(), { maxRetries: 0 });
     queues.push(queue);
     let settledLate = 0;
-    registry.register('late', async (job, ctx) => {
-      await sleep(300);
-      settledLate++;
-      expect(ctx.signal.aborted).toBe(true);
-      if (job.payload.i === 0) throw new Error('rejected after the abort');
-      return 'resolved after the abort';
-    }, { schema, timeoutMs: 50 });
+    registry.register(
+      'late',
+      async (job, ctx) => {
+        await sleep(300);
+        settledLate++;
+        expect(ctx.signal.aborted).toBe(true);
+        if (job.payload.i === 0) throw new Error('rejected after the abort');
+        return 'resolved after the abort';
+      },
+      { schema, timeoutMs: 50 },
+    );
     const outcomes: string[] = [];
     queue.on('job:failed', ({ job, error }) => outcomes.push(`failed ${job.id} ${error.name}`));
     queue.on('job:completed', ({ job }) => outcomes.push(`completed ${job.id}`));
@@ -111,7 +123,10 @@ describe('handler faults (SQLite)', () => {
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
     try {
-      const [a, b] = await queue.addJobs([{ type: 'late', payload: { i: 0 } }, { type: 'late', payload: { i: 1 } }]);
+      const [a, b] = await queue.addJobs([
+        { type: 'late', payload: { i: 0 } },
+        { type: 'late', payload: { i: 1 } },
+      ]);
       await queue.start();
       await waitFor(() => settledLate === 2, 10_000, 'both handlers to settle late');
       await sleep(200);
@@ -129,11 +144,15 @@ describe('handler faults (SQLite)', () => {
     const CHILDREN = 10_000;
     const ran = new Uint8Array(CHILDREN);
     let enqueueMs = 0;
-    registry.register('parent', async (_job, ctx) => {
-      const t = performance.now();
-      for (let i = 0; i < CHILDREN; i++) await ctx.queue.addJob({ type: 'child', payload: { i } });
-      enqueueMs = performance.now() - t;
-    }, { schema });
+    registry.register(
+      'parent',
+      async (_job, ctx) => {
+        const t = performance.now();
+        for (let i = 0; i < CHILDREN; i++) await ctx.queue.addJob({ type: 'child', payload: { i } });
+        enqueueMs = performance.now() - t;
+      },
+      { schema },
+    );
     registry.register('child', async (job) => void ran[job.payload.i]!++, { schema });
     let parentDone = 0;
     let childrenDone = 0;
@@ -167,14 +186,15 @@ describe('handler faults (SQLite)', () => {
     const stalled: string[] = [];
     observer.on('job:stalled', ({ job }) => stalled.push(job.id));
     // Jobs are claimed by the blocking process before the observer starts.
-    const ids = await observer.addJobs([
-      { type: 'block', payload: { i: 0 } },
-      ...[1, 2, 3].map((i) => ({ type: 'slow', payload: { i } })),
-    ]);
+    const ids = await observer.addJobs([{ type: 'block', payload: { i: 0 } }, ...[1, 2, 3].map((i) => ({ type: 'slow', payload: { i } }))]);
     // Lease 4 s, heartbeat every ~1.3 s: the lease outlives a 2 s block wherever it falls.
     const worker = await spawnFixture('blocking-worker.ts', [db, journal, '4', '4000', '2000', '6000']);
     children.push(worker);
-    await waitFor(() => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length === 4, 20_000, 'the worker to start all four jobs');
+    await waitFor(
+      () => existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length === 4,
+      20_000,
+      'the worker to start all four jobs',
+    );
     await observer.start();
     await waitFor(() => ids.every((id) => worker.lines.includes(`done ${id}`)), 30_000, 'the worker to finish every job');
     expect(stalled).toEqual([]);

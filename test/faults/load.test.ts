@@ -109,7 +109,10 @@ describe(`load and soak: ${TOTAL.toLocaleString('en-US')} queued jobs in one SQL
     phase(`${fmt(TOTAL - SOAK)} deleted, ${fmt(SOAK)} left`);
     const atSoak = await claimLatency(probe);
     for (let from = 0; from < DRAIN - SOAK; from += CHUNK) {
-      await probe.add(Array.from({ length: Math.min(CHUNK, DRAIN - SOAK - from) }, (_, k) => newJob(TOTAL + from + k)), Date.now());
+      await probe.add(
+        Array.from({ length: Math.min(CHUNK, DRAIN - SOAK - from) }, (_, k) => newJob(TOTAL + from + k)),
+        Date.now(),
+      );
     }
     expect((await producer.getStats()).pending).toBe(DRAIN);
 
@@ -117,16 +120,24 @@ describe(`load and soak: ${TOTAL.toLocaleString('en-US')} queued jobs in one SQL
     const worker = await spawnFixture('soak-worker.ts', [db, '50']);
     children.push(worker);
     const t2 = performance.now();
-    await until(async () => {
-      const s = await producer.getStats();
-      return s.pending + s.processing === 0;
-    }, { timeoutMs: 600_000, everyMs: 1_000, what: 'the worker process to drain the queue' });
+    await until(
+      async () => {
+        const s = await producer.getStats();
+        return s.pending + s.processing === 0;
+      },
+      { timeoutMs: 600_000, everyMs: 1_000, what: 'the worker process to drain the queue' },
+    );
     const soakMs = performance.now() - t2;
     phase('worker process drained the rest');
     worker.child.kill('SIGTERM');
     expect((await worker.exited).code).toBe(0);
     expect(worker.lines.filter((l) => l.startsWith('error '))).toEqual([]);
-    const done = Number(worker.lines.filter((l) => l.startsWith('done ')).at(-1)!.split(' ')[1]);
+    const done = Number(
+      worker.lines
+        .filter((l) => l.startsWith('done '))
+        .at(-1)!
+        .split(' ')[1],
+    );
     expect(done).toBe(DRAIN);
     // From the first sample after the queue started (module loading is not the drain).
     const rss = worker.lines
@@ -136,7 +147,10 @@ describe(`load and soak: ${TOTAL.toLocaleString('en-US')} queued jobs in one SQL
     expect(rss.length).toBeGreaterThan(1);
 
     // 4. Claim latency at 1k depth, on the same (now well-churned) file.
-    await probe.add(Array.from({ length: 1_000 }, (_, i) => newJob(i)), Date.now());
+    await probe.add(
+      Array.from({ length: 1_000 }, (_, i) => newJob(i)),
+      Date.now(),
+    );
     const atSmall = await claimLatency(probe);
     await drainRaw(probe, 1_000);
     expect(await producer.getStats()).toMatchObject({ pending: 0, processing: 0, delayed: 0, failed: 0 });

@@ -27,18 +27,21 @@ async function startRedis(dir: string): Promise<ChildProcess> {
     ['--port', String(PORT), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always', '--save', ''],
     { stdio: 'ignore' },
   );
-  await until(async () => {
-    const probe = new Redis(URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    probe.on('error', () => {});
-    try {
-      await probe.connect();
-      return (await probe.ping()) === 'PONG';
-    } catch {
-      return false;
-    } finally {
-      probe.disconnect();
-    }
-  }, { timeoutMs: 10_000, everyMs: 50, what: 'redis-server to answer' });
+  await until(
+    async () => {
+      const probe = new Redis(URL, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => {});
+      try {
+        await probe.connect();
+        return (await probe.ping()) === 'PONG';
+      } catch {
+        return false;
+      } finally {
+        probe.disconnect();
+      }
+    },
+    { timeoutMs: 10_000, everyMs: 50, what: 'redis-server to answer' },
+  );
   return server;
 }
 
@@ -68,10 +71,14 @@ describe('Redis stopped for 10 s under a running queue', () => {
     const schema = z.object({ i: z.number() });
     const runs = new Map<number, number>();
     const registry = new HandlerRegistry();
-    registry.register('outage', async (job) => {
-      runs.set(job.payload.i, (runs.get(job.payload.i) ?? 0) + 1);
-      await sleep(5);
-    }, { schema });
+    registry.register(
+      'outage',
+      async (job) => {
+        runs.set(job.payload.i, (runs.get(job.payload.i) ?? 0) + 1);
+        await sleep(5);
+      },
+      { schema },
+    );
     const worker = new JobQueue({
       storage: new BullMQJobQueueStorage({ connection: URL, prefix: 'outage' }),
       registry,
@@ -126,10 +133,13 @@ describe('Redis stopped for 10 s under a running queue', () => {
 
     // Every job whose addJob resolved runs; the queue ends empty.
     await until(() => [...resolved.keys()].every((i) => runs.has(i)), { timeoutMs: 60_000, what: 'every stored job to run' });
-    await until(async () => {
-      const s = await producer.getStats();
-      return s.pending + s.processing + s.delayed === 0;
-    }, { timeoutMs: 30_000, what: 'the queue to drain' });
+    await until(
+      async () => {
+        const s = await producer.getStats();
+        return s.pending + s.processing + s.delayed === 0;
+      },
+      { timeoutMs: 30_000, what: 'the queue to drain' },
+    );
     expect(failed).toEqual([]);
     expect(await producer.getStats()).toMatchObject({ pending: 0, processing: 0, delayed: 0, failed: 0 });
     // The outage was felt: adds were refused, with a clear error, not swallowed.
@@ -152,7 +162,10 @@ describe('Redis stopped for 10 s under a running queue', () => {
       'jobs in flight when Redis died': inFlightBefore,
       'addJob resolved (all ran)': resolved.size,
       'addJob refused during the outage': rejected.length,
-      'refusal time p50 / max (ms)': `${percentile(rejected.map((r) => r.ms), 50).toFixed(1)} / ${Math.max(...rejected.map((r) => r.ms)).toFixed(1)}`,
+      'refusal time p50 / max (ms)': `${percentile(
+        rejected.map((r) => r.ms),
+        50,
+      ).toFixed(1)} / ${Math.max(...rejected.map((r) => r.ms)).toFixed(1)}`,
       'refused adds that Redis had stored (they ran)': storedDespiteRefusal,
       'jobs run more than once': reruns,
       'jobs failed for good': failed.length,

@@ -30,20 +30,24 @@ describe('shutdown with 50 running jobs (SQLite)', () => {
     let sawAbort = 0;
     const completed = new Set<string>();
     // Half the handlers listen to their signal, half ignore it: stop() must not wait for either.
-    registry.register('work', async (job, ctx) => {
-      started++;
-      if (mode === 'finish') return;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, HANDLER_MS);
-        if (job.payload.i % 2 === 0) {
-          ctx.signal.addEventListener('abort', () => {
-            sawAbort++;
-            clearTimeout(timer);
-            resolve();
-          });
-        }
-      });
-    }, { schema: z.object({ i: z.number() }) });
+    registry.register(
+      'work',
+      async (job, ctx) => {
+        started++;
+        if (mode === 'finish') return;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, HANDLER_MS);
+          if (job.payload.i % 2 === 0) {
+            ctx.signal.addEventListener('abort', () => {
+              sawAbort++;
+              clearTimeout(timer);
+              resolve();
+            });
+          }
+        });
+      },
+      { schema: z.object({ i: z.number() }) },
+    );
     const queue = new JobQueue({
       storage: new SQLiteJobQueueStorage({ filename: join(tmp.dir, 'jobs.db') }),
       registry,

@@ -10,7 +10,18 @@ const schema = z.object({ key: z.string() });
 const noop = (): void => {};
 
 function stats(overrides: Partial<QueueStats> = {}): QueueStats {
-  return { pending: 0, delayed: 0, processing: 0, failed: 0, paused: false, pausedTypes: [], workers: 1, withoutWorker: 0, byType: {}, ...overrides };
+  return {
+    pending: 0,
+    delayed: 0,
+    processing: 0,
+    failed: 0,
+    paused: false,
+    pausedTypes: [],
+    workers: 1,
+    withoutWorker: 0,
+    byType: {},
+    ...overrides,
+  };
 }
 
 const counts = { pending: 1, delayed: 0, processing: 0, failed: 0 };

@@ -126,7 +126,10 @@ describe('addJob under hostile input', () => {
   it('a payload whose __proto__ key tries to pollute the prototype is rejected; constructor keys are data', async () => {
     const proto = await attempt({ type: 'any', payload: JSON.parse('{"a": [{"__proto__": {"polluted": "yes"}}]}') });
     expect(proto.ok).toBe(false);
-    if (!proto.ok) expect((proto.error as ValidationError).issues).toEqual([{ path: 'payload.a.0.__proto__', message: '"__proto__" is not allowed as a key' }]);
+    if (!proto.ok)
+      expect((proto.error as ValidationError).issues).toEqual([
+        { path: 'payload.a.0.__proto__', message: '"__proto__" is not allowed as a key' },
+      ]);
     const payload = JSON.parse('{"constructor": {"prototype": {"polluted": "yes"}}, "toString": 1}') as unknown;
     const r = await attempt({ type: 'any', payload });
     expect(r.ok).toBe(true);
@@ -146,7 +149,9 @@ describe('addJob under hostile input', () => {
         fc.constantFrom(...DANGEROUS_KEYS),
         fc.integer(),
         async (dict, key, value) => {
-          const payload = JSON.parse(JSON.stringify({ ...dict }).replace(/^\{/, `{${JSON.stringify(key)}:${value}${Object.keys(dict).length ? ',' : ''}`)) as unknown;
+          const payload = JSON.parse(
+            JSON.stringify({ ...dict }).replace(/^\{/, `{${JSON.stringify(key)}:${value}${Object.keys(dict).length ? ',' : ''}`),
+          ) as unknown;
           const r = await attempt({ type: 'dict', payload });
           expect(r.ok).toBe(!hasProtoKey(payload));
           if (r.ok) expect(JSON.stringify(r.payload)).toBe(JSON.stringify(payload));
@@ -182,10 +187,13 @@ describe('addJob under hostile input', () => {
           const o = options as Record<string, unknown>;
           const valid =
             (o.priority === undefined || (Number.isInteger(o.priority) && (o.priority as number) >= 1 && (o.priority as number) <= 10)) &&
-            (o.delayMs === undefined || (typeof o.delayMs === 'number' && Number.isFinite(o.delayMs) && o.delayMs >= 0 && o.delayMs <= MAX_JOB_DELAY_MS)) &&
+            (o.delayMs === undefined ||
+              (typeof o.delayMs === 'number' && Number.isFinite(o.delayMs) && o.delayMs >= 0 && o.delayMs <= MAX_JOB_DELAY_MS)) &&
             (o.dedupeKey === undefined || (typeof o.dedupeKey === 'string' && o.dedupeKey.length >= 1 && o.dedupeKey.length <= 512)) &&
-            (o.timeoutMs === undefined || (Number.isInteger(o.timeoutMs) && (o.timeoutMs as number) >= 1 && (o.timeoutMs as number) <= 2 ** 31 - 1)) &&
-            (o.maxRetries === undefined || (Number.isInteger(o.maxRetries) && (o.maxRetries as number) >= 0 && (o.maxRetries as number) <= 1000));
+            (o.timeoutMs === undefined ||
+              (Number.isInteger(o.timeoutMs) && (o.timeoutMs as number) >= 1 && (o.timeoutMs as number) <= 2 ** 31 - 1)) &&
+            (o.maxRetries === undefined ||
+              (Number.isInteger(o.maxRetries) && (o.maxRetries as number) >= 0 && (o.maxRetries as number) <= 1000));
           expect(r.ok).toBe(valid);
           if (!r.ok) expectClearRejection(r.error);
         },
@@ -210,9 +218,12 @@ describe('addJob under hostile input', () => {
           const r = await attempt({ type: 'typed', payload });
           const p = payload as Record<string, unknown>;
           const valid =
-            typeof p.name === 'string' && p.name.length <= 100 &&
-            Number.isSafeInteger(p.count) && (p.count as number) >= 0 &&
-            Array.isArray(p.tags) && p.tags.length <= 5;
+            typeof p.name === 'string' &&
+            p.name.length <= 100 &&
+            Number.isSafeInteger(p.count) &&
+            (p.count as number) >= 0 &&
+            Array.isArray(p.tags) &&
+            p.tags.length <= 5;
           expect(r.ok).toBe(valid);
           if (r.ok) {
             // Unknown keys are stripped by the schema; the rest is stored as given. Payloads

@@ -6,14 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  findNonJson,
-  findProtoKey,
-  hasNoProtoKeyQuick,
-  isJsonQuick,
-  parseOptions,
-  quickOptions,
-} from '../../src/queue/normalize.js';
+import { findNonJson, findProtoKey, hasNoProtoKeyQuick, isJsonQuick, parseOptions, quickOptions } from '../../src/queue/normalize.js';
 
 const OPTION_KEYS = ['type', 'payload', 'priority', 'maxRetries', 'delayMs', 'runAt', 'dedupeKey', 'timeoutMs', 'manual'];
 
@@ -151,9 +144,11 @@ describe('quick checks of job input', () => {
       }),
       { numRuns: 3_000 },
     );
-    fc.assert(fc.property(fc.jsonValue(), (value) => {
-      expect(isJsonQuick(value)).toBe(true);
-    }));
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        expect(isJsonQuick(value)).toBe(true);
+      }),
+    );
     const holey: unknown[] = [1];
     holey[2] = 3;
     expect(isJsonQuick(holey)).toBe(false);

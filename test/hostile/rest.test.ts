@@ -67,7 +67,10 @@ const jobBody = fc.oneof(
   fc.record(
     {
       type: fc.oneof(fc.constantFrom('any', 'typed', '', 'nope', '__proto__'), fc.string({ maxLength: 5 }), fc.integer()),
-      payload: fc.oneof(jsonish, fc.record({ to: fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), n: fc.oneof(fc.integer(), fc.double()) })),
+      payload: fc.oneof(
+        jsonish,
+        fc.record({ to: fc.oneof(fc.string({ maxLength: 5 }), fc.integer()), n: fc.oneof(fc.integer(), fc.double()) }),
+      ),
       priority: fc.oneof(fc.integer({ min: -2, max: 12 }), fc.string({ maxLength: 2 })),
       delayMs: fc.oneof(fc.integer({ min: -5, max: 10 ** 6 }), fc.constant('soon')),
       dedupeKey: fc.oneof(fc.string({ maxLength: 8 }), fc.integer()),
@@ -138,7 +141,10 @@ describe('REST under hostile bodies', () => {
         ),
         async (body) => {
           const before = JSON.stringify(await phases.getAll());
-          const res = await request(base).patch('/api/phase-config/demo').set('Content-Type', 'application/json').send(JSON.stringify(body));
+          const res = await request(base)
+            .patch('/api/phase-config/demo')
+            .set('Content-Type', 'application/json')
+            .send(JSON.stringify(body));
           expect(res.status).toBeLessThan(500);
           if (res.status === 200) {
             expect(demo.safeParse(res.body).success).toBe(true);

@@ -42,7 +42,12 @@ describe(`a burst of ${MOVIES} new movies into a fresh Kodi`, () => {
       try {
         const lib = makeCatalogueLibrary(temp.dir, fixtures, MOVIES);
         kodi = await startKodi({ sources: [{ path: lib.library, content: 'movies' }] });
-        pipeline = await startMediaPipeline({ dir: temp.dir, library: lib.library, catalogueFile: lib.catalogueFile, players: [kodiPlayer(kodi)] });
+        pipeline = await startMediaPipeline({
+          dir: temp.dir,
+          library: lib.library,
+          catalogueFile: lib.catalogueFile,
+          players: [kodiPlayer(kodi)],
+        });
 
         const started = Date.now();
         await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: lib.library, manual: true }, manual: true });

@@ -14,7 +14,13 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { NotifyPlayerResult } from '../../src/media/handlers/notifyPlayer.js';
 import { ensureMediaFixtures } from '../support/kodi/fixtures.js';
 import { startKodi, type KodiInstance } from '../support/kodi/kodi.js';
-import { kodiPlayer, makeCatalogueLibrary, startMediaPipeline, type CatalogueLibrary, type MediaPipeline } from '../support/kodi/mediaPipeline.js';
+import {
+  kodiPlayer,
+  makeCatalogueLibrary,
+  startMediaPipeline,
+  type CatalogueLibrary,
+  type MediaPipeline,
+} from '../support/kodi/mediaPipeline.js';
 import { kodiMovies, type KodiMovie } from '../support/kodi/rpc.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
 
@@ -60,7 +66,11 @@ afterAll(async () => {
 
 async function scan(libraryPath: string, refresh = false): Promise<number> {
   const started = Date.now();
-  await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath, manual: true, ...(refresh ? { refresh } : {}) }, manual: true });
+  await pipeline.queue.addJob({
+    type: 'scan-movie',
+    payload: { libraryPath, manual: true, ...(refresh ? { refresh } : {}) },
+    manual: true,
+  });
   await pipeline.idle();
   expect(pipeline.failed.map((f) => `${f.job.type}: ${f.error?.message}`)).toEqual([]);
   return started;
@@ -107,7 +117,11 @@ describe('changes reach a real Kodi', () => {
     // When the job completed, Kodi listed the new title: read right after, no waiting.
     const listed = (await inKodi(lib.library)).find((m) => m.file === movie.videoFile);
     expect({ title: listed?.title, plot: listed?.plot }).toEqual({ title: 'Geänderter Titel', plot: 'Eine neue Handlung, auf Deutsch.' });
-    await waitFor(async () => (await inKodi(lib.library)).some((m) => m.title === 'Geänderter Titel'), 30_000 - (Date.now() - started), 'the new title');
+    await waitFor(
+      async () => (await inKodi(lib.library)).some((m) => m.title === 'Geänderter Titel'),
+      30_000 - (Date.now() - started),
+      'the new title',
+    );
     figures.push(`  update: ${((sync.at - started) / 1000).toFixed(1)} s from the scan to the confirmed refresh`);
   });
 

@@ -85,7 +85,11 @@ describe('real Kodi harness', () => {
     await kodi.rpc('VideoLibrary.Scan', { directory: `${shows}/`, showdialogs: false });
     await waitFor(async () => (await kodiEpisodes(kodi)).length === 2 && !(await kodiIsScanning(kodi)), 60_000, 'the TV scan');
     const [tvshow] = await kodiTvShows(kodi);
-    expect({ title: tvshow?.title, plot: tvshow?.plot, file: tvshow?.file }).toEqual({ title: 'Test Show', plot: 'Show plot.', file: `${show}/` });
+    expect({ title: tvshow?.title, plot: tvshow?.plot, file: tvshow?.file }).toEqual({
+      title: 'Test Show',
+      plot: 'Show plot.',
+      file: `${show}/`,
+    });
     const episodes = await kodiEpisodes(kodi, tvshow?.tvshowid);
     expect(episodes.map((e) => [e.season, e.episode, e.title, e.plot])).toEqual([
       [1, 1, 'Episode 1', 'Plot 1.'],
@@ -95,7 +99,7 @@ describe('real Kodi harness', () => {
     expect(await kodiMovies(kodi)).toHaveLength(2);
   });
 
-  it('runs with the profile\'s settings (the ones that let it idle quietly), and reports its idle CPU', async () => {
+  it("runs with the profile's settings (the ones that let it idle quietly), and reports its idle CPU", async () => {
     const value = async (setting: string) => (await kodi.rpc<{ value: unknown }>('Settings.GetSettingValue', { setting })).value;
     expect(await value('services.webserver')).toBe(true);
     expect(await value('services.webserverusername')).toBe(kodi.username);

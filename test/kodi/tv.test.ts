@@ -50,13 +50,18 @@ function episodeBlocks(nfo: string): Record<string, string>[] {
   const text = readFileSync(nfo, 'utf8');
   const starts: number[] = [];
   for (let at = text.indexOf('<episodedetails'); at !== -1; at = text.indexOf('<episodedetails', at + 1)) starts.push(at);
-  return starts.map((start, i) => (parser.parse(text.slice(start, starts[i + 1] ?? text.length)) as { episodedetails: Record<string, string> }).episodedetails);
+  return starts.map(
+    (start, i) =>
+      (parser.parse(text.slice(start, starts[i + 1] ?? text.length)) as { episodedetails: Record<string, string> }).episodedetails,
+  );
 }
 
 /** Every episode video of the library with what its NFO says: `file SxE title | plot`, sorted. */
 function episodesAsTheNfosSay(videos: readonly string[]): string[] {
   return videos
-    .flatMap((video) => episodeBlocks(video.replace(/\.mp4$/, '.nfo')).map((e) => `${video} ${e['season']}x${e['episode']} ${e['title']} | ${e['plot']}`))
+    .flatMap((video) =>
+      episodeBlocks(video.replace(/\.mp4$/, '.nfo')).map((e) => `${video} ${e['season']}x${e['episode']} ${e['title']} | ${e['plot']}`),
+    )
     .sort();
 }
 
@@ -71,7 +76,9 @@ let videos: string[] = [];
  * Runs one job, waits until the pipeline is idle and returns the seconds from the job to
  * the last confirmed Kodi sync, with the sync results of that run.
  */
-async function run(job: Parameters<MediaPipeline['queue']['addJob']>[0]): Promise<{ seconds: number; syncs: NotifyPlayerResult[]; attempts: number }> {
+async function run(
+  job: Parameters<MediaPipeline['queue']['addJob']>[0],
+): Promise<{ seconds: number; syncs: NotifyPlayerResult[]; attempts: number }> {
   const from = pipeline.completed.length;
   const retriesBefore = pipeline.retries.length;
   const attemptsBefore = pipeline.started.filter((s) => s.job.type === 'notify-kodi').length;
@@ -85,7 +92,8 @@ async function run(job: Parameters<MediaPipeline['queue']['addJob']>[0]): Promis
   const syncs = pipeline.completed.slice(from).filter((o) => o.job.type === 'notify-kodi');
   const confirmedAt = Math.max(...syncs.map((o) => o.at));
   // Attempts that failed and were retried (their reasons go into the figures).
-  for (const retry of pipeline.retries.slice(retriesBefore)) figures.push(`    retried ${retry.job.type}: ${retry.error?.message ?? ''}`.slice(0, 400));
+  for (const retry of pipeline.retries.slice(retriesBefore))
+    figures.push(`    retried ${retry.job.type}: ${retry.error?.message ?? ''}`.slice(0, 400));
   return {
     seconds: (confirmedAt - started) / 1000,
     syncs: syncs.map((o) => o.result as NotifyPlayerResult),
@@ -145,7 +153,9 @@ describe('TV series in a real Kodi', () => {
       `1x4 ${episodeTitle('Alpha Show', 1, 4)}`,
       `1x5 ${episodeTitle('Alpha Show', 1, 5)}`,
     ]);
-    expect(listed.some((e) => e.startsWith(path.join(alpha, 'Specials')) && e.includes(` 0x1 ${episodeTitle('Alpha Show', 0, 1)}`))).toBe(true);
+    expect(listed.some((e) => e.startsWith(path.join(alpha, 'Specials')) && e.includes(` 0x1 ${episodeTitle('Alpha Show', 0, 1)}`))).toBe(
+      true,
+    );
     // Season posters: each season's poster is the file publish wrote for it.
     for (const show of shows) {
       const seasons = await kodiSeasons(kodi, show.tvshowid);
@@ -169,7 +179,10 @@ describe('TV series in a real Kodi', () => {
       series: { id: string; plot: string; seasons: { number: number; episodes: { number: number; title: string }[] }[] }[];
     };
     const episode = (showId: string, season: number, number: number) =>
-      catalogue.series.find((s) => s.id === showId)!.seasons.find((s) => s.number === season)!.episodes.find((e) => e.number === number)!;
+      catalogue.series
+        .find((s) => s.id === showId)!
+        .seasons.find((s) => s.number === season)!
+        .episodes.find((e) => e.number === number)!;
     episode('1002', 1, 3).title = 'Beta, Retitled & <Better>';
     episode('1001', 1, 5).title = 'Alpha Five, Retitled';
     catalogue.series.find((s) => s.id === '1003')!.plot = 'Gamma has a new plot.';
@@ -178,7 +191,11 @@ describe('TV series in a real Kodi', () => {
 
     // A manual scan of the three show folders: they are enriched and published again.
     const folders = ['Alpha Show (2010)', 'Beta Show (2015)', 'Gamma Show (2020)'].map((f) => path.join(tv, f));
-    const { seconds, syncs, attempts } = await run({ type: 'scan-tv', payload: { libraryPath: tv, paths: folders, manual: true }, manual: true });
+    const { seconds, syncs, attempts } = await run({
+      type: 'scan-tv',
+      payload: { libraryPath: tv, paths: folders, manual: true },
+      manual: true,
+    });
 
     const after = await kodiEpisodes(kodi);
     const title = (file: string, number: number) => after.find((e) => e.file.endsWith(file) && e.episode === number)?.title;
@@ -236,7 +253,9 @@ describe('TV series in a real Kodi', () => {
     rmSync(files[1]!);
     const removed = await run({ type: 'scan-tv', payload: { libraryPath: shared } });
     expect((await kodiEpisodes(kodi, delta!.tvshowid)).map((e) => e.file)).toEqual([inView(files[0]!)]);
-    figures.push(`  a library under a mapped path: 2 episodes listed ${added.seconds.toFixed(1)} s after the scan, 1 deleted gone after ${removed.seconds.toFixed(1)} s`);
+    figures.push(
+      `  a library under a mapped path: 2 episodes listed ${added.seconds.toFixed(1)} s after the scan, 1 deleted gone after ${removed.seconds.toFixed(1)} s`,
+    );
   });
 
   it("a Sonarr Download (the payload Sonarr sends) ends with the episode's NFO written and Kodi listing it", async () => {
@@ -257,9 +276,18 @@ describe('TV series in a real Kodi', () => {
       const relativePath = 'Season 02/Beta Show - S02E06 - Six.mp4';
       const video = addClip(path.join(tv, 'Beta Show (2015)', relativePath));
       const body = fixture('sonarr', 'Download');
-      Object.assign(body['series'] as Record<string, unknown>, { title: 'Beta Show', path: '/tv/Beta Show (2015)', year: 2015, tvdbId: 91002, tmdbId: 1002 });
+      Object.assign(body['series'] as Record<string, unknown>, {
+        title: 'Beta Show',
+        path: '/tv/Beta Show (2015)',
+        year: 2015,
+        tvdbId: 91002,
+        tmdbId: 1002,
+      });
       Object.assign((body['episodes'] as Record<string, unknown>[])[0]!, { seasonNumber: 2, episodeNumber: 6, title: 'Six' });
-      Object.assign(body['episodeFile'] as Record<string, unknown>, { relativePath, path: `/downloads/complete/${path.basename(relativePath)}` });
+      Object.assign(body['episodeFile'] as Record<string, unknown>, {
+        relativePath,
+        path: `/downloads/complete/${path.basename(relativePath)}`,
+      });
       const started = Date.now();
       const from = pipeline.completed.length;
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/api/webhooks/sonarr?secret=${SECRET}`;

@@ -55,7 +55,11 @@ const matrix: MovieDetails = {
 describe('buildMovieNfo', () => {
   it('writes every field Kodi reads, with tmdb as the default uniqueid', () => {
     const xml = buildMovieNfo(matrix, {
-      remoteArt: { poster: 'https://img.example/p.jpg?a=1&b=2', fanart: 'https://img.example/f.jpg', clearlogo: 'https://img.example/l.png' },
+      remoteArt: {
+        poster: 'https://img.example/p.jpg?a=1&b=2',
+        fanart: 'https://img.example/f.jpg',
+        clearlogo: 'https://img.example/l.png',
+      },
       trailer: 'plugin://plugin.video.youtube/?action=play_video&videoid=abc',
     });
     expect(xml.startsWith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<movie>')).toBe(true);

@@ -46,8 +46,7 @@ function outcomes(queue: JobQueue, n: number): Promise<void> {
   });
 }
 
-const total = (history: QueueHistory, key: 'completed' | 'failed'): number =>
-  history.snapshot().buckets.reduce((n, b) => n + b[key], 0);
+const total = (history: QueueHistory, key: 'completed' | 'failed'): number => history.snapshot().buckets.reduce((n, b) => n + b[key], 0);
 
 describe('QueueHistory', () => {
   it('counts completed and failed jobs and samples the depth at each interval', async () => {

@@ -56,7 +56,7 @@ describe('HistoryBuckets', () => {
     expect(ring.list(T0, T0)[0]).toEqual({ start: T0, completed: 0, failed: 0, depth: depth(2) });
   });
 
-  it('a time from before a slot\'s interval (the clock set back) is dropped instead of wiping newer counts', () => {
+  it("a time from before a slot's interval (the clock set back) is dropped instead of wiping newer counts", () => {
     const ring = new HistoryBuckets(MIN, 3);
     ring.count('completed', T0 + 3 * MIN); // slot of T0 + 3 min, shared with T0
     ring.count('completed', T0); // three intervals older, same slot

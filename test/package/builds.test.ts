@@ -32,8 +32,16 @@ queue.start().then(() => queue.addJob({ type: 'double', payload: { n: 21 } }));
 
 describe('published builds', () => {
   it.each([
-    ['CommonJS', `const { JobQueue, HandlerRegistry, SQLiteJobQueueStorage } = require(${JSON.stringify(path.join(root, 'dist/index.cjs'))}); const requireFromRoot = require('node:module').createRequire(${JSON.stringify(path.join(root, 'package.json'))});`, '.cjs'],
-    ['ES module', `import { JobQueue, HandlerRegistry, SQLiteJobQueueStorage } from ${JSON.stringify(path.join(root, 'dist/index.js'))}; import { createRequire } from 'node:module'; const requireFromRoot = createRequire(${JSON.stringify(path.join(root, 'package.json'))});`, '.mjs'],
+    [
+      'CommonJS',
+      `const { JobQueue, HandlerRegistry, SQLiteJobQueueStorage } = require(${JSON.stringify(path.join(root, 'dist/index.cjs'))}); const requireFromRoot = require('node:module').createRequire(${JSON.stringify(path.join(root, 'package.json'))});`,
+      '.cjs',
+    ],
+    [
+      'ES module',
+      `import { JobQueue, HandlerRegistry, SQLiteJobQueueStorage } from ${JSON.stringify(path.join(root, 'dist/index.js'))}; import { createRequire } from 'node:module'; const requireFromRoot = createRequire(${JSON.stringify(path.join(root, 'package.json'))});`,
+      '.mjs',
+    ],
   ])('the %s build runs a job on SQLite', async (_name, load, ext) => {
     const { dir, cleanup } = makeTempDir('phaseq-build-');
     temps.push(cleanup);

@@ -32,7 +32,9 @@ describe('optional peers that are not installed', () => {
   });
 
   it.each(['bullmq.js', 'bullmq.cjs'])('phaseq/bullmq (%s) names ioredis and how to install it', async (file) => {
-    expect(await load(file, 'ioredis')).toMatch(/^MISSING_DEPENDENCY: phaseq\/bullmq needs the package "ioredis" \(\^5\).*npm install ioredis@\^5$/);
+    expect(await load(file, 'ioredis')).toMatch(
+      /^MISSING_DEPENDENCY: phaseq\/bullmq needs the package "ioredis" \(\^5\).*npm install ioredis@\^5$/,
+    );
   });
 
   it.each(['index.js', 'index.cjs'])('%s runs jobs without @opentelemetry/api (traces off, nothing stored)', async (file) => {

@@ -48,8 +48,16 @@ const program = `
 
 describe('phaseq/express without prom-client', () => {
   it.each([
-    ['ES module', 'main.mjs', `import { JobQueue, MemoryJobQueueStorage, HandlerRegistry } from 'phaseq'; import { createJobsRouter, createMetricsRouter } from 'phaseq/express';`],
-    ['CommonJS', 'main.cjs', `const { JobQueue, MemoryJobQueueStorage, HandlerRegistry } = require('phaseq'); const { createJobsRouter, createMetricsRouter } = require('phaseq/express');`],
+    [
+      'ES module',
+      'main.mjs',
+      `import { JobQueue, MemoryJobQueueStorage, HandlerRegistry } from 'phaseq'; import { createJobsRouter, createMetricsRouter } from 'phaseq/express';`,
+    ],
+    [
+      'CommonJS',
+      'main.cjs',
+      `const { JobQueue, MemoryJobQueueStorage, HandlerRegistry } = require('phaseq'); const { createJobsRouter, createMetricsRouter } = require('phaseq/express');`,
+    ],
   ])('the %s build loads; createMetricsRouter names the package to install', async (_name, file, load) => {
     writeFileSync(path.join(host, file), `${load}\n${program}`);
     const { stdout } = await run(process.execPath, [file], { cwd: host, timeout: 30_000 });
@@ -63,7 +71,15 @@ describe('phaseq/express without prom-client', () => {
     writeFileSync(
       path.join(host, 'tsconfig.json'),
       JSON.stringify({
-        compilerOptions: { module: 'NodeNext', moduleResolution: 'NodeNext', target: 'ES2022', strict: true, noEmit: true, skipLibCheck: false, types: ['node'] },
+        compilerOptions: {
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          target: 'ES2022',
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: ['node'],
+        },
         files: ['host.ts'],
       }),
     );
@@ -74,7 +90,9 @@ describe('phaseq/express without prom-client', () => {
         `export const make = (queue: JobQueue, registry?: MetricsRegistry) => createMetricsRouter(queue, { registry });\n`,
     );
     const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
-    const result = await run(process.execPath, [tsc, '-p', host], { cwd: host, timeout: 120_000 }).catch((error: unknown) => error as { stdout: string });
+    const result = await run(process.execPath, [tsc, '-p', host], { cwd: host, timeout: 120_000 }).catch(
+      (error: unknown) => error as { stdout: string },
+    );
     expect(result.stdout).toBe('');
   }, 180_000); // tsc over the whole declaration graph without skipLibCheck; slow on a busy 2-core runner
 });

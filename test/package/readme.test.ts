@@ -19,7 +19,14 @@ describe('README links', () => {
   });
 
   it('into the repository name files and folders that exist', () => {
-    const targets = links.filter((l) => l.startsWith(REPO)).map((l) => l.slice(REPO.length).replace(/^(blob|tree)\/main\/?/, '').replace(/#.*$/, ''));
+    const targets = links
+      .filter((l) => l.startsWith(REPO))
+      .map((l) =>
+        l
+          .slice(REPO.length)
+          .replace(/^(blob|tree)\/main\/?/, '')
+          .replace(/#.*$/, ''),
+      );
     expect(targets.length).toBeGreaterThan(5);
     for (const target of targets) expect(existsSync(path.join(root, target)), target).toBe(true);
   });

@@ -65,8 +65,10 @@ await queue.addJob({ type: 'double', payload: { n: 21 } });
 `;
 
 /** The CommonJS program cannot use top-level await. */
-const CJS_PROGRAM = PROGRAM.replace('await queue.start();', 'void queue.start().then(async () => {')
-  .replace("await queue.addJob({ type: 'double', payload: { n: 21 } });", "await queue.addJob({ type: 'double', payload: { n: 21 } });\n});");
+const CJS_PROGRAM = PROGRAM.replace('await queue.start();', 'void queue.start().then(async () => {').replace(
+  "await queue.addJob({ type: 'double', payload: { n: 21 } });",
+  "await queue.addJob({ type: 'double', payload: { n: 21 } });\n});",
+);
 
 const tsconfig = {
   compilerOptions: {
@@ -133,7 +135,20 @@ afterAll(() => cleanup());
 
 describe('the packed tarball', () => {
   it('holds the build, the licence and the docs a user reads, and no source maps', () => {
-    for (const file of ['dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts', 'dist/cli.js', 'dist/media.js', 'dist/express.js', 'dist/bullmq.js', 'LICENSE', 'README.md', 'CHANGELOG.md', 'package.json']) {
+    for (const file of [
+      'dist/index.js',
+      'dist/index.cjs',
+      'dist/index.d.ts',
+      'dist/index.d.cts',
+      'dist/cli.js',
+      'dist/media.js',
+      'dist/express.js',
+      'dist/bullmq.js',
+      'LICENSE',
+      'README.md',
+      'CHANGELOG.md',
+      'package.json',
+    ]) {
       expect(files, file).toContain(file);
     }
     expect(files.filter((f) => f.endsWith('.map') || f.startsWith('src/') || f.startsWith('test/'))).toEqual([]);
@@ -145,7 +160,9 @@ describe('the packed tarball', () => {
       homepage: 'https://github.com/phaseq/phaseq#readme',
       bugs: { url: 'https://github.com/phaseq/phaseq/issues' },
     });
-    expect(readFileSync(path.join(app, 'node_modules/phaseq/LICENSE'), 'utf8')).toMatch(/^MIT License\n\nCopyright \(c\) \d{4} phaseq contributors/);
+    expect(readFileSync(path.join(app, 'node_modules/phaseq/LICENSE'), 'utf8')).toMatch(
+      /^MIT License\n\nCopyright \(c\) \d{4} phaseq contributors/,
+    );
   });
 
   it('pulls in neither rxjs nor pino-pretty', () => {
@@ -154,18 +171,22 @@ describe('the packed tarball', () => {
     expect(existsSync(path.join(app, 'node_modules/pino-pretty'))).toBe(false);
   });
 
-  it.each(['esm', 'cjs'])('a fresh %s TypeScript project type-checks without skipLibCheck and runs a job', async (dir) => {
-    const project = path.join(app, dir);
-    const checked = await run(process.execPath, [tsc, '-p', project], { cwd: project, timeout: 120_000 }).catch(
-      (error: unknown) => ({ stdout: `tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}` }),
-    );
-    expect(checked.stdout).toBe('');
-    const { stdout, stderr } = await run(process.execPath, [path.join(project, 'out/main.js'), path.join(project, 'jobs.db')], {
-      cwd: project,
-      timeout: 60_000,
-    });
-    expect(stdout.trim()).toBe('result=42 pending=0');
-    // The library is silent when the host gives it no logger.
-    expect(stderr).toBe('');
-  }, 240_000); // tsc without skipLibCheck plus a run: about a minute on a busy 2-core runner
+  it.each(['esm', 'cjs'])(
+    'a fresh %s TypeScript project type-checks without skipLibCheck and runs a job',
+    async (dir) => {
+      const project = path.join(app, dir);
+      const checked = await run(process.execPath, [tsc, '-p', project], { cwd: project, timeout: 120_000 }).catch((error: unknown) => ({
+        stdout: `tsc failed:\n${(error as { stdout?: string }).stdout ?? String(error)}`,
+      }));
+      expect(checked.stdout).toBe('');
+      const { stdout, stderr } = await run(process.execPath, [path.join(project, 'out/main.js'), path.join(project, 'jobs.db')], {
+        cwd: project,
+        timeout: 60_000,
+      });
+      expect(stdout.trim()).toBe('result=42 pending=0');
+      // The library is silent when the host gives it no logger.
+      expect(stderr).toBe('');
+    },
+    240_000,
+  ); // tsc without skipLibCheck plus a run: about a minute on a busy 2-core runner
 });

@@ -173,7 +173,10 @@ describe.each(backends)('PhaseConfigService on $name', (backend) => {
       const error = await rejection(phases.set(key, value));
       expect(error.message, key).toContain(key);
       expect(error.message, key).toMatch(rule);
-      expect(error.issues.some((i) => i.path.startsWith(key)), key).toBe(true);
+      expect(
+        error.issues.some((i) => i.path.startsWith(key)),
+        key,
+      ).toBe(true);
     }
     expect(await stored()).toEqual(before);
     expect(await store.inner.changeToken()).toBe(token);
@@ -290,7 +293,7 @@ describe.each(backends)('PhaseConfigService on $name', (backend) => {
     const scan = await phases.getConfig('scan');
     expect(Object.isFrozen(scan)).toBe(true);
     expect(() => {
-      (scan.videoExtensions).push('x');
+      scan.videoExtensions.push('x');
     }).toThrow(TypeError);
   });
 

@@ -33,9 +33,7 @@ describe('DEFAULT_PHASE_CONFIG', () => {
     expect(DEFAULT_PHASE_CONFIG.playerSync).toEqual({ notify: true, delaySeconds: 0, cleanFirst: false, maxWaitSeconds: 600 });
     expect(DEFAULT_PHASE_CONFIG.scan.minFileSizeMB).toBe(50);
     expect(DEFAULT_PHASE_CONFIG.scan.maxFileSizeGB).toBe(100);
-    expect(DEFAULT_PHASE_CONFIG.scan.videoExtensions).toEqual(
-      expect.arrayContaining(['mkv', 'mp4', 'avi', 'm4v', 'mov', 'ts', 'wmv']),
-    );
+    expect(DEFAULT_PHASE_CONFIG.scan.videoExtensions).toEqual(expect.arrayContaining(['mkv', 'mp4', 'avi', 'm4v', 'mov', 'ts', 'wmv']));
     expect(Object.keys(DEFAULT_PHASE_CONFIG)).toEqual(['scan', 'enrichment', 'publish', 'playerSync']);
   });
 
@@ -43,7 +41,7 @@ describe('DEFAULT_PHASE_CONFIG', () => {
     expect(Object.isFrozen(DEFAULT_PHASE_CONFIG)).toBe(true);
     expect(Object.isFrozen(DEFAULT_PHASE_CONFIG.scan.ignorePatterns)).toBe(true);
     expect(() => {
-      (DEFAULT_PHASE_CONFIG.scan.ignorePatterns).push('x');
+      DEFAULT_PHASE_CONFIG.scan.ignorePatterns.push('x');
     }).toThrow(TypeError);
   });
 
@@ -73,12 +71,9 @@ describe('default scan.ignorePatterns', () => {
   ])('ignores %s', (p) => {
     expect(ignored(p)).toBe(true);
   });
-  it.each(['Movie (2010)/Movie (2010).mkv', 'Samsara (2011)/Samsara (2011).mkv', 'Sampler (2020)/Sampler.mp4'])(
-    'keeps %s',
-    (p) => {
-      expect(ignored(p)).toBe(false);
-    },
-  );
+  it.each(['Movie (2010)/Movie (2010).mkv', 'Samsara (2011)/Samsara (2011).mkv', 'Sampler (2020)/Sampler.mp4'])('keeps %s', (p) => {
+    expect(ignored(p)).toBe(false);
+  });
 });
 
 describe('ranges', () => {
@@ -216,7 +211,10 @@ describe('describePhases', () => {
       render: z
         .strictObject({
           quality: z.enum(['low', 'high']).default('high').describe('Output quality.'),
-          tags: z.array(z.enum(['a', 'b'])).default([]).describe('Tags.'),
+          tags: z
+            .array(z.enum(['a', 'b']))
+            .default([])
+            .describe('Tags.'),
           extra: z.object({ x: z.number() }).default({ x: 1 }).describe('Anything else.'),
         })
         .describe('Render phase.'),

@@ -30,7 +30,7 @@ function queueWithPhases(): { queue: JobQueue; phases: PhaseConfigService } {
 }
 
 describe('a plugin that declares phases', () => {
-  it('registers them on the queue\'s PhaseConfigService at use(), with their defaults', async () => {
+  it("registers them on the queue's PhaseConfigService at use(), with their defaults", async () => {
     const { queue, phases } = queueWithPhases();
     const plugin = definePlugin({
       name: 'video',
@@ -71,7 +71,12 @@ describe('a plugin that declares migrations', () => {
       const plugin = definePlugin({
         name: 'notes',
         migrations: [
-          { version: 1, name: 'notes', up: (db) => db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)'), down: (db) => db.exec('DROP TABLE notes') },
+          {
+            version: 1,
+            name: 'notes',
+            up: (db) => db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY)'),
+            down: (db) => db.exec('DROP TABLE notes'),
+          },
         ],
         jobs: {},
       });

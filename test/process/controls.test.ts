@@ -145,7 +145,14 @@ for (const place of STORES) {
       return queue;
     }
 
-    async function worker(store: Store, dir: string, journal: string, types: Limits, concurrency = 4, handlerMs = 20): Promise<ChildProcess> {
+    async function worker(
+      store: Store,
+      dir: string,
+      journal: string,
+      types: Limits,
+      concurrency = 4,
+      handlerMs = 20,
+    ): Promise<ChildProcess> {
       const child = spawn(process.execPath, ['--import', 'tsx', WORKER], {
         env: {
           ...process.env,
@@ -171,10 +178,14 @@ for (const place of STORES) {
     }
 
     async function drained(queue: JobQueue, what: string): Promise<void> {
-      await waitFor(async () => {
-        const s = await queue.getStats();
-        return s.pending + s.delayed + s.processing === 0;
-      }, 60_000, what);
+      await waitFor(
+        async () => {
+          const s = await queue.getStats();
+          return s.pending + s.delayed + s.processing === 0;
+        },
+        60_000,
+        what,
+      );
     }
 
     it('a per-type limit holds across processes while other types use the rest', async () => {
@@ -260,23 +271,22 @@ for (const place of STORES) {
       await queue.addJobs(Array.from({ length: 5 }, (_, n) => ({ type: 't', payload: { key: 'later', n: n + 1 } })));
       await waitFor(() => readJournal(journal).some((l) => l.kind === 'end'), 20_000, 'the running job to finish');
       await sleep(400);
-      expect(readJournal(journal).filter((l) => l.kind === 'start').map((l) => l.n)).toEqual([0]);
+      expect(
+        readJournal(journal)
+          .filter((l) => l.kind === 'start')
+          .map((l) => l.n),
+      ).toEqual([0]);
       expect((await queue.getStats()).byType.t).toMatchObject({ pending: 5, paused: true, workers: 1 });
       await queue.resume();
       await drained(queue, 'the jobs after resume');
       expect(readJournal(journal).filter((l) => l.kind === 'start')).toHaveLength(6);
     });
 
-    it('processes registering different types split the work and never touch each other\'s jobs', async () => {
+    it("processes registering different types split the work and never touch each other's jobs", async () => {
       const { store, dir, journal } = setup();
       const queue = producer(store, { email: {}, thumb: {} });
-      await queue.addJobs(
-        Array.from({ length: 30 }, (_, n) => ({ type: n % 2 ? 'email' : 'thumb', payload: { key: 'k', n } })),
-      );
-      const [emails, thumbs] = await Promise.all([
-        worker(store, dir, journal, { email: {} }),
-        worker(store, dir, journal, { thumb: {} }),
-      ]);
+      await queue.addJobs(Array.from({ length: 30 }, (_, n) => ({ type: n % 2 ? 'email' : 'thumb', payload: { key: 'k', n } })));
+      const [emails, thumbs] = await Promise.all([worker(store, dir, journal, { email: {} }), worker(store, dir, journal, { thumb: {} })]);
       await drained(queue, 'every job');
       const starts = readJournal(journal).filter((l) => l.kind === 'start');
       expect(starts).toHaveLength(30);

@@ -74,7 +74,11 @@ for (const place of STORES) {
       const registry = new HandlerRegistry();
       registry.register('reindex', () => {}, { schema: z.object({ v: z.number(), from: z.number() }) });
       const queue = new JobQueue({ storage: store.storage(), registry, logger: pino({ level: 'silent' }), scheduler: false });
-      cleanups.push(tmp.cleanup, () => store.cleanup(), () => queue.stop());
+      cleanups.push(
+        tmp.cleanup,
+        () => store.cleanup(),
+        () => queue.stop(),
+      );
       return { store, journal: path.join(tmp.dir, 'journal.txt'), queue };
     }
 
@@ -93,7 +97,9 @@ for (const place of STORES) {
           stdout += d.toString();
           if (until !== undefined && stdout.includes(until)) resolve(stdout);
         });
-        child.once('exit', (code) => (code === 0 && until === undefined ? resolve(stdout) : reject(new Error(`fixture exited (${code}): ${stderr}`))));
+        child.once('exit', (code) =>
+          code === 0 && until === undefined ? resolve(stdout) : reject(new Error(`fixture exited (${code}): ${stderr}`)),
+        );
       });
     }
 
@@ -113,10 +119,14 @@ for (const place of STORES) {
       expect((pending!.payload as { v: number }).v).toBe(100);
 
       await run(store, { MODE: 'work', JOURNAL: journal }, 'ready');
-      await waitFor(async () => {
-        const s = await queue.getStats();
-        return lines(journal, 'run').length > 0 && s.pending + s.delayed + s.processing === 0;
-      }, 30_000, 'the debounced run');
+      await waitFor(
+        async () => {
+          const s = await queue.getStats();
+          return lines(journal, 'run').length > 0 && s.pending + s.delayed + s.processing === 0;
+        },
+        30_000,
+        'the debounced run',
+      );
       const runs = lines(journal, 'run');
       expect(runs).toHaveLength(1);
       expect(runs[0]![0]).toBe(id);

@@ -55,10 +55,14 @@ describe('multiple processes on one SQLite file', () => {
     // SIGTERM before its handler was set killed it with no exit code.
     await waitFor(() => workers.every((w) => w.output().includes('ready')), 30_000, 'every worker process to be ready');
     const ids = await queue.addJobs(Array.from({ length: 5_000 }, (_, i) => ({ type: 'record', payload: { i } })));
-    await waitFor(async () => {
-      const s = await queue.getStats();
-      return s.pending + s.processing + s.delayed === 0;
-    }, 60_000, 'the queue to drain');
+    await waitFor(
+      async () => {
+        const s = await queue.getStats();
+        return s.pending + s.processing + s.delayed === 0;
+      },
+      60_000,
+      'the queue to drain',
+    );
     for (const w of workers) w.child.kill('SIGTERM');
     expect(await Promise.all(workers.map((w) => w.exited))).toEqual([0, 0, 0]);
     const all = [0, 1, 2].flatMap((n) => records(join(tmp.dir, `rec-${n}.txt`)));

@@ -48,7 +48,11 @@ describe('player syncs across processes', () => {
     writeFileSync(catalogue, JSON.stringify({ version: 1, movies: [] }));
     const phases = new PhaseConfigService({ phases: MEDIA_PHASE_SCHEMAS, store: new SQLiteSettingsStore({ filename: db }) });
     const queue = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename: db }), phases, logger: pino({ level: 'silent' }) });
-    const media = createMediaPlugin({ filename: db, provider: new LocalProvider({ cataloguePath: catalogue }), players: [players.kodi.config] });
+    const media = createMediaPlugin({
+      filename: db,
+      provider: new LocalProvider({ cataloguePath: catalogue }),
+      players: [players.kodi.config],
+    });
     await queue.use(media);
     cleanups.push(async () => {
       await phases.close();
@@ -61,7 +65,17 @@ describe('player syncs across processes', () => {
       const videoFile = join(folder, `Movie ${i}.mkv`);
       writeFileSync(videoFile, 'video');
       writeFileSync(join(folder, `Movie ${i}.nfo`), `<movie><title>Movie ${i}</title></movie>`);
-      ids.push(media.movies.upsertScanned({ libraryPath: library, path: folder, videoFile, title: `Movie ${i}`, year: 2001, fileSize: 5, mtime: 1 }).id);
+      ids.push(
+        media.movies.upsertScanned({
+          libraryPath: library,
+          path: folder,
+          videoFile,
+          title: `Movie ${i}`,
+          year: 2001,
+          fileSize: 5,
+          mtime: 1,
+        }).id,
+      );
     }
 
     const events: SyncEvent[] = [];
@@ -80,8 +94,14 @@ describe('player syncs across processes', () => {
           for (const line of lines) if (line.startsWith('{')) into(JSON.parse(line) as Record<string, unknown>);
         };
       };
-      child.stdout.on('data', lineReader((line) => events.push(line as unknown as SyncEvent)));
-      child.stderr.on('data', lineReader((line) => logs.push(line)));
+      child.stdout.on(
+        'data',
+        lineReader((line) => events.push(line as unknown as SyncEvent)),
+      );
+      child.stderr.on(
+        'data',
+        lineReader((line) => logs.push(line)),
+      );
     }
     await waitFor(() => events.filter((e) => e.event === 'ready').length === 2, 30_000, 'two workers');
 
@@ -95,10 +115,14 @@ describe('player syncs across processes', () => {
       });
       if (i % 10 === 0) await sleep(10);
     }
-    await waitFor(async () => {
-      const s = await queue.getStats();
-      return s.pending + s.processing + s.delayed === 0;
-    }, 60_000, 'the syncs to finish');
+    await waitFor(
+      async () => {
+        const s = await queue.getStats();
+        return s.pending + s.processing + s.delayed === 0;
+      },
+      60_000,
+      'the syncs to finish',
+    );
 
     // None lost: Kodi confirmed every movie's last publish, and holds all 20.
     expect(isEmptyPlan(media.syncs.planFor('kodi'))).toBe(true);
@@ -121,6 +145,8 @@ describe('player syncs across processes', () => {
     expect(intervals.length).toBeGreaterThan(0);
     for (let i = 1; i < intervals.length; i++) expect(intervals[i]!.from).toBeGreaterThanOrEqual(intervals[i - 1]!.to);
     const passed = logs.filter((l) => l['msg'] === 'notify: a newer sync passed this one, no call made').length;
-    console.log(`[player sync] 1000 publishes, 2 processes: ${runs.length} sync runs (${intervals.length} talked to Kodi, ${passed} found their generation passed)`);
+    console.log(
+      `[player sync] 1000 publishes, 2 processes: ${runs.length} sync runs (${intervals.length} talked to Kodi, ${passed} found their generation passed)`,
+    );
   });
 });

@@ -104,7 +104,10 @@ for (const place of PLACES) {
       const emails = new HandlerRegistry().register('email', async (job) => void ran.push(`email ${job.payload.n}`), { schema: n });
       const thumbs = new HandlerRegistry().register('thumb', async (job) => void ran.push(`thumb ${job.payload.n}`), { schema: n });
       const producer = queue(new HandlerRegistry().register('email', () => {}, { schema: n }).register('thumb', () => {}, { schema: n }));
-      const [e1, e2] = await producer.addJobs([{ type: 'email', payload: { n: 1 } }, { type: 'email', payload: { n: 2 } }]);
+      const [e1, e2] = await producer.addJobs([
+        { type: 'email', payload: { n: 1 } },
+        { type: 'email', payload: { n: 2 } },
+      ]);
       const thumbQueue = queue(thumbs);
       await thumbQueue.start();
       await producer.addJob({ type: 'thumb', payload: { n: 3 } });
@@ -144,10 +147,14 @@ for (const place of PLACES) {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const registry = new HandlerRegistry()
-        .register('slow', async (job) => {
-          await gate;
-          ran.push(`slow ${job.payload.n}`);
-        }, { schema: n })
+        .register(
+          'slow',
+          async (job) => {
+            await gate;
+            ran.push(`slow ${job.payload.n}`);
+          },
+          { schema: n },
+        )
         .register('a', async (job) => void ran.push(`a ${job.payload.n}`), { schema: n })
         .register('b', async (job) => void ran.push(`b ${job.payload.n}`), { schema: n });
       const q = queue(registry, { concurrency: 3 });
@@ -163,7 +170,10 @@ for (const place of PLACES) {
       expect(await q.pause()).toBe(false);
       expect(await q.isPaused()).toBe(true);
       expect(await q.isPaused('a')).toBe(true);
-      await q.addJobs([{ type: 'a', payload: { n: 1 } }, { type: 'b', payload: { n: 2 } }]);
+      await q.addJobs([
+        { type: 'a', payload: { n: 1 } },
+        { type: 'b', payload: { n: 2 } },
+      ]);
       release();
       await waitFor(() => ran.includes('slow 0'), 5_000, 'the running job to finish');
       await sleep(100);
@@ -264,7 +274,14 @@ for (const place of PLACES) {
     it('a group key that cannot be computed is a ValidationError naming groupKey, and nothing is stored', async () => {
       open();
       const registry = new HandlerRegistry()
-        .register('throws', () => {}, { schema: keyed, group: { by: () => { throw new Error('no player'); } } })
+        .register('throws', () => {}, {
+          schema: keyed,
+          group: {
+            by: () => {
+              throw new Error('no player');
+            },
+          },
+        })
         .register('number', () => {}, { schema: keyed, group: { by: (p) => p.n as unknown as string } })
         .register('empty', () => {}, { schema: keyed, group: { by: () => '' } })
         .register('fine', () => {}, { schema: keyed, group: { by: (p) => p.key, concurrency: 2 } });
@@ -278,7 +295,12 @@ for (const place of PLACES) {
         issues: [{ path: 'groupKey', message: expect.stringContaining('got a number') }],
       });
       await expect(q.addJob({ type: 'empty', payload })).rejects.toThrow(ValidationError);
-      await expect(q.addJobs([{ type: 'fine', payload }, { type: 'number', payload }])).rejects.toMatchObject({
+      await expect(
+        q.addJobs([
+          { type: 'fine', payload },
+          { type: 'number', payload },
+        ]),
+      ).rejects.toMatchObject({
         issues: [{ path: '1.groupKey' }],
       });
       expect((await q.getStats()).pending).toBe(0);

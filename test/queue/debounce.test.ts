@@ -7,7 +7,14 @@
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HandlerRegistry, JobQueue, MemoryJobQueueStorage, SQLiteJobQueueStorage, ValidationError, type IJobQueueStorage } from '../../src/index.js';
+import {
+  HandlerRegistry,
+  JobQueue,
+  MemoryJobQueueStorage,
+  SQLiteJobQueueStorage,
+  ValidationError,
+  type IJobQueueStorage,
+} from '../../src/index.js';
 import type { AddedJob } from '../../src/storage/types.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
 
@@ -61,7 +68,9 @@ for (const place of STORES) {
     it('a bad payload in a debounced add leaves the pending job as it was', async () => {
       const queue = setup();
       const id = await queue.addJob({ type: 'reindex', payload: { v: 1 }, dedupeKey: 'k', debounceMs: 60_000 });
-      await expect(queue.addJob({ type: 'reindex', payload: { v: 'x' } as never, dedupeKey: 'k', debounceMs: 60_000 })).rejects.toThrow(ValidationError);
+      await expect(queue.addJob({ type: 'reindex', payload: { v: 'x' } as never, dedupeKey: 'k', debounceMs: 60_000 })).rejects.toThrow(
+        ValidationError,
+      );
       expect(await queue.getJob(id)).toMatchObject({ payload: { v: 1 }, state: 'delayed' });
     });
 
@@ -80,10 +89,14 @@ for (const place of STORES) {
       expect(job?.runAt).toBeLessThanOrEqual(job!.createdAt + 10_000);
       expect(job!.createdAt).toBeGreaterThanOrEqual(before);
       // Done when the run is recorded and nothing is left (a second run would have to be stored).
-      await waitFor(async () => {
-        const stats = await queue.getStats();
-        return runs.length > 0 && stats.pending + stats.delayed + stats.processing === 0;
-      }, 10_000, 'the debounced run');
+      await waitFor(
+        async () => {
+          const stats = await queue.getStats();
+          return runs.length > 0 && stats.pending + stats.delayed + stats.processing === 0;
+        },
+        10_000,
+        'the debounced run',
+      );
       expect(runs).toEqual([{ v: 200 }]);
     });
   });

@@ -103,7 +103,12 @@ describe('long delays', () => {
       ],
     });
     await expect(queue.addJob({ type: 'later', payload: {}, delayMs: MAX_JOB_DELAY_MS + 1 })).rejects.toMatchObject({
-      issues: [{ path: 'delayMs', message: `must be a number of milliseconds from 0 to ${MAX_JOB_DELAY_MS} (10 years), not ${MAX_JOB_DELAY_MS + 1}` }],
+      issues: [
+        {
+          path: 'delayMs',
+          message: `must be a number of milliseconds from 0 to ${MAX_JOB_DELAY_MS} (10 years), not ${MAX_JOB_DELAY_MS + 1}`,
+        },
+      ],
     });
     await expect(queue.addJob({ type: 'later', payload: {}, runAt: Date.now() + MAX_JOB_DELAY_MS + DAY })).rejects.toMatchObject({
       issues: [{ path: 'runAt' }],
@@ -126,7 +131,11 @@ describe('long delays', () => {
     const registry = new HandlerRegistry();
     const storage = new SQLiteJobQueueStorage({ filename: ':memory:' });
     expect(() => new JobQueue({ storage, registry, maxIdleMs: 30 * DAY })).toThrow(
-      expect.objectContaining({ issues: [{ path: 'maxIdleMs', message: `must be a whole number of milliseconds from 1 to ${MAX_TIMER_DELAY_MS} (about 24.8 days)` }] }),
+      expect.objectContaining({
+        issues: [
+          { path: 'maxIdleMs', message: `must be a whole number of milliseconds from 1 to ${MAX_TIMER_DELAY_MS} (about 24.8 days)` },
+        ],
+      }),
     );
   });
 });

@@ -52,10 +52,14 @@ for (const backend of BACKENDS) {
     it('retries with backoff, then fails for good and deletes the row', async () => {
       const { queue, registry } = setup({ maxRetries: 2 });
       let calls = 0;
-      registry.register('t', async () => {
-        calls++;
-        throw new Error(`attempt ${calls} failed`);
-      }, { schema: payload });
+      registry.register(
+        't',
+        async () => {
+          calls++;
+          throw new Error(`attempt ${calls} failed`);
+        },
+        { schema: payload },
+      );
       const retrying: { attempt: number; nextRunAt: number }[] = [];
       queue.on('job:retrying', ({ attempt, nextRunAt }) => retrying.push({ attempt, nextRunAt }));
       const failed = new Promise<{ job: Job; error: Error; attempts: number; payload: unknown }>((r) => queue.once('job:failed', r));
@@ -72,10 +76,14 @@ for (const backend of BACKENDS) {
     it('UnrecoverableError skips the remaining retries', async () => {
       const { queue, registry } = setup({ maxRetries: 5 });
       let calls = 0;
-      registry.register('t', async () => {
-        calls++;
-        throw new UnrecoverableError('bad input');
-      }, { schema: payload });
+      registry.register(
+        't',
+        async () => {
+          calls++;
+          throw new UnrecoverableError('bad input');
+        },
+        { schema: payload },
+      );
       const failed = new Promise<{ attempts: number }>((r) => queue.once('job:failed', r));
       await queue.start();
       await queue.addJob({ type: 't', payload: { n: 1 } });
@@ -86,9 +94,13 @@ for (const backend of BACKENDS) {
     it('retainFailed keeps a dead-letter that retryJob puts back', async () => {
       const { queue, registry } = setup({ maxRetries: 0, retainFailed: true });
       let fail = true;
-      registry.register('t', async () => {
-        if (fail) throw new Error('down');
-      }, { schema: payload });
+      registry.register(
+        't',
+        async () => {
+          if (fail) throw new Error('down');
+        },
+        { schema: payload },
+      );
       const failed = new Promise((r) => queue.once('job:failed', r));
       await queue.start();
       const id = await queue.addJob({ type: 't', payload: { n: 1 } });
@@ -106,13 +118,17 @@ for (const backend of BACKENDS) {
     it('timeoutMs aborts the signal and fails the attempt', async () => {
       const { queue, registry } = setup({ maxRetries: 0 });
       let aborted: unknown = null;
-      registry.register('t', (_job, ctx) =>
-        new Promise((_resolve, reject) => {
-          ctx.signal.addEventListener('abort', () => {
-            aborted = ctx.signal.reason;
-            reject(ctx.signal.reason);
-          });
-        }), { schema: payload });
+      registry.register(
+        't',
+        (_job, ctx) =>
+          new Promise((_resolve, reject) => {
+            ctx.signal.addEventListener('abort', () => {
+              aborted = ctx.signal.reason;
+              reject(ctx.signal.reason);
+            });
+          }),
+        { schema: payload },
+      );
       const failed = new Promise<{ error: Error }>((r) => queue.once('job:failed', r));
       await queue.start();
       await queue.addJob({ type: 't', payload: { n: 1 }, timeoutMs: 50 });
@@ -139,14 +155,18 @@ for (const backend of BACKENDS) {
       let started!: () => void;
       const isRunning = new Promise<void>((r) => (started = r));
       let sawAbort = false;
-      registry.register('t', (_job, ctx) =>
-        new Promise((_resolve, reject) => {
-          started();
-          ctx.signal.addEventListener('abort', () => {
-            sawAbort = true;
-            reject(ctx.signal.reason);
-          });
-        }), { schema: payload });
+      registry.register(
+        't',
+        (_job, ctx) =>
+          new Promise((_resolve, reject) => {
+            started();
+            ctx.signal.addEventListener('abort', () => {
+              sawAbort = true;
+              reject(ctx.signal.reason);
+            });
+          }),
+        { schema: payload },
+      );
       const running = await queue.addJob({ type: 't', payload: { n: 1 }, priority: 1 });
       const pending = await queue.addJob({ type: 't', payload: { n: 2 }, priority: 9 });
       const cancelled: string[] = [];
@@ -190,11 +210,15 @@ for (const backend of BACKENDS) {
     it('ctx gives a child logger, progress and the queue for chaining', async () => {
       const { queue, registry } = setup();
       const progress: unknown[] = [];
-      registry.register('first', async (job, ctx) => {
-        expect(ctx.logger.bindings()).toMatchObject({ jobId: job.id, type: 'first' });
-        await ctx.progress({ step: 1 });
-        await ctx.queue.addJob({ type: 'second', payload: { n: job.payload.n + 1 }, priority: JOB_PRIORITY.HIGH });
-      }, { schema: payload });
+      registry.register(
+        'first',
+        async (job, ctx) => {
+          expect(ctx.logger.bindings()).toMatchObject({ jobId: job.id, type: 'first' });
+          await ctx.progress({ step: 1 });
+          await ctx.queue.addJob({ type: 'second', payload: { n: job.payload.n + 1 }, priority: JOB_PRIORITY.HIGH });
+        },
+        { schema: payload },
+      );
       const second = new Promise<number>((resolve) =>
         registry.register('second', async (job) => resolve(job.payload.n), { schema: payload }),
       );
@@ -219,14 +243,22 @@ for (const backend of BACKENDS) {
       let release!: () => void;
       const gate = new Promise<void>((r) => (release = r));
       const started: string[] = [];
-      registry.register('quick', async (job) => {
-        started.push(job.id);
-        await gate;
-      }, { schema: payload });
-      registry.register('stuck', (job) => {
-        started.push(job.id);
-        return new Promise(() => {});
-      }, { schema: payload });
+      registry.register(
+        'quick',
+        async (job) => {
+          started.push(job.id);
+          await gate;
+        },
+        { schema: payload },
+      );
+      registry.register(
+        'stuck',
+        (job) => {
+          started.push(job.id);
+          return new Promise(() => {});
+        },
+        { schema: payload },
+      );
       const quick = await queue.addJob({ type: 'quick', payload: { n: 1 } });
       const stuck = await queue.addJob({ type: 'stuck', payload: { n: 2 } });
       await queue.start();
@@ -270,10 +302,14 @@ describe('errors that say whether a retry can help', () => {
         }
       }
       const calls = new Map<number, number>();
-      registry.register('t', async (job) => {
-        calls.set(job.payload.n, (calls.get(job.payload.n) ?? 0) + 1);
-        throw new HttpError(job.payload.n === 0 ? false : job.payload.n === 1 ? true : undefined);
-      }, { schema: payload });
+      registry.register(
+        't',
+        async (job) => {
+          calls.set(job.payload.n, (calls.get(job.payload.n) ?? 0) + 1);
+          throw new HttpError(job.payload.n === 0 ? false : job.payload.n === 1 ? true : undefined);
+        },
+        { schema: payload },
+      );
       const failures: { n: number; attempts: number }[] = [];
       queue.on('job:failed', ({ payload: p, attempts }) => failures.push({ n: (p as { n: number }).n, attempts }));
       await queue.start();
@@ -284,7 +320,11 @@ describe('errors that say whether a retry can help', () => {
         { n: 1, attempts: 3 },
         { n: 2, attempts: 3 },
       ]);
-      expect([...calls.entries()].sort()).toEqual([[0, 1], [1, 3], [2, 3]]);
+      expect([...calls.entries()].sort()).toEqual([
+        [0, 1],
+        [1, 3],
+        [2, 3],
+      ]);
     } finally {
       await dispose();
     }
@@ -299,9 +339,13 @@ describe('UnrecoverableError from another copy of phaseq', () => {
       class ForeignUnrecoverable extends Error {
         readonly code = 'UNRECOVERABLE';
       }
-      registry.register('t', async () => {
-        throw new ForeignUnrecoverable('gone');
-      }, { schema: payload });
+      registry.register(
+        't',
+        async () => {
+          throw new ForeignUnrecoverable('gone');
+        },
+        { schema: payload },
+      );
       const failed = new Promise<{ attempts: number }>((r) => queue.once('job:failed', r));
       await queue.start();
       await queue.addJob({ type: 't', payload: { n: 1 } });

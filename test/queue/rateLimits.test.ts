@@ -109,7 +109,9 @@ for (const place of PLACES) {
       expect(starts).toHaveLength(3);
       for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(300);
       // After a claim told of the next slot, the worker's next claim came at that slot, not before.
-      const told = seen.flatMap((c, i) => (c.got === 0 && c.nextSlotAt !== null && i + 1 < seen.length ? [[c.nextSlotAt, seen[i + 1]!.now]] : []));
+      const told = seen.flatMap((c, i) =>
+        c.got === 0 && c.nextSlotAt !== null && i + 1 < seen.length ? [[c.nextSlotAt, seen[i + 1]!.now]] : [],
+      );
       expect(told.length).toBeGreaterThanOrEqual(2);
       for (const [slot, next] of told) expect(next).toBeGreaterThanOrEqual(slot!);
     });
@@ -131,7 +133,9 @@ for (const place of PLACES) {
       const limited: { job: Job; retryAfterMs: number; nextRunAt: number; message: string }[] = [];
       const failures: unknown[] = [];
       let completed: Job | null = null;
-      queue.on('job:rate-limited', ({ job, retryAfterMs, nextRunAt, error }) => limited.push({ job, retryAfterMs, nextRunAt, message: error.message }));
+      queue.on('job:rate-limited', ({ job, retryAfterMs, nextRunAt, error }) =>
+        limited.push({ job, retryAfterMs, nextRunAt, message: error.message }),
+      );
       queue.on('job:retrying', (e) => failures.push(e));
       queue.on('job:failed', (e) => failures.push(e));
       queue.on('job:completed', ({ job }) => (completed = job));
@@ -163,7 +167,11 @@ describe('rate limit registration', () => {
     ['a misspelt rateLimit field', { rateLimit: { max: 5, duration: 1000 } }, ['rateLimit.durationMs', 'rateLimit.duration']],
     ['rateLimit as a number', { rateLimit: 100 }, ['rateLimit']],
     ['group.rateLimit.max 0', { group: { by: () => 'k', rateLimit: { max: 0, durationMs: 1000 } } }, ['group.rateLimit.max']],
-    ['a negative group.rateLimit.durationMs', { group: { by: () => 'k', rateLimit: { max: 1, durationMs: -1 } } }, ['group.rateLimit.durationMs']],
+    [
+      'a negative group.rateLimit.durationMs',
+      { group: { by: () => 'k', rateLimit: { max: 1, durationMs: -1 } } },
+      ['group.rateLimit.durationMs'],
+    ],
   ];
 
   for (const [what, options, paths] of bad) {
@@ -199,9 +207,16 @@ describe('rate limit registration', () => {
   it('keeps a copy of the limits, and getJobTypes shows them', async () => {
     const rate = { max: 40, durationMs: 1000 };
     const q = new JobQueue({ storage: new MemoryJobQueueStorage(), logger: silent, scheduler: false });
-    q.registry.register('fetch', () => {}, { schema, rateLimit: rate, group: { by: (p) => p.key, rateLimit: { max: 1, durationMs: 60_000 } } });
+    q.registry.register('fetch', () => {}, {
+      schema,
+      rateLimit: rate,
+      group: { by: (p) => p.key, rateLimit: { max: 1, durationMs: 60_000 } },
+    });
     rate.max = 1;
-    expect(q.registry.get('fetch')).toMatchObject({ rateLimit: { max: 40, durationMs: 1000 }, group: { concurrency: 1, rateLimit: { max: 1, durationMs: 60_000 } } });
+    expect(q.registry.get('fetch')).toMatchObject({
+      rateLimit: { max: 40, durationMs: 1000 },
+      group: { concurrency: 1, rateLimit: { max: 1, durationMs: 60_000 } },
+    });
     expect(await q.getJobTypes()).toEqual([
       expect.objectContaining({
         type: 'fetch',

@@ -31,7 +31,11 @@ describe('traces', () => {
       scheduler: false,
       backoff: { type: 'fixed', delayMs: 1 },
     });
-    cleanups.push(tmp.cleanup, () => tracing.uninstall(), () => queue.stop());
+    cleanups.push(
+      tmp.cleanup,
+      () => tracing.uninstall(),
+      () => queue.stop(),
+    );
     return { queue, tracing };
   }
 
@@ -39,9 +43,13 @@ describe('traces', () => {
 
   it('each attempt is a child of the span that added the job; the handler works inside it', async () => {
     const { queue, tracing } = setup((registry) =>
-      registry.register('thumb', async () => {
-        trace.getTracer('test').startActiveSpan('resize', (span) => span.end());
-      }, { schema: z.object({}) }),
+      registry.register(
+        'thumb',
+        async () => {
+          trace.getTracer('test').startActiveSpan('resize', (span) => span.end());
+        },
+        { schema: z.object({}) },
+      ),
     );
     const id = await trace.getTracer('test').startActiveSpan('upload-handler', async (span) => {
       try {
@@ -53,7 +61,11 @@ describe('traces', () => {
     const stored = await queue.getJob(id);
     expect(stored?.trace?.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     await queue.start();
-    await waitFor(() => jobSpans(tracing).length === 1 && tracing.exporter.getFinishedSpans().some((s) => s.name === 'resize'), 10_000, 'the job span');
+    await waitFor(
+      () => jobSpans(tracing).length === 1 && tracing.exporter.getFinishedSpans().some((s) => s.name === 'resize'),
+      10_000,
+      'the job span',
+    );
     const upload = tracing.exporter.getFinishedSpans().find((s) => s.name === 'upload-handler')!;
     const [span] = jobSpans(tracing);
     expect(span!.name).toBe('phaseq.job thumb');
@@ -94,7 +106,9 @@ describe('traces', () => {
     await waitFor(() => jobSpans(tracing).length === 2, 10_000, 'two attempt spans');
     const request = tracing.exporter.getFinishedSpans().find((s) => s.name === 'request')!;
     const spans = jobSpans(tracing);
-    expect(spans.map((s) => [s.attributes['phaseq.job.attempt'], s.attributes['phaseq.job.outcome'], s.attributes['phaseq.job.id']])).toEqual([
+    expect(
+      spans.map((s) => [s.attributes['phaseq.job.attempt'], s.attributes['phaseq.job.outcome'], s.attributes['phaseq.job.id']]),
+    ).toEqual([
       [1, 'retrying', id],
       [2, 'failed', id],
     ]);

@@ -66,9 +66,7 @@ for (const backend of BACKENDS) {
 
     it('rejects a payload above the size limit', async () => {
       const queue = setup(1024);
-      const error = await queue
-        .addJob({ type: 'email', payload: { to: 'a@b.co', subject: 'x'.repeat(2000) } })
-        .catch((e: unknown) => e);
+      const error = await queue.addJob({ type: 'email', payload: { to: 'a@b.co', subject: 'x'.repeat(2000) } }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
       expect((error as Error).message).toMatch(/limit is 1024/);
       await expectNothingStored(queue);

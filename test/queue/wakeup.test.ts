@@ -58,8 +58,19 @@ describe('waking idle workers', () => {
     await mine.init();
     await other.init();
     let changes = 0;
-    const stop = mine.watch((() => changes++), 2);
-    const job = { type: 't', payload: {}, payloadJson: '{}', priority: 5, maxRetries: 0, runAt: 0, dedupeKey: null, groupKey: null, timeoutMs: null, manual: false };
+    const stop = mine.watch(() => changes++, 2);
+    const job = {
+      type: 't',
+      payload: {},
+      payloadJson: '{}',
+      priority: 5,
+      maxRetries: 0,
+      runAt: 0,
+      dedupeKey: null,
+      groupKey: null,
+      timeoutMs: null,
+      manual: false,
+    };
     await mine.add([job], 0);
     await sleep(50);
     expect(changes).toBe(0);

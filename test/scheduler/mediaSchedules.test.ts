@@ -27,7 +27,11 @@ beforeEach(async () => {
   expect(p.failed).toEqual([]);
   scheduler = createScheduler(p.queue);
   await scheduler.schedule('nightly-cleanup', { cron: '0 4 * * *' }, { type: 'scheduled-cleanup', payload: {} });
-  await scheduler.schedule('metadata-refresh', { cron: '0 5 * * 0' }, { type: 'scheduled-provider-update', payload: { olderThanDays: 30, limit: 10 } });
+  await scheduler.schedule(
+    'metadata-refresh',
+    { cron: '0 5 * * 0' },
+    { type: 'scheduled-provider-update', payload: { olderThanDays: 30, limit: 10 } },
+  );
   await scheduler.schedule('verify', { cron: '30 4 * * *' }, { type: 'scheduled-verification', payload: {} });
 });
 afterEach(async () => {
@@ -91,7 +95,10 @@ describe('scheduled-provider-update', () => {
     expect(result).toMatchObject({ stale: 2, batches: 1 });
     await p.until(() => p.done('enrich-metadata').length === enrichBefore + 2);
     await p.idle();
-    const refreshed = p.done('enrich-metadata').slice(enrichBefore).map((o) => o.job);
+    const refreshed = p
+      .done('enrich-metadata')
+      .slice(enrichBefore)
+      .map((o) => o.job);
     expect(refreshed.map((j) => (j.payload as { entityId: number }).entityId).sort()).toEqual([a!.id, b!.id].sort());
     expect(refreshed.every((j) => j.priority === JOB_PRIORITY.LOW)).toBe(true);
     for (const m of [a!, b!]) expect(p.media.movies.get(m.id)!.enrichedAt!).toBeGreaterThan(old + DAY);
@@ -121,8 +128,12 @@ describe('scheduled-cleanup', () => {
     // Candidates nobody picked, from 40 days ago; selected ones stay whatever their age.
     const db = p.media.database;
     db.prepare('UPDATE movie_assets SET created_at = ? WHERE movie_id = ?').run(Date.now() - 40 * DAY, kept!.id);
-    const unselected = (db.prepare('SELECT COUNT(*) AS n FROM movie_assets WHERE movie_id = ? AND selected = 0').get(kept!.id) as { n: number }).n;
-    const selected = (db.prepare('SELECT COUNT(*) AS n FROM movie_assets WHERE movie_id = ? AND selected = 1').get(kept!.id) as { n: number }).n;
+    const unselected = (
+      db.prepare('SELECT COUNT(*) AS n FROM movie_assets WHERE movie_id = ? AND selected = 0').get(kept!.id) as { n: number }
+    ).n;
+    const selected = (
+      db.prepare('SELECT COUNT(*) AS n FROM movie_assets WHERE movie_id = ? AND selected = 1').get(kept!.id) as { n: number }
+    ).n;
     expect(unselected).toBeGreaterThan(0);
 
     const result = await runNow<ScheduledCleanupResult>('nightly-cleanup', 'scheduled-cleanup');

@@ -157,7 +157,11 @@ export function runScheduleStoreContract(name: string, factory: ScheduleStoreFac
     });
 
     it('keeps values exactly: the far-future NEVER, payloads with any characters', async () => {
-      const payloadJson = JSON.stringify({ s: 'quote " backslash \\ newline \n unicode é 🎬 nul \u0000', n: 1.5e-7, big: 9007199254740991 });
+      const payloadJson = JSON.stringify({
+        s: 'quote " backslash \\ newline \n unicode é 🎬 nul \u0000',
+        n: 1.5e-7,
+        big: 9007199254740991,
+      });
       const def = definition({ name: 'odd', payloadJson });
       await store.upsert(def, NEVER, T0);
       expect(await store.get('odd')).toMatchObject({ payloadJson, nextRunAt: NEVER });
@@ -168,16 +172,17 @@ export function runScheduleStoreContract(name: string, factory: ScheduleStoreFac
 
     // Only backings that two store instances can share (a file, a Redis server) have this
     // test; a memory store is one process's own by design.
-    if (shared) it('a second instance on the same backing sees the same schedules and the same compare-and-set', async () => {
-      if (!peer) throw new Error('a shared store needs a peer');
-      await store.upsert(definition(), T0 + MIN, T0);
-      expect(await peer.upsert(definition(), T0 + 3 * MIN, T0 + 2 * MIN)).toBe('unchanged');
-      expect(await peer.list()).toEqual(await store.list());
-      expect(await peer.advance('nightly', T0 + MIN, T0 + MIN, T0 + 2 * MIN, T0 + MIN)).toBe(true);
-      expect(await store.advance('nightly', T0 + MIN, T0 + MIN, T0 + 2 * MIN, T0 + MIN)).toBe(false);
-      expect(await store.get('nightly')).toMatchObject({ lastTick: T0 + MIN, nextRunAt: T0 + 2 * MIN });
-      expect(await peer.remove('nightly')).toBe(true);
-      expect(await store.get('nightly')).toBeNull();
-    });
+    if (shared)
+      it('a second instance on the same backing sees the same schedules and the same compare-and-set', async () => {
+        if (!peer) throw new Error('a shared store needs a peer');
+        await store.upsert(definition(), T0 + MIN, T0);
+        expect(await peer.upsert(definition(), T0 + 3 * MIN, T0 + 2 * MIN)).toBe('unchanged');
+        expect(await peer.list()).toEqual(await store.list());
+        expect(await peer.advance('nightly', T0 + MIN, T0 + MIN, T0 + 2 * MIN, T0 + MIN)).toBe(true);
+        expect(await store.advance('nightly', T0 + MIN, T0 + MIN, T0 + 2 * MIN, T0 + MIN)).toBe(false);
+        expect(await store.get('nightly')).toMatchObject({ lastTick: T0 + MIN, nextRunAt: T0 + 2 * MIN });
+        expect(await peer.remove('nightly')).toBe(true);
+        expect(await store.get('nightly')).toBeNull();
+      });
   });
 }

@@ -35,7 +35,11 @@ const now = (): number => clock;
 const queues: JobQueue[] = [];
 
 function sqliteQueue(file = path.join(dir, 'phaseq.db')): JobQueue {
-  const q = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename: file }), registry: registry(), logger: pino({ level: 'silent' }) });
+  const q = new JobQueue({
+    storage: new SQLiteJobQueueStorage({ filename: file }),
+    registry: registry(),
+    logger: pino({ level: 'silent' }),
+  });
   queues.push(q);
   return q;
 }
@@ -113,7 +117,10 @@ describe('declaring and listing schedules', () => {
         (e: unknown) => e,
       );
       expect(error, field).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues.map((i) => i.path), field).toContain(field);
+      expect(
+        (error as ValidationError).issues.map((i) => i.path),
+        field,
+      ).toContain(field);
     }
     await expect(s.schedule('x', { everyMs: MIN }, { type: 'nope', payload: {} })).rejects.toBeInstanceOf(UnknownJobTypeError);
     expect(await s.listSchedules()).toEqual([]);
@@ -144,7 +151,12 @@ describe('firing ticks', () => {
       await s.runDue();
       const jobs = await q.listJobs();
       expect(jobs).toHaveLength(1);
-      expect(jobs[0]).toMatchObject({ type: 'report', payload: { kind: 'daily' }, priority: 3, dedupeKey: `schedule:every-minute:${T0 + MIN}` });
+      expect(jobs[0]).toMatchObject({
+        type: 'report',
+        payload: { kind: 'daily' },
+        priority: 3,
+        dedupeKey: `schedule:every-minute:${T0 + MIN}`,
+      });
       const [info] = await s.listSchedules();
       expect(info).toMatchObject({ lastRunAt: T0 + MIN, nextRunAt: T0 + 2 * MIN });
     });

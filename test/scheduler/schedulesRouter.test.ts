@@ -26,7 +26,11 @@ beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'phaseq-sched-api-'));
   const registry = new HandlerRegistry();
   registry.register('report', async () => undefined, { schema: z.object({ kind: z.string() }) });
-  queue = new JobQueue({ storage: new SQLiteJobQueueStorage({ filename: path.join(dir, 'phaseq.db') }), registry, logger: pino({ level: 'silent' }) });
+  queue = new JobQueue({
+    storage: new SQLiteJobQueueStorage({ filename: path.join(dir, 'phaseq.db') }),
+    registry,
+    logger: pino({ level: 'silent' }),
+  });
   const scheduler = createScheduler(queue);
   await scheduler.schedule('daily-report', { cron: '0 3 * * *' }, { type: 'report', payload: { kind: 'daily' } }, { tz: 'UTC' });
   await scheduler.schedule('heartbeat', { everyMs: 60_000 }, { type: 'report', payload: { kind: 'beat' } });
@@ -49,7 +53,9 @@ describe('schedules routes', () => {
   it('GET /schedules lists every schedule with its next run time', async () => {
     const res = await fetch(`${base}/schedules`, { headers: auth });
     expect(res.status).toBe(200);
-    const { schedules } = (await res.json()) as { schedules: { name: string; nextRunAt: number; cron: string | null; everyMs: number | null; lastRunAt: number | null }[] };
+    const { schedules } = (await res.json()) as {
+      schedules: { name: string; nextRunAt: number; cron: string | null; everyMs: number | null; lastRunAt: number | null }[];
+    };
     expect(schedules.map((s) => s.name)).toEqual(['daily-report', 'heartbeat']);
     expect(schedules[0]).toMatchObject({ cron: '0 3 * * *', everyMs: null, lastRunAt: null });
     expect(new Date(schedules[0]!.nextRunAt).getUTCHours()).toBe(3);

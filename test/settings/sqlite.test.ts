@@ -70,8 +70,18 @@ describe('SQLiteSettingsStore', () => {
        BEGIN SELECT RAISE(ABORT, 'boom is not allowed'); END`,
     );
     const token = await store.changeToken();
-    await expect(store.setMany([['first', '1'], ['boom', '2']])).rejects.toThrow(/boom is not allowed/);
-    await expect(store.setMany([['first', '1'], ['boom', '2']])).rejects.toBeInstanceOf(StorageError);
+    await expect(
+      store.setMany([
+        ['first', '1'],
+        ['boom', '2'],
+      ]),
+    ).rejects.toThrow(/boom is not allowed/);
+    await expect(
+      store.setMany([
+        ['first', '1'],
+        ['boom', '2'],
+      ]),
+    ).rejects.toBeInstanceOf(StorageError);
     expect((await store.getAll()).has('first')).toBe(false);
     expect(await store.changeToken()).toBe(token);
     await store.close();

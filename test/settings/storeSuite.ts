@@ -56,7 +56,7 @@ export function testSettingsStore(name: string, open: () => Promise<ISettingsSto
         'weXird.key': '5',
         'q?.k': '6',
         'q[x].k': '7',
-        'a_b': '8',
+        a_b: '8',
         'a%b': '9',
         'PHASE.scan.d': '10',
       });
@@ -82,9 +82,18 @@ export function testSettingsStore(name: string, open: () => Promise<ISettingsSto
       await store.setMany({ keep: 'old' });
       const token = await store.changeToken();
       const bad: unknown[] = [
-        [['keep', 'new'], ['', 'x']],
-        [['keep', 'new'], ['n', 4]],
-        [['keep', 'new'], ['x'.repeat(600), 'v']],
+        [
+          ['keep', 'new'],
+          ['', 'x'],
+        ],
+        [
+          ['keep', 'new'],
+          ['n', 4],
+        ],
+        [
+          ['keep', 'new'],
+          ['x'.repeat(600), 'v'],
+        ],
         [['keep', 'new'], 'not a pair'],
         null,
       ];
@@ -100,9 +109,7 @@ export function testSettingsStore(name: string, open: () => Promise<ISettingsSto
       const store = await fresh();
       const error: unknown = await store.setMany([['phase.x', 1 as unknown as string]]).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(ValidationError);
-      expect((error as ValidationError).issues).toEqual([
-        { path: 'phase.x', message: expect.stringContaining('must be a string') },
-      ]);
+      expect((error as ValidationError).issues).toEqual([{ path: 'phase.x', message: expect.stringContaining('must be a string') }]);
     });
 
     it('deletes by keys and by prefix, and reports how many existed', async () => {

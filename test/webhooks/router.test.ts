@@ -9,7 +9,18 @@ import { ValidationError } from '../../src/errors.js';
 import { createWebhookRouter } from '../../src/adapters/express/webhooks.js';
 import type { JobQueue } from '../../src/queue/JobQueue.js';
 import { JOB_PRIORITY } from '../../src/types.js';
-import { SECRET, fixture, fixtureNames, fixtureText, post, producer, recordingLogger, serve, webhookEnv, type WebhookEnv } from './support.js';
+import {
+  SECRET,
+  fixture,
+  fixtureNames,
+  fixtureText,
+  post,
+  producer,
+  recordingLogger,
+  serve,
+  webhookEnv,
+  type WebhookEnv,
+} from './support.js';
 
 let env: WebhookEnv;
 const servers: { close(): Promise<void> }[] = [];
@@ -72,7 +83,10 @@ const SONARR: Record<string, 'scan' | 'none'> = {
 const SONARR_PATHS: Record<string, string[]> = {
   Download: ['tv/Show One/Season 01/Show One - S01E01 - Pilot.mkv'],
   EpisodeFileDelete: ['tv/Show One/Season 01/Show One - S01E01 - Pilot.mkv'],
-  ImportComplete: ["tv/Show One/Season 01/Show One - S01E02 - Cat's in the Bag.mkv", "tv/Show One/Season 01/Show One - S01E03 - And the Bag's in the River.mkv"],
+  ImportComplete: [
+    "tv/Show One/Season 01/Show One - S01E02 - Cat's in the Bag.mkv",
+    "tv/Show One/Season 01/Show One - S01E03 - And the Bag's in the River.mkv",
+  ],
   Rename: ['tv/Show One/Season 01/Show One - S01E01 - Pilot.mkv', 'tv/Show One/Season 01/show.one.s01e01.mkv'],
   SeriesDelete: ['tv/Show One'],
 };
@@ -274,9 +288,9 @@ describe('library kinds', () => {
     expect(() =>
       createWebhookRouter(env.queue, { auth: { type: 'none' }, libraries: [env.dir, { path: env.tv, kind: 'tvshows' }] }),
     ).toThrow(/lies inside the movies library/);
-    expect(() => createWebhookRouter(env.queue, { auth: { type: 'none' }, libraries: [{ path: env.tv, kind: 'series' as 'tvshows' }] })).toThrow(
-      /libraries\.0\.kind: must be "movies" or "tvshows"/,
-    );
+    expect(() =>
+      createWebhookRouter(env.queue, { auth: { type: 'none' }, libraries: [{ path: env.tv, kind: 'series' as 'tvshows' }] }),
+    ).toThrow(/libraries\.0\.kind: must be "movies" or "tvshows"/);
   });
 });
 

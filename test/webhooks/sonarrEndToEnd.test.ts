@@ -41,11 +41,14 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     pipeline = await startTvPipeline({ library: false });
     const p = pipeline;
     const app = express();
-    app.use('/api', createWebhookRouter(p.queue, {
-      auth: { type: 'secret', secret: SECRET },
-      libraries: [p.movies, { path: p.tv, kind: 'tvshows' }],
-      downloaders: { sonarr: { pathMap: [{ from: '/tv', to: p.tv }] } },
-    }));
+    app.use(
+      '/api',
+      createWebhookRouter(p.queue, {
+        auth: { type: 'secret', secret: SECRET },
+        libraries: [p.movies, { path: p.tv, kind: 'tvshows' }],
+        downloaders: { sonarr: { pathMap: [{ from: '/tv', to: p.tv }] } },
+      }),
+    );
     server = await new Promise<Server>((resolve) => {
       const s = app.listen(0, '127.0.0.1', () => resolve(s));
     });
@@ -68,7 +71,9 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     const nfoFile = pilot.replace(/\.mkv$/, '.nfo');
     const nfo = parser.parse(readFileSync(nfoFile, 'utf8')) as { episodedetails: Record<string, string> };
     expect(nfo.episodedetails).toMatchObject({ title: episodeTitle('Alpha Show', 1, 1), season: '1', episode: '1' });
-    expect((parser.parse(readFileSync(path.join(show, 'tvshow.nfo'), 'utf8')) as { tvshow: { title: string } }).tvshow.title).toBe('Alpha Show');
+    expect((parser.parse(readFileSync(path.join(show, 'tvshow.nfo'), 'utf8')) as { tvshow: { title: string } }).tvshow.title).toBe(
+      'Alpha Show',
+    );
     expect(existsSync(bystander.replace(/\.mkv$/, '.nfo'))).toBe(false);
     expect(p.media.tv.counts()).toEqual({ shows: 1, files: 1, episodes: 1 });
     // Kodi confirmed it: the episode is listed under its show with the NFO's numbers and title.
@@ -88,7 +93,10 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     await p.idle();
     expect(p.failed).toEqual([]);
     expect(p.done('scan-tv')[1]!.job.payload).toEqual({ libraryPath: p.tv, paths: [e2, e3] });
-    for (const [file, episode] of [[e2, 2], [e3, 3]] as const) {
+    for (const [file, episode] of [
+      [e2, 2],
+      [e3, 3],
+    ] as const) {
       const parsed = parser.parse(readFileSync(file.replace(/\.mkv$/, '.nfo'), 'utf8')) as { episodedetails: Record<string, string> };
       expect(parsed.episodedetails).toMatchObject({ title: episodeTitle('Alpha Show', 1, episode), episode: String(episode) });
     }
@@ -98,7 +106,10 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     renameSync(pilot, renamed);
     const rename = alphaEvent('Rename', (b) => {
       const [file] = b.renamedEpisodeFiles as Record<string, unknown>[];
-      Object.assign(file!, { relativePath: 'Season 01/Alpha.Show.S01E01.Pilot.1080p.mkv', previousRelativePath: 'Season 01/Alpha Show - S01E01 - Pilot.mkv' });
+      Object.assign(file!, {
+        relativePath: 'Season 01/Alpha.Show.S01E01.Pilot.1080p.mkv',
+        previousRelativePath: 'Season 01/Alpha Show - S01E01 - Pilot.mkv',
+      });
     });
     expect((await post(url, rename)).status).toBe(202);
     await p.idle();
@@ -108,7 +119,11 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     expect(renamedNfo.episodedetails).toMatchObject({ title: episodeTitle('Alpha Show', 1, 1), episode: '1' });
     expect(p.media.tv.counts()).toEqual({ shows: 1, files: 3, episodes: 3 });
     // Kodi lists the episode under its new name only.
-    expect(alphaInKodi().map((e) => e.file).sort()).toEqual([e2, e3, renamed].sort());
+    expect(
+      alphaInKodi()
+        .map((e) => e.file)
+        .sort(),
+    ).toEqual([e2, e3, renamed].sort());
 
     // 4. EpisodeFileDelete: S01E02 deleted; its NFO goes, the show stays.
     rmSync(e2);
@@ -124,7 +139,11 @@ describe('Sonarr events → scan of exactly what changed → episode NFO → pla
     expect(afterDelete.files.removed).toBe(1);
     // Nothing was published by this event; the scan's removal alone told Kodi, which dropped it.
     expect(afterDelete.playerSyncJobIds).toHaveLength(3);
-    expect(alphaInKodi().map((e) => e.file).sort()).toEqual([e3, renamed].sort());
+    expect(
+      alphaInKodi()
+        .map((e) => e.file)
+        .sort(),
+    ).toEqual([e3, renamed].sort());
 
     // 5. SeriesDelete with its files: the show is forgotten.
     rmSync(show, { recursive: true });

@@ -37,7 +37,12 @@ export function fixture(source: 'radarr' | 'sonarr', name: string): Record<strin
 }
 
 /** A logger that records what it is given. */
-export function recordingLogger(): { lines: { level: string; obj: Record<string, unknown>; msg?: string }[]; info: (o: object, m?: string) => void; warn: (o: object, m?: string) => void; error: (o: object, m?: string) => void } {
+export function recordingLogger(): {
+  lines: { level: string; obj: Record<string, unknown>; msg?: string }[];
+  info: (o: object, m?: string) => void;
+  warn: (o: object, m?: string) => void;
+  error: (o: object, m?: string) => void;
+} {
   const lines: { level: string; obj: Record<string, unknown>; msg?: string }[] = [];
   const at = (level: string) => (obj: object, msg?: string) => {
     lines.push({ level, obj: obj as Record<string, unknown>, ...(msg === undefined ? {} : { msg }) });

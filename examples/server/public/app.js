@@ -39,8 +39,14 @@ const libraries = createLibrariesPanel(follower);
 
 async function loadAll() {
   // The schedules panel shows its own errors (and "API key needed") in its table.
-  schedules.load().then(() => schedules.startRefresh(), () => {});
-  activity.load().then(() => activity.startRefresh(), () => {});
+  schedules.load().then(
+    () => schedules.startRefresh(),
+    () => {},
+  );
+  activity.load().then(
+    () => activity.startRefresh(),
+    () => {},
+  );
   controls.load().catch(() => {});
   // The libraries panel shows its own errors (and "API key needed").
   void libraries.load();

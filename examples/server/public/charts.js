@@ -43,30 +43,51 @@ function frame(width, chart, { title, desc }) {
   const y = (value) => plot.top + plot.height - (value / top) * plot.height;
   const id = `chart-${++ids}`;
 
-  const root = svg('svg', {
-    class: 'chart-svg', width, height: CHART_HEIGHT, viewBox: `0 0 ${width} ${CHART_HEIGHT}`,
-    role: 'img', 'aria-labelledby': `${id}-title ${id}-desc`,
-    'data-y-max': top, 'data-plot-height': plot.height,
-  },
-  svg('title', { id: `${id}-title`, text: title }),
-  svg('desc', { id: `${id}-desc`, text: desc }),
-  svg('defs', {},
-    svg('pattern', { id: `${id}-hatch`, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
-      svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }))));
+  const root = svg(
+    'svg',
+    {
+      class: 'chart-svg',
+      width,
+      height: CHART_HEIGHT,
+      viewBox: `0 0 ${width} ${CHART_HEIGHT}`,
+      role: 'img',
+      'aria-labelledby': `${id}-title ${id}-desc`,
+      'data-y-max': top,
+      'data-plot-height': plot.height,
+    },
+    svg('title', { id: `${id}-title`, text: title }),
+    svg('desc', { id: `${id}-desc`, text: desc }),
+    svg(
+      'defs',
+      {},
+      svg(
+        'pattern',
+        { id: `${id}-hatch`, width: 6, height: 6, patternUnits: 'userSpaceOnUse', patternTransform: 'rotate(45)' },
+        svg('line', { x1: 0, y1: 0, x2: 0, y2: 6, class: 'hatch-line' }),
+      ),
+    ),
+  );
 
   const grid = svg('g', { class: 'y-axis' });
   for (let v = 0; v <= top; v += step) {
     grid.append(
       svg('line', { class: v === 0 ? 'baseline' : 'gridline', x1: plot.left, x2: plot.left + plot.width, y1: y(v), y2: y(v) }),
-      svg('text', { x: plot.left - 6, y: y(v), dy: '0.32em', 'text-anchor': 'end', text: compact.format(v) }));
+      svg('text', { x: plot.left - 6, y: y(v), dy: '0.32em', 'text-anchor': 'end', text: compact.format(v) }),
+    );
   }
   root.append(grid);
 
   if (chart.firstRecorded > 0) {
     const w = x(Math.min(chart.firstRecorded, n)) - plot.left;
-    const band = svg('g', { class: 'unrecorded' },
-      svg('rect', { x: plot.left, y: plot.top, width: w, height: plot.height, fill: `url(#${id}-hatch)` }));
-    if (w > 90) band.append(svg('text', { x: plot.left + w / 2, y: plot.top + plot.height / 2, dy: '0.32em', 'text-anchor': 'middle', text: 'not recorded' }));
+    const band = svg(
+      'g',
+      { class: 'unrecorded' },
+      svg('rect', { x: plot.left, y: plot.top, width: w, height: plot.height, fill: `url(#${id}-hatch)` }),
+    );
+    if (w > 90)
+      band.append(
+        svg('text', { x: plot.left + w / 2, y: plot.top + plot.height / 2, dy: '0.32em', 'text-anchor': 'middle', text: 'not recorded' }),
+      );
     root.append(band);
   }
 
@@ -114,10 +135,15 @@ export function barChart(width, chart, { series, title, desc, label, onPoint }) 
     for (const s of series) {
       const value = slot.values[s.key];
       if (value > 0) {
-        g.prepend(svg('rect', {
-          class: `bar ${s.cls}`, x: f.x(i) + (f.slotWidth - barWidth) / 2, width: barWidth,
-          y: f.y(base + value), height: f.y(base) - f.y(base + value),
-        }));
+        g.prepend(
+          svg('rect', {
+            class: `bar ${s.cls}`,
+            x: f.x(i) + (f.slotWidth - barWidth) / 2,
+            width: barWidth,
+            y: f.y(base + value),
+            height: f.y(base) - f.y(base + value),
+          }),
+        );
       }
       base += value;
     }

@@ -10,7 +10,11 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 
-const UNITS = [[3_600_000, 'hour'], [60_000, 'minute'], [1000, 'second']];
+const UNITS = [
+  [3_600_000, 'hour'],
+  [60_000, 'minute'],
+  [1000, 'second'],
+];
 
 /** `second`, `10 s`, `minute`, `250 ms`: the window of a rate limit. */
 function windowText(ms) {
@@ -120,10 +124,14 @@ export function createControlsPanel() {
       workers: el('td', { class: 'workers', 'data-label': 'Workers' }),
       button,
     };
-    r.row = el('tr', { 'data-type': type },
+    r.row = el(
+      'tr',
+      { 'data-type': type },
       el('th', { scope: 'row' }, el('span', { class: 'type-name', text: type }), r.state),
-      r.limits, r.workers,
-      el('td', { class: 'pause' }, button));
+      r.limits,
+      r.workers,
+      el('td', { class: 'pause' }, button),
+    );
     rows.set(type, r);
     return r;
   }
@@ -135,9 +143,13 @@ export function createControlsPanel() {
     r.workers.title = t.workers === null ? 'counted while jobs of this type are stored' : '';
     r.workers.classList.toggle('warn', t.workers === 0);
     r.workers.classList.toggle('unknown', t.workers === null);
-    r.state.replaceChildren(t.typePaused
-      ? el('span', { class: 'badge badge-paused', text: 'Paused' })
-      : t.paused ? el('span', { class: 'badge badge-held', text: 'Held by the queue pause' }) : '');
+    r.state.replaceChildren(
+      t.typePaused
+        ? el('span', { class: 'badge badge-paused', text: 'Paused' })
+        : t.paused
+          ? el('span', { class: 'badge badge-held', text: 'Held by the queue pause' })
+          : '',
+    );
     const action = t.typePaused ? 'resume' : 'pause';
     r.button.dataset.action = action;
     r.button.textContent = t.typePaused ? 'Resume' : 'Pause';

@@ -128,17 +128,19 @@ export function createJobFollower() {
    * gap are lost, and a job that is no longer stored has ended (how, nobody here saw).
    */
   async function recheck() {
-    await Promise.all([...watchers.keys()].map(async (id) => {
-      try {
-        const job = await api(`/jobs/${encodeURIComponent(id)}`);
-        if (job.state === 'failed') record(id, { state: 'failed', error: job.lastError, final: true });
-        else if (job.state === 'processing') record(id, { state: 'running', progress: job.progress });
-        else if (job.lastError) record(id, { state: 'retrying', error: job.lastError, attempt: job.attempts, nextRunAt: job.runAt });
-        else record(id, { state: 'queued' });
-      } catch (error) {
-        if (error.status === 404) record(id, { state: 'gone', final: true });
-      }
-    }));
+    await Promise.all(
+      [...watchers.keys()].map(async (id) => {
+        try {
+          const job = await api(`/jobs/${encodeURIComponent(id)}`);
+          if (job.state === 'failed') record(id, { state: 'failed', error: job.lastError, final: true });
+          else if (job.state === 'processing') record(id, { state: 'running', progress: job.progress });
+          else if (job.lastError) record(id, { state: 'retrying', error: job.lastError, attempt: job.attempts, nextRunAt: job.runAt });
+          else record(id, { state: 'queued' });
+        } catch (error) {
+          if (error.status === 404) record(id, { state: 'gone', final: true });
+        }
+      }),
+    );
   }
 
   /** The last status seen of job `id`, or undefined. */

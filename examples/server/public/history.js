@@ -50,7 +50,13 @@ function slotsOf(snapshot) {
       depth: bucket?.depth ?? null,
     });
   }
-  return { slots, firstRecorded: Math.max(0, slots.findIndex((s) => s.outcomes !== null)) };
+  return {
+    slots,
+    firstRecorded: Math.max(
+      0,
+      slots.findIndex((s) => s.outcomes !== null),
+    ),
+  };
 }
 
 /** `since 10:53 AM` (recording began within the hour shown), or `in the last hour`. */
@@ -83,8 +89,11 @@ function depthSummary(slots, since) {
 
 /** A legend: a swatch and a name per series. */
 function legend(series, kind) {
-  return el('ul', { class: `legend legend-${kind}` },
-    ...series.map((s) => el('li', {}, el('span', { class: `swatch ${s.cls}`, 'aria-hidden': 'true' }), s.label)));
+  return el(
+    'ul',
+    { class: `legend legend-${kind}` },
+    ...series.map((s) => el('li', {}, el('span', { class: `swatch ${s.cls}`, 'aria-hidden': 'true' }), s.label)),
+  );
 }
 
 /** One chart's parts in the page: summary, drawing box, pointer line and numbers table. */
@@ -122,17 +131,23 @@ export function createHistoryPanel() {
     const current = slots.at(-1);
     const rest = `This minute, since ${clockText(current.start)}: ${valuesText(current.values ?? { completed: 0, failed: 0 }, OUTCOMES)}`;
     const point = (i) => (outcomes.readout.textContent = i === null || !slots[i].values ? rest : outcomeLabel(slots[i]));
-    outcomes.box.replaceChildren(barChart(outcomes.box.clientWidth, {
-      slots,
-      intervalMs: snapshot.intervalMs,
-      firstRecorded: view.firstRecorded,
-    }, {
-      series: OUTCOMES,
-      title: 'Jobs completed and failed per minute, last hour',
-      desc: `${outcomes.summary.textContent} ${rest}.`,
-      label: outcomeLabel,
-      onPoint: point,
-    }));
+    outcomes.box.replaceChildren(
+      barChart(
+        outcomes.box.clientWidth,
+        {
+          slots,
+          intervalMs: snapshot.intervalMs,
+          firstRecorded: view.firstRecorded,
+        },
+        {
+          series: OUTCOMES,
+          title: 'Jobs completed and failed per minute, last hour',
+          desc: `${outcomes.summary.textContent} ${rest}.`,
+          label: outcomeLabel,
+          onPoint: point,
+        },
+      ),
+    );
     point(null);
   }
 
@@ -141,17 +156,23 @@ export function createHistoryPanel() {
     const latest = slots.findLast((s) => s.values);
     const rest = latest ? `Latest sample, ${depthLabel(latest)}` : 'Not sampled yet';
     const point = (i) => (depth.readout.textContent = i === null ? rest : depthLabel(slots[i]));
-    depth.box.replaceChildren(lineChart(depth.box.clientWidth, {
-      slots,
-      intervalMs: snapshot.intervalMs,
-      firstRecorded: view.firstRecorded,
-    }, {
-      series: DEPTHS,
-      title: 'Jobs stored per state, sampled each minute, last hour',
-      desc: `${depth.summary.textContent} ${rest}.`,
-      label: depthLabel,
-      onPoint: point,
-    }));
+    depth.box.replaceChildren(
+      lineChart(
+        depth.box.clientWidth,
+        {
+          slots,
+          intervalMs: snapshot.intervalMs,
+          firstRecorded: view.firstRecorded,
+        },
+        {
+          series: DEPTHS,
+          title: 'Jobs stored per state, sampled each minute, last hour',
+          desc: `${depth.summary.textContent} ${rest}.`,
+          label: depthLabel,
+          onPoint: point,
+        },
+      ),
+    );
     point(null);
   }
 
@@ -159,10 +180,26 @@ export function createHistoryPanel() {
   function fillTables() {
     const recorded = view.slots.filter((s) => s.outcomes).reverse();
     const time = (s) => el('th', { scope: 'row', text: clockText(s.start) });
-    outcomes.table.replaceChildren(...recorded.map((s) => el('tr', { 'data-start': s.start }, time(s),
-      ...OUTCOMES.map((k) => el('td', { 'data-key': k.key, text: String(s.outcomes[k.key]) })))));
-    depth.table.replaceChildren(...recorded.map((s) => el('tr', { 'data-start': s.start }, time(s),
-      ...DEPTHS.map((k) => el('td', { 'data-key': k.key, text: s.depth ? String(s.depth[k.key]) : '–' })))));
+    outcomes.table.replaceChildren(
+      ...recorded.map((s) =>
+        el(
+          'tr',
+          { 'data-start': s.start },
+          time(s),
+          ...OUTCOMES.map((k) => el('td', { 'data-key': k.key, text: String(s.outcomes[k.key]) })),
+        ),
+      ),
+    );
+    depth.table.replaceChildren(
+      ...recorded.map((s) =>
+        el(
+          'tr',
+          { 'data-start': s.start },
+          time(s),
+          ...DEPTHS.map((k) => el('td', { 'data-key': k.key, text: s.depth ? String(s.depth[k.key]) : '–' })),
+        ),
+      ),
+    );
   }
 
   function render() {

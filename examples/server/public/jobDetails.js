@@ -17,7 +17,12 @@ function progressView(progress) {
   if (progress === null || progress === undefined) return 'none reported';
   if (typeof progress === 'number') {
     const pct = Math.max(0, Math.min(100, progress));
-    return el('span', { class: 'progress-line' }, el('progress', { max: 100, value: pct, 'aria-label': 'Progress' }), ` ${Math.round(pct)} %`);
+    return el(
+      'span',
+      { class: 'progress-line' },
+      el('progress', { max: 100, value: pct, 'aria-label': 'Progress' }),
+      ` ${Math.round(pct)} %`,
+    );
   }
   return el('pre', { text: JSON.stringify(progress, null, 2) });
 }
@@ -61,10 +66,16 @@ export function createJobDetails({ follower, actionButtons }) {
       ['Started by', job.manual ? 'a person' : 'the system'],
     ];
     if (job.lockedBy) rows.push(['Worker', el('span', {}, `${job.lockedBy}, lease until `, when(job.lockedUntil))]);
-    content.replaceChildren(el('dl', { class: 'details' }, ...rows.flatMap(([name, value]) => [
-      el('dt', { text: name }),
-      el('dd', { 'data-field': name.toLowerCase().replace(/\s+/g, '-') }, value),
-    ])));
+    content.replaceChildren(
+      el(
+        'dl',
+        { class: 'details' },
+        ...rows.flatMap(([name, value]) => [
+          el('dt', { text: name }),
+          el('dd', { 'data-field': name.toLowerCase().replace(/\s+/g, '-') }, value),
+        ]),
+      ),
+    );
     buttons.replaceChildren(...actionButtons(job, state));
   }
 

@@ -106,9 +106,11 @@ export function createJobBrowser(follower) {
     const state = stateOf(job, stateSelect.value);
     r.row.dataset.state = state;
     r.job.replaceChildren(
-      el('span', { class: 'job-type', text: job.type }), ' ',
+      el('span', { class: 'job-type', text: job.type }),
+      ' ',
       el('span', { class: 'job-id', text: `#${job.id}` }),
-      el('span', { class: 'job-subject', text: subject(job) }));
+      el('span', { class: 'job-subject', text: subject(job) }),
+    );
     r.state.replaceChildren(stateBadge(state));
     r.attempts.textContent = attemptsText(job);
     setTime(r.runAt, job.runAt, '');

@@ -50,14 +50,25 @@ function countsOf(lib) {
   const figure = (key, n, one, many) => [el('span', { class: 'count', 'data-count': key, text: String(n) }), ` ${n === 1 ? one : many}`];
   if (lib.kind === 'tvshows') {
     return [
-      ...figure('shows', c.shows, 'show', 'shows'), ', ', ...figure('seasons', c.seasons, 'season', 'seasons'), ', ',
-      ...figure('episodes', c.episodes, 'episode', 'episodes'), ' (', ...figure('enriched', c.enriched, 'show', 'shows'),
-      ' enriched, ', ...figure('published', c.published, 'show', 'shows'), ' published)',
+      ...figure('shows', c.shows, 'show', 'shows'),
+      ', ',
+      ...figure('seasons', c.seasons, 'season', 'seasons'),
+      ', ',
+      ...figure('episodes', c.episodes, 'episode', 'episodes'),
+      ' (',
+      ...figure('enriched', c.enriched, 'show', 'shows'),
+      ' enriched, ',
+      ...figure('published', c.published, 'show', 'shows'),
+      ' published)',
     ];
   }
   return [
-    ...figure('movies', c.movies, 'movie', 'movies'), ' (', ...figure('enriched', c.enriched, 'enriched', 'enriched'), ', ',
-    ...figure('published', c.published, 'published', 'published'), ')',
+    ...figure('movies', c.movies, 'movie', 'movies'),
+    ' (',
+    ...figure('enriched', c.enriched, 'enriched', 'enriched'),
+    ', ',
+    ...figure('published', c.published, 'published', 'published'),
+    ')',
   ];
 }
 
@@ -106,24 +117,37 @@ export function createLibrariesPanel(follower) {
     const status = el('p', { class: 'form-status library-job', role: 'status', 'aria-live': 'polite' });
     const where = `${kind} at ${lib.path}`;
     const scan = action('Scan', `Scan ${where}`, status, () => api(`/media/libraries/${lib.id}/scan`, { method: 'POST' }));
-    const refresh = action('Refresh', `Refresh ${where}`, status, () => api('/media/refresh', { method: 'POST', body: { libraryPath: lib.path } }));
+    const refresh = action('Refresh', `Refresh ${where}`, status, () =>
+      api('/media/refresh', { method: 'POST', body: { libraryPath: lib.path } }),
+    );
     const counts = el('p', { class: 'library-counts' });
     const state = el('p', { class: 'library-state', role: 'status', 'aria-live': 'polite' });
-    const steps = new Map(PHASES.map((phase) => [phase, {
-      node: el('li', { class: 'step', 'data-phase': phase }),
-      counts: el('span', { class: 'step-counts' }),
-    }]));
+    const steps = new Map(
+      PHASES.map((phase) => [
+        phase,
+        {
+          node: el('li', { class: 'step', 'data-phase': phase }),
+          counts: el('span', { class: 'step-counts' }),
+        },
+      ]),
+    );
     for (const [phase, step] of steps) step.node.append(el('span', { class: 'step-name', text: PHASE_LABELS[phase] }), step.counts);
-    const node = el('li', { class: 'library', 'data-library': lib.id, 'data-kind': lib.kind, 'aria-label': `${kind} library ${name}` },
-      el('div', { class: 'library-head' },
+    const node = el(
+      'li',
+      { class: 'library', 'data-library': lib.id, 'data-kind': lib.kind, 'aria-label': `${kind} library ${name}` },
+      el(
+        'div',
+        { class: 'library-head' },
         el('h3', { class: 'library-name', text: name }),
         el('span', { class: `badge kind kind-${lib.kind}`, text: kind }),
-        el('div', { class: 'button-row library-actions' }, scan, refresh)),
+        el('div', { class: 'button-row library-actions' }, scan, refresh),
+      ),
       el('p', { class: 'library-path muted small', text: lib.path }),
       counts,
       el('ol', { class: 'steps', 'aria-label': `Pipeline of ${name}` }, ...[...steps.values()].map((s) => s.node)),
       state,
-      status);
+      status,
+    );
     return {
       node,
       update(next) {
@@ -137,9 +161,10 @@ export function createLibrariesPanel(follower) {
         }
         const failed = PHASES.reduce((n, p) => n + jobs[p].failed, 0);
         const shared = phase === 'playerSync' ? ' (the players’ syncs serve every library)' : '';
-        state.textContent = phase === 'done'
-          ? `Done: nothing of this library waits or runs${failed ? `; ${plural(failed, 'job', 'jobs')} failed` : ''}`
-          : `${PHASE_BUSY[phase]}…${shared}`;
+        state.textContent =
+          phase === 'done'
+            ? `Done: nothing of this library waits or runs${failed ? `; ${plural(failed, 'job', 'jobs')} failed` : ''}`
+            : `${PHASE_BUSY[phase]}…${shared}`;
         state.dataset.phase = phase;
       },
     };

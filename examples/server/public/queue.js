@@ -81,10 +81,15 @@ export function createQueuePanel(follower, showJobs) {
     for (const type of types) {
       const c = stats.byType[type] ?? NO_STATS;
       const cell = (n, state) => el('td', { class: n > 0 ? state : 'zero', 'data-state': state, text: String(n) });
-      byTypeBody.append(el('tr', { 'data-type': type },
-        el('th', { scope: 'row', text: type }),
-        ...STATES.map((state) => cell(c[state], state)),
-        cell(done.get(type) ?? 0, 'done')));
+      byTypeBody.append(
+        el(
+          'tr',
+          { 'data-type': type },
+          el('th', { scope: 'row', text: type }),
+          ...STATES.map((state) => cell(c[state], state)),
+          cell(done.get(type) ?? 0, 'done'),
+        ),
+      );
     }
   }
 
@@ -97,34 +102,55 @@ export function createQueuePanel(follower, showJobs) {
   }
 
   function renderRunning() {
-    syncList(runningList, running, (job) => job.id,
-      (job) => el('li', { class: 'job' },
-        el('div', { class: 'job-line' },
-          el('span', { class: 'job-type', text: job.type }),
-          el('span', { class: 'job-subject', text: subject(job) }),
-          el('span', { class: 'job-id', text: `#${job.id}` })),
-        progressBar(job)),
+    syncList(
+      runningList,
+      running,
+      (job) => job.id,
+      (job) =>
+        el(
+          'li',
+          { class: 'job' },
+          el(
+            'div',
+            { class: 'job-line' },
+            el('span', { class: 'job-type', text: job.type }),
+            el('span', { class: 'job-subject', text: subject(job) }),
+            el('span', { class: 'job-id', text: `#${job.id}` }),
+          ),
+          progressBar(job),
+        ),
       (li, job) => li.querySelector('progress').replaceWith(progressBar(job)),
-      'Nothing is running');
+      'Nothing is running',
+    );
     const more = stats.processing - running.length;
     runningMore.textContent = more > 0 ? `and ${more} more` : '';
   }
 
   function renderFailures() {
-    syncList(failureList, failed, (job) => job.id,
+    syncList(
+      failureList,
+      failed,
+      (job) => job.id,
       (job) => {
         const retry = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Retry job ${job.id}`, text: 'Retry' });
         retry.addEventListener('click', () => void retryJob(job, retry));
-        return el('li', { class: 'job job-failed' },
-          el('div', { class: 'job-line' },
+        return el(
+          'li',
+          { class: 'job job-failed' },
+          el(
+            'div',
+            { class: 'job-line' },
             el('span', { class: 'job-type', text: job.type }),
             el('span', { class: 'job-subject', text: subject(job) }),
-            el('span', { class: 'job-id', text: `#${job.id}` })),
+            el('span', { class: 'job-id', text: `#${job.id}` }),
+          ),
           el('p', { class: 'job-error' }),
-          retry);
+          retry,
+        );
       },
       (li, job) => (li.querySelector('.job-error').textContent = firstLine(job.lastError) || 'failed'),
-      'No failures');
+      'No failures',
+    );
     const more = stats.failed - failed.length;
     failedMore.textContent = more > 0 ? `and ${more} more` : '';
     showFailed.hidden = stats.failed === 0;
@@ -142,7 +168,9 @@ export function createQueuePanel(follower, showJobs) {
       const since = follower.mark();
       await api(`/jobs/${encodeURIComponent(job.id)}/retry`, { method: 'POST' });
       stopFollowingRetry();
-      stopFollowingRetry = follower.follow(job.id, since, (status) => setFailureStatus(...statusText(`Retry of ${job.type}`, job.id, status)));
+      stopFollowingRetry = follower.follow(job.id, since, (status) =>
+        setFailureStatus(...statusText(`Retry of ${job.type}`, job.id, status)),
+      );
       await reload();
     } catch (error) {
       setFailureStatus(`${job.type} #${job.id} not retried: ${error.message}`, 'error');

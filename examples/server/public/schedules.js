@@ -61,10 +61,16 @@ export function createSchedulesPanel(follower) {
       next: el('td', { class: 'time', 'data-label': 'Next run' }),
       button,
     };
-    r.row = el('tr', { 'data-schedule': name },
+    r.row = el(
+      'tr',
+      { 'data-schedule': name },
       el('th', { scope: 'row', text: name }),
-      r.trigger, r.type, r.last, r.next,
-      el('td', { class: 'run' }, button));
+      r.trigger,
+      r.type,
+      r.last,
+      r.next,
+      el('td', { class: 'run' }, button),
+    );
     rows.set(name, r);
     return r;
   }

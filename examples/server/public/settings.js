@@ -38,7 +38,12 @@ function languageName(code) {
 /** Editable list of strings: one text box per item, remove buttons, an add row. */
 function listControl(field, id, describedBy) {
   const items = el('ul', { class: 'list-items', id, 'aria-describedby': describedBy, 'data-list': field.key });
-  const addInput = el('input', { type: 'text', class: 'list-add-input', 'aria-label': `New item for ${labelOf(field)}`, placeholder: 'Add an item…' });
+  const addInput = el('input', {
+    type: 'text',
+    class: 'list-add-input',
+    'aria-label': `New item for ${labelOf(field)}`,
+    placeholder: 'Add an item…',
+  });
   const addItem = (value, focus = false) => {
     const input = el('input', { type: 'text', value, 'aria-label': `${labelOf(field)} item`, 'data-item': '' });
     const remove = el('button', { type: 'button', class: 'btn btn-icon', 'aria-label': `Remove ${value || 'item'}`, text: '×' });
@@ -60,7 +65,12 @@ function listControl(field, id, describedBy) {
       add();
     }
   });
-  const wrapper = el('div', { class: 'list-control' }, items, el('div', { class: 'list-add' }, addInput, el('button', { type: 'button', class: 'btn btn-small', text: 'Add', onclick: add })));
+  const wrapper = el(
+    'div',
+    { class: 'list-control' },
+    items,
+    el('div', { class: 'list-add' }, addInput, el('button', { type: 'button', class: 'btn btn-small', text: 'Add', onclick: add })),
+  );
   return {
     node: wrapper,
     get: () => [...items.querySelectorAll('input[data-item]')].map((i) => i.value.trim()).filter((v) => v !== ''),
@@ -88,8 +98,13 @@ function controlFor(field, id, describedBy, languages) {
   }
   if (field.type === 'integer' || field.type === 'number') {
     const input = el('input', {
-      type: 'number', id, inputmode: field.type === 'integer' ? 'numeric' : 'decimal',
-      min: field.min, max: field.max, step: field.type === 'integer' ? 1 : 'any', 'aria-describedby': describedBy,
+      type: 'number',
+      id,
+      inputmode: field.type === 'integer' ? 'numeric' : 'decimal',
+      min: field.min,
+      max: field.max,
+      step: field.type === 'integer' ? 1 : 'any',
+      'aria-describedby': describedBy,
     });
     // Send what was typed: the server judges it, so an out-of-range value gets its message.
     return {
@@ -119,7 +134,11 @@ function hintOf(field) {
   }
   const def = Array.isArray(field.default)
     ? `${field.default.length} items`
-    : typeof field.default === 'boolean' ? (field.default ? 'on' : 'off') : String(field.default);
+    : typeof field.default === 'boolean'
+      ? field.default
+        ? 'on'
+        : 'off'
+      : String(field.default);
   parts.push(`default ${def}`);
   return parts.join(' · ');
 }
@@ -132,9 +151,12 @@ function phaseForm(phase, values, languages) {
   const form = el('form', { class: 'card phase', id: `phase-${phase.phase}`, 'aria-labelledby': `title-${phase.phase}`, novalidate: true });
   const [title, ...rest] = phase.description.split(': ');
   form.append(
-    el('div', { class: 'phase-head' },
+    el(
+      'div',
+      { class: 'phase-head' },
       el('h3', { id: `title-${phase.phase}`, text: PHASE_TITLES[phase.phase] ?? title ?? phase.phase }),
-      el('p', { class: 'muted', text: capitalize(rest.join(': ') || phase.description) })),
+      el('p', { class: 'muted', text: capitalize(rest.join(': ') || phase.description) }),
+    ),
   );
   const grid = el('div', { class: 'fields' });
   for (const field of phase.fields) {
@@ -143,18 +165,22 @@ function phaseForm(phase, values, languages) {
     const errorId = `${id}-error`;
     const control = controlFor(field, id, `${hintId} ${errorId}`, languages);
     const error = el('p', { class: 'field-error', id: errorId, 'data-error-for': field.setting });
-    const label = field.type === 'string[]'
-      ? el('span', { class: 'label', id: `${id}-label`, text: labelOf(field) })
-      : el('label', { for: id, class: 'label', text: labelOf(field) });
+    const label =
+      field.type === 'string[]'
+        ? el('span', { class: 'label', id: `${id}-label`, text: labelOf(field) })
+        : el('label', { for: id, class: 'label', text: labelOf(field) });
     const labelRow = el('div', { class: 'label-row' }, label, el('span', { class: 'meta', text: hintOf(field) }));
     if (field.type === 'string[]') control.node.querySelector('ul').setAttribute('aria-labelledby', `${id}-label`);
     const wide = field.type === 'string[]' || (field.type !== 'boolean' && field.description.length > 120);
-    const row = el('div', { class: `field field-${field.type === 'string[]' ? 'list' : field.type}${wide ? ' field-wide' : ''}` },
+    const row = el(
+      'div',
+      { class: `field field-${field.type === 'string[]' ? 'list' : field.type}${wide ? ' field-wide' : ''}` },
       field.type === 'boolean'
         ? el('div', { class: 'switch-row' }, control.node, labelRow)
         : el('div', { class: 'field-top' }, labelRow, control.node),
       el('p', { class: 'hint', id: hintId, text: field.description }),
-      error);
+      error,
+    );
     control.set(values[field.key]);
     controls.set(field.key, control);
     errors.set(field.setting, { node: error, row, control });

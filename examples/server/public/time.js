@@ -9,10 +9,13 @@ export function relative(ms, now = Date.now()) {
   const diff = ms - now;
   const abs = Math.abs(diff);
   const [n, unit] =
-    abs < 60_000 ? [Math.round(abs / 1000), 's'] :
-    abs < 3_600_000 ? [Math.round(abs / 60_000), 'min'] :
-    abs < 172_800_000 ? [Math.round(abs / 3_600_000), 'h'] :
-    [Math.round(abs / 86_400_000), 'd'];
+    abs < 60_000
+      ? [Math.round(abs / 1000), 's']
+      : abs < 3_600_000
+        ? [Math.round(abs / 60_000), 'min']
+        : abs < 172_800_000
+          ? [Math.round(abs / 3_600_000), 'h']
+          : [Math.round(abs / 86_400_000), 'd'];
   return diff >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
 }
 
@@ -24,9 +27,13 @@ export function clockText(ms) {
 /** A `<time>` with the local day and clock time, each kept whole (a line breaks between them). */
 export function timeElement(ms) {
   const date = new Date(ms);
-  return el('time', { datetime: date.toISOString() },
-    el('span', { text: date.toLocaleDateString(undefined, DAY_FORMAT) }), ' ',
-    el('span', { text: date.toLocaleTimeString(undefined, CLOCK_FORMAT) }));
+  return el(
+    'time',
+    { datetime: date.toISOString() },
+    el('span', { text: date.toLocaleDateString(undefined, DAY_FORMAT) }),
+    ' ',
+    el('span', { text: date.toLocaleTimeString(undefined, CLOCK_FORMAT) }),
+  );
 }
 
 /** Fills a time cell: the local date and time, with the distance from now below. */

@@ -27,7 +27,9 @@ export interface PluginOptions {
 /** Adds `--db <file>` (also `PHASEQ_DB`) and `--verbose`. */
 export function withDb(command: Command): Command {
   return command
-    .addOption(new Option('--db <file>', 'SQLite database file (created with its folder when missing)').env('PHASEQ_DB').default(DEFAULT_DB_FILE))
+    .addOption(
+      new Option('--db <file>', 'SQLite database file (created with its folder when missing)').env('PHASEQ_DB').default(DEFAULT_DB_FILE),
+    )
     .option('--verbose', 'log debug lines, and print the stack of an error');
 }
 

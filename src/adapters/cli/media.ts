@@ -31,9 +31,7 @@ export interface MediaCliOptions {
 export function withMediaOptions(command: Command): Command {
   return command
     .option('--catalogue <file>', 'metadata from a local JSON catalogue (LocalProvider)')
-    .addOption(
-      new Option('--tmdb-key <key>', 'metadata from TMDB with this v3 API key or v4 API Read Access Token').env('TMDB_API_KEY'),
-    )
+    .addOption(new Option('--tmdb-key <key>', 'metadata from TMDB with this v3 API key or v4 API Read Access Token').env('TMDB_API_KEY'))
     .option('--tmdb-url <url>', 'TMDB API root (default https://api.themoviedb.org/3)')
     .option('--tmdb-image-url <url>', 'TMDB image URL prefix (default https://image.tmdb.org/t/p/original)')
     .option('--players <file>', 'JSON file with the list of players to notify (kodi, jellyfin, plex)');

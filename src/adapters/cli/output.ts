@@ -42,15 +42,7 @@ export function formatJobTable(jobs: readonly Job[]): string {
   if (jobs.length === 0) return 'No jobs.';
   return formatTable(
     ['ID', 'TYPE', 'STATE', 'PRIORITY', 'ATTEMPTS', 'RUN AT', 'LAST ERROR'],
-    jobs.map((j) => [
-      j.id,
-      j.type,
-      j.state,
-      String(j.priority),
-      `${j.attempts}/${j.maxRetries + 1}`,
-      time(j.runAt),
-      cell(j.lastError),
-    ]),
+    jobs.map((j) => [j.id, j.type, j.state, String(j.priority), `${j.attempts}/${j.maxRetries + 1}`, time(j.runAt), cell(j.lastError)]),
   );
 }
 

@@ -62,9 +62,7 @@ export async function loadPlugins(specs: readonly string[], cwd = process.cwd())
     const exported = mod.default;
     const list = Array.isArray(exported) ? (exported as unknown[]) : [exported];
     if (list.length === 0 || !list.every(isPlugin)) {
-      throw new UsageError(
-        `Plugin module "${spec}" must default-export a plugin made with definePlugin (or an array of them)`,
-      );
+      throw new UsageError(`Plugin module "${spec}" must default-export a plugin made with definePlugin (or an array of them)`);
     }
     plugins.push(...list);
   }

@@ -94,7 +94,12 @@ export class ScanRun {
     playerTvChanges: { shows: { added: 0, refreshed: 0, removed: 0 }, episodes: { added: 0, refreshed: 0, removed: 0 } },
 
     failures: [],
-    phases: { scan: { total: 0, finished: 0 }, enrich: { total: 0, finished: 0 }, publish: { total: 0, finished: 0 }, notify: { total: 0, finished: 0 } },
+    phases: {
+      scan: { total: 0, finished: 0 },
+      enrich: { total: 0, finished: 0 },
+      publish: { total: 0, finished: 0 },
+      notify: { total: 0, finished: 0 },
+    },
   };
   /** Resolves when every job of the run has finished, or when {@link fatal} is set. */
   readonly done: Promise<void>;

@@ -22,7 +22,11 @@ export function jsonBody(limit: number | string = DEFAULT_BODY_LIMIT): RequestHa
     // body (Content-Length: 0) is no body, whatever its declared type.
     if (req.get('content-length') !== '0' && req.is(JSON_TYPES) === false) {
       next(
-        new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `The request body must be JSON (Content-Type: application/json), got ${req.get('content-type') ?? 'none'}`),
+        new HttpError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `The request body must be JSON (Content-Type: application/json), got ${req.get('content-type') ?? 'none'}`,
+        ),
       );
       return;
     }
@@ -36,7 +40,10 @@ export function objectBody(body: unknown, what: string, optional = false): Recor
   if (body === undefined && optional) return {};
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'VALIDATION_ERROR', `The request body must be a JSON object: ${what}`, [
-      { path: '', message: `expected an object, got ${body === undefined ? 'no body' : Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}` },
+      {
+        path: '',
+        message: `expected an object, got ${body === undefined ? 'no body' : Array.isArray(body) ? 'an array' : body === null ? 'null' : typeof body}`,
+      },
     ]);
   }
   return body as Record<string, unknown>;

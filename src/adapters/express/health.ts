@@ -78,7 +78,10 @@ export function createHealthRouter(
           ? { pending: stats.value.pending, delayed: stats.value.delayed, processing: stats.value.processing, failed: stats.value.failed }
           : null,
     };
-    res.status(report.status === 'ok' ? 200 : 503).set('Cache-Control', 'no-store').json(report);
+    res
+      .status(report.status === 'ok' ? 200 : 503)
+      .set('Cache-Control', 'no-store')
+      .json(report);
   });
 
   allowDeclaredMethods(router);

@@ -33,7 +33,12 @@ export function allowDeclaredMethods(router: Router): void {
         res.status(204).end();
         return;
       }
-      sendError(res, 405, 'METHOD_NOT_ALLOWED', `${req.method} is not allowed on ${req.originalUrl.split('?')[0] ?? ''}; use ${[...methods].join(', ')}`);
+      sendError(
+        res,
+        405,
+        'METHOD_NOT_ALLOWED',
+        `${req.method} is not allowed on ${req.originalUrl.split('?')[0] ?? ''}; use ${[...methods].join(', ')}`,
+      );
     });
   }
 }

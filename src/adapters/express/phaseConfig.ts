@@ -31,10 +31,7 @@ import { routeGuards } from './security.js';
  * app.use('/api', createPhaseConfigRouter(phases, { apiKey: process.env.PHASEQ_API_KEY }));
  * ```
  */
-export function createPhaseConfigRouter<S extends PhaseSchemas>(
-  phases: PhaseConfigService<S>,
-  options?: RouterOptions,
-): Router {
+export function createPhaseConfigRouter<S extends PhaseSchemas>(phases: PhaseConfigService<S>, options?: RouterOptions): Router {
   const opts = checkRouterOptions(options);
   const router = express.Router();
   const guards = routeGuards(opts);
@@ -59,7 +56,10 @@ export function createPhaseConfigRouter<S extends PhaseSchemas>(
     const input = objectBody(req.body, '{} or { "phase": "<name>" }', true);
     const unknown = Object.keys(input).filter((k) => k !== 'phase');
     if (unknown.length > 0) {
-      throw new ValidationError(`Unknown field(s) in reset request: ${unknown.join(', ')}`, unknown.map((path) => ({ path, message: 'unknown field' })));
+      throw new ValidationError(
+        `Unknown field(s) in reset request: ${unknown.join(', ')}`,
+        unknown.map((path) => ({ path, message: 'unknown field' })),
+      );
     }
     if (input.phase === undefined) {
       await phases.resetToDefaults();

@@ -39,9 +39,7 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
  * Buckets of `phaseq_job_wait_seconds` (seconds): from 1 ms (an idle worker picks a new
  * job up at once) through seconds (a busy queue) to an hour (a backlog).
  */
-export const DEFAULT_WAIT_BUCKETS: readonly number[] = [
-  0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600,
-];
+export const DEFAULT_WAIT_BUCKETS: readonly number[] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300, 600, 1800, 3600];
 
 /** Options of {@link registerQueueMetrics}. */
 export interface QueueMetricsOptions {
@@ -153,7 +151,14 @@ export function registerQueueMetrics(queue: MetricsQueue, options: QueueMetricsO
   const counter = (suffix: string, help: string): PromClient.Counter<'type'> =>
     new prom.Counter({ name: name(suffix), help, labelNames: ['type'], registers: [], collect: knowRegisteredTypes });
   const histogram = (suffix: string, help: string, buckets: readonly number[]): PromClient.Histogram<'type'> =>
-    new prom.Histogram({ name: name(suffix), help, labelNames: ['type'], buckets: [...buckets], registers: [], collect: knowRegisteredTypes });
+    new prom.Histogram({
+      name: name(suffix),
+      help,
+      labelNames: ['type'],
+      buckets: [...buckets],
+      registers: [],
+      collect: knowRegisteredTypes,
+    });
 
   const completed = counter('jobs_completed_total', 'Jobs this process ran to completion.');
   const failed = counter(

@@ -36,12 +36,7 @@ export function requireApiKey(apiKey: string | undefined): RequestHandler {
       return;
     }
     res.set('WWW-Authenticate', 'Bearer realm="phaseq"');
-    sendError(
-      res,
-      401,
-      'UNAUTHORIZED',
-      header ? 'The API key is wrong' : 'This API needs an API key: send Authorization: Bearer <key>',
-    );
+    sendError(res, 401, 'UNAUTHORIZED', header ? 'The API key is wrong' : 'This API needs an API key: send Authorization: Bearer <key>');
   };
 }
 

@@ -39,7 +39,9 @@ export function sonarrChangedPaths(event: SonarrWebhook): string[] | null {
       const folder = event.series.path;
       // One file ("On Import"), or several when Sonarr reports a whole import at once.
       const imported = event.episodeFile ? [event.episodeFile] : (event.episodeFiles ?? []);
-      const paths = imported.map((f, i) => join(folder, f.relativePath, event.episodeFile ? 'episodeFile.relativePath' : `episodeFiles.${i}.relativePath`));
+      const paths = imported.map((f, i) =>
+        join(folder, f.relativePath, event.episodeFile ? 'episodeFile.relativePath' : `episodeFiles.${i}.relativePath`),
+      );
       (event.deletedFiles ?? []).forEach((f, i) => paths.push(join(folder, f.relativePath, `deletedFiles.${i}.relativePath`)));
       return paths;
     }

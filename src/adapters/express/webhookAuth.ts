@@ -73,7 +73,12 @@ export function webhookAuthGuard(auth: WebhookAuth): RequestHandler {
         return;
       }
       res.set('WWW-Authenticate', 'Basic realm="phaseq webhooks"');
-      sendError(res, 401, 'UNAUTHORIZED', given === undefined ? 'This webhook needs HTTP basic auth' : 'Wrong webhook username or password');
+      sendError(
+        res,
+        401,
+        'UNAUTHORIZED',
+        given === undefined ? 'This webhook needs HTTP basic auth' : 'Wrong webhook username or password',
+      );
     };
   }
   const expected = digest(auth.secret);

@@ -126,7 +126,10 @@ export const radarrWebhookSchema = z.discriminatedUnion(
       ...downloadClientFields,
     }),
   ],
-  { error: 'eventType must be one of Test, Grab, Download, Rename, MovieDelete, MovieFileDelete, MovieAdded, Health, HealthRestored, ApplicationUpdate, ManualInteractionRequired' },
+  {
+    error:
+      'eventType must be one of Test, Grab, Download, Rename, MovieDelete, MovieFileDelete, MovieAdded, Health, HealthRestored, ApplicationUpdate, ManualInteractionRequired',
+  },
 );
 /** A validated Radarr webhook payload. */
 export type RadarrWebhook = z.infer<typeof radarrWebhookSchema>;
@@ -245,7 +248,10 @@ export const sonarrWebhookSchema = z.discriminatedUnion(
       ...downloadClientFields,
     }),
   ],
-  { error: 'eventType must be one of Test, Grab, Download, Rename, SeriesAdd, SeriesDelete, EpisodeFileDelete, Health, HealthRestored, ApplicationUpdate, ManualInteractionRequired' },
+  {
+    error:
+      'eventType must be one of Test, Grab, Download, Rename, SeriesAdd, SeriesDelete, EpisodeFileDelete, Health, HealthRestored, ApplicationUpdate, ManualInteractionRequired',
+  },
 );
 /** A validated Sonarr webhook payload. */
 export type SonarrWebhook = z.infer<typeof sonarrWebhookSchema>;

@@ -125,7 +125,10 @@ function isInside(parent: string, child: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
 }
 
-function checkOptions(options: WebhookRouterOptions): { libraries: LibraryRoot[]; downloaders: Partial<Record<Downloader, DownloaderOptions>> } {
+function checkOptions(options: WebhookRouterOptions): {
+  libraries: LibraryRoot[];
+  downloaders: Partial<Record<Downloader, DownloaderOptions>>;
+} {
   if (!options || typeof options !== 'object') {
     throw new ValidationError('createWebhookRouter needs options { auth, libraries }', [{ path: '', message: 'required' }]);
   }
@@ -232,16 +235,27 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
       const { mapped, resolved } = mapToLibrary(folder, settings.pathMap ?? []);
       const library = resolved === null ? undefined : libraryContaining(libraries, resolved);
       if (resolved === null || library === undefined) {
-        logger?.warn({ source, eventType: event.eventType, downloaderPath: folder, mappedPath: mapped }, 'webhook: folder outside every library, refused');
-        throw new HttpError(422, 'PATH_OUTSIDE_LIBRARY', `The folder "${folder}" (mapped to "${mapped}") is not inside any configured library`, {
-          downloaderPath: folder,
-          mappedPath: mapped,
-          libraries: libraries.map((lib) => lib.path),
-        });
+        logger?.warn(
+          { source, eventType: event.eventType, downloaderPath: folder, mappedPath: mapped },
+          'webhook: folder outside every library, refused',
+        );
+        throw new HttpError(
+          422,
+          'PATH_OUTSIDE_LIBRARY',
+          `The folder "${folder}" (mapped to "${mapped}") is not inside any configured library`,
+          {
+            downloaderPath: folder,
+            mappedPath: mapped,
+            libraries: libraries.map((lib) => lib.path),
+          },
+        );
       }
       // Library kinds: Radarr's movies never go into a TV library, Sonarr's series never into a movie library.
       if (library.kind !== KIND_OF[source]) {
-        logger?.warn({ source, eventType: event.eventType, library: library.path, kind: library.kind }, 'webhook: library of the wrong kind, refused');
+        logger?.warn(
+          { source, eventType: event.eventType, library: library.path, kind: library.kind },
+          'webhook: library of the wrong kind, refused',
+        );
         throw new HttpError(
           422,
           'LIBRARY_KIND_MISMATCH',
@@ -257,11 +271,16 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
         for (const changed of sonarrChangedPaths(event as SonarrWebhook) ?? [folder]) {
           const one = mapToLibrary(changed, settings.pathMap ?? []);
           if (one.resolved === null || !isInside(library.path, one.resolved) || one.resolved === library.path) {
-            throw new HttpError(422, 'PATH_OUTSIDE_LIBRARY', `The path "${changed}" (mapped to "${one.mapped}") is not inside the library "${library.path}"`, {
-              downloaderPath: changed,
-              mappedPath: one.mapped,
-              library: library.path,
-            });
+            throw new HttpError(
+              422,
+              'PATH_OUTSIDE_LIBRARY',
+              `The path "${changed}" (mapped to "${one.mapped}") is not inside the library "${library.path}"`,
+              {
+                downloaderPath: changed,
+                mappedPath: one.mapped,
+                library: library.path,
+              },
+            );
           }
           if (!paths.includes(one.resolved)) paths.push(one.resolved);
         }
@@ -288,7 +307,9 @@ export function createWebhookRouter(queue: WebhookQueue, options: WebhookRouterO
       const jobId = await queue.addJob({ type: 'webhook-received', payload, priority, dedupeKey: key });
       recent.set(key, { jobId, at: now });
       logger?.info?.({ source, eventType: event.eventType, moviePath: resolved, paths, jobId }, 'webhook: scan requested');
-      res.status(202).json({ received: true, eventType: event.eventType, action: 'scan', jobId, moviePath: resolved, ...(paths ? { paths } : {}) });
+      res
+        .status(202)
+        .json({ received: true, eventType: event.eventType, action: 'scan', jobId, moviePath: resolved, ...(paths ? { paths } : {}) });
     });
   }
 

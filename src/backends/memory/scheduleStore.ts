@@ -3,7 +3,13 @@
  * operation runs synchronously inside one call, so `advance` is atomic among the
  * schedulers of this process that share the instance.
  */
-import { sameDefinition, type IScheduleStore, type ScheduleDefinition, type StoredSchedule, type UpsertResult } from '../../scheduler/ScheduleStore.js';
+import {
+  sameDefinition,
+  type IScheduleStore,
+  type ScheduleDefinition,
+  type StoredSchedule,
+  type UpsertResult,
+} from '../../scheduler/ScheduleStore.js';
 
 /**
  * The in-memory schedule store. Schedules are lost when the process exits.

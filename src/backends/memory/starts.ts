@@ -38,6 +38,11 @@ export class MemoryStarts {
     if (!starts) this.#starts.set(key, [now]);
     // Claims come with the caller's clock, which may step back: keep the list sorted.
     else if (now >= starts[starts.length - 1]!) starts.push(now);
-    else starts.splice(starts.findIndex((t) => t > now), 0, now);
+    else
+      starts.splice(
+        starts.findIndex((t) => t > now),
+        0,
+        now,
+      );
   }
 }

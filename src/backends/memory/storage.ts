@@ -116,14 +116,7 @@ export class MemoryJobQueueStorage implements IJobQueueStorage {
     return false;
   }
 
-  async claim(
-    workerId: string,
-    limit: number,
-    now: number,
-    leaseMs: number,
-    filter?: ClaimFilter,
-    report?: ClaimReport,
-  ): Promise<Job[]> {
+  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter, report?: ClaimReport): Promise<Job[]> {
     if (limit <= 0 || (filter && this.#paused.has(''))) return [];
     const types = filter?.types.filter((t) => !this.#paused.has(t.type));
     const rated = types?.filter(hasRate) ?? [];

@@ -54,24 +54,27 @@ export function recordToJob(h: Readonly<Record<string, string>>): Job {
   if (h.id === undefined || h.type === undefined || h.payload === undefined) {
     throw new StorageError('Redis returned a job hash without id, type or payload');
   }
-  return withTrace({
-    id: h.id,
-    type: h.type,
-    payload: JSON.parse(h.payload),
-    state: jobState(h),
-    priority: num(h, 'priority'),
-    attempts: num(h, 'attempts'),
-    maxRetries: num(h, 'maxRetries'),
-    stalls: num(h, 'stalls'),
-    runAt: num(h, 'runAt'),
-    createdAt: num(h, 'createdAt'),
-    dedupeKey: h.dedupeKey ?? null,
-    groupKey: h.groupKey ?? null,
-    timeoutMs: optNum(h, 'timeoutMs'),
-    manual: h.manual === '1',
-    progress: parseJsonColumn(h.progress ?? null),
-    lastError: h.lastError ?? null,
-    lockedBy: h.lockedBy ?? null,
-    lockedUntil: optNum(h, 'lockedUntil'),
-  }, h.trace);
+  return withTrace(
+    {
+      id: h.id,
+      type: h.type,
+      payload: JSON.parse(h.payload),
+      state: jobState(h),
+      priority: num(h, 'priority'),
+      attempts: num(h, 'attempts'),
+      maxRetries: num(h, 'maxRetries'),
+      stalls: num(h, 'stalls'),
+      runAt: num(h, 'runAt'),
+      createdAt: num(h, 'createdAt'),
+      dedupeKey: h.dedupeKey ?? null,
+      groupKey: h.groupKey ?? null,
+      timeoutMs: optNum(h, 'timeoutMs'),
+      manual: h.manual === '1',
+      progress: parseJsonColumn(h.progress ?? null),
+      lastError: h.lastError ?? null,
+      lockedBy: h.lockedBy ?? null,
+      lockedUntil: optNum(h, 'lockedUntil'),
+    },
+    h.trace,
+  );
 }

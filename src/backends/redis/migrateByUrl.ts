@@ -15,8 +15,7 @@ import { migrateStorage, type MigrateStorageOptions, type MigrateStorageReport }
 import { SQLiteJobQueueStorage } from '../sqlite/storage.js';
 
 /** Options of {@link migrateStorageByUrl}. */
-export interface MigrateStorageByUrlOptions
-  extends Pick<MigrateStorageOptions, 'keepSource' | 'batchSize' | 'onProgress'> {
+export interface MigrateStorageByUrlOptions extends Pick<MigrateStorageOptions, 'keepSource' | 'batchSize' | 'onProgress'> {
   /**
    * Names the source in the target's import record (see `migrateStorage`).
    * @default `sqlite:<absolute path of the file>`

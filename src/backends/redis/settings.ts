@@ -206,9 +206,7 @@ export class RedisSettingsStore implements ISettingsStore {
     const args = 'prefix' in t ? ['prefix', t.prefix] : ['keys', ...t.keys];
     if ('keys' in t && t.keys.length === 0) return 0;
     const redis = this.#client();
-    const reply = await this.#wrap('deleteMany', () =>
-      redis.eval(DELETE_MANY, 2, this.#hashKey, this.#versionKey, this.#channel, ...args),
-    );
+    const reply = await this.#wrap('deleteMany', () => redis.eval(DELETE_MANY, 2, this.#hashKey, this.#versionKey, this.#channel, ...args));
     if (!Array.isArray(reply)) throw new StorageError('Redis deleteMany returned an unexpected reply');
     this.#hear(Number(reply[1]));
     return Number(reply[0]);

@@ -14,15 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { PhaseqError, StorageError, ValidationError } from '../../errors.js';
 import type { Job, QueueStats } from '../../types.js';
-import {
-  CANCEL_SCRIPT,
-  LIST_SCRIPT,
-  NEXT_RUN_AT_SCRIPT,
-  PAUSE_SCRIPT,
-  RETRY_SCRIPT,
-  STATS_SCRIPT,
-  WORKER_SCRIPT,
-} from './adminScripts.js';
+import { CANCEL_SCRIPT, LIST_SCRIPT, NEXT_RUN_AT_SCRIPT, PAUSE_SCRIPT, RETRY_SCRIPT, STATS_SCRIPT, WORKER_SCRIPT } from './adminScripts.js';
 import { LAYOUT_SCRIPT } from './layoutScript.js';
 import { buildStats, type StateCounts } from '../../storage/stats.js';
 import { subscribeJobEvents } from './crossNodeEvents.js';
@@ -238,14 +230,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
     return out;
   }
 
-  async claim(
-    workerId: string,
-    limit: number,
-    now: number,
-    leaseMs: number,
-    filter?: ClaimFilter,
-    report?: ClaimReport,
-  ): Promise<Job[]> {
+  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter, report?: ClaimReport): Promise<Job[]> {
     if (limit <= 0) return [];
     const args = [workerId, now, now + leaseMs, Math.floor(limit), ...filterArgs(filter)];
     const [jobs, slot] = asArray(await this.#run('claim', scripts.claim, args), 'claim');
@@ -267,10 +252,7 @@ export class BullMQJobQueueStorage implements IJobQueueStorage {
    * round trip costs more than the work of either script, so a queue that records a
    * completion and asks for the next job at once should prefer this.
    */
-  async completeAndClaim(
-    refs: readonly LeaseRef[],
-    claim: ClaimRequest,
-  ): Promise<{ completed: number; jobs: Job[] }> {
+  async completeAndClaim(refs: readonly LeaseRef[], claim: ClaimRequest): Promise<{ completed: number; jobs: Job[] }> {
     const limit = Math.max(0, Math.floor(claim.limit));
     const args = [
       this.instanceId,

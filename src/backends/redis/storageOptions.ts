@@ -93,10 +93,7 @@ export function resolveStorageOptions(options: BullMQJobQueueStorageOptions): Re
     issues.push({ path: 'maxEventPayloadBytes', message: 'must be a whole number, 0 or more' });
   }
   if (issues.length > 0) {
-    throw new ValidationError(
-      `Invalid BullMQJobQueueStorage options: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`,
-      issues,
-    );
+    throw new ValidationError(`Invalid BullMQJobQueueStorage options: ${issues.map((i) => `${i.path} ${i.message}`).join('; ')}`, issues);
   }
   return {
     connection: options.connection,

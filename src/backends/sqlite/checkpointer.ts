@@ -135,7 +135,7 @@ export function startCheckpointer(options: CheckpointerOptions): Checkpointer {
   worker.on('error', (error: unknown) =>
     fail(
       new Error(
-        `WAL checkpoint thread failed: ${error instanceof Error && error.message ? error.message : JSON.stringify(error) ?? String(error)}`,
+        `WAL checkpoint thread failed: ${error instanceof Error && error.message ? error.message : (JSON.stringify(error) ?? String(error))}`,
         { cause: error },
       ),
     ),

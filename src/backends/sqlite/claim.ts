@@ -189,7 +189,9 @@ export class SqliteClaims {
     // Several types: the first `limit` of each, merged, and the best `limit` of those.
     const arms = Array.from({ length: types }, (_, n) => `SELECT * FROM (${firstOfType(n, limit, 'id, priority, run_at')})`);
     const pick =
-      types === 1 ? firstOfType(0, limit, 'id') : `SELECT id FROM (${arms.join(' UNION ALL ')} ORDER BY priority, run_at, id LIMIT ${limit})`;
+      types === 1
+        ? firstOfType(0, limit, 'id')
+        : `SELECT id FROM (${arms.join(' UNION ALL ')} ORDER BY priority, run_at, id LIMIT ${limit})`;
     stmt = this.#db.prepare(`${LEASE} WHERE id IN (${pick}) RETURNING ${CLAIM_COLUMNS}`).raw(true);
     if (limit <= MAX_CACHED_CLAIM) this.#fast.set(key, stmt);
     return stmt;
@@ -225,7 +227,10 @@ export class SqliteClaims {
     }
     let rows: ClaimedRow[] = [];
     if (candidates.length > 0) {
-      const ids = candidates.sort(byClaimOrder).slice(0, limit).map((c) => c.id);
+      const ids = candidates
+        .sort(byClaimOrder)
+        .slice(0, limit)
+        .map((c) => c.id);
       rows = this.#leaseIds.all({ owner, until, ids: JSON.stringify(ids) }) as ClaimedRow[];
     }
     if (rated.length > 0) {

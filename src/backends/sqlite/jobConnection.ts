@@ -337,4 +337,5 @@ export class SqliteConnection {
         sleepSync(Math.min(200, 5 * 2 ** attempt) * (0.5 + Math.random() / 2));
       }
     }
-  }}
+  }
+}

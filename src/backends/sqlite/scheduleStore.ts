@@ -10,7 +10,13 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 import { FileBoundSqlite } from './fileBoundSqlite.js';
 import { migrate } from '../../db/migrate.js';
 import { ValidationError } from '../../errors.js';
-import { sameDefinition, type IScheduleStore, type ScheduleDefinition, type StoredSchedule, type UpsertResult } from '../../scheduler/ScheduleStore.js';
+import {
+  sameDefinition,
+  type IScheduleStore,
+  type ScheduleDefinition,
+  type StoredSchedule,
+  type UpsertResult,
+} from '../../scheduler/ScheduleStore.js';
 
 /** A job storage whose database the store can share (e.g. `SQLiteJobQueueStorage`). */
 export interface SharedSqliteStorage {
@@ -80,7 +86,11 @@ export class SQLiteScheduleStore implements IScheduleStore {
     const migrateOnly = (db: SqliteDatabase): void => void migrate(db);
     this.#from = options.storage
       ? options.storage
-      : new FileBoundSqlite(options.database ? { database: options.database } : { filename: options.filename }, migrateOnly, 'SQLiteScheduleStore');
+      : new FileBoundSqlite(
+          options.database ? { database: options.database } : { filename: options.filename },
+          migrateOnly,
+          'SQLiteScheduleStore',
+        );
   }
 
   get #db(): SqliteDatabase {

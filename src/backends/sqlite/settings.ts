@@ -99,16 +99,17 @@ export class SQLiteSettingsStore implements ISettingsStore {
   async getAll(prefix?: string): Promise<Map<string, string>> {
     const p = normalizePrefix(prefix);
     const { s } = this.#statements();
-    const rows = this.#wrap('getAll', () =>
-      (p === '' ? s.all.all() : s.byGlob.all(globPrefix(p))) as { key: string; value: string }[],
-    );
+    const rows = this.#wrap('getAll', () => (p === '' ? s.all.all() : s.byGlob.all(globPrefix(p))) as { key: string; value: string }[]);
     return new Map(rows.map((r) => [r.key, r.value]));
   }
 
   async setMany(entries: SettingsEntries): Promise<void> {
     const pairs = normalizeEntries(entries);
     if (pairs.length === 0) return;
-    const { db, value: { s } } = this.#conn.get();
+    const {
+      db,
+      value: { s },
+    } = this.#conn.get();
     const now = Date.now();
     this.#wrap('setMany', () =>
       db
@@ -121,7 +122,10 @@ export class SQLiteSettingsStore implements ISettingsStore {
 
   async deleteMany(target: SettingsDeleteTarget): Promise<number> {
     const t = normalizeDeleteTarget(target);
-    const { db, value: { s } } = this.#conn.get();
+    const {
+      db,
+      value: { s },
+    } = this.#conn.get();
     return this.#wrap('deleteMany', () =>
       db
         .transaction(() => {
@@ -161,10 +165,7 @@ export class SQLiteSettingsStore implements ISettingsStore {
       return fn();
     } catch (error) {
       if (error instanceof PhaseqError) throw error;
-      throw new StorageError(
-        `SQLite settings ${op} failed: ${error instanceof Error ? error.message : String(error)}`,
-        { cause: error },
-      );
+      throw new StorageError(`SQLite settings ${op} failed: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     }
   }
 }

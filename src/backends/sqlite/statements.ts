@@ -105,7 +105,14 @@ export function insertRun(s: Statements, jobs: readonly NewJob[], start: number,
   if (i < end) {
     const j = jobs[i]!;
     const { lastInsertRowid } = s.insertPlain.run(
-      j.type, j.payloadJson, j.priority, j.runAt, j.maxRetries, j.timeoutMs, j.manual ? 1 : 0, now,
+      j.type,
+      j.payloadJson,
+      j.priority,
+      j.runAt,
+      j.maxRetries,
+      j.timeoutMs,
+      j.manual ? 1 : 0,
+      now,
     );
     out[i] = { id: String(lastInsertRowid), created: true };
   }
@@ -169,9 +176,7 @@ export function prepare(db: SqliteDatabase): Statements {
     ),
     insertPlain: db.prepare(`${INSERT_PLAIN} ${PLAIN_ROW}`),
     insertRows: ROW_CHUNKS.map((rows) => db.prepare(`${INSERT_PLAIN} ${Array<string>(rows).fill(PLAIN_ROW).join(', ')}`)),
-    findDedupe: db.prepare(
-      `SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
-    ),
+    findDedupe: db.prepare(`SELECT id FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`),
     findHolder: db.prepare(
       `SELECT id, type, state, run_at, created_at FROM jobs WHERE dedupe_key = ? AND state IN ('pending', 'processing')`,
     ),
@@ -184,9 +189,7 @@ export function prepare(db: SqliteDatabase): Statements {
     traceRange: db.prepare(`UPDATE jobs SET trace = ? WHERE id BETWEEN ? AND ?`),
     claims: new SqliteClaims(db),
     complete: db.prepare(`DELETE FROM jobs WHERE id = ? AND locked_by = ? AND state = 'processing'`),
-    completeMany: db.prepare(
-      `DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ? AND state = 'processing'`,
-    ),
+    completeMany: db.prepare(`DELETE FROM jobs WHERE id IN (SELECT value FROM json_each(?)) AND locked_by = ? AND state = 'processing'`),
     retryLater: db.prepare(
       `UPDATE jobs SET state = 'pending', run_at = ?, last_error = ?, locked_by = NULL, locked_until = NULL
         WHERE id = ? AND locked_by = ? AND state = 'processing'`,
@@ -210,9 +213,7 @@ export function prepare(db: SqliteDatabase): Statements {
        RETURNING cancel_requested`,
     ),
     expired: db.prepare(`SELECT * FROM jobs WHERE state = 'processing' AND locked_until < ?`),
-    stallBack: db.prepare(
-      `UPDATE jobs SET state = 'pending', stalls = stalls + 1, locked_by = NULL, locked_until = NULL WHERE id = ?`,
-    ),
+    stallBack: db.prepare(`UPDATE jobs SET state = 'pending', stalls = stalls + 1, locked_by = NULL, locked_until = NULL WHERE id = ?`),
     stallFailRetain: db.prepare(
       `UPDATE jobs SET state = 'failed', stalls = stalls + 1, last_error = ?, failed_at = ?,
               locked_by = NULL, locked_until = NULL WHERE id = ?`,

@@ -112,7 +112,14 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       return this.#conn.wrap('add', () =>
         this.#conn.retryBusy(() => {
           const { lastInsertRowid } = s.insertPlain.run(
-            only.type, only.payloadJson, only.priority, only.runAt, only.maxRetries, only.timeoutMs, only.manual ? 1 : 0, now,
+            only.type,
+            only.payloadJson,
+            only.priority,
+            only.runAt,
+            only.maxRetries,
+            only.timeoutMs,
+            only.manual ? 1 : 0,
+            now,
           );
           return [{ id: String(lastInsertRowid), created: true }];
         }),
@@ -167,14 +174,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
     });
   }
 
-  async claim(
-    workerId: string,
-    limit: number,
-    now: number,
-    leaseMs: number,
-    filter?: ClaimFilter,
-    report?: ClaimReport,
-  ): Promise<Job[]> {
+  async claim(workerId: string, limit: number, now: number, leaseMs: number, filter?: ClaimFilter, report?: ClaimReport): Promise<Job[]> {
     if (limit <= 0) return [];
     return this.#conn.write('claim', (s) => s.claims.claim(workerId, limit, now, leaseMs, filter, report));
   }
@@ -317,8 +317,7 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       params.push(query.type);
     }
     const sql =
-      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` +
-      `ORDER BY priority, run_at, id LIMIT ? OFFSET ?`;
+      `SELECT * FROM jobs ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ` + `ORDER BY priority, run_at, id LIMIT ? OFFSET ?`;
     return this.#conn.read('list', () => (this.database.prepare(sql).all(...params, limit, offset) as JobRow[]).map(rowToJob));
   }
 
@@ -334,7 +333,11 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
       if (!c) counts.set(r.type, (c = emptyCounts()));
       c[r.state === 'pending' ? (r.delayed ? 'delayed' : 'pending') : r.state === 'processing' ? 'processing' : 'failed'] += r.n;
     }
-    return buildStats(counts, toPauseState(paused), workers.map((types) => JSON.parse(types) as string[]));
+    return buildStats(
+      counts,
+      toPauseState(paused),
+      workers.map((types) => JSON.parse(types) as string[]),
+    );
   }
 
   async nextRunAt(types?: readonly string[]): Promise<number | null> {

@@ -2,9 +2,7 @@ import type { Database } from 'better-sqlite3';
 import type { Migration } from '../migrate.js';
 
 function hasColumn(db: Database, table: string, column: string): boolean {
-  return (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).some(
-    (c) => c.name === column,
-  );
+  return (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).some((c) => c.name === column);
 }
 
 /**

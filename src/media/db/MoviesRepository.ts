@@ -193,7 +193,19 @@ export class MoviesRepository {
               `INSERT INTO movies (library_path, path, video_file, title, year, file_size, mtime, id_hints, scanned_at, created_at, updated_at)
                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
             )
-            .run(movie.libraryPath, movie.path, movie.videoFile, movie.title, movie.year, movie.fileSize, movie.mtime, hints, now, now, now);
+            .run(
+              movie.libraryPath,
+              movie.path,
+              movie.videoFile,
+              movie.title,
+              movie.year,
+              movie.fileSize,
+              movie.mtime,
+              hints,
+              now,
+              now,
+              now,
+            );
           return { id: Number(info.lastInsertRowid), status: 'new', enriched: false };
         }
         const renamed = existing.title !== movie.title || existing.year !== movie.year || existing.id_hints !== hints;
@@ -209,8 +221,19 @@ export class MoviesRepository {
              WHERE id = ?`,
           )
           .run(
-            movie.libraryPath, movie.path, movie.title, movie.year, movie.fileSize, movie.mtime, hints, now,
-            changed ? 1 : 0, now, renamed ? 1 : 0, renamed ? 1 : 0, existing.id,
+            movie.libraryPath,
+            movie.path,
+            movie.title,
+            movie.year,
+            movie.fileSize,
+            movie.mtime,
+            hints,
+            now,
+            changed ? 1 : 0,
+            now,
+            renamed ? 1 : 0,
+            renamed ? 1 : 0,
+            existing.id,
           );
         return { id: existing.id, status: changed ? 'changed' : 'unchanged', enriched: existing.enriched_at !== null };
       })
@@ -307,9 +330,7 @@ export class MoviesRepository {
           .run(record.provider, record.providerId, ids.tmdb ?? null, ids.imdb ?? null, JSON.stringify(record.details), now, now, id);
         if (info.changes === 0) throw new NotFoundError(`Movie ${id} does not exist (was it removed by a rescan?)`);
         this.#db.prepare('DELETE FROM movie_actors WHERE movie_id = ?').run(id);
-        const addActor = this.#db.prepare(
-          'INSERT INTO movie_actors (movie_id, sort_order, name, role, thumb_url) VALUES (?, ?, ?, ?, ?)',
-        );
+        const addActor = this.#db.prepare('INSERT INTO movie_actors (movie_id, sort_order, name, role, thumb_url) VALUES (?, ?, ?, ?, ?)');
         // Billing order from the provider may repeat or skip numbers: store the position.
         [...record.details.cast]
           .sort((a, b) => a.order - b.order)
@@ -353,18 +374,14 @@ export class MoviesRepository {
     const rows = (
       kind === undefined
         ? this.#db.prepare('SELECT * FROM movie_assets WHERE movie_id = ? ORDER BY kind, selected DESC, id').all(id)
-        : this.#db
-            .prepare('SELECT * FROM movie_assets WHERE movie_id = ? AND kind = ? ORDER BY selected DESC, id')
-            .all(id, kind)
+        : this.#db.prepare('SELECT * FROM movie_assets WHERE movie_id = ? AND kind = ? ORDER BY selected DESC, id').all(id, kind)
     ) as AssetRow[];
     return rows.map(toAsset);
   }
 
   /** The selected asset of each kind. */
   selectedAssets(id: number): AssetRecord[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM movie_assets WHERE movie_id = ? AND selected = 1 ORDER BY kind')
-      .all(id) as AssetRow[];
+    const rows = this.#db.prepare('SELECT * FROM movie_assets WHERE movie_id = ? AND selected = 1 ORDER BY kind').all(id) as AssetRow[];
     return rows.map(toAsset);
   }
 
@@ -377,9 +394,8 @@ export class MoviesRepository {
   selectAsset(movieId: number, assetId: number): AssetRecord {
     return this.#db
       .transaction((): AssetRecord => {
-        const row = this.#db
-          .prepare('SELECT * FROM movie_assets WHERE id = ? AND movie_id = ?')
-          .get(assetId, movieId) as AssetRow | undefined;
+        const row = this.#db.prepare('SELECT * FROM movie_assets WHERE id = ? AND movie_id = ?').get(assetId, movieId) as
+          AssetRow | undefined;
         if (!row) throw new NotFoundError(`Movie ${movieId} has no asset candidate ${assetId}`);
         this.#db.prepare('UPDATE movie_assets SET selected = 0 WHERE movie_id = ? AND kind = ?').run(movieId, row.kind);
         this.#db.prepare('UPDATE movie_assets SET selected = 1 WHERE id = ?').run(assetId);

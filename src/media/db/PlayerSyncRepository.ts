@@ -143,14 +143,12 @@ export class PlayerSyncRepository {
 
   /** What `player` still has to be told, movies and TV, read in one transaction (a consistent snapshot). */
   planFor(player: string): PlayerSyncPlan {
-    return this.#db.transaction(
-      (): PlayerSyncPlan => ({
-        added: (this.#added.all(player) as ItemRow[]).map(toItem),
-        changed: (this.#changed.all(player) as ItemRow[]).map(toItem),
-        removed: (this.#removed.all(player) as ItemRow[]).map(toItem),
-        ...this.#tv.planFor(player),
-      }),
-    )();
+    return this.#db.transaction((): PlayerSyncPlan => ({
+      added: (this.#added.all(player) as ItemRow[]).map(toItem),
+      changed: (this.#changed.all(player) as ItemRow[]).map(toItem),
+      removed: (this.#removed.all(player) as ItemRow[]).map(toItem),
+      ...this.#tv.planFor(player),
+    }))();
   }
 
   /**

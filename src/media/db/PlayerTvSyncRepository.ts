@@ -214,12 +214,7 @@ export class PlayerTvSyncRepository {
    * Records what `player` confirmed: added and refreshed shows and files at the publish the
    * sync covered, removed ones forgotten. Call inside a transaction.
    */
-  confirm(
-    player: string,
-    shows: TvSyncConfirmation<TvShowSyncItem>,
-    episodes: TvSyncConfirmation<EpisodeFileSyncItem>,
-    now: number,
-  ): void {
+  confirm(player: string, shows: TvSyncConfirmation<TvShowSyncItem>, episodes: TvSyncConfirmation<EpisodeFileSyncItem>, now: number): void {
     for (const show of [...shows.added, ...shows.refreshed]) {
       this.#upsertShow.run(player, show.showId, show.libraryPath, show.folder, show.publishedAt, now);
     }

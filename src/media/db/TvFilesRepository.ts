@@ -60,9 +60,9 @@ export class TvFilesRepository {
           status = 'new';
         } else {
           id = existing.id;
-          const stored = (this.db.prepare('SELECT parsed FROM tv_episodes WHERE file_id = ? ORDER BY position').all(id) as { parsed: string }[]).map(
-            (r) => r.parsed,
-          );
+          const stored = (
+            this.db.prepare('SELECT parsed FROM tv_episodes WHERE file_id = ? ORDER BY position').all(id) as { parsed: string }[]
+          ).map((r) => r.parsed);
           const sameEpisodes = stored.length === keys.length && stored.every((k, i) => k === keys[i]);
           const changed =
             existing.show_id !== showId ||
@@ -111,7 +111,9 @@ export class TvFilesRepository {
   removeMissingFiles(target: string, present: ReadonlySet<string>, now: number = Date.now()): { videoFile: string; showId: number }[] {
     return this.db
       .transaction(() => {
-        const rows = this.db.prepare(`SELECT id, show_id, video_file FROM tv_files WHERE ${UNDER('video_file')}`).all(...underArgs(target)) as {
+        const rows = this.db
+          .prepare(`SELECT id, show_id, video_file FROM tv_files WHERE ${UNDER('video_file')}`)
+          .all(...underArgs(target)) as {
           id: number;
           show_id: number;
           video_file: string;
@@ -155,7 +157,8 @@ export class TvFilesRepository {
 
   /** Number of stored files at or below `target`. */
   countFilesUnder(target: string): number {
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM tv_files WHERE ${UNDER('video_file')}`).get(...underArgs(target)) as { n: number }).n;
+    return (this.db.prepare(`SELECT COUNT(*) AS n FROM tv_files WHERE ${UNDER('video_file')}`).get(...underArgs(target)) as { n: number })
+      .n;
   }
 
   /** The files of a show with their episodes, by season, episode and file name. */
@@ -181,7 +184,13 @@ export class TvFilesRepository {
                    AND a.season_number = e.season_number AND a.episode_number = e.episode_number) AS thumb
            FROM tv_episodes e WHERE e.show_id = ? ORDER BY e.file_id, e.position`,
       )
-      .all(showId) as { file_id: number; season_number: number | null; episode_number: number | null; metadata: string | null; thumb: string | null }[];
+      .all(showId) as {
+      file_id: number;
+      season_number: number | null;
+      episode_number: number | null;
+      metadata: string | null;
+      thumb: string | null;
+    }[];
     const out = new Map<number, string>();
     for (const r of rows) {
       out.set(r.file_id, `${out.get(r.file_id) ?? ''}|${r.season_number}:${r.episode_number}:${r.metadata ?? ''}:${r.thumb ?? ''}`);

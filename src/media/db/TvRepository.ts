@@ -158,7 +158,9 @@ export class TvRepository extends TvFilesRepository {
   /** Whether the match of the show was made from its current folder name. */
   matchIsCurrent(show: TvShowRecord): boolean {
     const row = this.db
-      .prepare(`SELECT matched_on IS json_object('title', title, 'year', year, 'idHints', COALESCE(id_hints, '{}')) AS current FROM tv_shows WHERE id = ?`)
+      .prepare(
+        `SELECT matched_on IS json_object('title', title, 'year', year, 'idHints', COALESCE(id_hints, '{}')) AS current FROM tv_shows WHERE id = ?`,
+      )
       .get(show.id) as { current: number } | undefined;
     return show.enrichedAt !== null && row?.current === 1;
   }
@@ -176,7 +178,9 @@ export class TvRepository extends TvFilesRepository {
       const key = `${a.scope}:${a.season}:${a.episode}:${a.kind}`;
       selected.set(key, (selected.get(key) ?? 0) + 1);
       if (selected.get(key)! > 1) {
-        throw new ValidationError(`At most one ${a.kind} may be selected per ${a.scope}`, [{ path: 'assets', message: `more than one selected ${key}` }]);
+        throw new ValidationError(`At most one ${a.kind} may be selected per ${a.scope}`, [
+          { path: 'assets', message: `more than one selected ${key}` },
+        ]);
       }
     }
     const ids = record.details.providerIds;
@@ -190,7 +194,17 @@ export class TvRepository extends TvFilesRepository {
                enriched_at = ?, updated_at = ?
              WHERE id = ?`,
           )
-          .run(record.provider, record.providerId, ids.tmdb ?? null, ids.tvdb ?? null, ids.imdb ?? null, JSON.stringify(record.details), now, now, showId);
+          .run(
+            record.provider,
+            record.providerId,
+            ids.tmdb ?? null,
+            ids.tvdb ?? null,
+            ids.imdb ?? null,
+            JSON.stringify(record.details),
+            now,
+            now,
+            showId,
+          );
         if (info.changes === 0) throw new NotFoundError(`Show ${showId} does not exist (was it removed by a rescan?)`);
         const setSeason = this.db.prepare('UPDATE tv_seasons SET name = ?, metadata = ? WHERE show_id = ? AND season_number = ?');
         for (const season of record.seasons) setSeason.run(season.name, JSON.stringify(season), showId, season.seasonNumber);
@@ -203,14 +217,30 @@ export class TvRepository extends TvFilesRepository {
           setEpisode.run(JSON.stringify(details), now, details.seasonNumber, details.episodeNumber, episodeId, showId);
         }
         if (record.replace.showArtwork) this.db.prepare(`DELETE FROM tv_assets WHERE show_id = ? AND scope = 'show'`).run(showId);
-        const dropSeason = this.db.prepare(`DELETE FROM tv_assets WHERE show_id = ? AND scope IN ('season', 'episode') AND season_number = ?`);
+        const dropSeason = this.db.prepare(
+          `DELETE FROM tv_assets WHERE show_id = ? AND scope IN ('season', 'episode') AND season_number = ?`,
+        );
         for (const season of record.replace.seasons) dropSeason.run(showId, season);
         const addAsset = this.db.prepare(
           `INSERT OR IGNORE INTO tv_assets (show_id, scope, season_number, episode_number, kind, url, language, width, height, votes, ext, selected, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         );
         for (const a of record.assets) {
-          addAsset.run(showId, a.scope, a.season, a.episode, a.kind, a.url, a.language, a.width, a.height, a.votes, a.ext ?? null, a.selected ? 1 : 0, now);
+          addAsset.run(
+            showId,
+            a.scope,
+            a.season,
+            a.episode,
+            a.kind,
+            a.url,
+            a.language,
+            a.width,
+            a.height,
+            a.votes,
+            a.ext ?? null,
+            a.selected ? 1 : 0,
+            now,
+          );
         }
         // Daily episodes that got their numbers may open a season.
         this.syncSeasons(showId);
@@ -225,9 +255,13 @@ export class TvRepository extends TvFilesRepository {
   assets(showId: number, scope?: TvAssetRecord['scope']): TvAssetRecord[] {
     const rows = (
       scope === undefined
-        ? this.db.prepare('SELECT * FROM tv_assets WHERE show_id = ? ORDER BY scope, season_number, episode_number, kind, selected DESC, id').all(showId)
+        ? this.db
+            .prepare('SELECT * FROM tv_assets WHERE show_id = ? ORDER BY scope, season_number, episode_number, kind, selected DESC, id')
+            .all(showId)
         : this.db
-            .prepare('SELECT * FROM tv_assets WHERE show_id = ? AND scope = ? ORDER BY season_number, episode_number, kind, selected DESC, id')
+            .prepare(
+              'SELECT * FROM tv_assets WHERE show_id = ? AND scope = ? ORDER BY season_number, episode_number, kind, selected DESC, id',
+            )
             .all(showId, scope)
     ) as AssetRow[];
     return rows.map(toAsset);

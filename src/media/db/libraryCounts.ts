@@ -44,7 +44,9 @@ export function countMovieLibrary(db: SqliteDatabase, libraryPath: string): Movi
 /** The counts of the `tvshows` library at `libraryPath`. */
 export function countTvLibrary(db: SqliteDatabase, libraryPath: string): TvLibraryCounts {
   const shows = db
-    .prepare('SELECT COUNT(*) AS shows, COUNT(enriched_at) AS enriched, COUNT(published_at) AS published FROM tv_shows WHERE library_path = ?')
+    .prepare(
+      'SELECT COUNT(*) AS shows, COUNT(enriched_at) AS enriched, COUNT(published_at) AS published FROM tv_shows WHERE library_path = ?',
+    )
     .get(libraryPath) as { shows: number; enriched: number; published: number };
   const seasons = db
     .prepare('SELECT COUNT(*) AS n FROM tv_seasons WHERE show_id IN (SELECT id FROM tv_shows WHERE library_path = ?)')

@@ -90,10 +90,7 @@ async function detailsOf(
  * ```
  */
 export function createEnrichMetadataHandler(services: MediaServices) {
-  return async function enrichMetadata(
-    job: Job<'enrich-metadata', EnrichMetadataPayload>,
-    ctx: JobContext,
-  ): Promise<EnrichMetadataResult> {
+  return async function enrichMetadata(job: Job<'enrich-metadata', EnrichMetadataPayload>, ctx: JobContext): Promise<EnrichMetadataResult> {
     const manual = isManual(job);
     const log = ctx.logger;
     const movie = services.movies.get(job.payload.entityId);
@@ -123,7 +120,9 @@ export function createEnrichMetadataHandler(services: MediaServices) {
       services.movies.markUnmatched(movie.id);
       log.warn(
         { movieId: movie.id, title: movie.title, year: movie.year, providerId: hit?.id ?? null },
-        hit ? 'enrich: the provider no longer knows its match (404), publishing what the scan knows' : 'enrich: no match at the provider, publishing what the scan knows',
+        hit
+          ? 'enrich: the provider no longer knows its match (404), publishing what the scan knows'
+          : 'enrich: no match at the provider, publishing what the scan knows',
       );
     } else {
       let assets: (ArtworkCandidate & { selected: boolean })[] = [];

@@ -40,7 +40,9 @@ export interface EnrichTvShowResult {
  */
 export function seasonOfAirDate(seasons: readonly SeasonSummary[], aired: string): number | null {
   let found: number | null = null;
-  for (const season of [...seasons].filter((s) => s.seasonNumber > 0 && s.premiered).sort((a, b) => (a.premiered! < b.premiered! ? -1 : 1))) {
+  for (const season of [...seasons]
+    .filter((s) => s.seasonNumber > 0 && s.premiered)
+    .sort((a, b) => (a.premiered! < b.premiered! ? -1 : 1))) {
     if (season.premiered! <= aired) found = season.seasonNumber;
   }
   return found;
@@ -232,7 +234,12 @@ interface ArtworkScope {
  * the other episodes of a replaced season are kept as they are, so one new episode costs
  * one request, not one per episode of its season.
  */
-async function collectArtwork(services: MediaServices, series: SeriesProvider, scope: ArtworkScope, signal: AbortSignal): Promise<TvAssetInput[]> {
+async function collectArtwork(
+  services: MediaServices,
+  series: SeriesProvider,
+  scope: ArtworkScope,
+  signal: AbortSignal,
+): Promise<TvAssetInput[]> {
   const { show, providerId, seasons, episodes, rules, all } = scope;
   if (!rules.fetchProviderAssets) return [];
   const stored = services.tv.assets(show.id);
@@ -241,9 +248,14 @@ async function collectArtwork(services: MediaServices, series: SeriesProvider, s
   const assets: TvAssetInput[] = [];
   if (all) {
     const art = await series.seriesArtwork(providerId, { language: rules.language }, signal);
-    const limits = [['poster', rules.maxPoster], ['fanart', rules.maxFanart], ['clearlogo', rules.maxLogo]] as const;
+    const limits = [
+      ['poster', rules.maxPoster],
+      ['fanart', rules.maxFanart],
+      ['clearlogo', rules.maxLogo],
+    ] as const;
     for (const [kind, limit] of limits) {
-      for (const a of pickSeriesArtwork(art, kind, limit, rules, previous('show'))) assets.push({ ...a, scope: 'show', season: 0, episode: 0 });
+      for (const a of pickSeriesArtwork(art, kind, limit, rules, previous('show')))
+        assets.push({ ...a, scope: 'show', season: 0, episode: 0 });
     }
   }
   for (const [number, season] of seasons) {
@@ -254,19 +266,35 @@ async function collectArtwork(services: MediaServices, series: SeriesProvider, s
     for (const episode of season.episodes) {
       // Stills only of episodes on disk (a daily show's are matched by date, numbered on save).
       const onDisk = episodes.filter(
-        (e) => (e.season === number && e.episode === episode.episodeNumber) || (e.season === null && e.aired !== null && e.aired === episode.aired),
+        (e) =>
+          (e.season === number && e.episode === episode.episodeNumber) ||
+          (e.season === null && e.aired !== null && e.aired === episode.aired),
       );
       if (onDisk.length === 0) continue;
       let stills: readonly SeriesArtworkCandidate[] = episode.thumbs;
       if (series.episodeArtwork) {
         const known = stored.filter((a) => a.scope === 'episode' && a.season === number && a.episode === episode.episodeNumber);
         const reread = all || known.length === 0 || onDisk.some((e) => e.enrichedAt === null);
-        stills = reread ? await series.episodeArtwork(providerId, number, episode.episodeNumber, { language: rules.language }, signal) : known;
+        stills = reread
+          ? await series.episodeArtwork(providerId, number, episode.episodeNumber, { language: rules.language }, signal)
+          : known;
       }
       const picked = pickSeriesArtwork(stills, 'thumb', rules.maxEpisodeThumb, rules, previous('episode', number, episode.episodeNumber));
       for (const a of picked) {
         const { kind, url, language, width, height, votes, ext } = a;
-        assets.push({ kind, url, language, width, height, votes, ...(ext ? { ext } : {}), selected: a.selected, scope: 'episode', season: number, episode: episode.episodeNumber });
+        assets.push({
+          kind,
+          url,
+          language,
+          width,
+          height,
+          votes,
+          ...(ext ? { ext } : {}),
+          selected: a.selected,
+          scope: 'episode',
+          season: number,
+          episode: episode.episodeNumber,
+        });
       }
     }
   }

@@ -128,12 +128,11 @@ export function createNotifyPlayerHandler(services: MediaServices, kind: PlayerK
         changed: changes.changed.length,
         removed: changes.removed.length,
       });
-      log.info({ player: name, kind, ...counts(plan), shows: counts(plan.shows), episodes: counts(plan.episodes) }, 'notify: syncing player');
-      const outcome = await syncPlayer(
-        player,
-        { ...plan, cleanFirst: sync.cleanFirst, timeoutMs: sync.maxWaitSeconds * 1000 },
-        ctx.signal,
+      log.info(
+        { player: name, kind, ...counts(plan), shows: counts(plan.shows), episodes: counts(plan.episodes) },
+        'notify: syncing player',
       );
+      const outcome = await syncPlayer(player, { ...plan, cleanFirst: sync.cleanFirst, timeoutMs: sync.maxWaitSeconds * 1000 }, ctx.signal);
       // What the player confirmed stays confirmed even when this attempt fails below.
       services.syncs.confirm(name, {
         added: outcome.added,

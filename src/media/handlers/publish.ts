@@ -168,7 +168,12 @@ export function createPublishHandler(services: MediaServices) {
     // One sync job per configured player waits after this (new, or shared with an earlier
     // publish through its dedupe key); none when nothing changed or no player is configured.
     const notifyJobs = result.notifyJobIds.length;
-    const done = notifyJobs > 0 ? 'publish: done, players to sync' : services.players.length > 0 ? 'publish: done, nothing for the players' : 'publish: done, no player configured';
+    const done =
+      notifyJobs > 0
+        ? 'publish: done, players to sync'
+        : services.players.length > 0
+          ? 'publish: done, nothing for the players'
+          : 'publish: done, no player configured';
     log.info({ movieId: movie.id, files: result.files.length, changed: result.changed, notifyJobs }, done);
     return result;
   };

@@ -146,11 +146,16 @@ export function createPublishTvShowHandler(services: MediaServices) {
       if (asset && isRemote(asset.url) && !config.assets) remoteArt[kind] = asset.url;
     }
     const details = show.metadata ?? scanDetails(show);
-    const cast = details.cast.map(({ thumbUrl, ...actor }) => (thumbUrl !== undefined && isRemote(thumbUrl) && !config.actors ? { ...actor, thumbUrl } : actor));
+    const cast = details.cast.map(({ thumbUrl, ...actor }) =>
+      thumbUrl !== undefined && isRemote(thumbUrl) && !config.actors ? { ...actor, thumbUrl } : actor,
+    );
     // The rating is named after the provider that supplied it (Kodi's `themoviedb` for TMDB).
     const ratingSource = ratingSourceOf(show.provider);
     const showNfo = await inside(path.join(show.path, 'tvshow.nfo'));
-    record(showNfo, await writeFileAtomic(showNfo, buildTvShowNfo({ ...details, cast }, { seasonNames: seasonNames(seasons), remoteArt, ratingSource })));
+    record(
+      showNfo,
+      await writeFileAtomic(showNfo, buildTvShowNfo({ ...details, cast }, { seasonNames: seasonNames(seasons), remoteArt, ratingSource })),
+    );
 
     // Episode NFOs: the files that changed since they were last written.
     const due = manual ? files : files.filter((f) => f.publishedRevision === null || f.publishedRevision < f.revision);
@@ -158,7 +163,8 @@ export function createPublishTvShowHandler(services: MediaServices) {
       ctx.signal.throwIfAborted();
       const entries: EpisodeNfoEntry[] = file.episodes.map((episode) => {
         const entry: EpisodeNfoEntry = { details: episodeDetails(episode) };
-        const thumb = episode.season === null || episode.episode === null ? undefined : pick('episode', 'thumb', episode.season, episode.episode);
+        const thumb =
+          episode.season === null || episode.episode === null ? undefined : pick('episode', 'thumb', episode.season, episode.episode);
         if (thumb && isRemote(thumb.url) && !config.assets) entry.remoteThumb = thumb.url;
         return entry;
       });
@@ -186,7 +192,8 @@ export function createPublishTvShowHandler(services: MediaServices) {
       }
       for (const file of due) {
         const first = file.episodes[0];
-        const still = first && first.season !== null && first.episode !== null ? pick('episode', 'thumb', first.season, first.episode) : undefined;
+        const still =
+          first && first.season !== null && first.episode !== null ? pick('episode', 'thumb', first.season, first.episode) : undefined;
         if (still) await writeArt(still, episodeThumbPath(file.videoFile, still.ext), file.id);
       }
       log.info({ showId: show.id, artwork: result.files.filter((f) => !f.path.endsWith('.nfo')).length }, 'publish: artwork written');
@@ -219,7 +226,11 @@ export function createPublishTvShowHandler(services: MediaServices) {
       result.notifyJobIds = await enqueuePlayerSyncs(services, ctx.queue, { manual, delaySeconds: sync.delaySeconds });
     }
     const done =
-      result.notifyJobIds.length > 0 ? 'publish: done, players to sync' : services.players.length > 0 ? 'publish: done, nothing for the players' : 'publish: done, no player configured';
+      result.notifyJobIds.length > 0
+        ? 'publish: done, players to sync'
+        : services.players.length > 0
+          ? 'publish: done, nothing for the players'
+          : 'publish: done, no player configured';
     log.info({ showId: show.id, files: result.files.length, changed: result.changed, notifyJobs: result.notifyJobIds.length }, done);
     return result;
   };

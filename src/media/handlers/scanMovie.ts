@@ -48,9 +48,7 @@ function libraryOf(services: MediaServices, target: string): string {
   const stored = services.movies.getByVideoFile(target) ?? services.movies.listUnder(target)[0];
   if (stored) return stored.libraryPath;
   if (roots.length > 0) {
-    throw new UnrecoverableError(
-      `moviePath "${target}" is not inside any configured library (${services.libraryRoots.join(', ')})`,
-    );
+    throw new UnrecoverableError(`moviePath "${target}" is not inside any configured library (${services.libraryRoots.join(', ')})`);
   }
   // No roots configured and never seen: the folder holding it is the best guess at a library.
   return path.dirname(target);
@@ -64,9 +62,7 @@ async function resolveTarget(
   if ('libraryPath' in payload) {
     const root = path.resolve(payload.libraryPath);
     if (services.libraryRoots.length > 0 && !services.libraryRoots.some((r) => isInside(r, root))) {
-      throw new UnrecoverableError(
-        `libraryPath "${root}" is not one of the configured libraries (${services.libraryRoots.join(', ')})`,
-      );
+      throw new UnrecoverableError(`libraryPath "${root}" is not one of the configured libraries (${services.libraryRoots.join(', ')})`);
     }
     const info = await stat(root).catch((error: unknown) => {
       if (errnoCode(error) === 'ENOENT') return null;

@@ -75,7 +75,12 @@ async function stemInUse(videoFile: string, extensions: ReadonlySet<string>): Pr
     if (errnoCode(error) === 'ENOENT') return [] as string[];
     throw error;
   });
-  return names.some((n) => n !== path.basename(videoFile) && path.basename(n, path.extname(n)) === stem && extensions.has(path.extname(n).slice(1).toLowerCase()));
+  return names.some(
+    (n) =>
+      n !== path.basename(videoFile) &&
+      path.basename(n, path.extname(n)) === stem &&
+      extensions.has(path.extname(n).slice(1).toLowerCase()),
+  );
 }
 
 /**
@@ -207,7 +212,11 @@ export function createScanTvHandler(services: MediaServices) {
         result.shows.found += 1;
         if (show.status === 'new') result.shows.new += 1;
       }
-      const outcome = services.tv.upsertFile(show.id, { videoFile: file.videoFile, folder: file.folder, fileSize: file.size, mtime: file.mtime, episodes: file.episodes }, now);
+      const outcome = services.tv.upsertFile(
+        show.id,
+        { videoFile: file.videoFile, folder: file.folder, fileSize: file.size, mtime: file.mtime, episodes: file.episodes },
+        now,
+      );
       result.files[outcome.status] += 1;
       result.episodes += file.episodes.length;
       if (outcome.status !== 'unchanged') touched.set(show.id, true);
@@ -226,7 +235,8 @@ export function createScanTvHandler(services: MediaServices) {
     // Records of a library that was scanned as movies before it was a tvshows library.
     const stale = services.movies.listUnder(root).filter((m) => path.resolve(m.libraryPath) === root);
     for (const movie of stale) if (services.movies.delete(movie.id)) result.forgottenMovies += 1;
-    if (result.forgottenMovies > 0) log.warn({ libraryPath: root, movies: result.forgottenMovies }, 'scan: forgot movie records of this tvshows library');
+    if (result.forgottenMovies > 0)
+      log.warn({ libraryPath: root, movies: result.forgottenMovies }, 'scan: forgot movie records of this tvshows library');
 
     const hasSeries = services.provider.series !== undefined;
     // A refresh, or a manual scan of some paths, re-enriches whatever the shows' state.

@@ -186,10 +186,14 @@ export function createScheduledCleanupHandler(services: MediaServices, database:
       )
       .run(cutoff, ...roots).changes;
     log.info(
-      { roots, removedMovies: result.removedMovies.length, deletedFiles: result.deletedFiles.length, deletedCandidates: result.deletedCandidates },
+      {
+        roots,
+        removedMovies: result.removedMovies.length,
+        deletedFiles: result.deletedFiles.length,
+        deletedCandidates: result.deletedCandidates,
+      },
       'cleanup: done',
     );
     return result;
   };
 }
-

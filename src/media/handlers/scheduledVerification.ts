@@ -35,7 +35,8 @@ export interface ScheduledVerificationResult {
   jobIds: string[];
 }
 
-const TOKEN_RE = /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|[^<]+|</g;
+const TOKEN_RE =
+  /<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>|<\?[\s\S]*?\?>|<!DOCTYPE[^>]*>|<(\/?)([A-Za-z_][\w.:-]*)((?:\s+[A-Za-z_][\w.:-]*\s*=\s*(?:"[^"<]*"|'[^'<]*'))*)\s*(\/?)>|[^<]+|</g;
 const BAD_ENTITY_RE = /&(?!(?:amp|lt|gt|quot|apos|#\d+|#x[0-9a-fA-F]+);)/;
 
 /**
@@ -61,7 +62,8 @@ export function nfoProblem(xml: string): string | null {
     }
     if (closing) {
       const open = stack.pop();
-      if (open !== name) return open === undefined ? `closing </${name}> without an opening tag` : `closing </${name}> does not match <${open}>`;
+      if (open !== name)
+        return open === undefined ? `closing </${name}> without an opening tag` : `closing </${name}> does not match <${open}>`;
       continue;
     }
     if (stack.length === 0) {

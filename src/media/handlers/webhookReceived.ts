@@ -80,7 +80,9 @@ export function createWebhookReceivedHandler(services: MediaServices) {
     }
     const moviePath = path.resolve(parsed.data.moviePath);
     if (services.libraryRoots.length > 0 && !services.libraryRoots.some((root) => isInside(root, moviePath))) {
-      throw new UnrecoverableError(`"${moviePath}" from ${source} is not inside any configured library (${services.libraryRoots.join(', ')})`);
+      throw new UnrecoverableError(
+        `"${moviePath}" from ${source} is not inside any configured library (${services.libraryRoots.join(', ')})`,
+      );
     }
     const kind = kindOf(services, moviePath, parsed.data.libraryKind, source);
     if (source === 'sonarr' && kind !== 'tvshows') {
@@ -123,7 +125,8 @@ async function scanTvPaths(
   }
   const wanted = (body.paths ?? [moviePath]).map((p) => path.resolve(p));
   for (const p of wanted) {
-    if (!isInside(library, p) || p === library) throw new UnrecoverableError(`"${p}" from ${source} is not inside the library "${library}"`);
+    if (!isInside(library, p) || p === library)
+      throw new UnrecoverableError(`"${p}" from ${source} is not inside the library "${library}"`);
   }
   // A deleted path that holds no known episode: nothing to do for it.
   const paths: string[] = [];
@@ -137,7 +140,10 @@ async function scanTvPaths(
     payload: { libraryPath: library, paths },
     priority: JOB_PRIORITY.HIGH,
     // The same change reported twice (a resend, import then rename) shares one waiting scan.
-    dedupeKey: `scan-tv:webhook:${createHash('sha256').update(JSON.stringify([...paths].sort())).digest('hex').slice(0, 32)}`,
+    dedupeKey: `scan-tv:webhook:${createHash('sha256')
+      .update(JSON.stringify([...paths].sort()))
+      .digest('hex')
+      .slice(0, 32)}`,
   });
   ctx.logger.info({ source, eventType, library, paths, scanJobId }, 'webhook: scan enqueued');
   return { moviePath, scanJobId, scanType: 'scan-tv', paths };

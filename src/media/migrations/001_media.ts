@@ -44,7 +44,6 @@ export const PHASE_DEFAULTS_V3: readonly (readonly [string, string])[] = [
   ['phase.playerSync.cleanFirst', 'false'],
 ];
 
-
 /**
  * Tables of the reference media pipeline, in the queue's own database.
  *

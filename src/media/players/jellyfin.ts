@@ -63,7 +63,6 @@ export function jellyfinUpdates(
   return updates;
 }
 
-
 /**
  * Reports every added, changed and removed movie, show and episode file to Jellyfin in one call. Jellyfin scans
  * in the background and its notification endpoint reports nothing back, so the result is
@@ -71,7 +70,11 @@ export function jellyfinUpdates(
  *
  * @throws PlayerError on network errors and non-2xx statuses (401 for a bad API key)
  */
-export async function syncJellyfin(config: JellyfinPlayerConfig, request: PlayerSyncRequest, signal?: AbortSignal): Promise<PlayerSyncResult> {
+export async function syncJellyfin(
+  config: JellyfinPlayerConfig,
+  request: PlayerSyncRequest,
+  signal?: AbortSignal,
+): Promise<PlayerSyncResult> {
   const headers = {
     Authorization: `MediaBrowser Token="${config.auth.apiKey}"`,
     'Content-Type': 'application/json',

@@ -19,7 +19,15 @@
  * This file holds the movie part and runs a sync; TV shows and episodes are `kodiTv.ts`,
  * the waits and the JSON-RPC client both share `kodiSession.ts`.
  */
-import type { EpisodeFileSyncItem, KodiPlayerConfig, PlayerSyncItem, PlayerSyncRequest, PlayerSyncResult, SyncOutcome, TvShowSyncItem } from '../types.js';
+import type {
+  EpisodeFileSyncItem,
+  KodiPlayerConfig,
+  PlayerSyncItem,
+  PlayerSyncRequest,
+  PlayerSyncResult,
+  SyncOutcome,
+  TvShowSyncItem,
+} from '../types.js';
 import { syncKodiTv, tvLibraryDirectories } from './kodiTv.js';
 import { kodiLibraryDirectory, KodiSession } from './kodiSession.js';
 import { mapPath } from './pathMap.js';
@@ -79,7 +87,10 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
     for (const directory of [...movieDirectories, ...tvDirectories]) await session.clean(directory);
   }
   const movies = movieDirectories.length > 0 ? await syncMovies(session, request, movieDirectories) : emptyOutcome<PlayerSyncItem>();
-  const tv = tvDirectories.length > 0 ? await syncKodiTv(session, request, tvDirectories) : { shows: emptyOutcome<TvShowSyncItem>(), episodes: emptyOutcome<EpisodeFileSyncItem>() };
+  const tv =
+    tvDirectories.length > 0
+      ? await syncKodiTv(session, request, tvDirectories)
+      : { shows: emptyOutcome<TvShowSyncItem>(), episodes: emptyOutcome<EpisodeFileSyncItem>() };
   return {
     player: config.name,
     kind: 'kodi',
@@ -96,7 +107,11 @@ export async function syncKodi(config: KodiPlayerConfig, request: PlayerSyncRequ
  * folder with new movies, then Kodi's library read back (waiting while refreshes make
  * progress).
  */
-async function syncMovies(session: KodiSession, request: PlayerSyncRequest, directories: readonly string[]): Promise<SyncOutcome<PlayerSyncItem>> {
+async function syncMovies(
+  session: KodiSession,
+  request: PlayerSyncRequest,
+  directories: readonly string[],
+): Promise<SyncOutcome<PlayerSyncItem>> {
   const { config, rpc } = session;
   const fileOf = (item: PlayerSyncItem): string => mapPath(item.videoFile, config.pathMap);
   const directoryOf = (item: PlayerSyncItem): string => kodiLibraryDirectory(config, item.libraryPath);

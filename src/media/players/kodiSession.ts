@@ -32,7 +32,10 @@ export function kodiLibraryDirectory(config: KodiPlayerConfig, libraryPath: stri
 /** Resolves after `ms`, or rejects with the signal's reason when it aborts first. */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(signal.reason); return; }
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason);
@@ -87,7 +90,8 @@ export class KodiSession {
   async isScanning(): Promise<boolean> {
     const method = 'XBMC.GetInfoBooleans';
     const answer = await this.rpc.call(method, { booleans: ['Library.IsScanningVideo'] });
-    const value = typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)['Library.IsScanningVideo'] : undefined;
+    const value =
+      typeof answer === 'object' && answer !== null ? (answer as Record<string, unknown>)['Library.IsScanningVideo'] : undefined;
     if (typeof value !== 'boolean') throw this.unexpected(method, answer);
     return value;
   }
@@ -100,7 +104,12 @@ export class KodiSession {
   async waitUntilIdle(what: string): Promise<void> {
     while (await this.isScanning()) {
       if (Date.now() > this.deadline) {
-        throw new PlayerError(this.config.name, '/jsonrpc', null, `Kodi was still scanning ${what} after ${Math.round(this.timeoutMs / 1000)} s`);
+        throw new PlayerError(
+          this.config.name,
+          '/jsonrpc',
+          null,
+          `Kodi was still scanning ${what} after ${Math.round(this.timeoutMs / 1000)} s`,
+        );
       }
       await this.pause();
     }

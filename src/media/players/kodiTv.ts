@@ -73,7 +73,8 @@ async function tvUnder(session: KodiSession, directories: readonly string[]): Pr
     const filter = { field: 'path', operator: 'startswith', value: directory };
     const shows = await session.rpc.call('VideoLibrary.GetTVShows', { properties: ['file'], filter });
     for (const show of listOf(session, 'VideoLibrary.GetTVShows', shows, 'tvshows')) {
-      if (typeof show['file'] === 'string' && typeof show['tvshowid'] === 'number') held.shows.set(withTrailingSeparator(show['file']), show['tvshowid']);
+      if (typeof show['file'] === 'string' && typeof show['tvshowid'] === 'number')
+        held.shows.set(withTrailingSeparator(show['file']), show['tvshowid']);
     }
     const episodes = await session.rpc.call('VideoLibrary.GetEpisodes', { properties: ['file', 'season', 'episode'], filter });
     for (const episode of listOf(session, 'VideoLibrary.GetEpisodes', episodes, 'episodes')) {
@@ -97,7 +98,11 @@ export async function syncKodiTv(
 ): Promise<{ shows: SyncOutcome<TvShowSyncItem>; episodes: SyncOutcome<EpisodeFileSyncItem> }> {
   const { config, rpc } = session;
   const shows = { added: request.shows?.added ?? [], changed: request.shows?.changed ?? [], removed: request.shows?.removed ?? [] };
-  const files = { added: request.episodes?.added ?? [], changed: request.episodes?.changed ?? [], removed: request.episodes?.removed ?? [] };
+  const files = {
+    added: request.episodes?.added ?? [],
+    changed: request.episodes?.changed ?? [],
+    removed: request.episodes?.removed ?? [],
+  };
   const folderOf = (item: TvShowSyncItem): string => withTrailingSeparator(mapPath(item.folder, config.pathMap));
   const showFolderOf = (item: EpisodeFileSyncItem): string => withTrailingSeparator(mapPath(item.showFolder, config.pathMap));
   const fileOf = (item: EpisodeFileSyncItem): string => mapPath(item.videoFile, config.pathMap);
@@ -172,7 +177,8 @@ export async function syncKodiTv(
     return (
       held.length > 0 &&
       item.episodes.every(
-        (wanted) => wanted.season === null || wanted.episode === null || held.some((h) => h.season === wanted.season && h.episode === wanted.episode),
+        (wanted) =>
+          wanted.season === null || wanted.episode === null || held.some((h) => h.season === wanted.season && h.episode === wanted.episode),
       )
     );
   };

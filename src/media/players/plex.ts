@@ -71,7 +71,12 @@ export async function syncPlex(config: PlexPlayerConfig, request: PlayerSyncRequ
     }
     const key = plexSectionFor(sections, libraryFolder);
     if (key === undefined) {
-      throw new PlayerError(config.name, SECTIONS_PATH, null, `no library section of Plex has a folder containing "${libraryFolder}" (set auth.sectionId, or check pathMap)`);
+      throw new PlayerError(
+        config.name,
+        SECTIONS_PATH,
+        null,
+        `no library section of Plex has a folder containing "${libraryFolder}" (set auth.sectionId, or check pathMap)`,
+      );
     }
     return key;
   };
@@ -114,7 +119,8 @@ export async function syncPlex(config: PlexPlayerConfig, request: PlayerSyncRequ
     // scanned for a removal, is left beside the folders of the changes: they go first.)
     for (const entry of entries) {
       for (const folder of [...entry.folders]) {
-        if ([...entry.folders].some((other) => other !== folder && other !== entry.root && contains(other, folder))) entry.folders.delete(folder);
+        if ([...entry.folders].some((other) => other !== folder && other !== entry.root && contains(other, folder)))
+          entry.folders.delete(folder);
       }
     }
     const total = entries.reduce((n, e) => n + e.folders.size, 0);

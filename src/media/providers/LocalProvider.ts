@@ -7,14 +7,7 @@ import path from 'node:path';
 import { ValidationError, describeIssues, parseWithIssues } from '../../index.js';
 import { ProviderError } from '../errors.js';
 import type { SeriesProvider } from '../tv/types.js';
-import type {
-  ArtworkCandidate,
-  MetadataProvider,
-  MovieDetails,
-  MovieQuery,
-  MovieSearchResult,
-  ProviderRequestOptions,
-} from '../types.js';
+import type { ArtworkCandidate, MetadataProvider, MovieDetails, MovieQuery, MovieSearchResult, ProviderRequestOptions } from '../types.js';
 import { extensionOf, resolveSource } from './catalogueSources.js';
 import { type LocalCatalogue, type LocalMovie, localCatalogueSchema } from './localCatalogue.js';
 import { LocalSeriesProvider } from './LocalSeriesProvider.js';
@@ -177,9 +170,7 @@ export class LocalProvider implements MetadataProvider {
     try {
       json = JSON.parse(raw);
     } catch (error) {
-      throw new ValidationError(`Catalogue ${this.#cataloguePath} is not valid JSON`, [
-        { path: '', message: (error as Error).message },
-      ]);
+      throw new ValidationError(`Catalogue ${this.#cataloguePath} is not valid JSON`, [{ path: '', message: (error as Error).message }]);
     }
     const parsed = parseWithIssues(localCatalogueSchema, json);
     if (!parsed.success) {

@@ -29,7 +29,15 @@ function translated<T>(translations: Record<string, T>, language: string): T | u
   return translations[language] ?? translations[base];
 }
 
-type ArtworkEntry = { kind?: SeriesArtworkCandidate['kind']; url: string; language?: string | null | undefined; width: number; height: number; votes: number; ext?: string | undefined };
+type ArtworkEntry = {
+  kind?: SeriesArtworkCandidate['kind'];
+  url: string;
+  language?: string | null | undefined;
+  width: number;
+  height: number;
+  votes: number;
+  ext?: string | undefined;
+};
 
 /**
  * Series from the local catalogue. Constructed by `LocalProvider` (as its `series`), not
@@ -62,7 +70,8 @@ export class LocalSeriesProvider implements SeriesProvider {
     const ids = Object.entries(query.ids ?? {}).filter((entry): entry is [string, string] => Boolean(entry[1]));
     const byId = series.filter((show) => ids.some(([type, id]) => (type === 'local' ? show.id === id : show.providerIds[type] === id)));
     const wanted = titleKey(query.title);
-    const yearOf = (show: LocalSeries): number | undefined => show.year ?? (show.premiered ? Number(show.premiered.slice(0, 4)) : undefined);
+    const yearOf = (show: LocalSeries): number | undefined =>
+      show.year ?? (show.premiered ? Number(show.premiered.slice(0, 4)) : undefined);
     const distance = (show: LocalSeries): number => {
       const year = yearOf(show);
       return query.year === undefined || year === undefined ? 0 : Math.abs(year - query.year);
@@ -103,9 +112,7 @@ export class LocalSeriesProvider implements SeriesProvider {
       votes: show.votes ?? null,
       runtimeMinutes: show.runtimeMinutes ?? null,
       cast: this.#cast(show.cast),
-      seasons: show.seasons
-        .map((season) => this.#summary(season, options.language))
-        .sort((a, b) => a.seasonNumber - b.seasonNumber),
+      seasons: show.seasons.map((season) => this.#summary(season, options.language)).sort((a, b) => a.seasonNumber - b.seasonNumber),
     };
   }
 

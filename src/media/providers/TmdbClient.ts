@@ -113,7 +113,10 @@ export function retryAfterMs(header: string | null, now = Date.now()): number {
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal?.aborted) { reject(signal.reason); return; }
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const onAbort = (): void => {
       clearTimeout(timer);
       reject(signal?.reason);
@@ -186,7 +189,10 @@ export class TmdbClient {
     this.#imageBaseUrl = options.imageBaseUrl?.replace(/\/+$/, '');
     this.#timeoutMs = options.timeoutMs ?? TMDB_DEFAULT_TIMEOUT_MS;
     this.#maxRetryAfterMs = options.maxRetryAfterMs ?? TMDB_DEFAULT_MAX_RETRY_AFTER_MS;
-    for (const [key, value] of [['timeoutMs', this.#timeoutMs], ['maxRetryAfterMs', this.#maxRetryAfterMs]] as const) {
+    for (const [key, value] of [
+      ['timeoutMs', this.#timeoutMs],
+      ['maxRetryAfterMs', this.#maxRetryAfterMs],
+    ] as const) {
       if (!Number.isFinite(value) || value < 0) {
         throw new ValidationError(`TMDB ${key} must be a number of milliseconds, 0 or more`, [
           { path: key, message: 'must be a finite number, 0 or more' },

@@ -136,9 +136,7 @@ export class TmdbProvider implements MetadataProvider {
   /** `GET /movie/{id}` for a TMDB id, `GET /find/{id}` for an IMDb id; null when TMDB knows neither. */
   async #byIds(ids: ProviderIds, language: string, signal?: AbortSignal): Promise<TmdbMovieSummary | null> {
     if (ids.tmdb && /^\d+$/.test(ids.tmdb)) {
-      const movie = await unlessNotFound(
-        this.client.get(`/movie/${ids.tmdb}`, { language }, tmdbMovieSummarySchema, signal),
-      );
+      const movie = await unlessNotFound(this.client.get(`/movie/${ids.tmdb}`, { language }, tmdbMovieSummarySchema, signal));
       if (movie) return movie;
     }
     if (ids.imdb && /^tt\d+$/.test(ids.imdb)) {
@@ -165,21 +163,23 @@ export class TmdbProvider implements MetadataProvider {
         return year === undefined ? 0 : released === null ? Infinity : Math.abs(released - year);
       };
       // Stable sort: among equally near years, TMDB's own order (relevance, popularity) stays.
-      const plausible = results
-        .filter((hit) => !seen.has(hit.id) && distance(hit) <= 1)
-        .sort((a, b) => distance(a) - distance(b));
+      const plausible = results.filter((hit) => !seen.has(hit.id) && distance(hit) <= 1).sort((a, b) => distance(a) - distance(b));
       for (const hit of results) seen.add(hit.id);
       // Nearest year first; in a tie, the title spelled alike ("Heat") before the one that
       // only shares the key ("The Heat").
       const quality = (hit: TmdbMovieSummary): number => titleMatch(query.title, [hit.title, hit.original_title]);
-      const direct = plausible
-        .filter((hit) => quality(hit) > 0)
-        .sort((a, b) => distance(a) - distance(b) || quality(b) - quality(a));
+      const direct = plausible.filter((hit) => quality(hit) > 0).sort((a, b) => distance(a) - distance(b) || quality(b) - quality(a));
       if (direct.length > 0) return direct;
       const viaAlternatives: TmdbMovieSummary[] = [];
       for (const hit of plausible.slice(0, ALTERNATIVE_TITLE_LOOKUPS)) {
         const alternatives = await this.client.get(`/movie/${hit.id}/alternative_titles`, {}, tmdbAlternativeTitlesSchema, signal);
-        if (sameTitle(query.title, (alternatives.titles ?? []).map((t) => t.title))) viaAlternatives.push(hit);
+        if (
+          sameTitle(
+            query.title,
+            (alternatives.titles ?? []).map((t) => t.title),
+          )
+        )
+          viaAlternatives.push(hit);
       }
       if (viaAlternatives.length > 0) return viaAlternatives;
     }
@@ -258,9 +258,7 @@ export class TmdbProvider implements MetadataProvider {
     const path = `/collection/${collection.id}`;
     const local = await unlessNotFound(this.client.get(path, { language }, tmdbCollectionSchema, signal));
     const needsEnglish = primaryLanguage(language) !== 'en' && !(local?.name && local.overview);
-    const english = needsEnglish
-      ? await unlessNotFound(this.client.get(path, { language: 'en' }, tmdbCollectionSchema, signal))
-      : null;
+    const english = needsEnglish ? await unlessNotFound(this.client.get(path, { language: 'en' }, tmdbCollectionSchema, signal)) : null;
     const name = firstText(local?.name, collection.name, english?.name);
     return name === null ? null : { name, overview: firstText(local?.overview, english?.overview) };
   }

@@ -137,12 +137,15 @@ export class TmdbSeriesProvider implements SeriesProvider {
     const fromCountry = (hit: TmdbTvSummary): boolean =>
       qualified === null || !hit.origin_country?.length || hit.origin_country.some((c) => c.toUpperCase() === qualified.country);
     // "The Office (US)" matches a show named so, or "The Office" from the US.
-    const quality = (titles: readonly (string | null | undefined)[]): number => Math.max(titleMatch(query.title, titles), titleMatch(bare, titles));
+    const quality = (titles: readonly (string | null | undefined)[]): number =>
+      Math.max(titleMatch(query.title, titles), titleMatch(bare, titles));
     const seen = new Set<number>();
     for (const search of searches) {
       const { results } = await this.#client.get('/search/tv', search, tmdbTvSearchSchema, signal);
       // Stable sort: among equally near years, TMDB's own order (relevance, popularity) stays.
-      const plausible = results.filter((hit) => !seen.has(hit.id) && distance(hit) <= 1 && fromCountry(hit)).sort((a, b) => distance(a) - distance(b));
+      const plausible = results
+        .filter((hit) => !seen.has(hit.id) && distance(hit) <= 1 && fromCountry(hit))
+        .sort((a, b) => distance(a) - distance(b));
       for (const hit of results) seen.add(hit.id);
       const score = (hit: TmdbTvSummary): number => quality([hit.name, hit.original_name]);
       const direct = plausible.filter((hit) => score(hit) > 0).sort((a, b) => distance(a) - distance(b) || score(b) - score(a));
@@ -166,7 +169,12 @@ export class TmdbSeriesProvider implements SeriesProvider {
    */
   async seriesDetails(id: string, options: ProviderRequestOptions, signal?: AbortSignal): Promise<SeriesDetails> {
     const language = options.language || this.#defaults.language;
-    const show = await this.#client.get(`/tv/${encodeURIComponent(id)}`, { language, append_to_response: DETAILS_PARTS }, tmdbTvDetailsSchema, signal);
+    const show = await this.#client.get(
+      `/tv/${encodeURIComponent(id)}`,
+      { language, append_to_response: DETAILS_PARTS },
+      tmdbTvDetailsSchema,
+      signal,
+    );
     const original = show.original_language ?? null;
     this.#originalLanguage.set(String(show.id), original);
     const translations = show.translations?.translations;
@@ -182,7 +190,9 @@ export class TmdbSeriesProvider implements SeriesProvider {
         ...(show.external_ids?.imdb_id ? { imdb: show.external_ids.imdb_id } : {}),
       },
       title:
-        localizedText(translations, language, original, { answered: ownName, field: (d) => d.name }) ?? firstText(show.name, show.original_name) ?? '',
+        localizedText(translations, language, original, { answered: ownName, field: (d) => d.name }) ??
+        firstText(show.name, show.original_name) ??
+        '',
       originalTitle: orNull(show.original_name),
       year: yearOf(show.first_air_date),
       plot: localizedText(translations, language, original, { answered: show.overview, field: (d) => d.overview }),
@@ -252,7 +262,12 @@ export class TmdbSeriesProvider implements SeriesProvider {
     const seasonPath = `/tv/${encodeURIComponent(id)}/season/${seasonNumber}`;
     const include = unique([wanted, 'en', 'null']).join(',');
     const answers = [
-      await this.#client.get(seasonPath, { language, append_to_response: 'images', include_image_language: include }, tmdbSeasonSchema, signal),
+      await this.#client.get(
+        seasonPath,
+        { language, append_to_response: 'images', include_image_language: include },
+        tmdbSeasonSchema,
+        signal,
+      ),
     ];
     if (wanted !== 'en' && missesTexts(mergeSeasonAnswers(answers))) {
       answers.push(await this.#client.get(seasonPath, { language: 'en-US' }, tmdbSeasonSchema, signal));

@@ -70,9 +70,7 @@ export const localCastSchema = z
   .strict();
 
 /** Texts of a movie in another language, keyed by language (`de` or `de-DE`). */
-export const localTranslationSchema = z
-  .object({ title: text.optional(), plot: text.optional(), tagline: text.optional() })
-  .strict();
+export const localTranslationSchema = z.object({ title: text.optional(), plot: text.optional(), tagline: text.optional() }).strict();
 
 /** One movie of the catalogue. */
 export const localMovieSchema = z

@@ -166,7 +166,8 @@ export const localSeriesSchema = z
   .superRefine((show, ctx) => {
     const seen = new Set<number>();
     show.seasons.forEach((season, index) => {
-      if (seen.has(season.number)) ctx.addIssue({ code: 'custom', path: ['seasons', index, 'number'], message: `duplicate season ${season.number}` });
+      if (seen.has(season.number))
+        ctx.addIssue({ code: 'custom', path: ['seasons', index, 'number'], message: `duplicate season ${season.number}` });
       seen.add(season.number);
     });
   });

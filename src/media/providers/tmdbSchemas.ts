@@ -46,9 +46,7 @@ const releaseDatesSchema = z.object({
   results: z.array(
     z.object({
       iso_3166_1: z.string(),
-      release_dates: z.array(
-        z.object({ certification: optionalText, type: z.number().nullish(), release_date: optionalText }),
-      ),
+      release_dates: z.array(z.object({ certification: optionalText, type: z.number().nullish(), release_date: optionalText })),
     }),
   ),
 });
@@ -59,9 +57,7 @@ export const tmdbTranslationsSchema = z.object({
     z.object({
       iso_639_1: z.string(),
       iso_3166_1: optionalText,
-      data: z
-        .object({ title: optionalText, name: optionalText, overview: optionalText, tagline: optionalText })
-        .nullish(),
+      data: z.object({ title: optionalText, name: optionalText, overview: optionalText, tagline: optionalText }).nullish(),
     }),
   ),
 });
@@ -84,9 +80,7 @@ export const tmdbDetailsSchema = z.object({
   belongs_to_collection: z.object({ id: z.number().int(), name: optionalText }).nullish(),
   credits: z
     .object({
-      cast: z.array(
-        z.object({ name: z.string(), character: optionalText, order: z.number().nullish(), profile_path: optionalText }),
-      ),
+      cast: z.array(z.object({ name: z.string(), character: optionalText, order: z.number().nullish(), profile_path: optionalText })),
       crew: z.array(z.object({ name: z.string(), job: optionalText, department: optionalText })),
     })
     .nullish(),

@@ -80,9 +80,7 @@ export const tmdbTvDetailsSchema = z.object({
   aggregate_credits: z.object({ cast: z.array(aggregateCastSchema) }).nullish(),
   credits: z.object({ cast: z.array(castSchema) }).nullish(),
   content_ratings: z.object({ results: z.array(z.object({ iso_3166_1: z.string(), rating: optionalText })) }).nullish(),
-  external_ids: z
-    .object({ imdb_id: optionalText, tvdb_id: z.union([z.number(), z.string()]).nullish() })
-    .nullish(),
+  external_ids: z.object({ imdb_id: optionalText, tvdb_id: z.union([z.number(), z.string()]).nullish() }).nullish(),
   translations: tmdbTranslationsSchema.nullish(),
 });
 

@@ -126,7 +126,12 @@ export function parseEpisodeName(name: string): ParsedEpisodeName {
     return { kind: 'numbered', season: null, episodes: followingEpisodes(rest, Number(only[1]), null, false) };
   }
   // Brackets hold groups, resolutions and checksums (`[ABCD1234]`), never the number.
-  const absolute = ABSOLUTE.exec(base.replace(/\[[^\]]*\]|\([^)]*\)/g, ' ').replace(/\s+/g, ' ').trim() + ' ');
+  const absolute = ABSOLUTE.exec(
+    base
+      .replace(/\[[^\]]*\]|\([^)]*\)/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim() + ' ',
+  );
   if (absolute) return { kind: 'absolute', episode: Number(absolute[1]) };
   return { kind: 'none' };
 }

@@ -70,7 +70,22 @@ export interface SkippedPath {
 }
 
 /** Files that accompany a video (metadata, artwork, subtitles): never reported as "not video". */
-export const COMPANION_EXTENSIONS = new Set(['nfo', 'jpg', 'jpeg', 'png', 'webp', 'gif', 'tbn', 'srt', 'sub', 'idx', 'ass', 'ssa', 'vtt', 'sup']);
+export const COMPANION_EXTENSIONS = new Set([
+  'nfo',
+  'jpg',
+  'jpeg',
+  'png',
+  'webp',
+  'gif',
+  'tbn',
+  'srt',
+  'sub',
+  'idx',
+  'ass',
+  'ssa',
+  'vtt',
+  'sup',
+]);
 
 /** What {@link scanLibrary} returns. */
 export interface ScanResult {
@@ -134,12 +149,7 @@ export interface WalkOptions {
  * const { movies } = await scanLibrary('/srv/movies', '/srv/movies', scanConfig, { signal });
  * ```
  */
-export async function scanLibrary(
-  root: string,
-  target: string,
-  options: ScanOptions,
-  walkOptions: WalkOptions = {},
-): Promise<ScanResult> {
+export async function scanLibrary(root: string, target: string, options: ScanOptions, walkOptions: WalkOptions = {}): Promise<ScanResult> {
   const { signal, onlyFile } = walkOptions;
   await assertFolder(target, 'Library path');
   const isIgnored = ignoreMatcher(options.ignorePatterns);

@@ -60,10 +60,10 @@ export const scanTvSchema = z
         'scan-tv takes { libraryPath, paths?, manual?, refresh? }: an absolute libraryPath, optionally a list of absolute paths inside it',
     },
   )
-  .refine(
-    (p) => (p.paths ?? []).every((inner) => isBelow(p.libraryPath, inner)),
-    { error: 'every entry of paths must lie inside libraryPath', path: ['paths'] },
-  );
+  .refine((p) => (p.paths ?? []).every((inner) => isBelow(p.libraryPath, inner)), {
+    error: 'every entry of paths must lie inside libraryPath',
+    path: ['paths'],
+  });
 /** Payload of `scan-tv`. */
 export type ScanTvPayload = z.infer<typeof scanTvSchema>;
 

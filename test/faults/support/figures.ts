@@ -35,7 +35,11 @@ export function fmt(n: number): string {
  * (adding it if it is new). Sub-sections are kept in alphabetical order of their key.
  */
 export function reportFigures(key: string, title: string, figures: Figures): void {
-  console.log(`\n[${title}]\n${Object.entries(figures).map(([k, v]) => `  ${k}: ${typeof v === 'number' ? fmt(v) : v}`).join('\n')}`);
+  console.log(
+    `\n[${title}]\n${Object.entries(figures)
+      .map(([k, v]) => `  ${k}: ${typeof v === 'number' ? fmt(v) : v}`)
+      .join('\n')}`,
+  );
   const doc = readFileSync(DOC, 'utf8');
   const a = doc.indexOf(START);
   const b = doc.indexOf(END);

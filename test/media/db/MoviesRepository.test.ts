@@ -97,7 +97,11 @@ describe('MoviesRepository', () => {
 
   it('stores an enrichment: details, cast in billing order, candidates with their selection', () => {
     const { id } = movies.upsertScanned(scanned('The Matrix (1999)'));
-    movies.saveEnrichment(id, { provider: 'local', providerId: '603', details, assets: [poster('http://x/a.jpg', true), poster('http://x/b.jpg')] }, 10);
+    movies.saveEnrichment(
+      id,
+      { provider: 'local', providerId: '603', details, assets: [poster('http://x/a.jpg', true), poster('http://x/b.jpg')] },
+      10,
+    );
     const row = movies.require(id);
     expect(row).toMatchObject({ tmdbId: '603', imdbId: 'tt0133093', provider: 'local', providerId: '603', enrichedAt: 10 });
     expect(row.metadata?.title).toBe('The Matrix');
@@ -113,7 +117,12 @@ describe('MoviesRepository', () => {
   it('replaces candidates and cast on re-enrichment', () => {
     const { id } = movies.upsertScanned(scanned('The Matrix (1999)'));
     movies.saveEnrichment(id, { provider: 'local', providerId: '603', details, assets: [poster('http://x/a.jpg', true)] });
-    movies.saveEnrichment(id, { provider: 'local', providerId: '603', details: { ...details, cast: [] }, assets: [poster('http://x/c.jpg')] });
+    movies.saveEnrichment(id, {
+      provider: 'local',
+      providerId: '603',
+      details: { ...details, cast: [] },
+      assets: [poster('http://x/c.jpg')],
+    });
     expect(movies.assets(id).map((a) => a.url)).toEqual(['http://x/c.jpg']);
     expect(movies.selectedAssets(id)).toEqual([]);
     expect(movies.actors(id)).toEqual([]);
@@ -122,7 +131,12 @@ describe('MoviesRepository', () => {
   it('refuses two selected assets of one kind, storing nothing', () => {
     const { id } = movies.upsertScanned(scanned('The Matrix (1999)'));
     expect(() =>
-      movies.saveEnrichment(id, { provider: 'local', providerId: '603', details, assets: [poster('http://x/a.jpg', true), poster('http://x/b.jpg', true)] }),
+      movies.saveEnrichment(id, {
+        provider: 'local',
+        providerId: '603',
+        details,
+        assets: [poster('http://x/a.jpg', true), poster('http://x/b.jpg', true)],
+      }),
     ).toThrow(ValidationError);
     expect(movies.require(id).enrichedAt).toBeNull();
     expect(movies.assets(id)).toEqual([]);
@@ -130,7 +144,12 @@ describe('MoviesRepository', () => {
 
   it('selects one asset per kind', () => {
     const { id } = movies.upsertScanned(scanned('The Matrix (1999)'));
-    movies.saveEnrichment(id, { provider: 'local', providerId: '603', details, assets: [poster('http://x/a.jpg', true), poster('http://x/b.jpg')] });
+    movies.saveEnrichment(id, {
+      provider: 'local',
+      providerId: '603',
+      details,
+      assets: [poster('http://x/a.jpg', true), poster('http://x/b.jpg')],
+    });
     const b = movies.assets(id).find((a) => a.url === 'http://x/b.jpg')!;
     expect(movies.selectAsset(id, b.id)).toMatchObject({ url: 'http://x/b.jpg', selected: true });
     expect(movies.selectedAssets(id).map((a) => a.url)).toEqual(['http://x/b.jpg']);
@@ -140,7 +159,12 @@ describe('MoviesRepository', () => {
   it('removes the movies whose files are gone, with their rows, and only under the folder given', () => {
     const a = movies.upsertScanned(scanned('Alien (1979)')).id;
     const b = movies.upsertScanned(scanned('Aliens (1986)')).id;
-    movies.upsertScanned({ ...scanned('Heat (1995)'), libraryPath: '/other', path: '/other/Heat (1995)', videoFile: '/other/Heat (1995)/Heat.mkv' });
+    movies.upsertScanned({
+      ...scanned('Heat (1995)'),
+      libraryPath: '/other',
+      path: '/other/Heat (1995)',
+      videoFile: '/other/Heat (1995)/Heat.mkv',
+    });
     movies.saveEnrichment(b, { provider: 'local', providerId: '1', details, assets: [poster('http://x/a.jpg', true)] });
     // "/srv/movies/Alien (1979)" must not match "Aliens (1986)" by prefix.
     expect(movies.listUnder(`${LIB}/Alien (1979)`).map((m) => m.id)).toEqual([a]);

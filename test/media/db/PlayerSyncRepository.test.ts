@@ -86,7 +86,7 @@ describe('PlayerSyncRepository', () => {
     expect(isEmptyPlan(syncs.planFor('kodi'))).toBe(true);
   });
 
-  it('moves a player\'s generation forward, one player at a time', () => {
+  it("moves a player's generation forward, one player at a time", () => {
     expect(syncs.generation('kodi')).toBe(0);
     expect(syncs.advanceGeneration('kodi')).toBe(1);
     expect(syncs.advanceGeneration('kodi')).toBe(2);
@@ -108,13 +108,23 @@ describe('PlayerSyncRepository: TV shows and episode files', () => {
     const show = tv.upsertShow({ libraryPath: LIB, path: SHOW, title: 'Lost', year: 2004 }).id;
     const file = (name: string, episodes: { season: number; episode: number }[]) =>
       tv.upsertFile(show, { videoFile: `${SHOW}/Season 01/${name}`, folder: `${SHOW}/Season 01`, fileSize: 1, mtime: 1, episodes }).id;
-    return { show, e1: file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }]), e23: file('Lost.S01E02E03.mkv', [{ season: 1, episode: 2 }, { season: 1, episode: 3 }]) };
+    return {
+      show,
+      e1: file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }]),
+      e23: file('Lost.S01E02E03.mkv', [
+        { season: 1, episode: 2 },
+        { season: 1, episode: 3 },
+      ]),
+    };
   }
 
   const publish = (ids: { show: number; e1: number; e23: number }, at: number, changed: { show?: boolean; files?: number[] } = {}) =>
     tv.markPublished(
       ids.show,
-      { show: changed.show ?? false, files: tv.files(ids.show).map((f) => ({ id: f.id, revision: f.revision, changed: (changed.files ?? []).includes(f.id) })) },
+      {
+        show: changed.show ?? false,
+        files: tv.files(ids.show).map((f) => ({ id: f.id, revision: f.revision, changed: (changed.files ?? []).includes(f.id) })),
+      },
       at,
     );
 
@@ -137,10 +147,22 @@ describe('PlayerSyncRepository: TV shows and episode files', () => {
         episodes: [{ season: 1, episode: 1 }],
         publishedAt: 1000,
       },
-      expect.objectContaining({ fileId: ids.e23, episodes: [{ season: 1, episode: 2 }, { season: 1, episode: 3 }] }),
+      expect.objectContaining({
+        fileId: ids.e23,
+        episodes: [
+          { season: 1, episode: 2 },
+          { season: 1, episode: 3 },
+        ],
+      }),
     ]);
     expect(plan.added).toEqual([]);
-    syncs.confirm('kodi', { added: [], refreshed: [], removed: [], shows: { added: plan.shows.added, refreshed: [], removed: [] }, episodes: { added: plan.episodes.added, refreshed: [], removed: [] } });
+    syncs.confirm('kodi', {
+      added: [],
+      refreshed: [],
+      removed: [],
+      shows: { added: plan.shows.added, refreshed: [], removed: [] },
+      episodes: { added: plan.episodes.added, refreshed: [], removed: [] },
+    });
     expect(isEmptyPlan(syncs.planFor('kodi'))).toBe(true);
     expect(syncs.isShowUnconfirmed('kodi', ids.show)).toBe(false);
     // Another player has confirmed nothing.
@@ -151,7 +173,13 @@ describe('PlayerSyncRepository: TV shows and episode files', () => {
     const ids = lost();
     publish(ids, 1000);
     const first = syncs.planFor('kodi');
-    syncs.confirm('kodi', { added: [], refreshed: [], removed: [], shows: { ...NONE, added: first.shows.added }, episodes: { ...NONE, added: first.episodes.added } });
+    syncs.confirm('kodi', {
+      added: [],
+      refreshed: [],
+      removed: [],
+      shows: { ...NONE, added: first.shows.added },
+      episodes: { ...NONE, added: first.episodes.added },
+    });
     publish(ids, 2000);
     expect(isEmptyPlan(syncs.planFor('kodi'))).toBe(true);
     publish(ids, 3000, { files: [ids.e23] });
@@ -165,11 +193,24 @@ describe('PlayerSyncRepository: TV shows and episode files', () => {
     const ids = lost();
     publish(ids, 1000);
     const first = syncs.planFor('kodi');
-    syncs.confirm('kodi', { added: [], refreshed: [], removed: [], shows: { ...NONE, added: first.shows.added }, episodes: { ...NONE, added: first.episodes.added } });
+    syncs.confirm('kodi', {
+      added: [],
+      refreshed: [],
+      removed: [],
+      shows: { ...NONE, added: first.shows.added },
+      episodes: { ...NONE, added: first.episodes.added },
+    });
     // The rescan deleted the two-episode file: the player's row still knows it and its numbers.
     tv.removeMissingFiles(SHOW, new Set([`${SHOW}/Season 01/Lost.S01E01.mkv`]));
     expect(syncs.planFor('kodi').episodes.removed).toEqual([
-      expect.objectContaining({ fileId: ids.e23, videoFile: `${SHOW}/Season 01/Lost.S01E02E03.mkv`, episodes: [{ season: 1, episode: 2 }, { season: 1, episode: 3 }] }),
+      expect.objectContaining({
+        fileId: ids.e23,
+        videoFile: `${SHOW}/Season 01/Lost.S01E02E03.mkv`,
+        episodes: [
+          { season: 1, episode: 2 },
+          { season: 1, episode: 3 },
+        ],
+      }),
     ]);
     // Then the whole show went.
     tv.removeMissingFiles(SHOW, new Set());
@@ -177,7 +218,13 @@ describe('PlayerSyncRepository: TV shows and episode files', () => {
     const plan = syncs.planFor('kodi');
     expect(plan.shows.removed).toEqual([{ showId: ids.show, libraryPath: LIB, folder: SHOW, publishedAt: 1000 }]);
     expect(plan.episodes.removed.map((f) => f.fileId)).toEqual([ids.e1, ids.e23]);
-    syncs.confirm('kodi', { added: [], refreshed: [], removed: [], shows: { ...NONE, removed: plan.shows.removed }, episodes: { ...NONE, removed: plan.episodes.removed } });
+    syncs.confirm('kodi', {
+      added: [],
+      refreshed: [],
+      removed: [],
+      shows: { ...NONE, removed: plan.shows.removed },
+      episodes: { ...NONE, removed: plan.episodes.removed },
+    });
     expect(isEmptyPlan(syncs.planFor('kodi'))).toBe(true);
   });
 });

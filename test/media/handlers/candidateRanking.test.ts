@@ -18,7 +18,12 @@ const RULES: AssetRules = {
   minResolution: 720,
 };
 
-const art = (kind: ArtworkCandidate['kind'], name: string, language: string | null, extra: Partial<ArtworkCandidate> = {}): ArtworkCandidate => ({
+const art = (
+  kind: ArtworkCandidate['kind'],
+  name: string,
+  language: string | null,
+  extra: Partial<ArtworkCandidate> = {},
+): ArtworkCandidate => ({
   kind,
   url: `https://img.example/${name}`,
   language,

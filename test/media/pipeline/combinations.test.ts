@@ -62,7 +62,14 @@ describe('phase settings change what each phase does, never whether it runs', ()
     // actor photos are saved in .actors, so the NFO names no URL for them.
     const nfo = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@' }).parse(
       readFileSync(path.join(pipeline.library, FOLDER, `${STEM}.nfo`), 'utf8'),
-    ) as { movie: { thumb: { '@aspect': string; '#text': string }[]; fanart: { thumb: string }; actor: { thumb?: string }[]; ratings: { rating: { '@name': string } } } };
+    ) as {
+      movie: {
+        thumb: { '@aspect': string; '#text': string }[];
+        fanart: { thumb: string };
+        actor: { thumb?: string }[];
+        ratings: { rating: { '@name': string } };
+      };
+    };
     expect(nfo.movie.thumb.map((t) => t['@aspect']).sort()).toEqual(['clearlogo', 'poster']);
     expect(nfo.movie.thumb.every((t) => /^http:\/\/127\.0\.0\.1:\d+\/t\/p\/original\//.test(t['#text']))).toBe(true);
     expect(nfo.movie.fanart.thumb).toMatch(/^http:\/\//);
@@ -71,7 +78,7 @@ describe('phase settings change what each phase does, never whether it runs', ()
     expect(nfo.movie.ratings.rating['@name']).toBe('themoviedb');
   });
 
-  it('publish actors OFF: no photos saved, so the NFO names the actors\' photo URLs', async () => {
+  it("publish actors OFF: no photos saved, so the NFO names the actors' photo URLs", async () => {
     pipeline = await startPipeline({ movies: ONE });
     await pipeline.phases.set('publish.actors', false);
     await scan(pipeline);
@@ -130,7 +137,10 @@ describe('phase settings change what each phase does, never whether it runs', ()
     await scan(pipeline);
     await pipeline.idle();
     const methods = pipeline.players.kodi.rpcCalls().map((c) => c.method);
-    expect(methods.filter((m) => m === 'VideoLibrary.Clean' || m === 'VideoLibrary.Scan')).toEqual(['VideoLibrary.Clean', 'VideoLibrary.Scan']);
+    expect(methods.filter((m) => m === 'VideoLibrary.Clean' || m === 'VideoLibrary.Scan')).toEqual([
+      'VideoLibrary.Clean',
+      'VideoLibrary.Scan',
+    ]);
     // Kodi counts a clean as a scan: the sync waited for it before scanning (no toggle).
     expect(pipeline.players.kodi.library.lostScans).toBe(0);
     expect(pipeline.players.kodi.library.list()).toHaveLength(1);
@@ -163,11 +173,17 @@ describe('phase settings change what each phase does, never whether it runs', ()
     expect(new Set(pipeline.players.requests.map((r) => r.kind))).toEqual(new Set(['plex']));
   });
 
-  it("each player is sent the library path as it sees it (its pathMap)", async () => {
+  it('each player is sent the library path as it sees it (its pathMap)', async () => {
     pipeline = await startPipeline({
       movies: ONE,
       players: (p) => [
-        { ...p.kodi.config, pathMap: [{ from: '/', to: '/wrong' }, { from: '__LIBRARY__', to: 'smb://nas/movies' }] },
+        {
+          ...p.kodi.config,
+          pathMap: [
+            { from: '/', to: '/wrong' },
+            { from: '__LIBRARY__', to: 'smb://nas/movies' },
+          ],
+        },
         { ...p.plex.config, pathMap: [{ from: '__LIBRARY__', to: '/data/movies' }] },
       ],
     });

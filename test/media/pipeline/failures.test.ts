@@ -111,12 +111,10 @@ describe('bad input gets a clear error', () => {
 
   it('payloads are validated before anything is stored', async () => {
     pipeline = await startPipeline({ movies: ONE });
-    await expect(pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: 'relative/path' } })).rejects.toThrow(
-      /absolute path/,
+    await expect(pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: 'relative/path' } })).rejects.toThrow(/absolute path/);
+    await expect(pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: '/a', moviePath: '/b' } })).rejects.toThrow(
+      ValidationError,
     );
-    await expect(
-      pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: '/a', moviePath: '/b' } }),
-    ).rejects.toThrow(ValidationError);
     await expect(
       // @ts-expect-error entityId must be a number
       pipeline.queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: 'x' } }),
@@ -202,7 +200,9 @@ describe('hostile names', () => {
     expect(pipeline.failed).toEqual([]);
     const folder = path.join(pipeline.library, folderOf(movie));
     expect(readdirSync(path.join(folder, '.actors'))).toHaveLength(1);
-    expect(readdirSync(pipeline.dir).sort()).toEqual(['library', 'phaseq.db', 'phaseq.db-shm', 'phaseq.db-wal'].filter((f) => existsSync(path.join(pipeline!.dir, f))));
+    expect(readdirSync(pipeline.dir).sort()).toEqual(
+      ['library', 'phaseq.db', 'phaseq.db-shm', 'phaseq.db-wal'].filter((f) => existsSync(path.join(pipeline!.dir, f))),
+    );
     expect(existsSync(path.join(pipeline.dir, 'escaped.jpg'))).toBe(false);
   });
 

@@ -110,9 +110,7 @@ export async function startPipeline(options: PipelineOptions = {}): Promise<Pipe
   });
   const media = createMediaPlugin({
     filename: dbFile,
-    provider: (options.wrapProvider ?? ((p) => p))(
-      new TmdbProvider({ apiKey: provider.apiKey, baseUrl: provider.baseUrl }),
-    ),
+    provider: (options.wrapProvider ?? ((p) => p))(new TmdbProvider({ apiKey: provider.apiKey, baseUrl: provider.baseUrl })),
     // `__LIBRARY__` in a player's pathMap stands for the library folder, unknown to the caller.
     players: (options.players ? options.players(players) : players.configs).map((player) => ({
       ...player,

@@ -72,7 +72,11 @@ describe('the pipeline on the offline catalogue provider', () => {
     const nfo = new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(
       readFileSync(path.join(matrix, `${stem}.nfo`), 'utf8'),
     ) as { movie: { title: string; plot: string; actor: { name: string; role: string } } };
-    expect(nfo.movie).toMatchObject({ title: 'The Matrix', plot: 'A hacker learns the truth.', actor: { name: 'Keanu Reeves', role: 'Neo' } });
+    expect(nfo.movie).toMatchObject({
+      title: 'The Matrix',
+      plot: 'A hacker learns the truth.',
+      actor: { name: 'Keanu Reeves', role: 'Neo' },
+    });
     // The catalogue's local photo path is not written into the NFO; the photo is in .actors.
     expect(nfo.movie.actor).not.toHaveProperty('thumb');
     // The rating came from the catalogue, and is named so.
@@ -87,17 +91,23 @@ describe('the pipeline on the offline catalogue provider', () => {
       movie: { title: string; year: string };
     };
     expect(minimal.movie).toEqual({ title: 'Unknown Thing', originaltitle: 'Unknown Thing', year: '2003' });
-    expect(pipeline.done('enrich-metadata').map((o) => (o.result as { providerId: string | null }).providerId).sort()).toEqual([
-      '603',
-      null,
-    ]);
+    expect(
+      pipeline
+        .done('enrich-metadata')
+        .map((o) => (o.result as { providerId: string | null }).providerId)
+        .sort(),
+    ).toEqual(['603', null]);
     expect(pipeline.done('publish')).toHaveLength(2);
   });
 
   it('without publish.trailers the trailer stays in the catalogue', async () => {
     catalogueDir = mkdtempSync(path.join(tmpdir(), 'phaseq-catalogue-'));
     const cataloguePath = writeCatalogue(catalogueDir);
-    pipeline = await startPipeline({ movies: [], folders: ['The Matrix (1999)'], wrapProvider: () => new LocalProvider({ cataloguePath }) });
+    pipeline = await startPipeline({
+      movies: [],
+      folders: ['The Matrix (1999)'],
+      wrapProvider: () => new LocalProvider({ cataloguePath }),
+    });
     await pipeline.queue.addJob({ type: 'scan-movie', payload: { libraryPath: pipeline.library } });
     await pipeline.idle();
     const matrix = path.join(pipeline.library, 'The Matrix (1999)');

@@ -24,7 +24,10 @@ function readNfo(file: string): Record<string, unknown> {
 /** A pino logger that keeps its records. */
 function recordingLogger(): { logger: Logger; records: Record<string, unknown>[] } {
   const records: Record<string, unknown>[] = [];
-  const logger: Logger = pino({ level: 'info' }, { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) });
+  const logger: Logger = pino(
+    { level: 'info' },
+    { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) },
+  );
   return { logger, records };
 }
 
@@ -106,15 +109,27 @@ describe('media pipeline end to end', () => {
     const assets = media.movies.assets(movie.id);
     expect(assets.filter((a) => a.kind === 'poster')).toHaveLength(3);
     expect(assets.filter((a) => a.kind === 'fanart')).toHaveLength(2);
-    expect(media.movies.selectedAssets(movie.id).map((a) => a.kind).sort()).toEqual(['clearlogo', 'fanart', 'poster', 'trailer']);
+    expect(
+      media.movies
+        .selectedAssets(movie.id)
+        .map((a) => a.kind)
+        .sort(),
+    ).toEqual(['clearlogo', 'fanart', 'poster', 'trailer']);
 
     // Players: Kodi holds the three movies as the NFOs say; Jellyfin and Plex were told
     // about each movie folder, with their own protocol.
-    expect(players.kodi.library.list().map((m) => m.title).sort()).toEqual(['Movie 001', 'Movie 002', 'Movie 003']);
+    expect(
+      players.kodi.library
+        .list()
+        .map((m) => m.title)
+        .sort(),
+    ).toEqual(['Movie 001', 'Movie 002', 'Movie 003']);
     const scans = players.kodi.rpcCalls().filter((c) => c.method === 'VideoLibrary.Scan');
     expect(scans.length).toBeGreaterThanOrEqual(1);
     for (const call of scans) expect(call.params).toEqual({ directory: `${library}/`, showdialogs: false });
-    const kodiResults = pipeline.done('notify-kodi').map((o) => o.result as { added: number; missing: string[]; confirmation: string | null });
+    const kodiResults = pipeline
+      .done('notify-kodi')
+      .map((o) => o.result as { added: number; missing: string[]; confirmation: string | null });
     expect(kodiResults.reduce((n, r) => n + r.added, 0)).toBe(3);
     expect(kodiResults.every((r) => r.missing.length === 0)).toBe(true);
     const jellyfin = players.jellyfin.requests.filter((r) => r.status === 204);
@@ -128,7 +143,9 @@ describe('media pipeline end to end', () => {
       ['Movie 003 (1992)', 'Created'],
     ]);
     const plex = players.plex.requests.filter((r) => r.status === 200);
-    expect(plex.map((r) => r.query['path']).sort()).toEqual(['Movie 001 (1990)', 'Movie 002 (1991)', 'Movie 003 (1992)'].map((f) => path.join(library, f)));
+    expect(plex.map((r) => r.query['path']).sort()).toEqual(
+      ['Movie 001 (1990)', 'Movie 002 (1991)', 'Movie 003 (1992)'].map((f) => path.join(library, f)),
+    );
   });
 
   it('re-publishing leaves every file as it was', async () => {
@@ -161,7 +178,7 @@ describe('media pipeline end to end', () => {
 });
 
 describe('player sync and concurrent publishes', () => {
-  it('every publish moves the library\'s last publish forward, even two in one millisecond', async () => {
+  it("every publish moves the library's last publish forward, even two in one millisecond", async () => {
     pipeline = await startPipeline({ movies: makeProviderMovies(2) });
     const p = pipeline;
     await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library } });
@@ -200,7 +217,10 @@ describe('player sync and concurrent publishes', () => {
     duringSearch = () => p.media.movies.upsertScanned({ ...movie!, fileSize: movie!.fileSize + 1 });
     await p.queue.addJob({ type: 'enrich-metadata', payload: { entityType: 'movie', entityId: movie!.id } });
     await p.idle();
-    const rounds = p.done('enrich-metadata').slice(1).map((o) => o.result as { followUpJobId: string | null });
+    const rounds = p
+      .done('enrich-metadata')
+      .slice(1)
+      .map((o) => o.result as { followUpJobId: string | null });
     expect(rounds).toHaveLength(2);
     expect(rounds[0]!.followUpJobId).toEqual(expect.any(String));
     expect(rounds[1]!.followUpJobId).toBeNull();

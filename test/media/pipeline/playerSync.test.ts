@@ -144,7 +144,11 @@ describe('player sync: one at a time per player', () => {
     // Nothing left to do: it completes at once, without a word to Kodi.
     const idle = await p.queue.addJob({ type: 'notify-kodi', payload: { player: 'kodi', generation: passed } });
     await p.idle();
-    expect(p.done('notify-kodi').find((o) => o.job.id === idle)?.result).toMatchObject({ notified: false, followUpJobId: null, requests: 0 });
+    expect(p.done('notify-kodi').find((o) => o.job.id === idle)?.result).toMatchObject({
+      notified: false,
+      followUpJobId: null,
+      requests: 0,
+    });
     expect(p.players.kodi.requests).toEqual([]);
 
     // Something left (a publish it stood for): the current generation's sync does it.
@@ -218,7 +222,12 @@ describe('player sync: changes and deletions travel', () => {
     await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library, refresh: true } });
     await p.idle();
     expect(p.done('enrich-metadata')).toHaveLength(4);
-    expect(p.done('publish').slice(2).map((o) => (o.result as { changed: boolean; notifyJobIds: string[] }).notifyJobIds)).toEqual([[], []]);
+    expect(
+      p
+        .done('publish')
+        .slice(2)
+        .map((o) => (o.result as { changed: boolean; notifyJobIds: string[] }).notifyJobIds),
+    ).toEqual([[], []]);
     expect(p.done('notify-kodi').length + p.done('notify-jellyfin').length + p.done('notify-plex').length).toBe(syncs);
     expect(p.players.requests).toEqual([]);
   });

@@ -46,7 +46,17 @@ describe('createMediaPlugin', () => {
     const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
     db.close();
     expect(tables).toEqual(
-      expect.arrayContaining(['movies', 'movie_assets', 'movie_actors', 'jobs', 'tv_shows', 'tv_files', 'tv_episodes', 'tv_seasons', 'tv_assets']),
+      expect.arrayContaining([
+        'movies',
+        'movie_assets',
+        'movie_actors',
+        'jobs',
+        'tv_shows',
+        'tv_files',
+        'tv_episodes',
+        'tv_seasons',
+        'tv_assets',
+      ]),
     );
     await queue.stop();
     plugin.close();

@@ -86,14 +86,20 @@ describe('TMDB enrichment as a user meets it', () => {
     const stem = files.find((f) => f.endsWith('.nfo'))!.replace(/\.nfo$/, '');
     expect(imageSize(readFileSync(path.join(dir, `${stem}-fanart.jpg`)))).toMatchObject({ width: 1920, height: 1080 });
     const posters = p.media.movies.assets(p.media.movies.list().find((m) => m.tmdbId === '603')!.id, 'poster');
-    expect(posters.map((a) => [a.language, a.selected])).toEqual([['de', true], ['en', false]]);
+    expect(posters.map((a) => [a.language, a.selected])).toEqual([
+      ['de', true],
+      ['en', false],
+    ]);
 
     // Heat has no German translation at all: English texts, no FSK rating rather than the US one.
     const heatFolder = folderOf(p, 'Heat.1995.1080p.BluRay.x264-GROUP');
     expect(heatFolder.nfo['title']).toBe('Heat');
     expect(heatFolder.nfo['plot']).toBe('A thief and a detective.');
     expect(heatFolder.nfo).not.toHaveProperty('mpaa');
-    expect(heatFolder.nfo['uniqueid']).toMatchObject([{ '#text': '949', '@type': 'tmdb' }, { '#text': 'tt0113277', '@type': 'imdb' }]);
+    expect(heatFolder.nfo['uniqueid']).toMatchObject([
+      { '#text': '949', '@type': 'tmdb' },
+      { '#text': 'tt0113277', '@type': 'imdb' },
+    ]);
   });
 
   it('a near miss is published with what the scan knew, never with another film', async () => {
@@ -102,7 +108,10 @@ describe('TMDB enrichment as a user meets it', () => {
     await p.queue.addJob({ type: 'scan-movie', payload: { libraryPath: p.library } });
     await p.idle();
     expect(p.failed).toEqual([]);
-    for (const [folder, title] of [['Alien (2017)', 'Alien'], ['Avatar (2022)', 'Avatar']] as const) {
+    for (const [folder, title] of [
+      ['Alien (2017)', 'Alien'],
+      ['Avatar (2022)', 'Avatar'],
+    ] as const) {
       const { nfo, files } = folderOf(p, folder);
       expect(nfo['title']).toBe(title);
       expect(nfo).not.toHaveProperty('uniqueid');

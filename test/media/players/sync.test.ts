@@ -84,7 +84,12 @@ describe('Kodi', () => {
     expect(methods.at(-1)).toBe('VideoLibrary.GetMovies');
     expect(players.kodi.rpcCalls()[scanAt]?.params).toEqual({ directory: `${library}/`, showdialogs: false });
     expect(result.requests).toBe(methods.length);
-    expect(players.kodi.library.list().map((m) => m.title).sort()).toEqual(['Alien', 'Heat']);
+    expect(
+      players.kodi.library
+        .list()
+        .map((m) => m.title)
+        .sort(),
+    ).toEqual(['Alien', 'Heat']);
     const [sent] = players.kodi.requests;
     expect(sent?.headers['content-type']).toBe('application/json');
     expect(sent?.headers.authorization).toBe(`Basic ${Buffer.from('kodi:kodi-secret').toString('base64')}`);
@@ -118,7 +123,7 @@ describe('Kodi', () => {
     const heat = movie('Heat');
     await syncPlayer(players.kodi.config, request({ added: [heat] }));
     const before = players.kodi.library.byFile(heat.videoFile)!;
-    writeFileSync(heat.videoFile.replace(/\.mkv$/, '.nfo'), '<movie><title>Heat (director\'s cut)</title></movie>');
+    writeFileSync(heat.videoFile.replace(/\.mkv$/, '.nfo'), "<movie><title>Heat (director's cut)</title></movie>");
     players.kodi.requests.length = 0;
     const result = await syncPlayer(players.kodi.config, request({ changed: [heat] }));
     expect(result).toMatchObject({ refreshed: [heat], added: [], missing: [] });
@@ -286,12 +291,15 @@ describe('Plex', () => {
 
   it('throws PlayerError for a wrong token (401) and an unknown section (404)', async () => {
     const heat = movie('Heat');
-    await expect(syncPlayer({ ...players.plex.config, auth: { token: 'bad', sectionId: '1' } }, request({ added: [heat] }))).rejects.toMatchObject({
+    await expect(
+      syncPlayer({ ...players.plex.config, auth: { token: 'bad', sectionId: '1' } }, request({ added: [heat] })),
+    ).rejects.toMatchObject({
       status: 401,
     });
-    const error = await syncPlayer({ ...players.plex.config, auth: { token: 'plex-token', sectionId: '99' } }, request({ added: [heat] })).catch(
-      (e: unknown) => e,
-    );
+    const error = await syncPlayer(
+      { ...players.plex.config, auth: { token: 'plex-token', sectionId: '99' } },
+      request({ added: [heat] }),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(PlayerError);
     expect((error as PlayerError).path).toMatch(/^\/library\/sections\/99\/refresh\?path=/);
     expect((error as PlayerError).status).toBe(404);
@@ -325,7 +333,9 @@ describe('any player', () => {
     const reason = new Error('shutting down');
     setTimeout(() => controller.abort(reason), 30);
     const started = Date.now();
-    await expect(syncPlayer(players.kodi.config, request({ added: [movie('Heat')], pollMs: 10_000 }), controller.signal)).rejects.toBe(reason);
+    await expect(syncPlayer(players.kodi.config, request({ added: [movie('Heat')], pollMs: 10_000 }), controller.signal)).rejects.toBe(
+      reason,
+    );
     expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

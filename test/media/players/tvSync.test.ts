@@ -47,7 +47,12 @@ function show(title: string, { nfo = true } = {}): TvShowSyncItem {
 }
 
 function nfoOf(episodes: readonly EpisodeNumber[], title: string): string {
-  return episodes.map((e, i) => `<episodedetails><title>${title} ${i + 1}</title><season>${e.season}</season><episode>${e.episode}</episode></episodedetails>`).join('\n');
+  return episodes
+    .map(
+      (e, i) =>
+        `<episodedetails><title>${title} ${i + 1}</title><season>${e.season}</season><episode>${e.episode}</episode></episodedetails>`,
+    )
+    .join('\n');
 }
 
 /**
@@ -71,7 +76,10 @@ function episodeFile(
 
 const none = <T>(): SyncChanges<T> => ({ added: [], changed: [], removed: [] });
 
-function request(tvChanges: { shows?: Partial<SyncChanges<TvShowSyncItem>>; episodes?: Partial<SyncChanges<EpisodeFileSyncItem>> }): PlayerSyncRequest {
+function request(tvChanges: {
+  shows?: Partial<SyncChanges<TvShowSyncItem>>;
+  episodes?: Partial<SyncChanges<EpisodeFileSyncItem>>;
+}): PlayerSyncRequest {
   return {
     added: [],
     changed: [],
@@ -103,16 +111,23 @@ describe('Kodi: TV shows and episodes', () => {
     const lib = library();
     players.kodi.library.busyPolls = 3;
     players.kodi.library.busyFor(2);
-    const result = await syncPlayer(players.kodi.config, request({ shows: { added: [lib.alpha, lib.beta] }, episodes: { added: lib.files } }));
+    const result = await syncPlayer(
+      players.kodi.config,
+      request({ shows: { added: [lib.alpha, lib.beta] }, episodes: { added: lib.files } }),
+    );
     expect(result).toMatchObject({ confirmation: 'verified', missing: [] });
     expect(result.shows).toEqual({ added: [lib.alpha, lib.beta], refreshed: [], removed: [], missing: [] });
     expect(result.episodes).toEqual({ added: lib.files, refreshed: [], removed: [], missing: [] });
     const calls = players.kodi.rpcCalls();
-    expect(calls.filter((c) => c.method === 'VideoLibrary.Scan').map((c) => c.params)).toEqual([{ directory: `${tv}/`, showdialogs: false }]);
+    expect(calls.filter((c) => c.method === 'VideoLibrary.Scan').map((c) => c.params)).toEqual([
+      { directory: `${tv}/`, showdialogs: false },
+    ]);
     // The scan came only once Kodi was idle, so none was lost to the toggle.
     expect(players.kodi.library.lostScans).toBe(0);
     for (const method of ['VideoLibrary.GetTVShows', 'VideoLibrary.GetEpisodes']) {
-      expect(calls.find((c) => c.method === method)?.params).toMatchObject({ filter: { field: 'path', operator: 'startswith', value: `${tv}/` } });
+      expect(calls.find((c) => c.method === method)?.params).toMatchObject({
+        filter: { field: 'path', operator: 'startswith', value: `${tv}/` },
+      });
     }
     expect(players.kodi.library.listEpisodes().map((e) => `${path.basename(e.file)} ${e.season}x${e.episode}`)).toEqual([
       'Alpha.S01E01.mkv 1x1',
@@ -128,11 +143,26 @@ describe('Kodi: TV shows and episodes', () => {
     const gamma = show('Gamma', { nfo: false });
     const listed = episodeFile(alpha, 'Season 01', 'Alpha.S01E01', [{ season: 1, episode: 1 }]);
     const noNfo = episodeFile(alpha, 'Season 01', 'Alpha.S01E02', [{ season: 1, episode: 2 }], { nfo: false });
-    const renumbered = episodeFile(alpha, 'Season 01', 'Alpha.S01E03E04', [{ season: 1, episode: 3 }, { season: 1, episode: 4 }], {
-      onDisk: [{ season: 1, episode: 3 }, { season: 1, episode: 5 }],
-    });
+    const renumbered = episodeFile(
+      alpha,
+      'Season 01',
+      'Alpha.S01E03E04',
+      [
+        { season: 1, episode: 3 },
+        { season: 1, episode: 4 },
+      ],
+      {
+        onDisk: [
+          { season: 1, episode: 3 },
+          { season: 1, episode: 5 },
+        ],
+      },
+    );
     const gammaFile = episodeFile(gamma, 'Season 01', 'Gamma.S01E01', [{ season: 1, episode: 1 }]);
-    const result = await syncPlayer(players.kodi.config, request({ shows: { added: [alpha, gamma] }, episodes: { added: [listed, noNfo, renumbered, gammaFile] } }));
+    const result = await syncPlayer(
+      players.kodi.config,
+      request({ shows: { added: [alpha, gamma] }, episodes: { added: [listed, noNfo, renumbered, gammaFile] } }),
+    );
     expect(result.shows).toMatchObject({ added: [alpha], missing: [gamma] });
     expect(result.episodes).toMatchObject({ added: [listed], missing: [noNfo, renumbered, gammaFile] });
   });
@@ -161,7 +191,13 @@ describe('Kodi: TV shows and episodes', () => {
     // first round ended. A scan ends the last round too: Kodi runs its library jobs one at
     // a time, in order.
     const order = methods().filter((m) => m.startsWith('VideoLibrary.Refresh') || m === 'VideoLibrary.Scan');
-    expect(order).toEqual(['VideoLibrary.RefreshTVShow', 'VideoLibrary.RefreshEpisode', 'VideoLibrary.Scan', 'VideoLibrary.RefreshEpisode', 'VideoLibrary.Scan']);
+    expect(order).toEqual([
+      'VideoLibrary.RefreshTVShow',
+      'VideoLibrary.RefreshEpisode',
+      'VideoLibrary.Scan',
+      'VideoLibrary.RefreshEpisode',
+      'VideoLibrary.Scan',
+    ]);
     expect(kodi.droppedRefreshes).toBe(0);
     expect(kodi.showByFile(`${lib.alpha.folder}/`)).toMatchObject({ tvshowid: alphaId, title: 'Alpha, Renamed' });
     expect(kodi.episodesOf(lib.a23.videoFile).map((e) => e.title)).toEqual(['New 1', 'New 2']);
@@ -185,10 +221,18 @@ describe('Kodi: TV shows and episodes', () => {
     rmSync(lib.beta.folder, { recursive: true });
     players.reset({ keepLibrary: true });
 
-    const result = await syncPlayer(players.kodi.config, request({ shows: { removed: [lib.beta] }, episodes: { removed: [lib.a23, lib.b1] } }));
+    const result = await syncPlayer(
+      players.kodi.config,
+      request({ shows: { removed: [lib.beta] }, episodes: { removed: [lib.a23, lib.b1] } }),
+    );
     expect(result.shows).toEqual({ added: [], refreshed: [], removed: [lib.beta], missing: [] });
     expect(result.episodes).toEqual({ added: [], refreshed: [], removed: [lib.a23, lib.b1], missing: [] });
-    expect(players.kodi.rpcCalls().filter((c) => c.method.startsWith('VideoLibrary.Remove')).map((c) => [c.method, c.params])).toEqual([
+    expect(
+      players.kodi
+        .rpcCalls()
+        .filter((c) => c.method.startsWith('VideoLibrary.Remove'))
+        .map((c) => [c.method, c.params]),
+    ).toEqual([
       ['VideoLibrary.RemoveEpisode', { episodeid: a23Ids[0] }],
       ['VideoLibrary.RemoveEpisode', { episodeid: a23Ids[1] }],
       ['VideoLibrary.RemoveTVShow', { tvshowid: betaId }],
@@ -215,7 +259,10 @@ describe('Kodi: TV shows and episodes', () => {
     const config = { ...players.kodi.config, pathMap: [{ from: tv, to: 'smb://nas/tv' }] };
     const result = await syncPlayer(config, request({ shows: { added: [lib.alpha] }, episodes: { added: [lib.a1, lib.a23] } }));
     expect(result.episodes.added).toEqual([lib.a1, lib.a23]);
-    expect(players.kodi.rpcCalls().find((c) => c.method === 'VideoLibrary.Scan')?.params).toEqual({ directory: 'smb://nas/tv/', showdialogs: false });
+    expect(players.kodi.rpcCalls().find((c) => c.method === 'VideoLibrary.Scan')?.params).toEqual({
+      directory: 'smb://nas/tv/',
+      showdialogs: false,
+    });
     // Kodi names every file as it reached it: below its own path of the source.
     const files = players.kodi.library.listEpisodes().map((e) => e.file);
     expect(files.every((f) => f.startsWith('smb://nas/tv/'))).toBe(true);

@@ -119,7 +119,10 @@ describe('LocalProvider', () => {
   it('re-reads the catalogue when the file changes', async () => {
     const local = new LocalProvider({ cataloguePath });
     expect(await local.search({ title: 'New Movie', language: 'en' })).toEqual([]);
-    writeFileSync(cataloguePath, JSON.stringify({ movies: [...(catalogue.movies ?? []), { id: 'new', title: 'New Movie', plot: 'Fresh, and longer.' }] }));
+    writeFileSync(
+      cataloguePath,
+      JSON.stringify({ movies: [...(catalogue.movies ?? []), { id: 'new', title: 'New Movie', plot: 'Fresh, and longer.' }] }),
+    );
     expect((await local.search({ title: 'New Movie', language: 'en' })).map((h) => h.id)).toEqual(['new']);
   });
 
@@ -137,20 +140,36 @@ describe('LocalProvider', () => {
     expect(error).toBeInstanceOf(ValidationError);
     const paths = (error as ValidationError).issues.map((issue) => issue.path);
     expect(paths).toEqual(
-      expect.arrayContaining(['movies.0.premiered', 'movies.0.artwork.0.kind', 'movies.1.title', 'movies.1.rating', 'movies.1.unknownField']),
+      expect.arrayContaining([
+        'movies.0.premiered',
+        'movies.0.artwork.0.kind',
+        'movies.1.title',
+        'movies.1.rating',
+        'movies.1.unknownField',
+      ]),
     );
     expect((error as Error).message).toContain('movies.0.premiered');
   });
 
   it('reports a duplicate id, a file that is not JSON, and a missing file', async () => {
-    writeFileSync(cataloguePath, JSON.stringify({ movies: [{ id: 1, title: 'A' }, { id: '1', title: 'B' }] }));
+    writeFileSync(
+      cataloguePath,
+      JSON.stringify({
+        movies: [
+          { id: 1, title: 'A' },
+          { id: '1', title: 'B' },
+        ],
+      }),
+    );
     const duplicate = await new LocalProvider({ cataloguePath }).artwork('1', { language: 'en' }).catch((e: unknown) => e);
     expect((duplicate as ValidationError).issues).toEqual([{ path: 'movies.1.id', message: 'duplicate id "1"' }]);
     writeFileSync(cataloguePath, '{ not json');
     const notJson = await new LocalProvider({ cataloguePath }).artwork('1', { language: 'en' }).catch((e: unknown) => e);
     expect(notJson).toBeInstanceOf(ValidationError);
     expect((notJson as Error).message).toContain('not valid JSON');
-    const missing = await new LocalProvider({ cataloguePath: path.join(dir, 'missing.json') }).artwork('1', { language: 'en' }).catch((e: unknown) => e);
+    const missing = await new LocalProvider({ cataloguePath: path.join(dir, 'missing.json') })
+      .artwork('1', { language: 'en' })
+      .catch((e: unknown) => e);
     expect(missing).toBeInstanceOf(ProviderError);
     expect((missing as ProviderError).message).toContain('cannot read the catalogue');
   });

@@ -31,7 +31,13 @@ const catalogue: LocalCatalogueInput = {
           translations: { de: { name: 'Staffel 1' } },
           artwork: [{ kind: 'poster', url: 'https://example.org/s1.jpg', width: 680, height: 1000 }],
           episodes: [
-            { number: 1, title: 'Rose', aired: '2005-03-26', thumbs: [{ url: 'art/rose.jpg', width: 1280, height: 720 }], translations: { de: { title: 'Rose (de)' } } },
+            {
+              number: 1,
+              title: 'Rose',
+              aired: '2005-03-26',
+              thumbs: [{ url: 'art/rose.jpg', width: 1280, height: 720 }],
+              translations: { de: { title: 'Rose (de)' } },
+            },
             { number: 2, title: 'The End of the World', aired: '2005-04-02', guestStars: [{ name: 'Zoë Wanamaker', role: 'Cassandra' }] },
           ],
         },
@@ -58,13 +64,19 @@ describe('LocalProvider series', () => {
     expect((await series.searchSeries({ title: 'doctor who', year: 1963, language: 'en' })).map((h) => h.id)).toEqual(['dw1963']);
     expect((await series.searchSeries({ title: 'Doctor Who', language: 'en' })).map((h) => h.id).sort()).toEqual(['57243', 'dw1963']);
     expect(await series.searchSeries({ title: 'Doctor Who', year: 1990, language: 'en' })).toEqual([]);
-    expect((await series.searchSeries({ title: 'Doctor Who (Neu)', language: 'de' }))[0]).toMatchObject({ id: '57243', title: 'Doctor Who (Neu)', year: 2005 });
+    expect((await series.searchSeries({ title: 'Doctor Who (Neu)', language: 'de' }))[0]).toMatchObject({
+      id: '57243',
+      title: 'Doctor Who (Neu)',
+      year: 2005,
+    });
   });
 
   it('finds a show by an id written in its folder name before its title, and by title when the id is unknown', async () => {
     const { series } = new LocalProvider({ cataloguePath });
     expect((await series.searchSeries({ title: 'Anything', language: 'en', ids: { tvdb: '78804' } })).map((h) => h.id)).toEqual(['57243']);
-    expect((await series.searchSeries({ title: 'Anything', language: 'en', ids: { local: 'dw1963' } })).map((h) => h.id)).toEqual(['dw1963']);
+    expect((await series.searchSeries({ title: 'Anything', language: 'en', ids: { local: 'dw1963' } })).map((h) => h.id)).toEqual([
+      'dw1963',
+    ]);
     const unknown = await series.searchSeries({ title: 'Doctor Who', year: 1963, language: 'en', ids: { tmdb: '999' } });
     expect(unknown.map((h) => h.id)).toEqual(['dw1963']);
   });
@@ -72,7 +84,13 @@ describe('LocalProvider series', () => {
   it('gives the show with its seasons, texts in the asked language, local paths resolved', async () => {
     const { series } = new LocalProvider({ cataloguePath });
     const show = await series.seriesDetails('57243', { language: 'de-DE' });
-    expect(show).toMatchObject({ title: 'Doctor Who (Neu)', plot: 'Der Doktor reist.', year: 2005, status: 'Ended', providerIds: { tmdb: '57243', tvdb: '78804' } });
+    expect(show).toMatchObject({
+      title: 'Doctor Who (Neu)',
+      plot: 'Der Doktor reist.',
+      year: 2005,
+      status: 'Ended',
+      providerIds: { tmdb: '57243', tvdb: '78804' },
+    });
     expect(show.cast).toEqual([{ name: 'David Tennant', role: 'The Doctor', order: 0, thumbUrl: path.join(dir, 'actors', 'david.jpg') }]);
     expect(show.seasons.map((s) => [s.seasonNumber, s.name, s.episodeCount])).toEqual([
       [0, 'Specials', 1],
@@ -90,7 +108,9 @@ describe('LocalProvider series', () => {
       [1, 1, 'Rose (de)', '2005-03-26'],
       [1, 2, 'The End of the World', '2005-04-02'],
     ]);
-    expect(season.episodes[0]!.thumbs).toEqual([{ kind: 'thumb', url: path.join(dir, 'art', 'rose.jpg'), language: null, width: 1280, height: 720, votes: 0, ext: 'jpg' }]);
+    expect(season.episodes[0]!.thumbs).toEqual([
+      { kind: 'thumb', url: path.join(dir, 'art', 'rose.jpg'), language: null, width: 1280, height: 720, votes: 0, ext: 'jpg' },
+    ]);
     expect(season.episodes[1]!.guestStars).toEqual([{ name: 'Zoë Wanamaker', role: 'Cassandra', order: 0 }]);
     expect(season.artwork[0]).toMatchObject({ kind: 'poster', url: 'https://example.org/s1.jpg', ext: 'jpg' });
     await expect(series.seasonDetails('57243', 9, { language: 'en' })).rejects.toMatchObject({ name: 'ProviderError', status: 404 });
@@ -102,14 +122,31 @@ describe('LocalProvider series', () => {
       cataloguePath,
       JSON.stringify({
         series: [
-          { id: 1, title: 'A', seasons: [{ number: 1, episodes: [{ number: 1, title: 'x' }, { number: 1, title: 'y' }] }, { number: 1 }] },
+          {
+            id: 1,
+            title: 'A',
+            seasons: [
+              {
+                number: 1,
+                episodes: [
+                  { number: 1, title: 'x' },
+                  { number: 1, title: 'y' },
+                ],
+              },
+              { number: 1 },
+            ],
+          },
           { id: '1', title: 'B' },
         ],
       }),
     );
     const error = await new LocalProvider({ cataloguePath }).series.searchSeries({ title: 'A', language: 'en' }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ValidationError);
-    expect((error as ValidationError).issues.map((i) => i.path).sort()).toEqual(['series.0.seasons.0.episodes.1.number', 'series.0.seasons.1.number', 'series.1.id']);
+    expect((error as ValidationError).issues.map((i) => i.path).sort()).toEqual([
+      'series.0.seasons.0.episodes.1.number',
+      'series.0.seasons.1.number',
+      'series.1.id',
+    ]);
   });
 
   it('a catalogue may hold only series, or only movies (and verify() accepts either)', async () => {

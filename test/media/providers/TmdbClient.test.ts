@@ -12,9 +12,7 @@ import { type ProviderServer, startProviderServer } from '../support/providerSer
 
 let server: ProviderServer;
 beforeAll(async () => {
-  server = await startProviderServer([
-    { id: 603, title: 'The Matrix', year: 1999, logos: [{ width: 800, height: 300, format: 'svg' }] },
-  ]);
+  server = await startProviderServer([{ id: 603, title: 'The Matrix', year: 1999, logos: [{ width: 800, height: 300, format: 'svg' }] }]);
 });
 afterAll(async () => {
   await server.close();
@@ -68,7 +66,9 @@ describe('credentials', () => {
     expect((second as Error).message).toContain('(/search/movie, HTTP 401)');
     expect(server.requests).toHaveLength(1);
 
-    const token = await matrix(new TmdbClient({ credential: `${server.readAccessToken}x`, baseUrl: server.baseUrl })).catch((e: unknown) => e);
+    const token = await matrix(new TmdbClient({ credential: `${server.readAccessToken}x`, baseUrl: server.baseUrl })).catch(
+      (e: unknown) => e,
+    );
     expect((token as Error).message).toContain('TMDB refused the v4 API Read Access Token (sent as Authorization: Bearer)');
   });
 

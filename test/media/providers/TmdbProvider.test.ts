@@ -110,7 +110,7 @@ beforeEach(() => {
 const apiRequests = () => server.requests.filter((r) => r.path !== '/3/configuration');
 
 describe('TmdbProvider.search', () => {
-  it('finds a movie by title and year, sending the year as TMDB\'s all-release-dates filter', async () => {
+  it("finds a movie by title and year, sending the year as TMDB's all-release-dates filter", async () => {
     const hits = await tmdb.search({ title: 'heat', year: 1995, language: 'en-US' });
     expect(hits).toEqual([{ id: '949', title: 'Heat', originalTitle: 'Heat', year: 1995 }]);
     expect(server.requests[0]).toMatchObject({
@@ -206,7 +206,12 @@ describe('TmdbProvider.details', () => {
   it('falls back to the English title and plot for a film with no translation, then to the original language', async () => {
     const ghibli = await tmdb.details('129', { language: 'de' });
     // TMDB answers an untranslated title with the original one ("千と千尋の神隠し") and an empty plot.
-    expect(ghibli).toMatchObject({ title: 'Spirited Away', originalTitle: '千と千尋の神隠し', plot: spirited.plot, tagline: spirited.tagline });
+    expect(ghibli).toMatchObject({
+      title: 'Spirited Away',
+      originalTitle: '千と千尋の神隠し',
+      plot: spirited.plot,
+      tagline: spirited.tagline,
+    });
     // In its own language the original title is the title.
     expect(await tmdb.details('129', { language: 'ja' })).toMatchObject({ title: '千と千尋の神隠し', plot: '10歳の少女千尋。' });
     // Nothing in English either: the original language's texts.
@@ -219,7 +224,10 @@ describe('TmdbProvider.details', () => {
       overview: 'The Matrix trilogy and its sequel.',
     });
     server.requests.length = 0;
-    expect((await tmdb.details('603', { language: 'de' })).set).toEqual({ name: 'Matrix Filmreihe', overview: 'The Matrix trilogy and its sequel.' });
+    expect((await tmdb.details('603', { language: 'de' })).set).toEqual({
+      name: 'Matrix Filmreihe',
+      overview: 'The Matrix trilogy and its sequel.',
+    });
     expect(apiRequests().map((r) => [r.path, r.query['language']])).toEqual([
       ['/3/movie/603', 'de'],
       ['/3/collection/2344', 'de'],
@@ -238,12 +246,57 @@ describe('TmdbProvider.artwork', () => {
   it('lists posters, fanart, logos (SVG as PNG) and YouTube trailers in the language and English', async () => {
     const art = await tmdb.artwork('949', { language: 'de' });
     expect(art).toEqual([
-      { kind: 'poster', url: `${server.imageBaseUrl}/949-poster-0-1000x1500.jpg`, language: 'en', width: 1000, height: 1500, votes: 5.3, voteCount: 12, ext: 'jpg' },
+      {
+        kind: 'poster',
+        url: `${server.imageBaseUrl}/949-poster-0-1000x1500.jpg`,
+        language: 'en',
+        width: 1000,
+        height: 1500,
+        votes: 5.3,
+        voteCount: 12,
+        ext: 'jpg',
+      },
       // "xx" is TMDB's "no language": a textless image.
-      { kind: 'poster', url: `${server.imageBaseUrl}/949-poster-1-1000x1500.jpg`, language: null, width: 1000, height: 1500, votes: 5.2, voteCount: 10, ext: 'jpg' },
-      { kind: 'fanart', url: `${server.imageBaseUrl}/949-backdrop-0-3840x2160.jpg`, language: null, width: 3840, height: 2160, votes: 6, voteCount: 10, ext: 'jpg' },
-      { kind: 'clearlogo', url: `${server.imageBaseUrl}/949-logo-0-800x300.png`, language: 'en', width: 800, height: 300, votes: 5, voteCount: 10, ext: 'png' },
-      { kind: 'clearlogo', url: `${server.imageBaseUrl}/949-logo-1-1200x400.png`, language: 'de', width: 1200, height: 400, votes: 5, voteCount: 10, ext: 'png' },
+      {
+        kind: 'poster',
+        url: `${server.imageBaseUrl}/949-poster-1-1000x1500.jpg`,
+        language: null,
+        width: 1000,
+        height: 1500,
+        votes: 5.2,
+        voteCount: 10,
+        ext: 'jpg',
+      },
+      {
+        kind: 'fanart',
+        url: `${server.imageBaseUrl}/949-backdrop-0-3840x2160.jpg`,
+        language: null,
+        width: 3840,
+        height: 2160,
+        votes: 6,
+        voteCount: 10,
+        ext: 'jpg',
+      },
+      {
+        kind: 'clearlogo',
+        url: `${server.imageBaseUrl}/949-logo-0-800x300.png`,
+        language: 'en',
+        width: 800,
+        height: 300,
+        votes: 5,
+        voteCount: 10,
+        ext: 'png',
+      },
+      {
+        kind: 'clearlogo',
+        url: `${server.imageBaseUrl}/949-logo-1-1200x400.png`,
+        language: 'de',
+        width: 1200,
+        height: 400,
+        votes: 5,
+        voteCount: 10,
+        ext: 'png',
+      },
       { kind: 'trailer', url: 'https://www.youtube.com/watch?v=abc123', language: 'en', width: 1920, height: 1080, votes: 1 },
       { kind: 'trailer', url: 'https://www.youtube.com/watch?v=de456', language: 'de', width: 1280, height: 720, votes: 0 },
     ]);

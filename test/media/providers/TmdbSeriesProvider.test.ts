@@ -32,7 +32,13 @@ const bad: ProviderServerShow = {
   cast: [
     { name: 'Bryan Cranston', roles: [{ character: 'Walter White', episodes: 62 }], photo: { width: 300, height: 450 } },
     { name: 'Aaron Paul', roles: [{ character: 'Jesse Pinkman', episodes: 62 }] },
-    { name: 'Dean Norris', roles: [{ character: 'Cameo', episodes: 1 }, { character: 'Hank Schrader', episodes: 60 }] },
+    {
+      name: 'Dean Norris',
+      roles: [
+        { character: 'Cameo', episodes: 1 },
+        { character: 'Hank Schrader', episodes: 60 },
+      ],
+    },
   ],
   posters: [
     { width: 1000, height: 1500, language: 'en' },
@@ -76,10 +82,20 @@ const bad: ProviderServerShow = {
         // No German at all: TMDB answers "Episode 2" and "".
         { number: 2, name: "Cat's in the Bag...", plot: 'Walt and Jesse clean up.', airDate: '2008-01-27' },
         // A German plot, but no German name.
-        { number: 3, name: "...And the Bag's in the River", airDate: '2008-02-10', translations: { de: { plot: 'Walt muss sich entscheiden.' } } },
+        {
+          number: 3,
+          name: "...And the Bag's in the River",
+          airDate: '2008-02-10',
+          translations: { de: { plot: 'Walt muss sich entscheiden.' } },
+        },
       ],
     },
-    { number: 2, name: 'The Second Season Arc', airDate: '2009-03-08', episodes: [{ number: 1, name: 'Seven Thirty-Seven', plot: 'Walt and Jesse.' }] },
+    {
+      number: 2,
+      name: 'The Second Season Arc',
+      airDate: '2009-03-08',
+      episodes: [{ number: 1, name: 'Seven Thirty-Seven', plot: 'Walt and Jesse.' }],
+    },
   ],
 };
 
@@ -107,7 +123,7 @@ async function start(shows: ProviderServerShow[] = [bad, dark]): Promise<{ tmdb:
 }
 
 describe('TmdbProvider.series', () => {
-  it('reads a show: ids tmdb/tvdb/imdb, status, networks as studios, the country\'s rating, the cast of every season, the seasons', async () => {
+  it("reads a show: ids tmdb/tvdb/imdb, status, networks as studios, the country's rating, the cast of every season, the seasons", async () => {
     const { tmdb, server } = await start();
     const show = await tmdb.series.seriesDetails('1396', { language: 'en', country: 'DE' });
     expect(show).toMatchObject({
@@ -138,7 +154,13 @@ describe('TmdbProvider.series', () => {
       [2, 'The Second Season Arc', 1],
     ]);
     const asked = server.requests.find((r) => r.path === '/3/tv/1396')!;
-    expect(asked.query['append_to_response']!.split(',').sort()).toEqual(['aggregate_credits', 'content_ratings', 'credits', 'external_ids', 'translations']);
+    expect(asked.query['append_to_response']!.split(',').sort()).toEqual([
+      'aggregate_credits',
+      'content_ratings',
+      'credits',
+      'external_ids',
+      'translations',
+    ]);
     // A country TMDB has no rating for gets none, never another country's.
     expect((await tmdb.series.seriesDetails('1396', { language: 'en', country: 'FR' })).certification).toBeNull();
   });
@@ -196,7 +218,9 @@ describe('TmdbProvider.series', () => {
     const { tmdb } = await start();
     const show = await tmdb.series.seriesDetails('70523', { language: 'fr', country: 'FR' });
     expect(show).toMatchObject({ title: 'Dark', originalTitle: 'Dark', plot: 'Ein Kind verschwindet in Winden.' });
-    const season = await new TmdbProvider({ apiKey: server!.apiKey, baseUrl: server!.baseUrl }).series.seasonDetails('70523', 1, { language: 'fr' });
+    const season = await new TmdbProvider({ apiKey: server!.apiKey, baseUrl: server!.baseUrl }).series.seasonDetails('70523', 1, {
+      language: 'fr',
+    });
     expect(season.plot).toBe('Die erste Staffel.');
     expect(season.episodes.map((e) => [e.title, e.plot])).toEqual([['Secrets', 'Mikkel verschwindet.']]);
   });
@@ -220,7 +244,7 @@ describe('TmdbProvider.series', () => {
     expect(await tmdb.series.episodeArtwork('1396', 1, 99, { language: 'de' })).toEqual([]);
   });
 
-  it('shares the movie provider\'s client: a refused credential fails every series call after one request', async () => {
+  it("shares the movie provider's client: a refused credential fails every series call after one request", async () => {
     server = await startProviderServer({ shows: [bad] });
     const tmdb = new TmdbProvider({ apiKey: '0123456789abcdef0123456789abcdef', baseUrl: server.baseUrl });
     const calls = [

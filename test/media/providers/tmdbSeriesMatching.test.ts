@@ -23,7 +23,12 @@ afterAll(async () => {
 /** What the enrich phase asks the provider for a show folder. */
 async function matchOf(folder: string): Promise<number | null> {
   const parsed = parseShowFolder(folder);
-  const [hit] = await tmdb.series.searchSeries({ title: parsed.title, language: 'en', ids: parsed.idHints, ...(parsed.year === null ? {} : { year: parsed.year }) });
+  const [hit] = await tmdb.series.searchSeries({
+    title: parsed.title,
+    language: 'en',
+    ids: parsed.idHints,
+    ...(parsed.year === null ? {} : { year: parsed.year }),
+  });
   return hit ? Number(hit.id) : null;
 }
 

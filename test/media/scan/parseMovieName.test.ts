@@ -28,7 +28,11 @@ describe('parseMovieName', () => {
     ['[YTS.MX] Parasite (2019)', 'Parasite', 2019],
     ['Apollo 13 (1995)', 'Apollo 13', 1995],
     ['Movie 1080p 2020', 'Movie', null],
-    ['The.Lord.of.the.Rings.The.Fellowship.of.the.Ring.2001.EXTENDED.1080p.BluRay.x264', 'The Lord of the Rings The Fellowship of the Ring', 2001],
+    [
+      'The.Lord.of.the.Rings.The.Fellowship.of.the.Ring.2001.EXTENDED.1080p.BluRay.x264',
+      'The Lord of the Rings The Fellowship of the Ring',
+      2001,
+    ],
     ['Fantastic Four (2015) - 1080p', 'Fantastic Four', 2015],
     ['Metropolis (1927)', 'Metropolis', 1927],
     ['Dune Part Two 2024 2160p', 'Dune Part Two', 2024],

@@ -61,7 +61,12 @@ describe('scanLibrary', () => {
     video('Tron (1982)/.Tron.mkv');
     const result = await scanLibrary(root, root, defaults);
     expect(result.movies.map((m) => m.title)).toEqual(['Heat']);
-    expect(result.skipped.filter((s) => s.reason === 'ignored').map((s) => path.relative(root, s.path)).sort()).toEqual(
+    expect(
+      result.skipped
+        .filter((s) => s.reason === 'ignored')
+        .map((s) => path.relative(root, s.path))
+        .sort(),
+    ).toEqual(
       ['.hidden', 'Heat (1995)/Heat.sample.mkv', 'Heat (1995)/Sample', 'Ronin (1998)/Ronin.mkv.part', 'Tron (1982)/.Tron.mkv'].sort(),
     );
   });

@@ -68,7 +68,12 @@ const VIDEO = /\.(mkv|mp4|avi|m4v|mov|ts|webm)$/i;
 
 function tag(xml: string, name: string): string | undefined {
   const match = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
-  return match?.[1]?.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return match?.[1]
+    ?.replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** The library model; see the module comment. */
@@ -316,12 +321,16 @@ export class FakeKodiLibrary {
 
   listShows(startsWith?: string): FakeKodiShow[] {
     this.runQueued();
-    return [...this.shows.values()].filter((s) => startsWith === undefined || s.file.startsWith(startsWith)).sort((a, b) => a.tvshowid - b.tvshowid);
+    return [...this.shows.values()]
+      .filter((s) => startsWith === undefined || s.file.startsWith(startsWith))
+      .sort((a, b) => a.tvshowid - b.tvshowid);
   }
 
   listEpisodes(startsWith?: string): FakeKodiEpisode[] {
     this.runQueued();
-    return [...this.episodes.values()].filter((e) => startsWith === undefined || e.file.startsWith(startsWith)).sort((a, b) => a.episodeid - b.episodeid);
+    return [...this.episodes.values()]
+      .filter((e) => startsWith === undefined || e.file.startsWith(startsWith))
+      .sort((a, b) => a.episodeid - b.episodeid);
   }
 
   /** False when there is no such movie (Kodi answers "Invalid params"). */

@@ -142,7 +142,13 @@ function isJson(headers: IncomingHttpHeaders): boolean {
   return /^application\/json\b/i.test(headers['content-type'] ?? '');
 }
 
-function kodiAnswer(req: IncomingMessage, path: string, text: string, auth: { username: string; password: string }, library: FakeKodiLibrary): Answer {
+function kodiAnswer(
+  req: IncomingMessage,
+  path: string,
+  text: string,
+  auth: { username: string; password: string },
+  library: FakeKodiLibrary,
+): Answer {
   if (path !== '/jsonrpc') return { status: 404 };
   if (req.method !== 'POST') return { status: 405 };
   if (!isJson(req.headers)) return { status: 415 };
@@ -235,7 +241,9 @@ function jellyfinAnswer(
       const update = u as { Path?: unknown; UpdateType?: unknown } | null;
       return typeof update?.Path === 'string' && UPDATE_TYPES.has(String(update.UpdateType));
     });
-  return valid ? { status: 204 } : { status: 400, body: { error: 'Updates[].Path and Updates[].UpdateType (Created, Modified, Deleted) are required' } };
+  return valid
+    ? { status: 204 }
+    : { status: 400, body: { error: 'Updates[].Path and Updates[].UpdateType (Created, Modified, Deleted) are required' } };
 }
 
 function plexAnswer(
@@ -291,7 +299,10 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
   const servers: Server[] = [];
   const own = new Map<PlayerKind, RecordedPlayerRequest[]>();
 
-  const start = async (kind: PlayerKind, answer: (req: IncomingMessage, path: string, query: Record<string, string>, text: string) => Answer) => {
+  const start = async (
+    kind: PlayerKind,
+    answer: (req: IncomingMessage, path: string, query: Record<string, string>, text: string) => Answer,
+  ) => {
     const requests: RecordedPlayerRequest[] = [];
     own.set(kind, requests);
     failures.set(kind, { next: 0, nextFailure: 500, always: undefined });
@@ -366,7 +377,12 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
   const plex = await start('plex', (req, path, query) => plexAnswer(req, path, query, plexOpts));
 
   const kodiConfig: KodiPlayerConfig = { kind: 'kodi', name: 'kodi', url: kodi.url, auth: kodiAuth };
-  const jellyfinConfig: JellyfinPlayerConfig = { kind: 'jellyfin', name: 'jellyfin', url: jellyfin.url, auth: { apiKey: jellyfinOpts.apiKey } };
+  const jellyfinConfig: JellyfinPlayerConfig = {
+    kind: 'jellyfin',
+    name: 'jellyfin',
+    url: jellyfin.url,
+    auth: { apiKey: jellyfinOpts.apiKey },
+  };
   const plexConfig: PlexPlayerConfig = {
     kind: 'plex',
     name: 'plex',
@@ -379,10 +395,7 @@ export async function startFakePlayers(options: FakePlayersOptions = {}): Promis
       ...kodi,
       config: kodiConfig,
       ...controls('kodi'),
-      rpcCalls: () =>
-        kodi.requests
-          .filter((r) => r.rpcOk === true)
-          .map((r) => ({ method: r.rpcMethod ?? '', params: r.rpcParams })),
+      rpcCalls: () => kodi.requests.filter((r) => r.rpcOk === true).map((r) => ({ method: r.rpcMethod ?? '', params: r.rpcParams })),
       library: kodiLibrary,
       get onRpc() {
         return kodiHook.onRpc;

@@ -137,15 +137,31 @@ export async function startProviderServer(
     const find = /^\/3\/find\/([^/]+)$/.exec(path);
     if (find) {
       const source = query['external_source'];
-      if (source === undefined) return { status: 422, body: { success: false, status_code: 5, status_message: 'Invalid parameters: Your request parameters are incorrect.' } };
+      if (source === undefined)
+        return {
+          status: 422,
+          body: { success: false, status_code: 5, status_message: 'Invalid parameters: Your request parameters are incorrect.' },
+        };
       const id = decodeURIComponent(find[1] ?? '');
-      const body = { movie_results: movieApi.find(source, id, language), person_results: [], tv_results: tvApi.find(source, id, language), tv_episode_results: [], tv_season_results: [] };
+      const body = {
+        movie_results: movieApi.find(source, id, language),
+        person_results: [],
+        tv_results: tvApi.find(source, id, language),
+        tv_episode_results: [],
+        tv_season_results: [],
+      };
       return { status: 200, body };
     }
     return movieApi.route(path, query) ?? tvApi.route(path, query) ?? NOT_FOUND;
   };
 
-  const sendJson = (res: ServerResponse, record: RecordedProviderRequest, status: number, body: unknown, headers: Record<string, string> = {}): void => {
+  const sendJson = (
+    res: ServerResponse,
+    record: RecordedProviderRequest,
+    status: number,
+    body: unknown,
+    headers: Record<string, string> = {},
+  ): void => {
     record.status = status;
     res.writeHead(status, { 'Content-Type': 'application/json;charset=utf-8', ...headers });
     res.end(JSON.stringify(body));
@@ -172,7 +188,10 @@ export async function startProviderServer(
     if (failure?.status === 'hang') return; // closeAllConnections() ends it
     if (failure !== undefined) {
       const status = failure.status ?? 503;
-      const body = { success: false, ...(ERRORS[status] ?? { status_code: 11, status_message: 'Internal error: Something went wrong, contact TMDB.' }) };
+      const body = {
+        success: false,
+        ...(ERRORS[status] ?? { status_code: 11, status_message: 'Internal error: Something went wrong, contact TMDB.' }),
+      };
       sendJson(res, record, status, body, status === 429 ? { 'Retry-After': failure.retryAfter ?? '1' } : {});
       return;
     }

@@ -166,7 +166,13 @@ export function movieRoutes(movies: readonly ProviderServerMovie[], images: Fake
       name: 'English',
       english_name: 'English',
       // The original language's own translation carries no title: `original_title` is it.
-      data: { title: originalLanguage(movie) === 'en' ? '' : movie.title, overview: movie.plot ?? '', tagline: movie.tagline ?? '', homepage: '', runtime: 0 },
+      data: {
+        title: originalLanguage(movie) === 'en' ? '' : movie.title,
+        overview: movie.plot ?? '',
+        tagline: movie.tagline ?? '',
+        homepage: '',
+        runtime: 0,
+      },
     };
     const others = Object.entries(movie.translations ?? {}).map(([tag, t]) => ({
       iso_639_1: primary(tag),
@@ -243,7 +249,13 @@ export function movieRoutes(movies: readonly ProviderServerMovie[], images: Fake
       body['release_dates'] = {
         results: [...countries].map(([country, list]) => ({
           iso_3166_1: country,
-          release_dates: list.map((r) => ({ certification: r.certification ?? '', type: r.type, release_date: `${r.date}T00:00:00.000Z`, iso_639_1: '', note: '' })),
+          release_dates: list.map((r) => ({
+            certification: r.certification ?? '',
+            type: r.type,
+            release_date: `${r.date}T00:00:00.000Z`,
+            iso_639_1: '',
+            note: '',
+          })),
         })),
       };
     }
@@ -271,11 +283,17 @@ export function movieRoutes(movies: readonly ProviderServerMovie[], images: Fake
       const primaryYear = query['primary_release_year'];
       const hits = movies
         .filter((movie) =>
-          [movie.title, originalTitle(movie), ...Object.values(movie.translations ?? {}).map((t) => t.title ?? ''), ...(movie.alternativeTitles ?? [])].some(
-            (title) => titleMatches(text, title),
-          ),
+          [
+            movie.title,
+            originalTitle(movie),
+            ...Object.values(movie.translations ?? {}).map((t) => t.title ?? ''),
+            ...(movie.alternativeTitles ?? []),
+          ].some((title) => titleMatches(text, title)),
         )
-        .filter((movie) => year === undefined || [releaseDate(movie), ...allReleases(movie).map((r) => r.date)].some((d) => d.startsWith(`${year}-`)))
+        .filter(
+          (movie) =>
+            year === undefined || [releaseDate(movie), ...allReleases(movie).map((r) => r.date)].some((d) => d.startsWith(`${year}-`)),
+        )
         .filter((movie) => primaryYear === undefined || releaseDate(movie).startsWith(`${primaryYear}-`))
         .sort((a, b) => (b.popularity ?? 1) - (a.popularity ?? 1));
       const results = hits.slice(0, 20).map((movie) => summary(movie, language));

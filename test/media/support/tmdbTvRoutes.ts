@@ -29,7 +29,16 @@
  *   jellyfin/jellyfin-plugin-tmdb issue 11, and why Kodi's TV scraper asks English again.
  * - `/tv/{id}/season/{n}/episode/{e}/images`, D/reference/tv-episode-images: `stills`.
  */
-import { type FakeImage, type FakeImageStore, keepLanguages, NOT_FOUND, primary, type RouteAnswer, titleMatches, wantedLanguages } from './tmdbFake.js';
+import {
+  type FakeImage,
+  type FakeImageStore,
+  keepLanguages,
+  NOT_FOUND,
+  primary,
+  type RouteAnswer,
+  titleMatches,
+  wantedLanguages,
+} from './tmdbFake.js';
 
 /** Texts of one language. */
 export interface FakeTexts {
@@ -122,7 +131,9 @@ export function tvRoutes(shows: readonly ProviderServerShow[], images: FakeImage
   const english = (language: string | undefined) => primary(language ?? 'en-US') === 'en';
   /** A show's texts in a language: English from its fields, the others from `translations`. */
   const showTexts = (show: ProviderServerShow, language: string | undefined): FakeTexts | undefined =>
-    english(language) ? { name: show.name, ...(show.plot === undefined ? {} : { plot: show.plot }) } : textsFor(show.translations, language);
+    english(language)
+      ? { name: show.name, ...(show.plot === undefined ? {} : { plot: show.plot }) }
+      : textsFor(show.translations, language);
   const name = (show: ProviderServerShow, language: string | undefined) => showTexts(show, language)?.name || originalName(show);
   const summary = (show: ProviderServerShow, language: string | undefined) => ({
     id: show.id,
@@ -141,10 +152,18 @@ export function tvRoutes(shows: readonly ProviderServerShow[], images: FakeImage
       name: tag,
       english_name: tag,
       // The original language's own translation carries no name: `original_name` is it.
-      data: { name: primary(tag) === originalLanguage(show) ? '' : (texts.name ?? ''), overview: texts.plot ?? '', tagline: '', homepage: '' },
+      data: {
+        name: primary(tag) === originalLanguage(show) ? '' : (texts.name ?? ''),
+        overview: texts.plot ?? '',
+        tagline: '',
+        homepage: '',
+      },
     });
     const others = Object.entries(show.translations ?? {}).filter(([tag]) => primary(tag) !== 'en');
-    return [entry('en', { name: show.name, ...(show.plot === undefined ? {} : { plot: show.plot }) }), ...others.map(([tag, t]) => entry(tag, t))];
+    return [
+      entry('en', { name: show.name, ...(show.plot === undefined ? {} : { plot: show.plot }) }),
+      ...others.map(([tag, t]) => entry(tag, t)),
+    ];
   };
   const people = (owner: string, list: { name: string; role?: string; photo?: FakeImage }[] | undefined) =>
     (list ?? []).map((member, index) => ({
@@ -185,7 +204,9 @@ export function tvRoutes(shows: readonly ProviderServerShow[], images: FakeImage
       body['credits'] = { cast: cast.map(({ roles, ...member }) => ({ ...member, character: roles[0]?.character ?? '' })), crew: [] };
     }
     if (appended.has('content_ratings')) {
-      body['content_ratings'] = { results: Object.entries(show.contentRatings ?? {}).map(([country, rating]) => ({ iso_3166_1: country, rating, descriptors: [] })) };
+      body['content_ratings'] = {
+        results: Object.entries(show.contentRatings ?? {}).map(([country, rating]) => ({ iso_3166_1: country, rating, descriptors: [] })),
+      };
     }
     if (appended.has('external_ids')) body['external_ids'] = { id: show.id, imdb_id: show.imdbId ?? null, tvdb_id: show.tvdbId ?? null };
     if (appended.has('translations')) body['translations'] = { translations: translations(show) };
@@ -193,11 +214,16 @@ export function tvRoutes(shows: readonly ProviderServerShow[], images: FakeImage
   };
 
   const seasonTexts = (season: FakeSeason, language: string | undefined): FakeTexts | undefined =>
-    english(language) ? { ...(season.name ? { name: season.name } : {}), ...(season.plot === undefined ? {} : { plot: season.plot }) } : textsFor(season.translations, language);
+    english(language)
+      ? { ...(season.name ? { name: season.name } : {}), ...(season.plot === undefined ? {} : { plot: season.plot }) }
+      : textsFor(season.translations, language);
   const seasonName = (season: FakeSeason, language: string | undefined) =>
-    seasonTexts(season, language)?.name ?? (season.number === 0 ? 'Specials' : `${SEASON_WORD[primary(language ?? 'en')] ?? 'Season'} ${season.number}`);
+    seasonTexts(season, language)?.name ??
+    (season.number === 0 ? 'Specials' : `${SEASON_WORD[primary(language ?? 'en')] ?? 'Season'} ${season.number}`);
   const episodeTexts = (episode: FakeEpisode, language: string | undefined): FakeTexts | undefined =>
-    english(language) ? { name: episode.name, ...(episode.plot === undefined ? {} : { plot: episode.plot }) } : textsFor(episode.translations, language);
+    english(language)
+      ? { name: episode.name, ...(episode.plot === undefined ? {} : { plot: episode.plot }) }
+      : textsFor(episode.translations, language);
 
   const season = (show: ProviderServerShow, season: FakeSeason, query: Record<string, string>) => {
     const language = query['language'];
@@ -246,12 +272,18 @@ export function tvRoutes(shows: readonly ProviderServerShow[], images: FakeImage
       const text = query['query'] ?? '';
       const firstYear = query['first_air_date_year'];
       const anyYear = query['year'];
-      const airDates = (show: ProviderServerShow) => [show.firstAirDate, ...(show.seasons ?? []).flatMap((s) => s.episodes.map((e) => e.airDate ?? ''))];
+      const airDates = (show: ProviderServerShow) => [
+        show.firstAirDate,
+        ...(show.seasons ?? []).flatMap((s) => s.episodes.map((e) => e.airDate ?? '')),
+      ];
       const hits = shows
         .filter((show) =>
-          [show.name, originalName(show), ...Object.values(show.translations ?? {}).map((t) => t.name ?? ''), ...(show.alternativeTitles ?? [])].some((title) =>
-            titleMatches(text, title),
-          ),
+          [
+            show.name,
+            originalName(show),
+            ...Object.values(show.translations ?? {}).map((t) => t.name ?? ''),
+            ...(show.alternativeTitles ?? []),
+          ].some((title) => titleMatches(text, title)),
         )
         .filter((show) => firstYear === undefined || show.firstAirDate.startsWith(`${firstYear}-`))
         .filter((show) => anyYear === undefined || airDates(show).some((date) => date.startsWith(`${anyYear}-`)))
@@ -264,7 +296,10 @@ export function tvRoutes(shows: readonly ProviderServerShow[], images: FakeImage
     const show = match ? shows.find((candidate) => String(candidate.id) === match[1]) : undefined;
     if (!match || !show) return NOT_FOUND;
     if (match[2] === '/alternative_titles') {
-      return { status: 200, body: { id: show.id, results: (show.alternativeTitles ?? []).map((title) => ({ iso_3166_1: 'US', title, type: '' })) } };
+      return {
+        status: 200,
+        body: { id: show.id, results: (show.alternativeTitles ?? []).map((title) => ({ iso_3166_1: 'US', title, type: '' })) },
+      };
     }
     if (match[2] === '/images') {
       const keep = wantedLanguages(language, query['include_image_language']);

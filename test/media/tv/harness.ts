@@ -49,8 +49,20 @@ export const STANDARD_SHOWS: ShowSpec[] = [
       Specials: ['Alpha.Show.S00E01.Making.Of.mkv'],
     },
   },
-  { id: '1002', title: 'Beta Show', year: 2015, folder: 'Beta Show (2015)', files: { 'Season 01': five('Beta.Show', 1), 'Season 02': five('Beta.Show', 2) } },
-  { id: '1003', title: 'Gamma Show', year: 2020, folder: 'Gamma Show (2020)', files: { 'Season 01': five('Gamma.Show', 1), 'Season 02': five('Gamma.Show', 2) } },
+  {
+    id: '1002',
+    title: 'Beta Show',
+    year: 2015,
+    folder: 'Beta Show (2015)',
+    files: { 'Season 01': five('Beta.Show', 1), 'Season 02': five('Beta.Show', 2) },
+  },
+  {
+    id: '1003',
+    title: 'Gamma Show',
+    year: 2020,
+    folder: 'Gamma Show (2020)',
+    files: { 'Season 01': five('Gamma.Show', 1), 'Season 02': five('Gamma.Show', 2) },
+  },
 ];
 
 /** Title of an episode in the catalogue. */

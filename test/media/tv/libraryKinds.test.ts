@@ -133,6 +133,9 @@ describe('library kinds', () => {
 });
 
 /** A pipeline on the same folder and database as a closed one, with other library kinds. */
-async function reopen(dir: string, libraries?: (dirs: { tv: string; movies: string }) => (string | { path: string; kind: 'movies' | 'tvshows' })[]) {
+async function reopen(
+  dir: string,
+  libraries?: (dirs: { tv: string; movies: string }) => (string | { path: string; kind: 'movies' | 'tvshows' })[],
+) {
   return startTvPipeline({ library: false, reuseDir: dir, ...(libraries ? { libraries } : {}) });
 }

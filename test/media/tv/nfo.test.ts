@@ -114,11 +114,19 @@ describe('episode NFOs', () => {
     const xml = buildEpisodeNfo([{ details: pilot, remoteThumb: 'https://image.tmdb.org/t/p/original/still.jpg' }]);
     golden('episode.nfo', xml);
     expect(XMLValidator.validate(xml)).toBe(true);
-    expect(blocks(xml)).toEqual([expect.objectContaining({ title: 'Pilot', season: '1', episode: '1', aired: '2008-01-20', runtime: '58' })]);
+    expect(blocks(xml)).toEqual([
+      expect.objectContaining({ title: 'Pilot', season: '1', episode: '1', aired: '2008-01-20', runtime: '58' }),
+    ]);
   });
 
   it('a multi-episode file: one declaration, then one <episodedetails> per episode, each well-formed (golden file)', () => {
-    const second: EpisodeNfoDetails = { ...pilot, episodeNumber: 2, title: "Cat's in the Bag...", providerIds: { tmdb: '62086' }, guestStars: [] };
+    const second: EpisodeNfoDetails = {
+      ...pilot,
+      episodeNumber: 2,
+      title: "Cat's in the Bag...",
+      providerIds: { tmdb: '62086' },
+      guestStars: [],
+    };
     const xml = buildEpisodeNfo([{ details: pilot }, { details: second }]);
     golden('multi-episode.nfo', xml);
     expect(xml.match(/<\?xml/g)).toHaveLength(1);
@@ -135,7 +143,9 @@ describe('episode NFOs', () => {
   });
 
   it('an unmatched daily episode leaves season and episode out and keeps the air date', () => {
-    const xml = buildEpisodeNfo([{ details: { ...pilot, seasonNumber: null, episodeNumber: null, title: '2024-01-31', aired: '2024-01-31' } }]);
+    const xml = buildEpisodeNfo([
+      { details: { ...pilot, seasonNumber: null, episodeNumber: null, title: '2024-01-31', aired: '2024-01-31' } },
+    ]);
     const [block] = blocks(xml);
     expect(block).not.toHaveProperty('season');
     expect(block).not.toHaveProperty('episode');
@@ -150,17 +160,21 @@ describe('episode NFOs', () => {
     // XML itself reads a CR (or CRLF) as LF: that is the one change a reader sees.
     const clean = (s: string) => stripXmlInvalid(s).replace(/\r\n?/g, '\n');
     fc.assert(
-      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { minLength: 2, maxLength: 2 }), fc.string({ unit: 'binary' }), ([a, b], plot) => {
-        const titles = [`${a}<episodedetails>`, `]]>&amp;${b}`];
-        const xml = buildEpisodeNfo(titles.map((title, i) => ({ details: { ...pilot, episodeNumber: i + 1, title, plot } })));
-        const parsed = blocks(xml);
-        // Text never adds a block: "<episodedetails" only starts real elements.
-        expect(parsed).toHaveLength(2);
-        parsed.forEach((block, i) => {
-          const expectTitle = clean(titles[i]!);
-          expect(typeof block['title'] === 'string' ? block['title'].replace(/\r\n?/g, '\n') : block['title']).toBe(expectTitle);
-        });
-      }),
+      fc.property(
+        fc.array(fc.string({ unit: 'binary', maxLength: 40 }), { minLength: 2, maxLength: 2 }),
+        fc.string({ unit: 'binary' }),
+        ([a, b], plot) => {
+          const titles = [`${a}<episodedetails>`, `]]>&amp;${b}`];
+          const xml = buildEpisodeNfo(titles.map((title, i) => ({ details: { ...pilot, episodeNumber: i + 1, title, plot } })));
+          const parsed = blocks(xml);
+          // Text never adds a block: "<episodedetails" only starts real elements.
+          expect(parsed).toHaveLength(2);
+          parsed.forEach((block, i) => {
+            const expectTitle = clean(titles[i]!);
+            expect(typeof block['title'] === 'string' ? block['title'].replace(/\r\n?/g, '\n') : block['title']).toBe(expectTitle);
+          });
+        },
+      ),
       { numRuns: 200 },
     );
   });

@@ -18,7 +18,12 @@ afterEach(async () => {
   pipeline = undefined;
 });
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@', parseTagValue: false, isArray: (name) => ['actor', 'uniqueid', 'namedseason', 'genre', 'studio'].includes(name) });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  parseTagValue: false,
+  isArray: (name) => ['actor', 'uniqueid', 'namedseason', 'genre', 'studio'].includes(name),
+});
 
 /** The `<episodedetails>` blocks of an episode NFO, each parsed on its own the way Kodi finds them. */
 function episodeBlocks(text: string): Record<string, unknown>[] {
@@ -43,15 +48,25 @@ function expectedFiles(): string[] {
   for (const show of STANDARD_SHOWS) {
     const seasons = Object.keys(show.files);
     files.push(
-      ...['tvshow.nfo', 'poster.jpg', 'fanart.jpg', 'clearlogo.png', 'season-all-poster.jpg', 'season01-poster.jpg', 'season02-poster.jpg'].map((f) =>
-        path.join(show.folder, f),
-      ),
+      ...[
+        'tvshow.nfo',
+        'poster.jpg',
+        'fanart.jpg',
+        'clearlogo.png',
+        'season-all-poster.jpg',
+        'season01-poster.jpg',
+        'season02-poster.jpg',
+      ].map((f) => path.join(show.folder, f)),
       path.join(show.folder, '.actors', `${show.title.replace(/ /g, '_')}_Lead.jpg`),
     );
     if (seasons.includes('Specials')) files.push(path.join(show.folder, 'season-specials-poster.jpg'));
     for (const [season, videos] of Object.entries(show.files)) {
       for (const video of videos) {
-        files.push(path.join(show.folder, season, video), path.join(show.folder, season, `${stem(video)}.nfo`), path.join(show.folder, season, `${stem(video)}-thumb.jpg`));
+        files.push(
+          path.join(show.folder, season, video),
+          path.join(show.folder, season, `${stem(video)}.nfo`),
+          path.join(show.folder, season, `${stem(video)}-thumb.jpg`),
+        );
       }
     }
   }
@@ -67,7 +82,12 @@ describe('the TV pipeline on the local catalogue', () => {
     expect(p.failed).toEqual([]);
 
     const scan = p.done('scan-tv')[0]!.result as ScanTvResult;
-    expect(scan).toMatchObject({ shows: { found: 3, new: 3, removed: 0 }, files: { found: 30, new: 30, removed: 0 }, episodes: 31, enqueued: 3 });
+    expect(scan).toMatchObject({
+      shows: { found: 3, new: 3, removed: 0 },
+      files: { found: 30, new: 30, removed: 0 },
+      episodes: 31,
+      enqueued: 3,
+    });
     expect(p.done('enrich-tvshow')).toHaveLength(3);
     expect(p.done('publish-tvshow')).toHaveLength(3);
     expect(p.media.tv.counts()).toEqual({ shows: 3, files: 30, episodes: 31 });
@@ -83,7 +103,9 @@ describe('the TV pipeline on the local catalogue', () => {
     for (const poster of ['season01-poster.jpg', 'season02-poster.jpg', 'season-specials-poster.jpg']) {
       expect(readFileSync(path.join(alpha, poster))).toEqual(readFileSync(path.join(art, 'season.jpg')));
     }
-    expect(readFileSync(path.join(alpha, 'Season 01', 'Alpha.Show.S01E01.1080p.WEB-thumb.jpg'))).toEqual(readFileSync(path.join(art, 'still.jpg')));
+    expect(readFileSync(path.join(alpha, 'Season 01', 'Alpha.Show.S01E01.1080p.WEB-thumb.jpg'))).toEqual(
+      readFileSync(path.join(art, 'still.jpg')),
+    );
 
     // tvshow.nfo of each show.
     for (const show of STANDARD_SHOWS) {
@@ -110,7 +132,18 @@ describe('the TV pipeline on the local catalogue', () => {
         { '#text': `tt000${show.id}`, '@type': 'imdb' },
       ]);
       const seasons = (nfo.tvshow.namedseason as { '#text': string; '@number': string }[]).map((s) => [s['@number'], s['#text']]);
-      expect(seasons).toEqual(show.id === '1001' ? [['0', 'Specials'], ['1', 'Season 1'], ['2', 'Season 2']] : [['1', 'Season 1'], ['2', 'Season 2']]);
+      expect(seasons).toEqual(
+        show.id === '1001'
+          ? [
+              ['0', 'Specials'],
+              ['1', 'Season 1'],
+              ['2', 'Season 2'],
+            ]
+          : [
+              ['1', 'Season 1'],
+              ['2', 'Season 2'],
+            ],
+      );
     }
 
     // Every episode NFO: root <episodedetails>, the catalogue's data, the numbers of its file.
@@ -156,17 +189,30 @@ describe('the TV pipeline on the local catalogue', () => {
     // The players hold what was published: Kodi lists every show and every episode with
     // its NFO's numbers and title (the two-episode file twice), and the syncs say so.
     const kodi = p.players.kodi.library;
-    expect(kodi.listShows().map((s) => s.title).sort()).toEqual(['Alpha Show', 'Beta Show', 'Gamma Show']);
+    expect(
+      kodi
+        .listShows()
+        .map((s) => s.title)
+        .sort(),
+    ).toEqual(['Alpha Show', 'Beta Show', 'Gamma Show']);
     const listed = kodi.listEpisodes().map((e) => `${path.relative(p.tv, e.file)} ${e.season}x${e.episode} ${e.title}`);
     expect(listed).toContain(`Alpha Show (2010)/Season 01/Alpha.Show.S01E04E05.1080p.WEB.mkv 1x4 ${episodeTitle('Alpha Show', 1, 4)}`);
     expect(listed).toContain(`Alpha Show (2010)/Season 01/Alpha.Show.S01E04E05.1080p.WEB.mkv 1x5 ${episodeTitle('Alpha Show', 1, 5)}`);
     expect(listed).toContain(`Alpha Show (2010)/Specials/Alpha.Show.S00E01.Making.Of.mkv 0x1 ${episodeTitle('Alpha Show', 0, 1)}`);
     expect(kodi.listEpisodes()).toHaveLength(p.media.tv.counts().episodes);
-    const syncs = [...p.done('notify-kodi'), ...p.done('notify-jellyfin'), ...p.done('notify-plex')].map((o) => o.result as NotifyPlayerResult);
+    const syncs = [...p.done('notify-kodi'), ...p.done('notify-jellyfin'), ...p.done('notify-plex')].map(
+      (o) => o.result as NotifyPlayerResult,
+    );
     for (const kind of ['kodi', 'jellyfin', 'plex'] as const) {
       const mine = syncs.filter((r) => r.kind === kind);
-      expect(mine.reduce((n, r) => n + r.shows.added, 0), kind).toBe(3);
-      expect(mine.reduce((n, r) => n + r.episodes.added, 0), kind).toBe(p.media.tv.counts().files);
+      expect(
+        mine.reduce((n, r) => n + r.shows.added, 0),
+        kind,
+      ).toBe(3);
+      expect(
+        mine.reduce((n, r) => n + r.episodes.added, 0),
+        kind,
+      ).toBe(p.media.tv.counts().files);
     }
     expect(syncs.find((r) => r.kind === 'kodi' && r.shows.added > 0)?.confirmation).toBe('verified');
   }, 60_000);
@@ -188,8 +234,13 @@ describe('the TV pipeline on the local catalogue', () => {
     // now gives differently. Removed: Alpha S02E05.
     addVideo(path.join(beta, 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv'));
     writeFileSync(path.join(gamma, 'Season 01', 'Gamma.Show.S01E01.1080p.WEB.mkv'), 'a bigger, upgraded video file');
-    const catalogue = JSON.parse(readFileSync(p.cataloguePath, 'utf8')) as { series: { id: string; seasons: { number: number; episodes: { number: number; title: string }[] }[] }[] };
-    catalogue.series.find((s) => s.id === '1003')!.seasons.find((s) => s.number === 1)!.episodes.find((e) => e.number === 1)!.title = 'Gamma Renamed & <Better>';
+    const catalogue = JSON.parse(readFileSync(p.cataloguePath, 'utf8')) as {
+      series: { id: string; seasons: { number: number; episodes: { number: number; title: string }[] }[] }[];
+    };
+    catalogue.series
+      .find((s) => s.id === '1003')!
+      .seasons.find((s) => s.number === 1)!
+      .episodes.find((e) => e.number === 1)!.title = 'Gamma Renamed & <Better>';
     writeFileSync(p.cataloguePath, JSON.stringify(catalogue));
     const removed = path.join(alpha, 'Season 02', 'Alpha.Show.S02E05.1080p.WEB.mkv');
     rmSync(removed);
@@ -203,7 +254,10 @@ describe('the TV pipeline on the local catalogue', () => {
     expect(scan.shows).toEqual({ found: 3, new: 0, removed: 0 });
     // The removed file's NFO and still went with it.
     expect(scan.deletedSidecars.sort()).toEqual(
-      [path.join('Alpha Show (2010)', 'Season 02', 'Alpha.Show.S02E05.1080p.WEB-thumb.jpg'), path.join('Alpha Show (2010)', 'Season 02', 'Alpha.Show.S02E05.1080p.WEB.nfo')].sort(),
+      [
+        path.join('Alpha Show (2010)', 'Season 02', 'Alpha.Show.S02E05.1080p.WEB-thumb.jpg'),
+        path.join('Alpha Show (2010)', 'Season 02', 'Alpha.Show.S02E05.1080p.WEB.nfo'),
+      ].sort(),
     );
     expect(existsSync(removed.replace(/\.mkv$/, '.nfo'))).toBe(false);
     expect(p.media.tv.counts()).toEqual({ shows: 3, files: 30, episodes: 31 });
@@ -218,26 +272,39 @@ describe('the TV pipeline on the local catalogue', () => {
     expect(second.filter((o) => o.job.type === 'publish-tvshow')).toHaveLength(3);
     expect(fileStamp(untouched)).toBe(stampBefore);
     expect(fileStamp(path.join(beta, 'tvshow.nfo'))).toBe(showNfoBefore);
-    const betaPublish = second.find((o) => o.job.type === 'publish-tvshow' && (o.result as { episodeFiles: string[] }).episodeFiles.some((f) => f.startsWith('Beta')))!;
-    expect((betaPublish.result as { episodeFiles: string[] }).episodeFiles).toEqual([path.join('Beta Show (2015)', 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv')]);
+    const betaPublish = second.find(
+      (o) => o.job.type === 'publish-tvshow' && (o.result as { episodeFiles: string[] }).episodeFiles.some((f) => f.startsWith('Beta')),
+    )!;
+    expect((betaPublish.result as { episodeFiles: string[] }).episodeFiles).toEqual([
+      path.join('Beta Show (2015)', 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv'),
+    ]);
 
     // The players were told exactly that: Kodi added, refreshed and dropped one episode
     // file each (the show files it holds are unchanged), Jellyfin got each path with its
     // update type, Plex the season folders and the show folder of the removal.
     const syncResults = (type: string) => second.filter((o) => o.job.type === type).map((o) => o.result as NotifyPlayerResult);
     const sum = (results: NotifyPlayerResult[], what: 'shows' | 'episodes') =>
-      results.reduce((n, r) => ({ added: n.added + r[what].added, refreshed: n.refreshed + r[what].refreshed, removed: n.removed + r[what].removed }), { added: 0, refreshed: 0, removed: 0 });
+      results.reduce(
+        (n, r) => ({ added: n.added + r[what].added, refreshed: n.refreshed + r[what].refreshed, removed: n.removed + r[what].removed }),
+        { added: 0, refreshed: 0, removed: 0 },
+      );
     for (const type of ['notify-kodi', 'notify-jellyfin', 'notify-plex']) {
       expect(sum(syncResults(type), 'episodes'), type).toEqual({ added: 1, refreshed: 1, removed: 1 });
       expect(sum(syncResults(type), 'shows'), type).toEqual({ added: 0, refreshed: 0, removed: 0 });
     }
     const kodi = p.players.kodi.library;
-    const kodiTitle = (file: string) => kodi.listEpisodes().filter((e) => e.file === file).map((e) => e.title);
+    const kodiTitle = (file: string) =>
+      kodi
+        .listEpisodes()
+        .filter((e) => e.file === file)
+        .map((e) => e.title);
     expect(kodiTitle(path.join(beta, 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv'))).toEqual([episodeTitle('Beta Show', 2, 6)]);
     expect(kodiTitle(path.join(gamma, 'Season 01', 'Gamma.Show.S01E01.1080p.WEB.mkv'))).toEqual(['Gamma Renamed & <Better>']);
     expect(kodiTitle(removed)).toEqual([]);
     expect(kodi.listEpisodes()).toHaveLength(31);
-    const updates = p.players.jellyfin.requests.filter((r) => r.path === '/Library/Media/Updated').flatMap((r) => (r.body as { Updates: unknown[] }).Updates);
+    const updates = p.players.jellyfin.requests
+      .filter((r) => r.path === '/Library/Media/Updated')
+      .flatMap((r) => (r.body as { Updates: unknown[] }).Updates);
     expect(updates).toEqual(
       expect.arrayContaining([
         { Path: path.join(beta, 'Season 02', 'Beta.Show.S02E06.1080p.WEB.mkv'), UpdateType: 'Created' },
@@ -256,13 +323,25 @@ describe('the TV pipeline on the local catalogue', () => {
     expect(p.failed).toEqual([]);
     const third = p.done('scan-tv')[2]!.result as ScanTvResult;
     expect(third.shows).toEqual({ found: 3, new: 1, removed: 1 });
-    expect(p.media.tv.listShows().map((s) => s.title).sort()).toEqual(['Alpha Show', 'Beta Show', 'Delta Show']);
-    const delta = parser.parse(readFileSync(path.join(p.tv, 'Delta Show (2022)', 'tvshow.nfo'), 'utf8')) as { tvshow: Record<string, unknown> };
+    expect(
+      p.media.tv
+        .listShows()
+        .map((s) => s.title)
+        .sort(),
+    ).toEqual(['Alpha Show', 'Beta Show', 'Delta Show']);
+    const delta = parser.parse(readFileSync(path.join(p.tv, 'Delta Show (2022)', 'tvshow.nfo'), 'utf8')) as {
+      tvshow: Record<string, unknown>;
+    };
     expect(delta.tvshow).toEqual({ title: 'Delta Show', originaltitle: 'Delta Show', showtitle: 'Delta Show', year: '2022' });
     const deltaEpisode = episodeBlocks(readFileSync(path.join(p.tv, 'Delta Show (2022)', 'Season 01', 'Delta.Show.S01E01.nfo'), 'utf8'));
     expect(deltaEpisode[0]).toEqual({ title: 'Episode 1', season: '1', episode: '1' });
     // Kodi dropped Gamma with its episodes and lists Delta.
-    expect(kodi.listShows().map((s) => s.title).sort()).toEqual(['Alpha Show', 'Beta Show', 'Delta Show']);
+    expect(
+      kodi
+        .listShows()
+        .map((s) => s.title)
+        .sort(),
+    ).toEqual(['Alpha Show', 'Beta Show', 'Delta Show']);
     expect(kodi.listEpisodes().filter((e) => e.file.startsWith(gamma))).toEqual([]);
     expect(kodi.listEpisodes()).toHaveLength(p.media.tv.counts().episodes);
   }, 60_000);
@@ -281,7 +360,11 @@ describe('the TV pipeline on the local catalogue', () => {
     expect((p.done('scan-tv').at(-1)!.result as ScanTvResult).skippedBy).toEqual({ 'not-video': 1 });
     const beta = p.media.tv.listShows().find((s) => s.title === 'Beta Show')!;
     const republish = async () => {
-      const id = await p.queue.addJob({ type: 'publish-tvshow', payload: { entityType: 'tvshow', entityId: beta.id, libraryPath: p.tv, manual: true }, manual: true });
+      const id = await p.queue.addJob({
+        type: 'publish-tvshow',
+        payload: { entityType: 'tvshow', entityId: beta.id, libraryPath: p.tv, manual: true },
+        manual: true,
+      });
       await p.idle();
       return p.completed.find((o) => o.job.id === id)!.result as { changed: boolean; notifyJobIds: string[] };
     };
@@ -295,7 +378,11 @@ describe('the TV pipeline on the local catalogue', () => {
     writeFileSync(nfo, readFileSync(nfo, 'utf8').replace(episodeTitle('Beta Show', 1, 3), 'Edited by hand'));
     expect(await republish()).toMatchObject({ changed: true, notifyJobIds: [expect.any(String), expect.any(String), expect.any(String)] });
     const sync = p.done('notify-kodi').at(-1)!.result as NotifyPlayerResult;
-    expect(sync).toMatchObject({ confirmation: 'verified', shows: { added: 0, refreshed: 0, removed: 0 }, episodes: { added: 0, refreshed: 1, removed: 0 } });
+    expect(sync).toMatchObject({
+      confirmation: 'verified',
+      shows: { added: 0, refreshed: 0, removed: 0 },
+      episodes: { added: 0, refreshed: 1, removed: 0 },
+    });
     expect(p.players.kodi.rpcCalls().filter((c) => c.method === 'VideoLibrary.RefreshEpisode')).toHaveLength(1);
   }, 60_000);
 

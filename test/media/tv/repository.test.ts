@@ -83,14 +83,34 @@ describe('TvRepository', () => {
     expect(f.status).toBe('new');
     expect(tv.upsertFile(show.id, file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }])).status).toBe('unchanged');
     const [stored] = tv.files(show.id).flatMap((x) => x.episodes);
-    tv.saveEnrichment(show.id, { provider: 'local', providerId: '4607', details, seasons: details.seasons, episodes: [{ episodeId: stored!.id, details: episode(1, 'Pilot') }], replace: { showArtwork: true, seasons: [1] }, assets: [] });
+    tv.saveEnrichment(show.id, {
+      provider: 'local',
+      providerId: '4607',
+      details,
+      seasons: details.seasons,
+      episodes: [{ episodeId: stored!.id, details: episode(1, 'Pilot') }],
+      replace: { showArtwork: true, seasons: [1] },
+      assets: [],
+    });
     expect(tv.needsEnrichment(show.id)).toBe(false);
     // An upgrade: same numbers, other size. Its metadata stays until the next lookup.
     expect(tv.upsertFile(show.id, file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }], 200)).status).toBe('changed');
     expect(tv.needsEnrichment(show.id)).toBe(true);
     expect(tv.files(show.id)[0]!.episodes[0]!.metadata?.title).toBe('Pilot');
     // Other episode numbers: the episodes are replaced.
-    expect(tv.upsertFile(show.id, file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }, { season: 1, episode: 2 }], 200)).status).toBe('changed');
+    expect(
+      tv.upsertFile(
+        show.id,
+        file(
+          'Lost.S01E01.mkv',
+          [
+            { season: 1, episode: 1 },
+            { season: 1, episode: 2 },
+          ],
+          200,
+        ),
+      ).status,
+    ).toBe('changed');
     expect(tv.files(show.id)[0]!.episodes.map((e) => [e.episode, e.metadata])).toEqual([
       [1, null],
       [2, null],
@@ -102,7 +122,13 @@ describe('TvRepository', () => {
     const lost = tv.upsertShow({ libraryPath: LIB, path: SHOW, title: 'Lost', year: 2004 });
     const girl = tv.upsertShow({ libraryPath: LIB, path: `${LIB}/Lost Girl`, title: 'Lost Girl', year: null });
     tv.upsertFile(lost.id, file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }]));
-    tv.upsertFile(girl.id, { videoFile: `${LIB}/Lost Girl/Season 01/Lost.Girl.S01E01.mkv`, folder: `${LIB}/Lost Girl/Season 01`, fileSize: 1, mtime: 1, episodes: [{ season: 1, episode: 1 }] });
+    tv.upsertFile(girl.id, {
+      videoFile: `${LIB}/Lost Girl/Season 01/Lost.Girl.S01E01.mkv`,
+      folder: `${LIB}/Lost Girl/Season 01`,
+      fileSize: 1,
+      mtime: 1,
+      episodes: [{ season: 1, episode: 1 }],
+    });
     expect(tv.removeMissingFiles(`${LIB}/Lost`, new Set())).toEqual([]);
     expect(tv.removeMissingFiles(SHOW, new Set())).toEqual([{ videoFile: `${SHOW}/Season 01/Lost.S01E01.mkv`, showId: lost.id }]);
     expect(tv.seasons(lost.id)).toEqual([]);
@@ -117,7 +143,11 @@ describe('TvRepository', () => {
     const show = tv.upsertShow({ libraryPath: LIB, path: SHOW, title: 'Lost', year: 2004 });
     tv.upsertFile(show.id, file('Lost.S01E01.mkv', [{ season: 1, episode: 1 }]));
     tv.upsertFile(show.id, file('Lost.S01E02.mkv', [{ season: 1, episode: 2 }]));
-    const due = () => tv.files(show.id).filter((f) => f.publishedRevision === null || f.publishedRevision < f.revision).map((f) => path.basename(f.videoFile));
+    const due = () =>
+      tv
+        .files(show.id)
+        .filter((f) => f.publishedRevision === null || f.publishedRevision < f.revision)
+        .map((f) => path.basename(f.videoFile));
     expect(due()).toEqual(['Lost.S01E01.mkv', 'Lost.S01E02.mkv']);
     tv.markPublished(show.id, { show: true, files: tv.files(show.id).map((f) => ({ id: f.id, revision: f.revision, changed: true })) });
     expect(due()).toEqual([]);
@@ -128,7 +158,10 @@ describe('TvRepository', () => {
         providerId: '4607',
         details,
         seasons: [],
-        episodes: [{ episodeId: e1!.id, details: episode(1, 'Pilot') }, { episodeId: e2!.id, details: episode(2, title) }],
+        episodes: [
+          { episodeId: e1!.id, details: episode(1, 'Pilot') },
+          { episodeId: e2!.id, details: episode(2, title) },
+        ],
         replace: { showArtwork: false, seasons: [] },
         assets: [],
       });
@@ -150,7 +183,17 @@ describe('TvRepository', () => {
     const stamps = () => [tv.getShow(show.id)!.publishedAt, ...tv.files(show.id).map((f) => f.publishedAt)];
     expect(stamps()).toEqual([null, null, null]);
     // A first publish stamps everything, even what it did not rewrite.
-    tv.markPublished(show.id, { show: false, files: [{ id: f1!.id, revision: f1!.revision, changed: false }, { id: f2!.id, revision: f2!.revision, changed: false }] }, 1000);
+    tv.markPublished(
+      show.id,
+      {
+        show: false,
+        files: [
+          { id: f1!.id, revision: f1!.revision, changed: false },
+          { id: f2!.id, revision: f2!.revision, changed: false },
+        ],
+      },
+      1000,
+    );
     expect(stamps()).toEqual([1000, 1000, 1000]);
     // Nothing new written: nothing moves.
     tv.markPublished(show.id, { show: false, files: [{ id: f1!.id, revision: f1!.revision, changed: false }] }, 2000);
@@ -163,7 +206,17 @@ describe('TvRepository', () => {
 
   it('refuses two selected candidates of one kind for the same season', () => {
     const show = tv.upsertShow({ libraryPath: LIB, path: SHOW, title: 'Lost', year: 2004 });
-    const poster = { kind: 'poster' as const, language: null, width: 1, height: 1, votes: 0, scope: 'season' as const, season: 1, episode: 0, selected: true };
+    const poster = {
+      kind: 'poster' as const,
+      language: null,
+      width: 1,
+      height: 1,
+      votes: 0,
+      scope: 'season' as const,
+      season: 1,
+      episode: 0,
+      selected: true,
+    };
     expect(() =>
       tv.saveEnrichment(show.id, {
         provider: 'local',
@@ -172,7 +225,10 @@ describe('TvRepository', () => {
         seasons: [],
         episodes: [],
         replace: { showArtwork: false, seasons: [1] },
-        assets: [{ ...poster, url: 'a' }, { ...poster, url: 'b' }],
+        assets: [
+          { ...poster, url: 'a' },
+          { ...poster, url: 'b' },
+        ],
       }),
     ).toThrow(/At most one poster may be selected per season/);
     expect(tv.getShow(show.id)!.enrichedAt).toBeNull();
@@ -190,6 +246,9 @@ describe('the scan-tv payload', () => {
     expect(scanTvSchema.safeParse({ libraryPath: 'tv' }).success).toBe(false);
     expect(scanTvSchema.safeParse({ libraryPath: LIB, moviePath: SHOW }).success).toBe(false);
     expect(scanTvSchema.safeParse({ libraryPath: LIB, manual: true, refresh: true }).success).toBe(true);
-    expect(scanTvSchema.safeParse({ libraryPath: LIB, refresh: 'yes' }).error?.issues[0]).toMatchObject({ path: ['refresh'], message: 'refresh must be a boolean' });
+    expect(scanTvSchema.safeParse({ libraryPath: LIB, refresh: 'yes' }).error?.issues[0]).toMatchObject({
+      path: ['refresh'],
+      message: 'refresh must be a boolean',
+    });
   });
 });

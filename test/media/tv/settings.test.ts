@@ -29,7 +29,13 @@ describe('enrichment and publish settings for series', () => {
     expect(p.failed).toEqual([]);
     const files = listFiles(path.join(p.tv, alpha));
     // Posters (1500 high), fanart (1080) and the 310-high logo stay; season posters (1000) and stills (720) go.
-    expect(files.filter((f) => !f.includes('/'))).toEqual(['clearlogo.png', 'fanart.jpg', 'poster.jpg', 'season-all-poster.jpg', 'tvshow.nfo']);
+    expect(files.filter((f) => !f.includes('/'))).toEqual([
+      'clearlogo.png',
+      'fanart.jpg',
+      'poster.jpg',
+      'season-all-poster.jpg',
+      'tvshow.nfo',
+    ]);
     expect(files.filter((f) => f.endsWith('-thumb.jpg'))).toEqual([]);
     const show = p.media.tv.listShows().find((s) => s.title === 'Alpha Show')!;
     expect(p.media.tv.assets(show.id, 'season')).toEqual([]);
@@ -39,7 +45,12 @@ describe('enrichment and publish settings for series', () => {
     await p.queue.addJob({ type: 'enrich-tvshow', payload: { entityType: 'tvshow', entityId: show.id, manual: true }, manual: true });
     await p.idle();
     expect(p.media.tv.assets(show.id, 'episode')).toEqual([]);
-    expect(p.media.tv.assets(show.id, 'season').filter((a) => a.selected).map((a) => a.season)).toEqual([0, 1, 2]);
+    expect(
+      p.media.tv
+        .assets(show.id, 'season')
+        .filter((a) => a.selected)
+        .map((a) => a.season),
+    ).toEqual([0, 1, 2]);
     expect(existsSync(path.join(p.tv, alpha, 'season01-poster.jpg'))).toBe(true);
     expect(listFiles(path.join(p.tv, alpha)).filter((f) => f.endsWith('-thumb.jpg'))).toEqual([]);
   });
@@ -70,7 +81,11 @@ describe('enrichment and publish settings for series', () => {
     pipeline = await startTvPipeline();
     const p = pipeline;
     const catalogue = JSON.parse(readFileSync(p.cataloguePath, 'utf8')) as {
-      series: { id: string; translations?: unknown; seasons: { number: number; translations?: unknown; episodes: { number: number; translations?: unknown }[] }[] }[];
+      series: {
+        id: string;
+        translations?: unknown;
+        seasons: { number: number; translations?: unknown; episodes: { number: number; translations?: unknown }[] }[];
+      }[];
     };
     const show = catalogue.series.find((s) => s.id === '1002')!;
     show.translations = { de: { title: 'Beta-Serie', plot: 'Eine Serie.' } };
@@ -83,12 +98,16 @@ describe('enrichment and publish settings for series', () => {
     await p.idle();
     expect(p.failed).toEqual([]);
     const beta = path.join(p.tv, 'Beta Show (2015)');
-    const nfo = new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(readFileSync(path.join(beta, 'tvshow.nfo'), 'utf8')) as {
+    const nfo = new XMLParser({ ignoreAttributes: false, parseTagValue: false }).parse(
+      readFileSync(path.join(beta, 'tvshow.nfo'), 'utf8'),
+    ) as {
       tvshow: { title: string; plot: string; namedseason: { '#text': string }[] };
     };
     expect(nfo.tvshow).toMatchObject({ title: 'Beta-Serie', plot: 'Eine Serie.' });
     expect(nfo.tvshow.namedseason.map((s) => s['#text'])).toEqual(['Staffel 1', 'Season 2']);
-    const episode = parser.parse(readFileSync(path.join(beta, 'Season 01', 'Beta.Show.S01E01.1080p.WEB.nfo'), 'utf8')) as { episodedetails: { title: string } };
+    const episode = parser.parse(readFileSync(path.join(beta, 'Season 01', 'Beta.Show.S01E01.1080p.WEB.nfo'), 'utf8')) as {
+      episodedetails: { title: string };
+    };
     expect(episode.episodedetails.title).toBe('Der Anfang');
   });
 });

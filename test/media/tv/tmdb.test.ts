@@ -55,7 +55,11 @@ const breakingBad: ProviderServerShow = {
   logos: [{ width: 800, height: 310, language: 'en', format: 'png' }],
   translations: { de: { name: 'Breaking Bad', plot: 'Ein Chemielehrer wird zum Verbrecher.' } },
   seasons: [
-    { number: 0, posters: [{ width: 680, height: 1000 }], episodes: [{ number: 1, name: 'Good Cop Bad Cop', airDate: '2009-02-17', stills: [still] }] },
+    {
+      number: 0,
+      posters: [{ width: 680, height: 1000 }],
+      episodes: [{ number: 1, name: 'Good Cop Bad Cop', airDate: '2009-02-17', stills: [still] }],
+    },
     {
       number: 1,
       airDate: '2008-01-20',
@@ -90,7 +94,11 @@ const officeUs: ProviderServerShow = {
 const SHOWS = [breakingBad, officeUs, ...TMDB_SHOWS.filter((s) => s.id !== 1396 && s.id !== 2316)];
 
 const BB = 'Breaking Bad (2008)';
-const BB_FILES = ['Season 01/Breaking.Bad.S01E01.Pilot.1080p.mkv', 'Season 01/Breaking.Bad.S01E02E03.1080p.mkv', 'Specials/Breaking.Bad.S00E01.mkv'];
+const BB_FILES = [
+  'Season 01/Breaking.Bad.S01E01.Pilot.1080p.mkv',
+  'Season 01/Breaking.Bad.S01E02E03.1080p.mkv',
+  'Specials/Breaking.Bad.S00E01.mkv',
+];
 
 /** The library, the fake TMDB and a pipeline enriching from it with `apiKey` (the server's when absent). */
 async function start(apiKey?: string): Promise<TvPipeline> {
@@ -131,7 +139,12 @@ describe('the TV pipeline on TMDB', () => {
     expect(p.done('publish-tvshow')).toHaveLength(3);
 
     const show = showNfo(p, BB);
-    expect(show).toMatchObject({ title: 'Breaking Bad', year: '2008', premiered: '2008-01-20', plot: 'A chemistry teacher turns to crime.' });
+    expect(show).toMatchObject({
+      title: 'Breaking Bad',
+      year: '2008',
+      premiered: '2008-01-20',
+      plot: 'A chemistry teacher turns to crime.',
+    });
     expect(show).toMatchObject({ status: 'Ended', studio: ['AMC'], genre: ['Drama'], mpaa: 'TV-MA' });
     expect(show['uniqueid']).toEqual([
       { '#text': '1396', '@type': 'tmdb', '@default': 'true' },
@@ -180,15 +193,24 @@ describe('the TV pipeline on TMDB', () => {
       ['1', '2', "Cat's in the Bag..."],
       ['1', '3', "...And the Bag's in the River"],
     ]);
-    expect(episodes(p, path.join(BB, BB_FILES[2]!)).map((e) => [e['season'], e['episode'], e['title']])).toEqual([['0', '1', 'Good Cop Bad Cop']]);
+    expect(episodes(p, path.join(BB, BB_FILES[2]!)).map((e) => [e['season'], e['episode'], e['title']])).toEqual([
+      ['0', '1', 'Good Cop Bad Cop'],
+    ]);
 
     // "The Office (US)" is the American show, not the British one of the same name.
     expect(showNfo(p, 'The Office (US)')['uniqueid'][0]).toEqual({ '#text': '2316', '@type': 'tmdb', '@default': 'true' });
     expect(episodes(p, 'The Office (US)/Season 02/The.Office.US.S02E01.mkv')[0]).toMatchObject({ title: 'The Dundies' });
 
     // Stills were asked for the episodes on disk only: BB has 5 in season 1, 4 of them on disk.
-    const stills = () => server!.requests.filter((r) => /\/episode\/\d+\/images$/.test(r.path)).map((r) => r.path.replace(/^\/3\/tv\//, ''));
-    expect(stills().sort()).toEqual(['1396/season/0/episode/1/images', '1396/season/1/episode/1/images', '1396/season/1/episode/2/images', '1396/season/1/episode/3/images', '2316/season/2/episode/1/images']);
+    const stills = () =>
+      server!.requests.filter((r) => /\/episode\/\d+\/images$/.test(r.path)).map((r) => r.path.replace(/^\/3\/tv\//, ''));
+    expect(stills().sort()).toEqual([
+      '1396/season/0/episode/1/images',
+      '1396/season/1/episode/1/images',
+      '1396/season/1/episode/2/images',
+      '1396/season/1/episode/3/images',
+      '2316/season/2/episode/1/images',
+    ]);
 
     // A new episode costs one still request, not one per episode of its season.
     const before = stills().length;
@@ -226,7 +248,11 @@ describe('the TV pipeline on TMDB', () => {
     expect(show).not.toHaveProperty('uniqueid');
     expect(show).not.toHaveProperty('plot');
     expect(listFiles(path.join(p.tv, 'Doctor Who (1990)')).filter((f) => /\.(jpg|png)$/.test(f))).toEqual([]);
-    expect(episodes(p, 'Doctor Who (1990)/Season 01/Doctor.Who.S01E01.mkv')[0]).toMatchObject({ title: 'Episode 1', season: '1', episode: '1' });
+    expect(episodes(p, 'Doctor Who (1990)/Season 01/Doctor.Who.S01E01.mkv')[0]).toMatchObject({
+      title: 'Episode 1',
+      season: '1',
+      episode: '1',
+    });
     // TMDB offered three Doctor Who shows; none of them was read.
     expect(server!.requests.filter((r) => /^\/3\/tv\/(57243|121|239770)(\/|$)/.test(r.path))).toEqual([]);
   });

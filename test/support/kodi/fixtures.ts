@@ -35,9 +35,24 @@ export function ensureMediaFixtures(dir: string): MediaFixtures {
   };
   if (!existsSync(files.clip)) {
     ffmpeg([
-      '-f', 'lavfi', '-i', 'testsrc=size=160x120:rate=10',
-      '-f', 'lavfi', '-i', 'anullsrc=r=8000:cl=mono',
-      '-t', '1', '-c:v', 'libx264', '-preset', 'ultrafast', '-c:a', 'aac', '-shortest', files.clip,
+      '-f',
+      'lavfi',
+      '-i',
+      'testsrc=size=160x120:rate=10',
+      '-f',
+      'lavfi',
+      '-i',
+      'anullsrc=r=8000:cl=mono',
+      '-t',
+      '1',
+      '-c:v',
+      'libx264',
+      '-preset',
+      'ultrafast',
+      '-c:a',
+      'aac',
+      '-shortest',
+      files.clip,
     ]);
   }
   const image = (file: string, color: string, size: string): void => {

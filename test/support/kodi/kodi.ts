@@ -101,7 +101,16 @@ export async function startKodi(options: StartKodiOptions): Promise<KodiInstance
   const configFile = path.join(dir, 'launcher.json');
   writeFileSync(
     configFile,
-    JSON.stringify({ home, dir, socketPath, port, kodiBin: KODI_BIN, xvfb: XVFB, logFile: path.join(dir, 'launcher.log'), removeOnExit: true }),
+    JSON.stringify({
+      home,
+      dir,
+      socketPath,
+      port,
+      kodiBin: KODI_BIN,
+      xvfb: XVFB,
+      logFile: path.join(dir, 'launcher.log'),
+      removeOnExit: true,
+    }),
   );
 
   const started = Date.now();

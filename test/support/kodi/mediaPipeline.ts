@@ -202,5 +202,11 @@ export async function startMediaPipeline(options: MediaPipelineOptions): Promise
 
 /** The player config of a test Kodi (named `kodi`), with an optional path mapping. */
 export function kodiPlayer(kodi: { url: string; username: string; password: string }, pathMap?: PathMapping[]): KodiPlayerConfig {
-  return { kind: 'kodi', name: 'kodi', url: kodi.url, auth: { username: kodi.username, password: kodi.password }, ...(pathMap ? { pathMap } : {}) };
+  return {
+    kind: 'kodi',
+    name: 'kodi',
+    url: kodi.url,
+    auth: { username: kodi.username, password: kodi.password },
+    ...(pathMap ? { pathMap } : {}),
+  };
 }

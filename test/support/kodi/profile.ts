@@ -55,8 +55,7 @@ function folder(p: string): string {
 export function writeProfile(home: string, web: KodiWebServer, sources: readonly KodiSource[]): void {
   const userdata = path.join(home, '.kodi', 'userdata');
   mkdirSync(userdata, { recursive: true });
-  const setting = (id: string, value: string | number | boolean): string =>
-    `  <setting id="${id}">${xmlEscape(String(value))}</setting>`;
+  const setting = (id: string, value: string | number | boolean): string => `  <setting id="${id}">${xmlEscape(String(value))}</setting>`;
   writeFileSync(
     path.join(userdata, 'guisettings.xml'),
     [
@@ -109,7 +108,9 @@ export function seedSources(databaseFile: string, sources: readonly KodiSource[]
   try {
     db.pragma('busy_timeout = 10000');
     const find = db.prepare('SELECT idPath FROM path WHERE strPath = ?');
-    const update = db.prepare('UPDATE path SET strContent = ?, strScraper = ?, scanRecursive = ?, useFolderNames = 0, noUpdate = 0, exclude = 0 WHERE idPath = ?');
+    const update = db.prepare(
+      'UPDATE path SET strContent = ?, strScraper = ?, scanRecursive = ?, useFolderNames = 0, noUpdate = 0, exclude = 0 WHERE idPath = ?',
+    );
     const insert = db.prepare(
       `INSERT INTO path (strPath, strContent, strScraper, scanRecursive, useFolderNames, strSettings, noUpdate, exclude, allAudio)
        VALUES (?, ?, ?, ?, 0, '', 0, 0, 0)`,

@@ -25,7 +25,12 @@ export class KodiRpcError extends Error {
 let nextId = 1;
 
 /** Calls one JSON-RPC method and returns its `result`. */
-export async function kodiRpc<T = unknown>(kodi: KodiEndpoint, method: string, params: Record<string, unknown> = {}, timeoutMs = 10_000): Promise<T> {
+export async function kodiRpc<T = unknown>(
+  kodi: KodiEndpoint,
+  method: string,
+  params: Record<string, unknown> = {},
+  timeoutMs = 10_000,
+): Promise<T> {
   const response = await fetch(`${kodi.url}/jsonrpc`, {
     method: 'POST',
     headers: {
@@ -114,7 +119,10 @@ export interface KodiSeason {
 
 /** The seasons of one show. */
 export async function kodiSeasons(kodi: KodiEndpoint, tvshowid: number): Promise<KodiSeason[]> {
-  const result = await kodiRpc<{ seasons?: KodiSeason[] }>(kodi, 'VideoLibrary.GetSeasons', { tvshowid, properties: ['season', 'title', 'art'] });
+  const result = await kodiRpc<{ seasons?: KodiSeason[] }>(kodi, 'VideoLibrary.GetSeasons', {
+    tvshowid,
+    properties: ['season', 'title', 'art'],
+  });
   return result.seasons ?? [];
 }
 

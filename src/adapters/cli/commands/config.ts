@@ -42,7 +42,12 @@ export function registerConfigCommand(program: Command): void {
       }
       const all = (await ctx.phases.getAll()) as Record<string, Record<string, unknown>>;
       if (options.json) printJson(all);
-      else println(Object.entries(all).flatMap(([p, values]) => settingLines(values, p)).join('\n'));
+      else
+        println(
+          Object.entries(all)
+            .flatMap(([p, values]) => settingLines(values, p))
+            .join('\n'),
+        );
     }),
   );
 
@@ -55,7 +60,11 @@ export function registerConfigCommand(program: Command): void {
     withContext(options, async (ctx) => {
       await ctx.phases.set(key, value);
       const phase = key.replace(/^phase\./, '').split('.')[0] ?? key;
-      const field = key.replace(/^phase\./, '').split('.').slice(1).join('.');
+      const field = key
+        .replace(/^phase\./, '')
+        .split('.')
+        .slice(1)
+        .join('.');
       const now = ((await ctx.phases.getConfig(asPhase(phase))) as Record<string, unknown>)[field];
       if (options.json) printJson({ key: `${phase}.${field}`, value: now });
       else println(`${phase}.${field} = ${JSON.stringify(now)}`);
@@ -84,7 +93,11 @@ export function registerConfigCommand(program: Command): void {
       }
       const rows = phases.flatMap((p) =>
         p.fields.map((f) => {
-          const range = f.options ? f.options.join('|') : f.min !== undefined || f.max !== undefined ? `${f.min ?? ''}..${f.max ?? ''}` : '';
+          const range = f.options
+            ? f.options.join('|')
+            : f.min !== undefined || f.max !== undefined
+              ? `${f.min ?? ''}..${f.max ?? ''}`
+              : '';
           const shown = JSON.stringify(f.default);
           return [f.setting, f.type, shown.length > 40 ? `${shown.slice(0, 39)}…` : shown, range, f.description];
         }),

@@ -31,7 +31,14 @@ export function registerJobsCommand(program: Command): void {
   const list = jobs
     .command('list')
     .description('jobs in claim order (completed jobs are not kept)')
-    .addOption(new Option('--state <state>', 'only jobs in this state (delayed: waiting for their run time)').choices(['pending', 'delayed', 'processing', 'failed']))
+    .addOption(
+      new Option('--state <state>', 'only jobs in this state (delayed: waiting for their run time)').choices([
+        'pending',
+        'delayed',
+        'processing',
+        'failed',
+      ]),
+    )
     .option('--type <type>', 'only jobs of this type')
     .option('--limit <n>', 'at most this many', integerIn(1, 100_000), 50)
     .option('--offset <n>', 'skip this many', integerIn(0, Number.MAX_SAFE_INTEGER), 0);

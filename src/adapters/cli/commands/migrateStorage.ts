@@ -43,7 +43,9 @@ export function registerMigrateStorageCommand(program: Command): void {
       printJson(report);
       return;
     }
-    println(`${report.moved} job(s) moved, ${report.alreadyMoved} already moved by an earlier run, ${report.settings} setting(s) and ${report.schedules} schedule(s) copied.`);
+    println(
+      `${report.moved} job(s) moved, ${report.alreadyMoved} already moved by an earlier run, ${report.settings} setting(s) and ${report.schedules} schedule(s) copied.`,
+    );
     if (report.pauses > 0) println(`${report.pauses} pause(s) copied: the target is paused as the source was (phaseq resume).`);
     if (report.recoveredStalled > 0) println(`${report.recoveredStalled} stalled job(s) recovered before moving.`);
     if (report.failedLeftOnSource > 0) println(`${report.failedLeftOnSource} dead-letter job(s) left on the source.`);

@@ -128,7 +128,9 @@ function printSummary(library: string, kind: LibraryKind, summary: ScanSummary, 
         ['artwork written', String(summary.artworkWritten)],
         [
           'player syncs confirmed',
-          confirmed === 0 ? '0' : `${confirmed} (${playerSyncs.verified} verified in the player's library, ${playerSyncs.accepted} accepted by the player)`,
+          confirmed === 0
+            ? '0'
+            : `${confirmed} (${playerSyncs.verified} verified in the player's library, ${playerSyncs.accepted} accepted by the player)`,
         ],
         ...changes,
         ['failures', String(summary.failures.length)],
@@ -154,7 +156,10 @@ export function registerScanCommand(program: Command): void {
     .argument('<path>', 'library folder')
     .addOption(new Option('--kind <kind>', 'what the library holds').choices(LIBRARY_KINDS).default('movies'))
     .option('--wait', 'run the pipeline in this process until every job of the scan has finished')
-    .option('--refresh', 're-enrich and re-publish every movie (or show) with the settings in force, changed or not (then sync the players)')
+    .option(
+      '--refresh',
+      're-enrich and re-publish every movie (or show) with the settings in force, changed or not (then sync the players)',
+    )
     .option('--concurrency <n>', 'jobs run at once with --wait (default 3)', integerIn(1, 1000));
   withMediaOptions(withJson(withDb(command))).action(async (libraryArg: string, options: ScanOptions) => {
     const library = path.resolve(libraryArg);

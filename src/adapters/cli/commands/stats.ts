@@ -35,7 +35,9 @@ export function registerStatsCommand(program: Command): void {
     .command('stats')
     .description('job counts per state and per type')
     .option('--watch', 'redraw the counts until interrupted')
-    .addOption(new Option('--interval <duration>', 'how often --watch reads the counts: 500ms, 2s, 1m').argParser(parseDuration).default(1000, '1s'));
+    .addOption(
+      new Option('--interval <duration>', 'how often --watch reads the counts: 500ms, 2s, 1m').argParser(parseDuration).default(1000, '1s'),
+    );
   withJson(withDb(command)).action(async (options: StatsOptions) => {
     const ctx = await openContext({ db: options.db, logger: quietLogger(options) });
     try {
@@ -44,20 +46,23 @@ export function registerStatsCommand(program: Command): void {
       if (!options.watch) return;
       await new Promise<void>((resolve, reject) => {
         let busy = false;
-        const timer = setInterval(() => {
-          if (busy) return;
-          busy = true;
-          ctx.queue
-            .getStats()
-            .then((stats) => show(stats, options, redraw))
-            .catch((error: unknown) => {
-              stop();
-              reject(error);
-            })
-            .finally(() => {
-              busy = false;
-            });
-        }, Math.max(50, timerDelay(options.interval)));
+        const timer = setInterval(
+          () => {
+            if (busy) return;
+            busy = true;
+            ctx.queue
+              .getStats()
+              .then((stats) => show(stats, options, redraw))
+              .catch((error: unknown) => {
+                stop();
+                reject(error);
+              })
+              .finally(() => {
+                busy = false;
+              });
+          },
+          Math.max(50, timerDelay(options.interval)),
+        );
         const stop = (): void => {
           clearInterval(timer);
           process.off('SIGINT', stop);

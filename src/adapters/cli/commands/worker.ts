@@ -35,7 +35,9 @@ export function registerWorkerCommand(program: Command): void {
     .option('--media-library <path>', 'also run the media pipeline for this movies library folder (needs a provider option)')
     .option('--tv-library <path>', 'also run the media pipeline for this tvshows library folder (needs a provider option)')
     .addOption(
-      new Option('--shutdown-timeout <duration>', 'how long running jobs may finish after a signal: 500ms, 30s, 5m').argParser(parseDuration).default(10_000, '10s'),
+      new Option('--shutdown-timeout <duration>', 'how long running jobs may finish after a signal: 500ms, 30s, 5m')
+        .argParser(parseDuration)
+        .default(10_000, '10s'),
     )
     .option('--max-retries <n>', 'retries after the first attempt, for job types that do not say', integerIn(0, 1000))
     .option('--retain-failed', 'keep jobs that failed for good as state failed (see `jobs retry`)')
