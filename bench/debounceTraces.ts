@@ -20,7 +20,13 @@ import { HandlerRegistry, JobQueue, type IJobQueueStorage } from '../src/index.j
 export async function debounceBurst(storage: IJobQueueStorage, adds: number): Promise<Record<string, number>> {
   let runs = 0;
   const registry = new HandlerRegistry();
-  registry.register('reindex', () => void runs++, { schema: z.object({ i: z.number() }) });
+  registry.register(
+    'reindex',
+    () => {
+      runs++;
+    },
+    { schema: z.object({ i: z.number() }) },
+  );
   const queue = new JobQueue({ storage, registry, logger: pino({ level: 'silent' }), concurrency: 3 });
   await queue.start();
   const t = performance.now();

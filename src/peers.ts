@@ -47,6 +47,8 @@ export function requirePeer<T>(name: string, usedBy: string, range: string): T {
  * feature off (`@opentelemetry/api`: no traces without it). Any other loading error is
  * thrown, so that a broken install is not mistaken for an absent one.
  */
+// As requirePeer: the caller names the type of the module it loads.
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters
 export function optionalPeer<T>(name: string): T | null {
   try {
     return requireHere(name) as T;

@@ -169,7 +169,7 @@ export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas>
     for (const [phase, fields] of checked.fields) this.#fields.set(phase, fields);
     // Safe: the new phases extend the set; their keys are not among S's (checked above).
     this.#schemas = { ...known, ...added } as unknown as S;
-    this.#defaults = deepFreeze({ ...this.#defaults, ...checked.defaults } as PhaseConfigOf<S>);
+    this.#defaults = deepFreeze({ ...this.#defaults, ...checked.defaults });
     this.#cache = null;
   }
 

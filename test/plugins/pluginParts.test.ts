@@ -41,7 +41,7 @@ describe('a plugin that declares phases', () => {
     await queue.use(plugin);
     expect(Object.keys(phases.schemas)).toContain('transcode');
     expect(await phases.getConfig('transcode' as never)).toEqual({ crf: 23 });
-    await phases.set('transcode.crf' as never, 30 as never);
+    await phases.set('transcode.crf', 30);
     expect(await phases.getConfig('transcode' as never)).toEqual({ crf: 30 });
   });
 

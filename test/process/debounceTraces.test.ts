@@ -91,9 +91,9 @@ for (const place of STORES) {
       children.push(child);
       let stdout = '';
       let stderr = '';
-      child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
       return new Promise<string>((resolve, reject) => {
-        child.stdout!.on('data', (d: Buffer) => {
+        child.stdout.on('data', (d: Buffer) => {
           stdout += d.toString();
           if (until !== undefined && stdout.includes(until)) resolve(stdout);
         });

@@ -18,7 +18,7 @@ import {
 import type { AddedJob } from '../../src/storage/types.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
 
-const STORES: { name: string; open(): { storage: IJobQueueStorage; cleanup(): void } }[] = [
+const STORES: { name: string; open(): { storage: IJobQueueStorage; cleanup: () => void } }[] = [
   { name: 'memory', open: () => ({ storage: new MemoryJobQueueStorage(), cleanup: () => {} }) },
   {
     name: 'sqlite',
@@ -68,7 +68,7 @@ for (const place of STORES) {
     it('a bad payload in a debounced add leaves the pending job as it was', async () => {
       const queue = setup();
       const id = await queue.addJob({ type: 'reindex', payload: { v: 1 }, dedupeKey: 'k', debounceMs: 60_000 });
-      await expect(queue.addJob({ type: 'reindex', payload: { v: 'x' } as never, dedupeKey: 'k', debounceMs: 60_000 })).rejects.toThrow(
+      await expect(queue.addJob({ type: 'reindex', payload: { v: 'x' }, dedupeKey: 'k', debounceMs: 60_000 })).rejects.toThrow(
         ValidationError,
       );
       expect(await queue.getJob(id)).toMatchObject({ payload: { v: 1 }, state: 'delayed' });

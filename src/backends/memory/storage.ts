@@ -7,7 +7,6 @@
  * millions — use SQLite for depth.
  */
 import { dedupeRetryError, listWindow, stallVerdict } from '../../storage/policy.js';
-import { ValidationError } from '../../errors.js';
 import type { Job, QueueStats } from '../../types.js';
 import { ClaimBudget, hasRate, type RunningCount } from '../../storage/claimBudget.js';
 import { compareClaimOrder, newJobView } from '../../storage/rows.js';

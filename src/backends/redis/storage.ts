@@ -12,7 +12,7 @@
 import { dedupeRetryError, listWindow } from '../../storage/policy.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { PhaseqError, StorageError, ValidationError } from '../../errors.js';
+import { PhaseqError, StorageError } from '../../errors.js';
 import type { Job, QueueStats } from '../../types.js';
 import { CANCEL_SCRIPT, LIST_SCRIPT, NEXT_RUN_AT_SCRIPT, PAUSE_SCRIPT, RETRY_SCRIPT, STATS_SCRIPT, WORKER_SCRIPT } from './adminScripts.js';
 import { LAYOUT_SCRIPT } from './layoutScript.js';

@@ -14,7 +14,7 @@ import type { EnrichMetadataPayload } from '../schemas.js';
 import { ProviderError } from '../errors.js';
 import type { ArtworkCandidate, ArtworkKind, MovieDetails, MovieSearchResult } from '../types.js';
 import { chainPriority, enrichDedupeKey, isManual, type MediaServices } from './deps.js';
-import { pickCandidates, type AssetRules } from '../ranking.js';
+import { pickCandidates } from '../ranking.js';
 
 /** What an `enrich-metadata` job reports as its result. */
 export interface EnrichMetadataResult {
