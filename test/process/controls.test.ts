@@ -11,52 +11,17 @@ import path from 'node:path';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, type IJobQueueStorage } from '../../src/index.js';
-import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
-import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
+import { HandlerRegistry, JobQueue } from '../../src/index.js';
+import { PROCESS_STORES, type ProcessStore } from './support/stores.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 
 const WORKER = path.join(import.meta.dirname, 'fixtures/controlsWorker.ts');
-const redisSkip = await redisSkipReason();
 
 interface Rate {
   max: number;
   durationMs: number;
 }
 type Limits = Record<string, { concurrency?: number; group?: number; rate?: Rate; groupRate?: Rate }>;
-
-interface Store {
-  /** Environment that points a worker process at the store. */
-  env: Record<string, string>;
-  /** A storage instance on it, for the test's own producer. */
-  storage(): IJobQueueStorage;
-  cleanup(): void | Promise<void>;
-}
-
-const STORES: { name: string; open(dir: string): Store }[] = [
-  {
-    name: 'sqlite',
-    open: (dir) => {
-      const db = path.join(dir, 'jobs.db');
-      return { env: { BACKEND: 'sqlite', DB: db }, storage: () => new SQLiteJobQueueStorage({ filename: db }), cleanup: () => {} };
-    },
-  },
-  ...(redisSkip === null
-    ? [
-        {
-          name: 'redis',
-          open: (): Store => {
-            const prefix = freshPrefix();
-            return {
-              env: { BACKEND: 'redis', REDIS_URL, PREFIX: prefix },
-              storage: () => new BullMQJobQueueStorage({ connection: REDIS_URL, prefix }),
-              cleanup: () => deletePrefix(prefix),
-            };
-          },
-        },
-      ]
-    : []),
-];
 
 interface Line {
   kind: 'start' | 'end';
@@ -111,7 +76,7 @@ function readJournal(file: string): Line[] {
 
 const payload = z.object({ key: z.string(), n: z.number() });
 
-for (const place of STORES) {
+for (const place of PROCESS_STORES) {
   describe(`queue controls across processes (${place.name})`, () => {
     const children: ChildProcess[] = [];
     const cleanups: (() => void | Promise<void>)[] = [];
@@ -120,7 +85,7 @@ for (const place of STORES) {
       for (const fn of cleanups.splice(0).reverse()) await fn();
     });
 
-    function setup(): { store: Store; dir: string; journal: string } {
+    function setup(): { store: ProcessStore; dir: string; journal: string } {
       const tmp = makeTempDir();
       const store = place.open(tmp.dir);
       cleanups.push(tmp.cleanup, () => store.cleanup());
@@ -131,7 +96,7 @@ for (const place of STORES) {
      * A queue of this test process that adds jobs and sets pauses (never started). It
      * registers the types as the workers do: a group key is computed where a job is added.
      */
-    function producer(store: Store, types: Limits): JobQueue {
+    function producer(store: ProcessStore, types: Limits): JobQueue {
       const registry = new HandlerRegistry();
       for (const [t, limits] of Object.entries(types)) {
         registry.register(t, () => {}, {
@@ -146,7 +111,7 @@ for (const place of STORES) {
     }
 
     async function worker(
-      store: Store,
+      store: ProcessStore,
       dir: string,
       journal: string,
       types: Limits,

@@ -11,45 +11,12 @@ import { trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage, type IJobQueueStorage } from '../../src/index.js';
-import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
-import { deletePrefix, freshPrefix, REDIS_URL, redisSkipReason } from '../bullmq/redisTestEnv.js';
+import { HandlerRegistry, JobQueue } from '../../src/index.js';
+import { PROCESS_STORES, type ProcessStore } from './support/stores.js';
 import { makeTempDir, waitFor } from '../support/tmp.js';
 import { installTracing } from '../support/tracing.js';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures/debounceTraceWorker.ts');
-const redisSkip = await redisSkipReason();
-
-interface Store {
-  env: Record<string, string>;
-  storage(): IJobQueueStorage;
-  cleanup(): void | Promise<void>;
-}
-
-const STORES: { name: string; open(dir: string): Store }[] = [
-  {
-    name: 'sqlite',
-    open: (dir) => {
-      const db = path.join(dir, 'jobs.db');
-      return { env: { BACKEND: 'sqlite', DB: db }, storage: () => new SQLiteJobQueueStorage({ filename: db }), cleanup: () => {} };
-    },
-  },
-  ...(redisSkip === null
-    ? [
-        {
-          name: 'redis',
-          open: (): Store => {
-            const prefix = freshPrefix();
-            return {
-              env: { BACKEND: 'redis', REDIS_URL, PREFIX: prefix },
-              storage: () => new BullMQJobQueueStorage({ connection: REDIS_URL, prefix }),
-              cleanup: () => deletePrefix(prefix),
-            };
-          },
-        },
-      ]
-    : []),
-];
 
 function lines(file: string, kind: string): string[][] {
   if (!existsSync(file)) return [];
@@ -59,7 +26,7 @@ function lines(file: string, kind: string): string[][] {
     .map((l) => l.split(' ').slice(1));
 }
 
-for (const place of STORES) {
+for (const place of PROCESS_STORES) {
   describe(`debounce and traces across processes (${place.name})`, () => {
     const children: ChildProcess[] = [];
     const cleanups: (() => void | Promise<void>)[] = [];
@@ -68,7 +35,7 @@ for (const place of STORES) {
       for (const fn of cleanups.splice(0).reverse()) await fn();
     });
 
-    function setup(): { store: Store; journal: string; queue: JobQueue } {
+    function setup(): { store: ProcessStore; journal: string; queue: JobQueue } {
       const tmp = makeTempDir();
       const store = place.open(tmp.dir);
       const registry = new HandlerRegistry();
@@ -83,7 +50,7 @@ for (const place of STORES) {
     }
 
     /** Runs the fixture; resolves with its stdout once it printed `until` (or exited, for producers). */
-    function run(store: Store, env: Record<string, string>, until?: string): Promise<string> {
+    function run(store: ProcessStore, env: Record<string, string>, until?: string): Promise<string> {
       const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], {
         env: { ...process.env, ...store.env, ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
