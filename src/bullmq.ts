@@ -11,13 +11,8 @@
  * const phases = new PhaseConfigService({ store: new RedisSettingsStore({ connection }) });
  * ```
  */
-export {
-  BullMQJobQueueStorage,
-  type BullMQJobQueueStorageOptions,
-  type ImportedJob,
-  type ImportResult,
-  type StorageJobEvent,
-} from './backends/redis/storage.js';
+export { BullMQJobQueueStorage, type BullMQJobQueueStorageOptions, type StorageJobEvent } from './backends/redis/storage.js';
+export type { ImportedJob, ImportResult } from './storage/types.js';
 export type { RedisConnection } from './backends/redis/connection.js';
 export { RedisSettingsStore, type RedisSettingsStoreOptions } from './backends/redis/settings.js';
 export { RedisScheduleStore, type RedisScheduleStoreOptions, type SharedRedisStorage } from './backends/redis/scheduleStore.js';

@@ -13,7 +13,7 @@ export {
   DEFAULT_BACKOFF,
   type BackoffOptions,
   type BackoffFunction,
-} from './queue/backoff.js';
+} from './handlers/backoff.js';
 export {
   HandlerRegistry,
   type JobHandler,
@@ -36,10 +36,10 @@ export {
   migratePlugin,
   rollbackPlugin,
   pluginVersion,
-  type Migration,
   type MigrationSet,
   type MigrationStep,
 } from './db/migrate.js';
+export type { Migration } from './db/migration.js';
 export { openSqlite, type SqliteSource, type OpenedSqlite } from './backends/sqlite/connection.js';
 export {
   JOB_PRIORITY,
@@ -103,7 +103,7 @@ export {
   type SchedulerEvents,
   type SchedulerOptions,
 } from './scheduler/Scheduler.js';
-export { createScheduler, defaultScheduleStore, type CreateSchedulerOptions } from './scheduler/attach.js';
+export { createScheduler, defaultScheduleStore, type CreateSchedulerOptions, type SchedulingQueue } from './scheduler/attach.js';
 export type { IScheduleStore, StoredSchedule, ScheduleDefinition, UpsertResult } from './scheduler/ScheduleStore.js';
 export { SQLiteScheduleStore, type SQLiteScheduleStoreOptions, type SharedSqliteStorage } from './backends/sqlite/scheduleStore.js';
 export { MemoryScheduleStore } from './backends/memory/scheduleStore.js';

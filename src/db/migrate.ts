@@ -16,24 +16,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import { MigrationError, ValidationError } from '../errors.js';
+import type { Migration } from './migration.js';
 import { CORE_MIGRATIONS, RETIRED_CORE_VERSIONS } from './migrations/index.js';
-
-/** One numbered schema change with its inverse. Both run inside a transaction. */
-export interface Migration {
-  /** Positive integer; migrations apply in ascending order. */
-  version: number;
-  /** Short snake_case description, recorded with the version. */
-  name: string;
-  up(db: Database): void;
-  down(db: Database): void;
-  /**
-   * For a plugin's migration that was once in phaseq's single global list: the version
-   * and name it was recorded under there. A database that recorded it so takes it as
-   * applied (the row moves to the plugin's ledger) instead of running it again.
-   * @default none
-   */
-  replaces?: { version: number; name: string };
-}
 
 /** A migration that `migrate`/`rollback` (or their plugin forms) applied or reverted. */
 export interface MigrationStep {

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { z, ZodType } from 'zod';
 import { RegistrationError, UnknownJobTypeError, ValidationError, type ValidationIssue } from '../errors.js';
 import { describeIssues, describeValue, parseWithIssues } from '../validation.js';
-import type { BackoffOptions } from '../queue/backoff.js';
+import type { BackoffOptions } from './backoff.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import type { RateLimit } from '../storage/types.js';
 import type { Job, JobInput, PayloadOf } from '../types.js';

@@ -8,7 +8,6 @@
  * `phaseq` entry re-exports it under the names it always had.
  */
 import { z } from 'zod';
-import type { PhaseConfigOf } from '../index.js';
 import { isIso3166Alpha2 } from './countries.js';
 import { isIso6391 } from './languages.js';
 
@@ -211,8 +210,11 @@ export type EnrichmentConfig = z.output<typeof enrichmentConfigSchema>;
 export type PublishConfig = z.output<typeof publishConfigSchema>;
 /** Settings of the player-sync phase. */
 export type PlayerSyncConfig = z.output<typeof playerSyncConfigSchema>;
-/** Settings of all four media phases. */
-export type PhaseConfiguration = PhaseConfigOf<MediaPhaseSchemas>;
+/**
+ * Settings of all four media phases: what `PhaseConfigOf<MediaPhaseSchemas>` gives, spelt
+ * out so that this file, which the public entry re-exports, imports nothing back from it.
+ */
+export type PhaseConfiguration = { [P in keyof MediaPhaseSchemas & string]: z.output<MediaPhaseSchemas[P]> };
 /** Name of a media phase. */
 export type PhaseName = keyof PhaseConfiguration;
 

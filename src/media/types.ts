@@ -3,8 +3,13 @@
  * artwork it offers, and how a media player is reached. Plain data only, so handlers,
  * storage and tests can share them without pulling in any I/O.
  */
-// The series capability of a provider lives beside these types, in its own file.
+// The series capability of a provider lives beside these types, in its own file; what
+// both share is in providerTypes.ts.
+import type { ArtworkCandidate, CastMember, ProviderIds, ProviderRequestOptions } from './providerTypes.js';
 import type { SeriesProvider } from './tv/types.js';
+
+export { ARTWORK_KINDS } from './providerTypes.js';
+export type { ArtworkCandidate, ArtworkKind, CastMember, ProviderIds, ProviderRequestOptions } from './providerTypes.js';
 
 /** What to look a movie up by: usually parsed from its folder name ("The Matrix (1999)"). */
 export interface MovieQuery {
@@ -30,27 +35,6 @@ export interface MovieSearchResult {
   originalTitle: string | null;
   /** Year of release, or null when the provider does not know it. */
   year: number | null;
-}
-
-/**
- * Ids of the movie in outside databases. `tmdb` and `imdb` (`tt0133093`) are the ones
- * Kodi understands as `<uniqueid>`; others may be added by other providers.
- */
-export interface ProviderIds {
-  tmdb?: string;
-  imdb?: string;
-  [provider: string]: string | undefined;
-}
-
-/** One actor of the cast. */
-export interface CastMember {
-  name: string;
-  /** Character played; '' when the provider does not say. */
-  role: string;
-  /** Billing order, 0 first. */
-  order: number;
-  /** Photo of the actor, http(s) URL or a local file path; absent when there is none. */
-  thumbUrl?: string;
 }
 
 /** The collection ("set") a movie belongs to, e.g. "The Matrix Collection". */
@@ -92,58 +76,6 @@ export interface MovieDetails {
   writers: string[];
   /** The collection the movie belongs to (Kodi's `<set>`); absent or null when none. */
   set?: MovieSet | null;
-}
-
-/**
- * Kinds of artwork Kodi knows. The pipeline fetches and publishes `poster`, `fanart`,
- * `clearlogo` and `trailer`; the others are accepted so providers can pass them through.
- */
-export type ArtworkKind = 'poster' | 'fanart' | 'clearlogo' | 'trailer' | 'banner' | 'landscape' | 'clearart' | 'discart';
-
-/** Every {@link ArtworkKind}, in a stable order (handy for zod enums and loops). */
-export const ARTWORK_KINDS = [
-  'poster',
-  'fanart',
-  'clearlogo',
-  'trailer',
-  'banner',
-  'landscape',
-  'clearart',
-  'discart',
-] as const satisfies readonly ArtworkKind[];
-
-/** One piece of artwork a provider offers. Selection happens later, by the enrich phase. */
-export interface ArtworkCandidate {
-  kind: ArtworkKind;
-  /** http(s) URL or absolute local file path of the image (or trailer). */
-  url: string;
-  /** Language of text in the image (`en`), or null when it has none (most fanart). */
-  language: string | null;
-  /** Pixels; for trailers the frame width (0 when unknown). */
-  width: number;
-  /** Pixels; for trailers the frame height, e.g. 1080 (0 when unknown). */
-  height: number;
-  /** Community score (TMDB's `vote_average`), higher is better; 0 when the provider has none. */
-  votes: number;
-  /** How many votes {@link votes} averages; breaks ties between equal scores. @default 0 */
-  voteCount?: number;
-  /**
-   * File extension without the dot (`jpg`, `png`, `mp4`) when `url` is a downloadable
-   * file. Absent for trailers that are only a web page (e.g. a YouTube video): those can
-   * be referenced from the NFO but not saved next to the movie.
-   */
-  ext?: string;
-}
-
-/** What {@link MetadataProvider.details} and {@link MetadataProvider.artwork} are asked in. */
-export interface ProviderRequestOptions {
-  /** Language of texts and preferred artwork, as in {@link MovieQuery.language}. */
-  language: string;
-  /**
-   * ISO 3166-1 alpha-2 country (`US`, `DE`) whose age rating goes into `certification`.
-   * @default the provider's own default (TMDB: `US`)
-   */
-  country?: string;
 }
 
 /**

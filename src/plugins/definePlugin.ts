@@ -3,11 +3,11 @@
  * optional setup step. `queue.use(plugin)` registers them all or none.
  */
 import type { z, ZodType } from 'zod';
-import type { Migration } from '../db/migrate.js';
+import type { Migration } from '../db/migration.js';
 import type { PhaseSchemas } from '../phases/phaseConfig.js';
 import { RegistrationError } from '../errors.js';
 import { checkLimits, type GroupOptions, type JobHandler } from '../handlers/HandlerRegistry.js';
-import type { BackoffOptions } from '../queue/backoff.js';
+import type { BackoffOptions } from '../handlers/backoff.js';
 import type { JobQueue } from '../queue/JobQueue.js';
 import type { RateLimit } from '../storage/types.js';
 

@@ -12,7 +12,7 @@ import type { HandlerRegistry, JobContext, JobEnqueuer } from '../handlers/Handl
 import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
 import { stateAt, type Job } from '../types.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
-import { computeBackoff, type BackoffOptions } from './backoff.js';
+import { computeBackoff, type BackoffOptions } from '../handlers/backoff.js';
 import type { AttemptResult, JobTracer } from './tracing.js';
 
 const COMPLETED: AttemptResult = { outcome: 'completed' };

@@ -7,7 +7,7 @@ import type { HandlerRegistry } from '../handlers/HandlerRegistry.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import type { IJobQueueStorage } from '../storage/types.js';
 import type { Logger } from 'pino';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '../handlers/backoff.js';
 import { MAX_TIMER_DELAY_MS } from '../timers.js';
 
 /** Options of {@link JobQueue}. */

@@ -1,5 +1,5 @@
 /**
- * Wiring of a {@link Scheduler} to a {@link JobQueue}: ticks enqueue through the queue
+ * Wiring of a {@link Scheduler} to a queue (`JobQueue`): ticks enqueue through the queue
  * (so payloads are validated and dedupe keys apply), schedules are checked against the
  * queue's registry when declared, and the store follows the queue's storage: the one its
  * `scheduleStore()` capability gives (the SQLite `schedules` table of the queue's own
@@ -10,9 +10,23 @@
  * store of this process).
  */
 import { QueueStateError } from '../errors.js';
-import type { JobQueue } from '../queue/JobQueue.js';
+import type { Logger } from 'pino';
+import type { JobInput } from '../types.js';
 import type { IScheduleStore } from './ScheduleStore.js';
 import { Scheduler, type SchedulerOptions } from './Scheduler.js';
+
+/**
+ * What the scheduler needs of a queue (a `JobQueue` is one): its storage, for the default
+ * store; its `addJob`, for the ticks; its registry, to check a schedule's payload when it
+ * is declared; its logger. Named by shape, so the scheduler does not import the queue.
+ */
+export interface SchedulingQueue {
+  /** A job storage (`IJobQueueStorage`): its name, and the store it keeps schedules in. */
+  readonly storage: { readonly name: string; scheduleStore?(): IScheduleStore };
+  addJob(input: JobInput): Promise<string>;
+  readonly registry: { parsePayload(type: string, payload: unknown): unknown };
+  readonly logger: Logger;
+}
 
 /** Options of {@link createScheduler}, besides the queue and the store. */
 export type CreateSchedulerOptions = Omit<SchedulerOptions, 'store' | 'enqueue' | 'validate'>;
@@ -25,7 +39,7 @@ export type CreateSchedulerOptions = Omit<SchedulerOptions, 'store' | 'enqueue' 
  * @throws QueueStateError for a storage without the `scheduleStore` capability: pass a
  * store to {@link createScheduler} (e.g. `new MemoryScheduleStore()`).
  */
-export function defaultScheduleStore(queue: Pick<JobQueue, 'storage'>): IScheduleStore {
+export function defaultScheduleStore(queue: Pick<SchedulingQueue, 'storage'>): IScheduleStore {
   const store = queue.storage.scheduleStore?.();
   if (!store) {
     throw new QueueStateError(
@@ -53,7 +67,7 @@ export function defaultScheduleStore(queue: Pick<JobQueue, 'storage'>): ISchedul
  * ```
  */
 export function createScheduler(
-  queue: JobQueue,
+  queue: SchedulingQueue,
   store: IScheduleStore = defaultScheduleStore(queue),
   options: CreateSchedulerOptions = {},
 ): Scheduler {

@@ -20,8 +20,7 @@
  */
 import { QueueStateError, ValidationError } from '../errors.js';
 import type { ISettingsStore } from '../settings/types.js';
-import type { ImportedJob, ImportResult } from '../backends/redis/storage.js';
-import type { IJobQueueStorage } from './types.js';
+import type { IJobQueueStorage, ImportedJob, ImportResult } from './types.js';
 
 /** A storage that can take jobs moved from elsewhere, keeping their attempts. */
 export interface JobImportTarget extends IJobQueueStorage {

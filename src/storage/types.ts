@@ -379,3 +379,19 @@ export interface IJobQueueStorage {
    */
   scheduleStore?(): IScheduleStore;
 }
+
+/** A job moved from another backend, as `BullMQJobQueueStorage.importJobs` takes it. */
+export interface ImportedJob {
+  /** Names the job in its source, e.g. `sqlite#42`: importing the same origin twice stores it once. */
+  origin: string;
+  /** The job as the source backend returned it; it is stored as pending. */
+  job: Job;
+}
+
+/** What happened to one {@link ImportedJob}. */
+export interface ImportResult {
+  /** Id of the job on this storage (for `dedupe`: the live job holding the key). */
+  id: string;
+  /** `imported` now, imported `before` (a re-run), or refused: `dedupe` key held by a live job. */
+  status: 'imported' | 'before' | 'dedupe';
+}

@@ -1,7 +1,8 @@
 import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MigrationError } from '../../src/errors.js';
-import { currentVersion, migrate, rollback, type Migration } from '../../src/db/migrate.js';
+import { currentVersion, migrate, rollback } from '../../src/db/migrate.js';
+import type { Migration } from '../../src/db/migration.js';
 import { CORE_MIGRATIONS, RETIRED_CORE_VERSIONS } from '../../src/db/migrations/index.js';
 import { MEDIA_MIGRATIONS } from '../../src/media/migrations/index.js';
 import { expectQueueWorks, tableNames, tempDatabase } from './helpers.js';

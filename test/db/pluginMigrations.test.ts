@@ -5,7 +5,8 @@
  */
 import type { Database } from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { currentVersion, migrate, migratePlugin, pluginVersion, rollbackPlugin, type Migration } from '../../src/db/migrate.js';
+import { currentVersion, migrate, migratePlugin, pluginVersion, rollbackPlugin } from '../../src/db/migrate.js';
+import type { Migration } from '../../src/db/migration.js';
 import { CORE_MIGRATIONS } from '../../src/db/migrations/index.js';
 import { phaseRefactorMigration } from '../../src/db/migrations/003_phase_refactor.js';
 import { MigrationError } from '../../src/errors.js';

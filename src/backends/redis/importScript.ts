@@ -4,25 +4,9 @@
  * Safe to re-run: each job carries its origin key (`<source label>#<source id>`), and an
  * origin already imported returns the id it got the first time.
  */
-import type { Job } from '../../types.js';
+import type { ImportedJob, ImportResult } from '../../storage/types.js';
 import { LUA_PRELUDE } from './luaPrelude.js';
 import type { ScriptArg } from './RedisScript.js';
-
-/** A job moved from another backend, as `BullMQJobQueueStorage.importJobs` takes it. */
-export interface ImportedJob {
-  /** Names the job in its source, e.g. `sqlite#42`: importing the same origin twice stores it once. */
-  origin: string;
-  /** The job as the source backend returned it; it is stored as pending. */
-  job: Job;
-}
-
-/** What happened to one {@link ImportedJob}. */
-export interface ImportResult {
-  /** Id of the job on this storage (for `dedupe`: the live job holding the key). */
-  id: string;
-  /** `imported` now, imported `before` (a re-run), or refused: `dedupe` key held by a live job. */
-  status: 'imported' | 'before' | 'dedupe';
-}
 
 /** The ARGV (after the key base) of {@link IMPORT_SCRIPT} for `jobs`. */
 export function importArgs(jobs: readonly ImportedJob[]): ScriptArg[] {

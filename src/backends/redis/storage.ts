@@ -30,13 +30,15 @@ import {
   RELEASE_SCRIPT,
 } from './leaseScripts.js';
 import { resolveStorageOptions, type BullMQJobQueueStorageOptions } from './storageOptions.js';
-import { IMPORT_SCRIPT, importArgs, parseImportReply, type ImportedJob, type ImportResult } from './importScript.js';
+import { IMPORT_SCRIPT, importArgs, parseImportReply } from './importScript.js';
 import { watchWork } from './watchWork.js';
 import { closeRedis, deleteKeysWithPrefix, openRedis, type OpenedRedis } from './connection.js';
 import { RedisScript, type ScriptArg } from './RedisScript.js';
 import { RedisScheduleStore } from './scheduleStore.js';
 import type { IScheduleStore } from '../../scheduler/ScheduleStore.js';
 import type {
+  ImportedJob,
+  ImportResult,
   AddedJob,
   CancelOutcome,
   ClaimFilter,
@@ -58,7 +60,6 @@ import type {
 
 export type { StorageJobEvent } from './crossNodeEvents.js';
 export type { BullMQJobQueueStorageOptions } from './storageOptions.js';
-export type { ImportedJob, ImportResult } from './importScript.js';
 
 const scripts = {
   add: new RedisScript(ADD_SCRIPT),

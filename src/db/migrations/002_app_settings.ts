@@ -1,5 +1,5 @@
 import type { Database } from 'better-sqlite3';
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 function hasColumn(db: Database, table: string, column: string): boolean {
   return (db.prepare(`SELECT name FROM pragma_table_info(?)`).all(table) as { name: string }[]).some((c) => c.name === column);

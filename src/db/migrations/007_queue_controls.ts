@@ -1,4 +1,4 @@
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 
 /**
  * Queue controls: claims by job type, pauses, per-type and per-key limits, live workers.

@@ -3,7 +3,7 @@
  * file here with the next free number and appends it to the list; numbers are never
  * reused or reordered. Plugins bring their own sets (see `MigrationSet`).
  */
-import type { Migration } from '../migrate.js';
+import type { Migration } from '../migration.js';
 import { jobsMigration } from './001_jobs.js';
 import { appSettingsMigration } from './002_app_settings.js';
 import { phaseRefactorMigration } from './003_phase_refactor.js';

@@ -11,7 +11,7 @@
  * `/tv/{id}/images`, and the optional `episodeArtwork` →
  * `/tv/{id}/season/{n}/episode/{e}/images`. Plain data only, like `../types.ts`.
  */
-import type { ArtworkCandidate, CastMember, ProviderIds, ProviderRequestOptions } from '../types.js';
+import type { ArtworkCandidate, CastMember, ProviderIds, ProviderRequestOptions } from '../providerTypes.js';
 
 /** Ids of a show (or episode) in outside databases: `tmdb`, `tvdb`, `imdb` are the ones Kodi reads. */
 export type SeriesIds = ProviderIds & { tvdb?: string };
