@@ -14,13 +14,23 @@ if (skip === null) {
   afterAll(async () => {
     for (const prefix of prefixes) await deletePrefix(prefix);
   });
-  testSettingsStore('redis', async () => {
-    const prefix = freshPrefix();
-    prefixes.push(prefix);
-    const store = new RedisSettingsStore({ connection: REDIS_URL, prefix });
-    await store.init();
-    return store;
-  });
+  const prefixOf = new WeakMap<object, string>();
+  testSettingsStore(
+    'redis',
+    async () => {
+      const prefix = freshPrefix();
+      prefixes.push(prefix);
+      const store = new RedisSettingsStore({ connection: REDIS_URL, prefix });
+      await store.init();
+      prefixOf.set(store, prefix);
+      return store;
+    },
+    async (store) => {
+      const other = new RedisSettingsStore({ connection: REDIS_URL, prefix: prefixOf.get(store)! });
+      await other.init();
+      return other;
+    },
+  );
 } else {
   const { describe, it } = await import('vitest');
   describe.skip(`settings store contract: redis — skipped: ${skip}`, () => {

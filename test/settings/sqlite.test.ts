@@ -18,13 +18,22 @@ afterEach(() => {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
 });
 
-testSettingsStore('sqlite', async () => {
-  const store = new SQLiteSettingsStore({ filename: tempFile() });
-  await store.init();
-  // The migrations insert the phase defaults; the contract suite starts from an empty store.
-  await store.deleteMany({ prefix: 'phase.' });
-  return store;
-});
+const fileOf = new WeakMap<object, string>();
+testSettingsStore(
+  'sqlite',
+  async () => {
+    const filename = tempFile();
+    const store = new SQLiteSettingsStore({ filename });
+    await store.init();
+    fileOf.set(store, filename);
+    return store;
+  },
+  async (store) => {
+    const other = new SQLiteSettingsStore({ filename: fileOf.get(store)! });
+    await other.init();
+    return other;
+  },
+);
 
 describe('SQLiteSettingsStore', () => {
   it('needs a filename or a database', () => {

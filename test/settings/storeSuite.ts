@@ -1,13 +1,19 @@
 /**
  * The shared settings-store suite: every ISettingsStore backend must pass it unchanged.
- * A backend's test file calls `testSettingsStore(name, open)` with a factory that returns
- * a fresh, empty, initialised store.
+ * A backend's test file calls `testSettingsStore(name, open, share)` with a factory that
+ * returns a fresh, empty, initialised store, and, for a backend whose data outlives one
+ * instance (a SQLite file, Redis keys), `share`: a second store over the same data, as
+ * another process would open it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import type { ISettingsStore } from '../../src/settings/types.js';
 
-export function testSettingsStore(name: string, open: () => Promise<ISettingsStore>): void {
+export function testSettingsStore(
+  name: string,
+  open: () => Promise<ISettingsStore>,
+  share?: (store: ISettingsStore) => Promise<ISettingsStore>,
+): void {
   describe(`settings store contract: ${name}`, () => {
     const opened: ISettingsStore[] = [];
     async function fresh(): Promise<ISettingsStore> {
@@ -15,6 +21,21 @@ export function testSettingsStore(name: string, open: () => Promise<ISettingsSto
       opened.push(store);
       return store;
     }
+
+    // A store of this process only (memory) has no second instance over its data.
+    it.skipIf(!share)('a change made through another store over the same data is read here, and moves this change token', async () => {
+      const store = await fresh();
+      const other = await share!(store);
+      opened.push(other);
+      const t0 = await store.changeToken();
+      await other.setMany({ 'phase.scan.depth': '3', b: 'x' });
+      expect(await store.getAll('phase.')).toEqual(new Map([['phase.scan.depth', '3']]));
+      const t1 = await store.changeToken();
+      expect(t1).not.toBe(t0);
+      await other.deleteMany({ prefix: 'phase.' });
+      expect(await store.getAll()).toEqual(new Map([['b', 'x']]));
+      expect(await store.changeToken()).not.toBe(t1);
+    });
     afterEach(async () => {
       for (const s of opened.splice(0)) await s.close();
     });
