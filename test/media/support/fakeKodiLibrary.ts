@@ -4,7 +4,9 @@
  * `npm run test:kodi`, checks the sync against the real thing):
  *
  * - `VideoLibrary.Scan` reads the folder (through the fake's path view) and adds every
- *   video file it does not hold yet, titled by its NFO; Kodi then reports itself busy
+ *   video file it does not hold yet that has its NFO, titled by it (an NFO-only scraper,
+ *   `metadata.local`, skips a movie without one and finds it on a later scan, as it does
+ *   shows and episodes); Kodi then reports itself busy
  *   (`Library.IsScanningVideo`) for `busyPolls` questions. A Scan that arrives while it
  *   is busy STOPS the running work and adds nothing: Kodi's scan builtin toggles.
  * - `VideoLibrary.Clean` drops movies whose files are gone, and is busy like a scan.
@@ -203,6 +205,7 @@ export class FakeKodiLibrary {
         const full = path.join(dir, entry.name);
         if (entry.isDirectory()) walk(full);
         else if (VIDEO.test(entry.name) && !/-trailer\./i.test(entry.name) && statSync(full).isFile()) {
+          if (!existsSync(full.replace(/\.[^./]+$/, '.nfo'))) continue;
           const file = directory + path.relative(root, full);
           if (!this.byFile(file)) this.#add(file);
         }
