@@ -1,6 +1,5 @@
 // Keyed rows: the rows of a table body or a list, kept in step with the server's answer by
-// key. A refresh updates the rows already shown instead of drawing them again, so it never
-// takes the keyboard focus away from a button in a row that stays.
+// key. A refresh updates the rows already shown instead of drawing them again.
 
 /**
  * The rows of `container`, one per item and key, in the order of the items last shown.
