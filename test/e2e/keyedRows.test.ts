@@ -1,8 +1,9 @@
 /**
  * The dashboard's keyed rows (public/keyedRows.js) in a real browser, on a list of its own
  * in the served page: the first rows replace what the list held, a key that stays keeps its
- * element, missing keys get new rows, gone ones leave, the order follows the items, and a
- * placeholder forgets every row.
+ * element (and a focused button in a row that keeps its place keeps the focus), missing keys
+ * get new rows, gone ones leave, the order follows the items, and a placeholder forgets
+ * every row.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -44,7 +45,10 @@ describe('keyed rows', () => {
       const steps = [];
       rows.show([{ id: 'a', text: 'A' }, { id: 'b', text: 'B' }, { id: 'c', text: 'C' }]);
       const b = list.children[1];
-      steps.push([shown(), made, rows.size]);
+      b.firstChild.focus();
+      steps.push([shown(), made, rows.size, document.activeElement === b.firstChild]);
+      rows.show([{ id: 'b', text: 'B1' }, { id: 'c', text: 'C' }, { id: 'd', text: 'D' }]);
+      steps.push([shown(), made, rows.size, list.children[0] === b, b.textContent, document.activeElement === b.firstChild]);
       rows.show([{ id: 'c', text: 'C' }, { id: 'd', text: 'D' }, { id: 'b', text: 'B2' }]);
       steps.push([shown(), made, rows.size, list.children[2] === b, b.textContent]);
       rows.placeholder(Object.assign(document.createElement('li'), { textContent: 'Nothing' }));
@@ -55,8 +59,10 @@ describe('keyed rows', () => {
       return steps;
     })`);
     expect(steps).toEqual([
-      ['a b c', 3, 3],
-      // b is the same element, moved last and filled again; a left, d is new.
+      ['a b c', 3, 3, true],
+      // a left, d is new; b is the same element, filled again, and its button kept the focus.
+      ['b c d', 4, 3, true, 'B1', true],
+      // The order follows the items; b is still the same element.
       ['c d b', 4, 3, true, 'B2'],
       ['Nothing', 4, 0],
       // After a placeholder, a key shown before gets a new row.
