@@ -9,6 +9,7 @@
 // changed. Rows are updated in place, so a refresh never takes the focus from a button.
 import { api } from './api.js';
 import { el } from './dom.js';
+import { keyedRows } from './keyedRows.js';
 
 const UNITS = [
   [3_600_000, 'hour'],
@@ -57,7 +58,7 @@ export function createControlsPanel() {
   const withoutWorker = document.getElementById('without-worker');
   const body = document.getElementById('types-body');
   const typesStatus = document.getElementById('types-status');
-  const rows = new Map(); // type -> { row, state, limits, workers, button }
+  const rows = keyedRows(body, { key: (t) => t.type, create: (t) => makeRow(t.type), update: fill });
   let queuePaused = null;
   let seen = '';
   let loading = false;
@@ -112,19 +113,18 @@ export function createControlsPanel() {
 
   pauseButton.addEventListener('click', () => void setPaused(!queuePaused, null, pauseButton));
 
-  function rowFor(type) {
-    let r = rows.get(type);
-    if (r) return r;
+  /** A row's record: its element as `node`, with the parts `fill` changes. */
+  function makeRow(type) {
     const button = el('button', { type: 'button', class: 'btn btn-small' });
     button.addEventListener('click', () => void setPaused(button.dataset.action === 'pause', type, button));
     // `data-label` names each cell where a narrow panel shows a row as a small card.
-    r = {
+    const r = {
       state: el('span', { class: 'type-state' }),
       limits: el('td', { class: 'limits', 'data-label': 'Limits' }),
       workers: el('td', { class: 'workers', 'data-label': 'Workers' }),
       button,
     };
-    r.row = el(
+    r.node = el(
       'tr',
       { 'data-type': type },
       el('th', { scope: 'row' }, el('span', { class: 'type-name', text: type }), r.state),
@@ -132,7 +132,6 @@ export function createControlsPanel() {
       r.workers,
       el('td', { class: 'pause' }, button),
     );
-    rows.set(type, r);
     return r;
   }
 
@@ -157,8 +156,7 @@ export function createControlsPanel() {
   }
 
   function showMessage(text) {
-    rows.clear();
-    body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colspan: 4, text })));
+    rows.placeholder(el('tr', { class: 'empty' }, el('td', { colspan: 4, text })));
   }
 
   function render(types) {
@@ -166,19 +164,7 @@ export function createControlsPanel() {
       showMessage('No job types');
       return;
     }
-    if (rows.size === 0) body.replaceChildren();
-    const names = new Set(types.map((t) => t.type));
-    for (const [type, r] of rows) {
-      if (!names.has(type)) {
-        r.row.remove();
-        rows.delete(type);
-      }
-    }
-    for (const t of types) {
-      const r = rowFor(t.type);
-      fill(r, t);
-      body.append(r.row); // moves an attached row: the table follows the server's order
-    }
+    rows.show(types); // in the server's order
   }
 
   /** Reads the types (again); calls made while one runs are merged into one more read. */

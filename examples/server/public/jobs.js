@@ -8,6 +8,7 @@ import { el } from './dom.js';
 import { statusText } from './follow.js';
 import { createJobDetails } from './jobDetails.js';
 import { STATES, attemptsText, stateBadge, stateLabel, stateOf, subject } from './jobText.js';
+import { keyedRows } from './keyedRows.js';
 import { setTime } from './time.js';
 
 const PAGE_SIZE = 20;
@@ -22,7 +23,7 @@ export function createJobBrowser(follower) {
   const prev = document.getElementById('jobs-prev');
   const next = document.getElementById('jobs-next');
   const status = document.getElementById('jobs-status');
-  const rows = new Map(); // id -> { row, job, state, attempts, runAt, actions, details, shownState }
+  const rows = keyedRows(body, { key: (job) => job.id, create: (job) => makeRow(job.id), update: fill });
   let offset = 0;
   let stats = null;
   let loading = false;
@@ -82,13 +83,12 @@ export function createJobBrowser(follower) {
     return [button('Cancel', actions.cancel)];
   }
 
-  function rowFor(id) {
-    let r = rows.get(id);
-    if (r) return r;
+  /** A row's record: its element as `node`, with the parts `fill` changes. */
+  function makeRow(id) {
     const detailsButton = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Details of job ${id}`, text: 'Details' });
     detailsButton.addEventListener('click', () => details.open(id, detailsButton));
     // `data-label` names each cell where a narrow panel shows a row as a small card.
-    r = {
+    const r = {
       job: el('th', { scope: 'row', class: 'job-cell' }),
       state: el('td', { class: 'state', 'data-label': 'State' }),
       attempts: el('td', { class: 'attempts', 'data-label': 'Attempts' }),
@@ -97,14 +97,13 @@ export function createJobBrowser(follower) {
       details: detailsButton,
       shownState: null,
     };
-    r.row = el('tr', { 'data-job': id }, r.job, r.state, r.attempts, r.runAt, r.actions);
-    rows.set(id, r);
+    r.node = el('tr', { 'data-job': id }, r.job, r.state, r.attempts, r.runAt, r.actions);
     return r;
   }
 
   function fill(r, job) {
     const state = stateOf(job, stateSelect.value);
-    r.row.dataset.state = state;
+    r.node.dataset.state = state;
     r.job.replaceChildren(
       el('span', { class: 'job-type', text: job.type }),
       ' ',
@@ -122,8 +121,7 @@ export function createJobBrowser(follower) {
   }
 
   function showMessage(text) {
-    rows.clear();
-    body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colspan: 5, text })));
+    rows.placeholder(el('tr', { class: 'empty' }, el('td', { colspan: 5, text })));
   }
 
   /** How many jobs the filter matches, by the counts of `getStats()`. */
@@ -142,19 +140,7 @@ export function createJobBrowser(follower) {
       const type = typeSelect.value ? ` of type ${typeSelect.value}` : '';
       showMessage(`No ${state}jobs${type}`);
     } else {
-      if (rows.size === 0) body.replaceChildren();
-      const ids = new Set(jobs.map((j) => j.id));
-      for (const [id, r] of rows) {
-        if (!ids.has(id)) {
-          r.row.remove();
-          rows.delete(id);
-        }
-      }
-      for (const job of jobs) {
-        const r = rowFor(job.id);
-        fill(r, job);
-        body.append(r.row); // moves an attached row: the table follows the server's order
-      }
+      rows.show(jobs); // in the server's order
     }
     const shown = jobs.length;
     const total = Math.max(matching() ?? 0, offset + shown + (more ? 1 : 0));

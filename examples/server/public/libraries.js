@@ -9,6 +9,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { statusText } from './follow.js';
+import { keyedRows } from './keyedRows.js';
 
 const KIND_LABELS = { movies: 'Movies', tvshows: 'TV shows' };
 const PHASES = ['scan', 'enrich', 'publish', 'playerSync'];
@@ -75,7 +76,7 @@ function countsOf(lib) {
 export function createLibrariesPanel(follower) {
   const list = document.getElementById('libraries-list');
   const panelStatus = document.getElementById('libraries-status');
-  const rows = new Map(); // library id -> { node, update(lib) }
+  const rows = keyedRows(list, { key: (lib) => lib.id, create: makeRow, update: (row, lib) => row.update(lib) });
   let reading = false;
   let again = false;
   let timer = null;
@@ -172,22 +173,10 @@ export function createLibrariesPanel(follower) {
 
   function render(libraries) {
     if (libraries.length === 0) {
-      rows.clear();
-      list.replaceChildren(el('li', { class: 'empty', text: 'No library is configured.' }));
+      rows.placeholder(el('li', { class: 'empty', text: 'No library is configured.' }));
       return;
     }
-    const nodes = libraries.map((lib) => {
-      let row = rows.get(lib.id);
-      if (!row) {
-        row = makeRow(lib);
-        rows.set(lib.id, row);
-      }
-      row.update(lib);
-      return row.node;
-    });
-    for (const child of [...list.children]) if (!nodes.includes(child)) child.remove();
-    // Appending a node already in the list moves it: the order follows the server's.
-    list.append(...nodes);
+    rows.show(libraries); // in the server's order
   }
 
   /** Reads the libraries again; one read at a time, a request during it asks for one more. */
@@ -209,7 +198,7 @@ export function createLibrariesPanel(follower) {
       } while (again);
     } catch (error) {
       setPanelStatus(`Could not read the libraries: ${error.message}`, 'error');
-      if (rows.size === 0) list.replaceChildren(el('li', { class: 'empty', text: error.status === 401 ? 'API key needed' : 'Not loaded' }));
+      if (rows.size === 0) rows.placeholder(el('li', { class: 'empty', text: error.status === 401 ? 'API key needed' : 'Not loaded' }));
     } finally {
       reading = false;
     }

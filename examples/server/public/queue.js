@@ -11,6 +11,7 @@ import { api } from './api.js';
 import { el } from './dom.js';
 import { statusText } from './follow.js';
 import { STATES, subject } from './jobText.js';
+import { keyedRows } from './keyedRows.js';
 
 const MAX_RUNNING = 50;
 const MAX_FAILED = 5;
@@ -19,25 +20,6 @@ const NO_STATS = { pending: 0, delayed: 0, processing: 0, failed: 0, byType: {} 
 /** The first line of a stored error (its stack frames are not sent by the API). */
 function firstLine(text) {
   return (text ?? '').split('\n')[0];
-}
-
-/**
- * Keeps `list`'s items in step with `items` by key, reusing the element of an item that
- * stays, so that a refresh never takes the keyboard focus away from its buttons.
- */
-function syncList(list, items, key, make, update, emptyText) {
-  const old = new Map([...list.children].filter((li) => li.dataset.key).map((li) => [li.dataset.key, li]));
-  const nodes = items.map((item) => {
-    const k = String(key(item));
-    const node = old.get(k) ?? make(item);
-    node.dataset.key = k;
-    update(node, item);
-    return node;
-  });
-  if (nodes.length === 0) nodes.push(el('li', { class: 'empty', text: emptyText }));
-  // Appending a node that is already in the list moves it: the order follows `items`.
-  for (const node of [...list.children]) if (!nodes.includes(node)) node.remove();
-  list.append(...nodes);
 }
 
 /** What a finished scan found, from its result (`ScanMovieResult`). */
@@ -68,6 +50,17 @@ export function createQueuePanel(follower, showJobs) {
   const failureStatus = document.getElementById('failure-status');
   const showFailed = document.getElementById('failures-all');
   showFailed.addEventListener('click', () => showJobs('failed'));
+  // Both lists keep their items by job id, so a refresh never takes the focus from a Retry button.
+  const runningRows = keyedRows(runningList, {
+    key: (job) => String(job.id),
+    create: runningItem,
+    update: (r, job) => r.node.querySelector('progress').replaceWith(progressBar(job)),
+  });
+  const failureRows = keyedRows(failureList, {
+    key: (job) => String(job.id),
+    create: failureItem,
+    update: (r, job) => (r.node.querySelector('.job-error').textContent = firstLine(job.lastError) || 'failed'),
+  });
 
   function renderCounts() {
     for (const state of STATES) document.getElementById(`count-${state}`).textContent = String(stats[state]);
@@ -101,56 +94,53 @@ export function createQueuePanel(follower, showJobs) {
       : el('progress', { max: 100, value: pct, 'aria-label': `${job.type} progress` });
   }
 
-  function renderRunning() {
-    syncList(
-      runningList,
-      running,
-      (job) => job.id,
-      (job) =>
-        el(
-          'li',
-          { class: 'job' },
-          el(
-            'div',
-            { class: 'job-line' },
-            el('span', { class: 'job-type', text: job.type }),
-            el('span', { class: 'job-subject', text: subject(job) }),
-            el('span', { class: 'job-id', text: `#${job.id}` }),
-          ),
-          progressBar(job),
-        ),
-      (li, job) => li.querySelector('progress').replaceWith(progressBar(job)),
-      'Nothing is running',
+  /** The item of a running job (`data-key`: its id). */
+  function runningItem(job) {
+    const node = el(
+      'li',
+      { class: 'job', 'data-key': job.id },
+      el(
+        'div',
+        { class: 'job-line' },
+        el('span', { class: 'job-type', text: job.type }),
+        el('span', { class: 'job-subject', text: subject(job) }),
+        el('span', { class: 'job-id', text: `#${job.id}` }),
+      ),
+      progressBar(job),
     );
+    return { node };
+  }
+
+  /** The item of a failed job, with its Retry button (`data-key`: its id). */
+  function failureItem(job) {
+    const retry = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Retry job ${job.id}`, text: 'Retry' });
+    retry.addEventListener('click', () => void retryJob(job, retry));
+    const node = el(
+      'li',
+      { class: 'job job-failed', 'data-key': job.id },
+      el(
+        'div',
+        { class: 'job-line' },
+        el('span', { class: 'job-type', text: job.type }),
+        el('span', { class: 'job-subject', text: subject(job) }),
+        el('span', { class: 'job-id', text: `#${job.id}` }),
+      ),
+      el('p', { class: 'job-error' }),
+      retry,
+    );
+    return { node };
+  }
+
+  function renderRunning() {
+    if (running.length === 0) runningRows.placeholder(el('li', { class: 'empty', text: 'Nothing is running' }));
+    else runningRows.show(running);
     const more = stats.processing - running.length;
     runningMore.textContent = more > 0 ? `and ${more} more` : '';
   }
 
   function renderFailures() {
-    syncList(
-      failureList,
-      failed,
-      (job) => job.id,
-      (job) => {
-        const retry = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Retry job ${job.id}`, text: 'Retry' });
-        retry.addEventListener('click', () => void retryJob(job, retry));
-        return el(
-          'li',
-          { class: 'job job-failed' },
-          el(
-            'div',
-            { class: 'job-line' },
-            el('span', { class: 'job-type', text: job.type }),
-            el('span', { class: 'job-subject', text: subject(job) }),
-            el('span', { class: 'job-id', text: `#${job.id}` }),
-          ),
-          el('p', { class: 'job-error' }),
-          retry,
-        );
-      },
-      (li, job) => (li.querySelector('.job-error').textContent = firstLine(job.lastError) || 'failed'),
-      'No failures',
-    );
+    if (failed.length === 0) failureRows.placeholder(el('li', { class: 'empty', text: 'No failures' }));
+    else failureRows.show(failed);
     const more = stats.failed - failed.length;
     failedMore.textContent = more > 0 ? `and ${more} more` : '';
     showFailed.hidden = stats.failed === 0;

@@ -4,6 +4,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { statusText } from './follow.js';
+import { keyedRows } from './keyedRows.js';
 import { setTime } from './time.js';
 
 const REFRESH_MS = 5000;
@@ -18,12 +19,11 @@ function triggerText(s) {
 export function createSchedulesPanel(follower) {
   const body = document.getElementById('schedules-body');
   const status = document.getElementById('schedule-status');
-  const rows = new Map(); // name -> { row, trigger, type, last, next, button }
+  const rows = keyedRows(body, { key: (s) => s.name, create: (s) => makeRow(s.name), update: fill });
   let timer = null;
 
   function showMessage(text) {
-    rows.clear();
-    body.replaceChildren(el('tr', { class: 'empty' }, el('td', { colspan: 6, text })));
+    rows.placeholder(el('tr', { class: 'empty' }, el('td', { colspan: 6, text })));
   }
 
   function setStatus(text, kind) {
@@ -48,20 +48,19 @@ export function createSchedulesPanel(follower) {
     await load();
   }
 
-  function rowFor(name) {
-    let r = rows.get(name);
-    if (r) return r;
+  /** A row's record: its element as `node`, with the cells `fill` changes. */
+  function makeRow(name) {
     const button = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Run ${name} now`, text: 'Run now' });
     button.addEventListener('click', () => void runNow(name, button));
     // `data-label` names each cell where a narrow panel shows a row as a small card.
-    r = {
+    const r = {
       trigger: el('td', { class: 'trigger', 'data-label': 'Trigger' }),
       type: el('td', { class: 'job-type', 'data-label': 'Job type' }),
       last: el('td', { class: 'time', 'data-label': 'Last run' }),
       next: el('td', { class: 'time', 'data-label': 'Next run' }),
       button,
     };
-    r.row = el(
+    r.node = el(
       'tr',
       { 'data-schedule': name },
       el('th', { scope: 'row', text: name }),
@@ -71,8 +70,15 @@ export function createSchedulesPanel(follower) {
       r.next,
       el('td', { class: 'run' }, button),
     );
-    rows.set(name, r);
     return r;
+  }
+
+  function fill(r, s) {
+    r.trigger.textContent = triggerText(s);
+    r.trigger.title = s.cron !== null ? 'cron pattern' : 'fixed interval';
+    r.type.textContent = s.job.type;
+    setTime(r.last, s.lastRunAt, 'never');
+    setTime(r.next, s.nextRunAt, 'none');
   }
 
   function render(schedules) {
@@ -80,24 +86,7 @@ export function createSchedulesPanel(follower) {
       showMessage('No schedules');
       return;
     }
-    if (rows.size === 0) body.replaceChildren();
-    const names = new Set(schedules.map((s) => s.name));
-    for (const [name, r] of rows) {
-      if (!names.has(name)) {
-        r.row.remove();
-        rows.delete(name);
-      }
-    }
-    for (const s of schedules) {
-      const r = rowFor(s.name);
-      r.trigger.textContent = triggerText(s);
-      r.trigger.title = s.cron !== null ? 'cron pattern' : 'fixed interval';
-      r.type.textContent = s.job.type;
-      setTime(r.last, s.lastRunAt, 'never');
-      setTime(r.next, s.nextRunAt, 'none');
-      // Appending an attached row moves it: the table follows the server's order.
-      body.append(r.row);
-    }
+    rows.show(schedules); // in the server's order
   }
 
   /** Loads the schedules; errors are shown in the table, and thrown (the page handles 401). */
