@@ -14,7 +14,6 @@ import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.j
 import { describeJobTypes, type JobTypeInfo } from '../handlers/jobTypes.js';
 import type { AddedJob, IJobQueueStorage, JobListQuery, PauseState } from '../storage/types.js';
 import { stateAt, type Job, type JobInput, type QueueStats } from '../types.js';
-import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import { LeaseKeeper } from './LeaseKeeper.js';
 import {
   checkConcurrency,
@@ -23,17 +22,16 @@ import {
   type ResolvedQueueOptions,
   type StopOptions,
   type CancelResult,
+  pauseScope,
 } from './options.js';
 import { newJobView } from '../storage/rows.js';
-import { normalizeJobInput } from './normalize.js';
-import { emitRemoteEvent } from './remoteEvents.js';
+import { prepareJobs } from './prepareJobs.js';
+import { listenToRemoteEvents } from './remoteEvents.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
 import { createScheduler } from '../scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
-import { WorkerPool } from './WorkerPool.js';
-import { setTimeoutAt } from '../timers.js';
 import { RegistryFilter } from './claimFilter.js';
-import { captureTrace, JobTracer } from './tracing.js';
+import { QueueRuntime } from './QueueRuntime.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
@@ -66,10 +64,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   #ownerId = '';
   #state: State = 'idle';
   #ready: Promise<void> | null = null;
-  #pool: WorkerPool | null = null;
-  #runner: JobRunner | null = null;
-  #timers: NodeJS.Timeout[] = [];
-  #unwatch: (() => void) | null = null;
+  /** The workers, runner and timers of a started queue. */
+  #runtime: QueueRuntime | null = null;
   #stopping: Promise<void> | null = null;
   #scheduler: Scheduler | null = null;
   /** Stops listening to other processes' job outcomes (option `remoteEvents`). */
@@ -101,9 +97,9 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       leaseMs: this.#opts.leaseMs,
       maxStalls: this.#opts.maxStalls,
       retainFailed: this.#opts.retainFailed,
-      runner: () => this.#runner,
+      runner: () => this.#runtime?.runner ?? null,
       ownerId: () => this.#ownerId,
-      wakeIdle: (n) => this.#pool?.wake(n),
+      wakeIdle: (n) => this.#runtime?.pool.wake(n),
     });
     this.phases = options.phases;
   }
@@ -115,7 +111,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
 
   /** Jobs this process is running now. */
   get runningJobs(): Job[] {
-    return [...(this.#runner?.running.values() ?? [])].map((r) => r.job);
+    return [...(this.#runtime?.runner.running.values() ?? [])].map((r) => r.job);
   }
 
   /**
@@ -125,7 +121,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   async use(plugin: { name: string; register(queue: JobQueue): void | Promise<void> }): Promise<this> {
     await plugin.register(this);
     if (this.#state === 'started') {
-      this.#pool?.wake();
+      this.#runtime?.pool.wake();
       // Other processes' stats learn the new types now rather than at the next heartbeat.
       await this.#announce();
     }
@@ -170,7 +166,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     if (changed) {
       this.logger.info({ type: scope }, scope === null ? 'queue resumed' : 'job type resumed');
       this.emit('queue:resumed', { type: scope });
-      this.#pool?.wake();
+      this.#runtime?.pool.wake();
     }
     return changed;
   }
@@ -211,45 +207,24 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       this.#state = 'idle';
       throw error;
     }
-    const runner: JobRunner = new JobRunner({
+    const runtime = new QueueRuntime({
       storage: this.storage,
       registry: this.registry,
-      ownerId: this.#ownerId,
       logger: this.logger,
       events: this,
       enqueuer: this,
-      backoff: this.#opts.backoff,
-      retainFailed: this.#opts.retainFailed,
-      complete: (ref) => pool.complete(ref),
-      reportError: (error) => this.#reportError(error, null),
       phases: this.phases,
-      wakeAt: (t) => pool.wakeAt(t),
-      wakeIdle: () => pool.wake(1),
-      tracer: new JobTracer(),
-    });
-    const pool: WorkerPool = new WorkerPool({
-      storage: this.storage,
       ownerId: this.#ownerId,
       concurrency: this.concurrency,
-      leaseMs: this.#opts.leaseMs,
-      maxIdleMs: this.#opts.maxIdleMs,
+      options: this.#opts,
+      leases: this.#leases,
       filter: () => this.#claimable.filter,
-      run: (job, workerId) => runner.run(job, workerId),
-      running: () => runner.running.size,
-      onDrained: () => this.emit('queue:drained', {}),
-      onError: (error, workerId) => this.#reportError(error, workerId),
+      announce: () => this.#announce(),
+      reportError: (error, workerId) => this.#reportError(error, workerId),
     });
-    this.#runner = runner;
-    this.#pool = pool;
+    this.#runtime = runtime;
     this.#state = 'started';
-    this.#timers.push(
-      // The heartbeat timer stays referenced: a started queue keeps its process alive
-      // (even when every handler awaits something that holds no handle) until stop().
-      this.#every(this.#opts.heartbeatMs, () => Promise.all([this.#leases.heartbeat(), this.#announce()]).then(() => {}), true),
-      this.#every(this.#opts.stalledCheckMs, () => this.#leases.recoverStalled()),
-    );
-    this.#unwatch = this.storage.watch?.(() => pool.wake(), this.#opts.pollIntervalMs) ?? null;
-    pool.start();
+    runtime.start();
     // A storage that keeps no schedules (no scheduleStore capability) has none to fire,
     // unless the host gave the queue's scheduler a store of its own.
     if (this.#opts.scheduler && (this.#scheduler || this.storage.scheduleStore)) await this.scheduler.start();
@@ -310,28 +285,10 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    * ```
    */
   async addJobsWithOutcome(inputs: readonly JobInput[]): Promise<AddedJob[]> {
-    if (!Array.isArray(inputs)) {
-      throw new ValidationError('addJobs takes an array of jobs', [{ path: '', message: 'expected an array' }]);
-    }
     const now = Date.now();
     const defaults = { maxRetries: this.#opts.maxRetries, maxPayloadBytes: this.#opts.maxPayloadBytes };
-    const jobs = inputs.map((input, i) => {
-      try {
-        return normalizeJobInput(input, this.registry, defaults, now);
-      } catch (error) {
-        if (inputs.length > 1 && error instanceof ValidationError) {
-          throw new ValidationError(
-            `jobs[${i}]: ${error.message}`,
-            error.issues.map((issue) => ({ ...issue, path: `${i}.${issue.path}` })),
-          );
-        }
-        throw error;
-      }
-    });
+    const jobs = prepareJobs(inputs, this.registry, defaults, now);
     if (jobs.length === 0) return [];
-    // One context for the whole call: every job it adds joins the caller's trace.
-    const trace = captureTrace();
-    if (trace !== null) for (const j of jobs) j.trace = trace;
     await this.#ensureReady();
     const added = await this.storage.add(jobs, now);
     let ready = 0;
@@ -345,8 +302,8 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       if (wantEvents) this.emit('job:added', { job: seenAt(newJobView(a.id, j, now), now) });
     });
     // Only a started queue has a pool, and it ignores wake-ups once stopping.
-    if (ready > 0) this.#pool?.wake(ready);
-    if (soonest !== Number.POSITIVE_INFINITY) this.#pool?.wakeAt(soonest);
+    if (ready > 0) this.#runtime?.pool.wake(ready);
+    if (soonest !== Number.POSITIVE_INFINITY) this.#runtime?.pool.wakeAt(soonest);
     return added.map((a) => ({ id: a.id, created: a.created }));
   }
 
@@ -400,7 +357,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
         this.emit('job:cancelled', { job: seenAt(result.job, Date.now()) });
         return 'cancelled';
       case 'requested':
-        this.#runner?.abort(result.job.id, 'cancel', new JobCancelledError());
+        this.#runtime?.runner.abort(result.job.id, 'cancel', new JobCancelledError());
         return 'cancelling';
     }
   }
@@ -415,7 +372,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     const now = Date.now();
     const job = await this.storage.retry(String(id), now);
     if (!job) throw new NotFoundError(`No failed job with id ${id}`);
-    this.#pool?.wake(1);
+    this.#runtime?.pool.wake(1);
     return seenAt(job, now);
   }
 
@@ -473,19 +430,10 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    */
   async #open(): Promise<void> {
     await this.storage.init();
-    if (!this.#opts.remoteEvents || !this.storage.events || this.#stopRemote) return;
+    const subscribe = this.storage.events?.bind(this.storage);
+    if (!this.#opts.remoteEvents || !subscribe || this.#stopRemote) return;
     try {
-      this.#stopRemote = await this.storage.events((event) => emitRemoteEvent(this, event), {
-        onError: (error) => {
-          // The storage calls this from its reading loop, which must not throw: a
-          // worker:error listener that throws is logged instead.
-          try {
-            this.#reportError(error, null);
-          } catch (listenerError) {
-            this.logger.error({ err: listenerError }, 'worker:error listener threw');
-          }
-        },
-      });
+      this.#stopRemote = await listenToRemoteEvents(subscribe, this, (error) => this.#reportError(error, null), this.logger);
     } catch (error) {
       // The caller's promise rejects and stop() will find nothing open: close what init
       // opened, so that no connection keeps the process alive.
@@ -509,21 +457,6 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     await this.storage.announceWorker({ id: this.#ownerId, types: this.#claimable.types, expiresAt: now + this.#opts.leaseMs }, now);
   }
 
-  #every(ms: number, fn: () => Promise<void>, keepAlive = false): NodeJS.Timeout {
-    let busy = false;
-    const timer = setInterval(() => {
-      if (busy || this.#state !== 'started') return;
-      busy = true;
-      fn()
-        .catch((error: unknown) => this.#reportError(error, null))
-        .finally(() => {
-          busy = false;
-        });
-    }, ms);
-    if (!keepAlive) timer.unref();
-    return timer;
-  }
-
   #reportError(error: unknown, workerId: string | null): void {
     const err = toError(error);
     this.logger.error({ err, workerId }, 'worker error');
@@ -531,55 +464,12 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   }
 
   async #shutdown(timeoutMs: number): Promise<void> {
-    const runner = this.#runner!;
-    const pool = this.#pool!;
-    // Claiming stops at once; the workers finish what they hold.
-    const stopped = pool.stopWorkers();
     // No tick may be enqueued while the queue stops.
-    await this.#scheduler?.stop();
-    this.#unwatch?.();
-    this.#unwatch = null;
-    let cancel = (): void => {};
-    const timedOut = await Promise.race([
-      stopped.then(() => false),
-      new Promise<boolean>((resolve) => {
-        // Any length, Infinity included (wait for the handlers however long they take).
-        cancel = setTimeoutAt(Date.now() + timeoutMs, () => resolve(true));
-      }),
-    ]);
-    cancel();
-    if (timedOut && runner.running.size > 0) {
-      const refs = [...runner.running.keys()].map((id) => ({ id, workerId: this.#ownerId }));
-      for (const { id } of refs) runner.abort(id, 'shutdown', new ShutdownAbortError());
-      await this.storage.release(refs, Date.now());
-      this.logger.warn({ jobs: refs.map((r) => r.id) }, 'stop timed out: running jobs aborted and returned to pending');
-    }
-    await stopped;
-    await pool.drain();
-    for (const t of this.#timers) clearInterval(t);
-    this.#timers = [];
-    // Reported, not thrown: the queue stops either way, and the announcement expires.
-    await this.storage.retireWorker(this.#ownerId).catch((error: unknown) => this.#reportError(error, null));
-    this.#pool = null;
-    this.#runner = null;
+    await this.#runtime!.stop(timeoutMs, () => this.#scheduler?.stop() ?? Promise.resolve());
+    this.#runtime = null;
     this.#ready = null;
     await this.#unsubscribeRemote();
     await this.storage.close();
     this.logger.info({ owner: this.#ownerId }, 'queue stopped');
   }
-}
-
-/**
- * The storage scope of a pause: null for the whole queue.
- *
- * @throws ValidationError when `type` is given but not a non-empty string
- */
-function pauseScope(type: string | undefined): string | null {
-  if (type === undefined) return null;
-  if (typeof type !== 'string' || type.trim() === '') {
-    throw new ValidationError('A paused job type must be a non-empty string', [
-      { path: 'type', message: 'must be a non-empty string (or left out for the whole queue)' },
-    ]);
-  }
-  return type;
 }

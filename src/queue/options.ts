@@ -132,3 +132,18 @@ export function checkConcurrency(concurrency: number): number {
   }
   return concurrency;
 }
+
+/**
+ * The storage scope of a pause: null for the whole queue.
+ *
+ * @throws ValidationError when `type` is given but not a non-empty string
+ */
+export function pauseScope(type: string | undefined): string | null {
+  if (type === undefined) return null;
+  if (typeof type !== 'string' || type.trim() === '') {
+    throw new ValidationError('A paused job type must be a non-empty string', [
+      { path: 'type', message: 'must be a non-empty string (or left out for the whole queue)' },
+    ]);
+  }
+  return type;
+}

@@ -8,7 +8,8 @@
 import type { EventEmitter } from 'eventemitter3';
 import { StorageError } from '../errors.js';
 import type { QueueEvents, RemoteEventInfo } from '../events.js';
-import type { StorageJobEvent } from '../storage/types.js';
+import type { Logger } from 'pino';
+import type { IJobQueueStorage, StorageJobEvent } from '../storage/types.js';
 
 const STACK_FRAME = /^\s+at\s/;
 const NAMED = /^([A-Za-z_$][\w$]*): ([\s\S]*)$/;
@@ -66,4 +67,27 @@ export function emitRemoteEvent(events: EventEmitter<QueueEvents>, event: Storag
       events.emit('job:stalled', { job, remote });
       return;
   }
+}
+
+/**
+ * Starts re-emitting on `events` the outcomes other processes record, through the
+ * storage's `events` capability; resolves once listening, with the function that stops.
+ * An error of the storage's reading loop goes to `reportError`; a listener of that
+ * report which throws is logged, since the loop must not throw.
+ */
+export function listenToRemoteEvents(
+  subscribe: NonNullable<IJobQueueStorage['events']>,
+  events: EventEmitter<QueueEvents>,
+  reportError: (error: unknown) => void,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  return subscribe((event) => emitRemoteEvent(events, event), {
+    onError: (error) => {
+      try {
+        reportError(error);
+      } catch (listenerError) {
+        logger.error({ err: listenerError }, 'worker:error listener threw');
+      }
+    },
+  });
 }
