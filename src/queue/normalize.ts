@@ -343,6 +343,11 @@ export function normalizeJobInput(input: unknown, registry: HandlerRegistry, def
 /** Default of `debounceMaxWaitMs`: this many debounce windows. */
 export const DEBOUNCE_MAX_WAIT_FACTOR = 10;
 
+/** Throws the ValidationError of one bad job option. */
+function refuse(path: string, message: string): never {
+  throw new ValidationError(`Invalid job: ${path}: ${message}`, [{ path, message }]);
+}
+
 /**
  * The debounce window of a job, or null without `debounceMs`.
  *
@@ -350,9 +355,6 @@ export const DEBOUNCE_MAX_WAIT_FACTOR = 10;
  * below it, `debounceMs` without `dedupeKey` or with `delayMs`/`runAt`
  */
 function debounceOf(o: JobOptions): DebounceWindow | null {
-  const refuse = (path: string, message: string): never => {
-    throw new ValidationError(`Invalid job: ${path}: ${message}`, [{ path, message }]);
-  };
   if (o.debounceMs === undefined) {
     if (o.debounceMaxWaitMs !== undefined) refuse('debounceMaxWaitMs', 'is only allowed with debounceMs');
     return null;
