@@ -8,7 +8,8 @@
  * `--claim-depth N` (default 1000000) and `--redis-claim-depth N` (default 100000): pending
  * jobs under the claims beside a paused type, `--baseline DIR`: a checkout of an earlier
  * version (its dependencies installed or linked) whose drain at concurrency 3 and 50 runs
- * side by side with this one's, to show what a change costs a queue without controls.
+ * side by side with this one's, to show what a change costs a queue without controls, in
+ * `--baseline-pairs N` (default 9) back-to-back pairs.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -27,6 +28,8 @@ const REDIS_CLAIM_DEPTH = Number(arg('redis-claim-depth', '100000'));
 const DEBOUNCE_ADDS = 10_000;
 const OUT = arg('out', '');
 const BASELINE = arg('baseline', '');
+/** Pairs for the comparison with the baseline: a 5 % question needs more than the usual runs. */
+const BASELINE_PAIRS = Number(arg('baseline-pairs', '9'));
 const SCENARIOS = join(import.meta.dirname, 'scenarios.ts');
 /** A scenario run from the baseline checkout: `baseline:<name>`. */
 const BASE_PREFIX = 'baseline:';
@@ -69,16 +72,23 @@ interface Pair {
 }
 
 /**
- * Runs two scenarios alternately, RUNS times each, and compares `key` (jobs/s). On a
+ * Runs two scenarios alternately, `runs` times each, and compares `key` (jobs/s). On a
  * shared machine the load changes from minute to minute; a ratio taken within each
- * back-to-back pair is steadier than a ratio of two medians taken minutes apart.
+ * back-to-back pair is steadier than a ratio of two medians taken minutes apart. Which
+ * of the two runs first alternates, so that neither always meets the other's leftovers
+ * (a warm page cache, a checkpoint still writing).
  */
-function measurePair(a: [string, number?, number?], b: [string, number?, number?], key = 'jobsPerSec'): Pair {
+function measurePair(a: [string, number?, number?], b: [string, number?, number?], key = 'jobsPerSec', runs = RUNS): Pair {
   const as: number[] = [];
   const bs: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    as.push(runOnce(a[0], a[1], a[2])[key]!);
-    bs.push(runOnce(b[0], b[1], b[2])[key]!);
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      as.push(runOnce(a[0], a[1], a[2])[key]!);
+      bs.push(runOnce(b[0], b[1], b[2])[key]!);
+    } else {
+      bs.push(runOnce(b[0], b[1], b[2])[key]!);
+      as.push(runOnce(a[0], a[1], a[2])[key]!);
+    }
   }
   return { a: median(as), b: median(bs), ratio: median(as.map((x, i) => x / bs[i]!)) };
 }
@@ -108,10 +118,12 @@ if (BASELINE) {
   // No controls configured: this version's drain beside the baseline's, pair by pair.
   const worst: number[] = [];
   for (const c of [3, 50]) {
-    const d = measurePair(['phaseq-drain', c], [`${BASE_PREFIX}phaseq-drain`, c]);
+    const d = measurePair(['phaseq-drain', c], [`${BASE_PREFIX}phaseq-drain`, c], 'jobsPerSec', BASELINE_PAIRS);
     rows.push([`drain at concurrency ${c}, this version vs the baseline, jobs/s`, fmt(d.a), `baseline ${fmt(d.b)}`, x(d.ratio)]);
     worst.push(d.ratio);
   }
+  const bulkBase = measurePair(['phaseq-add-bulk'], [`${BASE_PREFIX}phaseq-add-bulk`], 'jobsPerSec', BASELINE_PAIRS);
+  rows.push(['addJobs (1,000 per call), this version vs the baseline, jobs/s', fmt(bulkBase.a), `baseline ${fmt(bulkBase.b)}`, x(bulkBase.ratio)]);
   targets.push([
     'no controls configured: drain at concurrency 3 / 50 within 5 % of the baseline',
     worst.map(x).join(' / '),
