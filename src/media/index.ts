@@ -108,14 +108,8 @@ export { pickCandidates, compareCandidates, type RankedArtwork, resolutionOf, ty
 export type { EnrichMetadataResult } from './handlers/enrichMetadata.js';
 export type { PublishResult } from './handlers/publish.js';
 export type { NotifyPlayerResult, PlayerChangeCounts } from './handlers/notifyPlayer.js';
-export {
-  MoviesRepository,
-  type MovieRecord,
-  type AssetRecord,
-  type ScannedMovie,
-  type UpsertOutcome,
-  type EnrichmentRecord,
-} from './db/MoviesRepository.js';
+export { MoviesRepository } from './db/MoviesRepository.js';
+export type { MovieRecord, AssetRecord, ScannedMovie, UpsertOutcome, EnrichmentRecord } from './db/movieRecords.js';
 export { mediaMigration } from './migrations/001_media.js';
 export { MEDIA_MIGRATIONS } from './migrations/index.js';
 export { parseMovieName, type ParsedMovieName } from './scan/parseMovieName.js';

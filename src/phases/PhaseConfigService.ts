@@ -7,25 +7,17 @@
  * whichever process made it. Writes validate the whole phase (cross-field rules
  * included) before anything is stored, store all their keys in one transaction, and are
  * serialised within this service so that two calls cannot interleave their read-modify-write.
+ * What the phases are and their rules (schema checks, decoding stored values, validating
+ * patches) is PhaseSet's; this service adds the store, the cache, the lock and the events.
  */
 import { EventEmitter } from 'eventemitter3';
-import type { z } from 'zod';
-import { ValidationError, type ValidationIssue } from '../errors.js';
-import { parseWithIssues } from '../validation.js';
+import { ValidationError } from '../errors.js';
 import type { ISettingsStore } from '../settings/types.js';
 import { describePhases, type PhaseDescription } from './describe.js';
 import type { PhaseConfigChange, PhaseConfigEvents } from './events.js';
-import { coerceField, decodeField, encodeField, FieldDecodeError, fieldInfo, type FieldInfo } from './fields.js';
-import { checkPhase, parseSettingKey, PHASE_KEY_PREFIX, storedKey } from './keys.js';
-import {
-  deepFreeze,
-  phaseDefaults,
-  type PhaseConfigOf,
-  type RegisteredPhaseSchemas,
-  type PhasePatchOf,
-  type PhaseSchemas,
-  type PhaseSettingKeyOf,
-} from './phaseConfig.js';
+import { checkPhase, parseSettingKey, PHASE_KEY_PREFIX } from './keys.js';
+import type { PhaseConfigOf, RegisteredPhaseSchemas, PhasePatchOf, PhaseSchemas, PhaseSettingKeyOf } from './phaseConfig.js';
+import { InvalidStoredSettingsError, PhaseSet } from './PhaseSet.js';
 
 /** Options of {@link PhaseConfigService}. */
 export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
@@ -39,54 +31,10 @@ export interface PhaseConfigServiceOptions<S extends PhaseSchemas> {
   phases?: S;
 }
 
-/** Stored values break their rules; a ValidationError for callers, told apart inside. */
-class InvalidStoredSettingsError extends ValidationError {}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return a === b || JSON.stringify(a) === JSON.stringify(b);
-}
-
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
-}
-
-function describeIssues(issues: readonly ValidationIssue[]): string {
-  return issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; ');
-}
-
-/**
- * Checks a set of phase schemas (names, field names, defaults that parse again) and
- * returns their field infos and defaults. Throws `ValidationError` naming every problem.
- */
-function checkSchemas(schemas: PhaseSchemas): { fields: Map<string, Map<string, FieldInfo>>; defaults: Record<string, unknown> } {
-  const issues: ValidationIssue[] = [];
-  const out = new Map<string, Map<string, FieldInfo>>();
-  for (const [phase, schema] of Object.entries(schemas)) {
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(phase)) {
-      issues.push({ path: `phases.${phase}`, message: 'a phase name is letters, digits and _ (it becomes part of a key)' });
-    }
-    const fields = new Map<string, FieldInfo>();
-    for (const [field, fieldSchema] of Object.entries<z.core.$ZodType>(schema.shape)) {
-      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(field)) {
-        issues.push({ path: `${phase}.${field}`, message: 'a setting name is letters, digits and _' });
-      }
-      fields.set(field, fieldInfo(fieldSchema));
-    }
-    out.set(phase, fields);
-  }
-  if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
-  const defaults = phaseDefaults(schemas) as Record<string, unknown>;
-  // Writes re-validate the current (parsed) values together with the change, so a
-  // schema's output must be a valid input again: no transforms that change the type.
-  for (const [phase, schema] of Object.entries(schemas)) {
-    if (!schema.safeParse(defaults[phase]).success) {
-      issues.push({ path: phase, message: "its parsed defaults do not parse again (a transform changes the value's type)" });
-    }
-  }
-  if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
-  return { fields: out, defaults };
 }
 
 /**
@@ -104,9 +52,7 @@ function checkSchemas(schemas: PhaseSchemas): { fields: Map<string, Map<string, 
 export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas> extends EventEmitter<PhaseConfigEvents<PhaseConfigOf<S>>> {
   /** The store the settings live in. */
   readonly store: ISettingsStore;
-  #schemas: S;
-  #defaults: Readonly<PhaseConfigOf<S>>;
-  readonly #fields = new Map<string, Map<string, FieldInfo>>();
+  readonly #phases: PhaseSet<S>;
   #cache: { token: string | null; config: PhaseConfigOf<S> } | null = null;
   #tail: Promise<unknown> = Promise.resolve();
   #ready: Promise<void> | null = null;
@@ -127,20 +73,17 @@ export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas>
         { path: 'phases', message: 'needs at least one phase' },
       ]);
     }
-    const checked = checkSchemas(schemas);
-    this.#schemas = schemas;
-    for (const [phase, fields] of checked.fields) this.#fields.set(phase, fields);
-    this.#defaults = deepFreeze(checked.defaults as PhaseConfigOf<S>);
+    this.#phases = new PhaseSet(schemas);
   }
 
   /** The phase schemas in use: those given, and those plugins registered since. */
   get schemas(): S {
-    return this.#schemas;
+    return this.#phases.schemas;
   }
 
   /** The default settings of every phase, deeply frozen. */
   get defaults(): Readonly<PhaseConfigOf<S>> {
-    return this.#defaults;
+    return this.#phases.defaults;
   }
 
   /**
@@ -156,21 +99,7 @@ export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas>
    * ```
    */
   registerPhases(schemas: PhaseSchemas): void {
-    const known = this.#schemas as PhaseSchemas;
-    const added: Record<string, PhaseSchemas[string]> = {};
-    const issues: ValidationIssue[] = [];
-    for (const [phase, schema] of Object.entries(schemas ?? {})) {
-      if (!Object.hasOwn(known, phase)) added[phase] = schema;
-      else if (known[phase] !== schema) issues.push({ path: `phases.${phase}`, message: 'is already registered with another schema' });
-    }
-    if (issues.length > 0) throw new ValidationError(`Invalid phase schemas: ${describeIssues(issues)}`, issues);
-    if (Object.keys(added).length === 0) return;
-    const checked = checkSchemas(added);
-    for (const [phase, fields] of checked.fields) this.#fields.set(phase, fields);
-    // Safe: the new phases extend the set; their keys are not among S's (checked above).
-    this.#schemas = { ...known, ...added } as unknown as S;
-    this.#defaults = deepFreeze({ ...this.#defaults, ...checked.defaults });
-    this.#cache = null;
+    if (this.#phases.register(schemas)) this.#cache = null;
   }
 
   /**
@@ -277,59 +206,10 @@ export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas>
     const token = await this.store.changeToken();
     const cached = this.#cache;
     if (cached && cached.token === token) return cached.config;
-    const config = await this.#load();
+    const config = this.#phases.parseStored(await this.store.getAll(PHASE_KEY_PREFIX));
     this.#cache = { token, config };
     if (cached) this.#emitChanges(cached.config, config, 'external');
     return config;
-  }
-
-  /**
-   * Decodes the stored rows of one phase. A text that cannot be decoded is kept as it is,
-   * so that validation names it (rather than the default silently taking its place).
-   */
-  #decodePhase(rows: ReadonlyMap<string, string>, phase: string, issues: ValidationIssue[]): Record<string, unknown> {
-    const raw: Record<string, unknown> = {};
-    // Rows of unknown fields (left by older releases) are ignored: they configure nothing.
-    for (const [field, info] of this.#fieldsOf(phase)) {
-      const text = rows.get(storedKey(phase, field));
-      if (text === undefined) continue;
-      try {
-        raw[field] = decodeField(info.kind, text);
-      } catch (error) {
-        if (!(error instanceof FieldDecodeError)) throw error;
-        issues.push({ path: `${phase}.${field}`, message: `stored value: ${error.message}` });
-        raw[field] = text;
-      }
-    }
-    return raw;
-  }
-
-  async #load(): Promise<PhaseConfigOf<S>> {
-    const rows = await this.store.getAll(PHASE_KEY_PREFIX);
-    const issues: ValidationIssue[] = [];
-    const out: Record<string, unknown> = {};
-    for (const [phase, schema] of Object.entries(this.schemas)) {
-      const decodeIssues: ValidationIssue[] = [];
-      const raw = this.#decodePhase(rows, phase, decodeIssues);
-      issues.push(...decodeIssues);
-      const parsed = parseWithIssues(schema, raw, phase);
-      if (parsed.success) out[phase] = parsed.data;
-      else {
-        const reported = new Set(decodeIssues.map((i) => i.path));
-        for (const issue of parsed.issues) {
-          if (!reported.has(issue.path)) issues.push({ path: issue.path, message: `stored value: ${issue.message}` });
-        }
-      }
-    }
-    if (issues.length > 0) {
-      throw new InvalidStoredSettingsError(
-        `The stored phase settings are invalid (edited outside phaseq?): ${describeIssues(issues)}. ` +
-          'Fix them with set(), or resetToDefaults(phase).',
-        issues,
-      );
-    }
-    // Safe: every phase of the schemas was parsed into `out` under its own name.
-    return deepFreeze(out as PhaseConfigOf<S>);
   }
 
   /**
@@ -348,59 +228,13 @@ export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas>
       if (!(error instanceof InvalidStoredSettingsError)) throw error;
       rows = await this.store.getAll(PHASE_KEY_PREFIX);
     }
-    const next: Record<string, unknown> = { ...current };
-    const result: Record<string, unknown> = {};
-    const issues: ValidationIssue[] = [];
-    const entries: [string, string][] = [];
-    for (const [phase, patch] of patches) {
-      const fields = this.#fieldsOf(phase);
-      const coerced: Record<string, unknown> = {};
-      for (const [field, value] of Object.entries(patch)) {
-        const info = fields.get(field);
-        if (!info) {
-          issues.push({
-            path: `${phase}.${field}`,
-            message: `unknown setting of phase "${phase}"; its settings are ${[...fields.keys()].join(', ')}`,
-          });
-          continue;
-        }
-        try {
-          coerced[field] = coerceField(info.kind, value);
-        } catch (error) {
-          if (!(error instanceof FieldDecodeError)) throw error;
-          issues.push({ path: `${phase}.${field}`, message: error.message });
-        }
-      }
-      const schema = this.schemas[phase];
-      if (!schema) continue; // unreachable: phases were checked by the callers
-      const base = current ? (current[phase as keyof S & string] as object) : this.#decodePhase(rows ?? new Map(), phase, []);
-      // The whole phase is validated, so cross-field rules see the result of the change.
-      const parsed = parseWithIssues(schema, { ...base, ...coerced }, phase);
-      if (!parsed.success) {
-        // A field whose text could not be coerced already has its issue: one per field.
-        const named = new Set(issues.map((i) => i.path));
-        issues.push(...parsed.issues.filter((i) => !named.has(i.path)));
-        continue;
-      }
-      next[phase] = parsed.data;
-      result[phase] = deepFreeze(parsed.data);
-      const values = parsed.data;
-      for (const field of Object.keys(coerced)) {
-        const info = fields.get(field);
-        if (info) entries.push([storedKey(phase, field), encodeField(info.kind, values[field])]);
-      }
-    }
-    if (issues.length > 0) {
-      throw new ValidationError(`Invalid phase settings: ${describeIssues(issues)}`, issues);
-    }
+    const { result, config, entries } = this.#phases.applyPatches(patches, current, rows);
     await this.store.setMany(entries);
-    if (!current) {
+    if (!current || !config) {
       // There was no valid "before" to compare with: no events, and the next read reloads.
       this.#cache = null;
       return result;
     }
-    // Safe: `next` is `current` with some phases replaced by their parsed output.
-    const config = deepFreeze(next as PhaseConfigOf<S>);
     // Token unknown on purpose: another process may have written since, so the next read
     // reloads; keeping the config lets that reload report only changes made elsewhere.
     this.#cache = { token: null, config };
@@ -408,20 +242,10 @@ export class PhaseConfigService<S extends PhaseSchemas = RegisteredPhaseSchemas>
     return result;
   }
 
-  #fieldsOf(phase: string): Map<string, FieldInfo> {
-    return this.#fields.get(phase) ?? new Map<string, FieldInfo>();
-  }
-
   #emitChanges(before: PhaseConfigOf<S>, after: PhaseConfigOf<S>, origin: 'local' | 'external'): void {
-    for (const phase of Object.keys(this.schemas)) {
-      const a = before[phase as keyof S & string] as Record<string, unknown>;
-      const b = after[phase as keyof S & string] as Record<string, unknown>;
-      for (const field of this.#fieldsOf(phase).keys()) {
-        if (sameValue(a[field], b[field])) continue;
-        const change = { phase, field, key: `${phase}.${field}`, previous: a[field], value: b[field], origin };
-        // Safe: phase and field come from the schemas, the values from their parsed output.
-        this.emit('changed', change as PhaseConfigChange<PhaseConfigOf<S>>);
-      }
+    for (const change of this.#phases.changes(before, after, origin)) {
+      // Safe: phase and field come from the schemas, the values from their parsed output.
+      this.emit('changed', change as PhaseConfigChange<PhaseConfigOf<S>>);
     }
   }
 }

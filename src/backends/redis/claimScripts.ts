@@ -4,8 +4,10 @@
  * and key, rate windows) is applied here, atomically. ARGV[1] is always the key base (see
  * the prelude).
  */
+import type { ClaimFilter } from '../../storage/types.js';
 import { LUA_PRELUDE } from './luaPrelude.js';
 import { RATE_FUNCTIONS } from './rateFunctions.js';
+import type { ScriptArg } from './RedisScript.js';
 
 /** Lua functions shared by the claim and complete scripts and their combination. */
 const CLAIM_COMPLETE_FUNCTIONS = `${RATE_FUNCTIONS}
@@ -273,3 +275,16 @@ local n = completeJobs(ARGV[2], ARGV[4], pairsAt, #ARGV)
 local jobs, slot = claimJobs(ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), rules)
 return { n, jobs, slot }
 `;
+
+/** A claim filter as the ARGV the claim scripts read (see `readFilter` at the top). */
+export function filterArgs(filter: ClaimFilter | undefined): ScriptArg[] {
+  if (!filter) return [-1];
+  const out: ScriptArg[] = [filter.types.length];
+  for (const t of filter.types) {
+    const rate = t.rateLimit ?? null;
+    const groupRate = t.groupRateLimit ?? null;
+    out.push(t.type, t.concurrency ?? '', t.groupConcurrency ?? '');
+    out.push(rate?.max ?? '', rate?.durationMs ?? '', groupRate?.max ?? '', groupRate?.durationMs ?? '');
+  }
+  return out;
+}

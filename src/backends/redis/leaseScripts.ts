@@ -6,7 +6,9 @@
  * nothing otherwise, so a worker presumed dead cannot overwrite the one that took over.
  * ARGV[1] is always the key base (see the prelude).
  */
+import type { NewJob } from '../../storage/types.js';
 import { LUA_PRELUDE } from './luaPrelude.js';
+import type { ScriptArg } from './RedisScript.js';
 
 /**
  * ARGV: base, now, then 12 values per job: type, payload JSON, priority, maxRetries, run
@@ -59,6 +61,28 @@ end
 if created then bump() end
 return out
 `;
+
+/** The ARGV (after the key base) of {@link ADD_SCRIPT} for `jobs` added at `now`. */
+export function addArgs(jobs: readonly NewJob[], now: number): ScriptArg[] {
+  const args: ScriptArg[] = [now];
+  for (const j of jobs) {
+    args.push(
+      j.type,
+      j.payloadJson,
+      j.priority,
+      j.maxRetries,
+      j.runAt,
+      j.dedupeKey === null ? '' : `=${j.dedupeKey}`,
+      j.timeoutMs === null ? '' : j.timeoutMs,
+      j.manual ? 1 : 0,
+      j.groupKey ?? '',
+      j.debounce ? j.debounce.ms : '',
+      j.debounce ? j.debounce.maxWaitMs : '',
+      j.trace ?? '',
+    );
+  }
+  return args;
+}
 
 /**
  * ARGV: base, origin, id, workerId, mode (`retry` | `retain` | `delete`), retry time, error,

@@ -4,7 +4,8 @@
  * choice reaches the movie folder.
  */
 import { ValidationError, JOB_PRIORITY, type JobEnqueuer } from '../../index.js';
-import type { AssetRecord, MoviesRepository } from '../db/MoviesRepository.js';
+import type { MoviesRepository } from '../db/MoviesRepository.js';
+import type { AssetRecord } from '../db/movieRecords.js';
 import type { ArtworkKind } from '../types.js';
 
 function checkId(value: number, name: string): void {

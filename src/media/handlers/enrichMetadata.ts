@@ -9,7 +9,7 @@
  * unchanged file is not looked up again on the next scan.
  */
 import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
-import type { MovieRecord } from '../db/MoviesRepository.js';
+import type { MovieRecord } from '../db/movieRecords.js';
 import type { EnrichMetadataPayload } from '../schemas.js';
 import { ProviderError } from '../errors.js';
 import type { ArtworkCandidate, ArtworkKind, MovieDetails, MovieSearchResult } from '../types.js';

@@ -11,7 +11,7 @@
  */
 import path from 'node:path';
 import { UnrecoverableError, type JobContext, type Job } from '../../index.js';
-import type { AssetRecord, MovieRecord } from '../db/MoviesRepository.js';
+import type { AssetRecord, MovieRecord } from '../db/movieRecords.js';
 import { PathOutsideLibraryError } from '../errors.js';
 import { downloadTo, resolveInside, writeFileAtomic } from '../files.js';
 import { actorThumbFileName, artworkPathFor, buildMovieNfo, nfoPathsFor, type NfoRemoteArt } from '../nfo.js';

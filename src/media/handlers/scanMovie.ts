@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { NotFoundError, UnrecoverableError, ValidationError, type JobContext, type Job, type JobInput } from '../../index.js';
-import type { ScannedMovie } from '../db/MoviesRepository.js';
+import type { ScannedMovie } from '../db/movieRecords.js';
 import type { ScanMoviePayload } from '../schemas.js';
 import { scanLibrary, type FoundMovie, type SkipReason } from '../scan/scanLibrary.js';
 import { assertLibraryKind, chainPriority, enrichDedupeKey, isInside, isManual, type MediaServices } from './deps.js';

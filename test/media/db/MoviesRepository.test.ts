@@ -8,7 +8,8 @@ import { MEDIA_MIGRATIONS } from '../../../src/media/migrations/index.js';
 
 const MEDIA = { name: 'media', migrations: MEDIA_MIGRATIONS };
 import { NotFoundError, ValidationError } from '../../../src/errors.js';
-import { MoviesRepository, type ScannedMovie } from '../../../src/media/db/MoviesRepository.js';
+import { MoviesRepository } from '../../../src/media/db/MoviesRepository.js';
+import type { ScannedMovie } from '../../../src/media/db/movieRecords.js';
 import type { ArtworkCandidate, MovieDetails } from '../../../src/media/types.js';
 
 let dir: string;
