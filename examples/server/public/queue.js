@@ -94,20 +94,20 @@ export function createQueuePanel(follower, showJobs) {
       : el('progress', { max: 100, value: pct, 'aria-label': `${job.type} progress` });
   }
 
+  /** A job's type, subject and id, the first line of its item. */
+  function jobLine(job) {
+    return el(
+      'div',
+      { class: 'job-line' },
+      el('span', { class: 'job-type', text: job.type }),
+      el('span', { class: 'job-subject', text: subject(job) }),
+      el('span', { class: 'job-id', text: `#${job.id}` }),
+    );
+  }
+
   /** The item of a running job (`data-key`: its id). */
   function runningItem(job) {
-    const node = el(
-      'li',
-      { class: 'job', 'data-key': job.id },
-      el(
-        'div',
-        { class: 'job-line' },
-        el('span', { class: 'job-type', text: job.type }),
-        el('span', { class: 'job-subject', text: subject(job) }),
-        el('span', { class: 'job-id', text: `#${job.id}` }),
-      ),
-      progressBar(job),
-    );
+    const node = el('li', { class: 'job', 'data-key': job.id }, jobLine(job), progressBar(job));
     return { node };
   }
 
@@ -115,19 +115,7 @@ export function createQueuePanel(follower, showJobs) {
   function failureItem(job) {
     const retry = el('button', { type: 'button', class: 'btn btn-small', 'aria-label': `Retry job ${job.id}`, text: 'Retry' });
     retry.addEventListener('click', () => void retryJob(job, retry));
-    const node = el(
-      'li',
-      { class: 'job job-failed', 'data-key': job.id },
-      el(
-        'div',
-        { class: 'job-line' },
-        el('span', { class: 'job-type', text: job.type }),
-        el('span', { class: 'job-subject', text: subject(job) }),
-        el('span', { class: 'job-id', text: `#${job.id}` }),
-      ),
-      el('p', { class: 'job-error' }),
-      retry,
-    );
+    const node = el('li', { class: 'job job-failed', 'data-key': job.id }, jobLine(job), el('p', { class: 'job-error' }), retry);
     return { node };
   }
 
