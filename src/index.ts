@@ -28,6 +28,7 @@ export { definePlugin, type Plugin, type PluginDefinition, type PluginJob } from
 export { SQLiteJobQueueStorage, type SQLiteJobQueueStorageOptions } from './backends/sqlite/storage.js';
 export { MemoryJobQueueStorage } from './backends/memory/storage.js';
 export type * from './storage/types.js';
+export type * from './storage/claims.js';
 export {
   migrate,
   rollback,

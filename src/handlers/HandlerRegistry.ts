@@ -8,7 +8,7 @@ import { RegistrationError, UnknownJobTypeError, ValidationError, type Validatio
 import { describeIssues, describeValue, parseWithIssues } from '../validation.js';
 import type { BackoffOptions } from './backoff.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
-import type { RateLimit } from '../storage/types.js';
+import type { RateLimit } from '../storage/claims.js';
 import type { Job, JobInput, PayloadOf } from '../types.js';
 
 /** The part of the queue a handler may use: enqueueing further jobs (the next phase). */

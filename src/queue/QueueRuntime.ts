@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { QueueEvents } from '../events.js';
 import type { HandlerRegistry, JobEnqueuer } from '../handlers/HandlerRegistry.js';
 import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
-import type { ClaimFilter, IJobQueueStorage } from '../storage/types.js';
+import type { IJobQueueStorage } from '../storage/types.js';
+import type { ClaimFilter } from '../storage/claims.js';
 import { setTimeoutAt } from '../timers.js';
 import { JobRunner, ShutdownAbortError } from './JobRunner.js';
 import type { LeaseKeeper } from './LeaseKeeper.js';
@@ -93,7 +94,9 @@ export class QueueRuntime {
       this.#every(options.heartbeatMs, () => Promise.all([leases.heartbeat(), host.announce()]).then(() => {}), true),
       this.#every(options.stalledCheckMs, () => leases.recoverStalled()),
     );
-    this.#unwatch = host.storage.watch?.(() => this.pool.wake(), options.pollIntervalMs) ?? null;
+    // While every worker is busy a change wakes no one: the storage may skip its look.
+    const pool = this.pool;
+    this.#unwatch = host.storage.watch?.(() => pool.wake(), options.pollIntervalMs, { wanted: () => pool.hasIdle }) ?? null;
     this.pool.start();
   }
 

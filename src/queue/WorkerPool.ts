@@ -5,7 +5,8 @@
  * the moment the queue is drained. The queue owns the lifecycle and the events; the
  * pool only keeps the workers busy.
  */
-import type { ClaimFilter, ClaimReport, IJobQueueStorage, LeaseRef } from '../storage/types.js';
+import type { IJobQueueStorage, LeaseRef } from '../storage/types.js';
+import type { ClaimFilter, ClaimReport } from '../storage/claims.js';
 import type { Job } from '../types.js';
 import { TickBatcher } from './batch.js';
 import { setTimeoutAt } from '../timers.js';
@@ -72,6 +73,11 @@ export class WorkerPool {
    */
   complete(ref: LeaseRef): Promise<unknown> {
     return this.#ops.request({ kind: 'complete', ref });
+  }
+
+  /** Whether a worker sleeps for lack of work (one a wake-up would reach). */
+  get hasIdle(): boolean {
+    return this.#claiming && this.#workers.some((w) => w.idle);
   }
 
   /** Wakes up to `n` sleeping workers (new work is ready). */

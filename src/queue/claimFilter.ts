@@ -5,7 +5,7 @@
  * at the next claim; otherwise the same object serves every claim.
  */
 import type { HandlerRegistry } from '../handlers/HandlerRegistry.js';
-import type { ClaimFilter } from '../storage/types.js';
+import type { ClaimFilter } from '../storage/claims.js';
 
 /** The registry's claim filter, cached per registry version. */
 export class RegistryFilter {

@@ -6,7 +6,7 @@
  * grouped) offer their candidates to it in claim order; the Redis scripts keep the same
  * rules in Lua.
  */
-import type { ClaimableType, ClaimFilter, RateLimit } from './types.js';
+import type { ClaimableType, ClaimFilter, RateLimit } from './claims.js';
 
 /** Jobs processing now, counted per type and group key (null: no key). */
 export interface RunningCount {

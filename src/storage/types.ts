@@ -8,6 +8,7 @@
  *
  * Times are epoch milliseconds, passed in by the caller so that one clock decides.
  */
+import type { ClaimFilter, ClaimReport } from './claims.js';
 import type { IScheduleStore } from '../scheduler/ScheduleStore.js';
 import type { Job, QueueStats } from '../types.js';
 
@@ -63,62 +64,6 @@ export interface AddedJob {
 export interface LeaseRef {
   id: string;
   workerId: string;
-}
-
-/**
- * One job type a claim may take, with the limits its registration sets. Limits count the
- * jobs running in every process sharing the storage, whoever claimed them.
- */
-export interface ClaimableType {
-  type: string;
-  /** At most this many jobs of this type processing at once; null for no limit. */
-  concurrency: number | null;
-  /**
-   * At most this many jobs of this type processing at once per group key; null when the
-   * type is not grouped. Jobs without a key (stored while the type had no `group`) are
-   * not limited per key.
-   */
-  groupConcurrency: number | null;
-  /**
-   * At most `max` jobs of this type start in any window of `durationMs`, counting the
-   * starts (claims) of every process sharing the storage. Absent or null: no rate limit.
-   */
-  rateLimit?: RateLimit | null;
-  /**
-   * At most `max` jobs of one group key start in any window of `durationMs` (jobs without
-   * a key are not limited per key). Absent or null: no per-key rate limit.
-   */
-  groupRateLimit?: RateLimit | null;
-}
-
-/**
- * A rate limit: no more than `max` job starts in any window of `durationMs` (a sliding
- * window over the recorded start times, not fixed buckets, so no burst of 2 × `max` at a
- * bucket edge). Both whole numbers of at least 1.
- */
-export interface RateLimit {
-  max: number;
-  durationMs: number;
-}
-
-/**
- * What a claim reports besides its jobs, when the caller passes one to fill in. Backends
- * set `nextSlotAt` when a rate limit held back jobs (or filled during the claim): the
- * earliest moment (epoch ms, on the caller's clock) a slot opens again, so that workers
- * sleep until then instead of polling. Left null when no rate limit held anything back.
- */
-export interface ClaimReport {
-  nextSlotAt: number | null;
-}
-
-/**
- * Which jobs a claim may take: only jobs of these types, within their limits, and none of
- * a paused type or of a paused queue (the storage reads the pauses inside the claim).
- * Jobs of any other type are never claimed, and a backend must not walk over them: each
- * type is looked up on its own (one index seek per type on SQLite).
- */
-export interface ClaimFilter {
-  types: readonly ClaimableType[];
 }
 
 /** What {@link IJobQueueStorage.completeAndClaim} claims. */
@@ -249,6 +194,19 @@ export interface StorageEventsOptions {
   onError: (error: Error) => void;
 }
 
+/** Options of `IJobQueueStorage.watch`. */
+export interface WatchOptions {
+  /**
+   * Asked before each look for other processes' commits: false skips the look. A queue
+   * whose workers are all busy has nobody to wake (each claims again when its job is
+   * done, and sees any commit then), and on SQLite the look is a read of the WAL index
+   * after every commit of its own. A backend whose look costs nothing may ignore it.
+   *
+   * @default every look is made
+   */
+  wanted?: () => boolean;
+}
+
 /** The storage contract. See the module comment for the rules every backend keeps. */
 export interface IJobQueueStorage {
   /** Short backend name for logs (`sqlite`, `memory`, `bullmq`). */
@@ -357,7 +315,7 @@ export interface IJobQueueStorage {
    * same store) may have added work, checking at most every `intervalMs`. Returns a
    * function that stops watching. Backends without it are polled by the workers.
    */
-  watch?(onChange: () => void, intervalMs: number): () => void;
+  watch?(onChange: () => void, intervalMs: number, options?: WatchOptions): () => void;
 
   /**
    * Optional capability: deliver the outcomes (`completed`, `failed`, `retrying`,

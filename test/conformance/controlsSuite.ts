@@ -4,7 +4,8 @@
  * about them. Called inside `runStorageConformance`, so every backend runs it.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClaimableType, ClaimFilter, IJobQueueStorage } from '../../src/storage/types.js';
+import type { ClaimableType, ClaimFilter } from '../../src/storage/claims.js';
+import type { IJobQueueStorage } from '../../src/storage/types.js';
 import { newJob } from '../support/jobs.js';
 
 const LEASE = 30_000;

@@ -6,7 +6,8 @@
  * Redis window expire under it.
  */
 import { describe, expect, it } from 'vitest';
-import type { ClaimableType, ClaimFilter, ClaimReport, IJobQueueStorage } from '../../src/storage/types.js';
+import type { ClaimableType, ClaimFilter, ClaimReport } from '../../src/storage/claims.js';
+import type { IJobQueueStorage } from '../../src/storage/types.js';
 import { newJob } from '../support/jobs.js';
 
 const LEASE = 60_000;

@@ -83,4 +83,46 @@ describe('waking idle workers', () => {
     await mine.close();
     await other.close();
   });
+
+  it('the SQLite watch skips its look while nobody is to be woken, and reports a commit made meanwhile once wanted again', async () => {
+    const tmp = makeTempDir();
+    cleanup = tmp.cleanup;
+    const file = join(tmp.dir, 'jobs.db');
+    const mine = new SQLiteJobQueueStorage({ filename: file });
+    const other = new SQLiteJobQueueStorage({ filename: file });
+    await mine.init();
+    await other.init();
+    let wanted = false;
+    let looks = 0;
+    let changes = 0;
+    const stop = mine.watch(() => changes++, 2, {
+      wanted: () => {
+        looks++;
+        return wanted;
+      },
+    });
+    const job = {
+      type: 't',
+      payload: {},
+      payloadJson: '{}',
+      priority: 5,
+      maxRetries: 0,
+      runAt: 0,
+      dedupeKey: null,
+      groupKey: null,
+      timeoutMs: null,
+      manual: false,
+    };
+    await other.add([job], 0);
+    await waitFor(() => looks > 0, 5_000, 'the watch to ask whether a look is wanted');
+    await sleep(50);
+    expect(changes).toBe(0);
+    wanted = true;
+    await waitFor(() => changes === 1, 5_000, 'the commit made while unwanted');
+    await sleep(50);
+    expect(changes).toBe(1);
+    stop();
+    await mine.close();
+    await other.close();
+  });
 });

@@ -3,7 +3,7 @@
  * rate-limited job type and group key, oldest first, pruned as they leave their window.
  */
 import { PRUNE_SLACK_MS, type WindowCount } from '../../storage/claimBudget.js';
-import type { ClaimableType } from '../../storage/types.js';
+import type { ClaimableType } from '../../storage/claims.js';
 
 /** Start times per type and group key. */
 export class MemoryStarts {

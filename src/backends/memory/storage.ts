@@ -17,8 +17,6 @@ import { MemoryStarts } from './starts.js';
 import type {
   AddedJob,
   CancelOutcome,
-  ClaimFilter,
-  ClaimReport,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -31,6 +29,7 @@ import type {
   StallReport,
   WorkerAnnouncement,
 } from '../../storage/types.js';
+import type { ClaimFilter, ClaimReport } from '../../storage/claims.js';
 
 interface Entry {
   job: Job;

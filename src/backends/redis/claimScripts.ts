@@ -4,7 +4,7 @@
  * and key, rate windows) is applied here, atomically. ARGV[1] is always the key base (see
  * the prelude).
  */
-import type { ClaimFilter } from '../../storage/types.js';
+import type { ClaimFilter } from '../../storage/claims.js';
 import { LUA_PRELUDE } from './luaPrelude.js';
 import { RATE_FUNCTIONS } from './rateFunctions.js';
 import type { ScriptArg } from './RedisScript.js';

@@ -41,8 +41,6 @@ import type {
   ImportResult,
   AddedJob,
   CancelOutcome,
-  ClaimFilter,
-  ClaimReport,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -57,6 +55,7 @@ import type {
   StorageJobEvent,
   WorkerAnnouncement,
 } from '../../storage/types.js';
+import type { ClaimFilter, ClaimReport } from '../../storage/claims.js';
 
 export type { StorageJobEvent } from './crossNodeEvents.js';
 export type { BullMQJobQueueStorageOptions } from './storageOptions.js';

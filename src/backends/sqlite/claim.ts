@@ -36,7 +36,7 @@ import type { Job } from '../../types.js';
 import { ClaimBudget, hasLimits, hasRate, type RunningCount } from '../../storage/claimBudget.js';
 import { CLAIM_COLUMNS, claimedRowToJob, compareClaimOrder, type ClaimedRow } from '../../storage/rows.js';
 import { SqliteRates } from './rates.js';
-import type { ClaimableType, ClaimFilter, ClaimReport } from '../../storage/types.js';
+import type { ClaimableType, ClaimFilter, ClaimReport } from '../../storage/claims.js';
 
 /** Claims of more jobs than this at once are rare enough to compile each time. */
 const MAX_CACHED_CLAIM = 256;

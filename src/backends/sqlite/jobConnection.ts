@@ -100,9 +100,10 @@ export class SqliteConnection {
 
   /**
    * Calls `onChange` when another connection committed, or when a lost file came back
-   * (see the storage's `watch`). Returns a function that stops watching.
+   * (see the storage's `watch`); looks for commits only while `wanted()`. Returns a
+   * function that stops watching.
    */
-  watch(onChange: () => void, intervalMs: number): () => void {
+  watch(onChange: () => void, intervalMs: number, wanted: () => boolean = () => true): () => void {
     let db = this.database;
     // A prepared statement: db.pragma() compiles its statement on every call.
     let probe = db.prepare('PRAGMA data_version').pluck();
@@ -128,6 +129,9 @@ export class SqliteConnection {
         onChange();
         return;
       }
+      // Nobody to wake: skip the read. A commit missed meanwhile moved data_version, so
+      // the next look made calls onChange once, and whoever it wakes claims and sees it.
+      if (!wanted()) return;
       let current: number;
       try {
         current = probe.get() as number;

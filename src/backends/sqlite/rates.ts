@@ -7,7 +7,7 @@
  */
 import type { Database as SqliteDatabase, Statement } from 'better-sqlite3';
 import { PRUNE_SLACK_MS, type WindowCount, type WindowReader } from '../../storage/claimBudget.js';
-import type { ClaimableType } from '../../storage/types.js';
+import type { ClaimableType } from '../../storage/claims.js';
 
 interface Statements {
   prune: Statement;

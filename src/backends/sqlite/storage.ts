@@ -26,8 +26,6 @@ import { buildStats, emptyCounts, type StateCounts } from '../../storage/stats.j
 import type {
   AddedJob,
   CancelOutcome,
-  ClaimFilter,
-  ClaimReport,
   ClaimRequest,
   FailOutcome,
   IJobQueueStorage,
@@ -38,8 +36,10 @@ import type {
   PauseState,
   StallPolicy,
   StallReport,
+  WatchOptions,
   WorkerAnnouncement,
 } from '../../storage/types.js';
+import type { ClaimFilter, ClaimReport } from '../../storage/claims.js';
 
 /** Options of {@link SQLiteJobQueueStorage}: a file to open, or a database the host opened. */
 export type SQLiteJobQueueStorageOptions = SqliteSource & {
@@ -377,8 +377,8 @@ export class SQLiteJobQueueStorage implements IJobQueueStorage {
    * confirmed by `PRAGMA data_version`, with a poll as safety net), or when a lost file
    * came back. Returns a function that stops watching.
    */
-  watch(onChange: () => void, intervalMs: number): () => void {
-    return this.#conn.watch(onChange, intervalMs);
+  watch(onChange: () => void, intervalMs: number, options?: WatchOptions): () => void {
+    return this.#conn.watch(onChange, intervalMs, options?.wanted);
   }
 }
 
