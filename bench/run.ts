@@ -123,7 +123,12 @@ if (BASELINE) {
     worst.push(d.ratio);
   }
   const bulkBase = measurePair(['phaseq-add-bulk'], [`${BASE_PREFIX}phaseq-add-bulk`], 'jobsPerSec', BASELINE_PAIRS);
-  rows.push(['addJobs (1,000 per call), this version vs the baseline, jobs/s', fmt(bulkBase.a), `baseline ${fmt(bulkBase.b)}`, x(bulkBase.ratio)]);
+  rows.push([
+    'addJobs (1,000 per call), this version vs the baseline, jobs/s',
+    fmt(bulkBase.a),
+    `baseline ${fmt(bulkBase.b)}`,
+    x(bulkBase.ratio),
+  ]);
   targets.push([
     'no controls configured: drain at concurrency 3 / 50 within 5 % of the baseline',
     worst.map(x).join(' / '),
