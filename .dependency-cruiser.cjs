@@ -2,9 +2,11 @@
  * Import rules of phaseq, checked by `npm run lint:deps` (and in CI).
  *
  * The layers, one way: entry points (src/index.ts, src/bullmq.ts, src/express.ts,
- * src/media/index.ts) -> adapters -> the media plugin -> backends -> the core (queue,
- * handlers, plugins, phases, scheduler, storage and settings contracts, db, metrics) ->
- * the shared leaves at the top of src/ (errors, types, events, validation, peers, timers).
+ * src/media/index.ts) -> adapters -> the media plugin -> backends -> the assembled queue
+ * (src/JobQueue.ts: the queue's machinery, its handlers and its scheduler put together) ->
+ * the core (queue, handlers, plugins, phases, scheduler, storage and settings contracts,
+ * db, metrics) -> the shared leaves at the top of src/ (errors, types, events, validation,
+ * peers, timers).
  * Type-only imports are not followed: they leave no trace in the built code.
  */
 const ENTRY = '^src/(index|bullmq|express)\\.ts$';
@@ -66,8 +68,17 @@ module.exports = {
         'The queue, handlers, plugins, phases, storage and settings contracts know no backend; the scheduler ' +
         'may fall back to the memory schedule store.',
       severity: 'error',
-      from: { path: '^src/(queue|handlers|plugins|phases|storage|settings|metrics|db)/' },
+      from: { path: ['^src/(queue|handlers|plugins|phases|storage|settings|metrics|db)/', '^src/JobQueue\\.ts$'] },
       to: { path: '^src/backends/' },
+    },
+    {
+      name: 'scheduler-attached-at-assembly',
+      comment:
+        "The queue's machinery (src/queue) knows no scheduler: JobQueue (src/JobQueue.ts) attaches one where it " +
+        'assembles the queue, and the scheduler knows the queue only by the shape it needs (SchedulingQueue).',
+      severity: 'error',
+      from: { path: '^src/queue/' },
+      to: { path: '^src/scheduler/' },
     },
     {
       name: 'backends-stay-apart',

@@ -2,7 +2,7 @@
  * phaseq — embeddable, event-driven job queue and phase pipelines.
  * The public surface: re-exports only.
  */
-export { JobQueue } from './queue/JobQueue.js';
+export { JobQueue } from './JobQueue.js';
 export type { JobQueueOptions, StopOptions, CancelResult } from './queue/options.js';
 export { Worker, type WorkerOptions } from './queue/Worker.js';
 export { parseRetryAfter } from './queue/retryAfter.js';

@@ -8,7 +8,7 @@ import type { PhaseSchemas } from '../phases/phaseConfig.js';
 import { RegistrationError } from '../errors.js';
 import { checkLimits, type GroupOptions, type JobHandler } from '../handlers/HandlerRegistry.js';
 import type { BackoffOptions } from '../handlers/backoff.js';
-import type { JobQueue } from '../queue/JobQueue.js';
+import type { JobQueue } from '../JobQueue.js';
 import type { RateLimit } from '../storage/claims.js';
 
 /** One job type of a plugin. The handler sees the schema's output as its payload type. */

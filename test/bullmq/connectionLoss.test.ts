@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { StorageError } from '../../src/errors.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { deletePrefix, freshPrefix, redisSkipReason } from './redisTestEnv.js';
 

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { registerQueueMetrics } from '../../src/express.js';
 import { QueueHistory } from '../../src/metrics/QueueHistory.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { parseScrape, value } from '../support/prometheus.js';
 import { waitFor } from '../support/tmp.js';

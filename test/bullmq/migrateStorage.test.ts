@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { QueueStateError, ValidationError } from '../../src/errors.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { RedisSettingsStore } from '../../src/backends/redis/settings.js';
 import { SQLiteSettingsStore } from '../../src/backends/sqlite/settings.js';
 import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { StorageError, ValidationError } from '../../src/errors.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { createScheduler } from '../../src/scheduler/attach.js';
 import { RedisScheduleStore } from '../../src/backends/redis/scheduleStore.js';
 import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';

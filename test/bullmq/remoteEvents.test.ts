@@ -15,7 +15,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createJobsRouter } from '../../src/express.js';
 import { ValidationError } from '../../src/errors.js';
 import type { QueueEvents } from '../../src/events.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { BullMQJobQueueStorage } from '../../src/backends/redis/storage.js';
 import { MemoryJobQueueStorage } from '../../src/backends/memory/storage.js';
 import type { NewJob, StorageEventsOptions, StorageJobEvent } from '../../src/storage/types.js';

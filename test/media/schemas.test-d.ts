@@ -2,7 +2,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type { JobHandler } from '../../src/handlers/HandlerRegistry.js';
 import type { EnrichMetadataPayload, NotifyPlayerPayload, PublishPayload, ScanMoviePayload } from '../../src/media/schemas.js';
 import type { EnrichTvShowPayload, PublishTvShowPayload, ScanTvPayload } from '../../src/media/tv/schemas.js';
-import type { JobQueue } from '../../src/queue/JobQueue.js';
+import type { JobQueue } from '../../src/JobQueue.js';
 import type { Job, PayloadOf } from '../../src/types.js';
 
 declare const queue: JobQueue;

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { pino } from 'pino';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { MemoryJobQueueStorage } from '../../src/backends/memory/storage.js';
 import { MemorySettingsStore } from '../../src/backends/memory/settings.js';
 import { PhaseConfigService } from '../../src/phases/PhaseConfigService.js';

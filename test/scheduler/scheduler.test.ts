@@ -12,7 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { NotFoundError, UnknownJobTypeError, ValidationError } from '../../src/errors.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { createScheduler } from '../../src/scheduler/attach.js';
 import { MemoryScheduleStore } from '../../src/backends/memory/scheduleStore.js';
 import { SQLiteScheduleStore } from '../../src/backends/sqlite/scheduleStore.js';

@@ -13,7 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createSchedulesRouter } from '../../src/adapters/express/schedules.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { createScheduler } from '../../src/scheduler/attach.js';
 import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../src/errors.js';
 import { createWebhookRouter } from '../../src/adapters/express/webhooks.js';
-import type { JobQueue } from '../../src/queue/JobQueue.js';
+import type { JobQueue } from '../../src/JobQueue.js';
 import { JOB_PRIORITY } from '../../src/types.js';
 import {
   SECRET,

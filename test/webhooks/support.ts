@@ -13,7 +13,7 @@ import { pino } from 'pino';
 import { createWebhookRouter, type WebhookRouterOptions } from '../../src/adapters/express/webhooks.js';
 import { HandlerRegistry } from '../../src/handlers/HandlerRegistry.js';
 import { webhookReceivedSchema } from '../../src/media/schemas.js';
-import { JobQueue } from '../../src/queue/JobQueue.js';
+import { JobQueue } from '../../src/JobQueue.js';
 import { SQLiteJobQueueStorage } from '../../src/backends/sqlite/storage.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');

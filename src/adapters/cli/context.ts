@@ -12,7 +12,7 @@ import type { Database as SqliteDatabase } from 'better-sqlite3';
 import type { Logger } from 'pino';
 import { StorageError } from '../../errors.js';
 import { PhaseConfigService } from '../../phases/PhaseConfigService.js';
-import { JobQueue } from '../../queue/JobQueue.js';
+import { JobQueue } from '../../JobQueue.js';
 import { SQLiteSettingsStore } from '../../backends/sqlite/settings.js';
 import { SQLiteJobQueueStorage } from '../../backends/sqlite/storage.js';
 import { loadPlugins } from './plugins.js';

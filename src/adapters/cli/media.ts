@@ -11,7 +11,7 @@ import { UnrecoverableError } from '../../errors.js';
 import type { LibraryInput } from '../../media/libraries.js';
 import { createMediaPlugin, type MediaPlugin } from '../../media/plugin.js';
 import { MEDIA_JOB_SCHEMAS } from '../../media/schemas.js';
-import type { JobQueue } from '../../queue/JobQueue.js';
+import type { JobQueue } from '../../JobQueue.js';
 import { LocalProvider } from '../../media/providers/LocalProvider.js';
 import { TmdbProvider } from '../../media/providers/TmdbProvider.js';
 import type { MetadataProvider, PlayerConfig } from '../../media/types.js';

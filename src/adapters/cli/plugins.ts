@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { JobQueue } from '../../queue/JobQueue.js';
+import type { JobQueue } from '../../JobQueue.js';
 import { UsageError } from './errors.js';
 
 /** What `queue.use` needs from a plugin; checked by shape, since the module may bring its own copy of phaseq. */

@@ -15,7 +15,7 @@ import type { ScanTvResult } from '../../media/handlers/scanTv.js';
 import type { SkipReason } from '../../media/scan/scanLibrary.js';
 import type { TvSkipReason } from '../../media/scan/scanTvLibrary.js';
 import type { QueueEvents } from '../../events.js';
-import type { JobQueue } from '../../queue/JobQueue.js';
+import type { JobQueue } from '../../JobQueue.js';
 
 export type { PlayerChangeCounts } from '../../media/handlers/notifyPlayer.js';
 

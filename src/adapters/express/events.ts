@@ -9,7 +9,7 @@ import type { RequestHandler } from 'express';
 import type { QueueEventName } from '../../events.js';
 import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhaseSchemas } from '../../phases/phaseConfig.js';
-import type { JobQueue } from '../../queue/JobQueue.js';
+import type { JobQueue } from '../../JobQueue.js';
 import type { AdapterLogger } from './errors.js';
 import { withoutStack } from './views.js';
 

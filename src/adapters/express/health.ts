@@ -7,7 +7,7 @@ import { express } from './peer.js';
 import { allowDeclaredMethods } from './methods.js';
 import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhaseSchemas } from '../../phases/phaseConfig.js';
-import type { JobQueue } from '../../queue/JobQueue.js';
+import type { JobQueue } from '../../JobQueue.js';
 import type { QueueStats } from '../../types.js';
 import { phaseqErrorHandler, type AdapterLogger } from './errors.js';
 import { checkRouterOptions, type RouterOptions } from './options.js';

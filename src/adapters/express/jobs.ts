@@ -9,7 +9,7 @@ import { allowDeclaredMethods } from './methods.js';
 import { ValidationError, type ValidationIssue } from '../../errors.js';
 import type { PhaseConfigService } from '../../phases/PhaseConfigService.js';
 import type { PhaseSchemas } from '../../phases/phaseConfig.js';
-import type { JobQueue } from '../../queue/JobQueue.js';
+import type { JobQueue } from '../../JobQueue.js';
 import type { JobListQuery } from '../../storage/types.js';
 import type { JobInput } from '../../types.js';
 import { jsonBody, objectBody } from './body.js';

@@ -11,7 +11,7 @@ import { createMediaPlugin, type MediaPlugin } from '../../../src/media/plugin.j
 import { TmdbProvider } from '../../../src/media/providers/TmdbProvider.js';
 import type { MetadataProvider, PlayerConfig } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
-import { JobQueue } from '../../../src/queue/JobQueue.js';
+import { JobQueue } from '../../../src/JobQueue.js';
 import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
 import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import type { Job } from '../../../src/types.js';

@@ -16,7 +16,7 @@ import { playerSyncKey } from '../../../src/media/handlers/playerSyncQueue.js';
 import { createMediaPlugin } from '../../../src/media/plugin.js';
 import { TmdbProvider } from '../../../src/media/providers/TmdbProvider.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
-import { JobQueue } from '../../../src/queue/JobQueue.js';
+import { JobQueue } from '../../../src/JobQueue.js';
 import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
 import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import { makeProviderMovies } from '../support/providerServer.js';

@@ -8,7 +8,7 @@ import { RegistrationError, ValidationError } from '../../../src/errors.js';
 import * as media from '../../../src/media/index.js';
 import { createMediaPlugin } from '../../../src/media/plugin.js';
 import { LocalProvider } from '../../../src/media/providers/LocalProvider.js';
-import { JobQueue } from '../../../src/queue/JobQueue.js';
+import { JobQueue } from '../../../src/JobQueue.js';
 import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 
 let dir: string;

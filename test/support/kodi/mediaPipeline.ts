@@ -12,7 +12,7 @@ import { LocalProvider } from '../../../src/media/providers/LocalProvider.js';
 import type { LocalCatalogueInput } from '../../../src/media/providers/localCatalogue.js';
 import type { KodiPlayerConfig, PathMapping, PlayerConfig } from '../../../src/media/types.js';
 import { PhaseConfigService } from '../../../src/phases/PhaseConfigService.js';
-import { JobQueue } from '../../../src/queue/JobQueue.js';
+import { JobQueue } from '../../../src/JobQueue.js';
 import { SQLiteSettingsStore } from '../../../src/backends/sqlite/settings.js';
 import { SQLiteJobQueueStorage } from '../../../src/backends/sqlite/storage.js';
 import type { Job } from '../../../src/types.js';

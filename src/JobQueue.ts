@@ -1,20 +1,22 @@
 /**
- * JobQueue: the public entry point. It validates and stores jobs, owns a pool of
- * independent {@link Worker} loops, batches their claims and completions, keeps the
- * leases of running jobs alive, recovers jobs whose process died, and emits one typed
- * event per transition. A queue that is never started is a producer only.
+ * JobQueue: the public entry point, and the one place a queue is assembled: the
+ * machinery of `src/queue` (worker pool, runner, leases, claim filter), the handler
+ * registry and the scheduler are put together here, so that none of them imports
+ * another's assembly. It validates and stores jobs, runs them through a `QueueRuntime`
+ * while started, and emits one typed event per transition. A queue that is never
+ * started is a producer only.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { EventEmitter } from 'eventemitter3';
 import { pino, type Logger } from 'pino';
-import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from '../errors.js';
-import type { QueueEvents } from '../events.js';
-import { HandlerRegistry, type JobEnqueuer } from '../handlers/HandlerRegistry.js';
-import { describeJobTypes, type JobTypeInfo } from '../handlers/jobTypes.js';
-import type { AddedJob, IJobQueueStorage, JobListQuery, PauseState } from '../storage/types.js';
-import { stateAt, type Job, type JobInput, type QueueStats } from '../types.js';
-import { LeaseKeeper } from './LeaseKeeper.js';
+import { JobCancelledError, NotFoundError, QueueStateError, ValidationError, toError } from './errors.js';
+import type { QueueEvents } from './events.js';
+import { HandlerRegistry, type JobEnqueuer } from './handlers/HandlerRegistry.js';
+import { describeJobTypes, type JobTypeInfo } from './handlers/jobTypes.js';
+import type { AddedJob, IJobQueueStorage, JobListQuery, PauseState } from './storage/types.js';
+import { stateAt, type Job, type JobInput, type QueueStats } from './types.js';
+import { LeaseKeeper } from './queue/LeaseKeeper.js';
 import {
   checkConcurrency,
   resolveQueueOptions,
@@ -23,15 +25,15 @@ import {
   type StopOptions,
   type CancelResult,
   pauseScope,
-} from './options.js';
-import { newJobView } from '../storage/rows.js';
-import { prepareJobs } from './prepareJobs.js';
-import { listenToRemoteEvents } from './remoteEvents.js';
-import type { PhaseConfigService } from '../phases/PhaseConfigService.js';
-import { createScheduler } from '../scheduler/attach.js';
-import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from '../scheduler/Scheduler.js';
-import { RegistryFilter } from './claimFilter.js';
-import { QueueRuntime } from './QueueRuntime.js';
+} from './queue/options.js';
+import { newJobView } from './storage/rows.js';
+import { prepareJobs } from './queue/prepareJobs.js';
+import { listenToRemoteEvents } from './queue/remoteEvents.js';
+import type { PhaseConfigService } from './phases/PhaseConfigService.js';
+import { createScheduler } from './scheduler/attach.js';
+import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from './scheduler/Scheduler.js';
+import { RegistryFilter } from './queue/claimFilter.js';
+import { QueueRuntime } from './queue/QueueRuntime.js';
 
 type State = 'idle' | 'starting' | 'started' | 'stopping';
 
