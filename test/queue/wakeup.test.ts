@@ -10,6 +10,20 @@ import { z } from 'zod';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage } from '../../src/index.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 
+/** A job as the storage takes it, for the watch tests that add through the storage directly. */
+const job = {
+  type: 't',
+  payload: {},
+  payloadJson: '{}',
+  priority: 5,
+  maxRetries: 0,
+  runAt: 0,
+  dedupeKey: null,
+  groupKey: null,
+  timeoutMs: null,
+  manual: false,
+};
+
 describe('waking idle workers', () => {
   let cleanup = (): void => {};
   const queues: JobQueue[] = [];
@@ -59,18 +73,6 @@ describe('waking idle workers', () => {
     await other.init();
     let changes = 0;
     const stop = mine.watch(() => changes++, 2);
-    const job = {
-      type: 't',
-      payload: {},
-      payloadJson: '{}',
-      priority: 5,
-      maxRetries: 0,
-      runAt: 0,
-      dedupeKey: null,
-      groupKey: null,
-      timeoutMs: null,
-      manual: false,
-    };
     await mine.add([job], 0);
     await sleep(50);
     expect(changes).toBe(0);
@@ -101,18 +103,6 @@ describe('waking idle workers', () => {
         return wanted;
       },
     });
-    const job = {
-      type: 't',
-      payload: {},
-      payloadJson: '{}',
-      priority: 5,
-      maxRetries: 0,
-      runAt: 0,
-      dedupeKey: null,
-      groupKey: null,
-      timeoutMs: null,
-      manual: false,
-    };
     await other.add([job], 0);
     await waitFor(() => looks > 0, 5_000, 'the watch to ask whether a look is wanted');
     await sleep(50);
