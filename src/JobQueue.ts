@@ -28,7 +28,7 @@ import {
 } from './queue/options.js';
 import { newJobView } from './storage/rows.js';
 import { prepareJobs } from './queue/prepareJobs.js';
-import { listenToRemoteEvents } from './queue/remoteEvents.js';
+import { StorageSession } from './queue/StorageSession.js';
 import type { PhaseConfigService } from './phases/PhaseConfigService.js';
 import { createScheduler } from './scheduler/attach.js';
 import type { ScheduleInfo, ScheduleOptions, ScheduledJob, Scheduler, ScheduleTrigger } from './scheduler/Scheduler.js';
@@ -65,13 +65,12 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
   readonly #opts: ResolvedQueueOptions;
   #ownerId = '';
   #state: State = 'idle';
-  #ready: Promise<void> | null = null;
   /** The workers, runner and timers of a started queue. */
   #runtime: QueueRuntime | null = null;
   #stopping: Promise<void> | null = null;
   #scheduler: Scheduler | null = null;
-  /** Stops listening to other processes' job outcomes (option `remoteEvents`). */
-  #stopRemote: (() => Promise<void>) | null = null;
+  /** The storage, opened once by the first call that needs it. */
+  readonly #session: StorageSession;
   readonly #leases: LeaseKeeper;
   /** The job types this queue claims, with their limits. */
   readonly #claimable: RegistryFilter;
@@ -104,6 +103,10 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
       wakeIdle: (n) => this.#runtime?.pool.wake(n),
     });
     this.phases = options.phases;
+    this.#session = new StorageSession(
+      this.storage,
+      this.#opts.remoteEvents ? { events: this, reportError: (error) => this.#reportError(error, null), logger: this.logger } : null,
+    );
   }
 
   /** Whether workers are running. */
@@ -145,7 +148,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    */
   async pause(type?: string): Promise<boolean> {
     const scope = pauseScope(type);
-    await this.#ensureReady();
+    await this.#session.ready();
     const changed = await this.storage.pause(scope, Date.now());
     if (changed) {
       this.logger.info({ type: scope }, scope === null ? 'queue paused' : 'job type paused');
@@ -163,7 +166,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    */
   async resume(type?: string): Promise<boolean> {
     const scope = pauseScope(type);
-    await this.#ensureReady();
+    await this.#session.ready();
     const changed = await this.storage.resume(scope);
     if (changed) {
       this.logger.info({ type: scope }, scope === null ? 'queue resumed' : 'job type resumed');
@@ -185,7 +188,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
 
   /** What is paused: the whole queue (`queue`), and the job types paused on their own (`types`, sorted). */
   async getPauseState(): Promise<PauseState> {
-    await this.#ensureReady();
+    await this.#session.ready();
     return this.storage.pauseState();
   }
 
@@ -199,7 +202,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     this.#state = 'starting';
     this.#ownerId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
     try {
-      await this.#ensureReady();
+      await this.#session.ready();
       // First sweep and announcement before any timer or worker is armed: when the
       // storage cannot be written, start() fails as a whole and leaves no half-started
       // queue behind.
@@ -243,11 +246,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     if (this.#state !== 'started') {
       // A producer's storage was opened by a call of this queue, or by its scheduler's
       // store (schedule(), listSchedules() open the storage themselves): close it either way.
-      if (this.#state === 'idle' && (this.#ready || this.#scheduler)) {
-        this.#ready = null;
-        await this.#unsubscribeRemote();
-        await this.storage.close();
-      }
+      if (this.#state === 'idle' && (this.#session.opened || this.#scheduler)) await this.#session.close();
       if (this.#state === 'idle') this.emit('queue:stopped', {});
       return;
     }
@@ -291,7 +290,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     const defaults = { maxRetries: this.#opts.maxRetries, maxPayloadBytes: this.#opts.maxPayloadBytes };
     const jobs = prepareJobs(inputs, this.registry, defaults, now);
     if (jobs.length === 0) return [];
-    await this.#ensureReady();
+    await this.#session.ready();
     const added = await this.storage.add(jobs, now);
     let ready = 0;
     let soonest = Number.POSITIVE_INFINITY;
@@ -311,14 +310,14 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
 
   /** One job by id, or null (completed jobs are gone: there is no history). */
   async getJob(id: string): Promise<Job | null> {
-    await this.#ensureReady();
+    await this.#session.ready();
     const job = await this.storage.get(String(id));
     return job && seenAt(job, Date.now());
   }
 
   /** Jobs by state and type, in claim order. */
   async listJobs(query: JobListQuery = {}): Promise<Job[]> {
-    await this.#ensureReady();
+    await this.#session.ready();
     // One moment decides both the filter and the states shown: a job listed as delayed says so.
     const now = Date.now();
     return (await this.storage.list(query, now)).map((job) => seenAt(job, now));
@@ -330,7 +329,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    * `withoutWorker` show jobs no running worker can take.
    */
   async getStats(): Promise<QueueStats> {
-    await this.#ensureReady();
+    await this.#session.ready();
     return this.storage.stats(Date.now());
   }
 
@@ -349,7 +348,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    * deleted when its handler returns.
    */
   async cancelJob(id: string): Promise<CancelResult> {
-    await this.#ensureReady();
+    await this.#session.ready();
     const result = await this.storage.cancel(String(id));
     switch (result.outcome) {
       case 'not_found':
@@ -370,7 +369,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
    * @throws NotFoundError when no failed job has this id
    */
   async retryJob(id: string): Promise<Job> {
-    await this.#ensureReady();
+    await this.#session.ready();
     const now = Date.now();
     const job = await this.storage.retry(String(id), now);
     if (!job) throw new NotFoundError(`No failed job with id ${id}`);
@@ -417,39 +416,6 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     return this.scheduler.runScheduleNow(name);
   }
 
-  #ensureReady(): Promise<void> {
-    this.#ready ??= this.#open().catch((error: unknown) => {
-      this.#ready = null;
-      throw error;
-    });
-    return this.#ready;
-  }
-
-  /**
-   * Opens the storage and, with `remoteEvents`, starts hearing other processes' job
-   * outcomes, so that once `start()` (or a producer's first call) resolves, every outcome
-   * recorded afterwards reaches the listeners.
-   */
-  async #open(): Promise<void> {
-    await this.storage.init();
-    const subscribe = this.storage.events?.bind(this.storage);
-    if (!this.#opts.remoteEvents || !subscribe || this.#stopRemote) return;
-    try {
-      this.#stopRemote = await listenToRemoteEvents(subscribe, this, (error) => this.#reportError(error, null), this.logger);
-    } catch (error) {
-      // The caller's promise rejects and stop() will find nothing open: close what init
-      // opened, so that no connection keeps the process alive.
-      await this.storage.close();
-      throw error;
-    }
-  }
-
-  async #unsubscribeRemote(): Promise<void> {
-    const stop = this.#stopRemote;
-    this.#stopRemote = null;
-    await stop?.();
-  }
-
   /**
    * Tells the processes sharing the storage that this queue runs and which types it
    * claims, until one lease period from now (the heartbeat renews it).
@@ -469,9 +435,7 @@ export class JobQueue extends EventEmitter<QueueEvents> implements JobEnqueuer {
     // No tick may be enqueued while the queue stops.
     await this.#runtime!.stop(timeoutMs, () => this.#scheduler?.stop() ?? Promise.resolve());
     this.#runtime = null;
-    this.#ready = null;
-    await this.#unsubscribeRemote();
-    await this.storage.close();
+    await this.#session.close();
     this.logger.info({ owner: this.#ownerId }, 'queue stopped');
   }
 }
