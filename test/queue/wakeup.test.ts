@@ -8,21 +8,11 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { HandlerRegistry, JobQueue, SQLiteJobQueueStorage } from '../../src/index.js';
+import { newJob } from '../support/jobs.js';
 import { makeTempDir, sleep, waitFor } from '../support/tmp.js';
 
 /** A job as the storage takes it, for the watch tests that add through the storage directly. */
-const job = {
-  type: 't',
-  payload: {},
-  payloadJson: '{}',
-  priority: 5,
-  maxRetries: 0,
-  runAt: 0,
-  dedupeKey: null,
-  groupKey: null,
-  timeoutMs: null,
-  manual: false,
-};
+const job = newJob({ type: 't', payload: {}, runAt: 0 });
 
 describe('waking idle workers', () => {
   let cleanup = (): void => {};
