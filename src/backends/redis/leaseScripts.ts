@@ -107,16 +107,7 @@ if mode == 'retry' then
     'nextRunAt', retryAt, 'origin', origin })
   return 1
 end
-dropDedupe(j.dedupeKey, id)
-if mode == 'retain' then
-  rcall('HSET', k, 'state', 'failed', 'lastError', err, 'failedAt', now)
-  rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-  addFailed(id, j.priority, j.runAt, now)
-  count('failed', j.type, 1)
-else
-  rcall('DEL', k)
-end
-j.state, j.failedAt = 'failed', now
+endFailed(k, id, j, err, now, mode == 'retain')
 emitJob('failed', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'failedReason', err,
   'prev', 'active', 'origin', origin })
 return 1
@@ -214,16 +205,7 @@ for _, m in ipairs(ms) do
     else
       why = 'stalled on its last attempt'
     end
-    dropDedupe(j.dedupeKey, id)
-    if retain and not cancelled then
-      rcall('HSET', k, 'state', 'failed', 'stalls', stalls, 'lastError', why, 'failedAt', now)
-      rcall('HDEL', k, 'lockedBy', 'lockedUntil')
-      addFailed(id, j.priority, j.runAt, now)
-      count('failed', j.type, 1)
-    else
-      rcall('DEL', k)
-    end
-    j.state, j.lastError, j.failedAt = 'failed', why, now
+    endFailed(k, id, j, why, now, retain and not cancelled)
     -- 'stalled' tells listeners the lease expired, as the local queue's job:stalled does.
     emitJob('failed', j, { 'jobId', id, 'name', j.type, 'attemptsMade', j.attempts, 'failedReason', why,
       'prev', 'active', 'origin', origin, 'stalled', '1' })

@@ -135,6 +135,20 @@ end
 local function bump()
   rcall('PUBLISH', base .. 'work', rcall('INCR', base .. 'seq'))
 end
+-- A job out of processing that fails for good (its lease already released): its dedupe
+-- key freed, kept as a dead-letter with 'why' when retain, else deleted. j follows the hash.
+local function endFailed(k, id, j, why, now, retain)
+  dropDedupe(j.dedupeKey, id)
+  if retain then
+    rcall('HSET', k, 'state', 'failed', 'stalls', j.stalls, 'lastError', why, 'failedAt', now)
+    rcall('HDEL', k, 'lockedBy', 'lockedUntil')
+    addFailed(id, j.priority, j.runAt, now)
+    count('failed', j.type, 1)
+  else
+    rcall('DEL', k)
+  end
+  j.state, j.lastError, j.failedAt = 'failed', why, now
+end
 local MAX_EVENT_PAYLOAD = 8192
 local EVENT_JOB_FIELDS = { 'state', 'priority', 'runAt', 'maxRetries', 'stalls', 'manual', 'createdAt' }
 local EVENT_JOB_OPTIONAL = { 'dedupeKey', 'groupKey', 'timeoutMs', 'progress', 'lockedBy' }
